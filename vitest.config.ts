@@ -1,0 +1,14 @@
+import { defineConfig } from "vitest/config";
+import tsconfigPaths from "vite-tsconfig-paths";
+
+export default defineConfig({
+  plugins: [tsconfigPaths()],
+  test: {
+    include: ["test/**/*.test.ts", "test/**/*.test.tsx", "extensions/*/tests/**/*.test.ts", "extensions/*/tests/**/*.test.tsx"],
+    exclude: ["test/browser/**", "node_modules/**"],
+    environment: "node",
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: "forks",
+  },
+});
