@@ -1,22 +1,166 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Card, Layout, Page, Text } from "@shopify/polaris";
-import { authenticate } from "../shopify.server";
+import { json } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineGrid, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
+import { GrowthChart } from "~/components/GrowthChart/GrowthChart";
+import db from "~/db.server";
+import { memberCentre } from "~/services/admin/dashboard.server";
+import { authenticate } from "~/shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  await authenticate.admin(request);
-  return null;
+  const { session } = await authenticate.admin(request);
+  return json(await memberCentre(db, session.shop, Date.now()));
 };
 
 export default function MemberCentre() {
+  const v = useLoaderData<typeof loader>();
+  const recalc = v.recalculation;
   return (
     <Page title="Member centre">
       <Layout>
+        {!v.hasPublished && (
+          <Layout.Section>
+            <Banner tone="info" title="Set up your levels" action={{ content: "Create levels", url: "/app/levels" }}>
+              <p>No program is live yet. Create levels, then preview and publish them.</p>
+            </Banner>
+          </Layout.Section>
+        )}
+        {v.hasPublished && !v.programEnabled && (
+          <Layout.Section>
+            <Banner tone="warning" title="Level rules are off" action={{ content: "Program settings", url: "/app/settings" }}>
+              <p>No levels are shown and no level discounts apply until you turn them on.</p>
+            </Banner>
+          </Layout.Section>
+        )}
+        {v.draftPending && (
+          <Layout.Section>
+            <Banner tone="info" title="You have unpublished changes" action={{ content: "Preview and publish", url: "/app/publish" }}>
+              <p>Edits are saved on a draft. Preview how members would move, then publish.</p>
+            </Banner>
+          </Layout.Section>
+        )}
+        {recalc && recalc.status !== "done" && (
+          <Layout.Section>
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  Recalculating levels
+                </Text>
+                <ProgressBar progress={recalc.total ? Math.round((recalc.done / recalc.total) * 100) : 0} ariaLabelledBy="recalc-progress-label" />
+                <Text as="p" id="recalc-progress-label" tone="subdued">
+                  {recalc.done} of {recalc.total} members
+                </Text>
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+        )}
+        <Layout.Section>
+          <InlineGrid columns={{ xs: 1, md: 3 }} gap="400">
+            <Card>
+              <BlockStack gap="100">
+                <Text as="h2" variant="headingSm" tone="subdued">
+                  Members
+                </Text>
+                <Text as="p" variant="heading2xl" aria-label="Member count">
+                  {v.memberCount.toLocaleString("en-US")}
+                </Text>
+                <Text as="p" tone="subdued">
+                  +{v.newMembers30d} in the last 30 days
+                </Text>
+              </BlockStack>
+            </Card>
+            <Card>
+                <BlockStack gap="100">
+                  <Text as="h2" variant="headingSm" tone="subdued">
+                    Growth (90 days)
+                  </Text>
+                  <GrowthChart points={v.growth} height={90} />
+                </BlockStack>
+              </Card>
+            <Card>
+              <BlockStack gap="200">
+                <InlineStack align="space-between">
+                  <Text as="h2" variant="headingSm" tone="subdued">
+                    Sync with Shopify
+                  </Text>
+                  {v.sync.failed > 0 ? <Badge tone="critical">{`${v.sync.failed} failed`}</Badge> : v.sync.queued + v.sync.running > 0 ? <Badge tone="attention">Syncing</Badge> : <Badge tone="success">Up to date</Badge>}
+                </InlineStack>
+                <Text as="p" aria-label="Pending jobs">
+                  {v.sync.queued} queued · {v.sync.running} running
+                </Text>
+                {v.sync.lastSyncedAt && (
+                  <Text as="p" tone="subdued">
+                    Last sync {formatWhen(v.sync.lastSyncedAt)}
+                  </Text>
+                )}
+                {v.sync.lastError && (
+                  <Text as="p" tone="critical" aria-label="Last sync error">
+                    {v.sync.lastError.type}: {v.sync.lastError.message} ({formatWhen(v.sync.lastError.at)})
+                  </Text>
+                )}
+              </BlockStack>
+            </Card>
+          </InlineGrid>
+        </Layout.Section>
+
+        <Layout.Section variant="oneHalf">
+          <Card>
+            <BlockStack gap="200">
+              <Text as="h2" variant="headingMd">
+                Members per level
+              </Text>
+              <DataTable
+                columnContentTypes={["text", "numeric"]}
+                headings={["Level", "Members"]}
+                rows={v.perLevel.map((l) => [
+                  l.levelId ? <Link to={`/app/members?level=${encodeURIComponent(l.levelId)}`}>{l.name}</Link> : <Link to="/app/members?level=none">{l.name}</Link>,
+                  l.count.toLocaleString("en-US"),
+                ])}
+              />
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+
+        <Layout.Section variant="oneHalf">
+          <Card>
+            <BlockStack gap="200">
+              <Text as="h2" variant="headingMd">
+                Recent level changes
+              </Text>
+              {v.recentChanges.length === 0 ? (
+                <Text as="p" tone="subdued">
+                  No level changes yet.
+                </Text>
+              ) : (
+                <BlockStack gap="200" as="ul">
+                  {v.recentChanges.map((c, i) => (
+                    <li key={i} style={{ listStyle: "none" }}>
+                      <Text as="p">
+                        <Link to={`/app/members/${encodeURIComponent(c.memberId)}`}>{c.memberName}</Link>: {c.text}
+                      </Text>
+                    </li>
+                  ))}
+                </BlockStack>
+              )}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+
         <Layout.Section>
           <Card>
-            <Text as="p" variant="bodyMd">Tierline keeps your members' levels in step with their orders.</Text>
+            <InlineStack gap="300">
+              <Button url="/app/levels">Edit levels</Button>
+              <Button url="/app/members">Find a member</Button>
+              <Button url="/app/publish">Preview and publish</Button>
+              <Button url="/app/settings">Program settings</Button>
+            </InlineStack>
           </Card>
         </Layout.Section>
       </Layout>
     </Page>
   );
+}
+
+function formatWhen(iso: string): string {
+  return new Date(iso).toISOString().replace("T", " ").slice(0, 16) + " UTC";
 }

@@ -1,0 +1,164 @@
+import { randomUUID } from "node:crypto";
+import { Prisma, type Job } from "@prisma/client";
+import type { Db } from "~/db.server";
+
+/**
+ * A durable job queue on the Job table. Claiming takes a lease (status running, leaseUntil, lockedBy) in one atomic
+ * statement, so two workers never run the same job; a worker that dies leaves a lease that simply runs out and the
+ * job is claimed again. Failures back off exponentially; after maxAttempts a job is dead-lettered (status dead) and
+ * stays in the table with its last error for an operator to read.
+ *
+ * `key` dedupes pending work: enqueueing a key that is already queued does nothing. The key is released when the job
+ * is claimed, so work that arrives while a job runs queues a fresh one instead of being lost.
+ */
+
+export type DbOrTx = Db | Prisma.TransactionClient;
+
+export type JobStatus = "queued" | "running" | "done" | "dead";
+
+export interface EnqueueInput {
+  type: string;
+  shop?: string | null;
+  key?: string | null;
+  payload?: unknown;
+  runAt?: Date;
+  maxAttempts?: number;
+  backoffMs?: number;
+  total?: number | null;
+}
+
+/** Inserts a job unless one with the same key is still queued. Returns true when a job was added. */
+export async function enqueueJob(db: DbOrTx, input: EnqueueInput, now: Date = new Date()): Promise<boolean> {
+  const id = randomUUID();
+  const payload = JSON.stringify(input.payload ?? {});
+  // ON CONFLICT DO NOTHING rather than catching the unique error: on PostgreSQL a failed statement aborts the
+  // surrounding transaction (the webhook's inbox insert), on SQLite it would not. This form behaves the same on both.
+  const inserted = await db.$executeRaw`
+    INSERT INTO "Job" ("id", "type", "shop", "key", "payload", "status", "runAt", "attempts", "maxAttempts", "backoffMs", "progress", "total", "createdAt", "updatedAt")
+    VALUES (${id}, ${input.type}, ${input.shop ?? null}, ${input.key ?? null}, ${payload}, 'queued', ${input.runAt ?? now}, 0,
+            ${input.maxAttempts ?? 8}, ${input.backoffMs ?? 2000}, 0, ${input.total ?? null}, ${now}, ${now})
+    ON CONFLICT ("key") DO NOTHING`;
+  return inserted > 0;
+}
+
+export interface ClaimOptions {
+  workerId: string;
+  now: Date;
+  leaseMs: number;
+  /** Only these job types (a worker dedicated to some work); all when absent. */
+  types?: string[];
+}
+
+/**
+ * Claims the next due job, or returns null. Due: queued with runAt <= now, or running with an expired lease (its
+ * worker died). Jobs of one type for one shop run one at a time, so a shop's webhooks are applied in order and its
+ * members are never recomputed by two workers at once.
+ *
+ * The whole claim is this one function. On SQLite the UPDATE … RETURNING is atomic (one writer at a time); on
+ * PostgreSQL the inner SELECT gets `FOR UPDATE SKIP LOCKED` so concurrent workers skip each other's rows.
+ */
+export async function claimNextJob(db: Db, opts: ClaimOptions): Promise<Job | null> {
+  await deadLetterAbandoned(db, opts.now);
+  const leaseUntil = new Date(opts.now.getTime() + opts.leaseMs);
+  const typeFilter = opts.types && opts.types.length > 0 ? Prisma.sql`AND j."type" IN (${Prisma.join(opts.types)})` : Prisma.empty;
+  const skipLocked = isPostgres(db) ? Prisma.raw("FOR UPDATE SKIP LOCKED") : Prisma.empty;
+  const rows = await db.$queryRaw<Job[]>`
+    UPDATE "Job"
+       SET "status" = 'running', "leaseUntil" = ${leaseUntil}, "lockedBy" = ${opts.workerId}, "attempts" = "attempts" + 1,
+           "key" = NULL, "updatedAt" = ${opts.now}
+     WHERE "id" = (
+       SELECT j."id" FROM "Job" j
+        WHERE ((j."status" = 'queued' AND j."runAt" <= ${opts.now}) OR (j."status" = 'running' AND j."leaseUntil" < ${opts.now}))
+          AND j."attempts" < j."maxAttempts"
+          ${typeFilter}
+          AND NOT EXISTS (
+            SELECT 1 FROM "Job" r
+             WHERE r."status" = 'running' AND r."leaseUntil" >= ${opts.now} AND r."id" <> j."id"
+               AND r."type" = j."type" AND r."shop" = j."shop")
+        ORDER BY j."runAt", j."createdAt"
+        LIMIT 1
+        ${skipLocked})
+    RETURNING *`;
+  return rows[0] ? normalizeJob(rows[0]) : null;
+}
+
+/** A job whose worker died on its last allowed attempt is never claimed again: it is dead-lettered instead. */
+async function deadLetterAbandoned(db: Db, now: Date): Promise<void> {
+  await db.job.updateMany({
+    where: { status: "running", leaseUntil: { lt: now }, attempts: { gte: db.job.fields.maxAttempts } },
+    data: { status: "dead", lastError: "lease expired on the last attempt (the worker stopped while running it)", finishedAt: now, lockedBy: null },
+  });
+}
+
+function isPostgres(db: Db): boolean {
+  return (db as unknown as { _activeProvider?: string })._activeProvider === "postgresql";
+}
+
+/** Raw rows come back with SQLite's types; give them the model's. */
+function normalizeJob(row: Job): Job {
+  const date = (v: unknown) => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v)));
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return {
+    ...row,
+    runAt: date(row.runAt)!,
+    leaseUntil: date(row.leaseUntil),
+    createdAt: date(row.createdAt)!,
+    updatedAt: date(row.updatedAt)!,
+    finishedAt: date(row.finishedAt),
+    attempts: num(row.attempts)!,
+    maxAttempts: num(row.maxAttempts)!,
+    backoffMs: num(row.backoffMs)!,
+    progress: num(row.progress)!,
+    total: num(row.total),
+  };
+}
+
+/** Marks a job done, only while this worker still holds it (a job deleted by a shop purge is simply gone). */
+export async function completeJob(db: Db, job: Pick<Job, "id" | "lockedBy">, now: Date): Promise<boolean> {
+  const { count } = await db.job.updateMany({
+    where: { id: job.id, status: "running", lockedBy: job.lockedBy },
+    data: { status: "done", finishedAt: now, leaseUntil: null, lastError: null },
+  });
+  return count > 0;
+}
+
+/** Exponential backoff: base × 2^(attempt−1), capped, with up to 20% jitter so retries of a burst spread out. */
+export function backoffDelay(attempts: number, baseMs: number, random: () => number = Math.random, capMs = 60 * 60_000): number {
+  const raw = Math.min(capMs, baseMs * 2 ** Math.max(0, attempts - 1));
+  return Math.round(raw * (1 + 0.2 * random()));
+}
+
+/** Records a failed attempt: back to queued after the backoff, or dead after the last attempt. */
+export async function failJob(
+  db: Db,
+  job: Pick<Job, "id" | "lockedBy" | "attempts" | "maxAttempts" | "backoffMs">,
+  error: unknown,
+  now: Date,
+  random: () => number = Math.random,
+): Promise<JobStatus> {
+  const message = describeError(error);
+  const dead = job.attempts >= job.maxAttempts;
+  const runAt = new Date(now.getTime() + backoffDelay(job.attempts, job.backoffMs, random));
+  await db.job.updateMany({
+    where: { id: job.id, status: "running", lockedBy: job.lockedBy },
+    data: dead
+      ? { status: "dead", lastError: message, finishedAt: now, leaseUntil: null, lockedBy: null }
+      : { status: "queued", lastError: message, runAt, leaseUntil: null, lockedBy: null },
+  });
+  return dead ? "dead" : "queued";
+}
+
+/** Extends the lease of a long job; false when the lease was lost (another worker took the job over). */
+export async function extendLease(db: Db, job: Pick<Job, "id" | "lockedBy">, until: Date): Promise<boolean> {
+  const { count } = await db.job.updateMany({ where: { id: job.id, status: "running", lockedBy: job.lockedBy }, data: { leaseUntil: until } });
+  return count > 0;
+}
+
+export async function reportProgress(db: Db, job: Pick<Job, "id">, progress: number, total: number | null): Promise<void> {
+  await db.job.updateMany({ where: { id: job.id }, data: { progress, total } });
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 2000);
+  return String(error).slice(0, 2000);
+}

@@ -1,0 +1,95 @@
+import type { Db } from "~/db.server";
+import { recalculateMembers } from "~/services/member-recalculation.server";
+import type { MemberProfile } from "~/services/privacy.server";
+import { currentProgram, loadShopContext } from "~/services/shop-context.server";
+import { enqueueJob, type DbOrTx } from "./queue.server";
+import type { JobContext } from "./worker.server";
+
+/**
+ * Job `recalculate`: recomputes members of a shop from their facts (after a publish, a backfill, or time passing
+ * for members whose level expires). With `customerGids` only those; otherwise every member and every customer with
+ * a paid order. Progress is reported on the job row so the admin can show it.
+ */
+
+export interface RecalculatePayload {
+  customerGids?: string[];
+  /** The members at this level when the job runs (their shopper view changed: benefits, card, name). */
+  levelId?: string;
+  /** The program version whose publication asked for this run (shown by the admin). */
+  versionId?: string;
+}
+
+/** Members per transaction, and how often progress is reported. */
+const CHUNK = 100;
+
+/**
+ * Time-driven reviews have their own job type: the admin shows a running `recalculate` as "recalculation in
+ * progress" and locks editing, which a routine expiry check must not do.
+ */
+export const REVIEW_MEMBERS_JOB = "review-members";
+
+export async function recalculateJob(ctx: JobContext): Promise<void> {
+  const shop = ctx.job.shop;
+  if (!shop) throw new Error("recalculate needs a shop");
+  const payload = ctx.payload<RecalculatePayload>();
+  const customers =
+    payload.customerGids ??
+    (payload.levelId !== undefined
+      ? (await ctx.db.member.findMany({ where: { shop, levelId: payload.levelId, deletedAt: null }, select: { customerGid: true }, orderBy: { customerGid: "asc" } })).map((m) => m.customerGid)
+      : await shopCustomers(ctx.db, shop));
+  await recalculateCustomers(ctx, shop, customers, new Map());
+}
+
+/** Every customer Tierline knows facts about in a shop: its members and the customers of its paid orders. */
+export async function shopCustomers(db: Db, shop: string): Promise<string[]> {
+  const [members, buyers] = await Promise.all([
+    db.member.findMany({ where: { shop }, select: { customerGid: true } }),
+    db.orderFact.findMany({ where: { shop, customerGid: { not: null }, paidAt: { not: null } }, select: { customerGid: true }, distinct: ["customerGid"] }),
+  ]);
+  return [...new Set([...members.map((m) => m.customerGid), ...buyers.map((b) => b.customerGid!)])].sort();
+}
+
+export async function recalculateCustomers(ctx: JobContext, shop: string, customers: string[], profiles: Map<string, Partial<MemberProfile>>): Promise<void> {
+  const shopCtx = await loadShopContext(ctx.db, shop);
+  if (!currentProgram(shopCtx)) return;
+  await ctx.progress(0, customers.length);
+  await recalculateMembers(ctx.db, shopCtx, customers, {
+    now: ctx.now(),
+    profiles,
+    chunkSize: CHUNK,
+    afterMember: async (result, index) => {
+      await ctx.deps.hooks?.afterMember?.({ shop, customerGid: result.customerGid, index, job: ctx.job });
+      if ((index + 1) % CHUNK === 0) {
+        await ctx.progress(index + 1, customers.length);
+        await ctx.heartbeat();
+      }
+    },
+  });
+  await ctx.progress(customers.length, customers.length);
+}
+
+/**
+ * Queues a recalculation for members whose state changes with time alone (expiry, end of grace, points expiry):
+ * one job per shop, deduped, so calling this every idle tick costs one indexed query.
+ */
+export async function enqueueDueReviews(db: Db, now: Date): Promise<number> {
+  const shops = await db.shop.findMany({ where: { uninstalledAt: null }, select: { domain: true } });
+  let queued = 0;
+  for (const { domain: shop } of shops) {
+    // Per shop, so the (shop, reviewAt) index answers it.
+    const due = await db.member.findMany({ where: { shop, reviewAt: { lte: now }, deletedAt: null }, select: { customerGid: true }, take: 10_000 });
+    if (due.length === 0) continue;
+    const payload: RecalculatePayload = { customerGids: due.map((m) => m.customerGid) };
+    if (await enqueueJob(db, { type: REVIEW_MEMBERS_JOB, shop, key: `${REVIEW_MEMBERS_JOB}:${shop}`, payload }, now)) queued++;
+  }
+  return queued;
+}
+
+/**
+ * Asks for the members of a level to be looked at again because what shoppers see of the level changed (benefits
+ * saved, card restyled): their metafields are re-synced where the view differs. Safe to call on every save.
+ */
+export async function enqueueLevelResync(db: DbOrTx, shop: string, levelId: string, now: Date): Promise<boolean> {
+  const payload: RecalculatePayload = { levelId };
+  return enqueueJob(db, { type: REVIEW_MEMBERS_JOB, shop, key: `${REVIEW_MEMBERS_JOB}:${shop}:level:${levelId}`, payload }, now);
+}

@@ -1,0 +1,94 @@
+import type { Db } from "~/db.server";
+import { memberShopperView, shopperViewHash } from "~/services/member-sync-records.server";
+import { loadShopContext } from "~/services/shop-context.server";
+import { syncMembers } from "~/shopify/member-sync.server";
+import { MemberSyncRecordSchema, type MemberSyncRecord } from "~/shopify/types";
+import { enqueueJob } from "./queue.server";
+import type { JobContext } from "./worker.server";
+
+/**
+ * Job `sync-members`: writes to Shopify what it is owed (SyncState rows whose pending hash differs from the synced
+ * one), in batches, through sync's `syncMembers` — the one place this job talks to Shopify. The record is rebuilt
+ * from the member's current state at send time, so a member that changed again since it was queued is sent once,
+ * as it is now.
+ */
+
+export const SYNC_BATCH = 1000;
+/** After this many failed syncs a member is left out until something about it changes again. */
+export const MAX_SYNC_FAILURES = 5;
+
+export const syncMembersKey = (shop: string) => `sync-members:${shop}`;
+
+/** Member rows of SyncState are keyed by customer GID; other subjects ("shop", the admin's "discount-config") are not members. */
+const CUSTOMER_SUBJECT_PREFIX = "gid://shopify/Customer/";
+
+export async function syncMembersJob(ctx: JobContext): Promise<void> {
+  const shop = ctx.job.shop;
+  if (!shop) throw new Error("sync-members needs a shop");
+  if (!ctx.deps.adminFor) throw new Error("sync-members needs deps.adminFor (the Admin API client of a shop)");
+  const owed = await owedStates(ctx.db, shop);
+  if (owed.length === 0) return;
+
+  const shopCtx = await loadShopContext(ctx.db, shop);
+  if (shopCtx.uninstalled) return;
+  const members = await ctx.db.member.findMany({ where: { shop, customerGid: { in: owed.map((s) => s.subject) }, deletedAt: null } });
+  const byGid = new Map(members.map((m) => [m.customerGid, m]));
+
+  const records: { record: MemberSyncRecord; hash: string; stateId: string }[] = [];
+  for (const state of owed) {
+    const member = byGid.get(state.subject);
+    if (!member) {
+      await ctx.db.syncState.delete({ where: { id: state.id } }).catch(() => undefined);
+      continue;
+    }
+    const view = memberShopperView(member, shopCtx);
+    const parsed = MemberSyncRecordSchema.safeParse({ ...view, previousLevelId: state.syncedLevelId ?? null });
+    if (!parsed.success) {
+      await ctx.db.syncState.update({
+        where: { id: state.id },
+        data: { failures: { increment: 1 }, lastError: `invalid record: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`.slice(0, 2000) },
+      });
+      continue;
+    }
+    records.push({ record: parsed.data, hash: shopperViewHash(view), stateId: state.id });
+  }
+  if (records.length > 0) {
+    const admin = await ctx.deps.adminFor(shop);
+    await ctx.heartbeat();
+    const summary = await syncMembers(admin, shop, records.map((r) => r.record), ctx.deps.syncOptions);
+    const errors = new Map<string, string>();
+    for (const e of summary.errors) if (e.customerGid) errors.set(e.customerGid, `${e.operation}${e.code ? ` ${e.code}` : ""}: ${e.message}`);
+    const now = ctx.now();
+    for (const { record, hash, stateId } of records) {
+      const error = errors.get(record.customerGid);
+      if (error) {
+        await ctx.db.syncState.update({ where: { id: stateId }, data: { failures: { increment: 1 }, lastError: error.slice(0, 2000) } });
+      } else {
+        await ctx.db.syncState.update({
+          where: { id: stateId },
+          data: { syncedHash: hash, syncedLevelId: record.level?.id ?? null, lastSyncedAt: now, lastError: null, failures: 0 },
+        });
+      }
+    }
+  }
+  // More owed than one batch: the next batch now. Members Shopify refused: again in a minute, up to MAX_SYNC_FAILURES.
+  // (Members that change meanwhile queue their own run: this job's key was released when it was claimed.)
+  if ((await owedStates(ctx.db, shop, 1)).length > 0) {
+    const runAt = new Date(ctx.now().getTime() + (owed.length >= SYNC_BATCH ? 0 : RETRY_DELAY_MS));
+    await enqueueJob(ctx.db, { type: "sync-members", shop, key: syncMembersKey(shop), runAt }, ctx.now());
+  }
+}
+
+const RETRY_DELAY_MS = 60_000;
+
+async function owedStates(db: Db, shop: string, take = SYNC_BATCH) {
+  // Two columns compared with each other: plain SQL says it more clearly than the query builder.
+  const ids = await db.$queryRaw<{ id: string }[]>`
+    SELECT "id" FROM "SyncState"
+     WHERE "shop" = ${shop} AND "subject" LIKE ${`${CUSTOMER_SUBJECT_PREFIX}%`} AND "failures" < ${MAX_SYNC_FAILURES}
+       AND "pendingHash" IS NOT NULL AND ("syncedHash" IS NULL OR "pendingHash" <> "syncedHash")
+     ORDER BY "failures", "updatedAt"
+     LIMIT ${take}`;
+  if (ids.length === 0) return [];
+  return db.syncState.findMany({ where: { id: { in: ids.map((r) => r.id) } }, orderBy: [{ failures: "asc" }, { updatedAt: "asc" }] });
+}

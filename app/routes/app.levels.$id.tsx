@@ -1,0 +1,102 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { useFetcher, useLoaderData, useNavigate } from "@remix-run/react";
+import { Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { useEffect } from "react";
+import { LevelForm } from "~/components/LevelForm/LevelForm";
+import db from "~/db.server";
+import { levelEditAction, levelEditView } from "~/services/admin/levels.server";
+import { formAction, orNotFound } from "~/services/admin/respond.server";
+import { authenticate } from "~/shopify.server";
+
+/** `/app/levels/new` creates a level; `/app/levels/<id>` edits one. */
+const levelIdParam = (id: string | undefined) => (id === undefined || id === "new" ? null : id);
+
+export const loader = async ({ request, params }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  return json(await orNotFound(() => levelEditView(db, session.shop, levelIdParam(params.id))));
+};
+
+export const action = async ({ request, params }: ActionFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const form = await request.formData();
+  return formAction(() => levelEditAction(db, session.shop, levelIdParam(params.id), form));
+};
+
+export default function LevelEditor() {
+  const v = useLoaderData<typeof loader>();
+  const save = useFetcher<typeof action>();
+  const remove = useFetcher<typeof action>();
+  const navigate = useNavigate();
+  const saved = save.data?.ok ? save.data : null;
+  const removed = remove.data?.ok ? remove.data : null;
+
+  useEffect(() => {
+    if (saved && "levelId" in saved && saved.levelId && v.levelId === null) navigate(`/app/levels/${encodeURIComponent(String(saved.levelId))}`, { replace: true });
+  }, [saved, v.levelId, navigate]);
+  useEffect(() => {
+    if (removed) navigate("/app/levels");
+  }, [removed, navigate]);
+
+  const title = v.levelId === null ? "Add level" : `Edit ${v.form.name}`;
+  const deleteError = remove.data && !remove.data.ok ? remove.data.errors?._form : undefined;
+  return (
+    <Page
+      title={title}
+      backAction={{ content: "Levels", url: "/app/levels" }}
+      secondaryActions={v.levelId ? [{ content: "Benefits", url: `/app/levels/${encodeURIComponent(v.levelId)}/benefits`, accessibilityLabel: "Edit benefits" }] : []}
+    >
+      <BlockStack gap="400">
+        {v.capMessage && (
+          <Banner tone="warning" title="Level limit reached">
+            <p>{v.capMessage}</p>
+          </Banner>
+        )}
+        {saved && (
+          <Banner tone="success" title="Saved on the draft">
+            <p>
+              Members move under these rules once you <a href="/app/publish">preview and publish</a>.
+            </p>
+          </Banner>
+        )}
+        <LevelForm
+          key={v.formKey}
+          initial={v.form}
+          errors={save.data && !save.data.ok ? save.data.errors : undefined}
+          submitting={save.state !== "idle"}
+          currencyCode={v.currency}
+          retentionOn={v.retentionOn}
+          onSubmit={(payload) => save.submit({ intent: "save", payload: JSON.stringify(payload) }, { method: "post" })}
+        />
+        {v.levelId && (
+          <Layout>
+            <Layout.Section>
+              <Card>
+                <BlockStack gap="200">
+                  <Text as="h2" variant="headingMd">
+                    Delete level
+                  </Text>
+                  <Text as="p" tone="subdued">
+                    {v.memberCount > 0
+                      ? `${v.memberCount} members hold this level. Move them to another level (or disable the level so they fall to the next one) before deleting it.`
+                      : "No member holds this level. Deleting removes it from the draft; it disappears when you publish."}
+                  </Text>
+                  {deleteError && (
+                    <Banner tone="critical">
+                      <p>{deleteError}</p>
+                    </Banner>
+                  )}
+                  <InlineStack>
+                    <Button tone="critical" disabled={v.memberCount > 0} loading={remove.state !== "idle"} onClick={() => remove.submit({ intent: "delete" }, { method: "post" })} accessibilityLabel="Delete level">
+                      Delete level
+                    </Button>
+                  </InlineStack>
+                </BlockStack>
+              </Card>
+            </Layout.Section>
+          </Layout>
+        )}
+      </BlockStack>
+    </Page>
+  );
+}

@@ -1,0 +1,23 @@
+// How many levels a shop may define on its Tierline plan. The cap counts every level, enabled or not,
+// because a disabled level still holds members and can be switched back on at any time.
+
+export const PLAN_LEVEL_CAPS: Record<string, { label: string; maxLevels: number }> = {
+  basic: { label: "Basic", maxLevels: 3 },
+  growth: { label: "Growth", maxLevels: 5 },
+  pro: { label: "Pro", maxLevels: 5 },
+  plus: { label: "Plus", maxLevels: 10 },
+};
+
+/** `override` is the shop's own cap (a support grant), which wins over the plan's. */
+export function levelCap(plan: string | null | undefined, override?: number | null): { plan: string; label: string; maxLevels: number } {
+  const key = (plan ?? "basic").toLowerCase();
+  const found = PLAN_LEVEL_CAPS[key] ?? PLAN_LEVEL_CAPS.basic;
+  return { plan: PLAN_LEVEL_CAPS[key] ? key : "basic", label: found.label, maxLevels: override ?? found.maxLevels };
+}
+
+/** null when another level fits; otherwise the message the merchant sees. */
+export function levelCapMessage(plan: string | null | undefined, levelCount: number, override?: number | null): string | null {
+  const cap = levelCap(plan, override);
+  if (levelCount < cap.maxLevels) return null;
+  return `Your ${cap.label} plan allows ${cap.maxLevels} levels and you have ${levelCount}. Delete a level or upgrade your plan to add another.`;
+}

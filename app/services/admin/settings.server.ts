@@ -1,0 +1,32 @@
+import { z } from "zod";
+import type { Db } from "~/db.server";
+import { formObject, parseForm, readJsonPayload } from "./form-errors";
+import type { NotificationTemplates } from "./notification-templates";
+import { draftPending, editableProgram, editDraft, type DbOrTx } from "./program-drafts.server";
+import { applySettings, parseSettingsForm, settingsFormValues } from "./settings-form";
+import type { SettingsView } from "./view-models";
+
+/** Shop settings that are not program rules, kept in Shop.settingsJson beside whatever else is stored there. */
+export async function loadShopSettings(db: DbOrTx, shop: string): Promise<{ notifications?: NotificationTemplates; [k: string]: unknown }> {
+  const row = await db.shop.findUnique({ where: { domain: shop }, select: { settingsJson: true } });
+  return row?.settingsJson ? JSON.parse(row.settingsJson) : {};
+}
+
+export async function settingsView(db: Db, shop: string): Promise<SettingsView> {
+  const [{ program, versions, formKey }, settings] = await Promise.all([editableProgram(db, shop), loadShopSettings(db, shop)]);
+  return { formKey, form: settingsFormValues(program, settings.notifications ?? null), draftPending: draftPending(versions) };
+}
+
+const intentSchema = z.object({ intent: z.literal("save", { error: "Unknown action" }) });
+
+/** Program rules go on the draft (effective on publish); notification templates apply at once. One transaction. */
+export async function saveSettingsAction(db: Db, shop: string, form: FormData): Promise<{ saved: true }> {
+  parseForm(intentSchema, formObject(form));
+  const input = parseSettingsForm(readJsonPayload(form));
+  return editDraft(db, shop, async ({ program }, tx) => {
+    const settings = await loadShopSettings(tx, shop);
+    const settingsJson = JSON.stringify({ ...settings, notifications: input.notifications });
+    await tx.shop.upsert({ where: { domain: shop }, create: { domain: shop, settingsJson }, update: { settingsJson } });
+    return { program: applySettings(program, input), result: { saved: true as const } };
+  });
+}

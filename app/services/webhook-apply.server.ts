@@ -1,0 +1,149 @@
+import type { WebhookInbox } from "@prisma/client";
+import type { Db } from "~/db.server";
+import { insertRefundFact, orderFactFromPayload, refundFactFromPayload, upsertOrderFact } from "./order-facts.server";
+import { forgetDeletedCustomer, mergeCustomers, purgeShop, REDACTED_PAYLOAD, redactCustomer, updateMemberProfile, type MemberProfile } from "./privacy.server";
+import { customerGidFromId, orderGidFromId, parseWebhookPayload, WebhookPayloadError, type ParsedWebhook } from "./webhook-payloads.server";
+
+/**
+ * Turns one stored delivery into facts, in one transaction with the row's new status. A row whose facts touch
+ * members becomes `applied` (its customers are listed in touchedJson) and only `processed` once those members have
+ * been recomputed, so a worker that dies between the two steps leaves work that the next run finds and redoes.
+ */
+
+export interface ApplyResult {
+  status: "applied" | "processed" | "skipped";
+  touched: string[];
+  /** The shop's data was deleted (app/uninstalled, shop/redact): nothing else of this shop is to be done. */
+  purged: boolean;
+}
+
+const FACT_TOPICS = new Set(["orders/paid", "orders/updated", "orders/cancelled", "refunds/create", "customers/create", "customers/update", "customers/merge"]);
+
+export async function applyInboxRow(db: Db, row: WebhookInbox, opts: { now: Date; shopUninstalled: boolean }): Promise<ApplyResult> {
+  let parsed: ParsedWebhook;
+  try {
+    parsed = parseWebhookPayload(row.topic, row.payload);
+  } catch (error) {
+    // Validated on arrival, so only a row redacted before it was applied gets here: nothing left to apply.
+    if (!(error instanceof WebhookPayloadError)) throw error;
+    await db.webhookInbox.update({ where: { id: row.id }, data: { status: "skipped", processedAt: opts.now, error: error.message } });
+    return { status: "skipped", touched: [], purged: false };
+  }
+  if (opts.shopUninstalled && FACT_TOPICS.has(parsed.topic)) {
+    await db.webhookInbox.update({ where: { id: row.id }, data: { status: "skipped", processedAt: opts.now, error: "the shop uninstalled Tierline" } });
+    return { status: "skipped", touched: [], purged: false };
+  }
+
+  return db.$transaction(async (tx) => {
+    const shop = row.shop;
+    let touched: string[] = [];
+    switch (parsed.topic) {
+      case "orders/paid":
+      case "orders/updated":
+      case "orders/cancelled":
+        touched = await upsertOrderFact(tx, shop, orderFactFromPayload(parsed.payload, parsed.topic));
+        break;
+      case "refunds/create":
+        touched = await insertRefundFact(tx, shop, refundFactFromPayload(parsed.payload));
+        break;
+      case "customers/create":
+      case "customers/update":
+        await updateMemberProfile(tx, shop, parsed.payload.admin_graphql_api_id, profileOf(parsed.payload));
+        break;
+      case "customers/delete":
+        await forgetDeletedCustomer(tx, shop, parsed.payload.admin_graphql_api_id, opts.now);
+        break;
+      case "customers/merge":
+        if (parsed.payload.status === "completed") {
+          touched = await mergeCustomers(tx, shop, parsed.payload.admin_graphql_api_customer_deleted_id, parsed.payload.admin_graphql_api_customer_kept_id, opts.now);
+        }
+        break;
+      case "customers/redact":
+        await redactCustomer(
+          tx,
+          shop,
+          {
+            customerGid: customerGidFromId(parsed.payload.customer.id),
+            email: parsed.payload.customer.email,
+            phone: parsed.payload.customer.phone,
+            orderGids: (parsed.payload.orders_to_redact ?? []).map(orderGidFromId),
+          },
+          opts.now,
+        );
+        break;
+      case "customers/data_request":
+        // Tierline's data about a customer is their member page (level, ledger, orders, audit), which the merchant
+        // can open or export; nothing is sent anywhere automatically.
+        break;
+      case "app/scopes_update":
+        await tx.session.updateMany({ where: { shop }, data: { scope: parsed.payload.current.join(",") } });
+        break;
+      case "bulk_operations/finish":
+        await tx.syncState.upsert({
+          where: { shop_subject: { shop, subject: "shop" } },
+          create: { shop, subject: "shop", bulkOperationId: parsed.payload.admin_graphql_api_id, bulkOperationType: parsed.payload.type ?? null, bulkStatus: parsed.payload.status },
+          update: { bulkOperationId: parsed.payload.admin_graphql_api_id, bulkOperationType: parsed.payload.type ?? null, bulkStatus: parsed.payload.status },
+        });
+        break;
+      case "app/uninstalled":
+        await purgeShop(tx, shop, { keepTombstone: true, now: opts.now });
+        return { status: "processed", touched: [], purged: true } satisfies ApplyResult;
+      case "shop/redact":
+        await purgeShop(tx, shop, { keepTombstone: false, now: opts.now });
+        return { status: "processed", touched: [], purged: true } satisfies ApplyResult;
+    }
+    const status = touched.length ? "applied" : "processed";
+    await tx.webhookInbox.update({
+      where: { id: row.id },
+      data: { status, touchedJson: touched.length ? JSON.stringify(touched) : null, processedAt: status === "processed" ? opts.now : null, error: null },
+    });
+    return { status, touched, purged: false } satisfies ApplyResult;
+  });
+}
+
+function profileOf(p: { email: string | null; first_name: string | null; last_name: string | null; phone: string | null }): MemberProfile {
+  return { email: p.email, firstName: p.first_name, lastName: p.last_name, phone: p.phone };
+}
+
+/** Personal data the deliveries carry for the customers they name (order payloads and customer payloads). */
+export function profilesFromRows(rows: Pick<WebhookInbox, "topic" | "payload">[]): Map<string, Partial<MemberProfile>> {
+  const profiles = new Map<string, Partial<MemberProfile>>();
+  const add = (gid: string, profile: MemberProfile) => profiles.set(gid, { ...profiles.get(gid), ...definedOnly(profile) });
+  for (const row of rows) {
+    let parsed: ParsedWebhook;
+    try {
+      parsed = parseWebhookPayload(row.topic, row.payload);
+    } catch {
+      continue;
+    }
+    if (parsed.topic === "orders/paid" || parsed.topic === "orders/updated" || parsed.topic === "orders/cancelled") {
+      if (parsed.payload.customer) add(parsed.payload.customer.admin_graphql_api_id, profileOf(parsed.payload.customer));
+    } else if (parsed.topic === "customers/create" || parsed.topic === "customers/update") {
+      add(parsed.payload.admin_graphql_api_id, profileOf(parsed.payload));
+    }
+  }
+  return profiles;
+}
+
+const PROFILE_TOPICS = ["orders/paid", "orders/updated", "orders/cancelled", "customers/create", "customers/update"];
+
+/**
+ * Personal data for customers who become members later than their deliveries arrived (a program published after
+ * the first orders): read back from the inbox, newest last. Customers deleted or redacted meanwhile get none.
+ */
+export async function profilesFromInbox(db: Db, shop: string, customerGids: string[]): Promise<Map<string, Partial<MemberProfile>>> {
+  if (customerGids.length === 0) return new Map();
+  const rows = await db.webhookInbox.findMany({
+    where: { shop, customerGid: { in: customerGids }, topic: { in: [...PROFILE_TOPICS, "customers/delete", "customers/redact"] }, payload: { not: REDACTED_PAYLOAD } },
+    orderBy: [{ receivedAt: "asc" }, { id: "asc" }],
+    select: { topic: true, payload: true, customerGid: true },
+  });
+  const forgotten = new Set(rows.filter((r) => r.topic === "customers/delete" || r.topic === "customers/redact").map((r) => r.customerGid));
+  const profiles = profilesFromRows(rows.filter((r) => PROFILE_TOPICS.includes(r.topic) && !forgotten.has(r.customerGid)));
+  for (const gid of forgotten) if (gid) profiles.delete(gid);
+  return profiles;
+}
+
+function definedOnly(profile: MemberProfile): Partial<MemberProfile> {
+  return Object.fromEntries(Object.entries(profile).filter(([, v]) => v !== null)) as Partial<MemberProfile>;
+}

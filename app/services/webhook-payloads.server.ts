@@ -1,0 +1,241 @@
+import { z } from "zod";
+
+/**
+ * The webhook topics Tierline subscribes to and the shape each payload must have, derived from Shopify's sample
+ * payloads (2026-10). Only the fields the app reads are checked; everything else passes through untouched in the
+ * stored raw body. Ids are taken from `admin_graphql_api_id` wherever Shopify sends one; where it only sends a
+ * numeric id (refunds' order_id, compliance payloads, line items' product_id) the digits are read from the raw text
+ * (see parseWebhookJson), because large ids do not survive a JavaScript number.
+ */
+
+export const WEBHOOK_TOPICS = [
+  "orders/paid",
+  "orders/updated",
+  "orders/cancelled",
+  "refunds/create",
+  "customers/create",
+  "customers/update",
+  "customers/delete",
+  "customers/merge",
+  "app/uninstalled",
+  "app/scopes_update",
+  "bulk_operations/finish",
+  "customers/data_request",
+  "customers/redact",
+  "shop/redact",
+] as const;
+export type WebhookTopic = (typeof WEBHOOK_TOPICS)[number];
+
+export function isWebhookTopic(topic: string): topic is WebhookTopic {
+  return (WEBHOOK_TOPICS as readonly string[]).includes(topic);
+}
+
+/** "ORDERS_PAID" (the GraphQL enum) or "orders/paid" (the header) → "orders/paid". */
+export function normalizeTopic(topic: string): string {
+  if (topic.includes("/")) return topic.toLowerCase();
+  const known = WEBHOOK_TOPICS.find((t) => t.replace("/", "_").toUpperCase() === topic.toUpperCase());
+  return known ?? topic.toLowerCase();
+}
+
+// ── Raw JSON ──────────────────────────────────────────────────────────────────────────────────────────────────────
+
+export class WebhookPayloadError extends Error {
+  constructor(
+    readonly code: "WEBHOOK.INVALID_JSON" | "WEBHOOK.INVALID_PAYLOAD" | "WEBHOOK.UNKNOWN_TOPIC",
+    message: string,
+  ) {
+    super(message);
+    this.name = "WebhookPayloadError";
+  }
+}
+
+/**
+ * JSON.parse that keeps integers beyond 2^53 exact, as digit strings (V8's source-text access for revivers).
+ * Shopify's ids are 64-bit; `820982911946154508` parsed as a number silently becomes `820982911946154500`.
+ */
+export function parseWebhookJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw, function (this: unknown, _key: string, value: unknown, context?: { source?: string }) {
+      if (typeof value === "number" && !Number.isSafeInteger(value) && context?.source && /^-?\d+$/.test(context.source)) return context.source;
+      return value;
+    } as (this: unknown, key: string, value: unknown) => unknown);
+  } catch (error) {
+    throw new WebhookPayloadError("WEBHOOK.INVALID_JSON", `body is not JSON: ${(error as Error).message}`);
+  }
+}
+
+// ── Field schemas ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+const gidOf = (type: string) => z.string().regex(new RegExp(`^gid://shopify/${type}/\\d+$`), `must be a ${type} GID like gid://shopify/${type}/123`);
+const numericId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform((v) => String(v));
+const instant = z.iso.datetime({ offset: true });
+const decimal = z.union([z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal string like "120.50"'), z.number()]).transform((v) => String(v));
+const moneySet = z.object({ shop_money: z.object({ amount: decimal, currency_code: z.string().min(3).max(3) }) });
+const optionalText = z.string().nullish().transform((v) => (v === undefined || v === null || v === "" ? null : v));
+
+const lineItem = z.object({
+  admin_graphql_api_id: gidOf("LineItem"),
+  product_id: numericId.nullish(),
+  quantity: z.number().int().nonnegative(),
+  price: decimal,
+  price_set: moneySet.nullish(),
+  gift_card: z.boolean().nullish(),
+  discount_allocations: z.array(z.object({ amount: decimal.nullish(), amount_set: moneySet.nullish() })).nullish(),
+});
+
+const orderCustomer = z.object({
+  admin_graphql_api_id: gidOf("Customer"),
+  email: optionalText,
+  first_name: optionalText,
+  last_name: optionalText,
+  phone: optionalText,
+});
+
+export const OrderPayload = z.object({
+  admin_graphql_api_id: gidOf("Order"),
+  name: z.string().nullish(),
+  created_at: instant,
+  updated_at: instant.nullish(),
+  processed_at: instant.nullish(),
+  cancelled_at: instant.nullish(),
+  financial_status: z.string().nullish(),
+  test: z.boolean().nullish(),
+  currency: z.string().min(3).max(3),
+  source_name: z.string().nullish(),
+  customer: orderCustomer.nullish(),
+  line_items: z.array(lineItem),
+  total_price_set: moneySet,
+  subtotal_price_set: moneySet,
+  total_shipping_price_set: moneySet.nullish(),
+  total_tax_set: moneySet.nullish(),
+  discount_codes: z.array(z.object({ code: z.string().nullish() })).nullish(),
+});
+export type OrderPayload = z.output<typeof OrderPayload>;
+
+export const RefundPayload = z.object({
+  admin_graphql_api_id: gidOf("Refund"),
+  order_id: numericId,
+  created_at: instant,
+  processed_at: instant.nullish(),
+  refund_line_items: z.array(
+    z.object({
+      line_item_id: numericId.nullish(),
+      line_item: z.object({ admin_graphql_api_id: gidOf("LineItem") }).nullish(),
+      quantity: z.number().int().nonnegative(),
+    }),
+  ),
+  transactions: z.array(z.object({ kind: z.string(), status: z.string().nullish(), amount: decimal })).nullish(),
+});
+export type RefundPayload = z.output<typeof RefundPayload>;
+
+export const CustomerPayload = z.object({
+  admin_graphql_api_id: gidOf("Customer"),
+  email: optionalText,
+  first_name: optionalText,
+  last_name: optionalText,
+  phone: optionalText,
+  updated_at: instant.nullish(),
+});
+export type CustomerPayload = z.output<typeof CustomerPayload>;
+
+export const CustomerDeletePayload = z.object({ admin_graphql_api_id: gidOf("Customer") });
+
+export const CustomerMergePayload = z.object({
+  admin_graphql_api_customer_deleted_id: gidOf("Customer"),
+  admin_graphql_api_customer_kept_id: gidOf("Customer"),
+  status: z.string(),
+});
+
+const complianceCustomer = z.object({ id: numericId, email: optionalText, phone: optionalText });
+
+export const CustomersRedactPayload = z.object({
+  shop_domain: z.string(),
+  customer: complianceCustomer,
+  orders_to_redact: z.array(numericId).nullish(),
+});
+export type CustomersRedactPayload = z.output<typeof CustomersRedactPayload>;
+
+export const CustomersDataRequestPayload = z.object({
+  shop_domain: z.string(),
+  customer: complianceCustomer,
+  orders_requested: z.array(numericId).nullish(),
+  data_request: z.object({ id: numericId }).nullish(),
+});
+
+export const ShopRedactPayload = z.object({ shop_domain: z.string() });
+
+/** The shop object; nothing in it is needed beyond its arrival. */
+export const AppUninstalledPayload = z.object({ id: numericId.nullish() }).loose();
+
+export const ScopesUpdatePayload = z.object({
+  previous: z.array(z.string()).nullish(),
+  current: z.array(z.string()),
+  updated_at: instant.nullish(),
+});
+
+export const BulkOperationsFinishPayload = z.object({
+  admin_graphql_api_id: gidOf("BulkOperation"),
+  status: z.string(),
+  error_code: z.string().nullish(),
+  type: z.string().nullish(),
+});
+
+export const PAYLOAD_SCHEMAS = {
+  "orders/paid": OrderPayload,
+  "orders/updated": OrderPayload,
+  "orders/cancelled": OrderPayload,
+  "refunds/create": RefundPayload,
+  "customers/create": CustomerPayload,
+  "customers/update": CustomerPayload,
+  "customers/delete": CustomerDeletePayload,
+  "customers/merge": CustomerMergePayload,
+  "app/uninstalled": AppUninstalledPayload,
+  "app/scopes_update": ScopesUpdatePayload,
+  "bulk_operations/finish": BulkOperationsFinishPayload,
+  "customers/data_request": CustomersDataRequestPayload,
+  "customers/redact": CustomersRedactPayload,
+  "shop/redact": ShopRedactPayload,
+} as const satisfies Record<WebhookTopic, z.ZodType>;
+
+export type PayloadOf<T extends WebhookTopic> = z.output<(typeof PAYLOAD_SCHEMAS)[T]>;
+export type ParsedWebhook = { [T in WebhookTopic]: { topic: T; payload: PayloadOf<T> } }[WebhookTopic];
+
+/** Parses and validates a raw body for its topic; throws WebhookPayloadError naming the first bad field. */
+export function parseWebhookPayload(topic: string, raw: string): ParsedWebhook {
+  if (!isWebhookTopic(topic)) throw new WebhookPayloadError("WEBHOOK.UNKNOWN_TOPIC", `Tierline does not handle the topic "${topic}"`);
+  const json = parseWebhookJson(raw);
+  const result = PAYLOAD_SCHEMAS[topic].safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue.path.length ? issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "") : "(body)";
+    throw new WebhookPayloadError("WEBHOOK.INVALID_PAYLOAD", `${topic} payload: ${where}: ${issue.message}`);
+  }
+  return { topic, payload: result.data } as ParsedWebhook;
+}
+
+export const customerGidFromId = (id: string) => `gid://shopify/Customer/${id}`;
+export const orderGidFromId = (id: string) => `gid://shopify/Order/${id}`;
+export const productGidFromId = (id: string) => `gid://shopify/Product/${id}`;
+
+/** The customer and order a delivery is about: stored beside the inbox row for redaction and the drainer. */
+export function webhookSubjects(parsed: ParsedWebhook): { customerGid: string | null; orderGid: string | null } {
+  switch (parsed.topic) {
+    case "orders/paid":
+    case "orders/updated":
+    case "orders/cancelled":
+      return { customerGid: parsed.payload.customer?.admin_graphql_api_id ?? null, orderGid: parsed.payload.admin_graphql_api_id };
+    case "refunds/create":
+      return { customerGid: null, orderGid: orderGidFromId(parsed.payload.order_id) };
+    case "customers/create":
+    case "customers/update":
+    case "customers/delete":
+      return { customerGid: parsed.payload.admin_graphql_api_id, orderGid: null };
+    case "customers/merge":
+      return { customerGid: parsed.payload.admin_graphql_api_customer_kept_id, orderGid: null };
+    case "customers/redact":
+    case "customers/data_request":
+      return { customerGid: customerGidFromId(parsed.payload.customer.id), orderGid: null };
+    default:
+      return { customerGid: null, orderGid: null };
+  }
+}

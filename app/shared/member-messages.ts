@@ -1,0 +1,132 @@
+/**
+ * Shopper-facing texts of the member surfaces, as one nested dictionary in the shape Shopify's extension locale files
+ * use (`{{name}}` placeholders, `one`/`other` plural forms). Each extension's `locales/en.default.json` carries these
+ * keys verbatim (a test keeps them equal), so checkout and customer accounts translate through Shopify's own
+ * `translate`, and every other caller (POS, the admin preview, tests) goes through `createTranslator`.
+ */
+
+export type Translate = (key: string, params?: Record<string, string | number>) => string;
+
+export interface MessageTree {
+  [key: string]: string | MessageTree;
+}
+
+export const MEMBER_MESSAGES_EN = {
+  level: {
+    badge: "{{level}} member",
+    status: { active: "Active", grace: "Grace period", frozen: "Frozen" },
+  },
+  validity: {
+    until: "Valid until {{date}}",
+    since: "Member since {{date}}",
+    grace: "Expired on {{date}}. Shop again soon to keep your level.",
+    graceNoDate: "Your level is in its grace period. Shop again soon to keep it.",
+    frozen: "Frozen since {{date}}. Your benefits are paused.",
+    frozenNoDate: "Your level is frozen. Your benefits are paused.",
+  },
+  progress: {
+    spendMore: "Spend {{amount}} more to reach {{level}}",
+    reached: "You qualify for {{level}}. Your level updates shortly.",
+    next: "Next level: {{level}}",
+    top: "You've reached the top level",
+    label: "Progress to {{level}}",
+  },
+  benefit: {
+    discount: "{{value}} off every order",
+    discountOver: "{{value}} off every order over {{minimum}}",
+    freeShipping: "Free shipping",
+    freeShippingTo: "Free shipping to {{countries}}",
+    freeShippingOver: "Free shipping on orders over {{minimum}}",
+    freeShippingToOver: "Free shipping to {{countries}} on orders over {{minimum}}",
+    points: "{{multiplier}}× points",
+    paused: "Your benefits are paused while your level is frozen.",
+  },
+  points: {
+    balance: { one: "{{formatted}} point", other: "{{formatted}} points" },
+    kind: {
+      earn: "Points earned",
+      refund: "Refund",
+      cancel: "Order cancelled",
+      upgrade: "Level reward",
+      expire: "Points expired",
+      adjust: "Adjustment",
+    },
+  },
+  savings: {
+    applied: "You saved {{amount}} as a {{level}} member",
+  },
+  guest: {
+    title: "Members save more",
+    body: "Log in to see your member level and savings.",
+    action: "Log in",
+  },
+  noLevel: {
+    body: "You're not a member yet.",
+  },
+} as const satisfies MessageTree;
+
+/**
+ * A translate function over `messages` (falling back to English key by key), with `{{param}}` interpolation and
+ * plural forms chosen by `params.count` through Intl.PluralRules. A missing key yields the key itself, as Shopify's
+ * translate does, so a gap shows up in review instead of as an empty string.
+ */
+export function createTranslator(messages: MessageTree, locale: string): Translate {
+  let plural: Intl.PluralRules;
+  try {
+    plural = new Intl.PluralRules(locale);
+  } catch {
+    plural = new Intl.PluralRules("en");
+  }
+  return (key, params = {}) => {
+    let entry = lookup(messages, key) ?? lookup(MEMBER_MESSAGES_EN, key);
+    if (entry !== null && typeof entry === "object") {
+      const count = typeof params.count === "number" ? params.count : Number(params.count);
+      const form = Number.isFinite(count) ? plural.select(count) : "other";
+      entry = (entry[form] ?? entry.other ?? null) as string | MessageTree | null;
+    }
+    if (typeof entry !== "string") return key;
+    return interpolate(entry, params);
+  };
+}
+
+export function interpolate(template: string, params: Record<string, string | number>): string {
+  let out = "";
+  let i = 0;
+  while (i < template.length) {
+    const open = template.indexOf("{{", i);
+    if (open === -1) break;
+    const close = template.indexOf("}}", open + 2);
+    if (close === -1) break;
+    const name = template.slice(open + 2, close).trim();
+    out += template.slice(i, open) + (Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : template.slice(open, close + 2));
+    i = close + 2;
+  }
+  return out + template.slice(i);
+}
+
+function lookup(tree: MessageTree, key: string): string | MessageTree | null {
+  let node: string | MessageTree = tree;
+  for (const part of key.split(".")) {
+    if (typeof node !== "object" || !Object.prototype.hasOwnProperty.call(node, part)) return null;
+    node = node[part];
+  }
+  return node;
+}
+
+/** Every leaf key of a message tree ("progress.spendMore", "points.balance.one"), for the locale-file test. */
+export function messageKeys(tree: MessageTree, prefix = ""): string[] {
+  const keys: string[] = [];
+  for (const k of Object.keys(tree)) {
+    const v = tree[k];
+    const path = prefix ? `${prefix}.${k}` : k;
+    if (typeof v === "string") keys.push(path);
+    else keys.push(...messageKeys(v, path));
+  }
+  return keys;
+}
+
+/** The text at a leaf key, or null. */
+export function messageAt(tree: MessageTree, key: string): string | null {
+  const v = lookup(tree, key);
+  return typeof v === "string" ? v : null;
+}

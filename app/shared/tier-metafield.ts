@@ -1,0 +1,492 @@
+/**
+ * The member metafields of docs/contracts.md (`$app:tierline.level`, `.progress`, `.benefits` on the customer):
+ * their versioned types, the readers every surface uses, and the builder the app's sync writes with.
+ *
+ * Pure and dependency-free on purpose: the discount Function (QuickJS, instruction budget) and three UI extensions
+ * bundle this file, so validation is hand-written (no zod, no regex). Readers never throw: anything malformed, or a
+ * version they do not know, reads as null, which every surface treats as "no level shown, no discount applied".
+ */
+
+export const MEMBER_METAFIELD_NAMESPACE = "$app:tierline";
+/** The three documented keys (docs/contracts.md). */
+export const MEMBER_METAFIELD_KEYS = { level: "level", progress: "progress", benefits: "benefits" } as const;
+export type MemberMetafieldKey = keyof typeof MEMBER_METAFIELD_KEYS;
+/** Proposed fourth key (TierPointsHistoryV1 below), not yet in docs/contracts.md. */
+export const POINTS_HISTORY_METAFIELD_KEY = "history";
+
+export type TierStatusV1 = "active" | "grace" | "frozen";
+
+export interface TierCardV1 {
+  badge: string;
+  /** "#rgb" or "#rrggbb"; readers replace anything else with the default. */
+  background: string;
+  text: string;
+  levelColor: string;
+  hideDates: boolean;
+}
+
+export interface TierLevelV1 {
+  v: 1;
+  id: string;
+  name: string;
+  rank: number;
+  status: TierStatusV1;
+  /** ISO-8601 instant ("2026-03-02T10:00:00Z"). */
+  since: string;
+  /** null when the level never expires. */
+  expiresAt: string | null;
+  card: TierCardV1;
+}
+
+/** What the level metafield may hold for a customer without a level (the sync usually deletes it instead). */
+export interface NoTierLevelV1 {
+  v: 1;
+  id: null;
+}
+
+export interface TierNextLevelV1 {
+  id: string;
+  name: string;
+  /** Spend still missing, as a decimal string in `currency`; null when the next level is not reached by spend. */
+  remainingSpend: string | null;
+}
+
+export interface TierProgressV1 {
+  v: 1;
+  /** ISO 4217 code, upper case. */
+  currency: string;
+  /** Spend counted in the program's window, as a decimal string ("1200.00"). */
+  spend: string;
+  /** Spendable points balance. */
+  points: number;
+  next: TierNextLevelV1 | null;
+}
+
+export type TierBenefitItemV1 =
+  | { kind: "discount"; type: "percentage" | "fixed"; value: string; minimumOrder: string | null }
+  | { kind: "freeShipping"; countries: string[] | null; minimumOrder: string | null }
+  | { kind: "points"; multiplier: number }
+  | { kind: "custom"; title: string; icon: string };
+
+export interface TierBenefitsV1 {
+  v: 1;
+  items: TierBenefitItemV1[];
+}
+
+export type TierPointsKindV1 = "earn" | "refund" | "cancel" | "upgrade" | "expire" | "adjust";
+
+export interface TierPointsEntryV1 {
+  /** ISO-8601 instant. */
+  at: string;
+  kind: TierPointsKindV1;
+  /** Signed: reversals and expiries are negative. */
+  points: number;
+}
+
+/**
+ * key `history` — the member's latest points entries, newest first (at most POINTS_HISTORY_LIMIT). Proposed beside
+ * the three documented keys so the account page can show history without a network call; a surface without it
+ * simply hides the history section.
+ */
+export interface TierPointsHistoryV1 {
+  v: 1;
+  entries: TierPointsEntryV1[];
+}
+
+export const POINTS_HISTORY_LIMIT = 20;
+
+export const DEFAULT_TIER_CARD: Readonly<TierCardV1> = Object.freeze({
+  badge: "star",
+  background: "#1f2937",
+  text: "#ffffff",
+  levelColor: "#d4af37",
+  hideDates: false,
+});
+
+const MAX_ID = 64;
+const MAX_TEXT = 255;
+const MAX_ITEMS = 50;
+
+// ---------------------------------------------------------------------------------------------
+// Readers
+
+/**
+ * The `level` metafield, or null for no level (`{"v":1,"id":null}`), an unknown version, or anything malformed.
+ * Accepts the metafield's raw string value or already-parsed JSON. Unknown extra fields are ignored (additive
+ * changes stay v1); a malformed card is repaired field by field because it only affects looks.
+ */
+export function parseTierLevel(json: unknown): TierLevelV1 | null {
+  const o = asDocument(json);
+  if (!o || o.v !== 1) return null;
+  if (!isId(o.id)) return null;
+  if (!isText(o.name)) return null;
+  if (typeof o.rank !== "number" || !Number.isFinite(o.rank)) return null;
+  if (o.status !== "active" && o.status !== "grace" && o.status !== "frozen") return null;
+  if (!isInstant(o.since)) return null;
+  if (o.expiresAt !== null && !isInstant(o.expiresAt)) return null;
+  return {
+    v: 1,
+    id: o.id,
+    name: o.name,
+    rank: o.rank,
+    status: o.status,
+    since: o.since,
+    expiresAt: o.expiresAt as string | null,
+    card: parseTierCard(o.card),
+  };
+}
+
+/** The `progress` metafield, or null for an unknown version or anything malformed. */
+export function parseTierProgress(json: unknown): TierProgressV1 | null {
+  const o = asDocument(json);
+  if (!o || o.v !== 1) return null;
+  if (!isCurrencyCode(o.currency)) return null;
+  if (!isDecimal(o.spend, true)) return null;
+  if (typeof o.points !== "number" || !Number.isFinite(o.points)) return null;
+  let next: TierNextLevelV1 | null = null;
+  if (o.next !== null) {
+    if (!isPlainObject(o.next)) return null;
+    const n = o.next;
+    if (!isId(n.id) || !isText(n.name)) return null;
+    if (n.remainingSpend !== null && !isDecimal(n.remainingSpend, false)) return null;
+    next = { id: n.id, name: n.name, remainingSpend: n.remainingSpend as string | null };
+  }
+  return { v: 1, currency: o.currency, spend: o.spend, points: o.points, next };
+}
+
+/**
+ * The `benefits` metafield, or null for an unknown version or a malformed document. A malformed or unknown item is
+ * left out rather than failing the whole list: benefits here are display only (the Function applies discounts from
+ * its own configuration), so showing fewer is the safe side.
+ */
+export function parseTierBenefits(json: unknown): TierBenefitsV1 | null {
+  const o = asDocument(json);
+  if (!o || o.v !== 1 || !Array.isArray(o.items)) return null;
+  const items: TierBenefitItemV1[] = [];
+  const n = Math.min(o.items.length, MAX_ITEMS);
+  for (let i = 0; i < n; i++) {
+    const item = parseBenefitItem(o.items[i]);
+    if (item) items.push(item);
+  }
+  return { v: 1, items };
+}
+
+/** The `history` metafield, or null for an unknown version or a malformed document; malformed entries are left out. */
+export function parseTierPointsHistory(json: unknown): TierPointsHistoryV1 | null {
+  const o = asDocument(json);
+  if (!o || o.v !== 1 || !Array.isArray(o.entries)) return null;
+  const entries: TierPointsEntryV1[] = [];
+  const n = Math.min(o.entries.length, MAX_ITEMS);
+  for (let i = 0; i < n; i++) {
+    const e = o.entries[i];
+    if (!isPlainObject(e) || !isInstant(e.at) || !POINTS_KINDS.includes(e.kind as TierPointsKindV1)) continue;
+    if (typeof e.points !== "number" || !Number.isFinite(e.points)) continue;
+    entries.push({ at: e.at, kind: e.kind as TierPointsKindV1, points: e.points });
+  }
+  return { v: 1, entries };
+}
+
+const POINTS_KINDS: readonly TierPointsKindV1[] = ["earn", "refund", "cancel", "upgrade", "expire", "adjust"];
+
+/** A card style with every field valid: bad colours and badges fall back to the default one by one. */
+export function parseTierCard(json: unknown): TierCardV1 {
+  if (!isPlainObject(json)) return { ...DEFAULT_TIER_CARD };
+  return {
+    badge: isId(json.badge) ? json.badge : DEFAULT_TIER_CARD.badge,
+    background: safeHexColour(json.background, DEFAULT_TIER_CARD.background),
+    text: safeHexColour(json.text, DEFAULT_TIER_CARD.text),
+    levelColor: safeHexColour(json.levelColor, DEFAULT_TIER_CARD.levelColor),
+    hideDates: json.hideDates === true,
+  };
+}
+
+function parseBenefitItem(raw: unknown): TierBenefitItemV1 | null {
+  if (!isPlainObject(raw)) return null;
+  switch (raw.kind) {
+    case "discount": {
+      if (raw.type !== "percentage" && raw.type !== "fixed") return null;
+      if (!isDecimal(raw.value, false)) return null;
+      if (raw.minimumOrder !== null && raw.minimumOrder !== undefined && !isDecimal(raw.minimumOrder, false)) return null;
+      return { kind: "discount", type: raw.type, value: raw.value, minimumOrder: (raw.minimumOrder as string | undefined) ?? null };
+    }
+    case "freeShipping": {
+      let countries: string[] | null = null;
+      if (raw.countries !== null && raw.countries !== undefined) {
+        if (!Array.isArray(raw.countries) || raw.countries.length === 0) return null;
+        countries = [];
+        for (const c of raw.countries) {
+          if (!isCountryCode(c)) return null;
+          countries.push(c);
+        }
+      }
+      if (raw.minimumOrder !== null && raw.minimumOrder !== undefined && !isDecimal(raw.minimumOrder, false)) return null;
+      return { kind: "freeShipping", countries, minimumOrder: (raw.minimumOrder as string | undefined) ?? null };
+    }
+    case "points":
+      if (typeof raw.multiplier !== "number" || !Number.isFinite(raw.multiplier) || raw.multiplier <= 0) return null;
+      return { kind: "points", multiplier: raw.multiplier };
+    case "custom":
+      if (!isText(raw.title)) return null;
+      return { kind: "custom", title: raw.title, icon: isId(raw.icon) ? raw.icon : "star" };
+    default:
+      return null;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Builder (the app's sync writes what this returns)
+
+/** The engine's outcome for one member, structurally (`MemberOutcome` from app/domain fits). */
+export interface MemberStateInput {
+  level: string | null;
+  status: "active" | "grace" | "frozen" | "none";
+  /** Epoch ms. */
+  levelSince: number | null;
+  levelExpiresAt: number | null;
+  points: number;
+  /** The engine's Money: hundredths of the currency unit. */
+  spend: number;
+  next: { level: string; remaining: { spend?: number; points?: number } } | null;
+}
+
+/** The display data of the member's level: the program level plus the admin's card style and shopper benefits. */
+export interface LevelDisplayInput {
+  id: string;
+  name: string;
+  rank: number;
+  card?: Partial<TierCardV1> | null;
+  benefits?: LevelBenefitsInput | null;
+}
+
+/** The admin's stored shopper benefits (`ShopperBenefits` fits) plus the level's points multiplier. */
+export interface LevelBenefitsInput {
+  discount?: { type: "percentage" | "fixed"; value: string; minimumOrder?: string | null } | null;
+  freeShipping?: { countries?: string[] | null; minimumOrder?: string | null } | null;
+  pointsMultiplier?: number | null;
+  custom?: readonly { title: string; icon?: string }[] | null;
+}
+
+export interface ProgramLevelsInput {
+  levels: readonly { id: string; name: string }[];
+}
+
+export interface TierMetafields {
+  /** null: the customer has no level, so the sync deletes the metafield. */
+  level: TierLevelV1 | null;
+  progress: TierProgressV1;
+  benefits: TierBenefitsV1;
+}
+
+export class TierMetafieldBuildError extends Error {
+  readonly code = "TIER_METAFIELD.INVALID";
+  constructor(message: string) {
+    super(message);
+    this.name = "TierMetafieldBuildError";
+  }
+}
+
+/**
+ * The three member metafields from the engine's outcome. Throws TierMetafieldBuildError when the result would not
+ * pass the readers above, so the sync never writes a document that a surface would silently ignore.
+ */
+export function buildTierMetafields(
+  member: MemberStateInput,
+  level: LevelDisplayInput | null,
+  program: ProgramLevelsInput,
+  currency: string,
+): TierMetafields {
+  const hasLevel = member.level !== null && member.status !== "none";
+  if (hasLevel && (!level || level.id !== member.level)) {
+    throw new TierMetafieldBuildError(`level display data for "${member.level}" is missing (got ${level ? `"${level.id}"` : "none"})`);
+  }
+  if (hasLevel && member.levelSince === null) throw new TierMetafieldBuildError(`member at level "${member.level}" has no levelSince`);
+
+  const levelDoc: TierLevelV1 | null =
+    hasLevel && level
+      ? {
+          v: 1,
+          id: level.id,
+          name: level.name,
+          rank: level.rank,
+          status: member.status === "none" ? "active" : member.status,
+          since: isoInstant(member.levelSince!),
+          expiresAt: member.levelExpiresAt === null ? null : isoInstant(member.levelExpiresAt),
+          card: parseTierCard({ ...DEFAULT_TIER_CARD, ...(level.card ?? {}) }),
+        }
+      : null;
+
+  let next: TierNextLevelV1 | null = null;
+  if (member.next) {
+    const nextId = member.next.level;
+    const found = program.levels.find((l) => l.id === nextId);
+    const spend = member.next.remaining.spend;
+    next = { id: nextId, name: found ? found.name : nextId, remainingSpend: spend === undefined ? null : hundredthsToDecimal(Math.max(0, spend)) };
+  }
+  const progress: TierProgressV1 = {
+    v: 1,
+    currency: currency.toUpperCase(),
+    spend: hundredthsToDecimal(member.spend),
+    points: member.points,
+    next,
+  };
+
+  const benefits: TierBenefitsV1 = { v: 1, items: hasLevel && level ? benefitItemsOf(level.benefits ?? null) : [] };
+
+  if (levelDoc && parseTierLevel(levelDoc) === null) throw new TierMetafieldBuildError(`level "${levelDoc.id}" does not make a valid TierLevelV1`);
+  if (parseTierProgress(progress) === null) throw new TierMetafieldBuildError(`progress does not make a valid TierProgressV1 (currency "${currency}", points ${member.points})`);
+  const checked = parseTierBenefits(benefits);
+  if (checked === null || checked.items.length !== benefits.items.length) throw new TierMetafieldBuildError(`benefits of "${level?.id}" do not make a valid TierBenefitsV1`);
+  return { level: levelDoc, progress, benefits };
+}
+
+/**
+ * The `history` document from the engine's ledger (`PointsEntry[]` fits): the newest entries first. Entries that
+ * move no points are left out; a shopper has nothing to learn from them.
+ */
+export function buildPointsHistory(ledger: readonly { at: number; kind: TierPointsKindV1; points: number }[], limit = POINTS_HISTORY_LIMIT): TierPointsHistoryV1 {
+  // Newest first; among entries at the same instant, the later ledger entry first (a reversal after its earn).
+  const newestFirst = ledger
+    .map((e, index) => ({ e, index }))
+    .filter(({ e }) => e.points !== 0 && Number.isFinite(e.points) && Number.isFinite(e.at))
+    .sort((a, b) => b.e.at - a.e.at || b.index - a.index);
+  const entries = newestFirst.slice(0, Math.max(0, limit)).map(({ e }) => ({ at: isoInstant(e.at), kind: e.kind, points: e.points }));
+  return { v: 1, entries };
+}
+
+function benefitItemsOf(b: LevelBenefitsInput | null): TierBenefitItemV1[] {
+  if (!b) return [];
+  const items: TierBenefitItemV1[] = [];
+  if (b.discount) items.push({ kind: "discount", type: b.discount.type, value: b.discount.value, minimumOrder: b.discount.minimumOrder ?? null });
+  if (b.freeShipping) {
+    const countries = b.freeShipping.countries && b.freeShipping.countries.length > 0 ? [...b.freeShipping.countries] : null;
+    items.push({ kind: "freeShipping", countries, minimumOrder: b.freeShipping.minimumOrder ?? null });
+  }
+  // A multiplier of 1 is the ordinary earning rate, not a benefit worth a line.
+  if (b.pointsMultiplier != null && b.pointsMultiplier !== 1) items.push({ kind: "points", multiplier: b.pointsMultiplier });
+  for (const c of b.custom ?? []) items.push({ kind: "custom", title: c.title, icon: c.icon || "star" });
+  return items;
+}
+
+/** The engine's Money (hundredths) → "1200.00". */
+export function hundredthsToDecimal(m: number): string {
+  const neg = m < 0;
+  const abs = Math.round(Math.abs(m));
+  const cents = abs % 100;
+  return `${neg && abs > 0 ? "-" : ""}${Math.floor(abs / 100)}.${cents < 10 ? "0" : ""}${cents}`;
+}
+
+/** "2026-03-02T10:00:00Z" (milliseconds only when non-zero), the contract's spelling. */
+export function isoInstant(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return iso.endsWith(".000Z") ? `${iso.slice(0, -5)}Z` : iso;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small hand-written checks (shared by the view-model)
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Metafield values arrive as JSON strings from some APIs and parsed from others. */
+function asDocument(json: unknown): Record<string, unknown> | null {
+  let v = json;
+  if (typeof v === "string") {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      return null;
+    }
+  }
+  return isPlainObject(v) ? v : null;
+}
+
+function isId(v: unknown): v is string {
+  return typeof v === "string" && v.length > 0 && v.length <= MAX_ID;
+}
+
+function isText(v: unknown): v is string {
+  return typeof v === "string" && v.length > 0 && v.length <= MAX_TEXT;
+}
+
+function isUpper(c: number): boolean {
+  return c >= 65 && c <= 90;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+export function isCurrencyCode(v: unknown): v is string {
+  return typeof v === "string" && v.length === 3 && isUpper(v.charCodeAt(0)) && isUpper(v.charCodeAt(1)) && isUpper(v.charCodeAt(2));
+}
+
+function isCountryCode(v: unknown): v is string {
+  return typeof v === "string" && v.length === 2 && isUpper(v.charCodeAt(0)) && isUpper(v.charCodeAt(1));
+}
+
+/** "120", "120.5", "1200.00"; with `signed`, also "-3.00". No exponents, grouping, or empty parts. */
+export function isDecimal(v: unknown, signed: boolean): v is string {
+  if (typeof v !== "string" || v.length === 0 || v.length > 24) return false;
+  let i = 0;
+  if (signed && v.charCodeAt(0) === 45 /* - */) i = 1;
+  let whole = 0;
+  let frac = -1;
+  for (; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 46 /* . */) {
+      if (frac !== -1 || whole === 0) return false;
+      frac = 0;
+    } else if (isDigit(c)) {
+      if (frac === -1) whole++;
+      else frac++;
+    } else {
+      return false;
+    }
+  }
+  return whole > 0 && frac !== 0;
+}
+
+/** "2026-03-02T10:00:00Z", with optional fraction and a "Z" or "+hh:mm" zone, that is also a real date. */
+export function isInstant(v: unknown): v is string {
+  if (typeof v !== "string" || v.length < 20 || v.length > 35) return false;
+  // YYYY-MM-DDTHH:MM:SS
+  const shape = "dddd-dd-ddTdd:dd:dd";
+  for (let i = 0; i < shape.length; i++) {
+    const c = v.charCodeAt(i);
+    if (shape[i] === "d" ? !isDigit(c) : v[i] !== shape[i]) return false;
+  }
+  let i = shape.length;
+  if (v[i] === ".") {
+    i++;
+    const start = i;
+    while (i < v.length && isDigit(v.charCodeAt(i))) i++;
+    if (i === start) return false;
+  }
+  const zone = v.slice(i);
+  if (zone !== "Z") {
+    if (zone.length !== 6 || (zone[0] !== "+" && zone[0] !== "-") || zone[3] !== ":") return false;
+    if (!isDigit(zone.charCodeAt(1)) || !isDigit(zone.charCodeAt(2)) || !isDigit(zone.charCodeAt(4)) || !isDigit(zone.charCodeAt(5))) return false;
+  }
+  const t = Date.parse(v);
+  if (!Number.isFinite(t)) return false;
+  // Date.parse rolls "02-30" over to March; a real date keeps its own day.
+  const month = Number(v.slice(5, 7));
+  const day = Number(v.slice(8, 10));
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(Number(v.slice(0, 4)), month);
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+function isHexDigit(c: number): boolean {
+  return isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+}
+
+/** "#rgb" or "#rrggbb" (lower-cased), else `fallback`: a colour from a metafield must never break a style. */
+export function safeHexColour(v: unknown, fallback: string): string {
+  if (typeof v !== "string" || (v.length !== 4 && v.length !== 7) || v[0] !== "#") return fallback;
+  for (let i = 1; i < v.length; i++) if (!isHexDigit(v.charCodeAt(i))) return fallback;
+  return v.toLowerCase();
+}

@@ -1,0 +1,313 @@
+import { z } from "zod";
+import { AdminCaller, asCaller, type AdminGraphqlClient, type CallPolicy } from "./admin-graphql.server";
+import { newBulkStats, runBulkMutation, type BulkOptions, type BulkStats } from "./bulk-operations.server";
+import {
+  MEMBER_METAFIELDS_SET,
+  MEMBER_METAFIELDS_SET_BULK,
+  MEMBER_TAGS,
+  MEMBER_TIER_TAG_ADD,
+  MEMBER_TIER_TAG_REMOVE,
+  MEMBER_TIER_TAG_SWAP,
+} from "./documents";
+import {
+  MEMBER_METAFIELD_KEYS,
+  MemberSyncRecordSchema,
+  TIERLINE_NAMESPACE,
+  isTierTag,
+  tierTag,
+  type MemberMetafieldKey,
+  type MemberSyncRecord,
+} from "./types";
+
+/**
+ * Writes members' level, progress and benefits to Shopify: the `$app:tierline` customer metafields and exactly one
+ * `tier:<level-id>` tag. Every write is a "set" (metafieldsSet, tagsAdd, tagsRemove), so running a sync twice, or
+ * re-running one that failed half-way, converges on the same store state.
+ *
+ * Small batches go through ordinary requests (25 members per request); large ones through bulk operations.
+ */
+
+export interface SyncMembersOptions extends CallPolicy, BulkOptions {
+  /** Force the bulk path regardless of size. */
+  bulk?: boolean;
+  /** Above this many members the metafields go through one bulk operation. */
+  bulkThreshold?: number;
+  /** On the bulk path, above this many level changes the tags go through bulk operations too. */
+  tagBulkThreshold?: number;
+}
+
+export type SyncOperation = "metafieldsSet" | "tags" | "tagsAdd" | "tagsRemove" | "bulk";
+
+export interface SyncError {
+  customerGid: string | null;
+  operation: SyncOperation;
+  key?: MemberMetafieldKey;
+  code: string | null;
+  message: string;
+  field?: string[] | null;
+}
+
+export interface SyncSummary {
+  mode: "direct" | "bulk";
+  members: number;
+  /** Admin GraphQL requests sent, retries included. */
+  calls: number;
+  metafieldsWritten: number;
+  tagsChanged: number;
+  bulkOperations: number;
+  stagedUploads: number;
+  retries: number;
+  /** Time spent waiting for the cost budget or backing off (bulk polling excluded). */
+  waitedMs: number;
+  errors: SyncError[];
+}
+
+export class MemberSyncInputError extends Error {
+  readonly code = "MEMBER_SYNC.INVALID_INPUT";
+  constructor(readonly issues: string[]) {
+    super(`Invalid member sync input: ${issues.slice(0, 5).join("; ")}${issues.length > 5 ? ` (and ${issues.length - 5} more)` : ""}`);
+    this.name = "MemberSyncInputError";
+  }
+}
+
+export const METAFIELDS_PER_CALL = 25;
+const TAG_READS_PER_CALL = 50;
+const DEFAULT_BULK_THRESHOLD = 250;
+
+interface MetafieldsSetInput {
+  ownerId: string;
+  namespace: string;
+  key: MemberMetafieldKey;
+  type: "json";
+  value: string;
+}
+
+/** Validates everything first: a bad record stops the sync before anything is written. */
+export function parseMemberSyncRecords(input: unknown): MemberSyncRecord[] {
+  const parsed = z.array(MemberSyncRecordSchema).safeParse(input);
+  if (!parsed.success) {
+    throw new MemberSyncInputError(parsed.error.issues.map((i) => `members${i.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")}: ${i.message}`));
+  }
+  // One customer, one final state: when a customer appears twice the later record wins.
+  const byCustomer = new Map<string, MemberSyncRecord>();
+  for (const record of parsed.data) byCustomer.set(record.customerGid, record);
+  return [...byCustomer.values()];
+}
+
+export function memberMetafields(member: MemberSyncRecord): Record<MemberMetafieldKey, MetafieldsSetInput> {
+  const entry = (key: MemberMetafieldKey, value: unknown): MetafieldsSetInput => ({
+    ownerId: member.customerGid,
+    namespace: TIERLINE_NAMESPACE,
+    key,
+    type: "json",
+    value: JSON.stringify(value),
+  });
+  return {
+    level: entry("level", member.level ?? { v: 1, id: null }),
+    progress: entry("progress", member.progress),
+    benefits: entry("benefits", member.benefits),
+  };
+}
+
+export async function syncMembers(
+  admin: AdminGraphqlClient | AdminCaller,
+  shopDomain: string,
+  members: MemberSyncRecord[],
+  opts: SyncMembersOptions = {},
+): Promise<SyncSummary> {
+  const records = parseMemberSyncRecords(members);
+  const caller = asCaller(admin, opts);
+  const before = { ...caller.stats };
+  const bulkStats = newBulkStats();
+  const bulk = opts.bulk === true || records.length > (opts.bulkThreshold ?? DEFAULT_BULK_THRESHOLD);
+  const summary: SyncSummary = {
+    mode: bulk ? "bulk" : "direct",
+    members: records.length,
+    calls: 0,
+    metafieldsWritten: 0,
+    tagsChanged: 0,
+    bulkOperations: 0,
+    stagedUploads: 0,
+    retries: 0,
+    waitedMs: 0,
+    errors: [],
+  };
+
+  if (records.length > 0) {
+    const bulkOpts: BulkOptions = { ...opts, clientIdentifier: opts.clientIdentifier ?? `tierline-member-sync ${shopDomain}` };
+    if (bulk) {
+      await writeMetafieldsBulk(caller, records, bulkOpts, bulkStats, summary);
+      const changed = records.filter((m) => (m.level?.id ?? null) !== m.previousLevelId);
+      if (changed.length > (opts.tagBulkThreshold ?? DEFAULT_BULK_THRESHOLD)) await writeTagsBulk(caller, changed, bulkOpts, bulkStats, summary);
+      else await reconcileTags(caller, changed, summary);
+    } else {
+      for (let i = 0; i < records.length; i += METAFIELDS_PER_CALL) {
+        await writeMetafieldsDirect(caller, records.slice(i, i + METAFIELDS_PER_CALL), summary);
+      }
+      await reconcileTags(caller, records, summary);
+    }
+  }
+
+  summary.calls = caller.stats.calls - before.calls;
+  summary.retries = caller.stats.retries - before.retries;
+  summary.waitedMs = caller.stats.waitedMs - before.waitedMs;
+  summary.bulkOperations = bulkStats.bulkOperations;
+  summary.stagedUploads = bulkStats.stagedUploads;
+  return summary;
+}
+
+// ── Direct path ───────────────────────────────────────────────────────────────────────────────────────────────────
+
+interface UserError {
+  field?: string[] | null;
+  message: string;
+  code?: string | null;
+  elementIndex?: number | null;
+}
+
+/**
+ * Up to 25 members per request, one aliased metafieldsSet per key. metafieldsSet is all-or-nothing per call, so
+ * when some entries are refused the others of that call are sent again without them.
+ */
+async function writeMetafieldsDirect(caller: AdminCaller, chunk: MemberSyncRecord[], summary: SyncSummary): Promise<void> {
+  const inputs = chunk.map(memberMetafields);
+  const byKey = Object.fromEntries(MEMBER_METAFIELD_KEYS.map((key) => [key, inputs.map((m) => m[key])])) as Record<MemberMetafieldKey, MetafieldsSetInput[]>;
+  const data = await caller.request(MEMBER_METAFIELDS_SET, byKey, { estimatedCost: 30 });
+  const leftovers: MetafieldsSetInput[] = [];
+  for (const key of MEMBER_METAFIELD_KEYS) {
+    const errors: UserError[] = data?.[key]?.userErrors ?? [];
+    leftovers.push(...settle(byKey[key], errors, summary));
+  }
+  await writeLeftovers(caller, leftovers, summary);
+}
+
+/** Records refused entries as errors and returns the entries that were not refused but not written either. */
+function settle(entries: MetafieldsSetInput[], errors: UserError[], summary: SyncSummary): MetafieldsSetInput[] {
+  if (errors.length === 0) {
+    summary.metafieldsWritten += entries.length;
+    return [];
+  }
+  const refused = new Set<number>();
+  for (const error of errors) {
+    const index = typeof error.elementIndex === "number" ? error.elementIndex : null;
+    const targets = index === null || !entries[index] ? entries : [entries[index]];
+    if (index !== null && entries[index]) refused.add(index);
+    else entries.forEach((_, i) => refused.add(i));
+    for (const entry of targets) {
+      summary.errors.push({ customerGid: entry.ownerId, operation: "metafieldsSet", key: entry.key, code: error.code ?? null, message: error.message, field: error.field ?? null });
+    }
+  }
+  return entries.filter((_, i) => !refused.has(i));
+}
+
+async function writeLeftovers(caller: AdminCaller, leftovers: MetafieldsSetInput[], summary: SyncSummary): Promise<void> {
+  let pending = leftovers;
+  // Each round refuses at least one entry or writes all of them, so this ends.
+  while (pending.length > 0) {
+    const next: MetafieldsSetInput[] = [];
+    for (let i = 0; i < pending.length; i += METAFIELDS_PER_CALL) {
+      const batch = pending.slice(i, i + METAFIELDS_PER_CALL);
+      const data = await caller.request(MEMBER_METAFIELDS_SET_BULK, { metafields: batch });
+      next.push(...settle(batch, data?.metafieldsSet?.userErrors ?? [], summary));
+    }
+    pending = next;
+  }
+}
+
+/**
+ * Reads the customers' tags and leaves exactly one tier tag: the current level's. Reading first also clears stray
+ * tier tags a merchant or an older sync left behind, which knowing only the previous level could not.
+ */
+async function reconcileTags(caller: AdminCaller, members: MemberSyncRecord[], summary: SyncSummary): Promise<void> {
+  for (let i = 0; i < members.length; i += TAG_READS_PER_CALL) {
+    const chunk = members.slice(i, i + TAG_READS_PER_CALL);
+    const data = await caller.request(MEMBER_TAGS, { ids: chunk.map((m) => m.customerGid) }, { estimatedCost: chunk.length + 1 });
+    const tagsById = new Map<string, string[]>();
+    for (const node of (data?.nodes ?? []) as ({ id: string; tags: string[] } | null)[]) if (node?.id) tagsById.set(node.id, node.tags ?? []);
+    for (const member of chunk) {
+      const tags = tagsById.get(member.customerGid);
+      if (!tags) {
+        summary.errors.push({ customerGid: member.customerGid, operation: "tags", code: "NOT_FOUND", message: "Customer not found" });
+        continue;
+      }
+      const { add, remove } = tierTagChanges(tags, member.level?.id ?? null);
+      if (add.length === 0 && remove.length === 0) continue;
+      await changeTags(caller, member.customerGid, add, remove, summary);
+    }
+  }
+}
+
+export function tierTagChanges(currentTags: string[], levelId: string | null): { add: string[]; remove: string[] } {
+  const wanted = levelId === null ? null : tierTag(levelId);
+  const tierTags = currentTags.filter(isTierTag);
+  const has = wanted !== null && tierTags.some((t) => t.toLowerCase() === wanted.toLowerCase());
+  return {
+    add: wanted !== null && !has ? [wanted] : [],
+    remove: tierTags.filter((t) => wanted === null || t.toLowerCase() !== wanted.toLowerCase()),
+  };
+}
+
+async function changeTags(caller: AdminCaller, id: string, add: string[], remove: string[], summary: SyncSummary): Promise<void> {
+  const record = (operation: SyncOperation, errors: UserError[] | undefined, count: number) => {
+    if (errors && errors.length > 0) {
+      for (const e of errors) summary.errors.push({ customerGid: id, operation, code: e.code ?? null, message: e.message, field: e.field ?? null });
+    } else summary.tagsChanged += count;
+  };
+  if (add.length > 0 && remove.length > 0) {
+    const data = await caller.request(MEMBER_TIER_TAG_SWAP, { id, add, remove }, { estimatedCost: 20 });
+    record("tagsAdd", data?.tagsAdd?.userErrors, add.length);
+    record("tagsRemove", data?.tagsRemove?.userErrors, remove.length);
+  } else if (add.length > 0) {
+    const data = await caller.request(MEMBER_TIER_TAG_ADD, { id, tags: add });
+    record("tagsAdd", data?.tagsAdd?.userErrors, add.length);
+  } else {
+    const data = await caller.request(MEMBER_TIER_TAG_REMOVE, { id, tags: remove });
+    record("tagsRemove", data?.tagsRemove?.userErrors, remove.length);
+  }
+}
+
+// ── Bulk path ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+async function writeMetafieldsBulk(caller: AdminCaller, members: MemberSyncRecord[], opts: BulkOptions, stats: BulkStats, summary: SyncSummary): Promise<void> {
+  const entries = members.map((m) => MEMBER_METAFIELD_KEYS.map((key) => memberMetafields(m)[key]));
+  const outcome = await runBulkMutation(caller, MEMBER_METAFIELDS_SET_BULK, entries.map((metafields) => JSON.stringify({ metafields })), opts, stats);
+  const leftovers: MetafieldsSetInput[] = [];
+  for (const result of outcome.results) {
+    const line = entries[result.index];
+    if (result.errors) {
+      for (const e of result.errors) summary.errors.push({ customerGid: line[0].ownerId, operation: "metafieldsSet", code: null, message: e.message });
+      continue;
+    }
+    leftovers.push(...settle(line, result.data?.metafieldsSet?.userErrors ?? [], summary));
+  }
+  // A line refused for one key wrote none of its keys; the member's other keys are still worth writing.
+  await writeLeftovers(caller, leftovers, summary);
+  for (const index of outcome.unprocessed) {
+    summary.errors.push({ customerGid: members[index].customerGid, operation: "bulk", code: "NOT_PROCESSED", message: "The bulk operation stopped before this member" });
+  }
+}
+
+/**
+ * bulkOperationRunMutation takes a single mutation field, so adds and removes are two operations. Adds run first:
+ * a customer between the two has two tier tags for a moment rather than none.
+ */
+async function writeTagsBulk(caller: AdminCaller, changed: MemberSyncRecord[], opts: BulkOptions, stats: BulkStats, summary: SyncSummary): Promise<void> {
+  const adds = changed.filter((m) => m.level !== null).map((m) => ({ id: m.customerGid, tags: [tierTag(m.level!.id)] }));
+  const removes = changed.filter((m) => m.previousLevelId !== null).map((m) => ({ id: m.customerGid, tags: [tierTag(m.previousLevelId!)] }));
+  for (const [operation, document, lines] of [
+    ["tagsAdd", MEMBER_TIER_TAG_ADD, adds],
+    ["tagsRemove", MEMBER_TIER_TAG_REMOVE, removes],
+  ] as const) {
+    if (lines.length === 0) continue;
+    const outcome = await runBulkMutation(caller, document, lines.map((l) => JSON.stringify(l)), opts, stats);
+    for (const result of outcome.results) {
+      const line = lines[result.index];
+      const errors: UserError[] = result.errors ?? result.data?.[operation]?.userErrors ?? [];
+      if (errors.length === 0) summary.tagsChanged += line.tags.length;
+      for (const e of errors) summary.errors.push({ customerGid: line.id, operation, code: e.code ?? null, message: e.message, field: e.field ?? null });
+    }
+    for (const index of outcome.unprocessed) {
+      summary.errors.push({ customerGid: lines[index].id, operation: "bulk", code: "NOT_PROCESSED", message: `The ${operation} bulk operation stopped before this member` });
+    }
+  }
+}

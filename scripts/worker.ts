@@ -1,0 +1,70 @@
+import { pathToFileURL } from "node:url";
+import { createDb, type Db } from "~/db.server";
+import { JOB_HANDLERS } from "~/jobs/handlers.server";
+import { enqueueDueReviews } from "~/jobs/recalculate.server";
+import { drainJobs, runWorkerOnce as runOnce, workerLoop, type JobHandler, type RunOnceResult, type WorkerDeps } from "~/jobs/worker.server";
+import { ADMIN_JOB_HANDLERS } from "~/services/admin/job-handlers.server";
+import type { AdminGraphqlClient } from "~/shopify/admin-graphql.server";
+
+/**
+ * `npm run worker`: runs Tierline's durable jobs against DATABASE_URL until SIGTERM/SIGINT — drains the webhook
+ * inbox, recomputes members, syncs Shopify, backfills new shops, and re-evaluates members whose level expires.
+ * Several workers may run at once (leases keep them apart). `runWorkerOnce` and `drain` are the same steps for
+ * tests and the demo.
+ */
+
+/** Every job type the app queues: the backbone's and the admin's (scheduled publish, discount configuration). */
+export const HANDLERS: Record<string, JobHandler> = { ...JOB_HANDLERS, ...ADMIN_JOB_HANDLERS };
+
+/** The Admin API of a shop through its offline session, as the web app uses it (SHOPIFY_ADMIN_ORIGIN applies). */
+async function productionAdminFor(shop: string): Promise<AdminGraphqlClient> {
+  const { unauthenticated } = await import("~/shopify.server");
+  const { admin } = await unauthenticated.admin(shop);
+  return admin;
+}
+
+function withDefaults(deps: WorkerDeps): WorkerDeps {
+  return { adminFor: productionAdminFor, ...deps };
+}
+
+export function runWorkerOnce(db: Db, deps: WorkerDeps = {}): Promise<RunOnceResult> {
+  return runOnce(db, withDefaults(deps), HANDLERS);
+}
+
+/** Runs every due job (and the follow-ups they queue) and returns what ran. */
+export function drain(db: Db, deps: WorkerDeps = {}, opts: { maxJobs?: number } = {}): Promise<RunOnceResult[]> {
+  return drainJobs(db, withDefaults(deps), HANDLERS, opts);
+}
+
+async function main(): Promise<void> {
+  const db = createDb();
+  const controller = new AbortController();
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      console.log(JSON.stringify({ event: "worker.stopping", signal }));
+      controller.abort();
+    });
+  }
+  const deps = withDefaults({ log: (entry) => console.log(JSON.stringify(entry)) });
+  let lastReview = 0;
+  console.log(JSON.stringify({ event: "worker.started", pid: process.pid }));
+  await workerLoop(db, deps, HANDLERS, {
+    signal: controller.signal,
+    idleMs: Number(process.env.WORKER_IDLE_MS ?? 1000),
+    // Levels expire with time alone: once a minute, queue the members whose review time has come.
+    onIdle: async () => {
+      if (Date.now() - lastReview < 60_000) return;
+      lastReview = Date.now();
+      await enqueueDueReviews(db, new Date());
+    },
+  });
+  await db.$disconnect();
+  console.log(JSON.stringify({ event: "worker.stopped" }));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

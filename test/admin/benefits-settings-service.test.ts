@@ -1,0 +1,145 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Db } from "~/db.server";
+import { benefitsEditView, DISCOUNT_SYNC_JOB, loadShopperBenefits, saveBenefitsAction, syncTierDiscount } from "~/services/admin/benefits.server";
+import { FormValidationError } from "~/services/admin/form-errors";
+import { loadVersions, programOf } from "~/services/admin/program-drafts.server";
+import { saveSettingsAction, settingsView } from "~/services/admin/settings.server";
+import { createTestDb, type TestDb } from "../support/db";
+import { benefitsInput, formData, programJson, seedPublished, seedShop, settingsInput } from "../support/admin-builders";
+import { startStandIn, standInAdminClient, type StandIn } from "../support/shopify-stand-in";
+
+const SHOP = "benefits.myshopify.com";
+const NOW = Date.parse("2026-03-01T12:00:00Z");
+let t: TestDb;
+let db: Db;
+let standIn: StandIn;
+
+beforeAll(async () => {
+  standIn = await startStandIn({ shops: [{ domain: SHOP, accessToken: "shpat_test" }] });
+});
+afterAll(async () => standIn.close());
+beforeEach(async () => {
+  t = await createTestDb();
+  db = t.db;
+  await seedShop(db, SHOP);
+  await seedPublished(db, SHOP);
+});
+afterEach(async () => t.cleanup());
+
+async function rejected(run: () => Promise<unknown>): Promise<FormValidationError> {
+  try {
+    await run();
+  } catch (e) {
+    if (e instanceof FormValidationError) return e;
+    throw e;
+  }
+  throw new Error("expected the action to be rejected");
+}
+
+const saveBenefits = (levelId: string, input: Record<string, unknown>) => saveBenefitsAction(db, SHOP, levelId, formData({ intent: "save", payload: input }), NOW);
+const admin = () => standInAdminClient({ url: standIn.url, shop: SHOP, accessToken: "shpat_test" });
+
+describe("saving benefits", () => {
+  it("stores shopper benefits, puts points rules on the draft and queues one discount sync", async () => {
+    await saveBenefits("gold", benefitsInput());
+    const benefits = await loadShopperBenefits(db, SHOP);
+    expect(benefits.gold.discount).toMatchObject({ type: "percentage", value: "10", minimumOrder: "50.00" });
+    expect(benefits.gold.freeShipping).toEqual({ countries: ["US", "CA"], minimumOrder: null });
+    expect(benefits.gold.custom).toEqual([{ title: "Early access", icon: "star", description: "" }]);
+    const draft = programOf((await loadVersions(db, SHOP)).draft)!;
+    expect((draft.points as any).earn).toEqual([{ per: "amount", every: "1.00", points: 2, prorate: true, levels: ["gold"] }]);
+    expect(draft.levels!.find((l) => l.id === "gold")!.upgradePoints).toBe(100);
+
+    await saveBenefits("silver", benefitsInput({ freeShipping: null }));
+    const jobs = await db.job.findMany({ where: { type: DISCOUNT_SYNC_JOB } });
+    expect(jobs).toHaveLength(1); // deduped while queued
+    expect(jobs[0]).toMatchObject({ shop: SHOP, status: "queued" });
+    expect((await benefitsEditView(db, SHOP, "gold")).discountSync.state).toBe("pending");
+  });
+
+  it("saving again replaces the level's benefits rather than adding to them", async () => {
+    await saveBenefits("gold", benefitsInput({ custom: [{ title: "A", icon: "star" }, { title: "B", icon: "gem" }] }));
+    await saveBenefits("gold", benefitsInput({ discount: null, custom: [{ title: "C", icon: "star" }] }));
+    const benefits = (await loadShopperBenefits(db, SHOP)).gold;
+    expect(benefits.discount).toBeNull();
+    expect(benefits.custom.map((c) => c.title)).toEqual(["C"]);
+  });
+
+  it.each([
+    ["a 150% discount", benefitsInput({ discount: { ...benefitsInput().discount, amount: { type: "percentage", value: "150" } } }), "discount.amount.value"],
+    ["a welcome discount valid 120 days", benefitsInput({ welcome: { amount: { type: "percentage", value: "5" }, validDays: "120" } }), "welcome.validDays"],
+  ])("rejects %s and writes nothing", async (_n, input, field) => {
+    const e = await rejected(() => saveBenefits("gold", input));
+    expect(e.status).toBe(422);
+    expect(Object.keys(e.errors)).toContain(field);
+    expect(await db.benefit.count()).toBe(0);
+    expect(await db.job.count()).toBe(0);
+    expect((await loadVersions(db, SHOP)).draft).toBeNull();
+  });
+
+  it("an unknown level is a 404 and writes nothing", async () => {
+    expect((await rejected(() => saveBenefits("bronze", benefitsInput()))).status).toBe(404);
+    expect(await db.benefit.count()).toBe(0);
+  });
+});
+
+describe("the discount Function's configuration", () => {
+  it("is written to the shop's automatic discount through the sync adapter, then reported up to date", async () => {
+    await saveBenefits("gold", benefitsInput());
+    await saveBenefits("silver", benefitsInput({ freeShipping: null, discount: { ...benefitsInput().discount, amount: { type: "fixed", value: "5" }, combinesWith: { productDiscounts: true, orderDiscounts: true, shippingDiscounts: true } } }));
+    const { discountId } = await syncTierDiscount(db, admin(), SHOP);
+    const discount = standIn.shop(SHOP).discounts[discountId];
+    expect(discount).toBeDefined();
+    expect(discount.combinesWith).toEqual({ productDiscounts: false, orderDiscounts: false, shippingDiscounts: true });
+    const config = standIn.metafieldJson(discountId, "discount-config", undefined, SHOP) as any;
+    expect(config.enabled).toBe(true);
+    expect(Object.keys(config.levels).sort()).toEqual(["gold", "silver"]);
+    expect(config.levels.gold.discount).toMatchObject({ type: "percentage", value: "10", minimumOrder: "50.00", appliesTo: "retail" });
+    expect(config.levels.silver).toEqual({
+      discount: { type: "fixed", value: "5.00", minimumOrder: "50.00", appliesTo: "retail", scope: null, saleItemExtra: null },
+      freeShipping: null,
+    });
+    expect((await benefitsEditView(db, SHOP, "gold")).discountSync).toEqual({ state: "synced", message: null });
+
+    // A second sync updates the same discount.
+    await saveBenefits("gold", benefitsInput({ discount: null }));
+    expect((await syncTierDiscount(db, admin(), SHOP)).discountId).toBe(discountId);
+    expect(((standIn.metafieldJson(discountId, "discount-config", undefined, SHOP) as any).levels.gold)).toEqual({ discount: null, freeShipping: { countries: ["US", "CA"], minimumOrder: null } });
+  });
+
+  it("a failing Admin API is recorded and shown, and the save itself stands", async () => {
+    await saveBenefits("gold", benefitsInput());
+    standIn.injectFault({ kind: "http", status: 503, count: 2, shop: SHOP });
+    // Retries are the adapter's business (tested there); here they are few and instant.
+    await expect(syncTierDiscount(db, admin(), SHOP, { maxAttempts: 2, sleep: async () => undefined })).rejects.toThrow();
+    const view = await benefitsEditView(db, SHOP, "gold");
+    expect(view.discountSync.state).toBe("failed");
+    expect(view.discountSync.message).toBeTruthy();
+    expect((await loadShopperBenefits(db, SHOP)).gold.discount).not.toBeNull();
+  });
+});
+
+describe("program settings", () => {
+  it("puts rules on the draft and templates on the shop, in one save", async () => {
+    await saveSettingsAction(db, SHOP, formData({ intent: "save", payload: settingsInput({ validity: { kind: "oneYear" }, graceDays: "14", channels: ["online_store", "pos"] }) }));
+    const draft = programOf((await loadVersions(db, SHOP)).draft)!;
+    expect(draft).toMatchObject({ validity: { kind: "oneYear" }, graceDays: 14, channels: ["online_store", "pos"] });
+    expect(draft.levels).toEqual(programJson().levels);
+    const shop = await db.shop.findUniqueOrThrow({ where: { domain: SHOP } });
+    expect(JSON.parse(shop.settingsJson!).notifications.levelUp).toEqual({ subject: "Welcome to {level}", body: "Hi {name}, enjoy {discount}." });
+    const view = await settingsView(db, SHOP);
+    expect(view.form.graceDays).toBe("14");
+    expect(view.form.notifications.levelUp.subject).toBe("Welcome to {level}");
+    expect(view.draftPending).toBe(true);
+  });
+
+  it.each([
+    ["a typo in a template", settingsInput({ notifications: { levelUp: { subject: "{levl}", body: "x" }, levelDown: { subject: "x", body: "x" } } }), "notifications.levelUp.subject"],
+    ["a fixed window ending before it starts", settingsInput({ window: { kind: "fixed", from: "2026-05-01", to: "2026-01-01" } }), "window.to"],
+  ])("rejects %s and writes nothing", async (_n, input, field) => {
+    const e = await rejected(() => saveSettingsAction(db, SHOP, formData({ intent: "save", payload: input })));
+    expect(Object.keys(e.errors)).toContain(field);
+    expect((await loadVersions(db, SHOP)).draft).toBeNull();
+    expect((await db.shop.findUniqueOrThrow({ where: { domain: SHOP } })).settingsJson).toBeNull();
+  });
+});

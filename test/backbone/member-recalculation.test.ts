@@ -1,0 +1,127 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { PointsEntry } from "~/domain";
+import { JOB_HANDLERS } from "~/jobs/handlers.server";
+import { enqueueDueReviews, enqueueLevelResync } from "~/jobs/recalculate.server";
+import { drainJobs } from "~/jobs/worker.server";
+import { ledgerToPersist, ledgerWrites } from "~/services/member-recalculation.server";
+import { recordWebhook } from "~/services/webhook-inbox.server";
+import { createTestDb, publishProgram, seedShop, type TestDb } from "../support/db";
+import { buildProgramJson, onePointPerDollar } from "../support/program-builders";
+import { delivery, gid, orderPayload } from "../support/webhook-payloads";
+
+/** How a recomputed member is persisted: append-only ledger corrections, withheld rewards, bulk runs, time. */
+
+const NOW = new Date("2026-06-01T00:00:00Z");
+const entry = (key: string, points: number, over: Partial<PointsEntry> = {}): PointsEntry => ({ key, at: Date.parse("2026-03-01T00:00:00Z"), kind: "earn", points, ...over });
+const stored = (key: string, points: number, kind = "earn", reversesKey: string | null = null) => ({ key, kind, points, reversesKey });
+
+describe("ledgerWrites", () => {
+  it.each([
+    { name: "nothing stored: every entry is new", stored: [], target: [entry("earn:o1", 100), entry("upgrade:gold", 50, { kind: "upgrade" })], expected: ["earn:o1 +100", "upgrade:gold +50"] },
+    { name: "all stored: nothing to write", stored: [stored("earn:o1", 100)], target: [entry("earn:o1", 100)], expected: [] },
+    { name: "an order's points changed: a correction points at the entry", stored: [stored("earn:o1", 100)], target: [entry("earn:o1", 60)], expected: ["correct:earn:o1#1 -40 → earn:o1"] },
+    {
+      name: "corrected before: the next correction is numbered after it",
+      stored: [stored("earn:o1", 100), stored("correct:earn:o1#1", -40, "correction", "earn:o1")],
+      target: [entry("earn:o1", 100)],
+      expected: ["correct:earn:o1#2 +40 → earn:o1"],
+    },
+    { name: "an entry the replay no longer makes is corrected to zero", stored: [stored("earn:o1", 100), stored("earn:o2", 30)], target: [entry("earn:o1", 100)], expected: ["correct:earn:o2#1 -30 → earn:o2"] },
+    { name: "fractional points (rounding none) compare exactly", stored: [stored("earn:o1", 12.345)], target: [entry("earn:o1", 12.345)], expected: [] },
+  ])("$name", ({ stored: s, target, expected }) => {
+    const writes = ledgerWrites(s, target, NOW);
+    expect(writes.map((w) => `${w.key} ${w.points > 0 ? "+" : ""}${w.points}${w.reversesKey ? ` → ${w.reversesKey}` : ""}`)).toEqual(expected);
+  });
+});
+
+describe("ledgerToPersist", () => {
+  const install = Date.parse("2026-05-01T00:00:00Z");
+  it("withholds upgrade rewards reached before rewards began, and their expiry entries, and nothing else", () => {
+    const ledger = [
+      entry("earn:o1", 600),
+      entry("upgrade:gold", 50, { kind: "upgrade", at: Date.parse("2026-03-01T00:00:00Z") }),
+      entry("expire:upgrade:gold", -50, { kind: "expire", reverses: "upgrade:gold", at: Date.parse("2026-09-01T00:00:00Z") }),
+      entry("upgrade:platinum", 100, { kind: "upgrade", at: Date.parse("2026-05-02T00:00:00Z") }),
+    ];
+    expect(ledgerToPersist(ledger, install).map((e) => e.key)).toEqual(["earn:o1", "upgrade:platinum"]);
+    expect(ledgerToPersist(ledger, null)).toBe(ledger);
+  });
+});
+
+describe("recomputing from stored facts", () => {
+  const SHOP = "recalc.myshopify.com";
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await createTestDb();
+    await seedShop(t.db, SHOP);
+  });
+  afterEach(async () => {
+    await t.cleanup();
+  });
+
+  const drain = async (now: Date) => {
+    const results = await drainJobs(t.db, { now: () => now, types: ["process-webhooks", "recalculate", "review-members"] }, JOB_HANDLERS);
+    for (const r of results) if (r.ran) expect(r.status, r.error).toBe("done");
+    return results.filter((r) => r.ran).map((r) => r.ran && r.job.type);
+  };
+
+  it("a full recalculation after the drain writes nothing (same facts, same rows)", async () => {
+    await publishProgram(t.db, SHOP, buildProgramJson({ points: onePointPerDollar }));
+    for (let c = 1; c <= 30; c++) {
+      const payload = orderPayload({ id: 100 + c, customer: { id: c }, lines: [{ price: `${c * 20}.00` }] });
+      await recordWebhook(t.db, delivery("orders/paid", SHOP, payload), "orders/paid", NOW);
+    }
+    await drain(NOW);
+    const snapshot = async () => ({
+      members: await t.db.member.findMany({ orderBy: { customerGid: "asc" } }),
+      entries: await t.db.pointsEntry.count(),
+      changes: await t.db.levelChange.count(),
+    });
+    const before = await snapshot();
+    expect(before.members).toHaveLength(30);
+    await t.db.job.create({ data: { type: "recalculate", shop: SHOP, runAt: NOW } });
+    expect(await drain(new Date(NOW.getTime() + 1000))).toEqual(["recalculate"]);
+    expect(await snapshot()).toEqual(before);
+    expect(await t.db.job.findFirstOrThrow({ where: { type: "recalculate" } })).toMatchObject({ progress: 30, total: 30 });
+  });
+
+  it("saving a level's benefits re-syncs exactly that level's members", async () => {
+    await publishProgram(t.db, SHOP, buildProgramJson());
+    for (const [c, price] of [[1, "600.00"], [2, "700.00"], [3, "150.00"]] as const) {
+      await recordWebhook(t.db, delivery("orders/paid", SHOP, orderPayload({ id: 100 + c, customer: { id: c }, lines: [{ price }] })), "orders/paid", NOW);
+    }
+    await drain(NOW);
+    // As if every view had been synced.
+    for (const s of await t.db.syncState.findMany()) await t.db.syncState.update({ where: { id: s.id }, data: { syncedHash: s.pendingHash } });
+    await t.db.job.deleteMany({ where: { type: "sync-members" } });
+
+    await t.db.benefit.create({ data: { shop: SHOP, levelId: "gold", kind: "discount", configJson: JSON.stringify({ type: "percentage", value: "10", minimumOrder: null, appliesTo: "retail" }) } });
+    expect(await enqueueLevelResync(t.db, SHOP, "gold", NOW)).toBe(true);
+    expect(await enqueueLevelResync(t.db, SHOP, "gold", NOW)).toBe(false);
+    expect(await drain(NOW)).toEqual(["review-members"]);
+
+    const owed = (await t.db.syncState.findMany()).filter((s) => s.pendingHash !== s.syncedHash).map((s) => s.subject).sort();
+    expect(owed).toEqual([gid("Customer", 1), gid("Customer", 2)]);
+    expect(await t.db.job.count({ where: { type: "sync-members", status: "queued" } })).toBe(1);
+  });
+
+  it("a level that expires with time alone is reviewed when its time comes", async () => {
+    // Gold lasts 30 days; at expiry the member is re-evaluated by the upgrade conditions (spend in the last 30 days).
+    await publishProgram(t.db, SHOP, buildProgramJson({ validity: { kind: "days", days: 30 }, window: { kind: "rolling", days: 30 } }));
+    const paid = orderPayload({ id: 1, customer: { id: 5 }, processedAt: "2026-05-20T00:00:00Z", lines: [{ price: "600.00" }] });
+    await recordWebhook(t.db, delivery("orders/paid", SHOP, paid), "orders/paid", NOW);
+    await drain(NOW);
+    const member = () => t.db.member.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: gid("Customer", 5) } } });
+    expect(await member()).toMatchObject({ levelId: "gold", levelExpiresAt: new Date("2026-06-19T00:00:00Z"), reviewAt: new Date("2026-06-19T00:00:00Z") });
+
+    expect(await enqueueDueReviews(t.db, new Date("2026-06-18T00:00:00Z"))).toBe(0);
+    const later = new Date("2026-06-19T00:00:01Z");
+    expect(await enqueueDueReviews(t.db, later)).toBe(1);
+    expect(await drain(later)).toEqual(["review-members"]);
+    expect(await member()).toMatchObject({ levelId: null, reviewAt: null });
+    expect(await t.db.levelChange.findMany({ where: { retractedAt: null }, orderBy: { at: "asc" }, select: { toLevelId: true, cause: true } })).toEqual([
+      { toLevelId: "gold", cause: "upgrade" },
+      { toLevelId: "", cause: "expiry" },
+    ]);
+  });
+});

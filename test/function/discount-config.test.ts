@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import { decimalToHundredths, discountVariablesOf, levelBenefitsOf, parseDiscountConfig, type DiscountConfigV1 } from "~/shared/discount-config";
+
+const scope = { productIds: ["gid://shopify/Product/1"], collectionIds: ["c1"], tags: ["vip"], excludeProductIds: [], excludeCollectionIds: ["c2"], excludeTags: ["clearance"] };
+const valid: DiscountConfigV1 = {
+  v: 1,
+  enabled: true,
+  levels: {
+    silver: { discount: { type: "fixed", value: "5.00", minimumOrder: "50.00", appliesTo: "discounted", scope: null, saleItemExtra: null }, freeShipping: null },
+    gold: {
+      discount: { type: "percentage", value: "12.5", minimumOrder: null, appliesTo: "retail", scope, saleItemExtra: "5" },
+      freeShipping: { countries: ["US", "CA"], minimumOrder: "75.00" },
+    },
+    "vip_3": { discount: null, freeShipping: { countries: null, minimumOrder: null } },
+  },
+};
+
+/** A copy of the valid config with one level's benefits replaced. */
+function withGold(gold: unknown): unknown {
+  return { ...valid, levels: { ...valid.levels, gold } };
+}
+const goldDiscount = (patch: Record<string, unknown>) => withGold({ ...valid.levels.gold, discount: { ...valid.levels.gold.discount, ...patch } });
+const goldShipping = (patch: Record<string, unknown>) => withGold({ ...valid.levels.gold, freeShipping: { ...valid.levels.gold.freeShipping, ...patch } });
+
+describe("decimalToHundredths", () => {
+  it.each([
+    ["10", 1000],
+    ["12.5", 1250],
+    ["0.05", 5],
+    ["1200.00", 120000],
+    ["0", 0],
+    ["007", 700],
+  ])("%s → %i", (s, expected) => expect(decimalToHundredths(s)).toBe(expected));
+
+  it.each([["1.234"], ["-1"], ["+1"], ["1e3"], ["1,000"], ["1."], [".5"], [""], ["1.2.3"], [" 1"], ["12345678901234567"]])("rejects %j", (s) => {
+    expect(decimalToHundredths(s)).toBeNull();
+  });
+
+  it.each([[10], [null], [undefined], [{}]])("rejects non-strings (%j)", (v) => expect(decimalToHundredths(v)).toBeNull());
+});
+
+describe("parseDiscountConfig", () => {
+  it("accepts the contract's shape and returns it unchanged", () => {
+    const result = parseDiscountConfig(JSON.parse(JSON.stringify(valid)));
+    expect(result).toEqual({ ok: true, config: valid });
+  });
+
+  it("fills in what a reader may assume: missing scope lists are empty, missing nullable fields are null", () => {
+    const result = parseDiscountConfig(withGold({ discount: { type: "percentage", value: "10", appliesTo: "discounted", scope: { tags: ["vip"] } } }));
+    expect(result.ok && result.config.levels.gold).toEqual({
+      discount: {
+        type: "percentage",
+        value: "10",
+        minimumOrder: null,
+        appliesTo: "discounted",
+        scope: { productIds: [], collectionIds: [], tags: ["vip"], excludeProductIds: [], excludeCollectionIds: [], excludeTags: [] },
+        saleItemExtra: null,
+      },
+      freeShipping: null,
+    });
+  });
+
+  it.each([
+    ["not an object", "[]", ["config: must be an object"]],
+    ["an unknown version", { ...valid, v: 2 }, ["v: must be 1 (this reader knows version 1 only)"]],
+    ["enabled as a string", { ...valid, enabled: "yes" }, ["enabled: must be true or false"]],
+    ["levels as a list", { ...valid, levels: [] }, ["levels: must be an object keyed by level id"]],
+    ["a level id with a space", { ...valid, levels: { "go ld": valid.levels.silver } }, ["levels.go ld: level ids are 1–64 letters, digits, '-' or '_'"]],
+    ["a level that is not an object", withGold("gold"), ["levels.gold: must be an object with discount and freeShipping"]],
+    ["an unknown discount type", goldDiscount({ type: "bogo" }), ['levels.gold.discount.type: must be "percentage" or "fixed"']],
+    ["a value in words", goldDiscount({ value: "ten" }), ['levels.gold.discount.value: must be a decimal string above 0 with at most 2 decimals, like "10" or "5.00"']],
+    ["a zero value", goldDiscount({ value: "0" }), ['levels.gold.discount.value: must be a decimal string above 0 with at most 2 decimals, like "10" or "5.00"']],
+    ["a numeric value", goldDiscount({ value: 10 }), ['levels.gold.discount.value: must be a decimal string above 0 with at most 2 decimals, like "10" or "5.00"']],
+    ["over 100%", goldDiscount({ value: "100.01" }), ["levels.gold.discount.value: a percentage cannot exceed 100"]],
+    ["a minimum with 3 decimals", goldDiscount({ minimumOrder: "50.001" }), ['levels.gold.discount.minimumOrder: must be an amount like "50.00" (at most 2 decimals), or null']],
+    ["an unknown base", goldDiscount({ appliesTo: "msrp" }), ['levels.gold.discount.appliesTo: must be "retail" or "discounted"']],
+    ["a scope list of numbers", goldDiscount({ scope: { ...scope, productIds: [1] } }), ["levels.gold.discount.scope.productIds: must be a list of non-empty strings"]],
+    ["a sale extra over 100", goldDiscount({ saleItemExtra: "101" }), ['levels.gold.discount.saleItemExtra: must be a percentage from 0 to 100, like "5", or null']],
+    ["a lower-case country", goldShipping({ countries: ["US", "ca"] }), ['levels.gold.freeShipping.countries[1]: must be a two-letter country code like "US"']],
+    ["countries as a string", goldShipping({ countries: "US" }), ["levels.gold.freeShipping.countries: must be a list of two-letter country codes, or null for everywhere"]],
+    ["a negative shipping minimum", goldShipping({ minimumOrder: "-1" }), ['levels.gold.freeShipping.minimumOrder: must be an amount like "50.00" (at most 2 decimals), or null']],
+  ])("rejects %s", (_case, json, errors) => {
+    expect(parseDiscountConfig(typeof json === "string" ? JSON.parse(json) : json)).toEqual({ ok: false, errors });
+  });
+
+  it("reports every problem at once", () => {
+    const result = parseDiscountConfig({ v: 1, enabled: true, levels: { gold: { discount: { type: "x", value: "x", appliesTo: "x" }, freeShipping: { countries: [1] } } } });
+    expect(result.ok ? [] : result.errors).toHaveLength(4);
+  });
+
+  it("treats a level id like __proto__ as data, never as the object's prototype", () => {
+    const json = JSON.parse('{"v":1,"enabled":true,"levels":{"__proto__":{"discount":null,"freeShipping":{"countries":null,"minimumOrder":null}}}}');
+    const result = parseDiscountConfig(json);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(levelBenefitsOf(result.config, "__proto__")).toEqual({ discount: null, freeShipping: { countries: null, minimumOrder: null } });
+    expect(levelBenefitsOf(result.config, "constructor")).toBeNull();
+    expect(levelBenefitsOf(result.config, "toString")).toBeNull();
+  });
+});
+
+describe("discountVariablesOf", () => {
+  it("collects every level's included and excluded collections and tags, once each, sorted", () => {
+    const other = { ...scope, collectionIds: ["c3", "c1"], tags: [], excludeCollectionIds: [], excludeTags: ["vip"] };
+    const cfg: DiscountConfigV1 = {
+      ...valid,
+      levels: { ...valid.levels, silver: { discount: { ...valid.levels.silver.discount!, scope: other }, freeShipping: null } },
+    };
+    expect(discountVariablesOf(cfg)).toEqual({ collectionIds: ["c1", "c2", "c3"], tags: ["clearance", "vip"] });
+  });
+
+  it("is empty when no level has a scope", () => {
+    expect(discountVariablesOf({ v: 1, enabled: true, levels: { silver: valid.levels.silver } })).toEqual({ collectionIds: [], tags: [] });
+  });
+});
