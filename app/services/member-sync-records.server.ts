@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { formatMoney } from "~/domain";
+import { DEFAULT_CARD } from "~/services/admin/level-form";
 import type { MemberSyncRecord, TierLevelV1 } from "~/shopify/types";
 import type { ShopContext } from "./shop-context.server";
 
@@ -38,7 +39,7 @@ export function memberShopperView(member: MemberStateForSync, ctx: ShopContext):
       // A level always has a start; the epoch only guards against a row written by hand without one.
       since: iso(member.levelSince ?? new Date(0)),
       expiresAt: member.levelExpiresAt ? iso(member.levelExpiresAt) : null,
-      card: display?.card ?? { badge: "star", background: "#1f2937", text: "#ffffff", levelColor: "#d4af37", hideDates: false },
+      card: display?.card ?? DEFAULT_CARD,
     };
   }
   const next = member.nextLevelId ? ctx.levels.get(member.nextLevelId) : undefined;

@@ -1,5 +1,6 @@
 import type { OrderFact as OrderFactRow, Prisma } from "@prisma/client";
 import type { OrderLine, RefundFact as EngineRefund } from "~/domain";
+import { decimalToMinor } from "~/shopify/backfill.server";
 import { orderGidFromId, productGidFromId, type OrderPayload, type RefundPayload } from "./webhook-payloads.server";
 
 /**
@@ -12,16 +13,6 @@ type Tx = Prisma.TransactionClient;
 
 /** Financial statuses of an order that has been paid (refunds then arrive as their own facts). */
 const PAID_STATUSES = new Set(["paid", "partially_refunded", "refunded"]);
-
-/** Shopify decimal string → minor units, exactly; more than two decimals round half up. */
-export function amountToMinor(amount: string): number {
-  const m = /^(-)?(\d+)(?:\.(\d+))?$/.exec(amount.trim());
-  if (!m) throw new Error(`not a decimal amount: "${amount}"`);
-  const fraction = (m[3] ?? "").padEnd(3, "0");
-  let minor = Number(m[2]) * 100 + Number(fraction.slice(0, 2));
-  if (Number(fraction[2]) >= 5) minor += 1;
-  return m[1] ? -minor : minor;
-}
 
 /**
  * Shopify's `source_name` → the channel ids the program's `channels` list uses (settings-form CHANNELS). Other
@@ -69,8 +60,8 @@ type OrderFactData = Omit<OrderFactRow, "id" | "shop" | "orderGid" | "createdAt"
 
 /** Unit price after every discount allocated to the line (line and order discounts), in the shop's currency. */
 function lineFromPayload(item: OrderPayload["line_items"][number]): OrderLine {
-  const unit = amountToMinor(item.price_set?.shop_money.amount ?? item.price);
-  const discounts = (item.discount_allocations ?? []).reduce((sum, d) => sum + amountToMinor(d.amount_set?.shop_money.amount ?? d.amount ?? "0"), 0);
+  const unit = decimalToMinor(item.price_set?.shop_money.amount ?? item.price, `${item.admin_graphql_api_id}.price`);
+  const discounts = (item.discount_allocations ?? []).reduce((sum, d) => sum + decimalToMinor(d.amount_set?.shop_money.amount ?? d.amount ?? "0", `${item.admin_graphql_api_id}.discount_allocations`), 0);
   const quantity = item.quantity;
   const price = quantity > 0 ? Math.max(0, Math.round((unit * quantity - discounts) / quantity)) : unit;
   return {
@@ -99,10 +90,10 @@ export function orderFactFromPayload(order: OrderPayload, topic: "orders/paid" |
     test: order.test === true,
     channel: channelOf(order.source_name),
     currency: order.total_price_set.shop_money.currency_code,
-    total: amountToMinor(order.total_price_set.shop_money.amount),
-    subtotal: amountToMinor(order.subtotal_price_set.shop_money.amount),
-    shipping: order.total_shipping_price_set ? amountToMinor(order.total_shipping_price_set.shop_money.amount) : 0,
-    tax: order.total_tax_set ? amountToMinor(order.total_tax_set.shop_money.amount) : 0,
+    total: decimalToMinor(order.total_price_set.shop_money.amount, "total_price_set"),
+    subtotal: decimalToMinor(order.subtotal_price_set.shop_money.amount, "subtotal_price_set"),
+    shipping: order.total_shipping_price_set ? decimalToMinor(order.total_shipping_price_set.shop_money.amount, "total_shipping_price_set") : 0,
+    tax: order.total_tax_set ? decimalToMinor(order.total_tax_set.shop_money.amount, "total_tax_set") : 0,
     hasDiscountCode: (order.discount_codes ?? []).length > 0,
     lines: order.line_items.map(lineFromPayload),
     sourceUpdatedAt: new Date(order.updated_at ?? order.created_at),
@@ -122,7 +113,7 @@ export interface RefundFactInput {
 export function refundFactFromPayload(refund: RefundPayload): RefundFactInput {
   const amount = (refund.transactions ?? [])
     .filter((t) => t.kind === "refund" && (t.status ?? "success") === "success")
-    .reduce((sum, t) => sum + amountToMinor(t.amount), 0);
+    .reduce((sum, t) => sum + decimalToMinor(t.amount, "transactions.amount"), 0);
   return {
     refundGid: refund.admin_graphql_api_id,
     orderGid: orderGidFromId(refund.order_id),

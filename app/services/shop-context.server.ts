@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseProgram, type Program } from "~/domain";
+import { DEFAULT_CARD } from "~/services/admin/level-form";
 import type { TierBenefitsV1 } from "~/shopify/types";
 import type { DbOrTx } from "~/jobs/queue.server";
 
@@ -48,8 +49,6 @@ export class ProgramLoadError extends Error {
     this.name = "ProgramLoadError";
   }
 }
-
-export const DEFAULT_CARD: LevelCard = { badge: "star", background: "#1f2937", text: "#ffffff", levelColor: "#d4af37", hideDates: false };
 
 const cardSchema = z
   .object({ badge: z.string(), background: z.string(), text: z.string(), levelColor: z.string(), hideDates: z.boolean() })

@@ -1,11 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { PointsEntry } from "~/domain";
-import { JOB_HANDLERS } from "~/jobs/handlers.server";
 import { enqueueDueReviews, enqueueLevelResync } from "~/jobs/recalculate.server";
-import { drainJobs } from "~/jobs/worker.server";
 import { ledgerToPersist, ledgerWrites } from "~/services/member-recalculation.server";
 import { recordWebhook } from "~/services/webhook-inbox.server";
-import { createTestDb, publishProgram, seedShop, type TestDb } from "../support/db";
+import { createTestDb, publishProgram, runJobs, seedShop, type TestDb } from "../support/db";
 import { buildProgramJson, onePointPerDollar } from "../support/program-builders";
 import { delivery, gid, orderPayload } from "../support/webhook-payloads";
 
@@ -59,11 +57,7 @@ describe("recomputing from stored facts", () => {
     await t.cleanup();
   });
 
-  const drain = async (now: Date) => {
-    const results = await drainJobs(t.db, { now: () => now, types: ["process-webhooks", "recalculate", "review-members"] }, JOB_HANDLERS);
-    for (const r of results) if (r.ran) expect(r.status, r.error).toBe("done");
-    return results.filter((r) => r.ran).map((r) => r.ran && r.job.type);
-  };
+  const drain = (now: Date) => runJobs(t.db, now);
 
   it("a full recalculation after the drain writes nothing (same facts, same rows)", async () => {
     await publishProgram(t.db, SHOP, buildProgramJson({ points: onePointPerDollar }));

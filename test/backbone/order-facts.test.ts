@@ -1,8 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { JOB_HANDLERS } from "~/jobs/handlers.server";
-import { drainJobs } from "~/jobs/worker.server";
 import { recordWebhook } from "~/services/webhook-inbox.server";
-import { createTestDb, publishProgram, seedShop, type TestDb } from "../support/db";
+import { createTestDb, publishProgram, runJobs, seedShop, type TestDb } from "../support/db";
 import { buildProgramJson, onePointPerDollar } from "../support/program-builders";
 import { delivery, gid, orderPayload, refundPayload, type OrderInput } from "../support/webhook-payloads";
 
@@ -34,11 +32,7 @@ async function receive(topic: string, payload: unknown, webhookId?: string) {
   return result;
 }
 
-async function drain() {
-  const results = await drainJobs(t.db, { now: () => NOW, types: ["process-webhooks", "recalculate"] }, JOB_HANDLERS);
-  for (const r of results) if (r.ran) expect(r.status, r.error).toBe("done");
-  return results;
-}
+const drain = () => runJobs(t.db, NOW);
 
 /** What a member is, independent of when and how often facts arrived. */
 async function memberState(customerGid = ADA_GID) {

@@ -1,8 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { JOB_HANDLERS } from "~/jobs/handlers.server";
-import { drainJobs } from "~/jobs/worker.server";
 import { recordWebhook } from "~/services/webhook-inbox.server";
-import { createTestDb, dumpTables, publishProgram, seedShop, type TestDb } from "../support/db";
+import { createTestDb, dumpTables, publishProgram, runJobs, seedShop, type TestDb } from "../support/db";
 import { buildProgramJson, onePointPerDollar } from "../support/program-builders";
 import {
   appUninstalledPayload,
@@ -48,10 +46,7 @@ async function receive(shop: string, topic: string, payload: unknown) {
   expect(result.status).toBe(200);
 }
 
-async function drain() {
-  const results = await drainJobs(t.db, { now: () => NOW, types: ["process-webhooks", "recalculate"] }, JOB_HANDLERS);
-  for (const r of results) if (r.ran) expect(r.status, r.error).toBe("done");
-}
+const drain = () => runJobs(t.db, NOW);
 
 /** A shop with two members, an order each, a refund, a merchant's note and staff sessions. */
 async function populate(shop: string) {

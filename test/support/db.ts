@@ -4,6 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { createDb, type Db } from "~/db.server";
+import { JOB_HANDLERS } from "~/jobs/handlers.server";
+import { drainJobs } from "~/jobs/worker.server";
 
 /**
  * Isolated SQLite databases for tests. The migrations are applied once to a template file (keyed by the migration
@@ -95,4 +97,15 @@ export async function publishProgram(db: Db, shop: string, programJson: unknown,
     data: { shop, status: "published", programJson: JSON.stringify(programJson), publishedAt, createdAt: publishedAt },
   });
   return version.id;
+}
+
+/**
+ * Runs the due jobs of the given types (and the follow-ups they queue) at a fixed instant, like the worker would.
+ * Throws when any of them did not finish, with its error, so a test fails on the real cause.
+ */
+export async function runJobs(db: Db, now: Date, types: string[] = ["process-webhooks", "recalculate", "review-members"]): Promise<string[]> {
+  const results = await drainJobs(db, { now: () => now, types }, JOB_HANDLERS);
+  const failed = results.filter((r) => r.ran && r.status !== "done");
+  if (failed.length) throw new Error(`jobs failed: ${failed.map((r) => (r.ran ? `${r.job.type}: ${r.error}` : "")).join("; ")}`);
+  return results.map((r) => (r.ran ? r.job.type : ""));
 }
