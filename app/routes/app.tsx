@@ -23,6 +23,7 @@ export default function App() {
         <Link to="/app" rel="home">Member centre</Link>
         <Link to="/app/levels">Levels</Link>
         <Link to="/app/members">Members</Link>
+        <Link to="/app/publish">Preview and publish</Link>
         <Link to="/app/settings">Program settings</Link>
       </NavMenu>
       <Outlet />
