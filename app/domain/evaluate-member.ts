@@ -196,7 +196,7 @@ export class MemberRun {
         if (this.pre === null) this.onRefund(i, e.at);
         return this;
       case "manualAssign":
-        this.onManual(e.at, e.level, e.lock);
+        this.onManual(e.at, e.level, e.lock, e.rewards ?? true);
         return this;
       case "pointsAdjust":
         this.book?.adjust(e.key, e.at, e.points, e.note, this.program.points.expiryDays);
@@ -349,7 +349,7 @@ export class MemberRun {
     return snap;
   }
 
-  private onManual(at: Instant, levelId: string | null, lock: boolean): void {
+  private onManual(at: Instant, levelId: string | null, lock: boolean, rewards: boolean): void {
     if (!this.program.enabled) return;
     const from = this.st.level;
     if (levelId === null) {
@@ -367,7 +367,7 @@ export class MemberRun {
       return;
     }
     this.st = this.fresh(target, at, lock);
-    this.reward(from?.idx ?? -1, target, at);
+    this.reward(from?.idx ?? -1, target, at, rewards);
     this.record(at, "manual", from, () => ({ kind: "manual", lock }));
   }
 
@@ -458,14 +458,14 @@ export class MemberRun {
   }
 
   /** One-time rewards for every level passed on the way up to `to` (each once per member). */
-  private reward(fromIdx: number, to: CompiledLevel, at: Instant): void {
+  private reward(fromIdx: number, to: CompiledLevel, at: Instant, grant = true): void {
     const book = this.book;
     if (!book) return;
     for (let idx = fromIdx + 1; idx <= to.idx; idx++) {
       const l = this.cp.levels[idx];
       if (l !== to && (!l.level.enabled || l.level.internalOnly)) continue;
       if (book.reached.has(l.id)) continue;
-      if (this.ctx.grantRewards) book.grant(l.id, at, l.level.upgradePoints, this.program.points.expiryDays);
+      if (grant && this.ctx.grantRewards) book.grant(l.id, at, l.level.upgradePoints, this.program.points.expiryDays);
       else book.reached.add(l.id);
     }
   }

@@ -7,7 +7,8 @@ export type MemberEvent =
   | { type: "orderPaid"; at: Instant; order: OrderFact }
   | { type: "refund"; at: Instant; orderId: string; refund: RefundFact }
   | { type: "orderCancelled"; at: Instant; orderId: string }
-  | { type: "manualAssign"; at: Instant; level: string | null; lock: boolean }
+  /** `rewards: false` (an import of levels members already held elsewhere) marks upgrade points as granted without granting them. */
+  | { type: "manualAssign"; at: Instant; level: string | null; lock: boolean; rewards?: boolean }
   | { type: "pointsAdjust"; at: Instant; points: number; note: string; key: string }
   | { type: "publishProgram"; at: Instant; program: Program };
 

@@ -60,7 +60,7 @@ export function memberEvents(facts: MemberFacts, versions: ShopContext["versions
     events.push({ e: { type: "refund", at: r.createdAt.getTime(), orderId: r.orderGid, refund: { id: r.refundGid, amount: r.amount, lines } }, id: r.refundGid });
   }
   for (const a of facts.adjustments) {
-    if (a.kind === "assignLevel") events.push({ e: { type: "manualAssign", at: a.at.getTime(), level: a.levelId, lock: a.lock }, id: a.key });
+    if (a.kind === "assignLevel") events.push({ e: { type: "manualAssign", at: a.at.getTime(), level: a.levelId, lock: a.lock, ...(a.actor === "import" ? { rewards: false } : {}) }, id: a.key });
     else if (a.kind === "points" && a.points !== null) events.push({ e: { type: "pointsAdjust", at: a.at.getTime(), points: a.points, note: a.note ?? "", key: a.key }, id: a.key });
   }
   for (const v of versions.slice(1)) events.push({ e: { type: "publishProgram", at: v.publishedAt, program: v.program }, id: v.versionId });

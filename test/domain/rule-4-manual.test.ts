@@ -35,6 +35,28 @@ describe("rule 4: manual assignment", () => {
   });
 });
 
+describe("rule 4: an assignment without rewards (import)", () => {
+  const withUpgradePoints = () =>
+    program({
+      levels: [
+        buildLevel({ id: "silver", rank: 1, upgradePoints: 100, upgrade: [[spend("100.00")]] }),
+        buildLevel({ id: "gold", rank: 2, upgradePoints: 500, upgrade: [[spend("500.00")]] }),
+      ],
+    });
+  it.each<[string, boolean | undefined, number]>([
+    ["a manual assignment grants the upgrade points of every level passed", undefined, 600],
+    ["an imported level grants none", false, 0],
+  ])("%s", (_name, rewards, points) => {
+    const event = { ...assign("2026-01-01T00:00:00Z", "gold"), ...(rewards === undefined ? {} : { rewards }) };
+    expect(evaluate(withUpgradePoints(), [event], "2026-01-05T00:00:00Z")).toMatchObject({ level: "gold", points });
+  });
+
+  it("an imported level still counts as reached: earning it again later grants nothing", () => {
+    const events = [{ ...assign("2026-01-01T00:00:00Z", "gold"), rewards: false }, assign("2026-01-02T00:00:00Z", null), paid("2026-01-03T00:00:00Z", { amount: "600.00" })];
+    expect(evaluate(withUpgradePoints(), events, "2026-01-05T00:00:00Z")).toMatchObject({ level: "gold", points: 0 });
+  });
+});
+
 describe("rule 4: lock", () => {
   const locked = [assign("2026-01-01T00:00:00Z", "silver", true)];
   it.each<[string, ReturnType<typeof paid>[], Json]>([
