@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "~/db.server";
+import { REVIEW_MEMBERS_JOB } from "~/jobs/recalculate.server";
 import { benefitsEditView, DISCOUNT_SYNC_JOB, loadShopperBenefits, saveBenefitsAction, syncTierDiscount } from "~/services/admin/benefits.server";
 import { FormValidationError } from "~/services/admin/form-errors";
 import { loadVersions, programOf } from "~/services/admin/program-drafts.server";
@@ -55,6 +56,11 @@ describe("saving benefits", () => {
     expect(jobs).toHaveLength(1); // deduped while queued
     expect(jobs[0]).toMatchObject({ shop: SHOP, status: "queued" });
     expect((await benefitsEditView(db, SHOP, "gold")).discountSync.state).toBe("pending");
+    const resyncs = await db.job.findMany({ where: { type: REVIEW_MEMBERS_JOB }, orderBy: { key: "asc" } });
+    expect(resyncs.map((j) => [j.key, JSON.parse(j.payload)])).toEqual([
+      [`${REVIEW_MEMBERS_JOB}:${SHOP}:level:gold`, { levelId: "gold" }],
+      [`${REVIEW_MEMBERS_JOB}:${SHOP}:level:silver`, { levelId: "silver" }],
+    ]);
   });
 
   it("saving again replaces the level's benefits rather than adding to them", async () => {

@@ -234,3 +234,34 @@ describe("imports and one-time rewards", () => {
     expect((await db.member.findFirstOrThrow({ where: { customerGid: C(9) } })).points).toBe(0);
   });
 });
+
+describe("recomputing a member the worker is writing at the same moment", () => {
+  /** A Db whose next `$transaction` fails with `error`, as when the worker committed the same keys first. */
+  function racingDb(error: Error & { code?: string }): Db {
+    let raced = false;
+    return new Proxy(db, {
+      get(target, key, receiver) {
+        if (key === "$transaction" && !raced) {
+          raced = true;
+          return () => Promise.reject(error);
+        }
+        return Reflect.get(target, key, receiver);
+      },
+    });
+  }
+
+  it.each<[string, string | undefined, "retried" | "thrown"]>([
+    ["a unique-key race (P2002) is folded again once", "P2002", "retried"],
+    ["any other error reaches the merchant", "P2028", "thrown"],
+  ])("%s", async (_name, code, outcome) => {
+    await seedOrder(db, SHOP, C(7), { total: "600.00", paidAt: "2026-02-01T10:00:00Z" });
+    const run = recomputeMemberNow(racingDb(Object.assign(new Error("race"), { code })), SHOP, C(7), NOW);
+    if (outcome === "thrown") {
+      await expect(run).rejects.toThrow("race");
+      expect(await db.member.count()).toBe(0);
+    } else {
+      await run;
+      expect(await db.member.findFirstOrThrow({ where: { customerGid: C(7) } })).toMatchObject({ points: 600 });
+    }
+  });
+});

@@ -6,6 +6,7 @@ import type { Db } from "~/db.server";
 import { applyPointsRules, benefitsFormValues, NO_SHOPPER_BENEFITS, parseBenefitsForm, shopperBenefitsOf, type ShopperBenefits } from "./benefits-form";
 import { buildDiscountConfig, combinedStacking, type DiscountConfig } from "./discount-config";
 import { formObject, parseForm, readJsonPayload } from "./form-errors";
+import { enqueueLevelResync } from "~/jobs/recalculate.server";
 import { enqueueJob } from "./jobs.server";
 import { editableProgram, editDraft, loadVersions, notFound, programOf, type DbOrTx } from "./program-drafts.server";
 import type { BenefitsEditView } from "./view-models";
@@ -60,7 +61,7 @@ const intentSchema = z.object({ intent: z.literal("save", { error: "Unknown acti
 /**
  * Saves a level's benefits in one transaction: the shopper benefits (live at once) and the points rules (on the
  * draft). Then the discount Function's configuration is rebuilt by a queued job, so a slow or failing Admin API never
- * loses the save and retries on its own.
+ * loses the save and retries on its own, and the level's members are queued for a metafield re-sync.
  */
 export async function saveBenefitsAction(db: Db, shop: string, levelId: string, form: FormData, now: number): Promise<{ levelId: string; configHash: string }> {
   parseForm(intentSchema, formObject(form));
@@ -75,6 +76,8 @@ export async function saveBenefitsAction(db: Db, shop: string, levelId: string, 
     ];
     if (rows.length) await tx.benefit.createMany({ data: rows });
     const configHash = await requestDiscountSync(tx, shop, now);
+    // The level's members show its benefits in their account and at checkout: re-sync their metafields.
+    await enqueueLevelResync(tx, shop, levelId, new Date(now));
     return { program: applyPointsRules(program, levelId, input), result: { levelId, configHash } };
   });
 }
