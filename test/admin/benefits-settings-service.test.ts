@@ -1,41 +1,23 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "~/db.server";
 import { REVIEW_MEMBERS_JOB } from "~/jobs/recalculate.server";
 import { benefitsEditView, DISCOUNT_SYNC_JOB, loadShopperBenefits, saveBenefitsAction, syncTierDiscount } from "~/services/admin/benefits.server";
-import { FormValidationError } from "~/services/admin/form-errors";
 import { loadVersions, programOf } from "~/services/admin/program-drafts.server";
 import { saveSettingsAction, settingsView } from "~/services/admin/settings.server";
-import { createTestDb, type TestDb } from "../support/db";
-import { benefitsInput, formData, programJson, seedPublished, seedShop, settingsInput } from "../support/admin-builders";
+import { adminTestDb, rejected } from "../support/admin-test-db";
+import { benefitsInput, formData, programJson, seedPublished, settingsInput } from "../support/admin-builders";
 import { startStandIn, standInAdminClient, type StandIn } from "../support/shopify-stand-in";
 
 const SHOP = "benefits.myshopify.com";
 const NOW = Date.parse("2026-03-01T12:00:00Z");
-let t: TestDb;
-let db: Db;
 let standIn: StandIn;
-
 beforeAll(async () => {
   standIn = await startStandIn({ shops: [{ domain: SHOP, accessToken: "shpat_test" }] });
 });
 afterAll(async () => standIn.close());
-beforeEach(async () => {
-  t = await createTestDb();
-  db = t.db;
-  await seedShop(db, SHOP);
-  await seedPublished(db, SHOP);
-});
-afterEach(async () => t.cleanup());
-
-async function rejected(run: () => Promise<unknown>): Promise<FormValidationError> {
-  try {
-    await run();
-  } catch (e) {
-    if (e instanceof FormValidationError) return e;
-    throw e;
-  }
-  throw new Error("expected the action to be rejected");
-}
+const shopDb = adminTestDb(SHOP, (db) => seedPublished(db, SHOP));
+let db: Db;
+beforeEach(() => void (db = shopDb.db));
 
 const saveBenefits = (levelId: string, input: Record<string, unknown>) => saveBenefitsAction(db, SHOP, levelId, formData({ intent: "save", payload: input }), NOW);
 const admin = () => standInAdminClient({ url: standIn.url, shop: SHOP, accessToken: "shpat_test" });

@@ -1,32 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "~/db.server";
-import { FormValidationError } from "~/services/admin/form-errors";
 import { levelEditAction, levelEditView, levelsListAction, levelsView } from "~/services/admin/levels.server";
 import { loadVersions, programOf } from "~/services/admin/program-drafts.server";
 import { saveSettingsAction } from "~/services/admin/settings.server";
-import { createTestDb, type TestDb } from "../support/db";
-import { formData, levelInput, ordersInput, programJson, seedMember, seedPublished, seedShop, settingsInput, spendInput } from "../support/admin-builders";
+import { adminTestDb, rejected } from "../support/admin-test-db";
+import { formData, levelInput, ordersInput, programJson, seedMember, seedPublished, settingsInput, spendInput } from "../support/admin-builders";
 
 const SHOP = "levels.myshopify.com";
-let t: TestDb;
+const shopDb = adminTestDb(SHOP);
 let db: Db;
-
-beforeEach(async () => {
-  t = await createTestDb();
-  db = t.db;
-  await seedShop(db, SHOP);
-});
-afterEach(async () => t.cleanup());
-
-async function rejected(run: () => Promise<unknown>): Promise<FormValidationError> {
-  try {
-    await run();
-  } catch (e) {
-    if (e instanceof FormValidationError) return e;
-    throw e;
-  }
-  throw new Error("expected the action to be rejected");
-}
+beforeEach(() => void (db = shopDb.db));
 
 const draftLevels = async () => programOf((await loadVersions(db, SHOP)).draft)?.levels ?? null;
 const versionRows = () => db.programVersion.findMany({ orderBy: { createdAt: "asc" } });

@@ -1,36 +1,22 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "~/db.server";
 import { parseCsv } from "~/services/admin/csv";
 import { memberCentre } from "~/services/admin/dashboard.server";
-import { FormValidationError } from "~/services/admin/form-errors";
 import { recomputeMemberNow } from "~/services/admin/member-recompute.server";
 import { exportMembersCsv, importMembersAction, memberAction, memberDetailView, membersView, parseMembersFilter } from "~/services/admin/members.server";
-import { createTestDb, type TestDb } from "../support/db";
-import { formData, programJson, seedOrder, seedPublished, seedShop } from "../support/admin-builders";
+import { adminTestDb, rejected } from "../support/admin-test-db";
+import { formData, programJson, seedOrder, seedPublished } from "../support/admin-builders";
 
 const SHOP = "members.myshopify.com";
 const NOW = Date.parse("2026-03-01T12:00:00Z");
 const C = (n: number) => `gid://shopify/Customer/${n}`;
-let t: TestDb;
+const shopDb = adminTestDb(SHOP);
 let db: Db;
 
 beforeEach(async () => {
-  t = await createTestDb();
-  db = t.db;
-  await seedShop(db, SHOP);
+  db = shopDb.db;
   await seedPublished(db, SHOP, programJson({ points: { earn: [{ per: "amount", every: "1.00", points: 1 }] }, levels: [...programJson().levels, { id: "vip", name: "VIP", rank: 3, internalOnly: true, upgrade: [] }] }));
 });
-afterEach(async () => t.cleanup());
-
-async function rejected(run: () => Promise<unknown>): Promise<FormValidationError> {
-  try {
-    await run();
-  } catch (e) {
-    if (e instanceof FormValidationError) return e;
-    throw e;
-  }
-  throw new Error("expected the action to be rejected");
-}
 
 async function member(n: number, total: string, profile: { email?: string; firstName?: string; lastName?: string } = {}) {
   await seedOrder(db, SHOP, C(n), { total, paidAt: "2026-02-01T10:00:00Z" });

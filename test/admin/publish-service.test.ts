@@ -1,27 +1,24 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "~/db.server";
 import { JOB_HANDLERS } from "~/jobs/handlers.server";
 import { drainJobs } from "~/jobs/worker.server";
-import { FormValidationError } from "~/services/admin/form-errors";
 import { ADMIN_JOB_HANDLERS } from "~/services/admin/job-handlers.server";
 import { levelEditAction } from "~/services/admin/levels.server";
 import { recomputeMemberNow } from "~/services/admin/member-recompute.server";
 import { memberDetailView, membersView, parseMembersFilter } from "~/services/admin/members.server";
 import { loadVersions, programOf } from "~/services/admin/program-drafts.server";
 import { previewMoves, publishAction, publishView, recalculationProgress, RECALCULATE_JOB, SCHEDULED_PUBLISH_JOB } from "~/services/admin/publish.server";
-import { createTestDb, type TestDb } from "../support/db";
-import { formData, levelInput, programJson, seedOrder, seedPublished, seedShop, spendInput } from "../support/admin-builders";
+import { adminTestDb, rejected } from "../support/admin-test-db";
+import { formData, levelInput, programJson, seedOrder, seedPublished, spendInput } from "../support/admin-builders";
 
 const SHOP = "publish.myshopify.com";
 const NOW = Date.parse("2026-03-01T12:00:00Z");
 const C = (n: number) => `gid://shopify/Customer/${n}`;
-let t: TestDb;
+const shopDb = adminTestDb(SHOP);
 let db: Db;
 
 beforeEach(async () => {
-  t = await createTestDb();
-  db = t.db;
-  await seedShop(db, SHOP);
+  db = shopDb.db;
   await seedPublished(db, SHOP);
   // Silver from 100.00, Gold from 500.00.
   await seedOrder(db, SHOP, C(1), { total: "150.00" });
@@ -30,17 +27,6 @@ beforeEach(async () => {
   await seedOrder(db, SHOP, C(4), { total: "50.00" });
   for (const n of [1, 2, 3, 4]) await recomputeMemberNow(db, SHOP, C(n), NOW);
 });
-afterEach(async () => t.cleanup());
-
-async function rejected(run: () => Promise<unknown>): Promise<FormValidationError> {
-  try {
-    await run();
-  } catch (e) {
-    if (e instanceof FormValidationError) return e;
-    throw e;
-  }
-  throw new Error("expected the action to be rejected");
-}
 
 const lowerGold = () => levelEditAction(db, SHOP, "gold", formData({ intent: "save", payload: levelInput({ name: "Gold", upgrade: [[spendInput("300")]] }) }));
 const act = (fields: Record<string, unknown>, now = NOW) => publishAction(db, SHOP, formData(fields), now);
