@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "~/db.server";
 import { REVIEW_MEMBERS_JOB } from "~/jobs/recalculate.server";
-import { benefitsEditView, DISCOUNT_SYNC_JOB, loadShopperBenefits, saveBenefitsAction, syncTierDiscount } from "~/services/admin/benefits.server";
+import { benefitsEditView, DISCOUNT_SYNC_JOB, loadShopperBenefits, requestDiscountSync, saveBenefitsAction, syncTierDiscount } from "~/services/admin/benefits.server";
 import { loadVersions, programOf } from "~/services/admin/program-drafts.server";
 import { saveSettingsAction, settingsView } from "~/services/admin/settings.server";
 import { adminTestDb, rejected } from "../support/admin-test-db";
@@ -76,10 +76,10 @@ describe("the discount Function's configuration", () => {
     await saveBenefits("gold", benefitsInput());
     await saveBenefits("silver", benefitsInput({ freeShipping: null, discount: { ...benefitsInput().discount, amount: { type: "fixed", value: "5" }, combinesWith: { productDiscounts: true, orderDiscounts: true, shippingDiscounts: true } } }));
     const { discountId } = await syncTierDiscount(db, admin(), SHOP);
-    const discount = standIn.shop(SHOP).discounts[discountId];
+    const discount = standIn.shop(SHOP).discounts[discountId!];
     expect(discount).toBeDefined();
     expect(discount.combinesWith).toEqual({ productDiscounts: false, orderDiscounts: false, shippingDiscounts: true });
-    const config = standIn.metafieldJson(discountId, "discount-config", undefined, SHOP) as any;
+    const config = standIn.metafieldJson(discountId!, "discount-config", undefined, SHOP) as any;
     expect(config.enabled).toBe(true);
     expect(Object.keys(config.levels).sort()).toEqual(["gold", "silver"]);
     expect(config.levels.gold.discount).toMatchObject({ type: "percentage", value: "10", minimumOrder: "50.00", appliesTo: "retail" });
@@ -92,7 +92,26 @@ describe("the discount Function's configuration", () => {
     // A second sync updates the same discount.
     await saveBenefits("gold", benefitsInput({ discount: null }));
     expect((await syncTierDiscount(db, admin(), SHOP)).discountId).toBe(discountId);
-    expect(((standIn.metafieldJson(discountId, "discount-config", undefined, SHOP) as any).levels.gold)).toEqual({ discount: null, freeShipping: { countries: ["US", "CA"], minimumOrder: null } });
+    expect(((standIn.metafieldJson(discountId!, "discount-config", undefined, SHOP) as any).levels.gold)).toEqual({ discount: null, freeShipping: { countries: ["US", "CA"], minimumOrder: null } });
+  });
+
+  it("is removed from the shop while the program is disabled, and comes back when it is enabled again", async () => {
+    await saveBenefits("gold", benefitsInput());
+    const { discountId } = await syncTierDiscount(db, admin(), SHOP);
+    expect(standIn.shop(SHOP).discounts[discountId!]).toBeDefined();
+
+    // As a publish does: the new version, then a discount sync requested.
+    await seedPublished(db, SHOP, programJson({ enabled: false }), new Date(NOW));
+    await requestDiscountSync(db, SHOP, NOW);
+    expect(await syncTierDiscount(db, admin(), SHOP)).toMatchObject({ discountId: null });
+    expect(Object.keys(standIn.shop(SHOP).discounts)).toEqual([]);
+    expect((await benefitsEditView(db, SHOP, "gold")).discountSync).toEqual({ state: "synced", message: null });
+    // Disabled twice: nothing left to remove, still fine.
+    expect(await syncTierDiscount(db, admin(), SHOP)).toMatchObject({ discountId: null });
+
+    await seedPublished(db, SHOP, programJson({ enabled: true }), new Date(NOW + 1000));
+    const again = await syncTierDiscount(db, admin(), SHOP);
+    expect((standIn.metafieldJson(again.discountId!, "discount-config", undefined, SHOP) as any).enabled).toBe(true);
   });
 
   it("a failing Admin API is recorded and shown, and the save itself stands", async () => {

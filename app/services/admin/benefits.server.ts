@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { parseDiscountConfig } from "~/shared/discount-config";
 import type { AdminGraphqlClient, CallPolicy } from "~/shopify/admin-graphql.server";
-import { upsertTierDiscount } from "~/shopify/tier-discount.server";
+import { removeTierDiscount, upsertTierDiscount } from "~/shopify/tier-discount.server";
 import type { Db } from "~/db.server";
 import { applyPointsRules, benefitsFormValues, NO_SHOPPER_BENEFITS, parseBenefitsForm, shopperBenefitsOf, type ShopperBenefits } from "./benefits-form";
 import { buildDiscountConfig, combinedStacking, type DiscountConfig } from "./discount-config";
@@ -105,16 +105,19 @@ export async function requestDiscountSync(tx: DbOrTx, shop: string, now: number)
 }
 
 /**
- * Job handler: writes the current configuration to the shop's tier discount (creating it the first time). It reads
+ * Job handler: writes the current configuration to the shop's tier discount (creating it the first time), or removes
+ * the discount while the program is disabled (or not yet published), so checkout runs no Function for it. It reads
  * the state when it runs, so however many saves queued it, the discount ends up with the latest.
  */
-export async function syncTierDiscount(db: Db, admin: AdminGraphqlClient, shop: string, policy: CallPolicy = {}): Promise<{ discountId: string; hash: string }> {
+export async function syncTierDiscount(db: Db, admin: AdminGraphqlClient, shop: string, policy: CallPolicy = {}): Promise<{ discountId: string | null; hash: string }> {
   const current = await currentDiscountConfig(db, shop);
   const hash = hashOf(current);
   const parsed = parseDiscountConfig(current.config);
   if (!parsed.ok) throw new Error(`discount configuration is invalid: ${parsed.errors.join("; ")}`);
   try {
-    const { discountId } = await upsertTierDiscount(admin, current.config, { ...policy, combinesWith: current.combinesWith });
+    const discountId = current.config.enabled
+      ? (await upsertTierDiscount(admin, current.config, { ...policy, combinesWith: current.combinesWith })).discountId
+      : (await removeTierDiscount(admin, policy), null);
     await db.syncState.upsert({
       where: { shop_subject: { shop, subject: DISCOUNT_SYNC_SUBJECT } },
       create: { shop, subject: DISCOUNT_SYNC_SUBJECT, pendingHash: hash, syncedHash: hash, lastSyncedAt: new Date(), lastError: null, failures: 0 },
