@@ -1,17 +1,21 @@
+import { createRequire } from "node:module";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient } from "@prisma/client";
+import { Prisma, PrismaClient } from "@prisma/client";
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 
 /**
  * The Prisma client, on a driver adapter chosen by DATABASE_URL: `file:` → better-sqlite3 (the embedded default),
  * `postgres://` / `postgresql://` → pg. Prisma's binary engines are never needed.
  *
- * PostgreSQL needs a client generated from the schema with `provider = "postgresql"`; the adapter choice is here so
- * that switching is configuration plus `prisma generate`, not code.
+ * A client is generated per provider: `@prisma/client` from prisma/schema.prisma (SQLite) and
+ * `.prisma/client-postgresql` from prisma/postgresql/schema.prisma (the same models; `npm run postinstall` generates
+ * both). Callers see one type, `Db`: the models are identical, and the PostgreSQL client is loaded only when used.
  */
 
 export type Db = PrismaClient;
+
+export type DbProvider = "sqlite" | "postgresql";
 
 export const DEFAULT_DATABASE_URL = "file:./prisma/dev.sqlite";
 
@@ -19,11 +23,41 @@ export const DEFAULT_DATABASE_URL = "file:./prisma/dev.sqlite";
 const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 
 export function createDb(url: string = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL): Db {
+  if (isPostgresUrl(url)) return withSharedSql(new (postgresClientClass())({ adapter: adapterFor(url) }));
   return new PrismaClient({ adapter: adapterFor(url) });
 }
 
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//.test(url);
+}
+
+/** Which database a client (or a transaction's client) talks to: for the few statements that differ. */
+export function dbProvider(db: Db | Prisma.TransactionClient): DbProvider {
+  return (db as unknown as { [POSTGRES]?: true })[POSTGRES] ? "postgresql" : "sqlite";
+}
+
+/**
+ * Transaction-scoped locks on names: on PostgreSQL advisory locks held until the transaction ends, so read-modify-write
+ * transactions on the same names take turns (READ COMMITTED alone lets two of them read the same state and both
+ * write). On SQLite a write transaction already holds the whole database. Sorted, so two transactions wanting
+ * overlapping names take them in the same order and cannot deadlock.
+ */
+export async function lockNames(tx: Prisma.TransactionClient, names: string[]): Promise<void> {
+  if (dbProvider(tx) !== "postgresql" || names.length === 0) return;
+  const sorted = [...new Set(names)].sort();
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (SELECT unnest(${sorted}::text[]) AS k ORDER BY 1) AS sorted`;
+}
+
+/**
+ * A `contains` filter that ignores case on both databases: SQLite's LIKE already ignores (ASCII) case, PostgreSQL's
+ * is exact unless asked. Searches and redaction must find "Augusta" in "augusta@…" on either.
+ */
+export function containsText(db: Db | Prisma.TransactionClient, text: string): Prisma.StringFilter {
+  return (dbProvider(db) === "postgresql" ? { contains: text, mode: "insensitive" } : { contains: text }) as Prisma.StringFilter;
+}
+
 export function adapterFor(url: string): SqlMigrationAwareDriverAdapterFactory {
-  if (/^postgres(ql)?:\/\//.test(url)) return new PrismaPg({ connectionString: url });
+  if (isPostgresUrl(url)) return new PrismaPg({ connectionString: url });
   if (url.startsWith("file:")) return sqliteAdapter(url);
   throw new Error(`DATABASE_URL must start with file:, postgres:// or postgresql:// (got "${url.replace(/\/\/[^@]*@/, "//…@")}")`);
 }
@@ -44,6 +78,42 @@ function sqliteAdapter(url: string): SqlMigrationAwareDriverAdapterFactory {
     connect: async () => configure(await base.connect()),
     connectToShadowDb: async () => configure(await base.connectToShadowDb()),
   };
+}
+
+type ClientClass = new (options: { adapter: SqlMigrationAwareDriverAdapterFactory }) => Db;
+
+let postgresClient: ClientClass | null = null;
+
+function postgresClientClass(): ClientClass {
+  // Loaded on demand: SQLite deployments never need it, and a bare `import` of a `.prisma/…` path confuses bundlers.
+  postgresClient ??= (createRequire(import.meta.url)(".prisma/client-postgresql") as { PrismaClient: ClientClass }).PrismaClient;
+  return postgresClient;
+}
+
+const POSTGRES = Symbol("tierline.postgres");
+
+/**
+ * The generated PostgreSQL client carries its own copy of Prisma's runtime, so `Prisma.sql` fragments made with
+ * `@prisma/client` (Prisma.join, Prisma.empty, nested templates) are not its `Sql` class and would be sent as values.
+ * Raw queries are therefore assembled with `@prisma/client`'s tag and handed over as one finished statement; the same
+ * holds for the client a transaction callback receives.
+ */
+function withSharedSql<T extends object>(client: T): T {
+  const assemble = (query: unknown, values: unknown[]) =>
+    Array.isArray(query) && Array.isArray((query as unknown as TemplateStringsArray).raw) ? Prisma.sql(query as unknown as TemplateStringsArray, ...values) : query;
+  return new Proxy(client, {
+    get(target, property) {
+      if (property === POSTGRES) return true;
+      const value = Reflect.get(target, property, target);
+      if (typeof value !== "function") return value;
+      if (property === "$queryRaw" || property === "$executeRaw") return (query: unknown, ...values: unknown[]) => value.call(target, assemble(query, values));
+      if (property === "$transaction") {
+        return (arg: unknown, options?: unknown) =>
+          typeof arg === "function" ? value.call(target, (tx: object) => (arg as (tx: object) => unknown)(withSharedSql(tx)), options) : value.call(target, arg, options);
+      }
+      return value.bind(target);
+    },
+  });
 }
 
 declare global {

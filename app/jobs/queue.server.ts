@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Prisma, type Job } from "@prisma/client";
-import type { Db } from "~/db.server";
+import { dbProvider, type Db } from "~/db.server";
 
 /**
  * A durable job queue on the Job table. Claiming takes a lease (status running, leaseUntil, lockedBy) in one atomic
@@ -54,15 +54,19 @@ export interface ClaimOptions {
  * worker died). Jobs of one type for one shop run one at a time, so a shop's webhooks are applied in order and its
  * members are never recomputed by two workers at once.
  *
- * The whole claim is this one function. On SQLite the UPDATE … RETURNING is atomic (one writer at a time); on
- * PostgreSQL the inner SELECT gets `FOR UPDATE SKIP LOCKED` so concurrent workers skip each other's rows.
+ * The whole claim is this one function. On SQLite the UPDATE … RETURNING is atomic (one writer at a time). On
+ * PostgreSQL claims take turns on a transaction-scoped advisory lock, so each claim's statement sees the jobs the
+ * previous claim leased (under READ COMMITTED two simultaneous claims could otherwise both find "no job of this shop
+ * and type running" and start two); the inner SELECT gets `FOR UPDATE SKIP LOCKED` so a claim never waits for a row
+ * another worker is completing, failing or heartbeating. A claim is one short statement, so the turn costs little.
  */
 export async function claimNextJob(db: Db, opts: ClaimOptions): Promise<Job | null> {
   await deadLetterAbandoned(db, opts.now);
   const leaseUntil = new Date(opts.now.getTime() + opts.leaseMs);
   const typeFilter = opts.types && opts.types.length > 0 ? Prisma.sql`AND j."type" IN (${Prisma.join(opts.types)})` : Prisma.empty;
-  const skipLocked = isPostgres(db) ? Prisma.raw("FOR UPDATE SKIP LOCKED") : Prisma.empty;
-  const rows = await db.$queryRaw<Job[]>`
+  const postgres = dbProvider(db) === "postgresql";
+  const skipLocked = postgres ? Prisma.raw("FOR UPDATE SKIP LOCKED") : Prisma.empty;
+  const claim = (client: DbOrTx) => client.$queryRaw<Job[]>`
     UPDATE "Job"
        SET "status" = 'running', "leaseUntil" = ${leaseUntil}, "lockedBy" = ${opts.workerId}, "attempts" = "attempts" + 1,
            "key" = NULL, "updatedAt" = ${opts.now}
@@ -79,6 +83,12 @@ export async function claimNextJob(db: Db, opts: ClaimOptions): Promise<Job | nu
         LIMIT 1
         ${skipLocked})
     RETURNING *`;
+  const rows = postgres
+    ? await db.$transaction(async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('tierline:claim-job'))`;
+        return claim(tx);
+      })
+    : await claim(db);
   return rows[0] ? normalizeJob(rows[0]) : null;
 }
 
@@ -90,11 +100,7 @@ async function deadLetterAbandoned(db: Db, now: Date): Promise<void> {
   });
 }
 
-function isPostgres(db: Db): boolean {
-  return (db as unknown as { _activeProvider?: string })._activeProvider === "postgresql";
-}
-
-/** Raw rows come back with SQLite's types; give them the model's. */
+/** Raw rows come back with the database's types (SQLite: dates as text, PostgreSQL: dates as Date); give them the model's. */
 function normalizeJob(row: Job): Job {
   const date = (v: unknown) => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v)));
   const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));

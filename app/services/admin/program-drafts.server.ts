@@ -1,6 +1,6 @@
 import type { Prisma, ProgramVersion } from "@prisma/client";
 import { parseProgram, ProgramError, type Program } from "~/domain/index";
-import type { Db } from "~/db.server";
+import { lockNames, type Db } from "~/db.server";
 import { domainFieldErrors, FormValidationError, FORM_ERROR, type FieldErrors } from "./form-errors";
 import type { ProgramJson } from "./level-form";
 
@@ -88,6 +88,7 @@ export function describeField(path: string): string {
 
 /** Writes the draft (creating it from the base when there is none). Call inside the transaction that read it. */
 export async function writeDraft(tx: DbOrTx, shop: string, draft: ProgramVersion | null, program: ProgramJson): Promise<ProgramVersion> {
+  if (draft && draft.shop !== shop) throw new Error(`the draft ${draft.id} belongs to another shop`);
   const programJson = JSON.stringify(program);
   if (draft) return tx.programVersion.update({ where: { id: draft.id }, data: { programJson, error: null } });
   return tx.programVersion.create({ data: { shop, status: "draft", programJson } });
@@ -104,6 +105,7 @@ export async function editDraft<T>(
   change: (current: Editable, tx: Prisma.TransactionClient) => Promise<{ program: ProgramJson; prefix?: string; result: T }> | { program: ProgramJson; prefix?: string; result: T },
 ): Promise<T> {
   return db.$transaction(async (tx) => {
+    await lockNames(tx, [`program-draft ${shop}`]); // PostgreSQL: two saves must not both read the same draft
     const current = await editableProgram(tx, shop);
     const { program, prefix, result } = await change(current, tx);
     validateProgram(program, prefix);

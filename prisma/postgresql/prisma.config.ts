@@ -1,0 +1,3 @@
+import { postgresPrismaConfig } from "./config";
+
+export default postgresPrismaConfig();
