@@ -1,5 +1,6 @@
 import type { OrderFact as OrderFactRow, Prisma } from "@prisma/client";
 import type { OrderLine, RefundFact as EngineRefund } from "~/domain";
+import { salesChannelOf } from "~/domain/sales-channels";
 import { decimalToMinor } from "~/shopify/backfill.server";
 import { orderGidFromId, productGidFromId, type OrderPayload, type RefundPayload } from "./webhook-payloads.server";
 
@@ -14,27 +15,8 @@ type Tx = Prisma.TransactionClient;
 /** Financial statuses of an order that has been paid (refunds then arrive as their own facts). */
 const PAID_STATUSES = new Set(["paid", "partially_refunded", "refunded"]);
 
-/**
- * Shopify's `source_name` → the channel ids the program's `channels` list uses (settings-form CHANNELS). Other
- * sources (apps, marketplaces) keep their own name and count only when the program lists them or lists none.
- */
-export function channelOf(sourceName: string | null | undefined): string | null {
-  if (!sourceName) return null;
-  switch (sourceName) {
-    case "web":
-      return "online_store";
-    case "pos":
-      return "pos";
-    case "shopify_draft_order":
-    case "draft_order":
-      return "draft_orders";
-    case "customer_account":
-    case "customer_accounts":
-      return "customer_accounts";
-    default:
-      return sourceName;
-  }
-}
+/** Shopify's `source_name` → the program's channel id: the one mapping of app/domain/sales-channels.ts. */
+export const channelOf = salesChannelOf;
 
 export interface OrderFactInput {
   orderGid: string;

@@ -1,5 +1,5 @@
 /**
- * The member metafields of docs/contracts.md (`$app:tierline.level`, `.progress`, `.benefits` on the customer):
+ * The member metafields of docs/contracts.md (`$app:tierline.level`, `.progress`, `.benefits`, `.history` on the customer):
  * their versioned types, the readers every surface uses, and the builder the app's sync writes with.
  *
  * Pure and dependency-free on purpose: the discount Function (QuickJS, instruction budget) and three UI extensions
@@ -8,11 +8,13 @@
  */
 
 export const MEMBER_METAFIELD_NAMESPACE = "$app:tierline";
-/** The three documented keys (docs/contracts.md). */
-export const MEMBER_METAFIELD_KEYS = { level: "level", progress: "progress", benefits: "benefits" } as const;
+/** The documented keys (docs/contracts.md); the backbone sync writes every one of them for every member. */
+export const MEMBER_METAFIELD_KEYS = { level: "level", progress: "progress", benefits: "benefits", history: "history" } as const;
 export type MemberMetafieldKey = keyof typeof MEMBER_METAFIELD_KEYS;
-/** Proposed fourth key (TierPointsHistoryV1 below), not yet in docs/contracts.md. */
-export const POINTS_HISTORY_METAFIELD_KEY = "history";
+/** The keys in the order the sync writes them (one metafieldsSet entry each). */
+export const MEMBER_METAFIELD_KEY_LIST = ["level", "progress", "benefits", "history"] as const satisfies readonly MemberMetafieldKey[];
+/** key `history` (TierPointsHistoryV1 below). */
+export const POINTS_HISTORY_METAFIELD_KEY = MEMBER_METAFIELD_KEYS.history;
 
 export type TierStatusV1 = "active" | "grace" | "frozen";
 
@@ -57,7 +59,10 @@ export interface TierProgressV1 {
   currency: string;
   /** Spend counted in the program's window, as a decimal string ("1200.00"). */
   spend: string;
-  /** Spendable points balance. */
+  /**
+   * Spendable points balance, as the engine keeps it: a whole number unless the program rounds points "none", then
+   * up to 4 decimals. Surfaces show at most 2 decimals (formatNumber).
+   */
   points: number;
   next: TierNextLevelV1 | null;
 }
@@ -79,14 +84,13 @@ export interface TierPointsEntryV1 {
   /** ISO-8601 instant. */
   at: string;
   kind: TierPointsKindV1;
-  /** Signed: reversals and expiries are negative. */
+  /** Signed: reversals and expiries are negative. Fractional like `TierProgressV1.points`. */
   points: number;
 }
 
 /**
- * key `history` — the member's latest points entries, newest first (at most POINTS_HISTORY_LIMIT). Proposed beside
- * the three documented keys so the account page can show history without a network call; a surface without it
- * simply hides the history section.
+ * key `history` — the member's latest points entries, newest first (at most POINTS_HISTORY_LIMIT), so the account
+ * page shows history without a network call; a surface without it simply hides the history section.
  */
 export interface TierPointsHistoryV1 {
   v: 1;
@@ -271,7 +275,7 @@ export interface ProgramLevelsInput {
 }
 
 export interface TierMetafields {
-  /** null: the customer has no level, so the sync deletes the metafield. */
+  /** null: the customer has no level, so the sync writes `{"v":1,"id":null}`. */
   level: TierLevelV1 | null;
   progress: TierProgressV1;
   benefits: TierBenefitsV1;
@@ -357,8 +361,9 @@ function benefitItemsOf(b: LevelBenefitsInput | null): TierBenefitItemV1[] {
   if (!b) return [];
   const items: TierBenefitItemV1[] = [];
   if (b.discount) items.push({ kind: "discount", type: b.discount.type, value: b.discount.value, minimumOrder: b.discount.minimumOrder ?? null });
-  if (b.freeShipping) {
-    const countries = b.freeShipping.countries && b.freeShipping.countries.length > 0 ? [...b.freeShipping.countries] : null;
+  // `countries: []` names no country: the Function ships free nowhere, so there is no benefit to show (null is everywhere).
+  if (b.freeShipping && (b.freeShipping.countries == null || b.freeShipping.countries.length > 0)) {
+    const countries = b.freeShipping.countries ? [...b.freeShipping.countries] : null;
     items.push({ kind: "freeShipping", countries, minimumOrder: b.freeShipping.minimumOrder ?? null });
   }
   // A multiplier of 1 is the ordinary earning rate, not a benefit worth a line.

@@ -1,4 +1,5 @@
 import type { MemberEvent, OrderFact, OrderLine, RefundFact } from "~/domain";
+import { salesChannelOf } from "~/domain/sales-channels";
 import { asCaller, type AdminCaller, type AdminGraphqlClient, type CallPolicy } from "./admin-graphql.server";
 import { awaitBulkOperation, newBulkStats, readJsonl, startBulkQuery, type BulkOperationState, type BulkOptions, type BulkStats } from "./bulk-operations.server";
 import { BACKFILL_CUSTOMERS, BACKFILL_ORDERS, BACKFILL_PRODUCTS, BACKFILL_REFUND_LINES, BACKFILL_SINCE_PLACEHOLDER } from "./documents";
@@ -153,13 +154,9 @@ export function decimalToMinor(amount: unknown, where: string): number {
 
 const money = (bag: any, where: string): number => (bag?.shopMoney?.amount === undefined ? 0 : decimalToMinor(bag.shopMoney.amount, where));
 
-/** Shopify's `sourceName` → the channel names the program's `channels` list uses. */
+/** Shopify's `sourceName` → the channel id the program's `channels` list uses (app/domain/sales-channels.ts). */
 export function channelOf(sourceName: unknown): string | undefined {
-  if (typeof sourceName !== "string" || sourceName === "") return undefined;
-  if (sourceName === "web") return "online_store";
-  if (sourceName === "pos") return "pos";
-  if (sourceName === "shopify_draft_order") return "draft_order";
-  return sourceName;
+  return salesChannelOf(typeof sourceName === "string" ? sourceName : null) ?? undefined;
 }
 
 export function parseBackfillJsonl(input: Iterable<string>): BackfillData {

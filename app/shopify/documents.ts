@@ -40,6 +40,7 @@ mutation MemberMetafieldsSet(
   $level: [MetafieldsSetInput!]!
   $progress: [MetafieldsSetInput!]!
   $benefits: [MetafieldsSetInput!]!
+  $history: [MetafieldsSetInput!]!
 ) {
   level: metafieldsSet(metafields: $level) {
     userErrors { field message code elementIndex }
@@ -50,9 +51,12 @@ mutation MemberMetafieldsSet(
   benefits: metafieldsSet(metafields: $benefits) {
     userErrors { field message code elementIndex }
   }
+  history: metafieldsSet(metafields: $history) {
+    userErrors { field message code elementIndex }
+  }
 }`;
 
-/** Bulk variant: one JSONL line per member holding that member's three metafields. */
+/** Bulk variant: one JSONL line per member holding that member's four metafields. */
 export const MEMBER_METAFIELDS_SET_BULK = `#graphql
 mutation MemberMetafieldsSetBulk($metafields: [MetafieldsSetInput!]!) {
   metafieldsSet(metafields: $metafields) {

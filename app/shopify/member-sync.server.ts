@@ -20,11 +20,13 @@ import {
 } from "./types";
 
 /**
- * Writes members' level, progress and benefits to Shopify: the `$app:tierline` customer metafields and exactly one
+ * Writes members' level, progress, benefits and points history to Shopify: the `$app:tierline` customer metafields
+ * (docs/contracts.md, validated by the shared readers of app/shared/tier-metafield.ts) and exactly one
  * `tier:<level-id>` tag. Every write is a "set" (metafieldsSet, tagsAdd, tagsRemove), so running a sync twice, or
  * re-running one that failed half-way, converges on the same store state.
  *
- * Small batches go through ordinary requests (25 members per request); large ones through bulk operations.
+ * Small batches go through ordinary requests (25 members per request, one metafieldsSet of at most 25 entries per
+ * key); large ones through bulk operations (one JSONL line, so one metafieldsSet, of 4 entries per member).
  */
 
 export interface SyncMembersOptions extends CallPolicy, BulkOptions {
@@ -106,6 +108,7 @@ export function memberMetafields(member: MemberSyncRecord): Record<MemberMetafie
     level: entry("level", member.level ?? { v: 1, id: null }),
     progress: entry("progress", member.progress),
     benefits: entry("benefits", member.benefits),
+    history: entry("history", member.history),
   };
 }
 
@@ -166,13 +169,13 @@ interface UserError {
 }
 
 /**
- * Up to 25 members per request, one aliased metafieldsSet per key. metafieldsSet is all-or-nothing per call, so
+ * Up to 25 members per request, one aliased metafieldsSet per key (so each holds at most 25 entries, Shopify's limit). metafieldsSet is all-or-nothing per call, so
  * when some entries are refused the others of that call are sent again without them.
  */
 async function writeMetafieldsDirect(caller: AdminCaller, chunk: MemberSyncRecord[], summary: SyncSummary): Promise<void> {
   const inputs = chunk.map(memberMetafields);
   const byKey = Object.fromEntries(MEMBER_METAFIELD_KEYS.map((key) => [key, inputs.map((m) => m[key])])) as Record<MemberMetafieldKey, MetafieldsSetInput[]>;
-  const data = await caller.request(MEMBER_METAFIELDS_SET, byKey, { estimatedCost: 30 });
+  const data = await caller.request(MEMBER_METAFIELDS_SET, byKey, { estimatedCost: 40 });
   const leftovers: MetafieldsSetInput[] = [];
   for (const key of MEMBER_METAFIELD_KEYS) {
     const errors: UserError[] = data?.[key]?.userErrors ?? [];
@@ -269,7 +272,10 @@ async function changeTags(caller: AdminCaller, id: string, add: string[], remove
 // ── Bulk path ─────────────────────────────────────────────────────────────────────────────────────────────────────
 
 async function writeMetafieldsBulk(caller: AdminCaller, members: MemberSyncRecord[], opts: BulkOptions, stats: BulkStats, summary: SyncSummary): Promise<void> {
-  const entries = members.map((m) => MEMBER_METAFIELD_KEYS.map((key) => memberMetafields(m)[key]));
+  const entries = members.map((m) => {
+    const byKey = memberMetafields(m);
+    return MEMBER_METAFIELD_KEYS.map((key) => byKey[key]);
+  });
   const outcome = await runBulkMutation(caller, MEMBER_METAFIELDS_SET_BULK, entries.map((metafields) => JSON.stringify({ metafields })), opts, stats);
   const leftovers: MetafieldsSetInput[] = [];
   for (const result of outcome.results) {

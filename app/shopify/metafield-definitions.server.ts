@@ -1,11 +1,12 @@
 import { asCaller, ShopifyAdminError, type AdminCaller, type AdminGraphqlClient, type CallPolicy } from "./admin-graphql.server";
 import { TIERLINE_METAFIELD_DEFINITION_CREATE, TIERLINE_METAFIELD_DEFINITIONS } from "./documents";
-import { MEMBER_METAFIELD_KEYS, TIERLINE_NAMESPACE } from "./types";
+import { MEMBER_METAFIELD_KEYS, TIERLINE_NAMESPACE, type MemberMetafieldKey } from "./types";
 
-const DEFINITIONS: Record<(typeof MEMBER_METAFIELD_KEYS)[number], { name: string; description: string }> = {
+const DEFINITIONS: Record<MemberMetafieldKey, { name: string; description: string }> = {
   level: { name: "Membership level", description: "The customer's Tierline level, status and validity (written by Tierline)." },
   progress: { name: "Level progress", description: "Spend and points toward the next Tierline level (written by Tierline)." },
   benefits: { name: "Level benefits", description: "Benefits of the customer's Tierline level (written by Tierline)." },
+  history: { name: "Points history", description: "The customer's latest Tierline points entries, newest first (written by Tierline)." },
 };
 
 export interface DefinitionsResult {

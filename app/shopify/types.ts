@@ -1,59 +1,61 @@
 import { z } from "zod";
+import {
+  MEMBER_METAFIELD_KEY_LIST,
+  MEMBER_METAFIELD_NAMESPACE,
+  parseTierBenefits,
+  parseTierLevel,
+  parseTierPointsHistory,
+  parseTierProgress,
+  type TierBenefitsV1,
+  type TierLevelV1,
+  type TierPointsHistoryV1,
+  type TierProgressV1,
+} from "../shared/tier-metafield";
 
 /**
- * The customer metafield shapes of docs/contracts.md, with zod validators for the sync boundary. They live here until
- * the shared contract module (app/shared/tier-metafield.ts) exists; then these become re-exports of it.
+ * The sync boundary's view of the member metafields. The shapes and their readers live in one place,
+ * app/shared/tier-metafield.ts (what every extension reads with); here they are only re-exported, and the sync's
+ * validator is those same readers: a document is accepted only when it reads back exactly as written, so the sync
+ * never writes something a surface would silently drop or repair.
  */
 
-export const TIERLINE_NAMESPACE = "$app:tierline";
-export const MEMBER_METAFIELD_KEYS = ["level", "progress", "benefits"] as const;
+export type { NoTierLevelV1, TierBenefitsV1, TierLevelV1, TierPointsEntryV1, TierPointsHistoryV1, TierProgressV1 } from "../shared/tier-metafield";
+
+export const TIERLINE_NAMESPACE = MEMBER_METAFIELD_NAMESPACE;
+export const MEMBER_METAFIELD_KEYS = MEMBER_METAFIELD_KEY_LIST;
 export type MemberMetafieldKey = (typeof MEMBER_METAFIELD_KEYS)[number];
 export const TIER_TAG_PREFIX = "tier:";
 
-const isoInstant = z.iso.datetime({ offset: true });
-const decimal = z.string().regex(/^-?\d+(\.\d+)?$/, "must be a decimal string like \"120.50\"");
-const levelId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, "level ids are letters, digits, '-' and '_'");
-const color = z.string().max(32);
+const LEVEL_ID = /^[A-Za-z0-9_-]+$/;
+const LEVEL_ID_MESSAGE = "level ids are letters, digits, '-' and '_'";
+const levelId = z.string().min(1).max(64).regex(LEVEL_ID, LEVEL_ID_MESSAGE);
 
-export const TierCardSchema = z.object({
-  badge: z.string().max(64),
-  background: color,
-  text: color,
-  levelColor: color,
-  hideDates: z.boolean(),
-});
+/** Key-order-independent JSON, for comparing a document with what its reader makes of it. */
+function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "undefined";
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+}
 
-export const TierLevelSchema = z.object({
-  v: z.literal(1),
-  id: levelId,
-  name: z.string().min(1).max(255),
-  rank: z.number().int(),
-  status: z.enum(["active", "grace", "frozen"]),
-  since: isoInstant,
-  expiresAt: isoInstant.nullable(),
-  card: TierCardSchema,
-});
-export type TierLevelV1 = z.infer<typeof TierLevelSchema>;
-/** What the level metafield holds for a customer without a level. */
-export type NoTierLevelV1 = { v: 1; id: null };
+/** A contract document, valid when the shared reader gives back exactly what was sent (after a JSON round trip). */
+function contractDocument<T>(name: string, read: (json: unknown) => T | null) {
+  return z.unknown().transform((value, ctx): T => {
+    const back = read(JSON.parse(JSON.stringify(value ?? null)));
+    if (back === null || canonicalJson(back) !== canonicalJson(value)) {
+      ctx.addIssue({ code: "custom", message: `is not a ${name} that reads back unchanged (${back === null ? "the reader refuses it" : "the reader would drop or repair part of it"})` });
+      return z.NEVER;
+    }
+    return back;
+  });
+}
 
-export const TierProgressSchema = z.object({
-  v: z.literal(1),
-  currency: z.string().regex(/^[A-Z]{3}$/),
-  spend: decimal,
-  points: z.number().int(),
-  next: z.object({ id: levelId, name: z.string(), remainingSpend: decimal.nullable() }).nullable(),
-});
-export type TierProgressV1 = z.infer<typeof TierProgressSchema>;
-
-const BenefitItemSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("discount"), type: z.enum(["percentage", "fixed"]), value: decimal, minimumOrder: decimal.nullable() }),
-  z.object({ kind: z.literal("freeShipping"), countries: z.array(z.string().regex(/^[A-Z]{2}$/)).nullable(), minimumOrder: decimal.nullable() }),
-  z.object({ kind: z.literal("points"), multiplier: z.number().positive() }),
-  z.object({ kind: z.literal("custom"), title: z.string().max(255), icon: z.string().max(64) }),
-]);
-export const TierBenefitsSchema = z.object({ v: z.literal(1), items: z.array(BenefitItemSchema) });
-export type TierBenefitsV1 = z.infer<typeof TierBenefitsSchema>;
+export const TierLevelSchema = contractDocument<TierLevelV1>("TierLevelV1", parseTierLevel);
+export const TierProgressSchema = contractDocument<TierProgressV1>("TierProgressV1", parseTierProgress);
+export const TierBenefitsSchema = contractDocument<TierBenefitsV1>("TierBenefitsV1", parseTierBenefits);
+export const TierPointsHistorySchema = contractDocument<TierPointsHistoryV1>("TierPointsHistoryV1", parseTierPointsHistory);
 
 export const CUSTOMER_GID = /^gid:\/\/shopify\/Customer\/\d+$/;
 
@@ -61,11 +63,13 @@ export const MemberSyncRecordSchema = z.object({
   customerGid: z.string().regex(CUSTOMER_GID, "must be a Customer GID like gid://shopify/Customer/123"),
   /** The level the customer had at the last successful sync; its tier tag is removed when it differs. */
   previousLevelId: levelId.nullable(),
-  level: TierLevelSchema.nullable(),
+  // The id also names the tier tag, so it keeps to tag-safe characters.
+  level: TierLevelSchema.refine((l) => LEVEL_ID.test(l.id), { message: LEVEL_ID_MESSAGE, path: ["id"] }).nullable(),
   progress: TierProgressSchema,
   benefits: TierBenefitsSchema,
+  history: TierPointsHistorySchema,
 });
-export type MemberSyncRecord = z.infer<typeof MemberSyncRecordSchema>;
+export type MemberSyncRecord = z.output<typeof MemberSyncRecordSchema>;
 
 /** The discount Function's configuration lives in the shared contract module, with the validator the Function runs. */
 export type { DiscountConfigV1 } from "~/shared/discount-config";

@@ -83,11 +83,9 @@ describe("buildTierMetafields → readers", () => {
       { kind: "custom", title: "Early access", icon: "star" },
     ]);
     expect(byName["platinum, the top level"].progress.next).toBeNull();
-    // An empty country list means everywhere; a ×1 multiplier is no benefit at all.
-    expect(byName["platinum, the top level"].benefits.items).toEqual([
-      { kind: "discount", type: "fixed", value: "25.00", minimumOrder: "100.00" },
-      { kind: "freeShipping", countries: null, minimumOrder: null },
-    ]);
+    // An empty country list names no country (the Function ships free nowhere), so it is not shown; a ×1 multiplier
+    // is no benefit at all.
+    expect(byName["platinum, the top level"].benefits.items).toEqual([{ kind: "discount", type: "fixed", value: "25.00", minimumOrder: "100.00" }]);
     expect(byName["frozen gold"].level).toMatchObject({ id: "gold", status: "frozen", expiresAt: "2026-04-01T10:00:00Z" });
     expect(byName["gold in its grace period"].level).toMatchObject({ id: "gold", status: "grace", expiresAt: "2026-04-01T10:00:00Z" });
   });

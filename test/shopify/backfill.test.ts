@@ -63,7 +63,7 @@ describe("parseBackfillJsonl on a bulk query result", () => {
 
   it("maps channels and keeps refunds as their own facts", () => {
     expect(order("gid://shopify/Order/5002").order.channel).toBe("pos");
-    expect(order("gid://shopify/Order/5003").order.channel).toBe("draft_order");
+    expect(order("gid://shopify/Order/5003").order.channel).toBe("draft_orders");
     expect(order("gid://shopify/Order/5002").refunds).toEqual([
       { gid: "gid://shopify/Refund/6001", at: Date.parse("2026-03-20T12:00:00Z"), refund: { id: "gid://shopify/Refund/6001", amount: 10113, lines: [] } },
     ]);

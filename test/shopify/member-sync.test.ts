@@ -80,17 +80,18 @@ describe("syncMembers: tier tags", () => {
 });
 
 describe("syncMembers: metafields", () => {
-  it("writes level, progress and benefits as json that reads back equal to what was sent", async () => {
+  it("writes level, progress, benefits and history as json that reads back equal to what was sent", async () => {
     const { domain, admin } = freshShop();
     const [withLevel, withoutLevel] = seedCustomers(domain, 2);
     const members = [buildMemberSyncRecord(withLevel), buildMemberSyncRecord(withoutLevel, { level: null, benefits: { v: 1, items: [] } })];
     const summary = await syncMembers(admin, domain, members, policy);
 
-    expect(summary.metafieldsWritten).toBe(6);
+    expect(summary.metafieldsWritten).toBe(8);
     for (const member of members) {
       expect(standIn.metafieldJson(member.customerGid, "level", "$app:tierline", domain)).toEqual(member.level ?? { v: 1, id: null });
       expect(standIn.metafieldJson(member.customerGid, "progress", "$app:tierline", domain)).toEqual(member.progress);
       expect(standIn.metafieldJson(member.customerGid, "benefits", "$app:tierline", domain)).toEqual(member.benefits);
+      expect(standIn.metafieldJson(member.customerGid, "history", "$app:tierline", domain)).toEqual(member.history);
     }
     const stored = standIn.shop(domain).customers[withLevel].metafields["app--424242--tierline.level"];
     expect(stored.type).toBe("json");
@@ -104,10 +105,10 @@ describe("syncMembers: metafields", () => {
     const requests = callsTo(domain, "MemberMetafieldsSet");
     expect(requests).toHaveLength(3);
     for (const r of requests) {
-      for (const key of ["level", "progress", "benefits"]) expect((r.variables![key] as unknown[]).length).toBeLessThanOrEqual(25);
+      for (const key of ["level", "progress", "benefits", "history"]) expect((r.variables![key] as unknown[]).length).toBeLessThanOrEqual(25);
     }
     expect(requests.map((r) => (r.variables!.level as unknown[]).length)).toEqual([25, 25, 10]);
-    expect(summary).toMatchObject({ mode: "direct", metafieldsWritten: 180, bulkOperations: 0, errors: [] });
+    expect(summary).toMatchObject({ mode: "direct", metafieldsWritten: 240, bulkOperations: 0, errors: [] });
     expect(gids.every((g) => standIn.metafieldJson(g, "level", "$app:tierline", domain) !== undefined)).toBe(true);
   });
 
@@ -131,11 +132,12 @@ describe("syncMembers: metafields", () => {
     const ghost = "gid://shopify/Customer/999999999";
     const summary = await syncMembers(admin, domain, [...gids.slice(0, 4), ghost, ...gids.slice(4)].map((g) => buildMemberSyncRecord(g)), policy);
 
-    expect(summary.metafieldsWritten).toBe(27);
+    expect(summary.metafieldsWritten).toBe(36);
     expect(summary.errors.filter((e) => e.operation === "metafieldsSet").map((e) => [e.customerGid, e.key, e.code])).toEqual([
       [ghost, "level", "INVALID"],
       [ghost, "progress", "INVALID"],
       [ghost, "benefits", "INVALID"],
+      [ghost, "history", "INVALID"],
     ]);
     expect(summary.errors.filter((e) => e.operation === "tags")).toEqual([{ customerGid: ghost, operation: "tags", code: "NOT_FOUND", message: "Customer not found" }]);
     expect(gids.every((g) => standIn.shop(domain).customers[g].tags.includes("tier:gold"))).toBe(true);
@@ -150,17 +152,17 @@ describe("syncMembers: one refused metafield", () => {
     const summary = await syncMembers(admin, domain, gids.map((g) => buildMemberSyncRecord(g, { previousLevelId: "gold" })), { ...policy, bulk });
 
     expect(summary.errors.map((e) => [e.customerGid, e.operation, e.key, e.code])).toEqual([[gids[1], "metafieldsSet", "progress", "INVALID_VALUE"]]);
-    expect(summary.metafieldsWritten).toBe(8);
-    expect(Object.keys(standIn.shop(domain).customers[gids[1]].metafields).sort()).toEqual(["app--424242--tierline.benefits", "app--424242--tierline.level"]);
-    expect(Object.keys(standIn.shop(domain).customers[gids[2]].metafields)).toHaveLength(3);
+    expect(summary.metafieldsWritten).toBe(11);
+    expect(Object.keys(standIn.shop(domain).customers[gids[1]].metafields).sort()).toEqual(["app--424242--tierline.benefits", "app--424242--tierline.history", "app--424242--tierline.level"]);
+    expect(Object.keys(standIn.shop(domain).customers[gids[2]].metafields)).toHaveLength(4);
   });
 });
 
 describe("syncMembers: input validation", () => {
   it.each([
     { name: "a customer id that is not a Customer GID", patch: { customerGid: "gid://shopify/Order/1" }, path: "members[1].customerGid" },
-    { name: "an unknown level status", patch: { level: { ...buildTierLevel(), status: "paused" } }, path: "members[1].level.status" },
-    { name: "a non-decimal spend", patch: { progress: { v: 1, currency: "USD", spend: "12,00", points: 0, next: null } }, path: "members[1].progress.spend" },
+    { name: "an unknown level status", patch: { level: { ...buildTierLevel(), status: "paused" } }, path: "members[1].level: is not a TierLevelV1" },
+    { name: "a non-decimal spend", patch: { progress: { v: 1, currency: "USD", spend: "12,00", points: 0, next: null } }, path: "members[1].progress: is not a TierProgressV1" },
   ])("rejects $name before writing anything", async ({ patch, path }) => {
     const { domain, admin } = freshShop();
     const gids = seedCustomers(domain, 2);
@@ -181,9 +183,9 @@ describe("syncMembers: bulk path", () => {
     expect(callsTo(domain, "BulkVariablesStagedUpload")).toHaveLength(1);
     expect(callsTo(domain, "BulkMutationRun")).toHaveLength(1);
     expect(callsTo(domain, "MemberMetafieldsSet")).toHaveLength(0);
-    expect(summary).toMatchObject({ mode: "bulk", members: 1000, metafieldsWritten: 3000, bulkOperations: 1, stagedUploads: 1, tagsChanged: 0, errors: [] });
+    expect(summary).toMatchObject({ mode: "bulk", members: 1000, metafieldsWritten: 4000, bulkOperations: 1, stagedUploads: 1, tagsChanged: 0, errors: [] });
     const customers = standIn.shop(domain).customers;
-    expect(gids.filter((g) => Object.keys(customers[g].metafields).length === 3)).toHaveLength(1000);
+    expect(gids.filter((g) => Object.keys(customers[g].metafields).length === 4)).toHaveLength(1000);
     expect(standIn.metafieldJson(gids[999], "progress", "$app:tierline", domain)).toEqual(buildMemberSyncRecord(gids[999]).progress);
   });
 
@@ -192,7 +194,7 @@ describe("syncMembers: bulk path", () => {
     const gids = seedCustomers(domain, 1000, ["vip", "tier:silver"]);
     const summary = await syncMembers(admin, domain, gids.map((g) => buildMemberSyncRecord(g, { previousLevelId: "silver" })), policy);
 
-    expect(summary).toMatchObject({ mode: "bulk", bulkOperations: 3, stagedUploads: 3, metafieldsWritten: 3000, tagsChanged: 2000, errors: [] });
+    expect(summary).toMatchObject({ mode: "bulk", bulkOperations: 3, stagedUploads: 3, metafieldsWritten: 4000, tagsChanged: 2000, errors: [] });
     expect(Object.values(standIn.shop(domain).bulkOperations).map((op) => [op.status, op.objectCount])).toEqual([
       ["COMPLETED", 1000],
       ["COMPLETED", 1000],
@@ -222,9 +224,9 @@ describe("syncMembers: bulk path", () => {
     const summary = await syncMembers(admin, domain, members, policy);
 
     expect(summary.mode).toBe("bulk");
-    expect(summary.metafieldsWritten).toBe(299 * 3);
+    expect(summary.metafieldsWritten).toBe(299 * 4);
     expect(new Set(summary.errors.map((e) => `${e.customerGid} ${e.operation} ${e.code}`))).toEqual(new Set([`${ghost} metafieldsSet INVALID`]));
-    expect(summary.errors).toHaveLength(3);
+    expect(summary.errors).toHaveLength(4);
   });
 
   it("resumes a bulk operation that failed half-way with the lines it never reached", async () => {
@@ -236,7 +238,7 @@ describe("syncMembers: bulk path", () => {
     const [failed, resumed] = Object.values(standIn.shop(domain).bulkOperations);
     expect([failed.status, failed.errorCode, failed.objectCount, failed.partialDataUrl !== null]).toEqual(["FAILED", "INTERNAL_SERVER_ERROR", 500, true]);
     expect([resumed.status, resumed.objectCount]).toEqual(["COMPLETED", 500]);
-    expect(summary).toMatchObject({ bulkOperations: 2, stagedUploads: 2, metafieldsWritten: 3000, errors: [] });
+    expect(summary).toMatchObject({ bulkOperations: 2, stagedUploads: 2, metafieldsWritten: 4000, errors: [] });
     expect(gids.filter((g) => standIn.metafieldJson(g, "level", "$app:tierline", domain) !== undefined)).toHaveLength(1000);
   });
 });
@@ -267,7 +269,7 @@ describe("syncMembers: waiting for bulk_operations/finish instead of polling", (
       const waitForBulkOperation = (id: string) => new Promise<void>((resolve) => (arrived.has(id) ? resolve() : finished.set(id, resolve)));
       const summary = await syncMembers(admin, "hooked.myshopify.com", gids.map((g) => buildMemberSyncRecord(g, { previousLevelId: "gold" })), { ...policy, bulk: true, waitForBulkOperation });
 
-      expect(summary).toMatchObject({ mode: "bulk", bulkOperations: 1, metafieldsWritten: 90, errors: [] });
+      expect(summary).toMatchObject({ mode: "bulk", bulkOperations: 1, metafieldsWritten: 120, errors: [] });
       expect(store.calls().filter((c) => c.operationName === "BulkOperationStatus")).toHaveLength(1);
       expect([...arrived]).toEqual(Object.keys(store.state.bulkOperations));
     } finally {
@@ -279,7 +281,7 @@ describe("syncMembers: waiting for bulk_operations/finish instead of polling", (
 
 describe("syncMembers: throttling and retries", () => {
   const cases: { name: string; faults: Fault[]; retryWaits: [string, number][]; bulk?: boolean }[] = [
-    { name: "THROTTLED twice", faults: [{ kind: "throttled", count: 2 }], retryWaits: [["throttled", 750], ["throttled", 1500]] },
+    { name: "THROTTLED twice", faults: [{ kind: "throttled", count: 2 }], retryWaits: [["throttled", 800], ["throttled", 1500]] },
     { name: "HTTP 429 with Retry-After: 2", faults: [{ kind: "http", status: 429, retryAfterSeconds: 2 }], retryWaits: [["http-429", 2000]] },
     { name: "HTTP 503 three times", faults: [{ kind: "http", status: 503, count: 3 }], retryWaits: [["http-5xx", 750], ["http-5xx", 1500], ["http-5xx", 3000]] },
     // Same request, second retry: the step doubles whatever the cause.

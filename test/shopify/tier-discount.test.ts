@@ -94,12 +94,12 @@ describe("tier discount", () => {
 });
 
 describe("install helpers", () => {
-  it("creates the three customer metafield definitions once, with storefront and customer-account read access", async () => {
+  it("creates the four customer metafield definitions once, with storefront and customer-account read access", async () => {
     const { domain, admin } = freshShop();
-    expect(await ensureMemberMetafieldDefinitions(admin, policy)).toEqual({ created: ["level", "progress", "benefits"], existing: [] });
-    expect(await ensureMemberMetafieldDefinitions(admin, policy)).toEqual({ created: [], existing: ["level", "progress", "benefits"] });
+    expect(await ensureMemberMetafieldDefinitions(admin, policy)).toEqual({ created: ["level", "progress", "benefits", "history"], existing: [] });
+    expect(await ensureMemberMetafieldDefinitions(admin, policy)).toEqual({ created: [], existing: ["level", "progress", "benefits", "history"] });
     expect(standIn.shop(domain).metafieldDefinitions.map((d) => [d.namespace, d.key, d.type, d.ownerType, d.access])).toEqual(
-      ["level", "progress", "benefits"].map((key) => [
+      ["level", "progress", "benefits", "history"].map((key) => [
         "app--424242--tierline",
         key,
         "json",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SALES_CHANNELS, type SalesChannelId } from "~/domain/sales-channels";
 import { FormValidationError, zodFieldErrors } from "./form-errors";
 import { bool, instant, int, optionalInstant } from "./form-fields";
 import type { ProgramJson } from "./level-form";
@@ -7,14 +8,9 @@ import { templatesSchema, type NotificationTemplates, DEFAULT_TEMPLATES } from "
 // Program settings: the program-wide rules (saved on the draft, effective on publish) and the notification
 // templates (shop settings, effective on save). Field keys mirror the engine's paths below `program`.
 
-/** Channel ids as order facts carry them (`OrderFact.channel`). */
-export const CHANNELS = [
-  { id: "online_store", label: "Online store" },
-  { id: "pos", label: "Point of sale" },
-  { id: "customer_accounts", label: "Customer accounts" },
-  { id: "draft_orders", label: "Draft orders" },
-] as const;
-export type ChannelId = (typeof CHANNELS)[number]["id"];
+/** Channel ids as order facts carry them (`OrderFact.channel`): the one list in app/domain/sales-channels.ts. */
+export const CHANNELS = SALES_CHANNELS;
+export type ChannelId = SalesChannelId;
 
 const windowSchema = z.discriminatedUnion(
   "kind",

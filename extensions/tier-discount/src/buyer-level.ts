@@ -1,7 +1,8 @@
 /**
  * The buyer's level as the Function needs it, read from the customer metafield `$app:tierline.level` (TierLevelV1,
- * docs/contracts.md). Until the shared contract parser (app/shared/tier-metafield.ts) exists, this guard reads only
- * what the discount depends on: `v`, `id`, `status`, and `name` for the message.
+ * docs/contracts.md). It reads only what the discount depends on: `v`, `id`, `status`, and `name` for the message.
+ * The full reader (parseTierLevel in app/shared/tier-metafield.ts) is not bundled here: it grew the Function bundle by
+ * 16% (11.4 kB → 13.2 kB minified) for date and card checks the discount does not need.
  */
 
 export interface BuyerLevel {
