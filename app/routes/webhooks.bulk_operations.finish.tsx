@@ -1,12 +1,13 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import db from "~/db.server";
 import { recordWebhook } from "~/services/webhook-inbox.server";
+import { limitWebhookBody } from "~/services/webhook-limits.server";
 import { authenticateWebhook } from "~/shopify.server";
 
 // A bulk operation (sync or backfill) finished: its status is recorded.
 // Stored and acknowledged here; the worker applies it (app/jobs/process-webhooks.server.ts).
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const delivery = await authenticateWebhook(request);
+  const delivery = await authenticateWebhook(await limitWebhookBody(request));
   const result = await recordWebhook(db, delivery, "bulk_operations/finish");
   return new Response(result.status === 200 ? null : result.message, { status: result.status });
 };

@@ -1,4 +1,5 @@
 import type { Prisma } from "@prisma/client";
+import { containsText } from "~/db.server";
 
 /**
  * Personal data and its removal. Tierline keeps little personal data: a member's name, email and phone (for the
@@ -62,7 +63,7 @@ export async function redactCustomer(tx: Tx, shop: string, request: RedactReques
       OR: [
         { customerGid: request.customerGid },
         ...(orderGids.length ? [{ orderGid: { in: orderGids } }] : []),
-        ...needles.map((needle) => ({ payload: { contains: needle } })),
+        ...needles.map((needle) => ({ payload: containsText(tx, needle) })),
       ],
     },
     data: { payload: REDACTED_PAYLOAD },

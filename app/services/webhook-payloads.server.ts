@@ -69,7 +69,17 @@ export function parseWebhookJson(raw: string): unknown {
 const gidOf = (type: string) => z.string().regex(new RegExp(`^gid://shopify/${type}/\\d+$`), `must be a ${type} GID like gid://shopify/${type}/123`);
 const numericId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform((v) => String(v));
 const instant = z.iso.datetime({ offset: true });
-const decimal = z.union([z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal string like "120.50"'), z.number()]).transform((v) => String(v));
+/**
+ * The largest amount, in minor units, Tierline computes with exactly: money is integer minor units in JavaScript
+ * numbers, so anything past 2^53 would be rounded (and fails to store). Such an amount would pass here and then fail
+ * every time the worker applies it, so it is refused at the door (400, which Shopify's delivery log shows).
+ */
+export const MAX_AMOUNT_MINOR = Number.MAX_SAFE_INTEGER;
+const withinStoredRange = (v: string) => Math.abs(Number(v)) * 100 <= MAX_AMOUNT_MINOR;
+const decimal = z
+  .union([z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal string like "120.50"'), z.number().finite()])
+  .transform((v) => String(v))
+  .refine(withinStoredRange, `must be at most ${Math.floor(MAX_AMOUNT_MINOR / 100)} in absolute value`);
 const moneySet = z.object({ shop_money: z.object({ amount: decimal, currency_code: z.string().min(3).max(3) }) });
 const optionalText = z.string().nullish().transform((v) => (v === undefined || v === null || v === "" ? null : v));
 
@@ -81,6 +91,9 @@ const lineItem = z.object({
   price_set: moneySet.nullish(),
   gift_card: z.boolean().nullish(),
   discount_allocations: z.array(z.object({ amount: decimal.nullish(), amount_set: moneySet.nullish() })).nullish(),
+}).refine((l) => withinStoredRange(String(Math.abs(Number(l.price_set?.shop_money.amount ?? l.price)) * l.quantity)), {
+  path: ["quantity"],
+  message: "price × quantity is beyond what Tierline computes with exactly",
 });
 
 const orderCustomer = z.object({
@@ -125,7 +138,10 @@ export const RefundPayload = z.object({
     }),
   ),
   transactions: z.array(z.object({ kind: z.string(), status: z.string().nullish(), amount: decimal })).nullish(),
-});
+}).refine(
+  (r) => withinStoredRange(String((r.transactions ?? []).reduce((sum, t) => sum + Math.abs(Number(t.amount)), 0))),
+  { path: ["transactions"], message: `must add up to at most ${Math.floor(MAX_AMOUNT_MINOR / 100)}` },
+);
 export type RefundPayload = z.output<typeof RefundPayload>;
 
 export const CustomerPayload = z.object({
@@ -165,7 +181,7 @@ export const CustomersDataRequestPayload = z.object({
 export const ShopRedactPayload = z.object({ shop_domain: z.string() });
 
 /** The shop object; nothing in it is needed beyond its arrival. */
-export const AppUninstalledPayload = z.object({ id: numericId.nullish() }).loose();
+export const AppUninstalledPayload = z.object({ id: numericId.nullish(), myshopify_domain: z.string().nullish() }).loose();
 
 export const ScopesUpdatePayload = z.object({
   previous: z.array(z.string()).nullish(),
@@ -237,5 +253,23 @@ export function webhookSubjects(parsed: ParsedWebhook): { customerGid: string | 
       return { customerGid: customerGidFromId(parsed.payload.customer.id), orderGid: null };
     default:
       return { customerGid: null, orderGid: null };
+  }
+}
+
+/**
+ * The shop a payload says it is about (compliance bodies' `shop_domain`, the uninstalled shop's `myshopify_domain`).
+ * Shopify's HMAC signs the body only, not the X-Shopify-Shop-Domain header: a signed shop/redact body of one shop
+ * resent with another shop's header must not purge that other shop, so the two must agree where the body says.
+ */
+export function payloadShopDomain(parsed: ParsedWebhook): string | null {
+  switch (parsed.topic) {
+    case "customers/redact":
+    case "customers/data_request":
+    case "shop/redact":
+      return parsed.payload.shop_domain;
+    case "app/uninstalled":
+      return parsed.payload.myshopify_domain ?? null;
+    default:
+      return null;
   }
 }

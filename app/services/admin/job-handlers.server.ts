@@ -16,6 +16,6 @@ export const ADMIN_JOB_HANDLERS: Record<string, JobHandler> = {
   },
   /** Publishes a scheduled program version at its time (nothing when it was cancelled meanwhile). */
   [SCHEDULED_PUBLISH_JOB]: async (ctx) => {
-    await runScheduledPublish(ctx.db, ctx.payload<{ versionId: string }>(), ctx.now().getTime());
+    await runScheduledPublish(ctx.db, ctx.payload<{ versionId: string }>(), ctx.now().getTime(), ctx.job.shop);
   },
 };

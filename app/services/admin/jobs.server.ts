@@ -17,5 +17,6 @@ export interface NewJob {
  */
 export async function enqueueJob(db: DbOrTx, job: NewJob): Promise<Job> {
   await enqueue(db, { type: job.type, shop: job.shop, key: job.key, payload: job.payload, runAt: job.runAt, total: job.total ?? null }, job.runAt);
-  return db.job.findUniqueOrThrow({ where: { key: job.key } });
+  // Keys are global; reading by key and shop means a key that another shop holds never returns that shop's job.
+  return db.job.findFirstOrThrow({ where: { key: job.key, shop: job.shop } });
 }

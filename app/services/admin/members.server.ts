@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Member, Prisma } from "@prisma/client";
 import { z } from "zod";
 import { formatMoney, parseMoney } from "~/domain/index";
-import type { Db } from "~/db.server";
+import { containsText, type Db } from "~/db.server";
 import { levelChangeText } from "./audit-trail";
 import { FormValidationError, formObject, parseForm } from "./form-errors";
 import { normaliseMoney, text } from "./form-fields";
@@ -79,9 +79,9 @@ async function memberWhere(db: DbOrTx, shop: string, f: MembersFilter, now: numb
     const digits = /^\d+$/.test(q) ? q : null;
     and.push({
       OR: [
-        { email: { contains: q } },
-        { firstName: { contains: q } },
-        { lastName: { contains: q } },
+        { email: containsText(db, q) },
+        { firstName: containsText(db, q) },
+        { lastName: containsText(db, q) },
         ...(digits ? [{ customerGid: `gid://shopify/Customer/${digits}` }] : [{ customerGid: q }]),
       ],
     });

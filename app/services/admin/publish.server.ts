@@ -249,10 +249,12 @@ export async function cancelSchedule(db: Db, shop: string, versionId: string): P
  * Job handler for SCHEDULED_PUBLISH_JOB. Publishing a version that was cancelled (or already published) in the
  * meantime does nothing, so a late or repeated run is harmless.
  */
-export async function runScheduledPublish(db: Db, payload: { versionId: string }, now: number): Promise<{ published: boolean; jobId: string | null }> {
+export async function runScheduledPublish(db: Db, payload: { versionId: string }, now: number, shop?: string | null): Promise<{ published: boolean; jobId: string | null }> {
   return db.$transaction(async (tx) => {
     const version = await tx.programVersion.findUnique({ where: { id: payload.versionId } });
     if (!version || version.status !== "scheduled") return { published: false, jobId: null };
+    // A job publishes only its own shop's version, whatever id its payload carries.
+    if (shop && version.shop !== shop) return { published: false, jobId: null };
     const job = await publishVersion(tx, version.shop, version, programOf(version)!, now);
     return { published: true, jobId: job.id };
   });
