@@ -1,4 +1,5 @@
 import { backfillJob } from "./backfill.server";
+import { PART_JOB_HANDLERS } from "./full-recalculation.server";
 import { processWebhooksJob } from "./process-webhooks.server";
 import { recalculateJob, REVIEW_MEMBERS_JOB } from "./recalculate.server";
 import { syncMembersJob } from "./sync-members.server";
@@ -11,4 +12,5 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
   recalculate: recalculateJob,
   [REVIEW_MEMBERS_JOB]: recalculateJob,
   backfill: backfillJob,
+  ...PART_JOB_HANDLERS,
 };

@@ -2,16 +2,18 @@ import type { Db } from "~/db.server";
 import { recalculateMembers } from "~/services/member-recalculation.server";
 import type { MemberProfile } from "~/services/privacy.server";
 import { currentProgram, loadShopContext } from "~/services/shop-context.server";
+import { fullRecalculationJob, type FullRecalculationPayload } from "./full-recalculation.server";
 import { enqueueJob, type DbOrTx } from "./queue.server";
 import type { JobContext } from "./worker.server";
 
 /**
  * Job `recalculate`: recomputes members of a shop from their facts (after a publish, a backfill, or time passing
- * for members whose level expires). With `customerGids` only those; otherwise every member and every customer with
- * a paid order. Progress is reported on the job row so the admin can show it.
+ * for members whose level expires). With `customerGids` only those, with `levelId` that level's members; otherwise
+ * every member and every customer with a paid order, as a full recalculation. Progress is reported on the job row so
+ * the admin can show it.
  */
 
-export interface RecalculatePayload {
+export interface RecalculatePayload extends FullRecalculationPayload {
   customerGids?: string[];
   /** The members at this level when the job runs (their shopper view changed: benefits, card, name). */
   levelId?: string;
@@ -32,11 +34,11 @@ export async function recalculateJob(ctx: JobContext): Promise<void> {
   const shop = ctx.job.shop;
   if (!shop) throw new Error("recalculate needs a shop");
   const payload = ctx.payload<RecalculatePayload>();
+  // The whole shop: keyset batches with checkpoints, shared by parts (app/jobs/full-recalculation.server.ts).
+  if (payload.customerGids === undefined && payload.levelId === undefined) return fullRecalculationJob(ctx);
   const customers =
     payload.customerGids ??
-    (payload.levelId !== undefined
-      ? (await ctx.db.member.findMany({ where: { shop, levelId: payload.levelId, deletedAt: null }, select: { customerGid: true }, orderBy: { customerGid: "asc" } })).map((m) => m.customerGid)
-      : await shopCustomers(ctx.db, shop));
+    (await ctx.db.member.findMany({ where: { shop, levelId: payload.levelId, deletedAt: null }, select: { customerGid: true }, orderBy: { customerGid: "asc" } })).map((m) => m.customerGid);
   await recalculateCustomers(ctx, shop, customers, new Map());
 }
 

@@ -14,6 +14,8 @@ import type { JobContext } from "./worker.server";
  */
 
 export const SYNC_BATCH = 1000;
+/** The most members one run sends: at about 2 KB of JSONL per member, one bulk operation stays below the 100 MB file cap. */
+const MAX_SYNC_BATCH = 25_000;
 /** After this many failed syncs a member is left out until something about it changes again. */
 export const MAX_SYNC_FAILURES = 5;
 
@@ -26,13 +28,25 @@ export async function syncMembersJob(ctx: JobContext): Promise<void> {
   const shop = ctx.job.shop;
   if (!shop) throw new Error("sync-members needs a shop");
   if (!ctx.deps.adminFor) throw new Error("sync-members needs deps.adminFor (the Admin API client of a shop)");
-  const owed = await owedStates(ctx.db, shop);
+  // A full recalculation asks for large batches: each goes to Shopify as one bulk operation.
+  const batch = Math.max(1, Math.min(MAX_SYNC_BATCH, ctx.payload<{ batch?: number }>().batch ?? SYNC_BATCH));
+  const owed = await owedStates(ctx.db, shop, batch);
   if (owed.length === 0) return;
 
   const shopCtx = await loadShopContext(ctx.db, shop);
   if (shopCtx.uninstalled) return;
   const members = await ctx.db.member.findMany({ where: { shop, customerGid: { in: owed.map((s) => s.subject) }, deletedAt: null } });
   const byGid = new Map(members.map((m) => [m.customerGid, m]));
+  // The shopper's points history is built from the whole ledger (newest first, a stable order); zero moves never show.
+  const ledger = members.length
+    ? await ctx.db.pointsEntry.findMany({ where: { shop, memberId: { in: members.map((m) => m.id) }, points: { not: 0 } }, select: { memberId: true, key: true, kind: true, points: true, at: true } })
+    : [];
+  const ledgerOf = new Map<string, typeof ledger>();
+  for (const e of ledger) {
+    const list = ledgerOf.get(e.memberId);
+    if (list) list.push(e);
+    else ledgerOf.set(e.memberId, [e]);
+  }
 
   const records: { record: MemberSyncRecord; hash: string; stateId: string }[] = [];
   for (const state of owed) {
@@ -41,7 +55,7 @@ export async function syncMembersJob(ctx: JobContext): Promise<void> {
       await ctx.db.syncState.delete({ where: { id: state.id } }).catch(() => undefined);
       continue;
     }
-    const view = memberShopperView(member, shopCtx);
+    const view = memberShopperView(member, shopCtx, ledgerOf.get(member.id) ?? []);
     const parsed = MemberSyncRecordSchema.safeParse({ ...view, previousLevelId: state.syncedLevelId ?? null });
     if (!parsed.success) {
       await ctx.db.syncState.update({
@@ -74,8 +88,8 @@ export async function syncMembersJob(ctx: JobContext): Promise<void> {
   // More owed than one batch: the next batch now. Members Shopify refused: again in a minute, up to MAX_SYNC_FAILURES.
   // (Members that change meanwhile queue their own run: this job's key was released when it was claimed.)
   if ((await owedStates(ctx.db, shop, 1)).length > 0) {
-    const runAt = new Date(ctx.now().getTime() + (owed.length >= SYNC_BATCH ? 0 : RETRY_DELAY_MS));
-    await enqueueJob(ctx.db, { type: "sync-members", shop, key: syncMembersKey(shop), runAt }, ctx.now());
+    const runAt = new Date(ctx.now().getTime() + (owed.length >= batch ? 0 : RETRY_DELAY_MS));
+    await enqueueJob(ctx.db, { type: "sync-members", shop, key: syncMembersKey(shop), runAt, payload: batch === SYNC_BATCH ? undefined : { batch } }, ctx.now());
   }
 }
 

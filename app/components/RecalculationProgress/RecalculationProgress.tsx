@@ -20,7 +20,8 @@ export function RecalculationProgress({ initial, intervalMs = 1000 }: { initial:
     return () => clearInterval(t);
   }, [running, fetcher, initial.jobId, intervalMs]);
 
-  const percent = current.total > 0 ? Math.round((current.done / current.total) * 100) : current.status === "done" ? 100 : 0;
+  // A finished run is a full bar even when members left the shop while it ran (done < total).
+  const percent = current.status === "done" ? 100 : current.total > 0 ? Math.min(100, Math.round((current.done / current.total) * 100)) : 0;
   return (
     <BlockStack gap="200">
       <ProgressBar progress={percent} tone={current.status === "failed" ? "critical" : "primary"} ariaLabelledBy="recalculation-status" />

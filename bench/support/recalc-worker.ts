@@ -1,0 +1,40 @@
+// One worker process of bench/recalc.ts: the app's job worker (same handlers, same claims and leases) restricted to
+// the full-recalculation job types, at the bench's fixed instant. Prints "ready", runs jobs until the watched
+// coordinator job is finished, then prints one JSON line (its pid, jobs run, peak RSS) and exits.
+import { createDb } from "../../app/db.server.ts";
+import { PART_JOB_HANDLERS } from "../../app/jobs/full-recalculation.server.ts";
+import { JOB_HANDLERS } from "../../app/jobs/handlers.server.ts";
+import { runWorkerOnce } from "../../app/jobs/worker.server.ts";
+
+const db = createDb(process.env.DATABASE_URL);
+const now = new Date(process.env.BENCH_NOW ?? Date.now());
+const types = ["recalculate", ...Object.keys(PART_JOB_HANDLERS)];
+const workerId = `bench-${process.pid}`;
+
+async function main(): Promise<void> {
+  await db.job.count(); // connect before reporting ready
+  process.stdout.write("ready\n");
+  const watched = await new Promise<string>((resolve) => {
+    process.stdin.once("data", (chunk) => resolve(String(chunk).trim()));
+  });
+  const ran: string[] = [];
+  for (;;) {
+    const result = await runWorkerOnce(db, { now: () => now, workerId, types }, JOB_HANDLERS);
+    if (result.ran) {
+      ran.push(`${result.job.type}:${result.status}${result.error ? ` ${result.error}` : ""}`);
+      // A failed attempt waits out its backoff on the bench's frozen clock: report it instead of waiting forever.
+      if (result.status !== "done") break;
+      continue;
+    }
+    const job = await db.job.findUnique({ where: { id: watched }, select: { status: true } });
+    if (!job || job.status === "done" || job.status === "dead") break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  process.stdout.write(`${JSON.stringify({ pid: process.pid, jobs: ran, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
+  await db.$disconnect();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
