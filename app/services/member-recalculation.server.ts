@@ -1,6 +1,6 @@
 import type { LevelChange as LevelChangeRow, Member, MemberAdjustment, OrderFact, PointsEntry as PointsEntryRow, Prisma, RefundFact, SyncState } from "@prisma/client";
 import { DAY_MS, evaluateMember, type LevelChange, type MemberEvent, type MemberOutcome, type OrderLine, type PointsEntry, type Program } from "~/domain";
-import type { Db } from "~/db.server";
+import { lockNames, type Db } from "~/db.server";
 import { enqueueJob } from "~/jobs/queue.server";
 import { memberShopperView, shopperViewHash } from "./member-sync-records.server";
 import type { MemberProfile } from "./privacy.server";
@@ -38,7 +38,7 @@ export interface MemberFacts {
   adjustments: MemberAdjustment[];
 }
 
-export async function loadMemberFacts(db: Db, shop: string, customerGid: string): Promise<MemberFacts> {
+export async function loadMemberFacts(db: Db | Tx, shop: string, customerGid: string): Promise<MemberFacts> {
   return (await loadFactsOfMany(db, shop, [customerGid])).get(customerGid)!;
 }
 
@@ -242,8 +242,9 @@ export function planMember(ctx: ShopContext, customerGid: string, facts: MemberF
 /** What is stored for a member: the state persistPlan compares the plan with. Read inside the writing transaction. */
 export interface StoredMember {
   member: Member | null;
-  entries: StoredEntry[];
-  changes: Pick<LevelChangeRow, "id" | "at" | "toLevelId" | "retractedAt">[];
+  /** With `at`: the member's points history in Shopify is part of what the sync hash covers. */
+  entries: (StoredEntry & Pick<PointsEntryRow, "at">)[];
+  changes: Pick<LevelChangeRow, "id" | "at" | "toLevelId" | "retractedAt" | "fromLevelId" | "cause" | "status" | "levelExpiresAt" | "reasonJson">[];
   syncState: SyncState | null;
 }
 
@@ -251,8 +252,8 @@ export async function loadStoredMembers(tx: Tx, shop: string, customerGids: stri
   const members = await tx.member.findMany({ where: { shop, customerGid: { in: customerGids } } });
   const ids = members.map((m) => m.id);
   const [entries, changes, states] = await Promise.all([
-    ids.length ? tx.pointsEntry.findMany({ where: { shop, memberId: { in: ids } }, select: { memberId: true, key: true, kind: true, points: true, reversesKey: true } }) : [],
-    ids.length ? tx.levelChange.findMany({ where: { shop, memberId: { in: ids } }, select: { memberId: true, id: true, at: true, toLevelId: true, retractedAt: true } }) : [],
+    ids.length ? tx.pointsEntry.findMany({ where: { shop, memberId: { in: ids } }, select: { memberId: true, key: true, kind: true, points: true, reversesKey: true, at: true } }) : [],
+    ids.length ? tx.levelChange.findMany({ where: { shop, memberId: { in: ids } }, select: { memberId: true, id: true, at: true, toLevelId: true, retractedAt: true, fromLevelId: true, cause: true, status: true, levelExpiresAt: true, reasonJson: true } }) : [],
     tx.syncState.findMany({ where: { shop, subject: { in: customerGids } } }),
   ]);
   const byMember = <T extends { memberId: string }>(rows: T[]) => {
@@ -321,10 +322,19 @@ export async function persistPlan(tx: Tx, ctx: ShopContext, plan: MemberPlan, st
   const restore = stored.changes.filter((c) => c.retractedAt !== null && targetKeys.has(changeKey(c.at, c.toLevelId))).map((c) => c.id);
   if (retract.length) await tx.levelChange.updateMany({ where: { id: { in: retract } }, data: { retractedAt: now } });
   if (restore.length) await tx.levelChange.updateMany({ where: { id: { in: restore } }, data: { retractedAt: null } });
-  written ||= retract.length > 0 || restore.length > 0;
+  // A late fact can also change how a standing change came about (an earlier order arrived: silver→gold, not -→gold).
+  // The row is unique per instant and level, so it is brought up to date; it was never what the member saw.
+  let rewritten = 0;
+  for (const c of changes) {
+    const s = storedByKey.get(changeKey(c.at, c.toLevelId));
+    if (!s || (s.fromLevelId === c.fromLevelId && s.cause === c.cause && s.status === c.status && sameValue(s.levelExpiresAt, c.levelExpiresAt) && s.reasonJson === c.reasonJson)) continue;
+    await tx.levelChange.update({ where: { id: s.id }, data: { fromLevelId: c.fromLevelId, cause: c.cause, status: c.status, levelExpiresAt: c.levelExpiresAt, reasonJson: c.reasonJson } });
+    rewritten++;
+  }
+  written ||= retract.length > 0 || restore.length > 0 || rewritten > 0;
 
   if (!member.deletedAt) {
-    const hash = shopperViewHash(memberShopperView({ ...member, customerGid }, ctx));
+    const hash = shopperViewHash(memberShopperView({ ...member, customerGid }, ctx, [...stored.entries, ...entries]));
     const state = stored.syncState;
     if (!state) await tx.syncState.create({ data: { shop: ctx.shop, subject: customerGid, pendingHash: hash } });
     // A new view deserves fresh attempts, even after a member's earlier views kept failing.
@@ -336,18 +346,30 @@ export async function persistPlan(tx: Tx, ctx: ShopContext, plan: MemberPlan, st
   return result;
 }
 
+/**
+ * Serialises folds of the same members across workers (PostgreSQL; on SQLite one writer holds the database anyway).
+ * Taken first in the writing transaction, before the facts are read, so the fold that waits reads every fact the one
+ * before it saw: the last to commit folds the most facts, whatever order the workers ran in. Released at commit.
+ */
+export async function lockMembers(tx: Tx, shop: string, customerGids: string[]): Promise<void> {
+  await lockNames(tx, customerGids.map((gid) => `${shop} ${gid}`));
+}
+
 /** One member, in one transaction: the webhook drainer's unit of work. */
 export async function recalculateMember(db: Db, ctx: ShopContext, customerGid: string, opts: RecalculateOptions): Promise<RecalculateResult> {
-  const plan = planMember(ctx, customerGid, await loadMemberFacts(db, ctx.shop, customerGid), opts);
-  if (!plan) return { customerGid, outcome: "no-program", memberId: null, levelId: null, newLedgerEntries: 0, newLevelChanges: 0, syncOwed: false };
-  return db.$transaction(async (tx) => persistPlan(tx, ctx, plan, (await loadStoredMembers(tx, ctx.shop, [customerGid])).get(customerGid)!, opts.now));
+  if (!currentProgram(ctx)) return { customerGid, outcome: "no-program", memberId: null, levelId: null, newLedgerEntries: 0, newLevelChanges: 0, syncOwed: false };
+  return db.$transaction(async (tx) => {
+    await lockMembers(tx, ctx.shop, [customerGid]);
+    const plan = planMember(ctx, customerGid, await loadMemberFacts(tx, ctx.shop, customerGid), opts)!;
+    return persistPlan(tx, ctx, plan, (await loadStoredMembers(tx, ctx.shop, [customerGid])).get(customerGid)!, opts.now);
+  }, { timeout: 60_000 }); // It may wait for another worker's fold of a chunk holding this member.
 }
 
 /**
  * Facts of many customers in three queries. Refunds are found by order, not by customer: a refund that arrived
  * before its order has no customer on its row.
  */
-export async function loadFactsOfMany(db: Db, shop: string, customerGids: string[]): Promise<Map<string, MemberFacts>> {
+export async function loadFactsOfMany(db: Db | Tx, shop: string, customerGids: string[]): Promise<Map<string, MemberFacts>> {
   const [orders, adjustments] = await Promise.all([
     db.orderFact.findMany({ where: { shop, customerGid: { in: customerGids }, paidAt: { not: null }, test: false }, orderBy: [{ paidAt: "asc" }, { orderGid: "asc" }] }),
     db.memberAdjustment.findMany({ where: { shop, customerGid: { in: customerGids } }, orderBy: [{ at: "asc" }, { key: "asc" }] }),
@@ -367,7 +389,7 @@ export async function loadFactsOfMany(db: Db, shop: string, customerGids: string
 }
 
 /** Profiles given by the caller, and for customers not yet members, what their deliveries said about them. */
-async function profilesForNewMembers(db: Db, shop: string, chunk: string[], given: Map<string, Partial<MemberProfile>> | undefined) {
+export async function profilesForNewMembers(db: Db, shop: string, chunk: string[], given: Map<string, Partial<MemberProfile>> | undefined) {
   const profiles = new Map(given ?? []);
   const members = await db.member.findMany({ where: { shop, customerGid: { in: chunk } }, select: { customerGid: true } });
   const known = new Set(members.map((m) => m.customerGid));
@@ -394,11 +416,12 @@ export async function recalculateMembers(db: Db, ctx: ShopContext, customerGids:
   const size = Math.max(1, opts.chunkSize ?? 100);
   for (let i = 0; i < customerGids.length; i += size) {
     const chunk = customerGids.slice(i, i + size);
-    const facts = await loadFactsOfMany(db, ctx.shop, chunk);
     const profiles = await profilesForNewMembers(db, ctx.shop, chunk, opts.profiles);
-    const plans = chunk.map((gid) => planMember(ctx, gid, facts.get(gid)!, { now: opts.now, profile: profiles.get(gid) ?? null })!);
     const written = await db.$transaction(
       async (tx) => {
+        await lockMembers(tx, ctx.shop, chunk);
+        const facts = await loadFactsOfMany(tx, ctx.shop, chunk);
+        const plans = chunk.map((gid) => planMember(ctx, gid, facts.get(gid)!, { now: opts.now, profile: profiles.get(gid) ?? null })!);
         const stored = await loadStoredMembers(tx, ctx.shop, chunk);
         const out: RecalculateResult[] = [];
         for (const plan of plans) out.push(await persistPlan(tx, ctx, plan, stored.get(plan.customerGid)!, opts.now));
