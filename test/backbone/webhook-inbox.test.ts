@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseWebhookJson, parseWebhookPayload, webhookSubjects, WEBHOOK_TOPICS } from "~/services/webhook-payloads.server";
+import { claimNextJob } from "~/jobs/queue.server";
 import { recordWebhook } from "~/services/webhook-inbox.server";
 import { createTestDb, type TestDb } from "../support/db";
 import {
@@ -109,6 +110,18 @@ describe("recordWebhook", () => {
     expect(results.map((r) => (r.status === 200 ? r.duplicate : "error"))).toEqual([false, true, true, true, true]);
     expect(await t.db.webhookInbox.count()).toBe(1);
     expect(await t.db.job.count()).toBe(1);
+  });
+
+  it("queues a new drainer for a new delivery once the last one was claimed, and none for a repeat", async () => {
+    const first = delivery("orders/paid", SHOP, payloads["orders/paid"], { webhookId: "first" });
+    await recordWebhook(t.db, first, "orders/paid", NOW);
+    expect(await claimNextJob(t.db, { workerId: "w", now: NOW, leaseMs: 60_000 })).toMatchObject({ type: "process-webhooks", shop: SHOP });
+    await recordWebhook(t.db, first, "orders/paid", NOW);
+    expect(await t.db.job.count({ where: { status: "queued" } })).toBe(0);
+    await recordWebhook(t.db, delivery("orders/paid", SHOP, payloads["orders/updated"], { webhookId: "second" }), "orders/paid", NOW);
+    expect(await t.db.job.findMany({ where: { status: "queued" }, select: { type: true, shop: true, key: true, payload: true, maxAttempts: true } })).toEqual([
+      { type: "process-webhooks", shop: SHOP, key: `process-webhooks:${SHOP}`, payload: "{}", maxAttempts: 8 },
+    ]);
   });
 
   it("keeps the same webhook id of two shops apart", async () => {
