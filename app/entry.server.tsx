@@ -15,6 +15,8 @@ export default async function handleRequest(
   remixContext: EntryContext,
 ) {
   addDocumentResponseHeaders(request, responseHeaders);
+  // The library always preloads App Bridge from Shopify's CDN; preload the script the page really loads instead.
+  if (process.env.SHOPIFY_APP_BRIDGE_URL && responseHeaders.has("Link")) responseHeaders.set("Link", `<${process.env.SHOPIFY_APP_BRIDGE_URL}>; rel="preload"; as="script";`);
   const userAgent = request.headers.get("user-agent");
   const callbackName = isbot(userAgent ?? "") ? "onAllReady" : "onShellReady";
 

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ShouldRevalidateFunction } from "@remix-run/react";
 import { json } from "@remix-run/node";
-import { useFetcher, useLoaderData, useNavigate } from "@remix-run/react";
+import { Link, useFetcher, useLoaderData, useNavigate } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { useEffect } from "react";
 import { LevelForm } from "~/components/LevelForm/LevelForm";
@@ -23,6 +24,10 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   return formAction(() => levelEditAction(db, session.shop, levelIdParam(params.id), form));
 };
 
+// After a delete, this level's loader would answer 404 (the page then leaves for the list): do not reload it.
+export const shouldRevalidate: ShouldRevalidateFunction = ({ formData, actionResult, defaultShouldRevalidate }) =>
+  formData?.get("intent") === "delete" && (actionResult as { ok?: boolean } | undefined)?.ok ? false : defaultShouldRevalidate;
+
 export default function LevelEditor() {
   const v = useLoaderData<typeof loader>();
   const save = useFetcher<typeof action>();
@@ -31,9 +36,11 @@ export default function LevelEditor() {
   const saved = save.data?.ok ? save.data : null;
   const removed = remove.data?.ok ? remove.data : null;
 
+  // Only once the save's revalidation finished (state idle; the fetcher holds its data while it still revalidates
+  // "new"): navigating earlier raced that revalidation, which could commit the "new" page's data under the new URL.
   useEffect(() => {
-    if (saved && "levelId" in saved && saved.levelId && v.levelId === null) navigate(`/app/levels/${encodeURIComponent(String(saved.levelId))}`, { replace: true });
-  }, [saved, v.levelId, navigate]);
+    if (save.state === "idle" && saved && "levelId" in saved && saved.levelId && v.levelId === null) navigate(`/app/levels/${encodeURIComponent(String(saved.levelId))}`, { replace: true });
+  }, [save.state, saved, v.levelId, navigate]);
   useEffect(() => {
     if (removed) navigate("/app/levels");
   }, [removed, navigate]);
@@ -55,12 +62,14 @@ export default function LevelEditor() {
         {saved && (
           <Banner tone="success" title="Saved on the draft">
             <p>
-              Members move under these rules once you <a href="/app/publish">preview and publish</a>.
+              Members move under these rules once you <Link to="/app/publish">preview and publish</Link>.
             </p>
           </Banner>
         )}
         <LevelForm
-          key={v.formKey}
+          // Per level and stored draft: after "Add level" saves, the route moves to the new level's URL (same draft
+          // version), and the editor must remount with that level's stored values.
+          key={`${v.levelId ?? "new"}:${v.formKey}`}
           initial={v.form}
           errors={save.data && !save.data.ok ? save.data.errors : undefined}
           submitting={save.state !== "idle"}

@@ -43,7 +43,7 @@ export default function LevelBenefits() {
           </Banner>
         )}
         <BenefitsForm
-          key={v.formKey}
+          key={`${v.levelId}:${v.formKey}`}
           levelName={v.levelName}
           initial={v.form}
           currencyCode={v.currency}

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Link, useFetcher, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Link, useFetcher, useLoaderData, useLocation, useNavigation, useSearchParams } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, ChoiceList, Filters, IndexTable, InlineStack, Layout, List, Page, Pagination, Text, TextField } from "@shopify/polaris";
 import { useEffect, useRef, useState } from "react";
 import db from "~/db.server";
@@ -42,10 +42,17 @@ export default function Members() {
     setParams(next, { replace: true });
   };
 
+  // A search still waiting to run must not pull the merchant back from a member they already opened.
+  const location = useLocation();
+  const leaving = useRef(false);
+  leaving.current = !!nav.location && nav.location.pathname !== location.pathname;
+
   // Search as the merchant types, without a request per keystroke.
   useEffect(() => {
     if (query === v.filter.query) return;
-    const t = setTimeout(() => setParam("q", query), 300);
+    const t = setTimeout(() => {
+      if (!leaving.current) setParam("q", query);
+    }, 300);
     return () => clearTimeout(t);
   }, [query]);
 

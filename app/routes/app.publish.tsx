@@ -87,17 +87,18 @@ export default function Publish() {
                       Publish now
                     </Button>
                   </InlineStack>
-                  {errorOf(publish) && (
-                    <Banner tone="critical">
-                      <p>{errorOf(publish)}</p>
-                    </Banner>
-                  )}
-                  {publish.data?.ok && (
-                    <Banner tone="success">
-                      <p>Published. Levels are being recalculated.</p>
-                    </Banner>
-                  )}
                 </BlockStack>
+              )}
+              {/* Outside the draft branch: once published, the draft is gone and the outcome must still show. */}
+              {errorOf(publish) && (
+                <Banner tone="critical">
+                  <p>{errorOf(publish)}</p>
+                </Banner>
+              )}
+              {publish.data?.ok && (
+                <Banner tone="success">
+                  <p>Published. Levels are being recalculated.</p>
+                </Banner>
               )}
             </BlockStack>
           </Card>

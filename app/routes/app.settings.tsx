@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { useFetcher, useLoaderData } from "@remix-run/react";
+import { Link, useFetcher, useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Page } from "@shopify/polaris";
 import { SettingsForm } from "~/components/SettingsForm/SettingsForm";
 import db from "~/db.server";
@@ -28,7 +28,7 @@ export default function ProgramSettings() {
         {save.data?.ok && (
           <Banner tone="success" title="Settings saved on the draft">
             <p>
-              Notification templates apply now. Rule changes apply when you <a href="/app/publish">preview and publish</a>.
+              Notification templates apply now. Rule changes apply when you <Link to="/app/publish">preview and publish</Link>.
             </p>
           </Banner>
         )}

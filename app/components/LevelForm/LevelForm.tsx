@@ -1,4 +1,4 @@
-import { Banner, BlockStack, Box, Button, Card, Checkbox, InlineGrid, InlineStack, Layout, Select, Text, TextField } from "@shopify/polaris";
+import { Banner, BlockStack, Button, Card, Checkbox, InlineGrid, InlineStack, Layout, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import type { FieldErrors } from "~/services/admin/form-errors";
 import { BADGES, levelPayload, type LevelFormValues } from "~/services/admin/level-form";
@@ -157,9 +157,21 @@ function ColourField({ label, value, onChange, error }: { label: string; value: 
       value={value}
       onChange={onChange}
       error={error}
-      prefix={<Box as="span" minWidth="16px" minHeight="16px" borderRadius="100" borderWidth="025" borderColor="border">
-        <span style={{ display: "block", width: 16, height: 16, borderRadius: 4, background: /^#[0-9a-f]{6}$/i.test(value) ? value : "transparent" }} />
-      </Box>}
+      // A plain inline swatch: a block-level prefix stretches the field, and white needs the outline to show.
+      prefix={
+        <span
+          aria-hidden
+          style={{
+            display: "inline-block",
+            verticalAlign: "middle",
+            width: 16,
+            height: 16,
+            borderRadius: 4,
+            boxShadow: "inset 0 0 0 1px rgba(0,0,0,0.25)",
+            background: /^#[0-9a-f]{6}$/i.test(value) ? value : "transparent",
+          }}
+        />
+      }
     />
   );
 }
