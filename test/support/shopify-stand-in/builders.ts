@@ -33,6 +33,7 @@ export function buildMemberSyncRecord(customerGid: string, overrides: Partial<Om
         { kind: "custom", title: "Early access", icon: "star" },
       ],
     },
+    history: { v: 1, entries: [{ at: "2026-03-02T10:00:00Z", kind: "earn", points: 120 }] },
     ...overrides,
   };
 }
