@@ -12,5 +12,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // The default output, then one summary line per suite (`security: N cases, 0 failures`, `reliability: …`).
+    reporters: ["default", "./test/support/security/suite-summary-reporter.ts"],
   },
 });

@@ -23,7 +23,7 @@ export const DEFAULT_DATABASE_URL = "file:./prisma/dev.sqlite";
 const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 
 export function createDb(url: string = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL): Db {
-  if (isPostgresUrl(url)) return withSharedSql(new (postgresClientClass())({ adapter: adapterFor(url) }));
+  if (isPostgresUrl(url)) return withSharedSql(withMoneyAsNumbers(new (postgresClientClass())({ adapter: adapterFor(url) })));
   return new PrismaClient({ adapter: adapterFor(url) });
 }
 
@@ -90,6 +90,42 @@ function postgresClientClass(): ClientClass {
   return postgresClient;
 }
 
+/**
+ * PostgreSQL's INTEGER is 32-bit, so the money columns (minor units) are BIGINT there (prisma/postgresql/schema.prisma)
+ * and come back as bigint. Every result hands them back as numbers, the type the
+ * SQLite client has, so services do arithmetic on one type (raw queries are converted in withSharedSql). Session.userId (Shopify's session storage) stays bigint.
+ * Amounts beyond 2^53 minor units are refused at the webhook boundary; a bigger value here is a bug, not rounding.
+ */
+function withMoneyAsNumbers(client: Db): Db {
+  return client.$extends({
+    query: {
+      $allModels: {
+        async $allOperations({ model, args, query }) {
+          const result = await query(args);
+          return model === "Session" ? result : numbersFromBigInts(result);
+        },
+      },
+    },
+  }) as unknown as Db;
+}
+
+export function numbersFromBigInts<T>(value: T): T {
+  if (typeof value === "bigint") {
+    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) throw new RangeError(`database value ${value} exceeds 2^53`);
+    return Number(value) as T;
+  }
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = numbersFromBigInts(value[i]);
+    return value;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value; // Date, Buffer, Decimal: not ours to touch
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) record[key] = numbersFromBigInts(record[key]);
+  return value;
+}
+
 const POSTGRES = Symbol("tierline.postgres");
 
 /**
@@ -106,7 +142,9 @@ function withSharedSql<T extends object>(client: T): T {
       if (property === POSTGRES) return true;
       const value = Reflect.get(target, property, target);
       if (typeof value !== "function") return value;
-      if (property === "$queryRaw" || property === "$executeRaw") return (query: unknown, ...values: unknown[]) => value.call(target, assemble(query, values));
+      // Raw results skip the model extension above: their bigints (money, COUNT(*)) become numbers here.
+      if (property === "$queryRaw") return (query: unknown, ...values: unknown[]) => (value.call(target, assemble(query, values)) as Promise<unknown>).then(numbersFromBigInts);
+      if (property === "$executeRaw") return (query: unknown, ...values: unknown[]) => value.call(target, assemble(query, values));
       if (property === "$transaction") {
         return (arg: unknown, options?: unknown) =>
           typeof arg === "function" ? value.call(target, (tx: object) => (arg as (tx: object) => unknown)(withSharedSql(tx)), options) : value.call(target, arg, options);

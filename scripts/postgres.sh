@@ -41,9 +41,10 @@ start() {
     as_owner "$BIN/initdb" -D "$DIR" -U postgres --auth=trust --encoding=UTF8 --locale=C >/dev/null
   fi
   if ! as_owner "$BIN/pg_ctl" -D "$DIR" status >/dev/null 2>&1; then
-    # Tests, not durability: no fsync. The socket lives in the cluster directory (/var/run/postgresql may not exist).
+    # Tests, not durability: no fsync, and no autovacuum (its workers hold per-test databases being dropped; benches
+    # ANALYZE themselves). The socket lives in the cluster directory (/var/run/postgresql may not exist).
     as_owner "$BIN/pg_ctl" -D "$DIR" -l "$DIR/server.log" -w -t 30 start \
-      -o "-h 127.0.0.1 -p $PORT -k $DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >/dev/null
+      -o "-h 127.0.0.1 -p $PORT -k $DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c autovacuum=off" >/dev/null
   fi
   if [ "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = 'tierline'")" != 1 ]; then
     # CREATEDB: the test harness makes a database per test from a migrated template.

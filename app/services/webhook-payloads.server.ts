@@ -54,14 +54,20 @@ export class WebhookPayloadError extends Error {
  * Shopify's ids are 64-bit; `820982911946154508` parsed as a number silently becomes `820982911946154500`.
  */
 export function parseWebhookJson(raw: string): unknown {
+  let nulAt: string | null = null;
+  let parsed: unknown;
   try {
-    return JSON.parse(raw, function (this: unknown, _key: string, value: unknown, context?: { source?: string }) {
+    parsed = JSON.parse(raw, function (this: unknown, key: string, value: unknown, context?: { source?: string }) {
+      // PostgreSQL text cannot hold U+0000, and no Shopify field carries it: refuse it here rather than fail in the worker.
+      if (nulAt === null && ((typeof value === "string" && value.includes("\u0000")) || key.includes("\u0000"))) nulAt = key.replace(/\u0000/g, "\\u0000") || "(body)";
       if (typeof value === "number" && !Number.isSafeInteger(value) && context?.source && /^-?\d+$/.test(context.source)) return context.source;
       return value;
     } as (this: unknown, key: string, value: unknown) => unknown);
   } catch (error) {
     throw new WebhookPayloadError("WEBHOOK.INVALID_JSON", `body is not JSON: ${(error as Error).message}`);
   }
+  if (nulAt !== null) throw new WebhookPayloadError("WEBHOOK.INVALID_PAYLOAD", `field "${nulAt}" contains a NUL character (U+0000)`);
+  return parsed;
 }
 
 // ── Field schemas ─────────────────────────────────────────────────────────────────────────────────────────────────

@@ -26,12 +26,37 @@ describe("the PostgreSQL schema is the SQLite schema", () => {
       .filter((line) => !/^\s*(output\s*=|provider\s*=\s*"(sqlite|postgresql)")/.test(line))
       .join("\n");
 
-  it("differs only in the datasource provider and the generator output", () => {
+  /** Money columns: 64-bit on PostgreSQL (its INTEGER is 32-bit; SQLite's is already 64-bit). */
+  const MONEY = ["Member.spend", "Member.remainingSpend", "OrderFact.total", "OrderFact.subtotal", "OrderFact.shipping", "OrderFact.tax", "RefundFact.amount"];
+  const bigIntFields = (schema: string) => {
+    const fields: string[] = [];
+    let model = "";
+    for (const line of schema.split("\n")) {
+      model = /^model (\w+)/.exec(line)?.[1] ?? model;
+      const field = /^\s+(\w+)\s+BigInt\b/.exec(line);
+      if (field) fields.push(`${model}.${field[1]}`);
+    }
+    return fields;
+  };
+
+  it("differs only in the datasource provider, the generator output and 64-bit money columns", () => {
     const sqlite = read("prisma/schema.prisma");
     const postgres = read("prisma/postgresql/schema.prisma");
     expect(sqlite).toMatch(/provider = "sqlite"/);
     expect(postgres).toMatch(/provider = "postgresql"/);
-    expect(comparable(postgres)).toBe(comparable(sqlite));
+    const alsoOnSqlite = new Set(bigIntFields(sqlite)); // Session.userId, from Shopify's session storage
+    expect(bigIntFields(postgres).filter((f) => !alsoOnSqlite.has(f))).toEqual(MONEY);
+    const moneyAsInt = (schema: string) => schema.replace(/^(\s+(?:spend|remainingSpend|total|subtotal|shipping|tax|amount)\s+)BigInt\b/gm, "$1Int");
+    expect(comparable(moneyAsInt(postgres))).toBe(comparable(sqlite));
+  });
+
+  it("stores money beyond 32 bits in the PostgreSQL migration", () => {
+    const sql = read("prisma/postgresql/migrations/0001_init/migration.sql");
+    for (const field of MONEY) {
+      const [table, column] = field.split(".");
+      const body = new RegExp(`CREATE TABLE "${table}" \\(([^;]*)\\);`).exec(sql)?.[1] ?? "";
+      expect(body, field).toMatch(new RegExp(`"${column}" BIGINT`));
+    }
   });
 
   it("has the same migrations, each for its provider", () => {
@@ -70,6 +95,19 @@ describe.skipIf(!testPostgresUrl)("on PostgreSQL", () => {
   it("runs on the PostgreSQL client", async () => {
     expect(dbProvider(t.db)).toBe("postgresql");
     expect(await t.db.$queryRaw<{ v: string }[]>`SELECT current_setting('server_version_num') AS v`).toHaveLength(1);
+  });
+
+  it.each([
+    ["just past 32 bits (21,474,836.48)", 2_147_483_648],
+    ["30 billion minor units (a 300M IDR order)", 30_000_000_000],
+    ["2^53 − 1, the largest the webhook boundary accepts", Number.MAX_SAFE_INTEGER],
+  ])("stores and reads back money %s as a number, through models, aggregates and raw SQL", async (_case, amount) => {
+    const shop = SHOP;
+    await t.db.refundFact.create({ data: { shop, refundGid: "gid://shopify/Refund/1", orderGid: "gid://shopify/Order/1", amount, linesJson: "[]", createdAt: NOW } });
+    expect((await t.db.refundFact.findFirstOrThrow({ where: { shop } })).amount).toBe(amount);
+    expect((await t.db.refundFact.aggregate({ where: { shop }, _sum: { amount: true } }))._sum.amount).toBe(amount);
+    const [raw] = await t.db.$queryRaw<{ amount: number }[]>`SELECT "amount" FROM "RefundFact" WHERE "shop" = ${shop}`;
+    expect(raw.amount).toBe(amount);
   });
 
   it("four workers claim 40 jobs: each exactly once, never two of one shop and type at the same time", async () => {

@@ -103,6 +103,14 @@ describe("recordWebhook", () => {
     expect(redact.payload).toMatchObject({ customer: { id: "9007199254740993" }, orders_to_redact: ["9007199254740995"] });
   });
 
+  it.each([
+    ["a value", '{"status":"failed","error_code":"a\\u0000b"}', 'field "error_code" contains a NUL character'],
+    ["a key", '{"status":"failed","x\\u0000":1}', 'field "x\\u0000" contains a NUL character'],
+    ["a nested value", '{"status":"failed","admin_graphql_api_id":"gid://shopify/BulkOperation/1","type":"\\u0000"}', 'field "type" contains a NUL character'],
+  ])("refuses a NUL character in %s at the boundary (PostgreSQL text cannot store it)", (_case, body, message) => {
+    expect(() => parseWebhookPayload("bulk_operations/finish", body)).toThrow(message);
+  });
+
   it("stores a delivery repeated five times once, and queues the drainer once", async () => {
     const d = delivery("orders/paid", SHOP, payloads["orders/paid"], { webhookId: "retry-me" });
     const results = [];

@@ -181,7 +181,16 @@ async function createPostgresTestDb(serverUrl: string): Promise<TestDb> {
     file: "",
     async cleanup() {
       await db.$disconnect();
-      await admin(serverUrl).query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      // FORCE cannot end a superuser's backend (an autovacuum worker that just started on this database): wait it out.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await admin(serverUrl).query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+          return;
+        } catch (error) {
+          if (attempt >= 20 || !/pg_signal_backend|being accessed by other users/.test(String(error))) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
     },
   };
 }

@@ -30,8 +30,19 @@ export function suiteSummary(files: RunnerTestFile[], root: string): string[] {
   return lines;
 }
 
+/** Summary lines a suite prints itself (the reliability suite counts lost and double-counted events). */
+const OWN_SUMMARY = /^(reliability): \d+ fault scenarios, \d+ lost, \d+ double-counted$/;
+
 export default class SuiteSummaryReporter implements Reporter {
   private root = process.cwd();
+  private own = new Map<string, string>();
+
+  onUserConsoleLog(log: { content: string }): void {
+    for (const line of log.content.split("\n")) {
+      const match = OWN_SUMMARY.exec(line.trim());
+      if (match) this.own.set(match[1], line.trim());
+    }
+  }
 
   onInit(ctx: { config: { root: string } }): void {
     this.root = ctx.config.root;
@@ -39,5 +50,6 @@ export default class SuiteSummaryReporter implements Reporter {
 
   onFinished(files: RunnerTestFile[] = []): void {
     for (const line of suiteSummary(files, this.root)) process.stdout.write(`${line}\n`);
+    for (const line of this.own.values()) process.stdout.write(`${line}\n`);
   }
 }
