@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { Prisma, PrismaClient } from "@prisma/client";
-import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory, Transaction } from "@prisma/driver-adapter-utils";
 
 /**
  * The Prisma client, on a driver adapter chosen by DATABASE_URL: `file:` → better-sqlite3 (the embedded default),
@@ -57,7 +57,7 @@ export function containsText(db: Db | Prisma.TransactionClient, text: string): P
 }
 
 export function adapterFor(url: string): SqlMigrationAwareDriverAdapterFactory {
-  if (isPostgresUrl(url)) return new PrismaPg({ connectionString: url });
+  if (isPostgresUrl(url)) return releasingBrokenConnections(new PrismaPg({ connectionString: url }));
   if (url.startsWith("file:")) return sqliteAdapter(url);
   throw new Error(`DATABASE_URL must start with file:, postgres:// or postgresql:// (got "${url.replace(/\/\/[^@]*@/, "//…@")}")`);
 }
@@ -77,6 +77,55 @@ function sqliteAdapter(url: string): SqlMigrationAwareDriverAdapterFactory {
     adapterName: base.adapterName,
     connect: async () => configure(await base.connect()),
     connectToShadowDb: async () => configure(await base.connectToShadowDb()),
+  };
+}
+
+/**
+ * @prisma/adapter-pg 6.19 returns a transaction's connection to the pool only in commit() or rollback(), and Prisma
+ * calls neither when the connection died mid-transaction (its ROLLBACK fails first). Each such death then keeps one of
+ * the pool's 10 slots forever, and after ten the process waits for a connection that never comes. This wrapper notices
+ * a dead connection on any statement of a transaction and releases it to the pool as broken (the pool discards it and
+ * opens a fresh one); commit and rollback then only detach.
+ */
+function releasingBrokenConnections(factory: SqlMigrationAwareDriverAdapterFactory): SqlMigrationAwareDriverAdapterFactory {
+  type PoolConnection = { _queryable?: boolean; _ending?: boolean; release(error?: Error | boolean): void };
+  const guard = (tx: Transaction): Transaction => {
+    const connection = (tx as unknown as { client: PoolConnection }).client;
+    let released = false;
+    const dead = () => connection._queryable === false || connection._ending === true;
+    const watch =
+      <A extends unknown[], R>(run: (...args: A) => Promise<R>) =>
+      async (...args: A): Promise<R> => {
+        try {
+          return await run(...args);
+        } catch (error) {
+          if (!released && dead()) {
+            released = true;
+            connection.release(error instanceof Error ? error : new Error(String(error)));
+          }
+          throw error;
+        }
+      };
+    const finish = (end: () => Promise<void>) => async () => {
+      if (!released) return end();
+      (tx as unknown as { cleanup?: () => void }).cleanup?.();
+    };
+    tx.queryRaw = watch(tx.queryRaw.bind(tx));
+    tx.executeRaw = watch(tx.executeRaw.bind(tx));
+    tx.commit = finish(tx.commit.bind(tx));
+    tx.rollback = finish(tx.rollback.bind(tx));
+    return tx;
+  };
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: async () => {
+      const adapter = await factory.connect();
+      const start = adapter.startTransaction.bind(adapter);
+      adapter.startTransaction = async (isolationLevel) => guard(await start(isolationLevel));
+      return adapter;
+    },
+    connectToShadowDb: () => factory.connectToShadowDb(),
   };
 }
 

@@ -110,6 +110,20 @@ describe.skipIf(!testPostgresUrl)("on PostgreSQL", () => {
     expect(raw.amount).toBe(amount);
   });
 
+  it("keeps serving after more connections die mid-transaction than its pool holds (adapter-pg would leak each one)", async () => {
+    const other = worker();
+    for (let i = 0; i < 12; i++) {
+      const attempt = t.db.$transaction(async (tx) => {
+        const [{ pid }] = await tx.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
+        await other.$queryRaw`SELECT pg_terminate_backend(${pid}::int)`;
+        await tx.$queryRaw`SELECT 1`;
+      });
+      await expect(attempt).rejects.toThrow();
+    }
+    const answered = await Promise.race([t.db.$queryRaw<{ one: number }[]>`SELECT 1 AS one`, new Promise((resolve) => setTimeout(() => resolve("pool exhausted"), 5_000))]);
+    expect(answered).toEqual([{ one: 1 }]);
+  });
+
   it("four workers claim 40 jobs: each exactly once, never two of one shop and type at the same time", async () => {
     // Two lanes for four workers: most claims race another claim for the same lane.
     for (let i = 0; i < 40; i++) await enqueueJob(t.db, { type: "process-webhooks", shop: `s${i % 2}.myshopify.com` }, NOW);

@@ -35,8 +35,8 @@ export async function dropConnectionAt(url: string, table: string, atWrite: numb
     release: async () => {
       await admin.$executeRawUnsafe(`DROP TRIGGER "reliability_drop" ON "${table}"`);
       await admin.$disconnect();
-      // @prisma/adapter-pg 6.19 never returns the dead connection to its pool (the transaction is neither committed nor
-      // rolled back through the adapter), so ending the pool would wait for it forever.
+      // createDb releases a connection that died mid-transaction (app/db.server.ts, releasingBrokenConnections); the
+      // bound only keeps a regression there from hanging the suite.
       await Promise.race([db.$disconnect().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1000))]);
     },
   };
