@@ -36,6 +36,7 @@ async function applyReceived(db: Db, shop: string, ctx: JobContext): Promise<{ r
     try {
       const result = await applyInboxRow(db, row, { now: ctx.now(), shopUninstalled: shopRow?.uninstalledAt != null });
       if (result.purged) return { received: rows.length, purged: true };
+      ctx.advanced();
       await ctx.deps.hooks?.afterInboxRow?.({ shop, rowId: row.id, index, job: ctx.job });
     } catch (error) {
       const attempts = row.attempts + 1;
@@ -43,8 +44,11 @@ async function applyReceived(db: Db, shop: string, ctx: JobContext): Promise<{ r
         where: { id: row.id },
         data: { attempts, error: describeError(error), ...(attempts >= MAX_ROW_ATTEMPTS ? { status: "failed", processedAt: ctx.now() } : {}) },
       });
-      // Retry the job (with backoff) so later deliveries of this shop are not applied ahead of this one.
+      // Retry the job (with backoff) so later deliveries of this shop are not applied ahead of this one. Each delivery
+      // has its own budget of attempts; the job's count restarts once one is applied or set aside, so two bad
+      // deliveries in a row do not dead-letter the shop's drainer.
       if (attempts < MAX_ROW_ATTEMPTS) throw error;
+      ctx.advanced();
     }
   }
   return { received: rows.length, purged: false };

@@ -134,22 +134,27 @@ export function backoffDelay(attempts: number, baseMs: number, random: () => num
   return Math.round(raw * (1 + 0.2 * random()));
 }
 
-/** Records a failed attempt: back to queued after the backoff, or dead after the last attempt. */
+/**
+ * Records a failed attempt: back to queued after the backoff, or dead after the last attempt. An attempt that
+ * `advanced` the job (made durable progress before failing) counts as the first of a fresh run of attempts.
+ */
 export async function failJob(
   db: Db,
   job: Pick<Job, "id" | "lockedBy" | "attempts" | "maxAttempts" | "backoffMs">,
   error: unknown,
   now: Date,
   random: () => number = Math.random,
+  opts: { advanced?: boolean } = {},
 ): Promise<JobStatus> {
   const message = describeError(error);
-  const dead = job.attempts >= job.maxAttempts;
-  const runAt = new Date(now.getTime() + backoffDelay(job.attempts, job.backoffMs, random));
+  const attempts = opts.advanced ? 1 : job.attempts;
+  const dead = attempts >= job.maxAttempts;
+  const runAt = new Date(now.getTime() + backoffDelay(attempts, job.backoffMs, random));
   await db.job.updateMany({
     where: { id: job.id, status: "running", lockedBy: job.lockedBy },
     data: dead
       ? { status: "dead", lastError: message, finishedAt: now, leaseUntil: null, lockedBy: null }
-      : { status: "queued", lastError: message, runAt, leaseUntil: null, lockedBy: null },
+      : { status: "queued", lastError: message, runAt, leaseUntil: null, lockedBy: null, ...(opts.advanced ? { attempts } : {}) },
   });
   return dead ? "dead" : "queued";
 }

@@ -42,6 +42,12 @@ export interface JobContext {
   /** Extends the lease; throws LeaseLostError when another worker has taken the job over. */
   heartbeat(): Promise<void>;
   progress(done: number, total: number | null): Promise<void>;
+  /**
+   * This attempt moved the job forward durably (e.g. the drainer applied or set aside a delivery). A failure after
+   * it starts a fresh count of attempts: a long-lived job that keeps making progress is never dead-lettered for
+   * failures that each had their own cause.
+   */
+  advanced(): void;
   payload<T = Record<string, unknown>>(): T;
 }
 
@@ -73,6 +79,7 @@ export async function runWorkerOnce(db: Db, deps: WorkerDeps, handlers: Record<s
   const job = await claimNextJob(db, { workerId, now: now(), leaseMs, types: deps.types });
   if (!job) return { ran: false };
   const handler = deps.handlers?.[job.type] ?? handlers[job.type];
+  let advanced = false;
   const ctx: JobContext = {
     db,
     job,
@@ -82,6 +89,9 @@ export async function runWorkerOnce(db: Db, deps: WorkerDeps, handlers: Record<s
       if (!(await extendLease(db, job, new Date(now().getTime() + leaseMs)))) throw new LeaseLostError(job.id);
     },
     progress: (done, total) => reportProgress(db, job, done, total),
+    advanced() {
+      advanced = true;
+    },
     payload: <T>() => JSON.parse(job.payload || "{}") as T,
   };
   const started = Date.now();
@@ -92,7 +102,7 @@ export async function runWorkerOnce(db: Db, deps: WorkerDeps, handlers: Record<s
     deps.log?.({ event: "job.done", id: job.id, type: job.type, shop: job.shop, attempt: job.attempts, ms: Date.now() - started });
     return { ran: true, job, status: "done" };
   } catch (error) {
-    const status = (await failJob(db, job, error, now(), deps.random)) as "queued" | "dead";
+    const status = (await failJob(db, job, error, now(), deps.random, { advanced })) as "queued" | "dead";
     deps.log?.({ event: "job.failed", id: job.id, type: job.type, shop: job.shop, attempt: job.attempts, status, error: String(error) });
     return { ran: true, job, status, error: String(error) };
   }

@@ -132,6 +132,30 @@ describe("failures", () => {
   });
 });
 
+describe("attempts of a job that makes progress", () => {
+  it.each([
+    ["fails without progress", false, "dead", 8],
+    ["fails after advancing each time", true, "queued", 20],
+  ])("a job that %s: after its runs it is %s", async (_case, advancing, finalStatus, runs) => {
+    await enqueueJob(t.db, { type: "drain", shop: "a.myshopify.com", maxAttempts: 8, backoffMs: 1 }, T0);
+    const handlers: Record<string, JobHandler> = {
+      drain: async (ctx) => {
+        if (advancing) ctx.advanced();
+        throw new Error("one bad delivery");
+      },
+    };
+    let clock = T0.getTime();
+    for (let run = 0; run < runs; run++) {
+      clock += 3_600_000; // past any backoff
+      const result = await runWorkerOnce(t.db, { now: () => new Date(clock) }, handlers);
+      expect(result.ran, `run ${run + 1}`).toBe(true);
+    }
+    const job = await t.db.job.findFirstOrThrow({ where: { type: "drain" } });
+    expect(job.status).toBe(finalStatus);
+    expect(job.attempts).toBe(advancing ? 1 : 8);
+  });
+});
+
 describe("drainJobs", () => {
   it("runs follow-up jobs a handler enqueues, and reports progress", async () => {
     const order: string[] = [];
