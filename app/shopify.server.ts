@@ -40,7 +40,28 @@ const shopify = shopifyApp({
 export default shopify;
 export const apiVersion = ApiVersion.October26;
 export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
-export const authenticate = shopify.authenticate;
+/**
+ * `authenticate` with one guard in front of `admin`: the library accepts any base64-looking `host` and then parses
+ * its decoding with `new URL` unguarded, so `host=AAAA` (three NUL bytes) answered 500. Such a request is refused
+ * with 400 here; every other request goes to the library unchanged.
+ */
+export const authenticate: typeof shopify.authenticate = {
+  ...shopify.authenticate,
+  admin: (request: Request) => {
+    rejectUndecodableHost(request);
+    return shopify.authenticate.admin(request);
+  },
+} as typeof shopify.authenticate;
+
+function rejectUndecodableHost(request: Request): void {
+  const host = new URL(request.url).searchParams.get("host");
+  if (host === null || !/^[0-9a-zA-Z+/]+={0,2}$/.test(host)) return; // the library itself treats these as no host
+  try {
+    new URL(`https://${atob(host)}`);
+  } catch {
+    throw new Response("The host parameter is not a base64-encoded Shopify host", { status: 400 });
+  }
+}
 export const unauthenticated = shopify.unauthenticated;
 export const login = shopify.login;
 export const registerWebhooks = shopify.registerWebhooks;

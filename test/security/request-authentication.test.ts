@@ -125,6 +125,17 @@ describe("admin routes refuse requests without a valid session token", () => {
     expect(await dumpTables(db)).toEqual(before);
   });
 
+  it.each([
+    ["three NUL bytes", "AAAA"],
+    ["bytes that are no host", "/////w=="],
+    ["not base64 at all", "A"],
+  ])("a host parameter that decodes to %s is answered 400 or redirected, never 500", async (_case, host) => {
+    const handler = app.routes.get("app._index")!.loader!;
+    const t = sessionToken(SHOP_B);
+    const response = await callHandler(handler, adminRequest(`/app?embedded=1&shop=${SHOP_B}&host=${encodeURIComponent(host)}&id_token=${encodeURIComponent(t)}`, { token: null, method: "GET" }), {});
+    expect([302, 400]).toContain(response.status);
+  });
+
   it.each(handlers)("control: $route $kind with a valid token is not refused", async ({ route, kind }) => {
     const handler = app.routes.get(route)![kind]!;
     const response = await callHandler(handler, adminRequest(`/${route.replace(/\./g, "/")}`, { token: sessionToken(SHOP_B), form: kind === "action" ? { intent: "nothing" } : undefined }), { id: "unknown" });
