@@ -1,10 +1,10 @@
+import { seededRandom } from "../../test/support/seeded-random";
 import { orderPayload, refundPayload } from "../../test/support/webhook-payloads";
 import {
   DEMO_SEED,
   linesOf,
   orderCharges,
   pickProducts,
-  seededRandom,
   subtotalOf,
   type DemoCustomer,
   type DemoOrder,

@@ -1,4 +1,5 @@
 import type { CustomerSeed, OrderSeed, ProductSeed } from "../../test/support/shopify-stand-in";
+import { seededRandom } from "../../test/support/seeded-random";
 
 /**
  * The demo shop's data: products, customers and their order history, all derived from a fixed seed so every run
@@ -11,17 +12,6 @@ import type { CustomerSeed, OrderSeed, ProductSeed } from "../../test/support/sh
 
 export const DEMO_SEED = 20_260_301;
 
-/** mulberry32: a tiny seeded PRNG, good enough for demo data and identical on every platform. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 export const gidOf = (type: string, id: number) => `gid://shopify/${type}/${id}`;
 

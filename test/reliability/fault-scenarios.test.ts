@@ -5,7 +5,8 @@ import { createDb, type Db } from "~/db.server";
 import { runWorkerOnce } from "../../scripts/worker";
 import { recordWebhook } from "~/services/webhook-inbox.server";
 import { testPostgresUrl } from "../support/db";
-import { generateStream, randomInt, seededRandom, shuffled, type StreamEvent } from "../support/reliability/event-stream";
+import { generateStream, randomInt, shuffled, type StreamEvent } from "../support/reliability/event-stream";
+import { seededRandom } from "../support/seeded-random";
 import { dropConnectionAt } from "../support/reliability/dropping-connection";
 import { reconcileOrders, type FinalState } from "../support/reliability/final-state";
 import {

@@ -1,4 +1,5 @@
 import { gid, orderPayload, refundPayload } from "../webhook-payloads";
+import { seededRandom } from "../seeded-random";
 
 /**
  * A realistic, reproducible stream of a shop's order webhooks for the reliability suite: N customers, each with a few
@@ -7,17 +8,6 @@ import { gid, orderPayload, refundPayload } from "../webhook-payloads";
  * instant Shopify would send it and a stable webhook id (a retry of a delivery keeps its id).
  */
 
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed from its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const randomInt = (random: () => number, min: number, max: number) => min + Math.floor(random() * (max - min + 1));
 

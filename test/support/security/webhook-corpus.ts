@@ -11,6 +11,7 @@ import {
   scopesUpdatePayload,
   shopRedactPayload,
 } from "../webhook-payloads";
+import { seededRandom } from "../seeded-random";
 
 /**
  * A generated corpus of hostile webhook bodies: Shopify's sample payloads (through the builders in
@@ -22,17 +23,6 @@ import {
 
 type Json = Record<string, any>;
 
-/** mulberry32: small, fast, good enough to pick mutations, and the same sequence on every machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CUSTOMERS = [9101, 9102, 9103, 9104, 9105];
 
