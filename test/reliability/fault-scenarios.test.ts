@@ -101,7 +101,8 @@ describe("the oracle", () => {
   });
 });
 
-describe(`fault scenarios on ${testPostgresUrl ? "PostgreSQL" : "SQLite"}`, () => {
+// Each scenario takes 2–15 s on an idle 2-core machine; the bound leaves room for a loaded one (CI neighbours).
+describe(`fault scenarios on ${testPostgresUrl ? "PostgreSQL" : "SQLite"}`, { timeout: 120_000 }, () => {
   it("a duplicate storm: every webhook 3–10 times, shuffled, from 4 concurrent senders, while a worker drains", async () => {
     const shop = await newShop("storm");
     pointAppAt(shop.db);
