@@ -59,7 +59,7 @@ export function parseWebhookJson(raw: string): unknown {
   try {
     parsed = JSON.parse(raw, function (this: unknown, key: string, value: unknown, context?: { source?: string }) {
       // PostgreSQL text cannot hold U+0000, and no Shopify field carries it: refuse it here rather than fail in the worker.
-      if (nulAt === null && ((typeof value === "string" && value.includes("\u0000")) || key.includes("\u0000"))) nulAt = key.replace(/\u0000/g, "\\u0000") || "(body)";
+      if (nulAt === null && ((typeof value === "string" && value.includes("\u0000")) || key.includes("\u0000"))) nulAt = key.replaceAll("\u0000", "\\u0000") || "(body)";
       if (typeof value === "number" && !Number.isSafeInteger(value) && context?.source && /^-?\d+$/.test(context.source)) return context.source;
       return value;
     } as (this: unknown, key: string, value: unknown) => unknown);
