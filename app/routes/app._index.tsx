@@ -3,6 +3,8 @@ import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineGrid, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
 import { GrowthChart } from "~/components/GrowthChart/GrowthChart";
+import { LevelChangeList } from "~/components/LevelChangeList/LevelChangeList";
+import { SectionCard } from "~/components/SectionCard/SectionCard";
 import db from "~/db.server";
 import { memberCentre } from "~/services/admin/dashboard.server";
 import { authenticate } from "~/shopify.server";
@@ -41,17 +43,12 @@ export default function MemberCentre() {
         )}
         {recalc && recalc.status !== "done" && (
           <Layout.Section>
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  Recalculating levels
-                </Text>
-                <ProgressBar progress={recalc.total ? Math.round((recalc.done / recalc.total) * 100) : 0} ariaLabelledBy="recalc-progress-label" />
-                <Text as="p" id="recalc-progress-label" tone="subdued">
-                  {recalc.done} of {recalc.total} members
-                </Text>
-              </BlockStack>
-            </Card>
+            <SectionCard title="Recalculating levels" gap="200">
+              <ProgressBar progress={recalc.total ? Math.round((recalc.done / recalc.total) * 100) : 0} ariaLabelledBy="recalc-progress-label" />
+              <Text as="p" id="recalc-progress-label" tone="subdued">
+                {recalc.done} of {recalc.total} members
+              </Text>
+            </SectionCard>
           </Layout.Section>
         )}
         <Layout.Section>
@@ -104,46 +101,30 @@ export default function MemberCentre() {
         </Layout.Section>
 
         <Layout.Section variant="oneHalf">
-          <Card>
-            <BlockStack gap="200">
-              <Text as="h2" variant="headingMd">
-                Members per level
-              </Text>
-              <DataTable
-                columnContentTypes={["text", "numeric"]}
-                headings={["Level", "Members"]}
-                rows={v.perLevel.map((l) => [
-                  l.levelId ? <Link to={`/app/members?level=${encodeURIComponent(l.levelId)}`}>{l.name}</Link> : <Link to="/app/members?level=none">{l.name}</Link>,
-                  l.count.toLocaleString("en-US"),
-                ])}
-              />
-            </BlockStack>
-          </Card>
+          <SectionCard title="Members per level" gap="200">
+            <DataTable
+              columnContentTypes={["text", "numeric"]}
+              headings={["Level", "Members"]}
+              rows={v.perLevel.map((l) => [
+                l.levelId ? <Link to={`/app/members?level=${encodeURIComponent(l.levelId)}`}>{l.name}</Link> : <Link to="/app/members?level=none">{l.name}</Link>,
+                l.count.toLocaleString("en-US"),
+              ])}
+            />
+          </SectionCard>
         </Layout.Section>
 
         <Layout.Section variant="oneHalf">
-          <Card>
-            <BlockStack gap="200">
-              <Text as="h2" variant="headingMd">
-                Recent level changes
-              </Text>
-              {v.recentChanges.length === 0 ? (
-                <Text as="p" tone="subdued">
-                  No level changes yet.
-                </Text>
-              ) : (
-                <BlockStack gap="200" as="ul">
-                  {v.recentChanges.map((c, i) => (
-                    <li key={i} style={{ listStyle: "none" }}>
-                      <Text as="p">
-                        <Link to={`/app/members/${encodeURIComponent(c.memberId)}`}>{c.memberName}</Link>: {c.text}
-                      </Text>
-                    </li>
-                  ))}
-                </BlockStack>
-              )}
-            </BlockStack>
-          </Card>
+          <SectionCard title="Recent level changes" gap="200">
+            <LevelChangeList
+              as="ul"
+              gap="200"
+              items={v.recentChanges.map((c) => (
+                <>
+                  <Link to={`/app/members/${encodeURIComponent(c.memberId)}`}>{c.memberName}</Link>: {c.text}
+                </>
+              ))}
+            />
+          </SectionCard>
         </Layout.Section>
 
         <Layout.Section>

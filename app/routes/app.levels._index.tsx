@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useActionData, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, ButtonGroup, Card, IndexTable, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { NumericCell } from "~/components/NumericCell/NumericCell";
 import db from "~/db.server";
 import { levelsListAction, levelsView } from "~/services/admin/levels.server";
 import { formAction } from "~/services/admin/respond.server";
@@ -88,11 +89,7 @@ export default function Levels() {
                       {l.conditionSummary}
                     </Text>
                   </IndexTable.Cell>
-                  <IndexTable.Cell>
-                    <Text as="span" alignment="end" numeric>
-                      {l.memberCount.toLocaleString("en-US")}
-                    </Text>
-                  </IndexTable.Cell>
+                  <NumericCell>{l.memberCount.toLocaleString("en-US")}</NumericCell>
                   <IndexTable.Cell>
                     <input
                       type="checkbox"

@@ -1,8 +1,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, Card, Checkbox, DataTable, InlineGrid, InlineStack, Layout, Page, ProgressBar, Select, Text, TextField } from "@shopify/polaris";
+import { Badge, BlockStack, Button, Card, Checkbox, DataTable, InlineGrid, InlineStack, Layout, Page, ProgressBar, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
+import { ErrorBanner } from "~/components/ErrorBanner/ErrorBanner";
+import { LevelChangeList } from "~/components/LevelChangeList/LevelChangeList";
+import { SectionBody, SectionCard } from "~/components/SectionCard/SectionCard";
 import db from "~/db.server";
 import { memberAction, memberDetailView } from "~/services/admin/members.server";
 import { formAction, orNotFound } from "~/services/admin/respond.server";
@@ -52,85 +55,53 @@ export default function MemberDetail() {
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  Level
+            <SectionCard title="Level">
+            <InlineGrid columns={{ xs: 1, md: 4 }} gap="300">
+              <Fact label="Level" value={m.levelName ?? "No level"} extra={m.locked ? <Badge tone="info">Locked</Badge> : null} />
+              <Fact label="Since" value={m.levelSince ? m.levelSince.slice(0, 10) : "—"} />
+              <Fact label="Until" value={m.levelExpiresAt ? m.levelExpiresAt.slice(0, 10) : m.level ? "No expiry" : "—"} />
+              <Fact label="Points" value={m.points.toLocaleString("en-US")} />
+            </InlineGrid>
+            <Fact label={`Counted spend (${v.currency})`} value={m.spend} />
+            {m.graceEndsAt && (
+              <Text as="p" tone="caution">
+                Grace period ends {m.graceEndsAt.slice(0, 10)}.
+              </Text>
+            )}
+            {v.progress && (
+              <BlockStack gap="100">
+                <Text as="p">
+                  Next: {v.progress.next.name}
+                  {v.progress.remainingSpend !== null && ` — spend ${v.progress.remainingSpend} ${v.currency} more`}
+                  {v.progress.remainingPoints !== null && ` — ${v.progress.remainingPoints} more points`}
                 </Text>
-                <InlineGrid columns={{ xs: 1, md: 4 }} gap="300">
-                  <Fact label="Level" value={m.levelName ?? "No level"} extra={m.locked ? <Badge tone="info">Locked</Badge> : null} />
-                  <Fact label="Since" value={m.levelSince ? m.levelSince.slice(0, 10) : "—"} />
-                  <Fact label="Until" value={m.levelExpiresAt ? m.levelExpiresAt.slice(0, 10) : m.level ? "No expiry" : "—"} />
-                  <Fact label="Points" value={m.points.toLocaleString("en-US")} />
-                </InlineGrid>
-                <Fact label={`Counted spend (${v.currency})`} value={m.spend} />
-                {m.graceEndsAt && (
-                  <Text as="p" tone="caution">
-                    Grace period ends {m.graceEndsAt.slice(0, 10)}.
-                  </Text>
-                )}
-                {v.progress && (
-                  <BlockStack gap="100">
-                    <Text as="p">
-                      Next: {v.progress.next.name}
-                      {v.progress.remainingSpend !== null && ` — spend ${v.progress.remainingSpend} ${v.currency} more`}
-                      {v.progress.remainingPoints !== null && ` — ${v.progress.remainingPoints} more points`}
-                    </Text>
-                    {v.progress.percent !== null && <ProgressBar progress={v.progress.percent} size="small" ariaLabelledBy="progress-label" />}
-                    <span id="progress-label" hidden>
-                      Progress to {v.progress.next.name}
-                    </span>
-                  </BlockStack>
-                )}
+                {v.progress.percent !== null && <ProgressBar progress={v.progress.percent} size="small" ariaLabelledBy="progress-label" />}
+                <span id="progress-label" hidden>
+                  Progress to {v.progress.next.name}
+                </span>
               </BlockStack>
-            </Card>
+            )}
+            </SectionCard>
 
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  Why the level changed
-                </Text>
-                {v.audit.length === 0 ? (
-                  <Text as="p" tone="subdued">
-                    No level changes yet.
-                  </Text>
-                ) : (
-                  <BlockStack as="ol" gap="150">
-                    {v.audit.map((a, i) => (
-                      <li key={i} style={{ listStyle: "none" }}>
-                        <Text as="p">{a.text}</Text>
-                      </li>
-                    ))}
-                  </BlockStack>
-                )}
-              </BlockStack>
-            </Card>
+            <SectionCard title="Why the level changed" gap="200">
+              <LevelChangeList as="ol" gap="150" items={v.audit.map((a) => a.text)} />
+            </SectionCard>
 
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  Points ledger
-                </Text>
-                <DataTable
-                  columnContentTypes={["text", "text", "text", "numeric", "numeric"]}
-                  headings={["Date", "Entry", "Note", "Points", "Balance"]}
-                  rows={v.ledger.map((e) => [e.at.slice(0, 10), e.kind, e.note ?? e.orderId ?? "", e.points > 0 ? `+${e.points}` : String(e.points), e.balance])}
-                />
-              </BlockStack>
-            </Card>
+            <SectionCard title="Points ledger" gap="200">
+            <DataTable
+              columnContentTypes={["text", "text", "text", "numeric", "numeric"]}
+              headings={["Date", "Entry", "Note", "Points", "Balance"]}
+              rows={v.ledger.map((e) => [e.at.slice(0, 10), e.kind, e.note ?? e.orderId ?? "", e.points > 0 ? `+${e.points}` : String(e.points), e.balance])}
+            />
+            </SectionCard>
 
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  Orders
-                </Text>
-                <DataTable
-                  columnContentTypes={["text", "text", "numeric", "numeric", "text"]}
-                  headings={["Order", "Paid", "Total", "Refunded", ""]}
-                  rows={v.orders.map((o) => [o.name, o.paidAt.slice(0, 10), o.total, o.refunded, o.cancelled ? "Cancelled" : ""])}
-                />
-              </BlockStack>
-            </Card>
+            <SectionCard title="Orders" gap="200">
+            <DataTable
+              columnContentTypes={["text", "text", "numeric", "numeric", "text"]}
+              headings={["Order", "Paid", "Total", "Refunded", ""]}
+              rows={v.orders.map((o) => [o.name, o.paidAt.slice(0, 10), o.total, o.refunded, o.cancelled ? "Cancelled" : ""])}
+            />
+            </SectionCard>
           </BlockStack>
         </Layout.Section>
 
@@ -140,47 +111,33 @@ export default function MemberDetail() {
               <assign.Form method="post" aria-label="Assign level">
                 <input type="hidden" name="intent" value="assign" />
                 <input type="hidden" name="key" value={assignKey} />
-                <BlockStack gap="300">
-                  <Text as="h2" variant="headingMd">
-                    Assign level
-                  </Text>
+                <SectionBody title="Assign level">
                   <Select label="Level" name="level" options={[{ label: "No level", value: "" }, ...v.levels.map((l) => ({ label: l.name, value: l.id }))]} value={level} onChange={setLevel} error={errs(assign)?.level} />
                   <Checkbox label="Lock the level (no automatic changes)" checked={lock} onChange={setLock} />
                   <input type="hidden" name="lock" value={String(lock)} />
-                  {errs(assign)?._form && (
-                    <Banner tone="critical">
-                      <p>{errs(assign)!._form}</p>
-                    </Banner>
-                  )}
+                  <ErrorBanner message={errs(assign)?._form} />
                   {assign.data?.ok && <Text as="p" tone="success">Level assigned.</Text>}
                   <Button submit loading={assign.state !== "idle"} accessibilityLabel="Assign level">
                     Assign
                   </Button>
-                </BlockStack>
+                </SectionBody>
               </assign.Form>
             </Card>
             <Card>
               <adjust.Form method="post" aria-label="Adjust points">
                 <input type="hidden" name="intent" value="adjustPoints" />
                 <input type="hidden" name="key" value={adjustKey} />
-                <BlockStack gap="300">
-                  <Text as="h2" variant="headingMd">
-                    Adjust points
-                  </Text>
+                <SectionBody title="Adjust points">
                   <TextField label="Points to add or remove" name="points" autoComplete="off" helpText="Negative to remove, e.g. -50" value={points} onChange={setPoints} error={errs(adjust)?.points} />
                   <TextField label="Note" name="note" autoComplete="off" helpText="Required: kept in the ledger" value={note} onChange={setNote} error={errs(adjust)?.note} />
-                  {errs(adjust)?._form && (
-                    <Banner tone="critical">
-                      <p>{errs(adjust)!._form}</p>
-                    </Banner>
-                  )}
+                  <ErrorBanner message={errs(adjust)?._form} />
                   {adjust.data?.ok && <Text as="p" tone="success">Points adjusted.</Text>}
                   <InlineStack>
                     <Button submit loading={adjust.state !== "idle"} accessibilityLabel="Adjust points">
                       Adjust
                     </Button>
                   </InlineStack>
-                </BlockStack>
+                </SectionBody>
               </adjust.Form>
             </Card>
           </BlockStack>

@@ -1,8 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useFetcher, useLoaderData, useLocation, useNavigation, useSearchParams } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, Card, ChoiceList, Filters, IndexTable, InlineStack, Layout, List, Page, Pagination, Text, TextField } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Button, Card, ChoiceList, Filters, IndexTable, InlineStack, Layout, List, Page, Pagination, Text } from "@shopify/polaris";
 import { useEffect, useRef, useState } from "react";
+import { MoneyField } from "~/components/DecimalField/DecimalField";
+import { NumericCell } from "~/components/NumericCell/NumericCell";
 import db from "~/db.server";
 import { importMembersAction, membersView, parseMembersFilter } from "~/services/admin/members.server";
 import { formAction } from "~/services/admin/respond.server";
@@ -73,42 +75,26 @@ export default function Members() {
     }
   }
 
+  // A pinned filter that picks one value of a URL parameter named like the filter.
+  const singleChoiceFilter = (key: "level" | "status", label: string, choices: { label: string; value: string }[]) => {
+    const current = v.filter[key];
+    return {
+      key,
+      label,
+      filter: <ChoiceList title={label} titleHidden choices={choices} selected={current ? [current] : []} onChange={(x) => setParam(key, x[0] ?? null)} />,
+      shortcut: true,
+    };
+  };
   const filters = [
-    {
-      key: "level",
-      label: "Level",
-      filter: (
-        <ChoiceList
-          title="Level"
-          titleHidden
-          choices={[{ label: "No level", value: "none" }, ...v.levels.map((l) => ({ label: `${l.name} (${v.counts[l.id] ?? 0})`, value: l.id }))]}
-          selected={v.filter.level ? [v.filter.level] : []}
-          onChange={(x) => setParam("level", x[0] ?? null)}
-        />
-      ),
-      shortcut: true,
-    },
-    {
-      key: "status",
-      label: "Status",
-      filter: (
-        <ChoiceList
-          title="Status"
-          titleHidden
-          choices={Object.entries(STATUS_LABELS).map(([value, label]) => ({ label, value }))}
-          selected={v.filter.status ? [v.filter.status] : []}
-          onChange={(x) => setParam("status", x[0] ?? null)}
-        />
-      ),
-      shortcut: true,
-    },
+    singleChoiceFilter("level", "Level", [{ label: "No level", value: "none" }, ...v.levels.map((l) => ({ label: `${l.name} (${v.counts[l.id] ?? 0})`, value: l.id }))]),
+    singleChoiceFilter("status", "Status", Object.entries(STATUS_LABELS).map(([value, label]) => ({ label, value }))),
     {
       key: "spend",
       label: "Spend",
       filter: (
         <BlockStack gap="200">
-          <TextField label="Minimum spend" autoComplete="off" inputMode="decimal" prefix={v.currency} value={minSpend} onChange={setMinSpend} onBlur={() => setParam("minSpend", minSpend)} />
-          <TextField label="Maximum spend" autoComplete="off" inputMode="decimal" prefix={v.currency} value={maxSpend} onChange={setMaxSpend} onBlur={() => setParam("maxSpend", maxSpend)} />
+          <MoneyField label="Minimum spend" currencyCode={v.currency} value={minSpend} onChange={setMinSpend} onBlur={() => setParam("minSpend", minSpend)} />
+          <MoneyField label="Maximum spend" currencyCode={v.currency} value={maxSpend} onChange={setMaxSpend} onBlur={() => setParam("maxSpend", maxSpend)} />
         </BlockStack>
       ),
     },
@@ -228,16 +214,8 @@ export default function Members() {
                   </IndexTable.Cell>
                   <IndexTable.Cell>{STATUS_LABELS[m.status] ?? m.status}</IndexTable.Cell>
                   <IndexTable.Cell>{m.levelSince ? m.levelSince.slice(0, 10) : "—"}</IndexTable.Cell>
-                  <IndexTable.Cell>
-                    <Text as="span" alignment="end" numeric>
-                      {m.spend}
-                    </Text>
-                  </IndexTable.Cell>
-                  <IndexTable.Cell>
-                    <Text as="span" alignment="end" numeric>
-                      {m.points.toLocaleString("en-US")}
-                    </Text>
-                  </IndexTable.Cell>
+                  <NumericCell>{m.spend}</NumericCell>
+                  <NumericCell>{m.points.toLocaleString("en-US")}</NumericCell>
                 </IndexTable.Row>
               ))}
             </IndexTable>

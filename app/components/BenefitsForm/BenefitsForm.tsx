@@ -1,9 +1,15 @@
-import { Banner, BlockStack, Button, Card, Checkbox, InlineGrid, InlineStack, Select, Text, TextField } from "@shopify/polaris";
+import { BlockStack, Button, Card, Checkbox, InlineGrid, InlineStack, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { benefitsPayload, type BenefitsFormValues } from "~/services/admin/benefits-form";
 import type { FieldErrors } from "~/services/admin/form-errors";
 import { emptyScope } from "~/services/admin/level-form";
+import { DecimalField, MoneyField, PercentField } from "../DecimalField/DecimalField";
+import { ErrorBanner } from "../ErrorBanner/ErrorBanner";
+import { SaveButton } from "../SaveButton/SaveButton";
 import { ScopePicker } from "../ScopePicker/ScopePicker";
+import { SectionCard } from "../SectionCard/SectionCard";
+import { ToggleGroup } from "../ToggleGroup/ToggleGroup";
+import { CombinesWithFields } from "./CombinesWithFields";
 
 export interface BenefitsFormProps {
   levelName: string;
@@ -18,6 +24,24 @@ const TYPE_OPTIONS = [
   { label: "Percentage", value: "percentage" },
   { label: "Fixed amount", value: "fixed" },
 ];
+const APPLIES_TO_OPTIONS = [
+  { label: "Retail price", value: "retail" },
+  { label: "Already-discounted price", value: "discounted" },
+];
+const EARN_PER_OPTIONS = [
+  { label: "per amount spent", value: "amount" },
+  { label: "per items bought", value: "item" },
+];
+const ROUNDING_OPTIONS = [
+  { label: "Round down", value: "down" },
+  { label: "Round up", value: "up" },
+  { label: "Round to nearest", value: "nearest" },
+  { label: "No rounding", value: "none" },
+];
+const BIRTHDAY_KIND_OPTIONS = [
+  { label: "Discount", value: "discount" },
+  { label: "Points", value: "points" },
+];
 
 type Amount = { type: "percentage" | "fixed"; value: string };
 
@@ -25,10 +49,8 @@ function AmountFields({ label, amount, currencyCode, error, onChange }: { label:
   return (
     <InlineGrid columns={2} gap="200">
       <Select label={`${label} type`} options={TYPE_OPTIONS} value={amount.type} onChange={(t) => onChange({ ...amount, type: t as Amount["type"] })} />
-      <TextField
+      <DecimalField
         label={`${label} value`}
-        autoComplete="off"
-        inputMode="decimal"
         prefix={amount.type === "fixed" ? currencyCode : undefined}
         suffix={amount.type === "percentage" ? "%" : undefined}
         value={amount.value}
@@ -48,6 +70,7 @@ export function BenefitsForm({ levelName, initial, errors, submitting, currencyC
   const setRule = (i: number, p: Partial<BenefitsFormValues["points"]["rules"][number]>) =>
     setV((prev) => ({ ...prev, points: { ...prev.points, rules: prev.points.rules.map((r, j) => (j === i ? { ...r, ...p } : r)) } }));
   const e = (k: string) => errors?.[k];
+  const turn = (k: "discountOn" | "freeShippingOn" | "welcomeOn" | "birthdayOn") => (on: boolean) => setV((p) => ({ ...p, [k]: on }));
 
   return (
     <form
@@ -58,280 +81,195 @@ export function BenefitsForm({ levelName, initial, errors, submitting, currencyC
       }}
     >
       <BlockStack gap="400">
-        {errors?._form && (
-          <Banner tone="critical" title="The benefits were not saved">
-            <p>{errors._form}</p>
-          </Banner>
-        )}
+        <ErrorBanner title="The benefits were not saved" message={errors?._form} />
 
-        <Card>
-          <BlockStack gap="300">
-            <Text as="h2" variant="headingMd">
-              Member discount
-            </Text>
-            <Checkbox label="Give members of this level a discount" checked={v.discountOn} onChange={(on) => setV((p) => ({ ...p, discountOn: on }))} />
-            {v.discountOn && (
-              <BlockStack gap="300">
-                <AmountFields label="Discount" amount={v.discount.amount} currencyCode={currencyCode} error={e("discount.amount.value") ?? e("discount.amount.type")} onChange={(amount) => patch("discount", { amount })} />
-                <InlineGrid columns={{ xs: 1, md: 2 }} gap="200">
-                  <TextField
-                    label="Discount minimum order"
-                    autoComplete="off"
-                    inputMode="decimal"
-                    prefix={currencyCode}
-                    placeholder="No minimum"
-                    value={v.discount.minimumOrder}
-                    onChange={(minimumOrder) => patch("discount", { minimumOrder })}
-                    error={e("discount.minimumOrder")}
-                  />
-                  <Select
-                    label="Calculate the discount on"
-                    options={[
-                      { label: "Retail price", value: "retail" },
-                      { label: "Already-discounted price", value: "discounted" },
-                    ]}
-                    value={v.discount.appliesTo}
-                    onChange={(x) => patch("discount", { appliesTo: x as "retail" | "discounted" })}
-                  />
-                  <TextField
-                    label="Extra discount on sale items"
-                    autoComplete="off"
-                    inputMode="decimal"
-                    suffix="%"
-                    placeholder="None"
-                    value={v.discount.saleItemExtra}
-                    onChange={(saleItemExtra) => patch("discount", { saleItemExtra })}
-                    error={e("discount.saleItemExtra")}
-                  />
-                </InlineGrid>
-                <Text as="h3" variant="headingSm">
-                  Products the discount applies to
-                </Text>
-                <ScopePicker
-                  label="Discount"
-                  scope={v.discount.scope}
-                  titles={titles}
-                  onChange={(scope, t) => {
-                    setTitles(t);
-                    patch("discount", { scope });
-                  }}
-                />
-                <Text as="h3" variant="headingSm">
-                  Combines with
-                </Text>
-                <InlineStack gap="400">
-                  <Checkbox label="Combines with product discounts" checked={v.discount.combinesWith.productDiscounts} onChange={(x) => patch("discount", { combinesWith: { ...v.discount.combinesWith, productDiscounts: x } })} />
-                  <Checkbox label="Combines with order discounts" checked={v.discount.combinesWith.orderDiscounts} onChange={(x) => patch("discount", { combinesWith: { ...v.discount.combinesWith, orderDiscounts: x } })} />
-                  <Checkbox label="Combines with shipping discounts" checked={v.discount.combinesWith.shippingDiscounts} onChange={(x) => patch("discount", { combinesWith: { ...v.discount.combinesWith, shippingDiscounts: x } })} />
-                </InlineStack>
-                <Text as="p" tone="subdued" variant="bodySm">
-                  One automatic discount carries every level, so a kind of discount combines only when every level allows it.
-                </Text>
-              </BlockStack>
-            )}
-          </BlockStack>
-        </Card>
-
-        <Card>
-          <BlockStack gap="300">
-            <Text as="h2" variant="headingMd">
-              Free shipping
-            </Text>
-            <Checkbox label="Give members of this level free shipping" checked={v.freeShippingOn} onChange={(on) => setV((p) => ({ ...p, freeShippingOn: on }))} />
-            {v.freeShippingOn && (
+        <SectionCard title="Member discount">
+          <ToggleGroup label="Give members of this level a discount" checked={v.discountOn} onChange={turn("discountOn")}>
+            <BlockStack gap="300">
+              <AmountFields label="Discount" amount={v.discount.amount} currencyCode={currencyCode} error={e("discount.amount.value") ?? e("discount.amount.type")} onChange={(amount) => patch("discount", { amount })} />
               <InlineGrid columns={{ xs: 1, md: 2 }} gap="200">
-                <TextField
-                  label="Free shipping countries"
-                  autoComplete="off"
-                  placeholder="All countries"
-                  helpText="Two-letter codes, comma-separated (US, CA)"
-                  value={v.freeShipping.countries}
-                  onChange={(countries) => patch("freeShipping", { countries })}
-                  error={e("freeShipping.countries")}
-                />
-                <TextField
-                  label="Free shipping minimum order"
-                  autoComplete="off"
-                  inputMode="decimal"
-                  prefix={currencyCode}
+                <MoneyField
+                  label="Discount minimum order"
+                  currencyCode={currencyCode}
                   placeholder="No minimum"
-                  value={v.freeShipping.minimumOrder}
-                  onChange={(minimumOrder) => patch("freeShipping", { minimumOrder })}
-                  error={e("freeShipping.minimumOrder")}
+                  value={v.discount.minimumOrder}
+                  onChange={(minimumOrder) => patch("discount", { minimumOrder })}
+                  error={e("discount.minimumOrder")}
+                />
+                <Select label="Calculate the discount on" options={APPLIES_TO_OPTIONS} value={v.discount.appliesTo} onChange={(x) => patch("discount", { appliesTo: x as "retail" | "discounted" })} />
+                <PercentField
+                  label="Extra discount on sale items"
+                  placeholder="None"
+                  value={v.discount.saleItemExtra}
+                  onChange={(saleItemExtra) => patch("discount", { saleItemExtra })}
+                  error={e("discount.saleItemExtra")}
                 />
               </InlineGrid>
-            )}
-          </BlockStack>
-        </Card>
-
-        <Card>
-          <BlockStack gap="300">
-            <Text as="h2" variant="headingMd">
-              Points
-            </Text>
-            <Text as="p" tone="subdued">
-              Points rules are program rules: they are saved on the draft and apply from the moment you publish it.
-            </Text>
-            {v.points.rules.map((r, i) => {
-              const label = `Earn rule ${i + 1}`;
-              return (
-                <Card key={i} background="bg-surface-secondary">
-                  <BlockStack gap="200">
-                    <InlineGrid columns={{ xs: 1, md: 3 }} gap="200">
-                      <TextField label={`${label}: points`} autoComplete="off" inputMode="decimal" value={r.points} onChange={(points) => setRule(i, { points })} error={e(`points.rules[${i}].points`)} />
-                      <Select
-                        label={`${label}: per`}
-                        options={[
-                          { label: "per amount spent", value: "amount" },
-                          { label: "per items bought", value: "item" },
-                        ]}
-                        value={r.per}
-                        onChange={(per) => setRule(i, { per: per as "amount" | "item", every: per === "amount" ? "1.00" : "1" })}
-                        error={e(`points.rules[${i}].per`)}
-                      />
-                      <TextField
-                        label={r.per === "amount" ? `${label}: for every amount` : `${label}: for every number of items`}
-                        autoComplete="off"
-                        inputMode="decimal"
-                        prefix={r.per === "amount" ? currencyCode : undefined}
-                        value={r.every}
-                        onChange={(every) => setRule(i, { every })}
-                        error={e(`points.rules[${i}].every`)}
-                      />
-                    </InlineGrid>
-                    <InlineStack gap="400">
-                      <Checkbox label={`${label}: prorate partial amounts`} checked={r.prorate} onChange={(prorate) => setRule(i, { prorate })} />
-                      <Checkbox label={`${label}: no points on orders with a discount code`} checked={r.excludeDiscountCodes} onChange={(excludeDiscountCodes) => setRule(i, { excludeDiscountCodes })} />
-                      <Button variant="plain" tone="critical" onClick={() => setV((p) => ({ ...p, points: { ...p.points, rules: p.points.rules.filter((_, j) => j !== i) } }))} accessibilityLabel={`Remove ${label.toLowerCase()}`}>
-                        Remove
-                      </Button>
-                    </InlineStack>
-                    <ScopePicker
-                      label={label}
-                      scope={r.scope}
-                      titles={titles}
-                      onChange={(scope, t) => {
-                        setTitles(t);
-                        setRule(i, { scope });
-                      }}
-                    />
-                  </BlockStack>
-                </Card>
-              );
-            })}
-            <InlineStack>
-              <Button
-                onClick={() => setV((p) => ({ ...p, points: { ...p.points, rules: [...p.points.rules, { per: "amount", every: "1.00", points: "1", prorate: true, scope: emptyScope(), excludeDiscountCodes: false }] } }))}
-                accessibilityLabel="Add earn rule"
-              >
-                Add earn rule
-              </Button>
-            </InlineStack>
-            <InlineGrid columns={{ xs: 1, md: 3 }} gap="200">
-              <TextField label="Points multiplier" autoComplete="off" inputMode="decimal" suffix="×" value={v.points.multiplier} onChange={(multiplier) => patch("points", { multiplier })} error={e("points.multiplier")} />
-              <Select
-                label="Rounding (all levels)"
-                options={[
-                  { label: "Round down", value: "down" },
-                  { label: "Round up", value: "up" },
-                  { label: "Round to nearest", value: "nearest" },
-                  { label: "No rounding", value: "none" },
-                ]}
-                value={v.points.rounding}
-                onChange={(x) => patch("points", { rounding: x as BenefitsFormValues["points"]["rounding"] })}
+              <Text as="h3" variant="headingSm">
+                Products the discount applies to
+              </Text>
+              <ScopePicker
+                label="Discount"
+                scope={v.discount.scope}
+                titles={titles}
+                onChange={(scope, t) => {
+                  setTitles(t);
+                  patch("discount", { scope });
+                }}
               />
+              <CombinesWithFields value={v.discount.combinesWith} onChange={(combinesWith) => patch("discount", { combinesWith })} />
+            </BlockStack>
+          </ToggleGroup>
+        </SectionCard>
+
+        <SectionCard title="Free shipping">
+          <ToggleGroup label="Give members of this level free shipping" checked={v.freeShippingOn} onChange={turn("freeShippingOn")}>
+            <InlineGrid columns={{ xs: 1, md: 2 }} gap="200">
               <TextField
-                label="Points expire after days (all levels)"
+                label="Free shipping countries"
                 autoComplete="off"
-                type="number"
-                placeholder="Never"
-                value={v.points.expiryDays}
-                onChange={(expiryDays) => patch("points", { expiryDays })}
-                error={e("points.expiryDays")}
+                placeholder="All countries"
+                helpText="Two-letter codes, comma-separated (US, CA)"
+                value={v.freeShipping.countries}
+                onChange={(countries) => patch("freeShipping", { countries })}
+                error={e("freeShipping.countries")}
+              />
+              <MoneyField
+                label="Free shipping minimum order"
+                currencyCode={currencyCode}
+                placeholder="No minimum"
+                value={v.freeShipping.minimumOrder}
+                onChange={(minimumOrder) => patch("freeShipping", { minimumOrder })}
+                error={e("freeShipping.minimumOrder")}
               />
             </InlineGrid>
+          </ToggleGroup>
+        </SectionCard>
+
+        <SectionCard title="Points">
+          <Text as="p" tone="subdued">
+            Points rules are program rules: they are saved on the draft and apply from the moment you publish it.
+          </Text>
+          {v.points.rules.map((r, i) => {
+            const label = `Earn rule ${i + 1}`;
+            return (
+              <Card key={i} background="bg-surface-secondary">
+                <BlockStack gap="200">
+                  <InlineGrid columns={{ xs: 1, md: 3 }} gap="200">
+                    <DecimalField label={`${label}: points`} value={r.points} onChange={(points) => setRule(i, { points })} error={e(`points.rules[${i}].points`)} />
+                    <Select
+                      label={`${label}: per`}
+                      options={EARN_PER_OPTIONS}
+                      value={r.per}
+                      onChange={(per) => setRule(i, { per: per as "amount" | "item", every: per === "amount" ? "1.00" : "1" })}
+                      error={e(`points.rules[${i}].per`)}
+                    />
+                    <DecimalField
+                      label={r.per === "amount" ? `${label}: for every amount` : `${label}: for every number of items`}
+                      prefix={r.per === "amount" ? currencyCode : undefined}
+                      value={r.every}
+                      onChange={(every) => setRule(i, { every })}
+                      error={e(`points.rules[${i}].every`)}
+                    />
+                  </InlineGrid>
+                  <InlineStack gap="400">
+                    <Checkbox label={`${label}: prorate partial amounts`} checked={r.prorate} onChange={(prorate) => setRule(i, { prorate })} />
+                    <Checkbox label={`${label}: no points on orders with a discount code`} checked={r.excludeDiscountCodes} onChange={(excludeDiscountCodes) => setRule(i, { excludeDiscountCodes })} />
+                    <Button variant="plain" tone="critical" onClick={() => setV((p) => ({ ...p, points: { ...p.points, rules: p.points.rules.filter((_, j) => j !== i) } }))} accessibilityLabel={`Remove ${label.toLowerCase()}`}>
+                      Remove
+                    </Button>
+                  </InlineStack>
+                  <ScopePicker
+                    label={label}
+                    scope={r.scope}
+                    titles={titles}
+                    onChange={(scope, t) => {
+                      setTitles(t);
+                      setRule(i, { scope });
+                    }}
+                  />
+                </BlockStack>
+              </Card>
+            );
+          })}
+          <InlineStack>
+            <Button
+              onClick={() => setV((p) => ({ ...p, points: { ...p.points, rules: [...p.points.rules, { per: "amount", every: "1.00", points: "1", prorate: true, scope: emptyScope(), excludeDiscountCodes: false }] } }))}
+              accessibilityLabel="Add earn rule"
+            >
+              Add earn rule
+            </Button>
+          </InlineStack>
+          <InlineGrid columns={{ xs: 1, md: 3 }} gap="200">
+            <DecimalField label="Points multiplier" suffix="×" value={v.points.multiplier} onChange={(multiplier) => patch("points", { multiplier })} error={e("points.multiplier")} />
+            <Select label="Rounding (all levels)" options={ROUNDING_OPTIONS} value={v.points.rounding} onChange={(x) => patch("points", { rounding: x as BenefitsFormValues["points"]["rounding"] })} />
             <TextField
-              label="Upgrade points"
-              helpText="Granted once when a member first reaches this level (also when a jump skips it). Imports and recalculations grant none."
+              label="Points expire after days (all levels)"
               autoComplete="off"
               type="number"
-              value={v.upgradePoints}
-              onChange={(upgradePoints) => setV((p) => ({ ...p, upgradePoints }))}
-              error={e("upgradePoints")}
+              placeholder="Never"
+              value={v.points.expiryDays}
+              onChange={(expiryDays) => patch("points", { expiryDays })}
+              error={e("points.expiryDays")}
             />
-          </BlockStack>
-        </Card>
+          </InlineGrid>
+          <TextField
+            label="Upgrade points"
+            helpText="Granted once when a member first reaches this level (also when a jump skips it). Imports and recalculations grant none."
+            autoComplete="off"
+            type="number"
+            value={v.upgradePoints}
+            onChange={(upgradePoints) => setV((p) => ({ ...p, upgradePoints }))}
+            error={e("upgradePoints")}
+          />
+        </SectionCard>
 
-        <Card>
-          <BlockStack gap="300">
-            <Text as="h2" variant="headingMd">
-              Rewards
-            </Text>
-            <Checkbox label="Welcome discount on reaching this level" checked={v.welcomeOn} onChange={(on) => setV((p) => ({ ...p, welcomeOn: on }))} />
-            {v.welcomeOn && (
-              <InlineGrid columns={{ xs: 1, md: 2 }} gap="200">
-                <AmountFields label="Welcome discount" amount={v.welcome.amount} currencyCode={currencyCode} error={e("welcome.amount.value")} onChange={(amount) => patch("welcome", { amount })} />
-                <TextField label="Welcome discount valid for days" autoComplete="off" type="number" min={1} max={90} helpText="1 to 90 days" value={v.welcome.validDays} onChange={(validDays) => patch("welcome", { validDays })} error={e("welcome.validDays")} />
-              </InlineGrid>
-            )}
-            <Checkbox label="Birthday-month reward" checked={v.birthdayOn} onChange={(on) => setV((p) => ({ ...p, birthdayOn: on }))} />
-            {v.birthdayOn && (
-              <BlockStack gap="200">
-                <Select
-                  label="Birthday reward kind"
-                  options={[
-                    { label: "Discount", value: "discount" },
-                    { label: "Points", value: "points" },
-                  ]}
-                  value={v.birthday.kind}
-                  onChange={(kind) => patch("birthday", { kind: kind as "discount" | "points" })}
-                />
-                {v.birthday.kind === "discount" ? (
-                  <AmountFields label="Birthday discount" amount={v.birthday.amount} currencyCode={currencyCode} error={e("birthday.amount.value")} onChange={(amount) => patch("birthday", { amount })} />
-                ) : (
-                  <TextField label="Birthday points" autoComplete="off" type="number" value={v.birthday.points} onChange={(points) => patch("birthday", { points })} error={e("birthday.points")} />
-                )}
-              </BlockStack>
-            )}
-          </BlockStack>
-        </Card>
+        <SectionCard title="Rewards">
+          <ToggleGroup label="Welcome discount on reaching this level" checked={v.welcomeOn} onChange={turn("welcomeOn")}>
+            <InlineGrid columns={{ xs: 1, md: 2 }} gap="200">
+              <AmountFields label="Welcome discount" amount={v.welcome.amount} currencyCode={currencyCode} error={e("welcome.amount.value")} onChange={(amount) => patch("welcome", { amount })} />
+              <TextField label="Welcome discount valid for days" autoComplete="off" type="number" min={1} max={90} helpText="1 to 90 days" value={v.welcome.validDays} onChange={(validDays) => patch("welcome", { validDays })} error={e("welcome.validDays")} />
+            </InlineGrid>
+          </ToggleGroup>
+          <ToggleGroup label="Birthday-month reward" checked={v.birthdayOn} onChange={turn("birthdayOn")}>
+            <BlockStack gap="200">
+              <Select label="Birthday reward kind" options={BIRTHDAY_KIND_OPTIONS} value={v.birthday.kind} onChange={(kind) => patch("birthday", { kind: kind as "discount" | "points" })} />
+              {v.birthday.kind === "discount" ? (
+                <AmountFields label="Birthday discount" amount={v.birthday.amount} currencyCode={currencyCode} error={e("birthday.amount.value")} onChange={(amount) => patch("birthday", { amount })} />
+              ) : (
+                <TextField label="Birthday points" autoComplete="off" type="number" value={v.birthday.points} onChange={(points) => patch("birthday", { points })} error={e("birthday.points")} />
+              )}
+            </BlockStack>
+          </ToggleGroup>
+        </SectionCard>
 
-        <Card>
-          <BlockStack gap="300">
-            <Text as="h2" variant="headingMd">
-              Custom privileges
-            </Text>
-            <Text as="p" tone="subdued">
-              Shown on the member card; Tierline does not apply them.
-            </Text>
-            {v.custom.map((c, i) => (
-              <InlineGrid key={i} columns={{ xs: 1, md: "2fr 1fr auto" }} gap="200" alignItems="end">
-                <TextField
-                  label={`Privilege ${i + 1}: title`}
-                  autoComplete="off"
-                  value={c.title}
-                  onChange={(title) => setV((p) => ({ ...p, custom: p.custom.map((x, j) => (j === i ? { ...x, title } : x)) }))}
-                  error={e(`custom[${i}].title`)}
-                />
-                <TextField label={`Privilege ${i + 1}: icon`} autoComplete="off" value={c.icon} onChange={(icon) => setV((p) => ({ ...p, custom: p.custom.map((x, j) => (j === i ? { ...x, icon } : x)) }))} />
-                <Button variant="plain" tone="critical" onClick={() => setV((p) => ({ ...p, custom: p.custom.filter((_, j) => j !== i) }))} accessibilityLabel={`Remove privilege ${i + 1}`}>
-                  Remove
-                </Button>
-              </InlineGrid>
-            ))}
-            <InlineStack>
-              <Button onClick={() => setV((p) => ({ ...p, custom: [...p.custom, { title: "", icon: "star", description: "" }] }))} accessibilityLabel="Add custom privilege">
-                Add privilege
+        <SectionCard title="Custom privileges">
+          <Text as="p" tone="subdued">
+            Shown on the member card; Tierline does not apply them.
+          </Text>
+          {v.custom.map((c, i) => (
+            <InlineGrid key={i} columns={{ xs: 1, md: "2fr 1fr auto" }} gap="200" alignItems="end">
+              <TextField
+                label={`Privilege ${i + 1}: title`}
+                autoComplete="off"
+                value={c.title}
+                onChange={(title) => setV((p) => ({ ...p, custom: p.custom.map((x, j) => (j === i ? { ...x, title } : x)) }))}
+                error={e(`custom[${i}].title`)}
+              />
+              <TextField label={`Privilege ${i + 1}: icon`} autoComplete="off" value={c.icon} onChange={(icon) => setV((p) => ({ ...p, custom: p.custom.map((x, j) => (j === i ? { ...x, icon } : x)) }))} />
+              <Button variant="plain" tone="critical" onClick={() => setV((p) => ({ ...p, custom: p.custom.filter((_, j) => j !== i) }))} accessibilityLabel={`Remove privilege ${i + 1}`}>
+                Remove
               </Button>
-            </InlineStack>
-          </BlockStack>
-        </Card>
+            </InlineGrid>
+          ))}
+          <InlineStack>
+            <Button onClick={() => setV((p) => ({ ...p, custom: [...p.custom, { title: "", icon: "star", description: "" }] }))} accessibilityLabel="Add custom privilege">
+              Add privilege
+            </Button>
+          </InlineStack>
+        </SectionCard>
 
-        <InlineStack align="end">
-          <Button submit variant="primary" loading={submitting} accessibilityLabel="Save benefits">
-            Save benefits
-          </Button>
-        </InlineStack>
+        <SaveButton label="Save benefits" submitting={submitting} />
       </BlockStack>
     </form>
   );

@@ -1,7 +1,12 @@
-import { Banner, BlockStack, Button, Card, Checkbox, InlineGrid, InlineStack, Layout, Select, Text, TextField } from "@shopify/polaris";
+import { BlockStack, Checkbox, InlineGrid, Layout, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import type { FieldErrors } from "~/services/admin/form-errors";
 import { BADGES, levelPayload, type LevelFormValues } from "~/services/admin/level-form";
+import { MoneyField } from "../DecimalField/DecimalField";
+import { ErrorBanner } from "../ErrorBanner/ErrorBanner";
+import { SaveButton } from "../SaveButton/SaveButton";
+import { SectionCard } from "../SectionCard/SectionCard";
+import { ToggleGroup } from "../ToggleGroup/ToggleGroup";
 import { ConditionGroupsEditor } from "./ConditionGroupsEditor";
 import { LevelCardPreview } from "./LevelCardPreview";
 
@@ -23,6 +28,16 @@ export function LevelForm({ initial, errors, submitting, currencyCode, retention
   const [v, setV] = useState(initial);
   const set = <K extends keyof LevelFormValues>(k: K, value: LevelFormValues[K]) => setV((prev) => ({ ...prev, [k]: value }));
   const setCard = (patch: Partial<LevelFormValues["card"]>) => setV((prev) => ({ ...prev, card: { ...prev.card, ...patch } }));
+  const conditionsEditor = (set: "upgrade" | "renewal") => (
+    <ConditionGroupsEditor
+      set={set}
+      groups={v[set]}
+      titles={v.resourceTitles}
+      errors={errors}
+      currencyCode={currencyCode}
+      onChange={(groups, titles) => setV((prev) => ({ ...prev, [set]: groups, resourceTitles: titles ?? prev.resourceTitles }))}
+    />
+  );
 
   const formError = errors?._form;
   return (
@@ -36,113 +51,70 @@ export function LevelForm({ initial, errors, submitting, currencyCode, retention
       <Layout>
         {formError && (
           <Layout.Section>
-            <Banner tone="critical" title="The level was not saved">
-              <p>{formError}</p>
-            </Banner>
+            <ErrorBanner title="The level was not saved" message={formError} />
           </Layout.Section>
         )}
         <Layout.Section>
           <BlockStack gap="400">
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  Level
-                </Text>
-                <TextField label="Level name" autoComplete="off" value={v.name} onChange={(x) => set("name", x)} error={errors?.name} maxLength={60} />
-                <Checkbox label="Enabled" helpText="When off, members of this level fall to the next enabled level they qualify for." checked={v.enabled} onChange={(x) => set("enabled", x)} error={errors?.enabled} />
-                <Checkbox
-                  label="Internal only"
-                  helpText="Assigned by hand only: never reached or lost automatically, and hidden from progress."
-                  checked={v.internalOnly}
-                  onChange={(x) => set("internalOnly", x)}
-                  error={errors?.internalOnly}
-                />
-              </BlockStack>
-            </Card>
+            <SectionCard title="Level">
+            <TextField label="Level name" autoComplete="off" value={v.name} onChange={(x) => set("name", x)} error={errors?.name} maxLength={60} />
+            <Checkbox label="Enabled" helpText="When off, members of this level fall to the next enabled level they qualify for." checked={v.enabled} onChange={(x) => set("enabled", x)} error={errors?.enabled} />
+            <Checkbox
+              label="Internal only"
+              helpText="Assigned by hand only: never reached or lost automatically, and hidden from progress."
+              checked={v.internalOnly}
+              onChange={(x) => set("internalOnly", x)}
+              error={errors?.internalOnly}
+            />
+            </SectionCard>
 
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  Upgrade conditions
-                </Text>
-                <Text as="p" tone="subdued">
-                  A member reaches this level when every condition of any one group holds.
-                </Text>
-                <ConditionGroupsEditor
-                  set="upgrade"
-                  groups={v.upgrade}
-                  titles={v.resourceTitles}
-                  errors={errors}
-                  currencyCode={currencyCode}
-                  onChange={(groups, titles) => setV((prev) => ({ ...prev, upgrade: groups, resourceTitles: titles ?? prev.resourceTitles }))}
-                />
-              </BlockStack>
-            </Card>
+            <SectionCard title="Upgrade conditions">
+            <Text as="p" tone="subdued">
+              A member reaches this level when every condition of any one group holds.
+            </Text>
+            {conditionsEditor("upgrade")}
+            </SectionCard>
 
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  Keeping the level
-                </Text>
-                <Checkbox
-                  label="Use different conditions to renew this level"
-                  helpText="Off: at expiry the member keeps the level when the upgrade conditions hold again."
-                  checked={v.customRenewal}
-                  onChange={(x) => setV((prev) => ({ ...prev, customRenewal: x, renewal: x && prev.renewal.length === 0 ? prev.upgrade : prev.renewal }))}
-                />
-                {v.customRenewal && (
-                  <ConditionGroupsEditor
-                    set="renewal"
-                    groups={v.renewal}
-                    titles={v.resourceTitles}
-                    errors={errors}
-                    currencyCode={currencyCode}
-                    onChange={(groups, titles) => setV((prev) => ({ ...prev, renewal: groups, resourceTitles: titles ?? prev.resourceTitles }))}
-                  />
-                )}
-                <TextField
-                  label="Retention amount"
-                  prefix={currencyCode}
-                  inputMode="decimal"
-                  autoComplete="off"
-                  value={v.retainAmount}
-                  onChange={(x) => set("retainAmount", x)}
-                  error={errors?.retainAmount}
-                  helpText={
-                    retentionOn
-                      ? "Members who spend this much while they hold the level keep it for the program's extension period."
-                      : "Retention is off in Program settings; this amount is used once it is turned on."
-                  }
-                />
-              </BlockStack>
-            </Card>
+            <SectionCard title="Keeping the level">
+            <ToggleGroup
+              label="Use different conditions to renew this level"
+              helpText="Off: at expiry the member keeps the level when the upgrade conditions hold again."
+              checked={v.customRenewal}
+              onChange={(x) => setV((prev) => ({ ...prev, customRenewal: x, renewal: x && prev.renewal.length === 0 ? prev.upgrade : prev.renewal }))}
+            >
+              {conditionsEditor("renewal")}
+            </ToggleGroup>
+            <MoneyField
+              label="Retention amount"
+              currencyCode={currencyCode}
+              value={v.retainAmount}
+              onChange={(x) => set("retainAmount", x)}
+              error={errors?.retainAmount}
+              helpText={
+                retentionOn
+                  ? "Members who spend this much while they hold the level keep it for the program's extension period."
+                  : "Retention is off in Program settings; this amount is used once it is turned on."
+              }
+            />
+            </SectionCard>
           </BlockStack>
         </Layout.Section>
 
         <Layout.Section variant="oneThird">
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                Member card
-              </Text>
-              <LevelCardPreview name={v.name} card={v.card} />
-              <Select label="Badge" options={BADGE_OPTIONS} value={v.card.badge} onChange={(x) => setCard({ badge: x as LevelFormValues["card"]["badge"] })} error={errors?.["card.badge"]} />
-              <InlineGrid columns={1} gap="200">
-                <ColourField label="Background colour" value={v.card.background} onChange={(x) => setCard({ background: x })} error={errors?.["card.background"]} />
-                <ColourField label="Text colour" value={v.card.text} onChange={(x) => setCard({ text: x })} error={errors?.["card.text"]} />
-                <ColourField label="Level colour" value={v.card.levelColor} onChange={(x) => setCard({ levelColor: x })} error={errors?.["card.levelColor"]} />
-              </InlineGrid>
-              <Checkbox label="Hide dates on the member card" checked={v.card.hideDates} onChange={(x) => setCard({ hideDates: x })} />
-            </BlockStack>
-          </Card>
+          <SectionCard title="Member card">
+            <LevelCardPreview name={v.name} card={v.card} />
+            <Select label="Badge" options={BADGE_OPTIONS} value={v.card.badge} onChange={(x) => setCard({ badge: x as LevelFormValues["card"]["badge"] })} error={errors?.["card.badge"]} />
+            <InlineGrid columns={1} gap="200">
+              <ColourField label="Background colour" value={v.card.background} onChange={(x) => setCard({ background: x })} error={errors?.["card.background"]} />
+              <ColourField label="Text colour" value={v.card.text} onChange={(x) => setCard({ text: x })} error={errors?.["card.text"]} />
+              <ColourField label="Level colour" value={v.card.levelColor} onChange={(x) => setCard({ levelColor: x })} error={errors?.["card.levelColor"]} />
+            </InlineGrid>
+            <Checkbox label="Hide dates on the member card" checked={v.card.hideDates} onChange={(x) => setCard({ hideDates: x })} />
+          </SectionCard>
         </Layout.Section>
 
         <Layout.Section>
-          <InlineStack align="end">
-            <Button submit variant="primary" loading={submitting} accessibilityLabel="Save level">
-              Save level
-            </Button>
-          </InlineStack>
+          <SaveButton label="Save level" submitting={submitting} />
         </Layout.Section>
       </Layout>
     </form>

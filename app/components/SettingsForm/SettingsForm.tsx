@@ -1,8 +1,11 @@
-import { Banner, BlockStack, Box, Button, Card, Checkbox, ChoiceList, InlineGrid, InlineStack, Layout, Select, Text, TextField } from "@shopify/polaris";
+import { BlockStack, Box, Card, Checkbox, ChoiceList, InlineGrid, InlineStack, Layout, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import type { FieldErrors } from "~/services/admin/form-errors";
 import { PLACEHOLDERS, previewTemplates, SAMPLE_VALUES, unknownPlaceholders, type TemplateKind } from "~/services/admin/notification-templates";
 import { CHANNELS, settingsPayload, type SettingsFormValues } from "~/services/admin/settings-form";
+import { ErrorBanner } from "../ErrorBanner/ErrorBanner";
+import { SaveButton } from "../SaveButton/SaveButton";
+import { ToggleGroup } from "../ToggleGroup/ToggleGroup";
 
 export interface SettingsFormProps {
   initial: SettingsFormValues;
@@ -18,10 +21,22 @@ const WINDOW_OPTIONS = [
   { label: "Rolling number of days", value: "rolling" },
   { label: "Fixed period", value: "fixed" },
 ];
+const BASIS_OPTIONS = [
+  { label: "Spend", value: "spend" },
+  { label: "Points earned (never the spendable balance)", value: "points" },
+];
+const SPEND_BASE_OPTIONS = [
+  { label: "Order total", value: "total" },
+  { label: "Order subtotal", value: "subtotal" },
+];
 const VALIDITY_OPTIONS = [
   { label: "Permanent", value: "permanent" },
   { label: "One year from reaching it", value: "oneYear" },
   { label: "Number of days", value: "days" },
+];
+const AT_EXPIRY_OPTIONS = [
+  { label: "Re-evaluate (may move the member down)", value: "reevaluate" },
+  { label: "Freeze the level (kept without benefits)", value: "freeze" },
 ];
 
 export function SettingsForm({ initial, errors, submitting, onSubmit }: SettingsFormProps) {
@@ -48,9 +63,7 @@ export function SettingsForm({ initial, errors, submitting, onSubmit }: Settings
       <Layout>
         {errors?._form && (
           <Layout.Section>
-            <Banner tone="critical" title="The settings were not saved">
-              <p>{errors._form}</p>
-            </Banner>
+            <ErrorBanner title="The settings were not saved" message={errors._form} />
           </Layout.Section>
         )}
         <Layout.AnnotatedSection title="Program" description="Off: no levels are shown and no level discounts or benefits apply.">
@@ -66,22 +79,10 @@ export function SettingsForm({ initial, errors, submitting, onSubmit }: Settings
         <Layout.AnnotatedSection title="What counts" description="Which orders and amounts move members up.">
           <Card>
             <BlockStack gap="300">
-              <Select
-                label="Level basis"
-                options={[
-                  { label: "Spend", value: "spend" },
-                  { label: "Points earned (never the spendable balance)", value: "points" },
-                ]}
-                value={v.basis}
-                onChange={(x) => set("basis", x as "spend" | "points")}
-                error={e("basis")}
-              />
+              <Select label="Level basis" options={BASIS_OPTIONS} value={v.basis} onChange={(x) => set("basis", x as "spend" | "points")} error={e("basis")} />
               <Select
                 label="Spend definition"
-                options={[
-                  { label: "Order total", value: "total" },
-                  { label: "Order subtotal", value: "subtotal" },
-                ]}
+                options={SPEND_BASE_OPTIONS}
                 value={v.spend.base}
                 onChange={(x) => set("spend", { ...v.spend, base: x as "total" | "subtotal" })}
                 helpText="Gift cards never count."
@@ -122,19 +123,10 @@ export function SettingsForm({ initial, errors, submitting, onSubmit }: Settings
                 <TextField label="Validity in days" type="number" autoComplete="off" value={v.validity.days} onChange={(x) => set("validity", { ...v.validity, days: x })} error={e("validity.days")} />
               )}
               <TextField label="Grace period in days" type="number" autoComplete="off" value={v.graceDays} onChange={(x) => set("graceDays", x)} error={e("graceDays")} helpText="After expiry, days to meet the renewal conditions before losing the level." />
-              <Select
-                label="At expiry"
-                options={[
-                  { label: "Re-evaluate (may move the member down)", value: "reevaluate" },
-                  { label: "Freeze the level (kept without benefits)", value: "freeze" },
-                ]}
-                value={v.onExpiry}
-                onChange={(x) => set("onExpiry", x as "reevaluate" | "freeze")}
-              />
-              <Checkbox label="Retention: keep the level when a member spends its retention amount" checked={v.retention.on} onChange={(x) => set("retention", { ...v.retention, on: x })} />
-              {v.retention.on && (
+              <Select label="At expiry" options={AT_EXPIRY_OPTIONS} value={v.onExpiry} onChange={(x) => set("onExpiry", x as "reevaluate" | "freeze")} />
+              <ToggleGroup label="Retention: keep the level when a member spends its retention amount" checked={v.retention.on} onChange={(x) => set("retention", { ...v.retention, on: x })}>
                 <TextField label="Retention extension in days" type="number" autoComplete="off" value={v.retention.extendDays} onChange={(x) => set("retention", { ...v.retention, extendDays: x })} error={e("retention.extendDays")} />
-              )}
+              </ToggleGroup>
               <Checkbox label="Move members down after refunds and cancellations" checked={v.downgradeOnRefund} onChange={(x) => set("downgradeOnRefund", x)} />
             </BlockStack>
           </Card>
@@ -173,11 +165,7 @@ export function SettingsForm({ initial, errors, submitting, onSubmit }: Settings
         </Layout.AnnotatedSection>
 
         <Layout.Section>
-          <InlineStack align="end">
-            <Button submit variant="primary" loading={submitting} accessibilityLabel="Save settings">
-              Save settings
-            </Button>
-          </InlineStack>
+          <SaveButton label="Save settings" submitting={submitting} />
         </Layout.Section>
       </Layout>
     </form>
