@@ -2,9 +2,11 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import type { ShouldRevalidateFunction } from "@remix-run/react";
 import { json } from "@remix-run/node";
 import { Link, useFetcher, useLoaderData, useNavigate } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Button, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { useEffect } from "react";
+import { ErrorBanner } from "~/components/ErrorBanner/ErrorBanner";
 import { LevelForm } from "~/components/LevelForm/LevelForm";
+import { SectionCard } from "~/components/SectionCard/SectionCard";
 import db from "~/db.server";
 import { levelEditAction, levelEditView } from "~/services/admin/levels.server";
 import { formAction, orNotFound } from "~/services/admin/respond.server";
@@ -80,28 +82,19 @@ export default function LevelEditor() {
         {v.levelId && (
           <Layout>
             <Layout.Section>
-              <Card>
-                <BlockStack gap="200">
-                  <Text as="h2" variant="headingMd">
+              <SectionCard title="Delete level" gap="200">
+                <Text as="p" tone="subdued">
+                  {v.memberCount > 0
+                    ? `${v.memberCount} members hold this level. Move them to another level (or disable the level so they fall to the next one) before deleting it.`
+                    : "No member holds this level. Deleting removes it from the draft; it disappears when you publish."}
+                </Text>
+                <ErrorBanner message={deleteError} />
+                <InlineStack>
+                  <Button tone="critical" disabled={v.memberCount > 0} loading={remove.state !== "idle"} onClick={() => remove.submit({ intent: "delete" }, { method: "post" })} accessibilityLabel="Delete level">
                     Delete level
-                  </Text>
-                  <Text as="p" tone="subdued">
-                    {v.memberCount > 0
-                      ? `${v.memberCount} members hold this level. Move them to another level (or disable the level so they fall to the next one) before deleting it.`
-                      : "No member holds this level. Deleting removes it from the draft; it disappears when you publish."}
-                  </Text>
-                  {deleteError && (
-                    <Banner tone="critical">
-                      <p>{deleteError}</p>
-                    </Banner>
-                  )}
-                  <InlineStack>
-                    <Button tone="critical" disabled={v.memberCount > 0} loading={remove.state !== "idle"} onClick={() => remove.submit({ intent: "delete" }, { method: "post" })} accessibilityLabel="Delete level">
-                      Delete level
-                    </Button>
-                  </InlineStack>
-                </BlockStack>
-              </Card>
+                  </Button>
+                </InlineStack>
+              </SectionCard>
             </Layout.Section>
           </Layout>
         )}
