@@ -54,6 +54,8 @@ export const authenticate: typeof shopify.authenticate = {
 } as typeof shopify.authenticate;
 
 function rejectUndecodableHost(request: Request): void {
+  // With a bearer session token the library never reads `host`; it decodes it only on the id_token / bounce path.
+  if (request.headers.get("Authorization")) return;
   const host = new URL(request.url).searchParams.get("host");
   if (host === null || !/^[0-9a-zA-Z+/]+={0,2}$/.test(host)) return; // the library itself treats these as no host
   try {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Prisma } from "@prisma/client";
+import { Prisma } from "@prisma/client";
 import type { Db } from "~/db.server";
 import { enqueueJob } from "~/jobs/queue.server";
 import { normalizeTopic, parseWebhookPayload, payloadShopDomain, WebhookPayloadError, webhookSubjects } from "./webhook-payloads.server";
@@ -9,6 +9,11 @@ import { normalizeTopic, parseWebhookPayload, payloadShopDomain, WebhookPayloadE
  * worker (job `process-webhooks`, one per shop at a time), so the answer to Shopify takes milliseconds and a crash
  * after the answer loses nothing. Shopify retries a delivery with the same X-Shopify-Webhook-Id, which is the
  * inbox's unique key: a repeat is acknowledged and ignored.
+ *
+ * Deliveries that arrive together are stored together (group commit): one transaction inserts all of them and
+ * queues each shop's drainer, and every delivery is answered only after that transaction committed. A statement
+ * through Prisma costs far more than the row it writes, so under load (hundreds of deliveries a second) this is what
+ * keeps the answer fast; a lone delivery is written at once, as before (see InboxWriter).
  */
 
 export interface WebhookDelivery {
@@ -27,22 +32,6 @@ export type RecordWebhookResult =
 
 export const PROCESS_WEBHOOKS_JOB = "process-webhooks";
 export const processWebhooksKey = (shop: string) => `${PROCESS_WEBHOOKS_JOB}:${shop}`;
-
-/**
- * The shop's `process-webhooks` job as one batch: enqueueJob's insert (same columns and defaults; ON CONFLICT keeps a
- * queued one), then that job taken back unless inbox row `inboxId` exists, i.e. unless the delivery was new. Plain
- * VALUES and id comparisons only, so PostgreSQL types every parameter from its column as it does for enqueueJob.
- */
-function queueDrainerIfStored(db: Db, inboxId: string, shop: string, now: Date) {
-  const jobId = randomUUID();
-  return [
-    db.$executeRaw`
-      INSERT INTO "Job" ("id", "type", "shop", "key", "payload", "status", "runAt", "attempts", "maxAttempts", "backoffMs", "progress", "total", "createdAt", "updatedAt")
-      VALUES (${jobId}, ${PROCESS_WEBHOOKS_JOB}, ${shop}, ${processWebhooksKey(shop)}, '{}', 'queued', ${now}, 0, 8, 2000, 0, NULL, ${now}, ${now})
-      ON CONFLICT ("key") DO NOTHING`,
-    db.$executeRaw`DELETE FROM "Job" WHERE "id" = ${jobId} AND NOT EXISTS (SELECT 1 FROM "WebhookInbox" WHERE "id" = ${inboxId})`,
-  ];
-}
 
 export async function recordWebhook(db: Db, delivery: WebhookDelivery, expectedTopic: string, now: Date = new Date()): Promise<RecordWebhookResult> {
   const topic = normalizeTopic(delivery.topic);
@@ -66,27 +55,152 @@ export async function recordWebhook(db: Db, delivery: WebhookDelivery, expectedT
 
   const triggeredAt = delivery.triggeredAt && !Number.isNaN(Date.parse(delivery.triggeredAt)) ? new Date(delivery.triggeredAt) : null;
   const id = randomUUID();
-  const store = (client: Db | Prisma.TransactionClient) => client.$executeRaw`
-      INSERT INTO "WebhookInbox" ("id", "shop", "webhookId", "topic", "eventId", "apiVersion", "triggeredAt", "payload", "customerGid", "orderGid", "receivedAt", "status", "attempts")
-      VALUES (${id}, ${delivery.shop}, ${delivery.webhookId}, ${topic}, ${delivery.eventId}, ${delivery.apiVersion}, ${triggeredAt}, ${delivery.rawBody},
-              ${subjects.customerGid}, ${subjects.orderGid}, ${now}, 'received', 0)
-      ON CONFLICT ("shop", "webhookId") DO NOTHING`;
-  let inserted: boolean;
-  if (topic === "app/uninstalled") {
-    inserted = await db.$transaction(async (tx) => {
-      const count = await store(tx);
-      if (count > 0) await enqueueJob(tx, { type: PROCESS_WEBHOOKS_JOB, shop: delivery.shop, key: processWebhooksKey(delivery.shop) }, now);
-      // The shop's tokens are revoked the moment it uninstalls: forget them now (one indexed delete), not when the
-      // worker gets to the purge, so nothing in between can use them.
-      if (count > 0) await tx.session.deleteMany({ where: { shop: delivery.shop } });
-      return count > 0;
+  const row: InboxRow = {
+    id,
+    shop: delivery.shop,
+    receivedAt: now,
+    values: Prisma.sql`(${id}, ${delivery.shop}, ${delivery.webhookId}, ${topic}, ${delivery.eventId}, ${delivery.apiVersion}, ${triggeredAt}, ${delivery.rawBody},
+              ${subjects.customerGid}, ${subjects.orderGid}, ${now}, 'received', 0)`,
+  };
+  const stored = topic === "app/uninstalled" ? await storeUninstall(db, row) : await inboxWriter(db).store(row);
+  return { status: 200, stored, duplicate: !stored, inboxId: stored ? id : null };
+}
+
+// ── Storing ───────────────────────────────────────────────────────────────────────────────────────────────────────
+
+interface InboxRow {
+  id: string;
+  shop: string;
+  receivedAt: Date;
+  /** The row's VALUES tuple, in INBOX_COLUMNS order. */
+  values: Prisma.Sql;
+}
+
+const INBOX_COLUMNS = Prisma.raw(
+  `("id", "shop", "webhookId", "topic", "eventId", "apiVersion", "triggeredAt", "payload", "customerGid", "orderGid", "receivedAt", "status", "attempts")`,
+);
+
+const insertRows = (rows: InboxRow[]) => Prisma.sql`
+  INSERT INTO "WebhookInbox" ${INBOX_COLUMNS}
+  VALUES ${Prisma.join(rows.map((r) => r.values))}
+  ON CONFLICT ("shop", "webhookId") DO NOTHING`;
+
+/**
+ * The shop's `process-webhooks` job, queued only if one of inbox rows `inboxIds` exists (i.e. one of the shop's
+ * deliveries in this batch was new; the ids are fresh) and none is queued yet (ON CONFLICT keeps a queued one). Due at
+ * the earliest of those rows' receivedAt. Same columns and defaults as enqueueJob; the times come from the inbox row
+ * and the rest are text or literals, so PostgreSQL types every value from its column.
+ */
+function queueDrainerIfStored(db: Db, shop: string, inboxIds: string[]) {
+  return db.$executeRaw`
+    INSERT INTO "Job" ("id", "type", "shop", "key", "payload", "status", "runAt", "attempts", "maxAttempts", "backoffMs", "progress", "total", "createdAt", "updatedAt")
+    SELECT ${randomUUID()}, ${PROCESS_WEBHOOKS_JOB}, "shop", ${processWebhooksKey(shop)}, '{}', 'queued', "receivedAt", 0, 8, 2000, 0, NULL, "receivedAt", "receivedAt"
+      FROM "WebhookInbox" WHERE "id" IN (${Prisma.join(inboxIds)})
+     ORDER BY "receivedAt" LIMIT 1
+    ON CONFLICT ("key") DO NOTHING`;
+}
+
+/**
+ * Stores rows in one batch transaction (no interactive transaction's round trips): the insert, then per shop its
+ * drainer, queued only if a row of that shop was new. Returns the ids of the rows stored; the rest were repeats.
+ */
+async function storeRows(db: Db, rows: InboxRow[]): Promise<Set<string>> {
+  const byShop = new Map<string, string[]>();
+  for (const row of rows) byShop.set(row.shop, [...(byShop.get(row.shop) ?? []), row.id]);
+  const drainers = [...byShop].map(([shop, ids]) => queueDrainerIfStored(db, shop, ids));
+  const [inserted] = await db.$transaction([db.$executeRaw(insertRows(rows)), ...drainers]);
+  if (inserted === rows.length) return new Set(rows.map((r) => r.id));
+  if (inserted === 0) return new Set();
+  // Some were repeats: which, the ids tell (ours are fresh UUIDs, so a row with one of them is one this batch stored).
+  const found = await db.$queryRaw<{ id: string }[]>(Prisma.sql`SELECT "id" FROM "WebhookInbox" WHERE "id" IN (${Prisma.join(rows.map((r) => r.id))})`);
+  return new Set(found.map((r) => r.id));
+}
+
+/** How long a batch waits for more deliveries when they arrive faster than this (PostgreSQL's commit_delay, in spirit). */
+const COMMIT_DELAY_MS = 3;
+
+/** At most this many deliveries per transaction (11 parameters each; SQLite allows 32,766 per statement). */
+const MAX_BATCH_ROWS = 100;
+
+interface Waiting {
+  row: InboxRow;
+  resolve(stored: boolean): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Group commit for one client: deliveries that arrive while a batch is being written wait and go together into the
+ * next one. A failed batch is retried one delivery at a time, so one row the database refuses fails only its own
+ * delivery (answered 500, retried by Shopify) and nothing is half-written.
+ */
+class InboxWriter {
+  #waiting: Waiting[] = [];
+  #writing = false;
+  /** Recent time between deliveries, ms (a moving average). */
+  #gapMs = 1_000;
+  #lastArrival = 0;
+
+  constructor(private readonly db: Db) {}
+
+  store(row: InboxRow): Promise<boolean> {
+    const arrival = performance.now();
+    if (this.#lastArrival > 0) this.#gapMs = 0.8 * this.#gapMs + 0.2 * Math.min(arrival - this.#lastArrival, 1_000);
+    this.#lastArrival = arrival;
+    return new Promise<boolean>((resolve, reject) => {
+      this.#waiting.push({ row, resolve, reject });
+      if (this.#writing) return;
+      this.#writing = true;
+      // When deliveries come faster than COMMIT_DELAY_MS apart, the batch waits that long for company: a write's
+      // fixed cost is several times a row's. Otherwise it starts after the current I/O callbacks (deliveries read in
+      // the same turn of the event loop still share it).
+      if (this.#gapMs < COMMIT_DELAY_MS) setTimeout(() => void this.#writeAll(), COMMIT_DELAY_MS);
+      else setImmediate(() => void this.#writeAll());
     });
-  } else {
-    // Every other delivery is one batch transaction, without an interactive transaction's round trips (this is the
-    // path Shopify waits on; profiling bench:webhooks showed the interactive one costing about a millisecond a
-    // delivery). The drainer is queued only when the row is new.
-    const [count] = await db.$transaction([store(db), ...queueDrainerIfStored(db, id, delivery.shop, now)]);
-    inserted = count > 0;
   }
-  return { status: 200, stored: inserted, duplicate: !inserted, inboxId: inserted ? id : null };
+
+  async #writeAll(): Promise<void> {
+    try {
+      while (this.#waiting.length > 0) {
+        const batch = this.#waiting.splice(0, MAX_BATCH_ROWS);
+        try {
+          const stored = await storeRows(this.db, batch.map((w) => w.row));
+          for (const w of batch) w.resolve(stored.has(w.row.id));
+        } catch (error) {
+          if (batch.length === 1) batch[0].reject(error);
+          else {
+            for (const w of batch) {
+              await storeRows(this.db, [w.row]).then(
+                (stored) => w.resolve(stored.has(w.row.id)),
+                (e: unknown) => w.reject(e),
+              );
+            }
+          }
+        }
+      }
+    } finally {
+      this.#writing = false;
+    }
+  }
+}
+
+const writers = new WeakMap<Db, InboxWriter>();
+
+function inboxWriter(db: Db): InboxWriter {
+  let writer = writers.get(db);
+  if (!writer) writers.set(db, (writer = new InboxWriter(db)));
+  return writer;
+}
+
+/**
+ * app/uninstalled in its own interactive transaction: the row, the drainer, and the shop's sessions forgotten at once
+ * (its tokens are revoked the moment it uninstalls), so nothing in between can use them.
+ */
+async function storeUninstall(db: Db, row: InboxRow): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const count = await tx.$executeRaw(insertRows([row]));
+    if (count === 0) return false;
+    await enqueueJob(tx, { type: PROCESS_WEBHOOKS_JOB, shop: row.shop, key: processWebhooksKey(row.shop) }, row.receivedAt);
+    await tx.session.deleteMany({ where: { shop: row.shop } });
+    return true;
+  });
 }

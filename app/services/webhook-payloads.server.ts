@@ -50,24 +50,96 @@ export class WebhookPayloadError extends Error {
 }
 
 /**
- * JSON.parse that keeps integers beyond 2^53 exact, as digit strings (V8's source-text access for revivers).
- * Shopify's ids are 64-bit; `820982911946154508` parsed as a number silently becomes `820982911946154500`.
+ * JSON.parse that keeps integers beyond 2^53 exact, as digit strings. Shopify's ids are 64-bit;
+ * `820982911946154508` parsed as a number silently becomes `820982911946154500`. Such integers are quoted in the text
+ * before parsing (one linear scan, and only when the text has a run of 16 digits: 2^53 = 9007199254740992 has 16),
+ * which costs a fraction of a reviver that sees every value.
  */
 export function parseWebhookJson(raw: string): unknown {
-  let nulAt: string | null = null;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(raw, function (this: unknown, key: string, value: unknown, context?: { source?: string }) {
-      // PostgreSQL text cannot hold U+0000, and no Shopify field carries it: refuse it here rather than fail in the worker.
-      if (nulAt === null && ((typeof value === "string" && value.includes("\u0000")) || key.includes("\u0000"))) nulAt = key.replaceAll("\u0000", "\\u0000") || "(body)";
-      if (typeof value === "number" && !Number.isSafeInteger(value) && context?.source && /^-?\d+$/.test(context.source)) return context.source;
-      return value;
-    } as (this: unknown, key: string, value: unknown) => unknown);
+    parsed = JSON.parse(SIXTEEN_DIGITS.test(raw) ? quoteUnsafeIntegers(raw) : raw);
   } catch (error) {
-    throw new WebhookPayloadError("WEBHOOK.INVALID_JSON", `body is not JSON: ${(error as Error).message}`);
+    throw new WebhookPayloadError("WEBHOOK.INVALID_JSON", `body is not JSON: ${jsonErrorMessage(raw, error)}`);
   }
-  if (nulAt !== null) throw new WebhookPayloadError("WEBHOOK.INVALID_PAYLOAD", `field "${nulAt}" contains a NUL character (U+0000)`);
+  // PostgreSQL text cannot hold U+0000, and no Shopify field carries it: refuse it here rather than fail in the worker.
+  // JSON cannot carry a raw NUL, only the escape, so a body without "\u0000" has none.
+  if (raw.includes("\\u0000")) {
+    const nulAt = firstFieldWithNul("", parsed);
+    if (nulAt !== null) throw new WebhookPayloadError("WEBHOOK.INVALID_PAYLOAD", `field "${nulAt}" contains a NUL character (U+0000)`);
+  }
   return parsed;
+}
+
+const SIXTEEN_DIGITS = /\d{16}/;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const MINUS = 0x2d;
+const COLON = 0x3a;
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+/** Characters of a JSON number token: digits, sign, point, exponent. */
+const isNumberChar = (c: number) => isDigit(c) || c === MINUS || c === 0x2b || c === 0x2e || c === 0x45 || c === 0x65;
+const isJsonSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+const UNSAFE_INTEGER_TOKEN = /^-?[1-9]\d{15,}$/;
+
+/**
+ * The JSON text with every integer value beyond 2^53 quoted (`{"id":820982911946154508}` →
+ * `{"id":"820982911946154508"}`): what the parse then returns is the exact digits. Strings are skipped, and a number
+ * followed by `:` (a key, which JSON does not allow) is left as it is, so invalid JSON stays invalid.
+ */
+export function quoteUnsafeIntegers(raw: string): string {
+  let out = "";
+  let copied = 0;
+  let inString = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+      continue;
+    }
+    if (c === QUOTE) {
+      inString = true;
+      continue;
+    }
+    if (!isDigit(c) && c !== MINUS) continue;
+    let end = i + 1;
+    while (end < raw.length && isNumberChar(raw.charCodeAt(end))) end++;
+    const token = raw.slice(i, end);
+    let next = end;
+    while (next < raw.length && isJsonSpace(raw.charCodeAt(next))) next++;
+    if (UNSAFE_INTEGER_TOKEN.test(token) && !Number.isSafeInteger(Number(token)) && raw.charCodeAt(next) !== COLON) {
+      out += `${raw.slice(copied, i)}"${token}"`;
+      copied = end;
+    }
+    i = end - 1;
+  }
+  return copied === 0 ? raw : out + raw.slice(copied);
+}
+
+/** The parser's own message for the text as sent (quoting shifts positions). */
+function jsonErrorMessage(raw: string, error: unknown): string {
+  try {
+    JSON.parse(raw);
+  } catch (original) {
+    return (original as Error).message;
+  }
+  return (error as Error).message;
+}
+
+/**
+ * The first field (in the order a JSON.parse reviver visits them: children before their parent, keys in order) whose
+ * key or string value contains U+0000, with the NUL written as \u0000; "(body)" for the whole body; null if none.
+ */
+function firstFieldWithNul(key: string, value: unknown): string | null {
+  if (value !== null && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      const found = firstFieldWithNul(k, v);
+      if (found !== null) return found;
+    }
+  }
+  if ((typeof value === "string" && value.includes("\u0000")) || key.includes("\u0000")) return key.replaceAll("\u0000", "\\u0000") || "(body)";
+  return null;
 }
 
 // ── Field schemas ─────────────────────────────────────────────────────────────────────────────────────────────────

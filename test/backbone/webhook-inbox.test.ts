@@ -1,8 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { parseWebhookJson, parseWebhookPayload, webhookSubjects, WEBHOOK_TOPICS } from "~/services/webhook-payloads.server";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { dbProvider } from "~/db.server";
+import { normalizeTopic, parseWebhookJson, parseWebhookPayload, webhookSubjects, WEBHOOK_TOPICS } from "~/services/webhook-payloads.server";
 import { claimNextJob } from "~/jobs/queue.server";
-import { recordWebhook } from "~/services/webhook-inbox.server";
+import { recordWebhook, type WebhookDelivery } from "~/services/webhook-inbox.server";
 import { createTestDb, type TestDb } from "../support/db";
+import { fuzzCorpus } from "../support/security/webhook-corpus";
+import { signWebhook } from "../support/signed-webhook";
 import {
   appUninstalledPayload,
   bulkOperationsFinishPayload,
@@ -158,5 +161,209 @@ describe("recordWebhook", () => {
     if (field && result.status === 400) expect(result.message).toContain(field);
     expect(await t.db.webhookInbox.count()).toBe(0);
     expect(await t.db.job.count()).toBe(0);
+  });
+});
+
+describe("recordWebhook with deliveries arriving together (group commit)", () => {
+  const order = (id: number, shop = SHOP, webhookId = `wh-${shop}-${id}`) => delivery("orders/paid", shop, orderPayload({ id, customer }), { webhookId });
+  const OTHER = "other.myshopify.com";
+  const record = (ds: WebhookDelivery[]) => Promise.all(ds.map((d) => recordWebhook(t.db, d, "orders/paid", NOW)));
+  const storedKeys = (results: Awaited<ReturnType<typeof record>>, ds: WebhookDelivery[]) =>
+    ds.filter((_, i) => results[i].status === 200 && "stored" in results[i] && results[i].stored).map((d) => `${d.shop} ${d.webhookId}`);
+  const queuedDrainers = async () => (await t.db.job.findMany({ where: { status: "queued" }, select: { shop: true } })).map((j) => j.shop).sort();
+
+  it.each([
+    {
+      name: "forty new deliveries of two shops",
+      before: [],
+      burst: Array.from({ length: 40 }, (_, i) => order(i, i % 2 ? OTHER : SHOP)),
+      stored: 40,
+      drainers: [SHOP, OTHER],
+    },
+    {
+      name: "a retry inside the burst and a retry of a delivery stored before it",
+      before: [order(1)],
+      burst: [order(1), order(2), order(3), order(2), order(4, SHOP, "wh-inbox.myshopify.com-2")],
+      stored: 2,
+      drainers: [SHOP],
+    },
+    {
+      name: "only retries, after the shop's drainer was claimed",
+      before: [order(1), order(2)],
+      claimBefore: true,
+      burst: [order(1), order(2), order(1)],
+      stored: 0,
+      drainers: [],
+    },
+    {
+      name: "retries of one shop and a new delivery of another, after the first shop's drainer was claimed",
+      before: [order(1)],
+      claimBefore: true,
+      burst: [order(1), order(7, OTHER), order(1)],
+      stored: 1,
+      drainers: [OTHER],
+    },
+  ])("$name: each answered after it is stored once, a drainer queued per shop with something new", async ({ before, claimBefore, burst, stored, drainers }) => {
+    await record(before);
+    if (claimBefore) await claimNextJob(t.db, { workerId: "w", now: NOW, leaseMs: 60_000 });
+    const results = await record(burst);
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    const keys = storedKeys(results, burst);
+    expect(keys).toHaveLength(stored);
+    expect(new Set(keys).size).toBe(stored);
+    const distinct = new Set([...before, ...burst].map((d) => `${d.shop} ${d.webhookId}`));
+    expect(await t.db.webhookInbox.count()).toBe(distinct.size);
+    expect(await queuedDrainers()).toEqual(drainers);
+    // Every stored delivery's answer names its own row.
+    for (const [i, r] of results.entries()) {
+      if (r.status === 200 && r.stored) expect(await t.db.webhookInbox.findUniqueOrThrow({ where: { id: r.inboxId! } })).toMatchObject({ shop: burst[i].shop, webhookId: burst[i].webhookId });
+    }
+  });
+
+  it("fails only the delivery the database refuses; the rest of its batch is stored", async () => {
+    if (dbProvider(t.db) === "postgresql") {
+      await t.db.$executeRawUnsafe(`CREATE FUNCTION refuse_poison() RETURNS trigger AS $$ BEGIN IF NEW."webhookId" = 'poison' THEN RAISE EXCEPTION 'poison'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`);
+      await t.db.$executeRawUnsafe(`CREATE TRIGGER refuse_poison BEFORE INSERT ON "WebhookInbox" FOR EACH ROW EXECUTE FUNCTION refuse_poison()`);
+    } else {
+      await t.db.$executeRawUnsafe(`CREATE TRIGGER refuse_poison BEFORE INSERT ON "WebhookInbox" WHEN NEW."webhookId" = 'poison' BEGIN SELECT RAISE(ABORT, 'poison'); END`);
+    }
+    const burst = [order(1), order(2, SHOP, "poison"), order(3, OTHER)];
+    const settled = await Promise.allSettled(burst.map((d) => recordWebhook(t.db, d, "orders/paid", NOW)));
+    expect(settled.map((s) => s.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect((await t.db.webhookInbox.findMany({ select: { webhookId: true }, orderBy: { webhookId: "asc" } })).map((r) => r.webhookId)).toEqual([burst[0].webhookId, burst[2].webhookId].sort());
+    expect(await queuedDrainers()).toEqual([SHOP, OTHER]);
+  });
+});
+
+/** parseWebhookJson as it was, with a reviver that sees every value: the fast version must answer exactly like it. */
+function parseWithReviver(raw: string): unknown {
+  let nulAt: string | null = null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw, function (this: unknown, key: string, value: unknown, context?: { source?: string }) {
+      if (nulAt === null && ((typeof value === "string" && value.includes("\u0000")) || key.includes("\u0000"))) nulAt = key.replaceAll("\u0000", "\\u0000") || "(body)";
+      if (typeof value === "number" && !Number.isSafeInteger(value) && context?.source && /^-?\d+$/.test(context.source)) return context.source;
+      return value;
+    } as (this: unknown, key: string, value: unknown) => unknown);
+  } catch (error) {
+    return { code: "WEBHOOK.INVALID_JSON", message: `body is not JSON: ${(error as Error).message}` };
+  }
+  if (nulAt !== null) return { code: "WEBHOOK.INVALID_PAYLOAD", message: `field "${nulAt}" contains a NUL character (U+0000)` };
+  return parsed;
+}
+
+function parseOrError(raw: string): unknown {
+  try {
+    return parseWebhookJson(raw);
+  } catch (error) {
+    return { code: (error as { code?: string }).code, message: (error as Error).message };
+  }
+}
+
+describe("parseWebhookJson", () => {
+  it.each([
+    ["an id beyond 2^53", '{"id":820982911946154508}'],
+    ["negative, in arrays, with spaces", '[ -9007199254740993 , 9007199254740992, [12345678901234567890] ]'],
+    ["the largest safe integer and the next", "[9007199254740991, 9007199254740992, 9007199254740993]"],
+    ["sixteen digits that are safe", '{"a":1234567890123456}'],
+    ["long numbers that are not integers", '[12345678901234567.5, 12345678901234567e2, 1.12345678901234567890, 1e300]'],
+    ["long digits inside strings", '{"s":"12345678901234567890", "t":"a\\"12345678901234567890"}'],
+    ["a long integer as the whole body", "12345678901234567890"],
+    ["a long integer as a key (not JSON)", "{12345678901234567890: 1}"],
+    ["leading zeros (not JSON)", '{"a": 00012345678901234567}'],
+    ["an unterminated string after a long integer", '{"a": 12345678901234567890, "b": "12345678901234567890'],
+    ["a NUL in a value", '{"status":"failed","error_code":"a\\u0000b"}'],
+    ["a NUL in a key", '{"x\\u0000":1}'],
+    ["NULs in a nested value and a later one", '{"a":{"b":"\\u0000"},"c":"\\u0000"}'],
+    ["a NUL as the whole body", '"\\u0000"'],
+    ["an escaped backslash before u0000 (no NUL)", '{"a":"\\\\u0000"}'],
+    ["no JSON at all", "{not json"],
+  ])("answers %s exactly as the reviver did", (_case, raw) => {
+    expect(parseOrError(raw)).toEqual(parseWithReviver(raw));
+  });
+
+  it("answers 1,200 fuzzed and Shopify's sample bodies exactly as the reviver did", () => {
+    const bodies = [
+      ...fuzzCorpus({ seed: 11, count: 1200, topics: WEBHOOK_TOPICS, shopFor: () => SHOP }).map((c) => c.body),
+      ...["orders_paid", "orders_updated", "refunds_create", "customers_redact", "customers_data_request"].map(sampleText),
+    ];
+    const differing = bodies.filter((raw) => JSON.stringify(parseOrError(raw)) !== JSON.stringify(parseWithReviver(raw)));
+    expect(differing).toEqual([]);
+  });
+});
+
+describe("authenticateWebhook", () => {
+  // Tierline's wrapper around the library's authenticate.webhook, request by request: the same answers, except two
+  // deliberate ones.
+  const SECRET = "inbox-auth-secret";
+  const APP_URL = "https://tierline.inbox.test";
+  let authDb: TestDb;
+  let app: typeof import("~/shopify.server");
+  beforeAll(async () => {
+    authDb = await createTestDb();
+    Object.assign(process.env, { DATABASE_URL: authDb.url, SHOPIFY_API_KEY: "inbox-auth-key", SHOPIFY_API_SECRET: SECRET, SHOPIFY_APP_URL: APP_URL });
+    app = await import("~/shopify.server");
+  });
+  afterAll(async () => {
+    await (await import("~/db.server")).default.$disconnect();
+    await authDb.cleanup();
+  });
+
+  type Case = { secret?: string; body?: string; tamper?: (b: string) => string; drop?: string; hmac?: string; method?: string };
+  function request(c: Case): Request {
+    const s = signWebhook({ topic: "orders/paid", shop: SHOP, payload: c.body ?? orderPayload({ id: 1001, customer }), appUrl: APP_URL, secret: c.secret ?? SECRET });
+    const headers = new Headers(s.headers);
+    if (c.drop) headers.delete(c.drop);
+    if (c.hmac !== undefined) headers.set("X-Shopify-Hmac-Sha256", c.hmac);
+    const body = c.tamper ? c.tamper(s.body) : s.body;
+    return new Request(s.url, { method: c.method ?? "POST", headers, body: c.method === "GET" ? undefined : body });
+  }
+  const status = async (run: () => Promise<unknown>) => {
+    try {
+      await run();
+      return 200;
+    } catch (thrown) {
+      if (thrown instanceof Response) return thrown.status;
+      return 500;
+    }
+  };
+
+  it.each<{ name: string; c: Case; library: number; ours: number }>([
+    { name: "signed with the app's secret", c: {}, library: 200, ours: 200 },
+    { name: "signed with another secret", c: { secret: "an-attackers-guess" }, library: 401, ours: 401 },
+    { name: "signed with an empty secret", c: { secret: "" }, library: 401, ours: 401 },
+    { name: "body changed after signing", c: { tamper: (b) => b.replace('"paid"', '"refunded"') }, library: 401, ours: 401 },
+    { name: "a byte appended after signing", c: { tamper: (b) => `${b} ` }, library: 401, ours: 401 },
+    { name: "the HMAC in hex instead of base64", c: { hmac: "ab".repeat(32) }, library: 401, ours: 401 },
+    { name: "the HMAC cut short", c: { hmac: "AAAA" }, library: 401, ours: 401 },
+    { name: "an empty body", c: { tamper: () => "" }, library: 400, ours: 400 },
+    { name: "without X-Shopify-Webhook-Id", c: { drop: "X-Shopify-Webhook-Id" }, library: 400, ours: 400 },
+    { name: "without X-Shopify-Topic", c: { drop: "X-Shopify-Topic" }, library: 400, ours: 400 },
+    { name: "without X-Shopify-Shop-Domain", c: { drop: "X-Shopify-Shop-Domain" }, library: 400, ours: 400 },
+    { name: "without X-Shopify-API-Version", c: { drop: "X-Shopify-API-Version" }, library: 400, ours: 400 },
+    { name: "a GET", c: { method: "GET" }, library: 405, ours: 405 },
+    // Where Tierline answers differently on purpose: no HMAC header at all is unauthenticated, and a signed body that
+    // is not JSON is the inbox's to refuse (400) rather than an exception in the library.
+    { name: "without the HMAC header", c: { drop: "X-Shopify-Hmac-Sha256" }, library: 400, ours: 401 },
+    { name: "signed, but not JSON", c: { body: "{definitely not json" }, library: 500, ours: 200 },
+  ])("$name: the library says $library, Tierline $ours", async ({ c, library, ours }) => {
+    expect(await status(() => app.default.authenticate.webhook(request(c)))).toBe(library);
+    expect(await status(() => app.authenticateWebhook(request(c)))).toBe(ours);
+  });
+
+  it("hands the inbox the headers and the exact raw body", async () => {
+    const r = request({});
+    const raw = await r.clone().text();
+    const delivery = await app.authenticateWebhook(r);
+    expect(normalizeTopic(delivery.topic)).toBe("orders/paid"); // the library answers ORDERS_PAID
+    expect(delivery).toEqual({
+      shop: SHOP,
+      topic: delivery.topic,
+      webhookId: r.headers.get("X-Shopify-Webhook-Id"),
+      eventId: r.headers.get("X-Shopify-Event-Id"),
+      triggeredAt: r.headers.get("X-Shopify-Triggered-At"),
+      apiVersion: "2026-10",
+      rawBody: raw,
+    });
   });
 });

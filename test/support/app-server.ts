@@ -51,11 +51,11 @@ export interface AppServer {
   stop(): Promise<void>;
 }
 
-/** Starts the built app with remix-serve, as production would, and waits until /healthz answers. */
+/** Starts the built app with server.js, as `npm start` does in production, and waits until /healthz answers. */
 export async function startAppServer(opts: { env: Record<string, string>; port?: number; timeoutMs?: number }): Promise<AppServer> {
   const port = opts.port ?? (await freePort());
   let output = "";
-  const child = spawn(process.execPath, [path.join(root, "node_modules/@remix-run/serve/dist/cli.js"), serverEntry], {
+  const child = spawn(process.execPath, [path.join(root, "server.js"), serverEntry], {
     cwd: root,
     env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],

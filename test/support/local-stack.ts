@@ -16,15 +16,16 @@ import { standInAdminClient, startStandIn, type StandIn } from "./shopify-stand-
 
 /**
  * Tierline running locally as in production, for the end-to-end suite, the webhook bench and `npm run demo`: the
- * production build served by remix-serve on a migrated SQLite file, a Shopify stand-in as the shop's Admin API
- * (reached only through SHOPIFY_ADMIN_ORIGIN), a local App Bridge script, and the shop installed the way Shopify's
- * managed install leaves it: an offline session plus the app's own install hook (Shop row, metafield definitions,
- * backfill job). The worker runs in this process (`drain`, `startWorkerLoop`) or as `tsx scripts/worker.ts` with
- * `stack.env`; either way its Admin API calls go to the stand-in with the offline session's token.
+ * production build served by server.js (`npm start`: remix-serve's setup plus the webhook fast path) on a migrated
+ * SQLite file, a Shopify stand-in as the shop's Admin API (reached only through SHOPIFY_ADMIN_ORIGIN), a local App
+ * Bridge script, and the shop installed the way Shopify's managed install leaves it: an offline session plus the
+ * app's own install hook (Shop row, metafield definitions, backfill job). The worker runs in this process (`drain`,
+ * `startWorkerLoop`) or as `tsx scripts/worker.ts` with `stack.env`; either way its Admin API calls go to the stand-in
+ * with the offline session's token.
  */
 
 export interface LocalStack {
-  /** http://127.0.0.1:PORT — the production build served by remix-serve. */
+  /** http://127.0.0.1:PORT — the production build served by server.js, as `npm start` serves it. */
   appUrl: string;
   standIn: StandIn;
   /** A Prisma client on the stack's database (the same DATABASE_URL the app server uses). */
