@@ -3,6 +3,7 @@ import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-re
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import db from "./db.server";
 import { onShopInstalled } from "./services/install.server";
+import { CachedSessionStorage } from "./shopify/session-cache.server";
 import type { WebhookDelivery } from "./services/webhook-inbox.server";
 import { configureAdminTransport } from "./shopify-transport.server";
 
@@ -20,7 +21,8 @@ const shopify = shopifyApp({
   scopes: process.env.SCOPES?.split(",").filter(Boolean) ?? SCOPES,
   appUrl: process.env.SHOPIFY_APP_URL || "",
   authPathPrefix: "/auth",
-  sessionStorage: new PrismaSessionStorage(db),
+  // Loaded sessions are kept for 2 s: every webhook delivery would otherwise read the shop's session from the database.
+  sessionStorage: new CachedSessionStorage(new PrismaSessionStorage(db)),
   distribution: AppDistribution.AppStore,
   isEmbeddedApp: true,
   future: {
