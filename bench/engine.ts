@@ -3,7 +3,7 @@
 // database ordered by (member, paid_at); each member's events are built from the rows only when evaluated,
 // so memory stays at the size of the facts. Prints one JSON object.
 import { evaluateMember, parseProgram, previewDiff, type MemberEvent, type OrderLine, type Program } from "../app/domain/index.ts";
-import { seededRandom as mulberry32 } from "../test/support/seeded-random";
+import { seededRandom } from "../test/support/seeded-random";
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100_000);
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 1_000_000);
@@ -13,7 +13,7 @@ const SPAN_DAYS = 730;
 const AS_OF = Date.UTC(2027, 0, 1);
 
 
-const rand = mulberry32(20260301);
+const rand = seededRandom(20260301);
 const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
 
 // --- catalog ---------------------------------------------------------------------------------

@@ -7,6 +7,12 @@
 // and peak RSS.
 //
 //   npm run bench:recalc -- [--members N] [--orders N] [--workers 1,2,4] [--batch 500] [--database sqlite|postgres]
+//                           [--cold-workers N] [--step generate|cold|retier] [--stop-after S] [--reuse]
+//
+// With --step (PostgreSQL) the phases run separately on the database the previous step left, so each run stays short
+// (the bench lock's time limit) and each worker count can be measured alone; --reuse is --step retier. --stop-after S
+// kills the workers after S seconds: a cold run is resumed by the next --step cold; a re-tier is measured over that
+// time slice (committed batches only) and given up.
 //
 // PostgreSQL: the server URL comes from TIERLINE_BENCH_DATABASE_URL (e.g. `$(scripts/postgres.sh start)`); a database
 // `tierline_bench` is created on it afresh and migrated from prisma/postgresql/migrations.
@@ -19,7 +25,7 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { createDb, type Db } from "../app/db.server.ts";
 import type { FullRecalculationPayload, RangePayload } from "../app/jobs/full-recalculation.server.ts";
-import { SYNTHETIC_AS_OF, generateSyntheticShop, republish } from "./support/synthetic-shop.ts";
+import { SYNTHETIC_AS_OF, generateSyntheticShop, generateSyntheticShopInPostgres, republish, type SyntheticShopSummary } from "./support/synthetic-shop.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -32,6 +38,18 @@ const ORDERS = Number(arg("orders", "10000000"));
 const WORKERS = arg("workers", "1,2,4").split(",").map(Number);
 const BATCH = Number(arg("batch", "500"));
 const DATABASE = arg("database", "postgres");
+/**
+ * PostgreSQL, to keep each run short: `--step generate` (fresh database, the shop, nothing else), `--step cold` (the
+ * cold run on the database left), `--step retier` (re-tiers on the database left; also `--reuse`). Default: all three.
+ */
+const STEP = process.argv.includes("--reuse") ? "retier" : arg("step", "all");
+if (!["all", "generate", "cold", "retier"].includes(STEP)) throw new Error("--step must be generate, cold or retier");
+/**
+ * Kill the workers after this many seconds. Cold run: the next `--step cold` resumes it from its checkpoints. Re-tier:
+ * the run is measured over that slice (members of the committed batches / seconds) and given up.
+ */
+const STOP_AFTER_S = Number(arg("stop-after", "0"));
+const COLD_WORKERS = Number(arg("cold-workers", String(Math.max(...WORKERS))));
 const SHOP = "bench.myshopify.com";
 if (!(MEMBERS > 0 && ORDERS >= MEMBERS && WORKERS.every((w) => w >= 1 && w <= 8) && BATCH > 0)) throw new Error("bad options (see the header of bench/recalc.ts)");
 if (DATABASE !== "sqlite" && DATABASE !== "postgres") throw new Error("--database must be sqlite or postgres");
@@ -43,6 +61,39 @@ const migrations = (dir: string) =>
     .map((d) => d.name)
     .sort()
     .map((name) => fs.readFileSync(path.join(dir, name, "migration.sql"), "utf8"));
+
+function benchDatabaseUrl(): string {
+  const server = process.env.TIERLINE_BENCH_DATABASE_URL;
+  if (!server) throw new Error("set TIERLINE_BENCH_DATABASE_URL to a PostgreSQL server URL, e.g. TIERLINE_BENCH_DATABASE_URL=$(scripts/postgres.sh start)");
+  const url = new URL(server);
+  url.pathname = "/tierline_bench";
+  return url.toString();
+}
+
+/**
+ * Vacuumed tables with fresh statistics before each measured run (the bench servers run without autovacuum, and the
+ * previous run's updates left dead rows): every run starts from the same kind of tables.
+ */
+async function analyze(url: string): Promise<void> {
+  if (DATABASE !== "postgres") return;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (const table of ["Member", "PointsEntry", "LevelChange", "SyncState", "Job"]) await client.query(`VACUUM ANALYZE "${table}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function countOf(url: string, sql: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return Number((await client.query<{ n: string }>(sql)).rows[0].n);
+  } finally {
+    await client.end();
+  }
+}
 
 /** A fresh, migrated database; returns its URL. */
 async function freshDatabase(): Promise<string> {
@@ -74,10 +125,13 @@ interface Worker {
   ready: Promise<void>;
   done: Promise<{ pid: number; jobs: string[]; peakRssMB: number }>;
   watch(jobId: string): void;
+  /** SIGKILL; returns the worker's peak RSS so far (MB, from /proc). */
+  kill(): number;
 }
 
 function startWorker(url: string): Worker {
-  const child = spawn(path.join(root, "node_modules/.bin/tsx"), [path.join(root, "bench/support/recalc-worker.ts")], {
+  // node itself with tsx's loader (not the tsx wrapper), so the pid is the worker's and kill() reaches it.
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "bench/support/recalc-worker.ts")], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: url, BENCH_NOW: SYNTHETIC_AS_OF.toISOString() },
     stdio: ["pipe", "pipe", "inherit"],
@@ -94,27 +148,69 @@ function startWorker(url: string): Worker {
     if (line === "ready") onReady();
     else if (line.startsWith("{")) onDone(JSON.parse(line));
   });
-  return { ready, done, watch: (jobId) => child.stdin!.end(`${jobId}\n`) };
+  done.catch(() => undefined); // a killed worker rejects; the caller decides
+  return { ready, done, watch: (jobId) => child.stdin!.end(`${jobId}\n`), kill: () => {
+      const peak = /VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, "utf8"));
+      child.kill("SIGKILL");
+      return peak ? Math.round(Number(peak[1]) / 1024) : 0;
+    },
+  };
 }
 
-/** One full recalculation by `workers` processes; wall time from the job's enqueue to its completion. */
-async function fullRun(db: Db, url: string, workers: number) {
+/**
+ * One full recalculation by `workers` processes; wall time from the job's enqueue to its completion. With
+ * `stopAfterMs` the workers are killed (SIGKILL) when the time is up and null is returned: the run's checkpoints stay
+ * in its job rows, and a later call with `resume` takes the unfinished run up again (its leases given up, as after a
+ * crash), so a long run can be spread over several short sessions.
+ */
+async function fullRun(db: Db, url: string, workers: number, opts: { stopAfterMs?: number; resume?: boolean; abandonOnStop?: boolean } = {}) {
   const pool = Array.from({ length: workers }, () => startWorker(url));
   await Promise.all(pool.map((w) => w.ready));
   const payload: FullRecalculationPayload = { parts: workers, batchSize: BATCH };
   const started = performance.now();
-  const job = await db.job.create({ data: { type: "recalculate", shop: SHOP, runAt: SYNTHETIC_AS_OF, payload: JSON.stringify(payload) } });
+  const unfinished = opts.resume ? await db.job.findFirst({ where: { shop: SHOP, type: "recalculate", status: { in: ["queued", "running"] } }, orderBy: { createdAt: "desc" } }) : null;
+  if (unfinished) {
+    await db.job.updateMany({
+      where: { shop: SHOP, type: { startsWith: "recalculate" }, status: { in: ["queued", "running"] } },
+      data: { status: "queued", leaseUntil: null, lockedBy: null, runAt: SYNTHETIC_AS_OF },
+    });
+    process.stderr.write(`resuming run ${unfinished.id}\n`);
+  }
+  const job = unfinished ?? (await db.job.create({ data: { type: "recalculate", shop: SHOP, runAt: SYNTHETIC_AS_OF, payload: JSON.stringify(payload) } }));
   for (const w of pool) w.watch(job.id);
-  const reports = await Promise.all(pool.map((w) => w.done));
+  let timer: NodeJS.Timeout | undefined;
+  const timeUp = new Promise<null>((resolve) => {
+    if (opts.stopAfterMs !== undefined) timer = setTimeout(() => resolve(null), opts.stopAfterMs);
+  });
+  const reports = await Promise.race([Promise.all(pool.map((w) => w.done)), timeUp]);
+  clearTimeout(timer);
+  if (reports === null) {
+    const wallMs = performance.now() - started;
+    const peaks = pool.map((w) => w.kill());
+    const jobs = await db.job.findMany({ where: { shop: SHOP, type: { startsWith: "recalculate" }, status: { in: ["queued", "running"] } }, select: { progress: true } });
+    process.stderr.write(`stopped after ${Math.round(wallMs)} ms; unfinished jobs' progress ${jobs.map((j) => j.progress).join(", ")}\n`);
+    if (!opts.abandonOnStop) return null;
+    // A measurement over a time slice: what the committed batches did in it; the run is then given up.
+    const stats = await runStats(db, job.id, workers, wallMs, peaks, []);
+    await db.job.updateMany({ where: { shop: SHOP, type: { startsWith: "recalculate" }, status: { in: ["queued", "running"] } }, data: { status: "dead", lastError: "stopped by the bench" } });
+    return { ...stats, stoppedAfterMs: Math.round(wallMs) };
+  }
   const failed = reports.flatMap((r) => r.jobs).filter((j) => !j.includes(":done"));
   if (failed.length) throw new Error(`jobs failed: ${failed.join("; ")}`);
   const wallMs = performance.now() - started;
   const coordinator = await db.job.findUniqueOrThrow({ where: { id: job.id } });
   if (coordinator.status !== "done") throw new Error(`the recalculation ended ${coordinator.status}: ${coordinator.lastError}`);
+  return { ...(await runStats(db, job.id, workers, wallMs, reports.map((r) => r.peakRssMB), reports.flatMap((r) => r.jobs))), stoppedAfterMs: null };
+}
+
+/** Members/s and where the time went, from the checkpoints in the run's job rows (committed batches only). */
+async function runStats(db: Db, jobId: string, workers: number, wallMs: number, peaks: number[], jobsRun: string[]) {
+  const coordinator = await db.job.findUniqueOrThrow({ where: { id: jobId } });
   const run = (JSON.parse(coordinator.payload) as FullRecalculationPayload).run!;
   const parts = await db.job.findMany({ where: { id: { in: run.partJobIds } } });
   const checkpoints = [run.checkpoint, ...parts.map((p) => (JSON.parse(p.payload) as RangePayload).checkpoint)];
-  const sum = (k: "done" | "written" | "engineMs" | "syncOwed") => checkpoints.reduce((s, c) => s + c[k], 0);
+  const sum = (k: "done" | "written" | "engineMs" | "syncOwed" | "mappingMs" | "readMs" | "writeMs") => checkpoints.reduce((s, c) => s + (c[k] ?? 0), 0);
+  const seconds = (ms: number) => +(ms / 1000).toFixed(1);
   return {
     workers,
     members: sum("done"),
@@ -123,38 +219,68 @@ async function fullRun(db: Db, url: string, workers: number) {
     wallMs: Math.round(wallMs),
     membersPerSecond: Math.round(sum("done") / (wallMs / 1000)),
     engineMs: Math.round(sum("engineMs")),
+    engineMsPerMember: +(sum("engineMs") / Math.max(1, sum("done"))).toFixed(4),
     engineShareOfWall: +(sum("engineMs") / workers / wallMs).toFixed(3),
+    // Summed over the workers' batches (seconds of one process each): where a member's time goes.
+    split: {
+      engineS: seconds(sum("engineMs")),
+      mappingS: seconds(sum("mappingMs")),
+      readS: seconds(sum("readMs")),
+      writeS: seconds(sum("writeMs")),
+      otherS: seconds(workers * wallMs - sum("engineMs") - sum("mappingMs") - sum("readMs") - sum("writeMs")),
+    },
     partsDone: checkpoints.map((c) => c.done),
-    peakRssMB: Math.max(...reports.map((r) => r.peakRssMB)),
-    jobsRun: reports.flatMap((r) => r.jobs),
+    peakRssMB: Math.max(...peaks),
+    jobsRun,
   };
 }
 
 async function main() {
-  const url = await freshDatabase();
+  if (STEP !== "all" && DATABASE !== "postgres") throw new Error("--step and --reuse need --database postgres");
+  const reuse = STEP === "cold" || STEP === "retier";
+  const url = reuse ? benchDatabaseUrl() : await freshDatabase();
   const db = createDb(url);
   const t0 = performance.now();
-  const generated = await generateSyntheticShop(db, {
-    shop: SHOP,
-    members: MEMBERS,
-    orders: ORDERS,
-    chunk: DATABASE === "postgres" ? 5000 : 2000,
-    onProgress: (n) => {
-      if (n % 1_000_000 < (DATABASE === "postgres" ? 5000 : 2000)) process.stderr.write(`generated ${n} orders\n`);
-    },
-  });
-  const generateMs = Math.round(performance.now() - t0);
-
-  process.stderr.write(`generated in ${generateMs} ms\n`);
-  const cold = await fullRun(db, url, Math.max(...WORKERS));
-  process.stderr.write(`cold run ${cold.wallMs} ms\n`);
-  const runs = [];
-  for (const [i, workers] of WORKERS.entries()) {
-    // Alternate Gold's threshold, so every run re-tiers about the same members (up, then back down).
-    await republish(db, SHOP, i % 2 === 0 ? "1500.00" : "2500.00", new Date(SYNTHETIC_AS_OF.getTime() - (30 - i) * 86_400_000));
-    runs.push(await fullRun(db, url, workers));
+  let generated: SyntheticShopSummary | null = null;
+  let cold = null;
+  if (!reuse) {
+    generated =
+      DATABASE === "postgres"
+        ? await generateSyntheticShopInPostgres({
+            shop: SHOP,
+            members: MEMBERS,
+            orders: ORDERS,
+            parallel: 2,
+            connect: async () => {
+              const client = new pg.Client({ connectionString: url });
+              await client.connect();
+              return client;
+            },
+            onProgress: (message) => process.stderr.write(`${message}\n`),
+          })
+        : await generateSyntheticShop(db, { shop: SHOP, members: MEMBERS, orders: ORDERS, chunk: 2000 });
   }
-  const base = runs.find((r) => r.workers === 1)?.membersPerSecond ?? runs[0].membersPerSecond;
+  const generateMs = Math.round(performance.now() - t0);
+  if (!reuse) process.stderr.write(`generated in ${generateMs} ms\n`);
+  if (STEP === "all" || STEP === "cold") {
+    cold = await fullRun(db, url, COLD_WORKERS, { stopAfterMs: STOP_AFTER_S ? STOP_AFTER_S * 1000 : undefined, resume: STEP === "cold" });
+    if (cold) process.stderr.write(`cold run ${cold.wallMs} ms\n`);
+  }
+  const runs = [];
+  // Each re-tier publishes again with Gold's threshold moved, alternating, so every run re-tiers about the same
+  // members (up, then back down). The published versions already there count, so a reused database keeps alternating.
+  const published = await db.programVersion.count({ where: { shop: SHOP } });
+  for (const workers of STEP === "all" || STEP === "retier" ? WORKERS : []) {
+    const i = (await db.programVersion.count({ where: { shop: SHOP } })) - 1;
+    await republish(db, SHOP, i % 2 === 0 ? "1500.00" : "2500.00", new Date(SYNTHETIC_AS_OF.getTime() - (60 - i) * 86_400_000));
+    await analyze(url);
+    if (await db.job.count({ where: { shop: SHOP, type: { startsWith: "recalculate" }, status: { in: ["queued", "running"] } } })) throw new Error("a run is unfinished (run --step cold again)");
+    const run = await fullRun(db, url, workers, { stopAfterMs: STOP_AFTER_S ? STOP_AFTER_S * 1000 : undefined, abandonOnStop: true });
+    if (!run) throw new Error("unreachable: a stopped re-tier reports its slice");
+    runs.push(run);
+    process.stderr.write(`re-tier with ${workers} worker(s): ${runs[runs.length - 1].wallMs} ms\n`);
+  }
+  const base = runs.find((r) => r.workers === 1)?.membersPerSecond ?? runs[0]?.membersPerSecond ?? 1;
   const levels = await db.member.groupBy({ by: ["levelId"], where: { shop: SHOP }, _count: true });
   await db.$disconnect();
   if (DATABASE === "sqlite") for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(`${url.slice("file:".length)}${suffix}`, { force: true });
@@ -163,14 +289,17 @@ async function main() {
     database: DATABASE,
     members: MEMBERS,
     orders: ORDERS,
-    refunds: generated.refunds,
-    cancellations: generated.cancellations,
+    step: STEP,
+    programVersionsBefore: published,
+    refunds: generated?.refunds ?? (await countOf(url, `SELECT count(*) AS n FROM "RefundFact"`)),
+    cancellations: generated?.cancellations ?? (await countOf(url, `SELECT count(*) AS n FROM "OrderFact" WHERE "cancelledAt" IS NOT NULL`)),
     batchSize: BATCH,
     cpus: os.cpus().length,
-    generateMs,
-    coldRun: { ...cold, jobsRun: undefined },
-    reTier: runs.map((r) => ({ ...r, jobsRun: undefined, scaling: +(r.membersPerSecond / base).toFixed(2) })),
-    targetEngineUnder60s: runs.every((r) => r.engineMs < 60_000),
+    generateMs: reuse ? null : generateMs,
+    coldRun: cold ? { ...cold, jobsRun: undefined } : null,
+    // engineMsForShop: the fold's time for every member of the shop (measured per member; a stopped run extrapolates).
+    reTier: runs.map((r) => ({ ...r, jobsRun: undefined, scaling: +(r.membersPerSecond / base).toFixed(2), engineMsForShop: Math.round(r.engineMsPerMember * MEMBERS) })),
+    targetEngineUnder60s: runs.every((r) => r.engineMsPerMember * MEMBERS < 60_000),
     levelCounts: Object.fromEntries(levels.map((l) => [l.levelId ?? "none", l._count])),
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -19,6 +19,7 @@ import { startLocalStack } from "../test/support/local-stack";
 import { buildProgramJson, onePointPerDollar } from "../test/support/program-builders";
 import { signWebhook } from "../test/support/signed-webhook";
 import { gid, orderPayload, refundPayload } from "../test/support/webhook-payloads";
+import { seededRandom } from "../test/support/seeded-random";
 
 const { values: args } = parseArgs({
   options: {
@@ -45,15 +46,6 @@ const root = path.resolve(import.meta.dirname, "..");
 const DAY = 86_400_000;
 const UNIT_PRICE = 4500;
 
-/** A small deterministic PRNG (mulberry32), so every run sends the same deliveries in the same order. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** CPU time (user + system, ms) a process has used so far, from /proc (Linux); null elsewhere. */
 function cpuMs(pid: number | undefined): number | null {
@@ -108,7 +100,7 @@ try {
       e.spend -= UNIT_PRICE;
     }
   }
-  const random = prng(42);
+  const random = seededRandom(42);
   const orders = unique.filter((d) => d.topic === "orders/paid");
   const repeats: Delivery[] = [];
   const duplicateCount = Math.round(count * duplicateRatio);

@@ -18,6 +18,8 @@ export interface RecalculateOptions {
   now: Date;
   /** Personal data seen in the deliveries that touched the member (kept only for members). */
   profile?: Partial<MemberProfile> | null;
+  /** Accumulates the milliseconds spent in the engine's fold (evaluateMember), apart from the mapping around it. */
+  timing?: { engineMs: number };
 }
 
 export type RecalculateOutcome = "no-program" | "not-a-member" | "unchanged" | "written";
@@ -32,9 +34,16 @@ export interface RecalculateResult {
   syncOwed: boolean;
 }
 
+/** An order as the engine reads it: the stored row, or the columns a bulk reader took with the lines already parsed. */
+export type OrderForEngine = Pick<OrderFact, "orderGid" | "customerGid" | "paidAt" | "cancelledAt" | "total" | "subtotal" | "shipping" | "tax" | "hasDiscountCode" | "channel"> &
+  ({ linesJson: string } | { lines: OrderLine[] });
+export type RefundLine = { lineId: string; quantity: number };
+/** A refund as the engine reads it (the same two shapes). */
+export type RefundForEngine = Pick<RefundFact, "refundGid" | "orderGid" | "createdAt" | "amount"> & ({ linesJson: string } | { lines: RefundLine[] });
+
 export interface MemberFacts {
-  orders: OrderFact[];
-  refunds: RefundFact[];
+  orders: OrderForEngine[];
+  refunds: RefundForEngine[];
   adjustments: MemberAdjustment[];
 }
 
@@ -50,13 +59,13 @@ const EVENT_ORDER: Record<MemberEvent["type"], number> = { orderPaid: 0, refund:
 export function memberEvents(facts: MemberFacts, versions: ShopContext["versions"]): MemberEvent[] {
   const events: { e: MemberEvent; id: string }[] = [];
   for (const o of facts.orders) {
-    const lines = JSON.parse(o.linesJson) as OrderLine[];
+    const lines = "lines" in o ? o.lines : (JSON.parse(o.linesJson) as OrderLine[]);
     const order = { id: o.orderGid, total: o.total, subtotal: o.subtotal, shipping: o.shipping, tax: o.tax, lines, hasDiscountCode: o.hasDiscountCode, ...(o.channel ? { channel: o.channel } : {}) };
     events.push({ e: { type: "orderPaid", at: o.paidAt!.getTime(), order }, id: o.orderGid });
     if (o.cancelledAt) events.push({ e: { type: "orderCancelled", at: o.cancelledAt.getTime(), orderId: o.orderGid }, id: o.orderGid });
   }
   for (const r of facts.refunds) {
-    const lines = JSON.parse(r.linesJson) as { lineId: string; quantity: number }[];
+    const lines = "lines" in r ? r.lines : (JSON.parse(r.linesJson) as RefundLine[]);
     events.push({ e: { type: "refund", at: r.createdAt.getTime(), orderId: r.orderGid, refund: { id: r.refundGid, amount: r.amount, lines } }, id: r.refundGid });
   }
   for (const a of facts.adjustments) {
@@ -93,7 +102,7 @@ export function ledgerToPersist(ledger: PointsEntry[], rewardsFrom: number | nul
 const round4 = (n: number) => Math.round(n * 10_000) / 10_000 + 0;
 
 type StoredEntry = Pick<PointsEntryRow, "key" | "kind" | "points" | "reversesKey">;
-type NewEntry = { key: string; kind: string; points: number; reversesKey: string | null; orderGid: string | null; note: string | null; at: Date };
+export type NewEntry = { key: string; kind: string; points: number; reversesKey: string | null; orderGid: string | null; note: string | null; at: Date };
 
 /**
  * Entries to append so the stored ledger sums, key by key, to the engine's. A key never seen is inserted as is; a
@@ -133,7 +142,7 @@ export function ledgerWrites(stored: StoredEntry[], target: PointsEntry[], now: 
   return out;
 }
 
-type LevelChangeData = Pick<LevelChangeRow, "at" | "fromLevelId" | "toLevelId" | "cause" | "status" | "levelExpiresAt" | "reasonJson">;
+export type LevelChangeData = Pick<LevelChangeRow, "at" | "fromLevelId" | "toLevelId" | "cause" | "status" | "levelExpiresAt" | "reasonJson">;
 const changeKey = (at: Date, to: string) => `${at.getTime()}|${to}`;
 
 export function levelChangeRows(changes: LevelChange[]): LevelChangeData[] {
@@ -227,7 +236,10 @@ export function planMember(ctx: ShopContext, customerGid: string, facts: MemberF
   const program = currentProgram(ctx);
   if (!program) return null;
   const base = ctx.versions[0].program;
-  const outcome = evaluateMember(base, memberEvents(facts, ctx.versions), opts.now.getTime(), { grantRewards: true });
+  const events = memberEvents(facts, ctx.versions);
+  const t0 = opts.timing ? performance.now() : 0;
+  const outcome = evaluateMember(base, events, opts.now.getTime(), { grantRewards: true });
+  if (opts.timing) opts.timing.engineMs += performance.now() - t0;
   const ledger = ledgerToPersist(outcome.ledger, ctx.rewardsFrom);
   return {
     customerGid,
@@ -282,68 +294,116 @@ export async function loadStoredMembers(tx: Tx, shop: string, customerGids: stri
   return out;
 }
 
-/** Writes what differs between the plan and what is stored; nothing when they agree. */
-export async function persistPlan(tx: Tx, ctx: ShopContext, plan: MemberPlan, stored: StoredMember, now: Date): Promise<RecalculateResult> {
-  const { customerGid, data, ledger, changes } = plan;
-  const result: RecalculateResult = { customerGid, outcome: "not-a-member", memberId: null, levelId: null, newLedgerEntries: 0, newLevelChanges: 0, syncOwed: false };
-  let member = stored.member;
-  if (!member && !plan.qualifies) return result;
+/** The member row's fields a recomputation sets (the plan's state, the profile's new values, when it was evaluated). */
+export type MemberRowData = MemberPlan["data"] & Partial<MemberProfile> & { evaluatedAt: Date };
 
-  let written = false;
+/**
+ * What a plan does to the member row: create it, update it (something differs), or leave it ("none"). Null when the
+ * customer is not a member and the plan does not make them one.
+ */
+export function memberRowWrite(plan: MemberPlan, stored: StoredMember, now: Date): { kind: "create" | "update" | "none"; data: MemberRowData } | null {
+  const member = stored.member;
+  if (!member && !plan.qualifies) return null;
   const profile = profileUpdate(member, plan.profile);
-  if (!member) {
-    member = await tx.member.create({ data: { shop: ctx.shop, customerGid, ...profile, ...data, evaluatedAt: now, version: 1 } });
-    written = true;
-  } else if (changedFields(member, data) || Object.keys(profile).length > 0) {
-    member = await tx.member.update({ where: { id: member.id }, data: { ...profile, ...data, evaluatedAt: now, version: { increment: 1 } } });
-    written = true;
-  }
-  const memberId = member.id;
-  result.memberId = memberId;
-  result.levelId = member.levelId;
+  const data = { ...profile, ...plan.data, evaluatedAt: now };
+  if (!member) return { kind: "create", data };
+  return { kind: changedFields(member, plan.data) || Object.keys(profile).length > 0 ? "update" : "none", data };
+}
 
-  const entries = ledgerWrites(stored.entries, ledger, now);
-  if (entries.length) {
-    await tx.pointsEntry.createMany({ data: entries.map((e) => ({ ...e, shop: ctx.shop, memberId, idempotencyKey: `${memberId}:${e.key}` })) });
-    written = true;
-  }
-  result.newLedgerEntries = entries.length;
+/**
+ * The member row as the write leaves it, without a round trip: what create/update return, except the columns the
+ * database or Prisma stamp (createdAt, updatedAt), which nothing downstream reads.
+ */
+export function memberAfterWrite(shop: string, plan: MemberPlan, stored: StoredMember, write: { kind: "create" | "update" | "none"; data: MemberRowData }, id: string, now: Date): Member {
+  if (stored.member && write.kind === "none") return stored.member;
+  if (stored.member) return { ...stored.member, ...write.data, version: stored.member.version + 1 };
+  const blank = { email: null, firstName: null, lastName: null, phone: null, deletedAt: null, redactedAt: null, createdAt: now, updatedAt: now };
+  return { ...blank, id, shop, customerGid: plan.customerGid, ...write.data, version: 1 };
+}
 
+/** Everything but the member row that a plan writes, decided against what is stored (no database). */
+export interface MemberFactWrites {
+  /** New ledger entries (never an edit of a stored one). */
+  entries: NewEntry[];
+  /** New audit rows. */
+  changes: LevelChangeData[];
+  /** Stored audit rows the replay no longer makes (retracted), or makes again (restored). */
+  retract: string[];
+  restore: string[];
+  /** Stored audit rows brought up to date (same instant and level, other origin). */
+  rewrite: { id: string; data: Pick<LevelChangeData, "fromLevelId" | "cause" | "status" | "levelExpiresAt" | "reasonJson"> }[];
+  /** The sync state to create or to point at a new view; null when it already holds this view (or the member is deleted). */
+  syncState: { kind: "create"; pendingHash: string } | { kind: "update"; id: string; pendingHash: string } | null;
+  syncOwed: boolean;
+}
+
+export function memberFactWrites(ctx: ShopContext, plan: MemberPlan, stored: StoredMember, member: Member, now: Date): MemberFactWrites {
+  const { changes } = plan;
+  const entries = ledgerWrites(stored.entries, plan.ledger, now);
   const storedByKey = new Map(stored.changes.map((c) => [changeKey(c.at, c.toLevelId), c]));
   const targetKeys = new Set(changes.map((c) => changeKey(c.at, c.toLevelId)));
-  const fresh = changes.filter((c) => !storedByKey.has(changeKey(c.at, c.toLevelId)));
-  if (fresh.length) {
-    await tx.levelChange.createMany({ data: fresh.map((c) => ({ ...c, shop: ctx.shop, memberId })) });
-    written = true;
-  }
-  result.newLevelChanges = fresh.length;
-  // A late fact can rewrite the past: changes the replay no longer makes are marked retracted, never deleted.
-  const retract = stored.changes.filter((c) => c.retractedAt === null && !targetKeys.has(changeKey(c.at, c.toLevelId))).map((c) => c.id);
-  const restore = stored.changes.filter((c) => c.retractedAt !== null && targetKeys.has(changeKey(c.at, c.toLevelId))).map((c) => c.id);
-  if (retract.length) await tx.levelChange.updateMany({ where: { id: { in: retract } }, data: { retractedAt: now } });
-  if (restore.length) await tx.levelChange.updateMany({ where: { id: { in: restore } }, data: { retractedAt: null } });
+  const out: MemberFactWrites = {
+    entries,
+    changes: changes.filter((c) => !storedByKey.has(changeKey(c.at, c.toLevelId))),
+    // A late fact can rewrite the past: changes the replay no longer makes are marked retracted, never deleted.
+    retract: stored.changes.filter((c) => c.retractedAt === null && !targetKeys.has(changeKey(c.at, c.toLevelId))).map((c) => c.id),
+    restore: stored.changes.filter((c) => c.retractedAt !== null && targetKeys.has(changeKey(c.at, c.toLevelId))).map((c) => c.id),
+    rewrite: [],
+    syncState: null,
+    syncOwed: false,
+  };
   // A late fact can also change how a standing change came about (an earlier order arrived: silver→gold, not -→gold).
   // The row is unique per instant and level, so it is brought up to date; it was never what the member saw.
-  let rewritten = 0;
   for (const c of changes) {
     const s = storedByKey.get(changeKey(c.at, c.toLevelId));
     if (!s || (s.fromLevelId === c.fromLevelId && s.cause === c.cause && s.status === c.status && sameValue(s.levelExpiresAt, c.levelExpiresAt) && s.reasonJson === c.reasonJson)) continue;
-    await tx.levelChange.update({ where: { id: s.id }, data: { fromLevelId: c.fromLevelId, cause: c.cause, status: c.status, levelExpiresAt: c.levelExpiresAt, reasonJson: c.reasonJson } });
-    rewritten++;
+    out.rewrite.push({ id: s.id, data: { fromLevelId: c.fromLevelId, cause: c.cause, status: c.status, levelExpiresAt: c.levelExpiresAt, reasonJson: c.reasonJson } });
   }
-  written ||= retract.length > 0 || restore.length > 0 || rewritten > 0;
-
   if (!member.deletedAt) {
-    const hash = shopperViewHash(memberShopperView({ ...member, customerGid }, ctx, [...stored.entries, ...entries]));
+    const hash = shopperViewHash(memberShopperView({ ...member, customerGid: plan.customerGid }, ctx, [...stored.entries, ...entries]));
     const state = stored.syncState;
-    if (!state) await tx.syncState.create({ data: { shop: ctx.shop, subject: customerGid, pendingHash: hash } });
+    if (!state) out.syncState = { kind: "create", pendingHash: hash };
     // A new view deserves fresh attempts, even after a member's earlier views kept failing.
-    else if (state.pendingHash !== hash) await tx.syncState.update({ where: { id: state.id }, data: { pendingHash: hash, failures: 0, lastError: null } });
-    result.syncOwed = (state?.syncedHash ?? null) !== hash;
-    if (result.syncOwed) await enqueueJob(tx, { type: "sync-members", shop: ctx.shop, key: `sync-members:${ctx.shop}` }, now);
+    else if (state.pendingHash !== hash) out.syncState = { kind: "update", id: state.id, pendingHash: hash };
+    out.syncOwed = (state?.syncedHash ?? null) !== hash;
   }
-  result.outcome = written ? "written" : "unchanged";
-  return result;
+  return out;
+}
+
+/** The result a plan's writes add up to. */
+export function recalculateResult(plan: MemberPlan, member: Member, row: { kind: "create" | "update" | "none" }, w: MemberFactWrites): RecalculateResult {
+  const written = row.kind !== "none" || w.entries.length > 0 || w.changes.length > 0 || w.retract.length > 0 || w.restore.length > 0 || w.rewrite.length > 0;
+  return {
+    customerGid: plan.customerGid,
+    outcome: written ? "written" : "unchanged",
+    memberId: member.id,
+    levelId: member.levelId,
+    newLedgerEntries: w.entries.length,
+    newLevelChanges: w.changes.length,
+    syncOwed: w.syncOwed,
+  };
+}
+
+/** Writes what differs between the plan and what is stored; nothing when they agree. */
+export async function persistPlan(tx: Tx, ctx: ShopContext, plan: MemberPlan, stored: StoredMember, now: Date): Promise<RecalculateResult> {
+  const { customerGid } = plan;
+  const row = memberRowWrite(plan, stored, now);
+  if (!row) return { customerGid, outcome: "not-a-member", memberId: null, levelId: null, newLedgerEntries: 0, newLevelChanges: 0, syncOwed: false };
+  let member = stored.member!;
+  if (row.kind === "create") member = await tx.member.create({ data: { shop: ctx.shop, customerGid, ...row.data, version: 1 } });
+  else if (row.kind === "update") member = await tx.member.update({ where: { id: member.id }, data: { ...row.data, version: { increment: 1 } } });
+  const memberId = member.id;
+
+  const w = memberFactWrites(ctx, plan, stored, member, now);
+  if (w.entries.length) await tx.pointsEntry.createMany({ data: w.entries.map((e) => ({ ...e, shop: ctx.shop, memberId, idempotencyKey: `${memberId}:${e.key}` })) });
+  if (w.changes.length) await tx.levelChange.createMany({ data: w.changes.map((c) => ({ ...c, shop: ctx.shop, memberId })) });
+  if (w.retract.length) await tx.levelChange.updateMany({ where: { id: { in: w.retract } }, data: { retractedAt: now } });
+  if (w.restore.length) await tx.levelChange.updateMany({ where: { id: { in: w.restore } }, data: { retractedAt: null } });
+  for (const r of w.rewrite) await tx.levelChange.update({ where: { id: r.id }, data: r.data });
+  if (w.syncState?.kind === "create") await tx.syncState.create({ data: { shop: ctx.shop, subject: customerGid, pendingHash: w.syncState.pendingHash } });
+  else if (w.syncState?.kind === "update") await tx.syncState.update({ where: { id: w.syncState.id }, data: { pendingHash: w.syncState.pendingHash, failures: 0, lastError: null } });
+  if (w.syncOwed) await enqueueJob(tx, { type: "sync-members", shop: ctx.shop, key: `sync-members:${ctx.shop}` }, now);
+  return recalculateResult(plan, member, row, w);
 }
 
 /**

@@ -104,8 +104,17 @@ describe("full recalculation", () => {
     const [expected, actual] = await Promise.all([snapshot(a.db), snapshot(b.db)]);
     expect(actual.members).toHaveLength(MEMBERS);
     expect(actual.entries.length).toBeGreaterThan(ORDERS);
-    if (republishFirst) expect(actual.changes.some((c) => c.toLevelId === "gold")).toBe(true);
+    if (republishFirst) {
+      expect(actual.changes.some((c) => c.toLevelId === "gold")).toBe(true);
+      // The re-tier exercised every kind of batched write, not only inserts.
+      expect(actual.changes.some((c) => c.retractedAt !== null)).toBe(true);
+      expect(actual.entries.some((e) => e.kind === "correction")).toBe(true);
+      expect(actual.members.some((m) => m.version > 1)).toBe(true);
+    }
     expect(actual).toEqual(expected);
+    // Where the time went is recorded with the checkpoint: the fold, the mapping around it, reads and writes.
+    const { checkpoint } = JSON.parse((await b.db.job.findFirstOrThrow({ where: { type: "recalculate" } })).payload).run;
+    for (const part of ["engineMs", "mappingMs", "readMs", "writeMs"]) expect(checkpoint[part]).toBeGreaterThan(0);
     const job = await b.db.job.findFirstOrThrow({ where: { type: "recalculate" } });
     expect({ progress: job.progress, total: job.total }).toEqual({ progress: MEMBERS, total: MEMBERS });
     // One bulk-sized sync for the whole run, not one per member.
