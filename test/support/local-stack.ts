@@ -156,7 +156,12 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       bulkFinishWebhook: { appUrl },
     });
     cleanups.push(() => standIn.close());
-    const bridge: AppBridgeStandIn = await startAppBridgeStandIn({ shop, apiKey, apiSecret });
+    // The resource picker offers the stand-in store's own products and collections, read afresh on each page load.
+    const pickerResources = () => ({
+      product: Object.values(standIn.shop(shop).products).map(({ id, title }) => ({ id, title })),
+      collection: Object.values(standIn.shop(shop).collections).map(({ id, title }) => ({ id, title })),
+    });
+    const bridge: AppBridgeStandIn = await startAppBridgeStandIn({ shop, apiKey, apiSecret, pickerResources });
     cleanups.push(() => bridge.close());
 
     const adminFor = async (forShop: string): Promise<AdminGraphqlClient> => {
