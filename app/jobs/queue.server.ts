@@ -27,6 +27,15 @@ export interface EnqueueInput {
   total?: number | null;
 }
 
+/** A job's attempts and first backoff unless the enqueuer says otherwise. */
+export const DEFAULT_MAX_ATTEMPTS = 8;
+export const DEFAULT_BACKOFF_MS = 2000;
+
+/** The Job columns every insert names, in this order (enqueueJob, and the inbox's batched drainer insert). */
+export const JOB_INSERT_COLUMNS = Prisma.raw(
+  `("id", "type", "shop", "key", "payload", "status", "runAt", "attempts", "maxAttempts", "backoffMs", "progress", "total", "createdAt", "updatedAt")`,
+);
+
 /** Inserts a job unless one with the same key is still queued. Returns true when a job was added. */
 export async function enqueueJob(db: DbOrTx, input: EnqueueInput, now: Date = new Date()): Promise<boolean> {
   const id = randomUUID();
@@ -34,9 +43,9 @@ export async function enqueueJob(db: DbOrTx, input: EnqueueInput, now: Date = ne
   // ON CONFLICT DO NOTHING rather than catching the unique error: on PostgreSQL a failed statement aborts the
   // surrounding transaction (the webhook's inbox insert), on SQLite it would not. This form behaves the same on both.
   const inserted = await db.$executeRaw`
-    INSERT INTO "Job" ("id", "type", "shop", "key", "payload", "status", "runAt", "attempts", "maxAttempts", "backoffMs", "progress", "total", "createdAt", "updatedAt")
+    INSERT INTO "Job" ${JOB_INSERT_COLUMNS}
     VALUES (${id}, ${input.type}, ${input.shop ?? null}, ${input.key ?? null}, ${payload}, 'queued', ${input.runAt ?? now}, 0,
-            ${input.maxAttempts ?? 8}, ${input.backoffMs ?? 2000}, 0, ${input.total ?? null}, ${now}, ${now})
+            ${input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS}, ${input.backoffMs ?? DEFAULT_BACKOFF_MS}, 0, ${input.total ?? null}, ${now}, ${now})
     ON CONFLICT ("key") DO NOTHING`;
   return inserted > 0;
 }

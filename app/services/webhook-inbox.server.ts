@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Prisma } from "@prisma/client";
 import type { Db } from "~/db.server";
-import { enqueueJob } from "~/jobs/queue.server";
+import { DEFAULT_BACKOFF_MS, DEFAULT_MAX_ATTEMPTS, enqueueJob, JOB_INSERT_COLUMNS } from "~/jobs/queue.server";
 import { normalizeTopic, parseWebhookPayload, payloadShopDomain, WebhookPayloadError, webhookSubjects } from "./webhook-payloads.server";
 
 /**
@@ -89,12 +89,13 @@ const insertRows = (rows: InboxRow[]) => Prisma.sql`
  * The shop's `process-webhooks` job, queued only if one of inbox rows `inboxIds` exists (i.e. one of the shop's
  * deliveries in this batch was new; the ids are fresh) and none is queued yet (ON CONFLICT keeps a queued one). Due at
  * the earliest of those rows' receivedAt. Same columns and defaults as enqueueJob; the times come from the inbox row
- * and the rest are text or literals, so PostgreSQL types every value from its column.
+ * and the numbers are literals, so PostgreSQL types every value of the SELECT from its column.
  */
 function queueDrainerIfStored(db: Db, shop: string, inboxIds: string[]) {
   return db.$executeRaw`
-    INSERT INTO "Job" ("id", "type", "shop", "key", "payload", "status", "runAt", "attempts", "maxAttempts", "backoffMs", "progress", "total", "createdAt", "updatedAt")
-    SELECT ${randomUUID()}, ${PROCESS_WEBHOOKS_JOB}, "shop", ${processWebhooksKey(shop)}, '{}', 'queued', "receivedAt", 0, 8, 2000, 0, NULL, "receivedAt", "receivedAt"
+    INSERT INTO "Job" ${JOB_INSERT_COLUMNS}
+    SELECT ${randomUUID()}, ${PROCESS_WEBHOOKS_JOB}, "shop", ${processWebhooksKey(shop)}, '{}', 'queued', "receivedAt", 0,
+           ${Prisma.raw(String(DEFAULT_MAX_ATTEMPTS))}, ${Prisma.raw(String(DEFAULT_BACKOFF_MS))}, 0, NULL, "receivedAt", "receivedAt"
       FROM "WebhookInbox" WHERE "id" IN (${Prisma.join(inboxIds)})
      ORDER BY "receivedAt" LIMIT 1
     ON CONFLICT ("key") DO NOTHING`;
