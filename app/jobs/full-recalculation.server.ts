@@ -9,9 +9,9 @@ import {
   type FullRecalculationCheckpoint,
 } from "~/services/full-recalculation.server";
 import { currentProgram, loadShopContext } from "~/services/shop-context.server";
-import { completeJob, enqueueJob, failJob } from "./queue.server";
+import { completeJob, enqueueJob, extendLease, failJob } from "./queue.server";
 import { syncMembersKey } from "./sync-members.server";
-import { LeaseLostError, type JobContext, type JobHandler, type WorkerHooks } from "./worker.server";
+import { DEFAULT_LEASE_MS, LeaseLostError, type JobContext, type JobHandler, type WorkerHooks } from "./worker.server";
 
 /**
  * A full recalculation as jobs. The `recalculate` job (the one the admin's progress bar follows) cuts the shop's
@@ -125,7 +125,7 @@ async function startRun(ctx: JobContext, payload: FullRecalculationPayload): Pro
  */
 async function runPartHere(ctx: JobContext, partId: string, onProgress: (done: number) => Promise<void>): Promise<void> {
   const now = ctx.now();
-  const leaseMs = ctx.deps.leaseMs ?? 5 * 60_000;
+  const leaseMs = ctx.deps.leaseMs ?? DEFAULT_LEASE_MS;
   const lockedBy = ctx.job.lockedBy ?? `coordinator:${ctx.job.id}`;
   const { count } = await ctx.db.job.updateMany({
     where: { id: partId, OR: [{ status: "queued" }, { status: "running", leaseUntil: { lt: now } }], attempts: { lt: ctx.db.job.fields.maxAttempts } },
@@ -136,8 +136,7 @@ async function runPartHere(ctx: JobContext, partId: string, onProgress: (done: n
   const payload = JSON.parse(part.payload) as RangePayload;
   const heartbeat = async () => {
     await ctx.heartbeat();
-    const { count: held } = await ctx.db.job.updateMany({ where: { id: partId, status: "running", lockedBy }, data: { leaseUntil: new Date(ctx.now().getTime() + leaseMs) } });
-    if (held === 0) throw new LeaseLostError(partId);
+    if (!(await extendLease(ctx.db, { id: partId, lockedBy }, new Date(ctx.now().getTime() + leaseMs)))) throw new LeaseLostError(partId);
   };
   try {
     await runRange({ db: ctx.db, job: part, now: ctx.now, heartbeat, afterMember: ctx.deps.hooks?.afterMember, onProgress }, payload, (checkpoint) => ({ ...payload, checkpoint }));
