@@ -1,8 +1,10 @@
 import { createRequire } from "node:module";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import type BetterSqlite3 from "better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { Prisma, PrismaClient } from "@prisma/client";
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory, Transaction } from "@prisma/driver-adapter-utils";
+import { startCheckpointThread } from "./sqlite-checkpoints.server";
 
 /**
  * The Prisma client, on a driver adapter chosen by DATABASE_URL: `file:` → better-sqlite3 (the embedded default),
@@ -22,9 +24,21 @@ export const DEFAULT_DATABASE_URL = "file:./prisma/dev.sqlite";
 /** How long a writer waits for another process's lock (the worker and the web app share one SQLite file). */
 const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 
-export function createDb(url: string = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL): Db {
+export interface DbOptions {
+  /**
+   * SQLite: WAL checkpoints run on a thread of their own instead of inside whichever commit crosses the threshold
+   * (app/sqlite-checkpoints.server.ts). For the long-running app process, whose event loop answers webhooks.
+   */
+  backgroundCheckpoints?: boolean;
+}
+
+export function createDb(url: string = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL, opts: DbOptions = {}): Db {
   if (isPostgresUrl(url)) return withSharedSql(withMoneyAsNumbers(new (postgresClientClass())({ adapter: adapterFor(url) })));
-  return new PrismaClient({ adapter: adapterFor(url) });
+  if (!url.startsWith("file:")) return new PrismaClient({ adapter: adapterFor(url) });
+  const connection: SqliteConnectionSlot = {};
+  const client = new PrismaClient({ adapter: sqliteAdapter(url, connection, opts) });
+  Object.defineProperty(client, SQLITE_CONNECTION, { value: connection });
+  return client;
 }
 
 export function isPostgresUrl(url: string): boolean {
@@ -65,8 +79,10 @@ export function adapterFor(url: string): SqlMigrationAwareDriverAdapterFactory {
 /**
  * better-sqlite3 with WAL (readers never block the writer, so webhooks stay fast while the worker writes) and a busy
  * timeout (a second process waits for the lock instead of failing at once). Foreign keys are on so cascades hold.
+ * With a `slot`, the connection is also offered to `writeSqliteDirectly` (see there), and the client's own
+ * transactions take the slot's lock for their whole length.
  */
-function sqliteAdapter(url: string): SqlMigrationAwareDriverAdapterFactory {
+function sqliteAdapter(url: string, slot?: SqliteConnectionSlot, opts: DbOptions = {}): SqlMigrationAwareDriverAdapterFactory {
   const base = new PrismaBetterSQLite3({ url, timeout: SQLITE_BUSY_TIMEOUT_MS });
   const configure = async (adapter: SqlDriverAdapter) => {
     await adapter.executeScript(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS};`);
@@ -75,10 +91,107 @@ function sqliteAdapter(url: string): SqlMigrationAwareDriverAdapterFactory {
   return {
     provider: base.provider,
     adapterName: base.adapterName,
-    connect: async () => configure(await base.connect()),
+    connect: async () => {
+      const adapter = await configure(await base.connect());
+      if (slot) offerConnection(adapter, slot);
+      const file = url.replace(/^file:/, "");
+      if (opts.backgroundCheckpoints && file !== ":memory:") await checkpointInBackground(adapter, file);
+      return adapter;
+    },
     connectToShadowDb: async () => configure(await base.connectToShadowDb()),
   };
 }
+
+/** wal_autocheckpoint off on this connection, a checkpoint thread instead; inline checkpoints again if it fails. */
+async function checkpointInBackground(adapter: SqlDriverAdapter, file: string): Promise<void> {
+  await adapter.executeScript("PRAGMA wal_autocheckpoint = 0;");
+  const thread = startCheckpointThread(file, {
+    onFailure: (error) => {
+      console.warn(`[tierline] SQLite checkpoints back inline (${error instanceof Error ? error.message : String(error)})`);
+      void adapter.executeScript("PRAGMA wal_autocheckpoint = 1000;").catch(() => undefined);
+    },
+  });
+  const dispose = adapter.dispose.bind(adapter);
+  adapter.dispose = async () => {
+    await thread.stop();
+    return dispose();
+  };
+}
+
+// ── SQLite: writing beside Prisma on its own connection ─────────────────────────────────────────────────────────
+
+const SQLITE_CONNECTION = Symbol("tierline.sqliteConnection");
+
+interface SqliteConnectionSlot {
+  database?: BetterSqlite3.Database;
+  lock?: Lock;
+}
+
+/** A promise-chain mutex: `acquire` resolves with the function that releases it, in arrival order. */
+class Lock {
+  #tail: Promise<void> = Promise.resolve();
+
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const acquired = this.#tail.then(() => release);
+    this.#tail = this.#tail.then(() => released);
+    return acquired;
+  }
+}
+
+/**
+ * Makes the adapter's better-sqlite3 connection available to `writeSqliteDirectly`. A Prisma transaction on it
+ * (BEGIN … awaits … COMMIT) holds the slot's lock from start to commit or rollback, so a direct write never lands
+ * inside one of Prisma's transactions, and vice versa.
+ */
+function offerConnection(adapter: SqlDriverAdapter, slot: SqliteConnectionSlot): void {
+  const database = (adapter as unknown as { client?: BetterSqlite3.Database }).client;
+  if (!database || typeof database.prepare !== "function") return; // not the adapter this was written for: Prisma only
+  const lock = new Lock();
+  const start = adapter.startTransaction.bind(adapter);
+  adapter.startTransaction = async (isolationLevel) => {
+    const release = await lock.acquire();
+    let tx: Transaction;
+    try {
+      tx = await start(isolationLevel);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    const commit = tx.commit.bind(tx);
+    const rollback = tx.rollback.bind(tx);
+    tx.commit = () => commit().finally(release);
+    tx.rollback = () => rollback().finally(release);
+    return tx;
+  };
+  slot.database = database;
+  slot.lock = lock;
+}
+
+/**
+ * Runs `write` in one IMMEDIATE transaction directly on a SQLite client's better-sqlite3 connection, beside Prisma,
+ * and returns its result; null when `db` is not a SQLite client made by createDb (PostgreSQL, a test's wrapped
+ * adapter): the caller then writes through Prisma. For hot paths only: Prisma's query compiler costs far more than
+ * the statement for a row with a large text value (each webhook body passes through it as JSON). `write` is
+ * synchronous, so nothing else in this process runs between its BEGIN and COMMIT; it waits only for a Prisma
+ * transaction already open on the connection. Dates must be bound as Prisma stores them: `sqliteDate`.
+ */
+export async function writeSqliteDirectly<T>(db: Db, write: (database: BetterSqlite3.Database) => T): Promise<T | null> {
+  const slot = (db as unknown as { [SQLITE_CONNECTION]?: SqliteConnectionSlot })[SQLITE_CONNECTION];
+  if (!slot) return null;
+  if (!slot.database?.open) await db.$connect(); // not connected yet, or disconnected since
+  if (!slot.database?.open || !slot.lock) return null;
+  const release = await slot.lock.acquire();
+  try {
+    return slot.database.transaction(write).immediate(slot.database);
+  } finally {
+    release();
+  }
+}
+
+/** A date as the better-sqlite3 adapter stores DateTime values (ISO 8601 with an explicit +00:00). */
+export const sqliteDate = (date: Date): string => date.toISOString().replace("Z", "+00:00");
 
 /**
  * @prisma/adapter-pg 6.19 returns a transaction's connection to the pool only in commit() or rollback(), and Prisma
@@ -209,7 +322,7 @@ declare global {
 
 function sharedDb(): Db {
   // One client per process; in development Vite reloads modules, and a client per reload would leak connections.
-  globalThis.__tierlineDb ??= createDb();
+  globalThis.__tierlineDb ??= createDb(undefined, { backgroundCheckpoints: true });
   return globalThis.__tierlineDb;
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Prisma } from "@prisma/client";
-import type { Db } from "~/db.server";
+import type BetterSqlite3 from "better-sqlite3";
+import { sqliteDate, writeSqliteDirectly, type Db } from "~/db.server";
 import { DEFAULT_BACKOFF_MS, DEFAULT_MAX_ATTEMPTS, enqueueJob, JOB_INSERT_COLUMNS } from "~/jobs/queue.server";
 import { normalizeTopic, parseWebhookPayload, payloadShopDomain, WebhookPayloadError, webhookSubjects } from "./webhook-payloads.server";
 
@@ -54,35 +55,51 @@ export async function recordWebhook(db: Db, delivery: WebhookDelivery, expectedT
   }
 
   const triggeredAt = delivery.triggeredAt && !Number.isNaN(Date.parse(delivery.triggeredAt)) ? new Date(delivery.triggeredAt) : null;
-  const id = randomUUID();
   const row: InboxRow = {
-    id,
+    id: randomUUID(),
     shop: delivery.shop,
+    webhookId: delivery.webhookId,
+    topic,
+    eventId: delivery.eventId,
+    apiVersion: delivery.apiVersion,
+    triggeredAt,
+    payload: delivery.rawBody,
+    customerGid: subjects.customerGid,
+    orderGid: subjects.orderGid,
     receivedAt: now,
-    values: Prisma.sql`(${id}, ${delivery.shop}, ${delivery.webhookId}, ${topic}, ${delivery.eventId}, ${delivery.apiVersion}, ${triggeredAt}, ${delivery.rawBody},
-              ${subjects.customerGid}, ${subjects.orderGid}, ${now}, 'received', 0)`,
   };
   const stored = topic === "app/uninstalled" ? await storeUninstall(db, row) : await inboxWriter(db).store(row);
-  return { status: 200, stored, duplicate: !stored, inboxId: stored ? id : null };
+  return { status: 200, stored, duplicate: !stored, inboxId: stored ? row.id : null };
 }
 
 // ── Storing ───────────────────────────────────────────────────────────────────────────────────────────────────────
 
+/** A new inbox row (status 'received', no attempts yet). */
 interface InboxRow {
   id: string;
   shop: string;
+  webhookId: string;
+  topic: string;
+  eventId: string | null;
+  apiVersion: string | null;
+  triggeredAt: Date | null;
+  payload: string;
+  customerGid: string | null;
+  orderGid: string | null;
   receivedAt: Date;
-  /** The row's VALUES tuple, in INBOX_COLUMNS order. */
-  values: Prisma.Sql;
 }
 
-const INBOX_COLUMNS = Prisma.raw(
-  `("id", "shop", "webhookId", "topic", "eventId", "apiVersion", "triggeredAt", "payload", "customerGid", "orderGid", "receivedAt", "status", "attempts")`,
-);
+const INBOX_COLUMN_LIST = `("id", "shop", "webhookId", "topic", "eventId", "apiVersion", "triggeredAt", "payload", "customerGid", "orderGid", "receivedAt", "status", "attempts")`;
+const INBOX_COLUMNS = Prisma.raw(INBOX_COLUMN_LIST);
 
 const insertRows = (rows: InboxRow[]) => Prisma.sql`
   INSERT INTO "WebhookInbox" ${INBOX_COLUMNS}
-  VALUES ${Prisma.join(rows.map((r) => r.values))}
+  VALUES ${Prisma.join(
+    rows.map(
+      (r) => Prisma.sql`(${r.id}, ${r.shop}, ${r.webhookId}, ${r.topic}, ${r.eventId}, ${r.apiVersion}, ${r.triggeredAt}, ${r.payload},
+              ${r.customerGid}, ${r.orderGid}, ${r.receivedAt}, 'received', 0)`,
+    ),
+  )}
   ON CONFLICT ("shop", "webhookId") DO NOTHING`;
 
 /**
@@ -106,6 +123,8 @@ function queueDrainerIfStored(db: Db, shop: string, inboxIds: string[]) {
  * drainer, queued only if a row of that shop was new. Returns the ids of the rows stored; the rest were repeats.
  */
 async function storeRows(db: Db, rows: InboxRow[]): Promise<Set<string>> {
+  const direct = await writeSqliteDirectly(db, (database) => storeRowsOnSqlite(database, rows));
+  if (direct) return direct;
   const byShop = new Map<string, string[]>();
   for (const row of rows) byShop.set(row.shop, [...(byShop.get(row.shop) ?? []), row.id]);
   const drainers = [...byShop].map(([shop, ids]) => queueDrainerIfStored(db, shop, ids));
@@ -115,6 +134,42 @@ async function storeRows(db: Db, rows: InboxRow[]): Promise<Set<string>> {
   // Some were repeats: which, the ids tell (ours are fresh UUIDs, so a row with one of them is one this batch stored).
   const found = await db.$queryRaw<{ id: string }[]>(Prisma.sql`SELECT "id" FROM "WebhookInbox" WHERE "id" IN (${Prisma.join(rows.map((r) => r.id))})`);
   return new Set(found.map((r) => r.id));
+}
+
+/** The statements of storeRowsOnSqlite, prepared once per connection. */
+const sqliteStatements = new WeakMap<BetterSqlite3.Database, { insert: BetterSqlite3.Statement; queueDrainer: BetterSqlite3.Statement }>();
+
+/**
+ * storeRows on SQLite's own connection (inside writeSqliteDirectly's transaction): the same rows, the same drainer
+ * job (same columns, defaults and ON CONFLICT as queueDrainerIfStored), one prepared statement per row, so which rows
+ * were new is known without a second query.
+ */
+function storeRowsOnSqlite(database: BetterSqlite3.Database, rows: InboxRow[]): Set<string> {
+  let statements = sqliteStatements.get(database);
+  if (!statements) {
+    statements = {
+      insert: database.prepare(`INSERT INTO "WebhookInbox" ${INBOX_COLUMN_LIST} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', 0) ON CONFLICT ("shop", "webhookId") DO NOTHING`),
+      queueDrainer: database.prepare(
+        `INSERT INTO "Job" ${JOB_INSERT_COLUMNS.sql} VALUES (?, '${PROCESS_WEBHOOKS_JOB}', ?, ?, '{}', 'queued', ?, 0, ${DEFAULT_MAX_ATTEMPTS}, ${DEFAULT_BACKOFF_MS}, 0, NULL, ?, ?) ON CONFLICT ("key") DO NOTHING`,
+      ),
+    };
+    sqliteStatements.set(database, statements);
+  }
+  const stored = new Set<string>();
+  /** Per shop, the earliest receivedAt of its new rows: when its drainer is due. */
+  const due = new Map<string, string>();
+  for (const r of rows) {
+    const receivedAt = sqliteDate(r.receivedAt);
+    const { changes } = statements.insert.run(
+      r.id, r.shop, r.webhookId, r.topic, r.eventId, r.apiVersion, r.triggeredAt && sqliteDate(r.triggeredAt), r.payload, r.customerGid, r.orderGid, receivedAt,
+    );
+    if (changes === 0) continue;
+    stored.add(r.id);
+    const earliest = due.get(r.shop);
+    if (earliest === undefined || receivedAt < earliest) due.set(r.shop, receivedAt);
+  }
+  for (const [shop, runAt] of due) statements.queueDrainer.run(randomUUID(), shop, processWebhooksKey(shop), runAt, runAt, runAt);
+  return stored;
 }
 
 /** How long a batch waits for more deliveries when they arrive faster than this (PostgreSQL's commit_delay, in spirit). */

@@ -105,6 +105,11 @@ export function quoteUnsafeIntegers(raw: string): string {
     if (!isDigit(c) && c !== MINUS) continue;
     let end = i + 1;
     while (end < raw.length && isNumberChar(raw.charCodeAt(end))) end++;
+    // Shorter than 16 characters: at most 15 digits, a safe integer (most numbers of a payload; nothing to slice).
+    if (end - i < 16) {
+      i = end - 1;
+      continue;
+    }
     const token = raw.slice(i, end);
     let next = end;
     while (next < raw.length && isJsonSpace(raw.charCodeAt(next))) next++;
