@@ -1,3 +1,8 @@
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dumpTables } from "../support/db";
 import { startLocalStack, type LocalStack } from "../support/local-stack";
@@ -254,5 +259,27 @@ describe("privacy and uninstall", () => {
     await stack.drain();
     expect(await shopRows(shop)).toEqual(left);
     expect(await shopRows(other)).toEqual(otherBefore);
+  });
+});
+
+describe("the app process's SQLite file", () => {
+  it("has deliveries copied from the WAL into the database file by the app's checkpoint thread, with no commit waiting for it", async () => {
+    const ada = customer(110);
+    const shop = await newShop([ada]);
+    const ids = Array.from({ length: 40 }, (_, i) => 11_001 + i);
+    await Promise.all(ids.map((id) => send(shop, "orders/paid", order(id, ada, "10.00", daysAgo(1)))));
+    // Nothing in this process writes now. Inline checkpoints run only past 1,000 WAL pages, which 40 deliveries do
+    // not add; the app's thread checkpoints within a fraction of a second of any commit.
+    await new Promise((r) => setTimeout(r, 1_000));
+    const copy = path.join(os.tmpdir(), `tierline-main-file-${process.pid}-${randomUUID()}.sqlite`);
+    fs.copyFileSync(stack.databaseFile, copy); // the database file alone, without its -wal
+    try {
+      const sqlite = new Database(copy);
+      const { n } = sqlite.prepare(`SELECT count(*) AS n FROM "WebhookInbox" WHERE "shop" = ? AND "topic" = 'orders/paid'`).get(shop) as { n: number };
+      sqlite.close();
+      expect(n).toBe(ids.length);
+    } finally {
+      for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(`${copy}${suffix}`, { force: true });
+    }
   });
 });
