@@ -107,6 +107,12 @@ const server = http.createServer((req, res) => {
   });
 });
 
+// The webhook path's first use (database connection, Prisma's query compiler, the library's code) happens here, not
+// while the first deliveries after a deploy wait (app/shopify.server.ts, warmUpWebhooks).
+if (typeof build.entry.module.warmUp === "function") {
+  await build.entry.module.warmUp().catch((error) => console.warn(`[tierline] warm-up failed (the first requests pay for it): ${error?.message ?? error}`));
+}
+
 const port = Number(process.env.PORT ?? 3000);
 const onListen = () => console.log(`[tierline] http://${process.env.HOST ?? "localhost"}:${port}`);
 if (process.env.HOST) server.listen(port, process.env.HOST, onListen);

@@ -6,6 +6,9 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { addDocumentResponseHeaders } from "./shopify.server";
 
+/** Called by server.js before it listens (see warmUpWebhooks). */
+export { warmUpWebhooks as warmUp } from "./shopify.server";
+
 const ABORT_DELAY = 5000;
 
 export default async function handleRequest(

@@ -1,10 +1,12 @@
 import "@shopify/shopify-app-remix/adapters/node";
 import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
+import { createHmac } from "node:crypto";
 import db from "./db.server";
 import { onShopInstalled } from "./services/install.server";
 import { CachedSessionStorage } from "./shopify/session-cache.server";
-import type { WebhookDelivery } from "./services/webhook-inbox.server";
+import { prepareInbox, type WebhookDelivery } from "./services/webhook-inbox.server";
+import { parseWebhookPayload, WEBHOOK_TOPICS } from "./services/webhook-payloads.server";
 import { configureAdminTransport } from "./shopify-transport.server";
 
 // After the adapter import above installed the library's fetch: SHOPIFY_ADMIN_ORIGIN (a local store stand-in)
@@ -118,4 +120,37 @@ function forWebhookValidation(request: Request, rawBody: string): Request {
   for (const [name, value] of request.headers) if (name.startsWith("x-shopify-") || name.startsWith("shopify-")) headers.append(name, value);
   const bodiless = request.method === "GET" || request.method === "HEAD"; // refused by the library with 405
   return new Request(request.url, { method: request.method, headers, body: bodiless ? undefined : rawBody });
+}
+
+/**
+ * Run once before the server listens (server.js): the webhook path's first use costs tens of milliseconds (Prisma's
+ * query compiler, the session storage, the library's HMAC and header code), and at hundreds of deliveries a second
+ * the first ones after a deploy would queue behind it. A delivery signed here for a shop that has no session goes
+ * through `authenticate.webhook`; nothing is stored.
+ */
+export async function warmUpWebhooks(): Promise<void> {
+  await prepareInbox(db);
+  // Each topic's payload schema is compiled on its first use; "{}" is refused by all of them, after compiling.
+  for (const topic of WEBHOOK_TOPICS) {
+    try {
+      parseWebhookPayload(topic, "{}");
+    } catch {
+      // expected
+    }
+  }
+  const body = JSON.stringify({ warm_up: true });
+  const hmac = createHmac("sha256", process.env.SHOPIFY_API_SECRET || "").update(body).digest("base64");
+  const request = new Request(new URL("/webhooks/warm-up", process.env.SHOPIFY_APP_URL || "http://localhost").href, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/json",
+      "X-Shopify-Topic": "app/scopes_update",
+      "X-Shopify-Hmac-Sha256": hmac,
+      "X-Shopify-Shop-Domain": "tierline-warm-up.myshopify.com",
+      "X-Shopify-Webhook-Id": "tierline-warm-up",
+      "X-Shopify-API-Version": apiVersion,
+    },
+    body,
+  });
+  await authenticateWebhook(request);
 }

@@ -139,12 +139,7 @@ async function storeRows(db: Db, rows: InboxRow[]): Promise<Set<string>> {
 /** The statements of storeRowsOnSqlite, prepared once per connection. */
 const sqliteStatements = new WeakMap<BetterSqlite3.Database, { insert: BetterSqlite3.Statement; queueDrainer: BetterSqlite3.Statement }>();
 
-/**
- * storeRows on SQLite's own connection (inside writeSqliteDirectly's transaction): the same rows, the same drainer
- * job (same columns, defaults and ON CONFLICT as queueDrainerIfStored), one prepared statement per row, so which rows
- * were new is known without a second query.
- */
-function storeRowsOnSqlite(database: BetterSqlite3.Database, rows: InboxRow[]): Set<string> {
+function inboxStatements(database: BetterSqlite3.Database) {
   let statements = sqliteStatements.get(database);
   if (!statements) {
     statements = {
@@ -155,6 +150,26 @@ function storeRowsOnSqlite(database: BetterSqlite3.Database, rows: InboxRow[]): 
     };
     sqliteStatements.set(database, statements);
   }
+  return statements;
+}
+
+/**
+ * Everything the first delivery would otherwise wait for, done before the app takes requests: the database
+ * connection (and on SQLite the inbox's prepared statements), and Prisma's query compiler, loaded by its first query.
+ */
+export async function prepareInbox(db: Db): Promise<void> {
+  await db.$connect();
+  await writeSqliteDirectly(db, (database) => void inboxStatements(database));
+  await db.webhookInbox.findFirst({ where: { shop: "" }, select: { id: true } });
+}
+
+/**
+ * storeRows on SQLite's own connection (inside writeSqliteDirectly's transaction): the same rows, the same drainer
+ * job (same columns, defaults and ON CONFLICT as queueDrainerIfStored), one prepared statement per row, so which rows
+ * were new is known without a second query.
+ */
+function storeRowsOnSqlite(database: BetterSqlite3.Database, rows: InboxRow[]): Set<string> {
+  const statements = inboxStatements(database);
   const stored = new Set<string>();
   /** Per shop, the earliest receivedAt of its new rows: when its drainer is due. */
   const due = new Map<string, string>();

@@ -351,6 +351,13 @@ describe("authenticateWebhook", () => {
     expect(await status(() => app.authenticateWebhook(request(c)))).toBe(ours);
   });
 
+  it("warms the path up before the server listens: its own signed delivery passes the HMAC check, and nothing is stored", async () => {
+    const rows = async () => ({ inbox: await authDb.db.webhookInbox.count(), jobs: await authDb.db.job.count(), sessions: await authDb.db.session.count() });
+    const before = await rows();
+    await expect(app.warmUpWebhooks()).resolves.toBeUndefined();
+    expect(await rows()).toEqual(before);
+  });
+
   it("hands the inbox the headers and the exact raw body", async () => {
     const r = request({});
     const raw = await r.clone().text();
