@@ -17,6 +17,12 @@ export interface CompiledProgram {
   usesPoints: boolean;
   /** Per earn rule: index into `scopes`, or -1. */
   earnScopes: number[];
+  /**
+   * Equal for programs whose per-order measures (measureOrder) are equal: the same metrics, scopes, spend base,
+   * start and channels. Thresholds, levels and points rules may differ, so a member's history replayed under each
+   * published version measures every order once, not once per version.
+   */
+  measureKey: string;
 }
 
 export interface CompiledLevel {
@@ -167,6 +173,7 @@ export function compileProgram(program: Program): CompiledProgram {
     };
   });
   const earnScopes = program.points.earn.map((rule) => (rule.scope ? scopeIndex(rule.scope) : -1));
+  const measureKey = JSON.stringify([program.activeFrom, program.channels, program.spend, metrics, [...scopeKeys.keys()]]);
 
   const compiled: CompiledProgram = {
     program,
@@ -177,6 +184,7 @@ export function compileProgram(program: Program): CompiledProgram {
     windows,
     usesPoints,
     earnScopes,
+    measureKey,
   };
   cache.set(program, compiled);
   return compiled;
@@ -242,7 +250,7 @@ export interface OrderMeasure {
   lineValue: number;
   items: number;
   /** Metric values before refunds (points slot left 0). */
-  base: Float64Array;
+  base: number[];
 }
 
 export function countedSpend(program: Program, order: OrderFact): number {
@@ -258,7 +266,7 @@ export function measureOrder(cp: CompiledProgram, order: OrderFact, paidAt: Inst
   const p = cp.program;
   const participates =
     (p.activeFrom === null || paidAt >= p.activeFrom) && (p.channels === null || order.channel === undefined || p.channels.includes(order.channel));
-  const base = new Float64Array(cp.metrics.length);
+  const base = zeros(cp.metrics.length);
   let lineValue = 0;
   let items = 0;
   let nonGiftLines = 0;
@@ -280,6 +288,11 @@ export function measureOrder(cp: CompiledProgram, order: OrderFact, paidAt: Inst
   };
   if (participates) fillMetrics(cp, m, null, base);
   return m;
+}
+
+/** `n` zeros in a plain array of numbers, allocated once at its size (small typed arrays are costly to allocate). */
+export function zeros(n: number): number[] {
+  return new Array<number>(n).fill(0);
 }
 
 /** Refunds and cancellation applied to one order so far. */
@@ -345,7 +358,7 @@ export function refundedItems(m: OrderMeasure, rs: RefundState): number {
  * Writes the order's metric values (points slot untouched) into `out`, as if the refunded part had never been bought.
  * A cancelled order, or one whose counted spend was refunded in full, contributes nothing at all.
  */
-export function fillMetrics(cp: CompiledProgram, m: OrderMeasure, rs: RefundState | null, out: Float64Array, offset = 0): void {
+export function fillMetrics(cp: CompiledProgram, m: OrderMeasure, rs: RefundState | null, out: number[], offset = 0): void {
   const metrics = cp.metrics;
   const refunded = rs !== null && (rs.cancelled || rs.ids.size > 0);
   const netSpend = refunded ? m.counted - refundedCounted(m, rs) : m.counted;

@@ -3,6 +3,7 @@ import {
   compileProgram,
   fillMetrics,
   measureOrder,
+  zeros,
   M_POINTS,
   M_SPEND,
   newRefundState,
@@ -81,13 +82,22 @@ interface Context {
   cap: number;
   /** Order id → index of its (first) orderPaid event; built on the first refund replay. */
   orderAt: Map<string, number> | null;
-  measures: Map<CompiledProgram, (OrderMeasure | undefined)[]>;
+  /** Order id → its slot (0, 1, … in order of first payment): runs keep per-order state in arrays indexed by slot. */
+  slots: Map<string, number>;
+  /** Per CompiledProgram.measureKey: each orderPaid event's measure (by event index), computed on first use. */
+  measures: Map<string, (OrderMeasure | undefined)[]>;
 }
 
 function newContext(events: MemberEvent[], grantRewards: boolean): Context {
   let cap = 0;
-  for (let i = 0; i < events.length; i++) if (events[i].type === "orderPaid") cap++;
-  return { events, grantRewards, cap, orderAt: null, measures: new Map() };
+  const slots = new Map<string, number>();
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    if (e.type !== "orderPaid") continue;
+    cap++;
+    if (!slots.has(e.order.id)) slots.set(e.order.id, slots.size);
+  }
+  return { events, grantRewards, cap, orderAt: null, slots, measures: new Map() };
 }
 
 function orderIndex(ctx: Context): Map<string, number> {
@@ -138,16 +148,18 @@ export class MemberRun {
   private n = 0;
   private readonly nm: number;
   /**
-   * One allocation per run: [paid-at of each order | metric values, one row of nm per order | prefix sums, one row
+   * One allocation per run (a plain array: typed arrays cost far more to allocate, and a member has a run per published
+   * version and per refund replay): [paid-at of each order | metric values, one row of nm per order | prefix sums, one row
    * per order + 1]. Offsets: paid-at 0, values `vo`, sums `so`.
    */
-  private readonly buf: Float64Array;
+  private readonly buf: number[];
   private readonly vo: number;
   private readonly so: number;
   private readonly ids: string[] = [];
   private readonly ms: OrderMeasure[] = [];
   private readonly rs: (RefundState | null)[] = [];
-  private readonly pos = new Map<string, number>();
+  /** Per order slot (Context.slots): the order's row k, or -1 before it is paid (an array: cheaper than a Map per run). */
+  private readonly pos: number[];
   private pending: Map<string, number[]> | null = null;
   /** Index of the event being applied (a deferred refund is processed while its order's event is applied). */
   private cursor = -1;
@@ -171,9 +183,11 @@ export class MemberRun {
     const nm = (this.nm = cp.metrics.length);
     this.vo = ctx.cap;
     this.so = ctx.cap + ctx.cap * nm;
-    this.buf = new Float64Array(this.so + (ctx.cap + 1) * nm);
+    this.buf = zeros(this.so + (ctx.cap + 1) * nm);
     this.lo = new Array<number>(cp.windows.length).fill(0);
     this.hi = new Array<number>(cp.windows.length).fill(0);
+    this.pos = [];
+    for (let i = 0; i < ctx.slots.size; i++) this.pos.push(-1);
   }
 
   private get program(): Program {
@@ -207,16 +221,17 @@ export class MemberRun {
   }
 
   private measure(i: number, order: OrderFact, at: Instant): OrderMeasure {
-    let list = this.ctx.measures.get(this.cp);
+    let list = this.ctx.measures.get(this.cp.measureKey);
     if (!list) {
       list = new Array(this.ctx.events.length);
-      this.ctx.measures.set(this.cp, list);
+      this.ctx.measures.set(this.cp.measureKey, list);
     }
     return (list[i] ??= measureOrder(this.cp, order, at));
   }
 
   private onOrder(i: number, order: OrderFact, at: Instant): void {
-    if (this.pos.has(order.id)) return; // the same order paid twice: idempotent
+    const slot = this.ctx.slots.get(order.id)!;
+    if (this.pos[slot] >= 0) return; // the same order paid twice: idempotent
     const k = this.n++;
     const nm = this.nm;
     const m = this.measure(i, order, at);
@@ -224,12 +239,12 @@ export class MemberRun {
     buf[k] = at;
     this.ids.push(order.id);
     this.ms.push(m);
-    this.pos.set(order.id, k);
+    this.pos[slot] = k;
     const rs = this.pre?.get(order.id) ?? null;
     this.rs.push(rs);
     const off = this.vo + k * nm;
     if (rs !== null && this.program.downgradeOnRefund) fillMetrics(this.cp, m, rs, buf, off);
-    else buf.set(m.base, off);
+    else for (let j = 0; j < nm; j++) buf[off + j] = m.base[j];
     if (this.book) {
       const pts = orderPoints(this.cp, m, this.st.level?.id ?? null);
       this.book.earn(order.id, at, pts, this.program.points.expiryDays);
@@ -253,8 +268,9 @@ export class MemberRun {
   private onRefund(i: number, at: Instant): void {
     const e = this.ctx.events[i];
     if (e.type !== "refund" && e.type !== "orderCancelled") return;
-    const k = this.pos.get(e.orderId);
-    if (k === undefined) {
+    const slot = this.ctx.slots.get(e.orderId);
+    const k = slot === undefined ? -1 : this.pos[slot];
+    if (k < 0) {
       // The order is not known yet (facts may arrive out of order): apply when it is paid, or never.
       this.pending ??= new Map();
       const list = this.pending.get(e.orderId);
@@ -305,7 +321,7 @@ export class MemberRun {
     });
   }
 
-  private setRow(k: number, row: Float64Array): void {
+  private setRow(k: number, row: number[]): void {
     const nm = this.nm;
     const buf = this.buf;
     const off = this.vo + k * nm;

@@ -50,14 +50,33 @@ export function addDays(t: Instant, days: number): Instant {
   return t + days * DAY_MS;
 }
 
-/** Same calendar date and time a year later (UTC). 29 February becomes 28 February: never longer than a year. */
+/**
+ * Same calendar date and time a year later (UTC). 29 February becomes 28 February: never longer than a year.
+ * Calendar arithmetic on whole days (no Date objects: the fold calls this for every level reached, in every replay).
+ */
 export function addOneYear(t: Instant): Instant {
-  const d = new Date(t);
-  const y = d.getUTCFullYear() + 1;
-  const m = d.getUTCMonth();
-  const date = d.getUTCDate();
-  const day = m === 1 && date === 29 ? Math.min(29, daysInMonth(y, 1)) : date;
-  return Date.UTC(y, m, day, d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds());
+  const days = Math.floor(t / DAY_MS);
+  const timeOfDay = t - days * DAY_MS;
+  const [y, m, d] = civilFromDays(days);
+  // A year is 366 days when it crosses a 29 February (this year's before March, next year's after), 365 otherwise;
+  // from 29 February itself 365 days land on 28 February.
+  const leapCrossed = m === 2 && d === 29 ? false : m <= 2 ? isLeapYear(y) : isLeapYear(y + 1);
+  return (days + (leapCrossed ? 366 : 365)) * DAY_MS + timeOfDay;
+}
+
+const isLeapYear = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
+/** [year, month 1–12, day] of a day count since 1970-01-01 (proleptic Gregorian; H. Hinnant's civil_from_days). */
+function civilFromDays(z: number): [number, number, number] {
+  const s = z + 719_468;
+  const era = Math.floor(s / 146_097);
+  const doe = s - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
 }
 
 /** 1 January 00:00 UTC of t's year. */

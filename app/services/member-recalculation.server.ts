@@ -18,8 +18,6 @@ export interface RecalculateOptions {
   now: Date;
   /** Personal data seen in the deliveries that touched the member (kept only for members). */
   profile?: Partial<MemberProfile> | null;
-  /** Accumulates the milliseconds spent in the engine's fold (evaluateMember), apart from the mapping around it. */
-  timing?: { engineMs: number };
 }
 
 export type RecalculateOutcome = "no-program" | "not-a-member" | "unchanged" | "written";
@@ -233,13 +231,18 @@ export interface MemberPlan {
 }
 
 export function planMember(ctx: ShopContext, customerGid: string, facts: MemberFacts, opts: RecalculateOptions): MemberPlan | null {
-  const program = currentProgram(ctx);
-  if (!program) return null;
-  const base = ctx.versions[0].program;
-  const events = memberEvents(facts, ctx.versions);
-  const t0 = opts.timing ? performance.now() : 0;
-  const outcome = evaluateMember(base, events, opts.now.getTime(), { grantRewards: true });
-  if (opts.timing) opts.timing.engineMs += performance.now() - t0;
+  if (!currentProgram(ctx)) return null;
+  return planFromOutcome(ctx, customerGid, facts, foldMember(ctx, memberEvents(facts, ctx.versions), opts.now), opts);
+}
+
+/** The engine's fold alone (every published version replayed from the first): what a bench times as engine time. */
+export function foldMember(ctx: ShopContext, events: MemberEvent[], now: Date): MemberOutcome {
+  return evaluateMember(ctx.versions[0].program, events, now.getTime(), { grantRewards: true });
+}
+
+/** planMember after the fold: the outcome mapped to the rows to persist. The shop must have a program. */
+export function planFromOutcome(ctx: ShopContext, customerGid: string, facts: MemberFacts, outcome: MemberOutcome, opts: RecalculateOptions): MemberPlan {
+  const program = currentProgram(ctx)!;
   const ledger = ledgerToPersist(outcome.ledger, ctx.rewardsFrom);
   return {
     customerGid,
