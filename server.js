@@ -12,6 +12,7 @@ import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import process from "node:process";
+import { setTimeout } from "node:timers";
 import url from "node:url";
 import { createReadableStreamFromReadable, installGlobals } from "@remix-run/node";
 
@@ -109,8 +110,11 @@ const server = http.createServer((req, res) => {
 
 // The webhook path's first use (database connection, Prisma's query compiler, the library's code) happens here, not
 // while the first deliveries after a deploy wait (app/shopify.server.ts, warmUpWebhooks).
+// At most WARM_UP_MS: a database that does not answer must not keep the server from listening (its health check says so).
+const WARM_UP_MS = 10_000;
 if (typeof build.entry.module.warmUp === "function") {
-  await build.entry.module.warmUp().catch((error) => console.warn(`[tierline] warm-up failed (the first requests pay for it): ${error?.message ?? error}`));
+  const warmUp = build.entry.module.warmUp().catch((error) => console.warn(`[tierline] warm-up failed (the first requests pay for it): ${error?.message ?? error}`));
+  await Promise.race([warmUp, new Promise((resolve) => setTimeout(resolve, WARM_UP_MS).unref())]);
 }
 
 const port = Number(process.env.PORT ?? 3000);
