@@ -184,6 +184,8 @@ export async function writeSqliteDirectly<T>(db: Db, write: (database: BetterSql
   if (!slot.database?.open || !slot.lock) return null;
   const release = await slot.lock.acquire();
   try {
+    // Every Prisma transaction holds the lock; should one ever be open without it, wait for it rather than fail.
+    while (slot.database.inTransaction) await new Promise((resolve) => setImmediate(resolve));
     return slot.database.transaction(write).immediate(slot.database);
   } finally {
     release();
