@@ -5,10 +5,10 @@ import { randomUUID } from "node:crypto";
 import { PrismaClient } from "@prisma/client";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { adapterFor, createDb, dbProvider, writeSqliteDirectly, type Db } from "~/db.server";
+import { adapterFor, dbProvider, writeSqliteDirectly, type Db, type DbOptions } from "~/db.server";
 import { recordWebhook, type WebhookDelivery } from "~/services/webhook-inbox.server";
 import { startCheckpointThread } from "~/sqlite-checkpoints.server";
-import { createTestDb, migratedTemplate, testPostgresUrl, type TestDb } from "../support/db";
+import { createTestDb, testPostgresUrl, type TestDb } from "../support/db";
 import { delivery, orderPayload, refundPayload } from "../support/webhook-payloads";
 
 /**
@@ -24,8 +24,8 @@ afterEach(async () => {
   for (const t of opened.splice(0).reverse()) await t.cleanup();
 });
 
-async function testDb(): Promise<TestDb> {
-  const t = await createTestDb();
+async function testDb(opts: DbOptions = {}): Promise<TestDb> {
+  const t = await createTestDb(opts);
   opened.push(t);
   return t;
 }
@@ -143,15 +143,7 @@ describe.skipIf(testPostgresUrl)("SQLite: WAL checkpoints on their own thread", 
     { name: "checkpoints inline (worker process, tests)", background: false, autocheckpoint: 1000 },
     { name: "checkpoints on a thread (the app process)", background: true, autocheckpoint: 0 },
   ])("$name: the WAL stays bounded under a steady stream of deliveries", async ({ background, autocheckpoint }) => {
-    const file = path.join(os.tmpdir(), `tierline-ckpt-${process.pid}-${randomUUID()}.sqlite`);
-    fs.copyFileSync(migratedTemplate(), file);
-    const db = createDb(`file:${file}`, { backgroundCheckpoints: background });
-    opened.push({
-      cleanup: async () => {
-        await db.$disconnect();
-        for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(`${file}${suffix}`, { force: true });
-      },
-    });
+    const { db, file } = await testDb({ backgroundCheckpoints: background });
     const [{ wal_autocheckpoint }] = await db.$queryRawUnsafe<{ wal_autocheckpoint: number }[]>("PRAGMA wal_autocheckpoint");
     expect(Number(wal_autocheckpoint)).toBe(autocheckpoint);
     // 2,400 deliveries of ~7 KB in bursts of 8, a few ms apart: ~30 MB of WAL frames if nothing were checkpointed.

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { createDb, dbProvider, type Db } from "~/db.server";
+import { createDb, dbProvider, type Db, type DbOptions } from "~/db.server";
 import { JOB_HANDLERS } from "~/jobs/handlers.server";
 import { drainJobs } from "~/jobs/worker.server";
 
@@ -67,12 +67,13 @@ export function migratedTemplate(): string {
   return file;
 }
 
-export async function createTestDb(): Promise<TestDb> {
+/** `opts` are createDb's (SQLite only: PostgreSQL clients take none). */
+export async function createTestDb(opts: DbOptions = {}): Promise<TestDb> {
   if (testPostgresUrl) return createPostgresTestDb(testPostgresUrl);
   const file = path.join(os.tmpdir(), `tierline-test-${process.pid}-${randomUUID()}.sqlite`);
   fs.copyFileSync(migratedTemplate(), file);
   const url = `file:${file}`;
-  const db = createDb(url);
+  const db = createDb(url, opts);
   return {
     db,
     url,
