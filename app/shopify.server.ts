@@ -6,7 +6,6 @@ import db from "./db.server";
 import { onShopInstalled } from "./services/install.server";
 import { CachedSessionStorage } from "./shopify/session-cache.server";
 import { prepareInbox, type WebhookDelivery } from "./services/webhook-inbox.server";
-import { parseWebhookPayload, WEBHOOK_TOPICS } from "./services/webhook-payloads.server";
 import { configureAdminTransport } from "./shopify-transport.server";
 
 // After the adapter import above installed the library's fetch: SHOPIFY_ADMIN_ORIGIN (a local store stand-in)
@@ -123,21 +122,13 @@ function forWebhookValidation(request: Request, rawBody: string): Request {
 }
 
 /**
- * Run once before the server listens (server.js): the webhook path's first use costs tens of milliseconds (Prisma's
- * query compiler, the session storage, the library's HMAC and header code), and at hundreds of deliveries a second
- * the first ones after a deploy would queue behind it. A delivery signed here for a shop that has no session goes
+ * Run once before the server listens (server.js): the webhook path's first use costs tens of milliseconds (the
+ * inbox's, see prepareInbox; the session storage; the library's HMAC and header code), and at hundreds of deliveries
+ * a second the first ones after a deploy would queue behind it. A delivery signed here for a shop that has no session goes
  * through `authenticate.webhook`; nothing is stored.
  */
 export async function warmUpWebhooks(): Promise<void> {
   await prepareInbox(db);
-  // Each topic's payload schema is compiled on its first use; "{}" is refused by all of them, after compiling.
-  for (const topic of WEBHOOK_TOPICS) {
-    try {
-      parseWebhookPayload(topic, "{}");
-    } catch {
-      // expected
-    }
-  }
   const body = JSON.stringify({ warm_up: true });
   const hmac = createHmac("sha256", process.env.SHOPIFY_API_SECRET || "").update(body).digest("base64");
   const request = new Request(new URL("/webhooks/warm-up", process.env.SHOPIFY_APP_URL || "http://localhost").href, {

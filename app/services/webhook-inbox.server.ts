@@ -3,7 +3,7 @@ import { Prisma } from "@prisma/client";
 import type BetterSqlite3 from "better-sqlite3";
 import { sqliteDate, writeSqliteDirectly, type Db } from "~/db.server";
 import { DEFAULT_BACKOFF_MS, DEFAULT_MAX_ATTEMPTS, enqueueJob, JOB_INSERT_COLUMNS } from "~/jobs/queue.server";
-import { normalizeTopic, parseWebhookPayload, payloadShopDomain, WebhookPayloadError, webhookSubjects } from "./webhook-payloads.server";
+import { normalizeTopic, parseWebhookPayload, payloadShopDomain, WEBHOOK_TOPICS, WebhookPayloadError, webhookSubjects } from "./webhook-payloads.server";
 
 /**
  * The webhook inbox: a delivery is validated, stored and acknowledged, nothing more. The work it causes runs in the
@@ -119,8 +119,9 @@ function queueDrainerIfStored(db: Db, shop: string, inboxIds: string[]) {
 }
 
 /**
- * Stores rows in one batch transaction (no interactive transaction's round trips): the insert, then per shop its
- * drainer, queued only if a row of that shop was new. Returns the ids of the rows stored; the rest were repeats.
+ * Stores rows in one transaction: on SQLite directly on the connection (storeRowsOnSqlite), elsewhere as one Prisma
+ * batch transaction (no interactive transaction's round trips): the insert, then per shop its drainer, queued only if
+ * a row of that shop was new. Returns the ids of the rows stored; the rest were repeats.
  */
 async function storeRows(db: Db, rows: InboxRow[]): Promise<Set<string>> {
   const direct = await writeSqliteDirectly(db, (database) => storeRowsOnSqlite(database, rows));
@@ -155,12 +156,20 @@ function inboxStatements(database: BetterSqlite3.Database) {
 
 /**
  * Everything the first delivery would otherwise wait for, done before the app takes requests: the database
- * connection (and on SQLite the inbox's prepared statements), and Prisma's query compiler, loaded by its first query.
+ * connection (and on SQLite the inbox's prepared statements), Prisma's query compiler, loaded by its first query, and
+ * each topic's payload schema, compiled on its first use ("{}" is refused by all of them, after compiling).
  */
 export async function prepareInbox(db: Db): Promise<void> {
   await db.$connect();
   await writeSqliteDirectly(db, (database) => void inboxStatements(database));
   await db.webhookInbox.findFirst({ where: { shop: "" }, select: { id: true } });
+  for (const topic of WEBHOOK_TOPICS) {
+    try {
+      parseWebhookPayload(topic, "{}");
+    } catch {
+      // expected
+    }
+  }
 }
 
 /**
