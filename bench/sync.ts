@@ -20,7 +20,8 @@ import {
   MEMBER_TIER_TAG_SWAP,
 } from "../app/shopify/documents.ts";
 import { memberMetafields } from "../app/shopify/member-sync.server.ts";
-import { MEMBER_METAFIELD_KEYS, tierTag } from "../app/shopify/types.ts";
+import { MEMBER_METAFIELD_KEYS } from "../app/shared/metafield-keys.ts";
+import { tierTag } from "../app/shopify/types.ts";
 import { buildMemberSyncRecord } from "../test/support/shopify-stand-in/builders.ts";
 import { calculateQueryCost } from "../test/support/shopify-stand-in/cost.ts";
 import { loadShopifySchema } from "../test/support/shopify-stand-in/schemas.ts";

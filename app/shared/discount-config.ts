@@ -7,7 +7,6 @@
  * The app validates with the same function before it writes, so the Function never sees a shape the app would not.
  */
 
-export const TIERLINE_NAMESPACE = "$app:tierline";
 export const DISCOUNT_CONFIG_KEY = "discount-config";
 /** The discount metafield whose JSON becomes the Function's input-query variables (`[extensions.input.variables]`). */
 export const DISCOUNT_VARIABLES_KEY = "discount-variables";

@@ -30,6 +30,61 @@ export const MEMBER_MESSAGES_EN = {
     next: "Next level: {{level}}",
     top: "You've reached the top level",
     label: "Progress to {{level}}",
+    /** One line per condition of the next level ("3 of 5 orders"); `window` is "" or " in the last 30 days". */
+    line: {
+      accumulatedSpend: "{{current}} of {{threshold}} spent{{window}}",
+      accumulatedSpendScoped: "{{current}} of {{threshold}} spent on selected products{{window}}",
+      singleOrder: "{{current}} of {{threshold}} in a single order{{window}}",
+      singleOrderScoped: "{{current}} of {{threshold}} on selected products in a single order{{window}}",
+      orderCount: { one: "{{current}} of {{threshold}} order{{window}}", other: "{{current}} of {{threshold}} orders{{window}}" },
+      orderCountScoped: {
+        one: "{{current}} of {{threshold}} order with selected products{{window}}",
+        other: "{{current}} of {{threshold}} orders with selected products{{window}}",
+      },
+      itemCount: { one: "{{current}} of {{threshold}} item{{window}}", other: "{{current}} of {{threshold}} items{{window}}" },
+      itemCountScoped: { one: "{{current}} of {{threshold}} selected item{{window}}", other: "{{current}} of {{threshold}} selected items{{window}}" },
+      productPurchase: { one: "{{current}} of {{threshold}} product bought{{window}}", other: "{{current}} of {{threshold}} products bought{{window}}" },
+      productPurchaseScoped: {
+        one: "{{current}} of {{threshold}} selected product bought{{window}}",
+        other: "{{current}} of {{threshold}} selected products bought{{window}}",
+      },
+      points: { one: "{{current}} of {{threshold}} point earned{{window}}", other: "{{current}} of {{threshold}} points earned{{window}}" },
+    },
+  },
+  /** What a level takes, in the programme overview: one phrase per condition, joined per group. */
+  requirement: {
+    accumulatedSpend: "{{amount}} spent",
+    accumulatedSpendScoped: "{{amount}} spent on selected products",
+    singleOrder: "{{amount}} in a single order",
+    singleOrderScoped: "{{amount}} on selected products in a single order",
+    orderCount: { one: "{{formatted}} order", other: "{{formatted}} orders" },
+    orderCountScoped: { one: "{{formatted}} order with selected products", other: "{{formatted}} orders with selected products" },
+    itemCount: { one: "{{formatted}} item", other: "{{formatted}} items" },
+    itemCountScoped: { one: "{{formatted}} selected item", other: "{{formatted}} selected items" },
+    productPurchase: { one: "{{formatted}} product bought", other: "{{formatted}} products bought" },
+    productPurchaseScoped: { one: "{{formatted}} selected product bought", other: "{{formatted}} selected products bought" },
+    points: { one: "{{formatted}} point earned", other: "{{formatted}} points earned" },
+    /** Conditions of one group: all must hold. */
+    and: "{{first}} and {{next}}",
+    /** A condition or group with its window: "5 orders in the last 30 days". */
+    withWindow: "{{requirement}} {{window}}",
+    window: {
+      rolling: { one: "in the last day", other: "in the last {{formatted}} days" },
+      calendarYear: "in a calendar year",
+      sinceLastUpgrade: "since your last level change",
+      fixed: "during the programme period",
+    },
+    /** Between two groups, when a surface lists them in one place: either group reaches the level. */
+    or: "or",
+    none: "By invitation only",
+  },
+  program: {
+    validity: {
+      permanent: "Yours for good once reached",
+      days: { one: "Lasts {{formatted}} day once reached", other: "Lasts {{formatted}} days once reached" },
+      years: { one: "Lasts {{formatted}} year once reached", other: "Lasts {{formatted}} years once reached" },
+    },
+    current: "Your level",
   },
   benefit: {
     discount: "{{value}} off every order",

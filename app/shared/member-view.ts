@@ -20,6 +20,7 @@ import {
   type TierLevelV1,
   type TierPointsHistoryV1,
   type TierProgressV1,
+  type TierRequirementProgressV1,
   type TierStatusV1,
 } from "./tier-metafield";
 
@@ -114,23 +115,38 @@ export type ProgressView =
       kind: "next";
       levelId: string;
       levelName: string;
-      /** 0..1 for a progress bar; null when the next level is not reached by spend (no bar to draw). */
+      /**
+       * 0..1 for a progress bar: spend toward the next level, or, when it is not reached by spend, the mean of the
+       * lines' fractions; null when neither is known (no bar to draw).
+       */
       fraction: number | null;
       text: string;
       /** Accessibility label of the bar. */
       label: string;
+      /** One line per condition of the next level's closest group ("3 of 5 orders"); [] for older documents. */
+      lines: ProgressLineView[];
     }
-  | { kind: "top"; fraction: 1; text: string };
+  | { kind: "top"; fraction: 1; text: string; lines: ProgressLineView[] };
 
-/** Spend progress toward the next level. Null without a readable progress document. */
+export interface ProgressLineView {
+  /** Stable within one view ("orderCount-1"), for list keys. */
+  key: string;
+  /** "3 of 5 orders", "$250.00 of $1,000.00 spent in the last 365 days". */
+  text: string;
+  /** current / threshold in 0..1; null when an amount cannot be read. */
+  fraction: number | null;
+}
+
+/** Progress toward the next level. Null without a readable progress document. */
 export function progressView(progress: TierProgressV1 | null, ctx: ViewContext): ProgressView | null {
   if (!progress) return null;
   const { t } = ctx;
   const next = progress.next;
-  if (!next) return { kind: "top", fraction: 1, text: t("progress.top") };
+  if (!next) return { kind: "top", fraction: 1, text: t("progress.top"), lines: [] };
   const label = t("progress.label", { level: next.name });
-  const base = { kind: "next" as const, levelId: next.id, levelName: next.name, label };
-  if (next.remainingSpend === null) return { ...base, fraction: null, text: t("progress.next", { level: next.name }) };
+  const lines = progressLines(next.requirements ?? [], progress.currency, ctx);
+  const base = { kind: "next" as const, levelId: next.id, levelName: next.name, label, lines };
+  if (next.remainingSpend === null) return { ...base, fraction: meanFraction(lines), text: t("progress.next", { level: next.name }) };
   const remaining = decimalToMinor(next.remainingSpend, progress.currency);
   const spent = decimalToMinor(progress.spend, progress.currency);
   if (remaining === null || spent === null) return { ...base, fraction: null, text: t("progress.next", { level: next.name }) };
@@ -140,6 +156,47 @@ export function progressView(progress: TierProgressV1 | null, ctx: ViewContext):
     fraction: progressFraction(spent, remaining),
     text: t("progress.spendMore", { amount: formatMinor(remaining, progress.currency, ctx.locale), level: next.name }),
   };
+}
+
+/** The lines of the next level's closest group, in the document's order. */
+export function progressLines(requirements: readonly TierRequirementProgressV1[], currency: string, ctx: ViewContext): ProgressLineView[] {
+  return requirements.map((r, i) => {
+    const key = `${r.kind}-${i}`;
+    const spendKind = r.kind === "accumulatedSpend" || r.kind === "singleOrder";
+    const window = r.windowDays === null ? "" : ` ${ctx.t("requirement.window.rolling", { count: r.windowDays, formatted: formatNumber(r.windowDays, ctx.locale) })}`;
+    const messageKey = `progress.line.${r.kind}${r.scoped ? "Scoped" : ""}`;
+    if (spendKind) {
+      const current = decimalToMinor(r.current, currency);
+      const threshold = decimalToMinor(r.threshold, currency);
+      if (current === null || threshold === null) return { key, text: ctx.t(messageKey, { current: r.current, threshold: r.threshold, window }), fraction: null };
+      return {
+        key,
+        text: ctx.t(messageKey, { current: formatMinor(current, currency, ctx.locale), threshold: formatMinor(threshold, currency, ctx.locale), window }),
+        fraction: ratio(current, threshold),
+      };
+    }
+    const current = Number(r.current);
+    const threshold = Number(r.threshold);
+    return {
+      key,
+      text: ctx.t(messageKey, { current: formatNumber(current, ctx.locale), threshold: formatNumber(threshold, ctx.locale), count: threshold, window }),
+      fraction: ratio(current, threshold),
+    };
+  });
+}
+
+function ratio(current: number, threshold: number): number {
+  if (!(threshold > 0)) return 1;
+  return Math.min(1, Math.max(0, current / threshold));
+}
+
+function meanFraction(lines: readonly ProgressLineView[]): number | null {
+  let sum = 0;
+  for (const l of lines) {
+    if (l.fraction === null) return null;
+    sum += l.fraction;
+  }
+  return lines.length === 0 ? null : sum / lines.length;
 }
 
 /**

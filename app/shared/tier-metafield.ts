@@ -1,20 +1,12 @@
 /**
- * The member metafields of docs/contracts.md (`$app:tierline.level`, `.progress`, `.benefits`, `.history` on the customer):
- * their versioned types, the readers every surface uses, and the builder the app's sync writes with.
+ * The metafields of docs/contracts.md: the member's (`$app:tierline.level`, `.progress`, `.benefits`, `.history` on the
+ * customer) and the programme (`$app:tierline.program` on the shop): their versioned types and the readers every
+ * surface uses. The app builds them in ./tier-metafield-builder.ts; names and keys are in ./metafield-keys.ts.
  *
  * Pure and dependency-free on purpose: the discount Function (QuickJS, instruction budget) and three UI extensions
  * bundle this file, so validation is hand-written (no zod, no regex). Readers never throw: anything malformed, or a
  * version they do not know, reads as null, which every surface treats as "no level shown, no discount applied".
  */
-
-export const MEMBER_METAFIELD_NAMESPACE = "$app:tierline";
-/** The documented keys (docs/contracts.md); the backbone sync writes every one of them for every member. */
-export const MEMBER_METAFIELD_KEYS = { level: "level", progress: "progress", benefits: "benefits", history: "history" } as const;
-export type MemberMetafieldKey = keyof typeof MEMBER_METAFIELD_KEYS;
-/** The keys in the order the sync writes them (one metafieldsSet entry each). */
-export const MEMBER_METAFIELD_KEY_LIST = ["level", "progress", "benefits", "history"] as const satisfies readonly MemberMetafieldKey[];
-/** key `history` (TierPointsHistoryV1 below). */
-export const POINTS_HISTORY_METAFIELD_KEY = MEMBER_METAFIELD_KEYS.history;
 
 export type TierStatusV1 = "active" | "grace" | "frozen";
 
@@ -51,6 +43,36 @@ export interface TierNextLevelV1 {
   name: string;
   /** Spend still missing, as a decimal string in `currency`; null when the next level is not reached by spend. */
   remainingSpend: string | null;
+  /**
+   * The next level's condition group closest to being met, every condition kind, each measured now. Optional: older
+   * documents lack it, and readers that predate it ignore it. Conditions the merchant hides from progress are left out.
+   */
+  requirements?: TierRequirementProgressV1[];
+}
+
+/** The engine's condition kinds (app/domain ConditionKind), as the shopper-facing contracts name them. */
+export type TierRequirementKindV1 = "accumulatedSpend" | "singleOrder" | "orderCount" | "itemCount" | "productPurchase" | "points";
+
+export const TIER_REQUIREMENT_KINDS: readonly TierRequirementKindV1[] = ["accumulatedSpend", "singleOrder", "orderCount", "itemCount", "productPurchase", "points"];
+
+/** One condition of a level, as the `program` metafield states it. */
+export interface TierRequirementV1 {
+  kind: TierRequirementKindV1;
+  /**
+   * A decimal string in the programme's currency for accumulatedSpend and singleOrder ("1000.00"); a whole number as
+   * a string otherwise ("5"), except points, which may carry decimals when the programme does not round them.
+   */
+  threshold: string;
+  /** The condition's own rolling window in days; null = the programme window. */
+  windowDays: number | null;
+  /** Counts only some products (a collection, tag or product list). */
+  scoped: boolean;
+}
+
+/** One condition of the next level with the member's measure now (`current` formatted like `threshold`). */
+export interface TierRequirementProgressV1 extends TierRequirementV1 {
+  /** For singleOrder: the member's largest counted order in the window. */
+  current: string;
 }
 
 export interface TierProgressV1 {
@@ -98,6 +120,35 @@ export interface TierPointsHistoryV1 {
 }
 
 export const POINTS_HISTORY_LIMIT = 20;
+
+export type TierProgramWindowKindV1 = "lifetime" | "sinceLastUpgrade" | "calendarYear" | "rolling" | "fixed";
+
+/**
+ * key `program` on the shop — the published programme as shoppers may see it (levels, what each takes and gives),
+ * written on every publish so logged-out storefront visitors and the account page can show it.
+ */
+export interface TierProgramV1 {
+  v: 1;
+  /** ISO 4217, upper case: the currency of every amount below. */
+  currency: string;
+  /** The programme window that conditions without their own `windowDays` count in; `days` only for "rolling". */
+  window: { kind: TierProgramWindowKindV1; days: number | null };
+  /** Enabled, non-internal levels, rank ascending. */
+  levels: TierProgramLevelV1[];
+}
+
+export interface TierProgramLevelV1 {
+  id: string;
+  name: string;
+  rank: number;
+  card: TierCardV1;
+  /** OR of groups, AND inside a group; [] = not reached by orders (the shop assigns it). */
+  requirements: TierRequirementV1[][];
+  /** The same items as the customer `benefits` metafield. */
+  benefits: TierBenefitItemV1[];
+  /** How long the level lasts once reached; null = permanent. */
+  validityDays: number | null;
+}
 
 export const DEFAULT_TIER_CARD: Readonly<TierCardV1> = Object.freeze({
   badge: "star",
@@ -154,6 +205,11 @@ export function parseTierProgress(json: unknown): TierProgressV1 | null {
     if (!isId(n.id) || !isText(n.name)) return null;
     if (n.remainingSpend !== null && !isDecimal(n.remainingSpend, false)) return null;
     next = { id: n.id, name: n.name, remainingSpend: n.remainingSpend as string | null };
+    if (n.requirements !== undefined) {
+      const requirements = parseRequirementList(n.requirements, true) as TierRequirementProgressV1[] | null;
+      if (requirements === null) return null;
+      next.requirements = requirements;
+    }
   }
   return { v: 1, currency: o.currency, spend: o.spend, points: o.points, next };
 }
@@ -188,6 +244,92 @@ export function parseTierPointsHistory(json: unknown): TierPointsHistoryV1 | nul
     entries.push({ at: e.at, kind: e.kind as TierPointsKindV1, points: e.points });
   }
   return { v: 1, entries };
+}
+
+/**
+ * The shop's `program` metafield, or null for an unknown version or a malformed document. A level with a malformed
+ * field makes the whole document null (a programme missing a level would mislead); a condition group holding a kind
+ * this reader does not know is left out of its level, since a shopper cannot be told how to meet it.
+ */
+export function parseTierProgram(json: unknown): TierProgramV1 | null {
+  const o = asDocument(json);
+  if (!o || o.v !== 1 || !isCurrencyCode(o.currency) || !isPlainObject(o.window) || !Array.isArray(o.levels)) return null;
+  const w = o.window;
+  if (!WINDOW_KINDS.includes(w.kind as TierProgramWindowKindV1)) return null;
+  const days = w.kind === "rolling" ? w.days : (w.days ?? null);
+  if (days !== null && !isCount(days)) return null;
+  if (w.kind === "rolling" && days === null) return null;
+  if (o.levels.length > MAX_PROGRAM_LEVELS) return null;
+  const levels: TierProgramLevelV1[] = [];
+  for (const raw of o.levels) {
+    const level = parseProgramLevel(raw);
+    if (!level) return null;
+    levels.push(level);
+  }
+  return { v: 1, currency: o.currency, window: { kind: w.kind as TierProgramWindowKindV1, days }, levels };
+}
+
+const WINDOW_KINDS: readonly TierProgramWindowKindV1[] = ["lifetime", "sinceLastUpgrade", "calendarYear", "rolling", "fixed"];
+const MAX_PROGRAM_LEVELS = 100;
+const MAX_GROUPS = 20;
+
+function parseProgramLevel(raw: unknown): TierProgramLevelV1 | null {
+  if (!isPlainObject(raw) || !isId(raw.id) || !isText(raw.name)) return null;
+  if (typeof raw.rank !== "number" || !Number.isFinite(raw.rank)) return null;
+  if (raw.validityDays !== null && !isCount(raw.validityDays)) return null;
+  if (!Array.isArray(raw.requirements) || raw.requirements.length > MAX_GROUPS || !Array.isArray(raw.benefits)) return null;
+  const requirements: TierRequirementV1[][] = [];
+  for (const g of raw.requirements) {
+    if (!Array.isArray(g)) return null;
+    const group = parseRequirementList(g, false);
+    if (group === null) return null;
+    // Empty: every condition of the group was of a kind this reader does not know.
+    if (group.length > 0 || g.length === 0) requirements.push(group);
+  }
+  const benefits: TierBenefitItemV1[] = [];
+  for (let i = 0; i < Math.min(raw.benefits.length, MAX_ITEMS); i++) {
+    const item = parseBenefitItem(raw.benefits[i]);
+    if (item) benefits.push(item);
+  }
+  return { id: raw.id, name: raw.name, rank: raw.rank, card: parseTierCard(raw.card), requirements, benefits, validityDays: raw.validityDays };
+}
+
+/**
+ * Conditions (with `current` when `measured`); null when one is malformed. A condition of an unknown kind makes the
+ * whole list empty: an AND group is only meaningful whole.
+ */
+function parseRequirementList(raw: unknown, measured: boolean): (TierRequirementV1 | TierRequirementProgressV1)[] | null {
+  if (!Array.isArray(raw) || raw.length > MAX_ITEMS) return null;
+  const out: (TierRequirementV1 | TierRequirementProgressV1)[] = [];
+  let unknownKind = false;
+  for (const c of raw) {
+    if (!isPlainObject(c)) return null;
+    if (!TIER_REQUIREMENT_KINDS.includes(c.kind as TierRequirementKindV1)) {
+      if (typeof c.kind !== "string") return null;
+      unknownKind = true;
+      continue;
+    }
+    const kind = c.kind as TierRequirementKindV1;
+    if (!isRequirementAmount(kind, c.threshold)) return null;
+    if (c.windowDays !== null && !isCount(c.windowDays)) return null;
+    if (typeof c.scoped !== "boolean") return null;
+    const base: TierRequirementV1 = { kind, threshold: c.threshold, windowDays: c.windowDays, scoped: c.scoped };
+    if (measured) {
+      if (!isRequirementAmount(kind, c.current)) return null;
+      out.push({ ...base, current: c.current });
+    } else out.push(base);
+  }
+  return unknownKind ? [] : out;
+}
+
+/** Decimal for the spend kinds and points, digits only for counts. */
+function isRequirementAmount(kind: TierRequirementKindV1, v: unknown): v is string {
+  if (!isDecimal(v, false)) return false;
+  return kind === "accumulatedSpend" || kind === "singleOrder" || kind === "points" || v.indexOf(".") === -1;
+}
+
+function isCount(v: unknown): v is number {
+  return typeof v === "number" && Number.isInteger(v) && v >= 1 && v <= 1_000_000;
 }
 
 const POINTS_KINDS: readonly TierPointsKindV1[] = ["earn", "refund", "cancel", "upgrade", "expire", "adjust"];

@@ -9,15 +9,8 @@ import {
   MEMBER_TIER_TAG_REMOVE,
   MEMBER_TIER_TAG_SWAP,
 } from "./documents";
-import {
-  MEMBER_METAFIELD_KEYS,
-  MemberSyncRecordSchema,
-  TIERLINE_NAMESPACE,
-  isTierTag,
-  tierTag,
-  type MemberMetafieldKey,
-  type MemberSyncRecord,
-} from "./types";
+import { MEMBER_METAFIELD_KEYS, TIERLINE_NAMESPACE, type MemberMetafieldKey } from "~/shared/metafield-keys";
+import { MemberSyncRecordSchema, isTierTag, tierTag, type MemberSyncRecord } from "./types";
 
 /**
  * Writes members' level, progress, benefits and points history to Shopify: the `$app:tierline` customer metafields

@@ -1,6 +1,6 @@
 import { asCaller, ShopifyAdminError, type AdminCaller, type AdminGraphqlClient, type CallPolicy } from "./admin-graphql.server";
 import { TIERLINE_METAFIELD_DEFINITION_CREATE, TIERLINE_METAFIELD_DEFINITIONS } from "./documents";
-import { MEMBER_METAFIELD_KEYS, TIERLINE_NAMESPACE, type MemberMetafieldKey } from "./types";
+import { MEMBER_METAFIELD_KEYS, TIERLINE_NAMESPACE, type MemberMetafieldKey } from "~/shared/metafield-keys";
 
 const DEFINITIONS: Record<MemberMetafieldKey, { name: string; description: string }> = {
   level: { name: "Membership level", description: "The customer's Tierline level, status and validity (written by Tierline)." },

@@ -1,11 +1,11 @@
 import {
   DISCOUNT_CONFIG_KEY,
   DISCOUNT_VARIABLES_KEY,
-  TIERLINE_NAMESPACE,
   discountVariablesOf,
   parseDiscountConfig,
   type DiscountConfigV1,
 } from "~/shared/discount-config";
+import { TIERLINE_NAMESPACE } from "~/shared/metafield-keys";
 import { asCaller, ShopifyAdminError, type AdminCaller, type AdminGraphqlClient, type CallPolicy } from "./admin-graphql.server";
 import { TIER_DISCOUNT_CREATE, TIER_DISCOUNT_DELETE, TIER_DISCOUNT_LOOKUP, TIER_DISCOUNT_UPDATE } from "./documents";
 

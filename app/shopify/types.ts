@@ -1,7 +1,5 @@
 import { z } from "zod";
 import {
-  MEMBER_METAFIELD_KEY_LIST,
-  MEMBER_METAFIELD_NAMESPACE,
   parseTierBenefits,
   parseTierLevel,
   parseTierPointsHistory,
@@ -21,9 +19,6 @@ import {
 
 export type { NoTierLevelV1, TierBenefitsV1, TierLevelV1, TierPointsEntryV1, TierPointsHistoryV1, TierProgressV1 } from "../shared/tier-metafield";
 
-export const TIERLINE_NAMESPACE = MEMBER_METAFIELD_NAMESPACE;
-export const MEMBER_METAFIELD_KEYS = MEMBER_METAFIELD_KEY_LIST;
-export type MemberMetafieldKey = (typeof MEMBER_METAFIELD_KEYS)[number];
 export const TIER_TAG_PREFIX = "tier:";
 
 const LEVEL_ID = /^[A-Za-z0-9_-]+$/;

@@ -4,7 +4,7 @@ import { Kind, parse, validate, visit, type FieldNode, type OperationDefinitionN
 import { describe, expect, it } from "vitest";
 import * as accountDocuments from "../../extensions/account-member-card/src/documents";
 import * as posDocuments from "../../extensions/pos-member-tile/src/documents";
-import { MEMBER_METAFIELD_KEYS, MEMBER_METAFIELD_NAMESPACE, POINTS_HISTORY_METAFIELD_KEY } from "~/shared/tier-metafield";
+import { MEMBER_METAFIELD_KEYS, PROGRAM_METAFIELD_KEY, TIERLINE_NAMESPACE } from "~/shared/metafield-keys";
 import { loadShopifySchema, type ShopifyApi } from "../support/shopify-stand-in/schemas";
 
 const isDocument = (v: unknown): v is string => typeof v === "string" && /^\s*(#graphql\s+)?(query|mutation)\b/.test(v);
@@ -41,8 +41,8 @@ describe.each(suites)("%s documents (%s API 2026-10)", (_ext, api, documents, co
     });
     expect(metafields.length).toBeGreaterThan(0);
     for (const m of metafields) {
-      expect(m.namespace).toBe(MEMBER_METAFIELD_NAMESPACE);
-      expect([...Object.values(MEMBER_METAFIELD_KEYS), POINTS_HISTORY_METAFIELD_KEY]).toContain(m.key);
+      expect(m.namespace).toBe(TIERLINE_NAMESPACE);
+      expect([...MEMBER_METAFIELD_KEYS, PROGRAM_METAFIELD_KEY]).toContain(m.key);
       expect(m.alias).toBe(m.key);
     }
   });

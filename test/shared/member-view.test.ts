@@ -35,7 +35,7 @@ describe("progress", () => {
   });
 
   it("says the top level is reached when there is no next level", () => {
-    expect(progressView(buildTierProgress({ next: null }), en)).toEqual({ kind: "top", fraction: 1, text: "You've reached the top level" });
+    expect(progressView(buildTierProgress({ next: null }), en)).toEqual({ kind: "top", fraction: 1, text: "You've reached the top level", lines: [] });
   });
 
   it("draws no bar toward a level that spend does not reach", () => {
@@ -173,7 +173,7 @@ describe("memberView", () => {
     ["garbage text", "not json at all"],
   ])("shows no level when the level metafield is %s, with progress toward the first level", (_name, level) => {
     const view = memberView({ ...docs, level, progress: buildTierProgress({ next: { id: "silver", name: "Silver", remainingSpend: "40.00" } }) }, en);
-    expect(view).toEqual({ kind: "none", text: "You're not a member yet.", progress: { kind: "next", levelId: "silver", levelName: "Silver", fraction: 1200 / 1240, text: "Spend $40.00 more to reach Silver", label: "Progress to Silver" } });
+    expect(view).toEqual({ kind: "none", text: "You're not a member yet.", progress: { kind: "next", levelId: "silver", levelName: "Silver", fraction: 1200 / 1240, text: "Spend $40.00 more to reach Silver", label: "Progress to Silver", lines: [] } });
   });
 
   it("hides what cannot be read and keeps the rest", () => {
