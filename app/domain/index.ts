@@ -23,6 +23,7 @@ export type {
   MemberOutcome,
   MemberStatus,
   NextLevel,
+  RequirementProgress,
   PointsEntry,
   PointsEntryKind,
   LevelChange,

@@ -28,6 +28,19 @@ export interface MemberOutcome {
 export interface NextLevel {
   level: string;
   remaining: { spend?: Money; points?: number };
+  /** The next level's upgrade group closest to being met, its visible conditions measured now (rule 8). */
+  requirements?: RequirementProgress[];
+}
+
+/** One condition toward the next level, in the engine's units: minor units for the spend kinds, points, or a count. */
+export interface RequirementProgress {
+  kind: ConditionKind;
+  threshold: number;
+  /** For singleOrder, the largest counted (or scoped) order in the window. */
+  current: number;
+  /** The condition's own rolling window; null = the program window. */
+  windowDays: number | null;
+  scoped: boolean;
 }
 
 export type PointsEntryKind = "earn" | "refund" | "cancel" | "upgrade" | "expire" | "adjust";

@@ -12,10 +12,12 @@ const program = buildProgramJson({
   ],
 });
 
+const req = (kind: string, threshold: number, current: number, windowDays: number | null = null, scoped = false) => ({ kind, threshold, current, windowDays, scoped });
+
 describe("rule 8: progress", () => {
   it("a member with no level: next is the lowest enabled, non-internal level", () => {
     const out = evaluate(program, [], "2026-01-01T00:00:00Z");
-    expect(out.next).toEqual({ level: "silver", remaining: { spend: 10000 } });
+    expect(out.next).toEqual({ level: "silver", remaining: { spend: 10000 }, requirements: [req("accumulatedSpend", 10000, 0)] });
   });
 
   it("remaining.spend is the smallest missing amount among unscoped accumulatedSpend conditions, each in its window", () => {
@@ -35,7 +37,7 @@ describe("rule 8: progress", () => {
     const events = [paid("2026-01-15T00:00:00Z", { amount: "900.00" })];
     const out = evaluate(program, events, "2026-02-01T00:00:00Z");
     expect(out.level).toBe("gold");
-    expect(out.next).toEqual({ level: "platinum", remaining: {} });
+    expect(out.next).toEqual({ level: "platinum", remaining: {}, requirements: [req("orderCount", 50, 1)] });
   });
 
   it("next is null at the top level", () => {
@@ -46,13 +48,13 @@ describe("rule 8: progress", () => {
   it("reports remaining points for points conditions", () => {
     const p = buildProgramJson({ basis: "points", points: { earn: [{ per: "amount", every: "1.00", points: 1 }] }, levels: [buildLevel({ id: "silver", rank: 1, upgrade: [[pointsCond(500)]] })] });
     const out = evaluate(p, [paid("2026-01-01T00:00:00Z", { amount: "120.00" })], "2026-02-01T00:00:00Z");
-    expect(out.next).toEqual({ level: "silver", remaining: { points: 380 } });
+    expect(out.next).toEqual({ level: "silver", remaining: { points: 380 }, requirements: [req("points", 500, 120)] });
   });
 
   it("progressToNext gives the same answer from a stored outcome (no per-condition windows)", () => {
     const plain = buildProgramJson({ window: { kind: "rolling", days: 365 } });
     const out = evaluate(plain, [paid("2025-01-15T00:00:00Z", { amount: "300.00" }), paid("2026-01-15T00:00:00Z", { amount: "150.00" })], "2026-06-01T00:00:00Z");
-    expect(out.next).toEqual({ level: "gold", remaining: { spend: 35000 } });
-    expect(progressToNext(parseProgram(plain), { level: out.level, spend: out.spend })).toEqual(out.next);
+    expect(out.next).toMatchObject({ level: "gold", remaining: { spend: 35000 } });
+    expect(progressToNext(parseProgram(plain), { level: out.level, spend: out.spend })).toEqual({ level: "gold", remaining: { spend: 35000 } });
   });
 });
