@@ -2,7 +2,7 @@ import "@shopify/shopify-app-remix/adapters/node";
 import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { createHmac } from "node:crypto";
-import db from "./db.server";
+import db from "./db/client.server";
 import { onShopInstalled } from "./services/install.server";
 import { CachedSessionStorage } from "./shopify/session-cache.server";
 import { prepareInbox, type WebhookDelivery } from "./services/webhook-inbox.server";

@@ -23,7 +23,7 @@ import path from "node:path";
 import readline from "node:readline";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { createDb, type Db } from "../app/db.server.ts";
+import { createDb, type Db } from "../app/db/client.server.ts";
 import type { FullRecalculationPayload, RangePayload } from "../app/jobs/full-recalculation.server.ts";
 import { SYNTHETIC_AS_OF, generateSyntheticShop, generateSyntheticShopInPostgres, republish, type SyntheticShopSummary } from "./support/synthetic-shop.ts";
 

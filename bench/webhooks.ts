@@ -14,7 +14,9 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { HANDLERS, runWorkerOnce } from "../scripts/worker";
+import { JOB_HANDLERS } from "../app/jobs/handlers.server.ts";
+import { SYNC_MEMBERS_JOB } from "../app/queue/job-kinds.ts";
+import { runWorkerOnce } from "../scripts/worker";
 import { startLocalStack } from "../test/support/local-stack";
 import { buildProgramJson, onePointPerDollar } from "../test/support/program-builders";
 import { signWebhook } from "../test/support/signed-webhook";
@@ -144,7 +146,7 @@ try {
   if (workerDuring) await stack.stopWorkerLoop();
   const t0 = performance.now();
   const jobMs: Record<string, number> = {};
-  const types = syncSkipped ? Object.keys(HANDLERS).filter((type) => type !== "sync-members") : undefined;
+  const types = syncSkipped ? Object.keys(JOB_HANDLERS).filter((type) => type !== SYNC_MEMBERS_JOB) : undefined;
   while (true) {
     const started = performance.now();
     const result = await runWorkerOnce(stack.db, { adminFor: stack.adminFor, types });

@@ -1,9 +1,8 @@
 import { pathToFileURL } from "node:url";
-import { createDb, type Db } from "~/db.server";
+import { createDb, type Db } from "~/db/client.server";
 import { JOB_HANDLERS } from "~/jobs/handlers.server";
 import { enqueueDueReviews } from "~/jobs/recalculate.server";
-import { drainJobs, runWorkerOnce as runOnce, workerLoop, type JobHandler, type RunOnceResult, type WorkerDeps } from "~/jobs/worker.server";
-import { ADMIN_JOB_HANDLERS } from "~/services/admin/job-handlers.server";
+import { drainJobs, runWorkerOnce as runOnce, workerLoop, type RunOnceResult, type WorkerDeps } from "~/jobs/worker.server";
 import type { AdminGraphqlClient } from "~/shopify/admin-graphql.server";
 
 /**
@@ -12,9 +11,6 @@ import type { AdminGraphqlClient } from "~/shopify/admin-graphql.server";
  * Several workers may run at once (leases keep them apart). `runWorkerOnce` and `drain` are the same steps for
  * tests and the demo.
  */
-
-/** Every job type the app queues: the backbone's and the admin's (scheduled publish, discount configuration). */
-export const HANDLERS: Record<string, JobHandler> = { ...JOB_HANDLERS, ...ADMIN_JOB_HANDLERS };
 
 /** The Admin API of a shop through its offline session, as the web app uses it (SHOPIFY_ADMIN_ORIGIN applies). */
 async function productionAdminFor(shop: string): Promise<AdminGraphqlClient> {
@@ -28,12 +24,12 @@ function withDefaults(deps: WorkerDeps): WorkerDeps {
 }
 
 export function runWorkerOnce(db: Db, deps: WorkerDeps = {}): Promise<RunOnceResult> {
-  return runOnce(db, withDefaults(deps), HANDLERS);
+  return runOnce(db, withDefaults(deps), JOB_HANDLERS);
 }
 
 /** Runs every due job (and the follow-ups they queue) and returns what ran. */
 export function drain(db: Db, deps: WorkerDeps = {}, opts: { maxJobs?: number } = {}): Promise<RunOnceResult[]> {
-  return drainJobs(db, withDefaults(deps), HANDLERS, opts);
+  return drainJobs(db, withDefaults(deps), JOB_HANDLERS, opts);
 }
 
 async function main(): Promise<void> {
@@ -48,7 +44,7 @@ async function main(): Promise<void> {
   const deps = withDefaults({ log: (entry) => console.log(JSON.stringify(entry)) });
   let lastReview = 0;
   console.log(JSON.stringify({ event: "worker.started", pid: process.pid }));
-  await workerLoop(db, deps, HANDLERS, {
+  await workerLoop(db, deps, JOB_HANDLERS, {
     signal: controller.signal,
     idleMs: Number(process.env.WORKER_IDLE_MS ?? 1000),
     // Levels expire with time alone: once a minute, queue the members whose review time has come.

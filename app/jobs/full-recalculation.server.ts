@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Job, Prisma } from "@prisma/client";
-import type { Db } from "~/db.server";
+import type { Db } from "~/db/client.server";
 import {
   customerRanges,
   emptyCheckpoint,
@@ -9,8 +9,8 @@ import {
   type FullRecalculationCheckpoint,
 } from "~/services/full-recalculation.server";
 import { currentProgram, loadShopContext } from "~/services/shop-context.server";
-import { completeJob, enqueueJob, extendLease, failJob } from "./queue.server";
-import { syncMembersKey } from "./sync-members.server";
+import { MAX_RECALCULATION_PARTS, partJobType, SYNC_MEMBERS_JOB, syncMembersKey } from "~/queue/job-kinds";
+import { completeJob, enqueueJob, extendLease, failJob } from "~/queue/queue.server";
 import { DEFAULT_LEASE_MS, LeaseLostError, type JobContext, type JobHandler, type WorkerHooks } from "./worker.server";
 
 /**
@@ -20,12 +20,10 @@ import { DEFAULT_LEASE_MS, LeaseLostError, type JobContext, type JobHandler, typ
  * the sum over the parts. Every range keeps its checkpoint in its own job row, written in the same transaction as
  * the batch it covers, so a worker that dies costs at most one batch and its job resumes after the last commit.
  *
- * The queue runs one job per (type, shop) at a time, so each part has its own type (`recalculate-part-<n>`).
+ * The queue runs one job per (type, shop) at a time, so each part has its own type (`recalculate-part-<n>`,
+ * app/queue/job-kinds.ts).
  */
 
-export const MAX_PARTS = 8;
-export const PART_JOB_PREFIX = "recalculate-part-";
-export const partJobType = (index: number) => `${PART_JOB_PREFIX}${index}`;
 /** Members per bulk operation when the sync a full run owes is sent (about 2 KB of JSONL each: some 50 MB, half of Shopify's 100 MB cap). */
 export const FULL_SYNC_BATCH = 25_000;
 
@@ -92,13 +90,9 @@ export const recalculatePartJob: JobHandler = async (ctx) => {
   await runRange({ db: ctx.db, job: ctx.job, now: ctx.now, heartbeat: ctx.heartbeat, afterMember: ctx.deps.hooks?.afterMember }, payload, (checkpoint) => ({ ...payload, checkpoint }));
 };
 
-export const PART_JOB_HANDLERS: Record<string, JobHandler> = Object.fromEntries(
-  Array.from({ length: MAX_PARTS - 1 }, (_, i) => [partJobType(i + 1), recalculatePartJob]),
-);
-
 function partsWanted(payload: FullRecalculationPayload): number {
   const wanted = payload.parts ?? Number(process.env.TIERLINE_RECALC_PARTS ?? 1);
-  return Math.max(1, Math.min(MAX_PARTS, Number.isFinite(wanted) ? Math.floor(wanted) : 1));
+  return Math.max(1, Math.min(MAX_RECALCULATION_PARTS, Number.isFinite(wanted) ? Math.floor(wanted) : 1));
 }
 
 /** Cuts the run into ranges and queues the parts, once: the cut is saved with the queued parts in one transaction. */
@@ -205,5 +199,5 @@ export async function fullRecalculationJob(ctx: JobContext): Promise<void> {
   const owed = mine.syncOwed + (await ctx.db.job.findMany({ where: { id: { in: run.partJobIds } }, select: { payload: true } }))
     .map((p) => (JSON.parse(p.payload) as RangePayload).checkpoint.syncOwed)
     .reduce((a, b) => a + b, 0);
-  if (owed > 0) await enqueueJob(ctx.db, { type: "sync-members", shop, key: syncMembersKey(shop), payload: { batch: FULL_SYNC_BATCH } }, ctx.now());
+  if (owed > 0) await enqueueJob(ctx.db, { type: SYNC_MEMBERS_JOB, shop, key: syncMembersKey(shop), payload: { batch: FULL_SYNC_BATCH } }, ctx.now());
 }

@@ -1,16 +1,33 @@
+import { DISCOUNT_SYNC_JOB, BACKFILL_JOB, PROCESS_WEBHOOKS_JOB, RECALCULATE_JOB, RECALCULATION_PART_JOBS, REVIEW_MEMBERS_JOB, SCHEDULED_PUBLISH_JOB, SYNC_MEMBERS_JOB } from "~/queue/job-kinds";
+import { syncTierDiscount } from "~/services/admin/benefits.server";
+import { runScheduledPublish } from "~/services/admin/publish.server";
 import { backfillJob } from "./backfill.server";
-import { PART_JOB_HANDLERS } from "./full-recalculation.server";
+import { recalculatePartJob } from "./full-recalculation.server";
 import { processWebhooksJob } from "./process-webhooks.server";
-import { recalculateJob, REVIEW_MEMBERS_JOB } from "./recalculate.server";
+import { recalculateJob } from "./recalculate.server";
 import { syncMembersJob } from "./sync-members.server";
 import type { JobHandler } from "./worker.server";
 
-/** Job types and their handlers. Other parts of the app add theirs here (or pass them in WorkerDeps.handlers). */
+/**
+ * Every job type Tierline queues (app/queue/job-kinds.ts) and its handler: the one table the worker (scripts/worker.ts),
+ * the demo, the benches and the tests run. A handler must be idempotent: a job whose worker died runs again.
+ */
 export const JOB_HANDLERS: Record<string, JobHandler> = {
-  "process-webhooks": processWebhooksJob,
-  "sync-members": syncMembersJob,
-  recalculate: recalculateJob,
+  [PROCESS_WEBHOOKS_JOB]: processWebhooksJob,
+  [SYNC_MEMBERS_JOB]: syncMembersJob,
+  [RECALCULATE_JOB]: recalculateJob,
   [REVIEW_MEMBERS_JOB]: recalculateJob,
-  backfill: backfillJob,
-  ...PART_JOB_HANDLERS,
+  ...Object.fromEntries(RECALCULATION_PART_JOBS.map((type) => [type, recalculatePartJob])),
+  [BACKFILL_JOB]: backfillJob,
+  /** Rewrites the tier discount's configuration metafield from the published program and the saved benefits. */
+  [DISCOUNT_SYNC_JOB]: async (ctx) => {
+    const shop = ctx.job.shop;
+    if (!shop) throw new Error(`${DISCOUNT_SYNC_JOB} needs a shop`);
+    if (!ctx.deps.adminFor) throw new Error(`${DISCOUNT_SYNC_JOB} needs WorkerDeps.adminFor to reach the Admin API`);
+    await syncTierDiscount(ctx.db, await ctx.deps.adminFor(shop), shop);
+  },
+  /** Publishes a scheduled program version at its time (nothing when it was cancelled meanwhile). */
+  [SCHEDULED_PUBLISH_JOB]: async (ctx) => {
+    await runScheduledPublish(ctx.db, ctx.payload<{ versionId: string }>(), ctx.now().getTime(), ctx.job.shop);
+  },
 };

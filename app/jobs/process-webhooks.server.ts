@@ -1,8 +1,8 @@
-import type { Db } from "~/db.server";
+import type { Db } from "~/db/client.server";
 import { recalculateMember } from "~/services/member-recalculation.server";
 import { loadShopContext } from "~/services/shop-context.server";
 import { applyInboxRow, profilesFromRows } from "~/services/webhook-apply.server";
-import { describeError } from "./queue.server";
+import { describeError } from "~/queue/queue.server";
 import type { JobContext, WorkerHooks } from "./worker.server";
 
 /**

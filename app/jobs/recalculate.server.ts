@@ -1,9 +1,10 @@
-import type { Db } from "~/db.server";
+import type { Db } from "~/db/client.server";
+import { dueReviewsKey, REVIEW_MEMBERS_JOB } from "~/queue/job-kinds";
+import { enqueueJob } from "~/queue/queue.server";
 import { recalculateMembers } from "~/services/member-recalculation.server";
 import type { MemberProfile } from "~/services/privacy.server";
 import { currentProgram, loadShopContext } from "~/services/shop-context.server";
 import { fullRecalculationJob, type FullRecalculationPayload } from "./full-recalculation.server";
-import { enqueueJob, type DbOrTx } from "./queue.server";
 import type { JobContext } from "./worker.server";
 
 /**
@@ -24,12 +25,6 @@ export interface RecalculatePayload extends FullRecalculationPayload {
 /** Members per transaction, and how often progress is reported. */
 const CHUNK = 100;
 
-/**
- * Time-driven reviews have their own job type: the admin shows a running `recalculate` as "recalculation in
- * progress" and locks editing, which a routine expiry check must not do.
- */
-export const REVIEW_MEMBERS_JOB = "review-members";
-
 export async function recalculateJob(ctx: JobContext): Promise<void> {
   const shop = ctx.job.shop;
   if (!shop) throw new Error("recalculate needs a shop");
@@ -40,15 +35,6 @@ export async function recalculateJob(ctx: JobContext): Promise<void> {
     payload.customerGids ??
     (await ctx.db.member.findMany({ where: { shop, levelId: payload.levelId, deletedAt: null }, select: { customerGid: true }, orderBy: { customerGid: "asc" } })).map((m) => m.customerGid);
   await recalculateCustomers(ctx, shop, customers, new Map());
-}
-
-/** Every customer Tierline knows facts about in a shop: its members and the customers of its paid orders. */
-export async function shopCustomers(db: Db, shop: string): Promise<string[]> {
-  const [members, buyers] = await Promise.all([
-    db.member.findMany({ where: { shop }, select: { customerGid: true } }),
-    db.orderFact.findMany({ where: { shop, customerGid: { not: null }, paidAt: { not: null } }, select: { customerGid: true }, distinct: ["customerGid"] }),
-  ]);
-  return [...new Set([...members.map((m) => m.customerGid), ...buyers.map((b) => b.customerGid!)])].sort();
 }
 
 export async function recalculateCustomers(ctx: JobContext, shop: string, customers: string[], profiles: Map<string, Partial<MemberProfile>>): Promise<void> {
@@ -82,16 +68,7 @@ export async function enqueueDueReviews(db: Db, now: Date): Promise<number> {
     const due = await db.member.findMany({ where: { shop, reviewAt: { lte: now }, deletedAt: null }, select: { customerGid: true }, take: 10_000 });
     if (due.length === 0) continue;
     const payload: RecalculatePayload = { customerGids: due.map((m) => m.customerGid) };
-    if (await enqueueJob(db, { type: REVIEW_MEMBERS_JOB, shop, key: `${REVIEW_MEMBERS_JOB}:${shop}`, payload }, now)) queued++;
+    if (await enqueueJob(db, { type: REVIEW_MEMBERS_JOB, shop, key: dueReviewsKey(shop), payload }, now)) queued++;
   }
   return queued;
-}
-
-/**
- * Asks for the members of a level to be looked at again because what shoppers see of the level changed (benefits
- * saved, card restyled): their metafields are re-synced where the view differs. Safe to call on every save.
- */
-export async function enqueueLevelResync(db: DbOrTx, shop: string, levelId: string, now: Date): Promise<boolean> {
-  const payload: RecalculatePayload = { levelId };
-  return enqueueJob(db, { type: REVIEW_MEMBERS_JOB, shop, key: `${REVIEW_MEMBERS_JOB}:${shop}:level:${levelId}`, payload }, now);
 }

@@ -1,9 +1,10 @@
-import type { Db } from "~/db.server";
+import type { Db } from "~/db/client.server";
 import { memberShopperView, shopperViewHash } from "~/services/member-sync-records.server";
 import { loadShopContext } from "~/services/shop-context.server";
 import { syncMembers } from "~/shopify/member-sync.server";
 import { MemberSyncRecordSchema, type MemberSyncRecord } from "~/shopify/types";
-import { enqueueJob } from "./queue.server";
+import { SYNC_MEMBERS_JOB, syncMembersKey } from "~/queue/job-kinds";
+import { enqueueJob } from "~/queue/queue.server";
 import type { JobContext } from "./worker.server";
 
 /**
@@ -18,8 +19,6 @@ export const SYNC_BATCH = 1000;
 const MAX_SYNC_BATCH = 25_000;
 /** After this many failed syncs a member is left out until something about it changes again. */
 export const MAX_SYNC_FAILURES = 5;
-
-export const syncMembersKey = (shop: string) => `sync-members:${shop}`;
 
 /** Member rows of SyncState are keyed by customer GID; other subjects ("shop", the admin's "discount-config") are not members. */
 const CUSTOMER_SUBJECT_PREFIX = "gid://shopify/Customer/";
@@ -89,7 +88,7 @@ export async function syncMembersJob(ctx: JobContext): Promise<void> {
   // (Members that change meanwhile queue their own run: this job's key was released when it was claimed.)
   if ((await owedStates(ctx.db, shop, 1)).length > 0) {
     const runAt = new Date(ctx.now().getTime() + (owed.length >= batch ? 0 : RETRY_DELAY_MS));
-    await enqueueJob(ctx.db, { type: "sync-members", shop, key: syncMembersKey(shop), runAt, payload: batch === SYNC_BATCH ? undefined : { batch } }, ctx.now());
+    await enqueueJob(ctx.db, { type: SYNC_MEMBERS_JOB, shop, key: syncMembersKey(shop), runAt, payload: batch === SYNC_BATCH ? undefined : { batch } }, ctx.now());
   }
 }
 

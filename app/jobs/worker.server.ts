@@ -1,9 +1,9 @@
 import { hostname } from "node:os";
 import type { Job } from "@prisma/client";
-import type { Db } from "~/db.server";
+import type { Db } from "~/db/client.server";
 import type { AdminGraphqlClient } from "~/shopify/admin-graphql.server";
 import type { SyncMembersOptions } from "~/shopify/member-sync.server";
-import { claimNextJob, completeJob, extendLease, failJob, reportProgress } from "./queue.server";
+import { claimNextJob, completeJob, extendLease, failJob, reportProgress } from "~/queue/queue.server";
 
 /**
  * The worker: claims one job at a time, runs its handler, and records the outcome. Handlers receive a context

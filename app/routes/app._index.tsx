@@ -5,7 +5,7 @@ import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineGrid, InlineS
 import { GrowthChart } from "~/components/GrowthChart/GrowthChart";
 import { LevelChangeList } from "~/components/LevelChangeList/LevelChangeList";
 import { SectionCard } from "~/components/SectionCard/SectionCard";
-import db from "~/db.server";
+import db from "~/db/client.server";
 import { memberCentre } from "~/services/admin/dashboard.server";
 import { authenticate } from "~/shopify.server";
 

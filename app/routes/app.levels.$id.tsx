@@ -7,7 +7,7 @@ import { useEffect } from "react";
 import { ErrorBanner } from "~/components/ErrorBanner/ErrorBanner";
 import { LevelForm } from "~/components/LevelForm/LevelForm";
 import { SectionCard } from "~/components/SectionCard/SectionCard";
-import db from "~/db.server";
+import db from "~/db/client.server";
 import { levelEditAction, levelEditView } from "~/services/admin/levels.server";
 import { formAction, orNotFound } from "~/services/admin/respond.server";
 import { authenticate } from "~/shopify.server";

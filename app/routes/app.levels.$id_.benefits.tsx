@@ -3,7 +3,7 @@ import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Page } from "@shopify/polaris";
 import { BenefitsForm } from "~/components/BenefitsForm/BenefitsForm";
-import db from "~/db.server";
+import db from "~/db/client.server";
 import { benefitsEditView, saveBenefitsAction } from "~/services/admin/benefits.server";
 import { formAction, orNotFound } from "~/services/admin/respond.server";
 import { authenticate } from "~/shopify.server";

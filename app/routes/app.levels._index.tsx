@@ -3,7 +3,7 @@ import { json } from "@remix-run/node";
 import { useActionData, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, ButtonGroup, Card, IndexTable, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { NumericCell } from "~/components/NumericCell/NumericCell";
-import db from "~/db.server";
+import db from "~/db/client.server";
 import { levelsListAction, levelsView } from "~/services/admin/levels.server";
 import { formAction } from "~/services/admin/respond.server";
 import { authenticate } from "~/shopify.server";

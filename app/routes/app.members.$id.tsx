@@ -6,7 +6,7 @@ import { useEffect, useState } from "react";
 import { ErrorBanner } from "~/components/ErrorBanner/ErrorBanner";
 import { LevelChangeList } from "~/components/LevelChangeList/LevelChangeList";
 import { SectionBody, SectionCard } from "~/components/SectionCard/SectionCard";
-import db from "~/db.server";
+import db from "~/db/client.server";
 import { memberAction, memberDetailView } from "~/services/admin/members.server";
 import { formAction, orNotFound } from "~/services/admin/respond.server";
 import { authenticate } from "~/shopify.server";

@@ -5,7 +5,7 @@ import { Badge, Banner, BlockStack, Button, Card, ChoiceList, Filters, IndexTabl
 import { useEffect, useRef, useState } from "react";
 import { MoneyField } from "~/components/DecimalField/DecimalField";
 import { NumericCell } from "~/components/NumericCell/NumericCell";
-import db from "~/db.server";
+import db from "~/db/client.server";
 import { importMembersAction, membersView, parseMembersFilter } from "~/services/admin/members.server";
 import { formAction } from "~/services/admin/respond.server";
 import { authenticate } from "~/shopify.server";

@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import db from "~/db.server";
+import db from "~/db/client.server";
 import { exportMembersCsv, parseMembersFilter } from "~/services/admin/members.server";
 import { authenticate } from "~/shopify.server";
 

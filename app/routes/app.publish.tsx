@@ -7,7 +7,7 @@ import { ErrorBanner } from "~/components/ErrorBanner/ErrorBanner";
 import { PreviewTable } from "~/components/PreviewTable/PreviewTable";
 import { RecalculationProgress } from "~/components/RecalculationProgress/RecalculationProgress";
 import { SectionCard } from "~/components/SectionCard/SectionCard";
-import db from "~/db.server";
+import db from "~/db/client.server";
 import { publishAction, publishView } from "~/services/admin/publish.server";
 import { formAction } from "~/services/admin/respond.server";
 import { authenticate } from "~/shopify.server";

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import db from "~/db.server";
+import db from "~/db/client.server";
 import { recalculationProgress } from "~/services/admin/publish.server";
 import { authenticate } from "~/shopify.server";
 

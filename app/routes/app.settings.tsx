@@ -3,7 +3,7 @@ import { json } from "@remix-run/node";
 import { Link, useFetcher, useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Page } from "@shopify/polaris";
 import { SettingsForm } from "~/components/SettingsForm/SettingsForm";
-import db from "~/db.server";
+import db from "~/db/client.server";
 import { formAction } from "~/services/admin/respond.server";
 import { saveSettingsAction, settingsView } from "~/services/admin/settings.server";
 import { authenticate } from "~/shopify.server";

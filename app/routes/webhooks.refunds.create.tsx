@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import db from "~/db.server";
+import db from "~/db/client.server";
 import { recordWebhook } from "~/services/webhook-inbox.server";
 import { limitWebhookBody } from "~/services/webhook-limits.server";
 import { authenticateWebhook } from "~/shopify.server";

@@ -1,6 +1,6 @@
 import { Prisma } from "@prisma/client";
 import type { OrderLine } from "~/domain";
-import { dbProvider, type Db } from "~/db.server";
+import { dbProvider, type Db, type Tx } from "~/db/client.server";
 import {
   foldMember,
   loadStoredMembers,
@@ -37,8 +37,6 @@ import { profilesFromInbox } from "./webhook-apply.server";
  *
  * A shop's customers can be cut into key ranges (`customerRanges`) that separate workers recompute side by side.
  */
-
-type Tx = Prisma.TransactionClient;
 
 /** Customers strictly after `after` and up to `upTo` (inclusive); null bounds are open. */
 export interface CustomerRange {

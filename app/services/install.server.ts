@@ -1,4 +1,6 @@
-import { enqueueJob, type DbOrTx } from "~/jobs/queue.server";
+import type { DbOrTx } from "~/db/client.server";
+import { BACKFILL_JOB, backfillKey } from "~/queue/job-kinds";
+import { enqueueJob } from "~/queue/queue.server";
 import type { AdminGraphqlClient } from "~/shopify/admin-graphql.server";
 import { ensureMemberMetafieldDefinitions, type DefinitionsResult } from "~/shopify/metafield-definitions.server";
 import { fetchShopCurrency } from "~/shopify/shop.server";
@@ -10,8 +12,6 @@ import { ensureShop } from "./shop-context.server";
  * Shopify calls are best-effort here: a failure must not break the merchant's login, and the backfill job ensures
  * the definitions again before it imports anything.
  */
-
-export const backfillKey = (shop: string) => `backfill:${shop}`;
 
 export interface InstallResult {
   currency: string | null;
@@ -32,6 +32,6 @@ export async function onShopInstalled(db: DbOrTx, admin: AdminGraphqlClient, sho
     return null;
   });
   const row = await db.shop.findUnique({ where: { domain: shop }, select: { backfilledAt: true } });
-  const backfillQueued = row?.backfilledAt == null && (await enqueueJob(db, { type: "backfill", shop, key: backfillKey(shop), maxAttempts: 5, backoffMs: 30_000 }, opts.now));
+  const backfillQueued = row?.backfilledAt == null && (await enqueueJob(db, { type: BACKFILL_JOB, shop, key: backfillKey(shop), maxAttempts: 5, backoffMs: 30_000 }, opts.now));
   return { currency, definitions, backfillQueued, errors };
 }

@@ -1,7 +1,8 @@
-import type { LevelChange as LevelChangeRow, Member, MemberAdjustment, OrderFact, PointsEntry as PointsEntryRow, Prisma, RefundFact, SyncState } from "@prisma/client";
+import type { LevelChange as LevelChangeRow, Member, MemberAdjustment, OrderFact, PointsEntry as PointsEntryRow, RefundFact, SyncState } from "@prisma/client";
 import { DAY_MS, evaluateMember, type LevelChange, type MemberEvent, type MemberOutcome, type OrderLine, type PointsEntry, type Program } from "~/domain";
-import { lockNames, type Db } from "~/db.server";
-import { enqueueJob } from "~/jobs/queue.server";
+import { lockNames, type Db, type Tx } from "~/db/client.server";
+import { SYNC_MEMBERS_JOB, syncMembersKey } from "~/queue/job-kinds";
+import { enqueueJob } from "~/queue/queue.server";
 import { memberShopperView, shopperViewHash } from "./member-sync-records.server";
 import type { MemberProfile } from "./privacy.server";
 import { currentProgram, type ShopContext } from "./shop-context.server";
@@ -48,8 +49,6 @@ export interface MemberFacts {
 export async function loadMemberFacts(db: Db | Tx, shop: string, customerGid: string): Promise<MemberFacts> {
   return (await loadFactsOfMany(db, shop, [customerGid])).get(customerGid)!;
 }
-
-type Tx = Prisma.TransactionClient;
 
 const EVENT_ORDER: Record<MemberEvent["type"], number> = { orderPaid: 0, refund: 1, orderCancelled: 2, manualAssign: 3, pointsAdjust: 4, publishProgram: 5 };
 
@@ -405,7 +404,7 @@ export async function persistPlan(tx: Tx, ctx: ShopContext, plan: MemberPlan, st
   for (const r of w.rewrite) await tx.levelChange.update({ where: { id: r.id }, data: r.data });
   if (w.syncState?.kind === "create") await tx.syncState.create({ data: { shop: ctx.shop, subject: customerGid, pendingHash: w.syncState.pendingHash } });
   else if (w.syncState?.kind === "update") await tx.syncState.update({ where: { id: w.syncState.id }, data: { pendingHash: w.syncState.pendingHash, failures: 0, lastError: null } });
-  if (w.syncOwed) await enqueueJob(tx, { type: "sync-members", shop: ctx.shop, key: `sync-members:${ctx.shop}` }, now);
+  if (w.syncOwed) await enqueueJob(tx, { type: SYNC_MEMBERS_JOB, shop: ctx.shop, key: syncMembersKey(ctx.shop) }, now);
   return recalculateResult(plan, member, row, w);
 }
 

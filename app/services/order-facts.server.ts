@@ -1,4 +1,5 @@
-import type { OrderFact as OrderFactRow, Prisma } from "@prisma/client";
+import type { OrderFact as OrderFactRow } from "@prisma/client";
+import type { Tx } from "~/db/client.server";
 import type { OrderLine, RefundFact as EngineRefund } from "~/domain";
 import { salesChannelOf } from "~/domain/sales-channels";
 import { decimalToMinor } from "~/shopify/backfill.server";
@@ -9,8 +10,6 @@ import { orderGidFromId, productGidFromId, type OrderPayload, type RefundPayload
  * so deliveries in any order converge on the same row; being paid and being cancelled are one-way, so an older
  * payload can add them but never take them away. A refund is written once and may precede its order.
  */
-
-type Tx = Prisma.TransactionClient;
 
 /** Financial statuses of an order that has been paid (refunds then arrive as their own facts). */
 const PAID_STATUSES = new Set(["paid", "partially_refunded", "refunded"]);

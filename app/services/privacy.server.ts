@@ -1,5 +1,4 @@
-import type { Prisma } from "@prisma/client";
-import { containsText } from "~/db.server";
+import { containsText, type Tx } from "~/db/client.server";
 
 /**
  * Personal data and its removal. Tierline keeps little personal data: a member's name, email and phone (for the
@@ -7,8 +6,6 @@ import { containsText } from "~/db.server";
  * (orders, refunds, ledger, audit) hold ids and amounts only, so a redacted member keeps their level and history
  * without anything that names them.
  */
-
-type Tx = Prisma.TransactionClient;
 
 export interface MemberProfile {
   email: string | null;

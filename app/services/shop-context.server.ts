@@ -2,7 +2,7 @@ import { z } from "zod";
 import { parseProgram, type Program } from "~/domain";
 import { DEFAULT_CARD } from "~/services/admin/level-form";
 import type { TierBenefitsV1 } from "~/shopify/types";
-import type { DbOrTx } from "~/jobs/queue.server";
+import type { DbOrTx } from "~/db/client.server";
 
 /**
  * Everything a member's recomputation and sync need about their shop, loaded once per batch: the published program

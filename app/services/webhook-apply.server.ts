@@ -1,5 +1,5 @@
 import type { WebhookInbox } from "@prisma/client";
-import type { Db } from "~/db.server";
+import type { Db } from "~/db/client.server";
 import { insertRefundFact, orderFactFromPayload, refundFactFromPayload, upsertOrderFact } from "./order-facts.server";
 import { forgetDeletedCustomer, mergeCustomers, purgeShop, REDACTED_PAYLOAD, redactCustomer, updateMemberProfile, type MemberProfile } from "./privacy.server";
 import { customerGidFromId, orderGidFromId, parseWebhookPayload, WebhookPayloadError, type ParsedWebhook } from "./webhook-payloads.server";

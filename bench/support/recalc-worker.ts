@@ -1,14 +1,14 @@
 // One worker process of bench/recalc.ts: the app's job worker (same handlers, same claims and leases) restricted to
 // the full-recalculation job types, at the bench's fixed instant. Prints "ready", runs jobs until the watched
 // coordinator job is finished, then prints one JSON line (its pid, jobs run, peak RSS) and exits.
-import { createDb } from "../../app/db.server.ts";
-import { PART_JOB_HANDLERS } from "../../app/jobs/full-recalculation.server.ts";
+import { createDb } from "../../app/db/client.server.ts";
 import { JOB_HANDLERS } from "../../app/jobs/handlers.server.ts";
 import { runWorkerOnce } from "../../app/jobs/worker.server.ts";
+import { RECALCULATE_JOB, RECALCULATION_PART_JOBS } from "../../app/queue/job-kinds.ts";
 
 const db = createDb(process.env.DATABASE_URL);
 const now = new Date(process.env.BENCH_NOW ?? Date.now());
-const types = ["recalculate", ...Object.keys(PART_JOB_HANDLERS)];
+const types = [RECALCULATE_JOB, ...RECALCULATION_PART_JOBS];
 const workerId = `bench-${process.pid}`;
 
 async function main(): Promise<void> {

@@ -2,7 +2,7 @@
 // webhooks): customers with paid orders (1–3 lines, shipping, tax), refunds and cancellations, and a published
 // program. Shared by bench/recalc.ts (1M members, 10M orders) and the full-recalculation tests (a few hundred).
 import type { Prisma } from "@prisma/client";
-import type { Db } from "../../app/db.server.ts";
+import type { Db } from "../../app/db/client.server.ts";
 import { seededRandom } from "../../test/support/seeded-random";
 
 export const SYNTHETIC_START = Date.UTC(2025, 0, 1);

@@ -1,4 +1,4 @@
-import type { Db } from "~/db.server";
+import type { Db } from "~/db/client.server";
 import { levelChangeText } from "~/services/admin/audit-trail";
 import { memberName } from "~/services/admin/members.server";
 

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { Db } from "~/db.server";
+import type { Db } from "~/db/client.server";
 import { benefitsFormValues, benefitsPayload, type ShopperBenefits } from "~/services/admin/benefits-form";
 import { saveBenefitsAction } from "~/services/admin/benefits.server";
 import { levelFormValues, levelPayload, type ProgramJson } from "~/services/admin/level-form";

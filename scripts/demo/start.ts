@@ -1,6 +1,6 @@
 import fs from "node:fs";
-import { enqueueJob } from "~/jobs/queue.server";
-import { syncMembersKey } from "~/jobs/sync-members.server";
+import { SYNC_MEMBERS_JOB, syncMembersKey } from "~/queue/job-kinds";
+import { enqueueJob } from "~/queue/queue.server";
 import { startLocalStack, type LocalStack } from "../../test/support/local-stack";
 import { embeddedAdminUrl } from "../../test/support/session-token";
 import { membersPerLevel, table, watchLevelMoves, type LevelMove } from "./level-moves";
@@ -76,7 +76,7 @@ export async function startDemo(opts: StartDemoOptions = {}): Promise<Demo> {
     } else {
       // What Shopify had of the members was in the previous stand-in's memory: write it again.
       await db.syncState.updateMany({ where: { shop, subject: { startsWith: "gid://shopify/Customer/" } }, data: { syncedHash: null } });
-      await enqueueJob(db, { type: "sync-members", shop, key: syncMembersKey(shop) });
+      await enqueueJob(db, { type: SYNC_MEMBERS_JOB, shop, key: syncMembersKey(shop) });
     }
     const adminUrl = (p = "/app") => embeddedAdminUrl(stack.appUrl, p, { shop, apiKey: stack.apiKey, apiSecret: stack.apiSecret, ttlSeconds: 12 * 3600 });
 

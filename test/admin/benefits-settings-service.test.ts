@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Db } from "~/db.server";
-import { REVIEW_MEMBERS_JOB } from "~/jobs/recalculate.server";
-import { benefitsEditView, DISCOUNT_SYNC_JOB, loadShopperBenefits, requestDiscountSync, saveBenefitsAction, syncTierDiscount } from "~/services/admin/benefits.server";
+import type { Db } from "~/db/client.server";
+import { DISCOUNT_SYNC_JOB, REVIEW_MEMBERS_JOB } from "~/queue/job-kinds";
+import { benefitsEditView, loadShopperBenefits, requestDiscountSync, saveBenefitsAction, syncTierDiscount } from "~/services/admin/benefits.server";
 import { loadVersions, programOf } from "~/services/admin/program-drafts.server";
 import { saveSettingsAction, settingsView } from "~/services/admin/settings.server";
 import { adminTestDb, rejected } from "../support/admin-test-db";

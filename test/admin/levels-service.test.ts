@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import type { Db } from "~/db.server";
+import type { Db } from "~/db/client.server";
 import { levelEditAction, levelEditView, levelsListAction, levelsView } from "~/services/admin/levels.server";
 import { loadVersions, programOf } from "~/services/admin/program-drafts.server";
 import { saveSettingsAction } from "~/services/admin/settings.server";

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import type { Db } from "~/db.server";
+import type { Db } from "~/db/client.server";
 import { parseCsv } from "~/services/admin/csv";
 import { memberCentre } from "~/services/admin/dashboard.server";
 import { recomputeMemberNow } from "~/services/admin/member-recompute.server";

@@ -1,13 +1,13 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import type { Db } from "~/db.server";
+import type { Db } from "~/db/client.server";
 import { JOB_HANDLERS } from "~/jobs/handlers.server";
 import { drainJobs } from "~/jobs/worker.server";
-import { ADMIN_JOB_HANDLERS } from "~/services/admin/job-handlers.server";
 import { levelEditAction } from "~/services/admin/levels.server";
 import { recomputeMemberNow } from "~/services/admin/member-recompute.server";
 import { memberDetailView, membersView, parseMembersFilter } from "~/services/admin/members.server";
 import { loadVersions, programOf } from "~/services/admin/program-drafts.server";
-import { previewMoves, publishAction, publishView, recalculationProgress, RECALCULATE_JOB, SCHEDULED_PUBLISH_JOB } from "~/services/admin/publish.server";
+import { previewMoves, publishAction, publishView, recalculationProgress } from "~/services/admin/publish.server";
+import { RECALCULATE_JOB, SCHEDULED_PUBLISH_JOB } from "~/queue/job-kinds";
 import { adminTestDb, rejected } from "../support/admin-test-db";
 import { formData, levelInput, programJson, seedOrder, seedPublished, spendInput } from "../support/admin-builders";
 
@@ -30,7 +30,7 @@ beforeEach(async () => {
 
 const lowerGold = () => levelEditAction(db, SHOP, "gold", formData({ intent: "save", payload: levelInput({ name: "Gold", upgrade: [[spendInput("300")]] }) }));
 const act = (fields: Record<string, unknown>, now = NOW) => publishAction(db, SHOP, formData(fields), now);
-const worker = (now = NOW) => drainJobs(db, { now: () => new Date(now), adminFor: async () => ({ graphql: async () => new Response("{}") }) }, { ...JOB_HANDLERS, ...ADMIN_JOB_HANDLERS }, { maxJobs: 20 });
+const worker = (now = NOW) => drainJobs(db, { now: () => new Date(now), adminFor: async () => ({ graphql: async () => new Response("{}") }) }, JOB_HANDLERS, { maxJobs: 20 });
 const levelOf = async (n: number) => (await db.member.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: C(n) } } })).levelId;
 
 describe("what-if preview", () => {

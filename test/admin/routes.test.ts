@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Db } from "~/db.server";
+import type { Db } from "~/db/client.server";
 import { migratedTemplate } from "../support/db";
 import { benefitsInput, levelInput, programJson, seedOrder, seedPublished, seedShop, settingsInput, spendInput } from "../support/admin-builders";
 import { mintSessionToken } from "../support/session-token";
@@ -30,7 +30,7 @@ const routes: Record<string, RouteModule> = {};
 
 beforeAll(async () => {
   fs.copyFileSync(migratedTemplate(), env.file);
-  db = (await import("~/db.server")).default;
+  db = (await import("~/db/client.server")).default;
   for (const name of ["app._index", "app.levels._index", "app.levels.$id", "app.levels.$id_.benefits", "app.settings", "app.publish", "app.recalculation", "app.members._index", "app.members.$id", "app.members.export"]) {
     routes[name] = await import(`../../app/routes/${name}.tsx`);
   }

@@ -1,13 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Db } from "~/db.server";
-import { PART_JOB_HANDLERS, partJobType, type FullRecalculationPayload } from "~/jobs/full-recalculation.server";
+import type { Db } from "~/db/client.server";
+import type { FullRecalculationPayload } from "~/jobs/full-recalculation.server";
+import { partJobType, RECALCULATE_JOB, RECALCULATION_PART_JOBS } from "~/queue/job-kinds";
 import { JOB_HANDLERS } from "~/jobs/handlers.server";
 import { drainJobs, type WorkerHooks } from "~/jobs/worker.server";
 import { customerRanges, nextCustomers } from "~/services/full-recalculation.server";
 import { recalculateMember } from "~/services/member-recalculation.server";
 import { loadShopContext } from "~/services/shop-context.server";
 import { generateSyntheticShop, republish, syntheticCustomer } from "../../bench/support/synthetic-shop";
-import { createDb } from "~/db.server";
+import { createDb } from "~/db/client.server";
 import { createTestDb, testPostgresUrl, type TestDb } from "../support/db";
 
 /**
@@ -19,7 +20,7 @@ const SHOP = "full.myshopify.com";
 const NOW = new Date("2027-01-01T00:00:00Z");
 const MEMBERS = 120;
 const ORDERS = 900;
-const RECALC_TYPES = ["recalculate", ...Object.keys(PART_JOB_HANDLERS)];
+const RECALC_TYPES = [RECALCULATE_JOB, ...RECALCULATION_PART_JOBS];
 
 /** Every row a recomputation writes, without generated ids and write times, keyed by customer. */
 async function snapshot(db: Db) {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { backoffDelay, claimNextJob, completeJob, enqueueJob, failJob } from "~/jobs/queue.server";
+import { backoffDelay, claimNextJob, completeJob, enqueueJob, failJob } from "~/queue/queue.server";
 import { drainJobs, runWorkerOnce, type JobHandler } from "~/jobs/worker.server";
 import { createTestDb, type TestDb } from "../support/db";
 

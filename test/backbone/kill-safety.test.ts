@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Db } from "~/db.server";
+import type { Db } from "~/db/client.server";
 import { JOB_HANDLERS } from "~/jobs/handlers.server";
 import { drainJobs, runWorkerOnce, type WorkerHooks } from "~/jobs/worker.server";
 import { recordWebhook } from "~/services/webhook-inbox.server";

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { PointsEntry } from "~/domain";
-import { enqueueDueReviews, enqueueLevelResync } from "~/jobs/recalculate.server";
+import { enqueueDueReviews } from "~/jobs/recalculate.server";
+import { levelResyncKey, REVIEW_MEMBERS_JOB } from "~/queue/job-kinds";
+import { enqueueJob } from "~/queue/queue.server";
 import { ledgerToPersist, ledgerWrites } from "~/services/member-recalculation.server";
 import { recordWebhook } from "~/services/webhook-inbox.server";
 import { createTestDb, publishProgram, runJobs, seedShop, type TestDb } from "../support/db";
@@ -90,8 +92,8 @@ describe("recomputing from stored facts", () => {
     await t.db.job.deleteMany({ where: { type: "sync-members" } });
 
     await t.db.benefit.create({ data: { shop: SHOP, levelId: "gold", kind: "discount", configJson: JSON.stringify({ type: "percentage", value: "10", minimumOrder: null, appliesTo: "retail" }) } });
-    expect(await enqueueLevelResync(t.db, SHOP, "gold", NOW)).toBe(true);
-    expect(await enqueueLevelResync(t.db, SHOP, "gold", NOW)).toBe(false);
+    expect(await enqueueJob(t.db, { type: REVIEW_MEMBERS_JOB, shop: SHOP, key: levelResyncKey(SHOP, "gold"), payload: { levelId: "gold" } }, NOW)).toBe(true);
+    expect(await enqueueJob(t.db, { type: REVIEW_MEMBERS_JOB, shop: SHOP, key: levelResyncKey(SHOP, "gold"), payload: { levelId: "gold" } }, NOW)).toBe(false);
     expect(await drain(NOW)).toEqual(["review-members"]);
 
     const owed = (await t.db.syncState.findMany()).filter((s) => s.pendingHash !== s.syncedHash).map((s) => s.subject).sort();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "~/db.server";
+import type { Db } from "~/db/client.server";
 import { onShopInstalled } from "~/services/install.server";
 import { recordWebhook } from "~/services/webhook-inbox.server";
 import { adminOriginFetch } from "~/shopify-transport.server";
@@ -37,7 +37,7 @@ beforeAll(async () => {
     SHOPIFY_APP_URL: "https://tierline.example",
     SHOPIFY_ADMIN_ORIGIN: standIn.url,
   });
-  db = (await import("~/db.server")).default;
+  db = (await import("~/db/client.server")).default;
   await db.session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "", isOnline: false, accessToken: TOKEN, scope: "read_customers,write_customers,read_orders" } });
 });
 afterAll(async () => {

@@ -5,9 +5,10 @@ import { randomUUID } from "node:crypto";
 import { PrismaClient } from "@prisma/client";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { adapterFor, dbProvider, writeSqliteDirectly, type Db, type DbOptions } from "~/db.server";
+import { adapterFor, dbProvider, type Db, type DbOptions } from "~/db/client.server";
+import { startCheckpointThread } from "~/db/sqlite-checkpoints.server";
+import { writeSqliteDirectly } from "~/db/sqlite-direct-writes.server";
 import { recordWebhook, type WebhookDelivery } from "~/services/webhook-inbox.server";
-import { startCheckpointThread } from "~/sqlite-checkpoints.server";
 import { createTestDb, testPostgresUrl, type TestDb } from "../support/db";
 import { delivery, orderPayload, refundPayload } from "../support/webhook-payloads";
 

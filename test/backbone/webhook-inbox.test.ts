@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { dbProvider } from "~/db.server";
+import { dbProvider } from "~/db/client.server";
 import { normalizeTopic, parseWebhookJson, parseWebhookPayload, webhookSubjects, WEBHOOK_TOPICS } from "~/services/webhook-payloads.server";
-import { claimNextJob } from "~/jobs/queue.server";
+import { claimNextJob } from "~/queue/queue.server";
 import { recordWebhook, type WebhookDelivery } from "~/services/webhook-inbox.server";
 import { createTestDb, type TestDb } from "../support/db";
 import { fuzzCorpus } from "../support/security/webhook-corpus";
@@ -305,7 +305,7 @@ describe("authenticateWebhook", () => {
     app = await import("~/shopify.server");
   });
   afterAll(async () => {
-    await (await import("~/db.server")).default.$disconnect();
+    await (await import("~/db/client.server")).default.$disconnect();
     await authDb.cleanup();
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ActionFunctionArgs } from "@remix-run/node";
-import type { Db } from "~/db.server";
+import type { Db } from "~/db/client.server";
 import { WEBHOOK_TOPICS } from "~/services/webhook-payloads.server";
 import { createTestDb, type TestDb } from "../support/db";
 import { signWebhook } from "../support/signed-webhook";
@@ -36,7 +36,7 @@ beforeAll(async () => {
   t = await createTestDb();
   // The app reads its configuration at import, as in production.
   Object.assign(process.env, { DATABASE_URL: t.url, SHOPIFY_API_KEY: "route-test-key", SHOPIFY_API_SECRET: SECRET, SHOPIFY_APP_URL: APP_URL });
-  db = (await import("~/db.server")).default;
+  db = (await import("~/db/client.server")).default;
   const routes = import.meta.glob<{ action: Action }>("../../app/routes/webhooks.*.tsx");
   for (const [file, load] of Object.entries(routes)) {
     const topic = /webhooks\.(.+)\.tsx$/.exec(file)![1].replace(".", "/");

@@ -1,7 +1,7 @@
 import type { Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseProgram, previewDiff, type PreviewMember } from "~/domain/index";
-import type { Db } from "~/db.server";
+import type { Db } from "~/db/client.server";
 import { levelChangeText } from "~/services/admin/audit-trail";
 import { shopHistories } from "~/services/admin/member-history.server";
 import { loadShopContext } from "~/services/shop-context.server";

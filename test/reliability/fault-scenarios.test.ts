@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, type Db } from "~/db.server";
+import { createDb, type Db } from "~/db/client.server";
 import { runWorkerOnce } from "../../scripts/worker";
 import { recordWebhook } from "~/services/webhook-inbox.server";
 import { testPostgresUrl } from "../support/db";

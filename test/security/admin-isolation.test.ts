@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "~/db.server";
+import type { Db } from "~/db/client.server";
 import { benefitsInput, formData, levelInput, settingsInput } from "../support/admin-builders";
 import { adminRequest, callHandler, routeFilesOnDisk, sessionToken, startSecurityApp, type SecurityApp } from "../support/security/app-harness";
 import { rowCount, shopRows } from "../support/security/table-scan";

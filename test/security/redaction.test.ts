@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "~/db.server";
+import type { Db } from "~/db/client.server";
 import { formData, programJson } from "../support/admin-builders";
 import { dumpTables, publishProgram, runJobs, seedShop } from "../support/db";
 import { callHandler, startSecurityApp, webhookAction, webhookRequest, type SecurityApp } from "../support/security/app-harness";

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "~/db.server";
+import type { Db } from "~/db/client.server";
 import { dumpTables } from "../support/db";
 import { adminRequest, API_SECRET, callHandler, ROUTES_DIR, routeFilesOnDisk, sessionToken, startSecurityApp, unsignedToken, type SecurityApp } from "../support/security/app-harness";
 import { embeddedHostParam } from "../support/session-token";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "~/db.server";
+import type { Db } from "~/db/client.server";
 import { JOB_HANDLERS } from "~/jobs/handlers.server";
 import { drainJobs } from "~/jobs/worker.server";
 import { WEBHOOK_TOPICS } from "~/services/webhook-payloads.server";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "~/db.server";
+import type { Db } from "~/db/client.server";
 import { jsonDepth, limitWebhookBody, MAX_WEBHOOK_BODY_BYTES, MAX_WEBHOOK_JSON_DEPTH } from "~/services/webhook-limits.server";
 import { WEBHOOK_TOPICS } from "~/services/webhook-payloads.server";
 import { APP_URL, callHandler, startSecurityApp, webhookAction, webhookRequest, type SecurityApp } from "../support/security/app-harness";

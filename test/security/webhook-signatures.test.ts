@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "~/db.server";
+import type { Db } from "~/db/client.server";
 import { WEBHOOK_TOPICS } from "~/services/webhook-payloads.server";
 import { publishProgram, runJobs, seedShop } from "../support/db";
 import { callHandler, startSecurityApp, webhookAction, webhookRequest, type SecurityApp, type WebhookRequestOptions } from "../support/security/app-harness";

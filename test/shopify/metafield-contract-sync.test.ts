@@ -3,7 +3,7 @@
 // stand-in then holds must read, through the shared parsers every extension uses, as the members' real situations —
 // on both sync paths. The tier discount's metafields are checked the same way, by running the Function on them.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "~/db.server";
+import type { Db } from "~/db/client.server";
 import { saveBenefitsAction, syncTierDiscount } from "~/services/admin/benefits.server";
 import { recordWebhook } from "~/services/webhook-inbox.server";
 import { DISCOUNT_CONFIG_KEY, DISCOUNT_VARIABLES_KEY, parseDiscountConfig } from "~/shared/discount-config";

@@ -4,7 +4,7 @@ import { AppProvider } from "@shopify/polaris";
 import en from "@shopify/polaris/locales/en.json";
 import { createElement, type ReactElement } from "react";
 import TestRenderer, { act } from "react-test-renderer";
-import type { Db } from "~/db.server";
+import type { Db } from "~/db/client.server";
 
 type Json = Record<string, any>;
 

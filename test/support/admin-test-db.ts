@@ -1,5 +1,5 @@
 import { afterEach, beforeEach } from "vitest";
-import type { Db } from "~/db.server";
+import type { Db } from "~/db/client.server";
 import { FormValidationError } from "~/services/admin/form-errors";
 import { seedShop } from "./admin-builders";
 import { createTestDb, type TestDb } from "./db";

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { createDb, dbProvider, type Db, type DbOptions } from "~/db.server";
+import { createDb, dbProvider, type Db, type DbOptions } from "~/db/client.server";
 import { JOB_HANDLERS } from "~/jobs/handlers.server";
 import { drainJobs } from "~/jobs/worker.server";
 

@@ -2,11 +2,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
-import { createDb, type Db } from "~/db.server";
+import { createDb, type Db } from "~/db/client.server";
 import { workerLoop, type RunOnceResult, type WorkerDeps } from "~/jobs/worker.server";
 import { onShopInstalled, type InstallResult } from "~/services/install.server";
 import type { AdminGraphqlClient } from "~/shopify/admin-graphql.server";
-import { drain as drainWorker, HANDLERS } from "../../scripts/worker";
+import { JOB_HANDLERS } from "~/jobs/handlers.server";
+import { drain as drainWorker } from "../../scripts/worker";
 import { startAppBridgeStandIn, type AppBridgeStandIn } from "./app-bridge-stand-in";
 import { ensureAppBuilt, freePort, startAppServer, type AppServer } from "./app-server";
 import { migratedTemplate, publishProgram } from "./db";
@@ -245,7 +246,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         const run = async (): Promise<void> => {
           while (!controller.signal.aborted) {
             try {
-              await workerLoop(db, workerDeps, HANDLERS, { signal: controller.signal, idleMs: o.idleMs ?? 250 });
+              await workerLoop(db, workerDeps, JOB_HANDLERS, { signal: controller.signal, idleMs: o.idleMs ?? 250 });
             } catch (error) {
               (o.onError ?? ((e: unknown) => console.error("[local-stack worker]", e)))(error);
               await new Promise((r) => setTimeout(r, 500));

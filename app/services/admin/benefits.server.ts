@@ -2,17 +2,16 @@ import { createHash } from "node:crypto";
 import { parseDiscountConfig } from "~/shared/discount-config";
 import type { AdminGraphqlClient, CallPolicy } from "~/shopify/admin-graphql.server";
 import { removeTierDiscount, upsertTierDiscount } from "~/shopify/tier-discount.server";
-import type { Db } from "~/db.server";
+import type { Db, DbOrTx } from "~/db/client.server";
+import { DISCOUNT_SYNC_JOB, discountSyncKey, levelResyncKey, REVIEW_MEMBERS_JOB } from "~/queue/job-kinds";
+import { enqueueJob } from "~/queue/queue.server";
 import { applyPointsRules, benefitsFormValues, NO_SHOPPER_BENEFITS, parseBenefitsForm, shopperBenefitsOf, type ShopperBenefits } from "./benefits-form";
 import { buildDiscountConfig, combinedStacking, type DiscountConfig } from "./discount-config";
 import { formObject, parseForm, readJsonPayload } from "./form-errors";
-import { enqueueLevelResync } from "~/jobs/recalculate.server";
-import { enqueueJob } from "./jobs.server";
-import { editableProgram, editDraft, loadVersions, notFound, programOf, type DbOrTx } from "./program-drafts.server";
+import { editableProgram, editDraft, loadVersions, notFound, programOf } from "./program-drafts.server";
 import type { BenefitsEditView } from "./view-models";
 import { z } from "zod";
 
-export const DISCOUNT_SYNC_JOB = "discount-config";
 export const DISCOUNT_SYNC_SUBJECT = "discount-config";
 
 const SHOPPER_KINDS = ["discount", "freeShipping", "welcome", "birthday", "custom"] as const;
@@ -77,7 +76,7 @@ export async function saveBenefitsAction(db: Db, shop: string, levelId: string, 
     if (rows.length) await tx.benefit.createMany({ data: rows });
     const configHash = await requestDiscountSync(tx, shop, now);
     // The level's members show its benefits in their account and at checkout: re-sync their metafields.
-    await enqueueLevelResync(tx, shop, levelId, new Date(now));
+    await enqueueJob(tx, { type: REVIEW_MEMBERS_JOB, shop, key: levelResyncKey(shop, levelId), payload: { levelId } }, new Date(now));
     return { program: applyPointsRules(program, levelId, input), result: { levelId, configHash } };
   });
 }
@@ -100,7 +99,7 @@ export async function requestDiscountSync(tx: DbOrTx, shop: string, now: number)
     create: { shop, subject: DISCOUNT_SYNC_SUBJECT, pendingHash: hash },
     update: { pendingHash: hash },
   });
-  await enqueueJob(tx, { type: DISCOUNT_SYNC_JOB, shop, key: `${DISCOUNT_SYNC_JOB}:${shop}`, payload: {}, runAt: new Date(now) });
+  await enqueueJob(tx, { type: DISCOUNT_SYNC_JOB, shop, key: discountSyncKey(shop), runAt: new Date(now) }, new Date(now));
   return hash;
 }
 

@@ -1,4 +1,4 @@
-import type { Db } from "~/db.server";
+import type { Db } from "~/db/client.server";
 import type { GrowthPoint } from "~/components/GrowthChart/GrowthChart";
 import { levelChangeText } from "./audit-trail";
 import { memberName } from "./members.server";

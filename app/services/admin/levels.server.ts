@@ -1,12 +1,12 @@
 import { z } from "zod";
-import type { Db } from "~/db.server";
+import type { Db, DbOrTx } from "~/db/client.server";
 import { FormValidationError, FORM_ERROR, formObject, parseForm, readJsonPayload } from "./form-errors";
 import { bool } from "./form-fields";
 import { parseProgram } from "~/domain/index";
 import { applyLevelForm, DEFAULT_CARD, levelFormValues, parseLevelForm, type LevelJson, type ProgramJson } from "./level-form";
 import { summariseConditions } from "./level-summary";
 import { levelCap, levelCapMessage } from "./plan-limits";
-import { draftPending, editableProgram, editDraft, notFound, programOf, type DbOrTx } from "./program-drafts.server";
+import { draftPending, editableProgram, editDraft, notFound, programOf } from "./program-drafts.server";
 import type { LevelEditView, LevelRow, LevelsView } from "./view-models";
 
 /** Members per level id ("" for members without a level). Deleted (redacted/removed) customers are not members. */

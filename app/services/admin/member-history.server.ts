@@ -1,8 +1,8 @@
 import { Prisma, type MemberAdjustment, type OrderFact, type RefundFact } from "@prisma/client";
+import type { DbOrTx } from "~/db/client.server";
 import type { PreviewMember } from "~/domain/index";
 import { memberEvents, type MemberFacts } from "~/services/member-recalculation.server";
 import type { PublishedProgram } from "~/services/shop-context.server";
-import type { DbOrTx } from "./program-drafts.server";
 
 // Every member's history for the whole-shop paths (the what-if preview and its drill-down), built with the worker's
 // own fact → event mapping so the preview's "now" is exactly the state the worker computes.

@@ -1,4 +1,4 @@
-import type { Db } from "~/db.server";
+import type { Db } from "~/db/client.server";
 import { recalculateMember, type RecalculateResult } from "~/services/member-recalculation.server";
 import { loadShopContext, type ShopContext } from "~/services/shop-context.server";
 

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Member, Prisma } from "@prisma/client";
 import { z } from "zod";
 import { formatMoney, parseMoney } from "~/domain/index";
-import { containsText, type Db } from "~/db.server";
+import { containsText, type Db, type DbOrTx } from "~/db/client.server";
 import { levelChangeText } from "./audit-trail";
 import { FormValidationError, formObject, parseForm } from "./form-errors";
 import { normaliseMoney, text } from "./form-fields";
@@ -10,7 +10,7 @@ import type { ProgramJson } from "./level-form";
 import { membersCsv, parseMembersImport, type MemberExportRow } from "./members-csv";
 import { loadShopContext } from "~/services/shop-context.server";
 import { recomputeMemberNow } from "./member-recompute.server";
-import { loadVersions, notFound, programOf, type DbOrTx } from "./program-drafts.server";
+import { loadVersions, notFound, programOf } from "./program-drafts.server";
 import { previewMoves } from "./publish.server";
 import type { AuditRow, LedgerRow, LevelOption, MemberDetailView, MemberRow, MembersFilter, MembersView, OrderRow } from "./view-models";
 

@@ -1,6 +1,6 @@
-import type { Prisma, ProgramVersion } from "@prisma/client";
+import type { ProgramVersion } from "@prisma/client";
 import { parseProgram, ProgramError, type Program } from "~/domain/index";
-import { lockNames, type Db } from "~/db.server";
+import { lockNames, type Db, type DbOrTx, type Tx } from "~/db/client.server";
 import { domainFieldErrors, FormValidationError, FORM_ERROR, type FieldErrors } from "./form-errors";
 import type { ProgramJson } from "./level-form";
 
@@ -8,8 +8,6 @@ import type { ProgramJson } from "./level-form";
 // scheduled version (so edits queue behind a scheduled change) or else the published one. Published versions are never
 // edited. Every save re-reads the draft inside its transaction and applies only its own change, so two tabs saving
 // different parts do not overwrite each other.
-
-export type DbOrTx = Db | Prisma.TransactionClient;
 
 export const EMPTY_PROGRAM: ProgramJson = { enabled: true, levels: [] };
 
@@ -102,7 +100,7 @@ export async function writeDraft(tx: DbOrTx, shop: string, draft: ProgramVersion
 export async function editDraft<T>(
   db: Db,
   shop: string,
-  change: (current: Editable, tx: Prisma.TransactionClient) => Promise<{ program: ProgramJson; prefix?: string; result: T }> | { program: ProgramJson; prefix?: string; result: T },
+  change: (current: Editable, tx: Tx) => Promise<{ program: ProgramJson; prefix?: string; result: T }> | { program: ProgramJson; prefix?: string; result: T },
 ): Promise<T> {
   return db.$transaction(async (tx) => {
     await lockNames(tx, [`program-draft ${shop}`]); // PostgreSQL: two saves must not both read the same draft

@@ -1,20 +1,18 @@
 import type { Job, Prisma, ProgramVersion } from "@prisma/client";
 import { z } from "zod";
 import { parseProgram, previewDiff, ProgramError, type PreviewDiff, type PreviewMember } from "~/domain/index";
-import type { Db } from "~/db.server";
+import type { Db, DbOrTx } from "~/db/client.server";
+import { RECALCULATE_JOB, recalculateKey, SCHEDULED_PUBLISH_JOB, scheduledPublishKey } from "~/queue/job-kinds";
+import { enqueueJob, jobByKey } from "~/queue/queue.server";
 import { loadShopContext } from "~/services/shop-context.server";
 import { requestDiscountSync } from "./benefits.server";
 import { FormValidationError, FORM_ERROR, formObject, parseForm } from "./form-errors";
 import { instant } from "./form-fields";
-import { enqueueJob } from "./jobs.server";
 import { DEFAULT_CARD, type ProgramJson } from "./level-form";
 import { shopHistories } from "./member-history.server";
-import { draftPending, EMPTY_PROGRAM, loadVersions, programErrors, programOf, type DbOrTx } from "./program-drafts.server";
+import { draftPending, EMPTY_PROGRAM, loadVersions, programErrors, programOf } from "./program-drafts.server";
 import type { PreviewView, PublishView, RecalculationView } from "./view-models";
 
-/** The worker's recalculation job (app/jobs/recalculate.server.ts): every member, with progress on the job row. */
-export const RECALCULATE_JOB = "recalculate";
-export const SCHEDULED_PUBLISH_JOB = "publish-program";
 /** A schedule must leave the worker time to pick it up; anything sooner is "publish now". */
 const MIN_SCHEDULE_LEAD_MS = 60_000;
 
@@ -172,7 +170,7 @@ export async function publishNow(db: Db, shop: string, now: number): Promise<{ v
     const scheduled = await tx.programVersion.findMany({ where: { shop, status: "scheduled" }, select: { id: true } });
     if (scheduled.length) {
       await tx.programVersion.updateMany({ where: { id: { in: scheduled.map((s) => s.id) } }, data: { status: "cancelled" } });
-      await tx.job.deleteMany({ where: { key: { in: scheduled.map((s) => scheduledJobKey(s.id)) }, status: "queued" } });
+      await tx.job.deleteMany({ where: { key: { in: scheduled.map((s) => scheduledPublishKey(s.id)) }, status: "queued" } });
     }
     const job = await publishVersion(tx, shop, draft, program, now);
     return { versionId: draft.id, jobId: job.id };
@@ -187,7 +185,8 @@ async function publishVersion(tx: Prisma.TransactionClient, shop: string, versio
   await projectLevels(tx, shop, version.id, program);
   await requestDiscountSync(tx, shop, now);
   const total = await tx.member.count({ where: { shop, deletedAt: null } });
-  return enqueueJob(tx, { type: RECALCULATE_JOB, shop, key: `${RECALCULATE_JOB}:${version.id}`, payload: { versionId: version.id }, runAt: at, total });
+  await enqueueJob(tx, { type: RECALCULATE_JOB, shop, key: recalculateKey(version.id), payload: { versionId: version.id }, runAt: at, total }, at);
+  return jobByKey(tx, shop, recalculateKey(version.id));
 }
 
 /**
@@ -216,7 +215,6 @@ async function projectLevels(tx: Prisma.TransactionClient, shop: string, version
   }
 }
 
-const scheduledJobKey = (versionId: string) => `${SCHEDULED_PUBLISH_JOB}:${versionId}`;
 
 /** Turns the draft into a scheduled version; a job publishes it at `publishAt`. Later edits start a new draft from it. */
 export async function scheduleDraft(db: Db, shop: string, publishAt: number, now: number): Promise<{ versionId: string; jobId: string }> {
@@ -229,7 +227,8 @@ export async function scheduleDraft(db: Db, shop: string, publishAt: number, now
       throw new FormValidationError({ publishAt: `Choose a time after the change already scheduled for ${later.publishAt!.toISOString().replace("T", " ").slice(0, 16)} UTC, or cancel that one.` }, 422);
     }
     await tx.programVersion.update({ where: { id: draft.id }, data: { status: "scheduled", publishAt: new Date(publishAt) } });
-    const job = await enqueueJob(tx, { type: SCHEDULED_PUBLISH_JOB, shop, key: scheduledJobKey(draft.id), payload: { versionId: draft.id }, runAt: new Date(publishAt) });
+    await enqueueJob(tx, { type: SCHEDULED_PUBLISH_JOB, shop, key: scheduledPublishKey(draft.id), payload: { versionId: draft.id }, runAt: new Date(publishAt) }, new Date(publishAt));
+    const job = await jobByKey(tx, shop, scheduledPublishKey(draft.id));
     return { versionId: draft.id, jobId: job.id };
   });
 }
@@ -240,7 +239,7 @@ export async function cancelSchedule(db: Db, shop: string, versionId: string): P
     if (!version) throw new FormValidationError({ [FORM_ERROR]: "That scheduled change does not exist." }, 404);
     if (version.status !== "scheduled") throw new FormValidationError({ [FORM_ERROR]: `That change is already ${version.status}.` }, 409);
     await tx.programVersion.update({ where: { id: versionId }, data: { status: "cancelled" } });
-    await tx.job.deleteMany({ where: { key: scheduledJobKey(versionId), status: "queued" } });
+    await tx.job.deleteMany({ where: { key: scheduledPublishKey(versionId), status: "queued" } });
     return { versionId, jobId: null };
   });
 }

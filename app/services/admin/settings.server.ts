@@ -1,8 +1,8 @@
 import { z } from "zod";
-import type { Db } from "~/db.server";
+import type { Db, DbOrTx } from "~/db/client.server";
 import { formObject, parseForm, readJsonPayload } from "./form-errors";
 import type { NotificationTemplates } from "./notification-templates";
-import { draftPending, editableProgram, editDraft, type DbOrTx } from "./program-drafts.server";
+import { draftPending, editableProgram, editDraft } from "./program-drafts.server";
 import { applySettings, parseSettingsForm, settingsFormValues } from "./settings-form";
 import type { SettingsView } from "./view-models";
 

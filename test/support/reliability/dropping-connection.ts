@@ -1,6 +1,6 @@
 import { PrismaClient } from "@prisma/client";
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory, Transaction } from "@prisma/driver-adapter-utils";
-import { adapterFor, createDb, isPostgresUrl, type Db } from "~/db.server";
+import { adapterFor, createDb, isPostgresUrl, type Db } from "~/db/client.server";
 
 /**
  * A database connection that drops in the middle of a transaction, at the n-th write to one table.
@@ -35,7 +35,7 @@ export async function dropConnectionAt(url: string, table: string, atWrite: numb
     release: async () => {
       await admin.$executeRawUnsafe(`DROP TRIGGER "reliability_drop" ON "${table}"`);
       await admin.$disconnect();
-      // createDb releases a connection that died mid-transaction (app/db.server.ts, releasingBrokenConnections); the
+      // createDb releases a connection that died mid-transaction (app/db/postgres-pool-fix.server.ts, releasingBrokenConnections); the
       // bound only keeps a regression there from hanging the suite.
       await Promise.race([db.$disconnect().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1000))]);
     },

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import type { Db } from "~/db.server";
+import type { Db } from "~/db/client.server";
 import type { RunOnceResult, WorkerDeps } from "~/jobs/worker.server";
 import { recordWebhook } from "~/services/webhook-inbox.server";
 import type { SyncMembersOptions } from "~/shopify/member-sync.server";
@@ -120,7 +120,7 @@ export async function loadWebhookRoutes(db: Db): Promise<void> {
 
 /**
  * Points the app's database client (the `db` the routes import) at a run's database. The client is created lazily
- * into this global by app/db.server.ts; every query goes through it, so swapping it switches the routes.
+ * into this global by app/db/client.server.ts; every query goes through it, so swapping it switches the routes.
  */
 export function pointAppAt(db: Db): void {
   globalThis.__tierlineDb = db;

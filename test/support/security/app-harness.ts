@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { Db } from "~/db.server";
+import type { Db } from "~/db/client.server";
 import { createTestDb, type TestDb } from "../db";
 import { mintSessionToken } from "../session-token";
 import { signWebhook } from "../signed-webhook";
@@ -9,7 +9,7 @@ import { signWebhook } from "../signed-webhook";
  * The app's route handlers, called in-process as Remix calls them, over a fresh test database: webhook routes with
  * requests signed like Shopify's, admin routes with App Bridge session tokens. The app reads its configuration when
  * first imported, so `startSecurityApp` sets the environment and only then imports the app (dynamically): call it
- * before anything imports `~/db.server` or `~/shopify.server`.
+ * before anything imports `~/db/client.server` or `~/shopify.server`.
  */
 
 export const API_KEY = "security-api-key";
@@ -40,7 +40,7 @@ export async function startSecurityApp(): Promise<SecurityApp> {
   const testDb = await createTestDb();
   Object.assign(process.env, { DATABASE_URL: testDb.url, SHOPIFY_API_KEY: API_KEY, SHOPIFY_API_SECRET: API_SECRET, SHOPIFY_APP_URL: APP_URL });
   delete process.env.SHOPIFY_ADMIN_ORIGIN;
-  const db = (await import("~/db.server")).default;
+  const db = (await import("~/db/client.server")).default;
   const routes = new Map<string, RouteModule>();
   for (const [file, load] of Object.entries(routeLoaders)) routes.set(path.basename(file, ".tsx"), await load());
   return {

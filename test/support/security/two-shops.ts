@@ -1,4 +1,4 @@
-import type { Db } from "~/db.server";
+import type { Db } from "~/db/client.server";
 import { benefitsInput, formData, programJson, seedOrder, seedPublished, seedShop } from "../admin-builders";
 import { installSession } from "./app-harness";
 

@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
+import type { SqlDriverAdapter } from "@prisma/driver-adapter-utils";
 
 /**
  * WAL checkpoints for a SQLite file, on a thread of their own.
@@ -7,12 +8,16 @@ import { Worker } from "node:worker_threads";
  * In WAL mode every commit appends to the -wal file, and by default the connection whose commit takes the WAL past
  * 1,000 pages copies it back into the database file right then, inside that commit, with an fsync: in the web
  * process that is the event loop standing still while deliveries wait for their answer (about 15 ms every 4 MB of
- * webhook bodies on this VM, up to 100 ms). With this, the app's connection never checkpoints (db.server.ts turns
- * wal_autocheckpoint off on it), and a worker thread with its own connection runs PASSIVE checkpoints every
+ * webhook bodies on this VM, up to 100 ms). With this, the app's connection never checkpoints (checkpointInBackground
+ * turns wal_autocheckpoint off on it; client.server.ts calls it for `backgroundCheckpoints`), and a worker thread with its own connection runs PASSIVE checkpoints every
  * `intervalMs` instead. PASSIVE never waits for, nor blocks, readers and writers.
  *
  * If the thread cannot run (or dies), `onFailure` is told, so the caller can switch inline checkpoints back on and
  * the WAL never grows without bound.
+ *
+ * Removing it: delete this file and the `checkpointInBackground` call in client.server.ts; SQLite then checkpoints
+ * inline again (correct; webhook answers get the occasional 15–100 ms stall back). The thread's code is a string run
+ * with `eval: true` and finds better-sqlite3 by require.resolve, so it needs no file of its own in the build.
  */
 
 export interface CheckpointThread {
@@ -69,5 +74,21 @@ export function startCheckpointThread(file: string, opts: { intervalMs?: number;
         worker.postMessage("stop");
         setTimeout(() => void worker.terminate(), 1_000).unref();
       }),
+  };
+}
+
+/** wal_autocheckpoint off on this connection, a checkpoint thread instead; inline checkpoints again if it fails. */
+export async function checkpointInBackground(adapter: SqlDriverAdapter, file: string): Promise<void> {
+  await adapter.executeScript("PRAGMA wal_autocheckpoint = 0;");
+  const thread = startCheckpointThread(file, {
+    onFailure: (error) => {
+      console.warn(`[tierline] SQLite checkpoints back inline (${error instanceof Error ? error.message : String(error)})`);
+      void adapter.executeScript("PRAGMA wal_autocheckpoint = 1000;").catch(() => undefined);
+    },
+  });
+  const dispose = adapter.dispose.bind(adapter);
+  adapter.dispose = async () => {
+    await thread.stop();
+    return dispose();
   };
 }

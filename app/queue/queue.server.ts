@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { Prisma, type Job } from "@prisma/client";
-import { dbProvider, type Db } from "~/db.server";
+import type BetterSqlite3 from "better-sqlite3";
+import { dbProvider, type Db, type DbOrTx } from "~/db/client.server";
+import { PROCESS_WEBHOOKS_JOB, processWebhooksKey } from "./job-kinds";
 
 /**
  * A durable job queue on the Job table. Claiming takes a lease (status running, leaseUntil, lockedBy) in one atomic
@@ -10,9 +12,10 @@ import { dbProvider, type Db } from "~/db.server";
  *
  * `key` dedupes pending work: enqueueing a key that is already queued does nothing. The key is released when the job
  * is claimed, so work that arrives while a job runs queues a fresh one instead of being lost.
+ *
+ * This module is the only code that writes Job rows in SQL (the job kinds and keys: ./job-kinds.ts; the handlers and
+ * the worker loop: app/jobs/). It sits below the services, which queue work through `enqueueJob`.
  */
-
-export type DbOrTx = Db | Prisma.TransactionClient;
 
 export type JobStatus = "queued" | "running" | "done" | "dead";
 
@@ -31,10 +34,9 @@ export interface EnqueueInput {
 export const DEFAULT_MAX_ATTEMPTS = 8;
 export const DEFAULT_BACKOFF_MS = 2000;
 
-/** The Job columns every insert names, in this order (enqueueJob, and the inbox's batched drainer insert). */
-export const JOB_INSERT_COLUMNS = Prisma.raw(
-  `("id", "type", "shop", "key", "payload", "status", "runAt", "attempts", "maxAttempts", "backoffMs", "progress", "total", "createdAt", "updatedAt")`,
-);
+/** The Job columns every insert names, in this order (enqueueJob and the inbox drainer's two inserts below). */
+const JOB_COLUMN_LIST = `("id", "type", "shop", "key", "payload", "status", "runAt", "attempts", "maxAttempts", "backoffMs", "progress", "total", "createdAt", "updatedAt")`;
+const JOB_INSERT_COLUMNS = Prisma.raw(JOB_COLUMN_LIST);
 
 /** Inserts a job unless one with the same key is still queued. Returns true when a job was added. */
 export async function enqueueJob(db: DbOrTx, input: EnqueueInput, now: Date = new Date()): Promise<boolean> {
@@ -48,6 +50,55 @@ export async function enqueueJob(db: DbOrTx, input: EnqueueInput, now: Date = ne
             ${input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS}, ${input.backoffMs ?? DEFAULT_BACKOFF_MS}, 0, ${input.total ?? null}, ${now}, ${now})
     ON CONFLICT ("key") DO NOTHING`;
   return inserted > 0;
+}
+
+/**
+ * The job queued under `key` for `shop` (the one just enqueued, or the one already queued under the key), for
+ * callers that follow it (the admin's progress views). Throws when there is none. Keys are global; reading by key
+ * and shop means a key that another shop holds never returns that shop's job.
+ */
+export async function jobByKey(db: DbOrTx, shop: string, key: string): Promise<Job> {
+  return db.job.findFirstOrThrow({ where: { key, shop } });
+}
+
+// ── The inbox's drainer, queued in the inbox's own write (app/services/webhook-inbox-store.server.ts) ──────────────
+
+/**
+ * The shop's `process-webhooks` job, queued only if one of inbox rows `inboxIds` exists (i.e. one of the shop's
+ * deliveries in this batch was new; the ids are fresh) and none is queued yet (ON CONFLICT keeps a queued one). Due at
+ * the earliest of those rows' receivedAt. A statement, not a call, so it joins the inbox insert in one Prisma batch
+ * transaction. Same columns and defaults as enqueueJob; the times come from the inbox row and the numbers are
+ * literals, so PostgreSQL types every value of the SELECT from its column.
+ */
+export function queueDrainerForNewInboxRows(db: Db, shop: string, inboxIds: string[]): Prisma.PrismaPromise<number> {
+  return db.$executeRaw`
+    INSERT INTO "Job" ${JOB_INSERT_COLUMNS}
+    SELECT ${randomUUID()}, ${PROCESS_WEBHOOKS_JOB}, "shop", ${processWebhooksKey(shop)}, '{}', 'queued', "receivedAt", 0,
+           ${Prisma.raw(String(DEFAULT_MAX_ATTEMPTS))}, ${Prisma.raw(String(DEFAULT_BACKOFF_MS))}, 0, NULL, "receivedAt", "receivedAt"
+      FROM "WebhookInbox" WHERE "id" IN (${Prisma.join(inboxIds)})
+     ORDER BY "receivedAt" LIMIT 1
+    ON CONFLICT ("key") DO NOTHING`;
+}
+
+/** The drainer insert as a prepared statement, once per connection. */
+const sqliteDrainerInserts = new WeakMap<BetterSqlite3.Database, BetterSqlite3.Statement>();
+
+/**
+ * SQLite, for the connection writeSqliteDirectly hands out: a function that queues a shop's drainer, due at `runAt`
+ * (a date as sqliteDate formats it), unless one is queued; to be run inside that connection's transaction. Its
+ * statement is prepared on the first call per connection (prepareInbox makes that call before the app takes requests).
+ * The same row as enqueueJob would write.
+ */
+export function sqliteDrainerQueuer(database: BetterSqlite3.Database): (shop: string, runAt: string) => void {
+  let insert = sqliteDrainerInserts.get(database);
+  if (!insert) {
+    insert = database.prepare(
+      `INSERT INTO "Job" ${JOB_COLUMN_LIST} VALUES (?, '${PROCESS_WEBHOOKS_JOB}', ?, ?, '{}', 'queued', ?, 0, ${DEFAULT_MAX_ATTEMPTS}, ${DEFAULT_BACKOFF_MS}, 0, NULL, ?, ?) ON CONFLICT ("key") DO NOTHING`,
+    );
+    sqliteDrainerInserts.set(database, insert);
+  }
+  const statement = insert;
+  return (shop, runAt) => void statement.run(randomUUID(), shop, processWebhooksKey(shop), runAt, runAt, runAt);
 }
 
 export interface ClaimOptions {

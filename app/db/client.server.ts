@@ -1,0 +1,136 @@
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { Prisma, PrismaClient } from "@prisma/client";
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import { withMoneyAsNumbers } from "./bigint-numbers.server";
+import { isPostgresClient, postgresClientClass, withSharedSql } from "./postgres-client.server";
+import { releasingBrokenConnections } from "./postgres-pool-fix.server";
+import { checkpointInBackground } from "./sqlite-checkpoints.server";
+import { offerConnection, withDirectWrites, type SqliteConnectionSlot } from "./sqlite-direct-writes.server";
+
+/**
+ * The Prisma client, on a driver adapter chosen by DATABASE_URL: `file:` → better-sqlite3 (the embedded default),
+ * `postgres://` / `postgresql://` → pg. Prisma's binary engines are never needed.
+ *
+ * A client is generated per provider: `@prisma/client` from prisma/schema.prisma (SQLite) and
+ * `.prisma/client-postgresql` from prisma/postgresql/schema.prisma (the same models; `npm run postinstall` generates
+ * both). Callers see one type, `Db`: the models are identical, and the PostgreSQL client is loaded only when used.
+ *
+ * The rest of this folder is what each database needs beyond stock Prisma, one file per reason, each removable alone
+ * (its header says what removing it costs): sqlite-direct-writes (the inbox's prepared statements beside Prisma),
+ * sqlite-checkpoints (WAL checkpoints off the event loop), postgres-client (the second Prisma runtime's SQL),
+ * postgres-pool-fix (dead connections back to the pool), bigint-numbers (BIGINT money as numbers).
+ */
+
+export type Db = PrismaClient;
+/** The client a transaction callback receives. */
+export type Tx = Prisma.TransactionClient;
+/** For reads and writes that work the same inside a transaction or outside one. */
+export type DbOrTx = Db | Tx;
+
+export type DbProvider = "sqlite" | "postgresql";
+
+export const DEFAULT_DATABASE_URL = "file:./prisma/dev.sqlite";
+
+/** How long a writer waits for another process's lock (the worker and the web app share one SQLite file). */
+const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+
+export interface DbOptions {
+  /**
+   * SQLite: WAL checkpoints run on a thread of their own instead of inside whichever commit crosses the threshold
+   * (app/db/sqlite-checkpoints.server.ts). For the long-running app process, whose event loop answers webhooks.
+   */
+  backgroundCheckpoints?: boolean;
+}
+
+export function createDb(url: string = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL, opts: DbOptions = {}): Db {
+  if (isPostgresUrl(url)) return withSharedSql(withMoneyAsNumbers(new (postgresClientClass())({ adapter: adapterFor(url) })));
+  if (!url.startsWith("file:")) return new PrismaClient({ adapter: adapterFor(url) });
+  const slot: SqliteConnectionSlot = {};
+  return withDirectWrites(new PrismaClient({ adapter: sqliteAdapter(url, slot, opts) }), slot);
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//.test(url);
+}
+
+/** Which database a client (or a transaction's client) talks to: for the few statements that differ. */
+export function dbProvider(db: DbOrTx): DbProvider {
+  return isPostgresClient(db) ? "postgresql" : "sqlite";
+}
+
+/**
+ * Transaction-scoped locks on names: on PostgreSQL advisory locks held until the transaction ends, so read-modify-write
+ * transactions on the same names take turns (READ COMMITTED alone lets two of them read the same state and both
+ * write). On SQLite a write transaction already holds the whole database. Sorted, so two transactions wanting
+ * overlapping names take them in the same order and cannot deadlock.
+ */
+export async function lockNames(tx: Tx, names: string[]): Promise<void> {
+  if (dbProvider(tx) !== "postgresql" || names.length === 0) return;
+  const sorted = [...new Set(names)].sort();
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (SELECT unnest(${sorted}::text[]) AS k ORDER BY 1) AS sorted`;
+}
+
+/**
+ * A `contains` filter that ignores case on both databases: SQLite's LIKE already ignores (ASCII) case, PostgreSQL's
+ * is exact unless asked. Searches and redaction must find "Augusta" in "augusta@…" on either.
+ */
+export function containsText(db: DbOrTx, text: string): Prisma.StringFilter {
+  return (dbProvider(db) === "postgresql" ? { contains: text, mode: "insensitive" } : { contains: text }) as Prisma.StringFilter;
+}
+
+export function adapterFor(url: string): SqlMigrationAwareDriverAdapterFactory {
+  if (isPostgresUrl(url)) return releasingBrokenConnections(new PrismaPg({ connectionString: url }));
+  if (url.startsWith("file:")) return sqliteAdapter(url);
+  throw new Error(`DATABASE_URL must start with file:, postgres:// or postgresql:// (got "${url.replace(/\/\/[^@]*@/, "//…@")}")`);
+}
+
+/**
+ * better-sqlite3 with WAL (readers never block the writer, so webhooks stay fast while the worker writes) and a busy
+ * timeout (a second process waits for the lock instead of failing at once). Foreign keys are on so cascades hold.
+ * With a `slot`, the connection is also offered to `writeSqliteDirectly` (sqlite-direct-writes.server.ts), and the
+ * client's own transactions take the slot's lock for their whole length.
+ */
+function sqliteAdapter(url: string, slot?: SqliteConnectionSlot, opts: DbOptions = {}): SqlMigrationAwareDriverAdapterFactory {
+  const base = new PrismaBetterSQLite3({ url, timeout: SQLITE_BUSY_TIMEOUT_MS });
+  const configure = async (adapter: SqlDriverAdapter) => {
+    await adapter.executeScript(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS};`);
+    return adapter;
+  };
+  return {
+    provider: base.provider,
+    adapterName: base.adapterName,
+    connect: async () => {
+      const adapter = await configure(await base.connect());
+      if (slot) offerConnection(adapter, slot);
+      const file = url.replace(/^file:/, "");
+      if (opts.backgroundCheckpoints && file !== ":memory:") await checkpointInBackground(adapter, file);
+      return adapter;
+    },
+    connectToShadowDb: async () => configure(await base.connectToShadowDb()),
+  };
+}
+
+declare global {
+  var __tierlineDb: Db | undefined;
+}
+
+function sharedDb(): Db {
+  // One client per process; in development Vite reloads modules, and a client per reload would leak connections.
+  globalThis.__tierlineDb ??= createDb(undefined, { backgroundCheckpoints: true });
+  return globalThis.__tierlineDb;
+}
+
+/**
+ * The app's client, created on first use rather than at import: importing a module that imports this one (a route,
+ * a test) opens no database, and DATABASE_URL is read when the app first queries.
+ */
+const db: Db = new Proxy({} as Db, {
+  get(_target, property) {
+    const client = sharedDb();
+    const value = Reflect.get(client, property, client);
+    return typeof value === "function" ? value.bind(client) : value;
+  },
+});
+
+export default db;

@@ -1,0 +1,99 @@
+import type BetterSqlite3 from "better-sqlite3";
+import type { SqlDriverAdapter, Transaction } from "@prisma/driver-adapter-utils";
+import type { Db } from "./client.server";
+
+/**
+ * SQLite: writing beside Prisma, on Prisma's own better-sqlite3 connection.
+ *
+ * Why it exists: Prisma's query compiler costs far more than the statement for a row with a large text value (each
+ * webhook body passes through it as JSON), so the webhook inbox stores its rows with prepared statements instead
+ * (app/services/webhook-inbox-store.server.ts). To share the connection safely, every Prisma transaction on it takes
+ * a promise-chain lock from BEGIN to COMMIT/ROLLBACK (patched into the adapter's startTransaction), and a direct write
+ * takes the same lock, so neither ever lands inside the other.
+ *
+ * Removing it: delete this file and the `offerConnection`/`withDirectWrites` lines in client.server.ts;
+ * `writeSqliteDirectly` callers then always get null and write through Prisma (correct, but the inbox's SQLite path
+ * gets several times slower per delivery under load: bench:webhooks). The lock also goes, so nothing else changes.
+ * Written for @prisma/adapter-better-sqlite3 6.19 (reads its `client` field); on another adapter it switches itself off.
+ */
+
+const SQLITE_CONNECTION = Symbol("tierline.sqliteConnection");
+
+/** The connection a client's adapter offered, and the lock its transactions take. */
+export interface SqliteConnectionSlot {
+  database?: BetterSqlite3.Database;
+  lock?: Lock;
+}
+
+/** A promise-chain mutex: `acquire` resolves with the function that releases it, in arrival order. */
+class Lock {
+  #tail: Promise<void> = Promise.resolve();
+
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const acquired = this.#tail.then(() => release);
+    this.#tail = this.#tail.then(() => released);
+    return acquired;
+  }
+}
+
+/** Marks `client` as the owner of `slot`, so writeSqliteDirectly can find the connection its adapter offers. */
+export function withDirectWrites<T extends object>(client: T, slot: SqliteConnectionSlot): T {
+  Object.defineProperty(client, SQLITE_CONNECTION, { value: slot });
+  return client;
+}
+
+/**
+ * Makes the adapter's better-sqlite3 connection available to `writeSqliteDirectly`. A Prisma transaction on it
+ * (BEGIN … awaits … COMMIT) holds the slot's lock from start to commit or rollback, so a direct write never lands
+ * inside one of Prisma's transactions, and vice versa.
+ */
+export function offerConnection(adapter: SqlDriverAdapter, slot: SqliteConnectionSlot): void {
+  const database = (adapter as unknown as { client?: BetterSqlite3.Database }).client;
+  if (!database || typeof database.prepare !== "function") return; // not the adapter this was written for: Prisma only
+  const lock = new Lock();
+  const start = adapter.startTransaction.bind(adapter);
+  adapter.startTransaction = async (isolationLevel) => {
+    const release = await lock.acquire();
+    let tx: Transaction;
+    try {
+      tx = await start(isolationLevel);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    const commit = tx.commit.bind(tx);
+    const rollback = tx.rollback.bind(tx);
+    tx.commit = () => commit().finally(release);
+    tx.rollback = () => rollback().finally(release);
+    return tx;
+  };
+  slot.database = database;
+  slot.lock = lock;
+}
+
+/**
+ * Runs `write` in one IMMEDIATE transaction directly on a SQLite client's better-sqlite3 connection, beside Prisma,
+ * and returns its result; null when `db` is not a SQLite client made by createDb (PostgreSQL, a test's wrapped
+ * adapter): the caller then writes through Prisma. For hot paths only. `write` is synchronous, so nothing else in
+ * this process runs between its BEGIN and COMMIT; it waits only for a Prisma transaction already open on the
+ * connection. Dates must be bound as Prisma stores them: `sqliteDate`.
+ */
+export async function writeSqliteDirectly<T>(db: Db, write: (database: BetterSqlite3.Database) => T): Promise<T | null> {
+  const slot = (db as unknown as { [SQLITE_CONNECTION]?: SqliteConnectionSlot })[SQLITE_CONNECTION];
+  if (!slot) return null;
+  if (!slot.database?.open) await db.$connect(); // not connected yet, or disconnected since
+  if (!slot.database?.open || !slot.lock) return null;
+  const release = await slot.lock.acquire();
+  try {
+    // Every Prisma transaction holds the lock; should one ever be open without it, wait for it rather than fail.
+    while (slot.database.inTransaction) await new Promise((resolve) => setImmediate(resolve));
+    return slot.database.transaction(write).immediate(slot.database);
+  } finally {
+    release();
+  }
+}
+
+/** A date as the better-sqlite3 adapter stores DateTime values (ISO 8601 with an explicit +00:00). */
+export const sqliteDate = (date: Date): string => date.toISOString().replace("Z", "+00:00");

@@ -1,0 +1,45 @@
+/**
+ * Every kind of job Tierline queues, and the dedupe key each is queued under: the one list the enqueuers, the
+ * handler table (app/jobs/handlers.server.ts), the admin's progress views and the tests share. A key dedupes pending
+ * work: while a job with the key is queued, enqueueing it again does nothing (app/queue/queue.server.ts).
+ */
+
+/** The shop's inbox drainer: applies received webhook deliveries, recomputes the members they touched. One queued per shop. */
+export const PROCESS_WEBHOOKS_JOB = "process-webhooks";
+export const processWebhooksKey = (shop: string) => `${PROCESS_WEBHOOKS_JOB}:${shop}`;
+
+/** Writes what Shopify is owed (member metafields and tags). One queued per shop. */
+export const SYNC_MEMBERS_JOB = "sync-members";
+export const syncMembersKey = (shop: string) => `${SYNC_MEMBERS_JOB}:${shop}`;
+
+/** The install's history import. One per shop until it has run. */
+export const BACKFILL_JOB = "backfill";
+export const backfillKey = (shop: string) => `${BACKFILL_JOB}:${shop}`;
+
+/** Recomputes members after a publish (the admin follows its progress and locks editing meanwhile). One per published version. */
+export const RECALCULATE_JOB = "recalculate";
+export const recalculateKey = (versionId: string) => `${RECALCULATE_JOB}:${versionId}`;
+
+/**
+ * Time-driven reviews (expiry, end of grace, points expiry) and level re-syncs: the same handler as `recalculate`,
+ * under a type of its own because a routine expiry check must not show "recalculation in progress" nor lock editing.
+ */
+export const REVIEW_MEMBERS_JOB = "review-members";
+export const dueReviewsKey = (shop: string) => `${REVIEW_MEMBERS_JOB}:${shop}`;
+export const levelResyncKey = (shop: string, levelId: string) => `${REVIEW_MEMBERS_JOB}:${shop}:level:${levelId}`;
+
+/**
+ * The ranges of a full recalculation after the first, one job each. The queue runs one job per (type, shop) at a
+ * time, so each part has a type of its own: `recalculate-part-1` … `recalculate-part-7`.
+ */
+export const MAX_RECALCULATION_PARTS = 8;
+export const partJobType = (index: number) => `${RECALCULATE_JOB}-part-${index}`;
+export const RECALCULATION_PART_JOBS: readonly string[] = Array.from({ length: MAX_RECALCULATION_PARTS - 1 }, (_, i) => partJobType(i + 1));
+
+/** Rewrites the tier discount's configuration from the published program and the saved benefits. One queued per shop. */
+export const DISCOUNT_SYNC_JOB = "discount-config";
+export const discountSyncKey = (shop: string) => `${DISCOUNT_SYNC_JOB}:${shop}`;
+
+/** Publishes a scheduled program version at its time. One per scheduled version. */
+export const SCHEDULED_PUBLISH_JOB = "publish-program";
+export const scheduledPublishKey = (versionId: string) => `${SCHEDULED_PUBLISH_JOB}:${versionId}`;
