@@ -139,6 +139,120 @@ export function discountVariablesOf(config: DiscountConfigV1): DiscountVariables
   return { collectionIds: [...collections].sort(), tags: [...tags].sort() };
 }
 
+/**
+ * Shopify Functions limits that a configuration can break when it is written (checked again by the Function's tests):
+ * - a metafield read by the input query is passed only up to 10,000 bytes; a larger one arrives as null, and every
+ *   member silently loses the discount (https://shopify.dev/changelog/shopify-functions-input-limit-updates);
+ * - a list input variable holds at most 100 entries
+ *   (https://shopify.dev/docs/apps/build/functions/input-queries/use-variables-input-queries#limitations);
+ * - the whole input is at most 128 kB, the output at most 20 kB, for carts of up to 200 lines
+ *   (https://shopify.dev/docs/apps/build/functions#limitations). kB is read as 1,000 bytes, the stricter reading.
+ */
+export const FUNCTION_LIMITS = {
+  metafieldBytes: 10_000,
+  listVariableEntries: 100,
+  inputBytes: 128_000,
+  outputBytes: 20_000,
+  cartLines: 200,
+} as const;
+
+/**
+ * The input query's bytes for one cart line besides its collection and tag answers, at the longest ids, amounts and
+ * currency a line carries; and for everything outside the lines (the buyer's level metafield, the rate, the
+ * envelope). The discount metafield is counted on its own. extensions/tier-discount/tests/input-size.test.ts builds
+ * the real input at these sizes and holds both numbers to it.
+ */
+export const INPUT_LINE_BYTES = 430;
+export const INPUT_OTHER_BYTES = 2_500;
+/** `{"collectionId":…,"isMember":false},` without the id; `{"tag":…,"hasTag":false},` without the tag. */
+const COLLECTION_ANSWER_BYTES = 35;
+const TAG_ANSWER_BYTES = 24;
+
+export interface DiscountLimitIssue {
+  /** What breaks: the configuration's size, a variables list, or the input of a full cart. */
+  kind: "configBytes" | "collections" | "tags" | "inputBytes";
+  /** What a merchant reads: the limit, how far over it is, and what to trim. */
+  message: string;
+}
+
+/**
+ * Every Function limit the configuration would break, worded for the benefits form. Empty when the Function gets the
+ * whole configuration and a 200-line cart's input stays within Shopify's limit. `nameOf` turns a level id into the
+ * name the merchant knows.
+ */
+export function discountLimitIssues(config: DiscountConfigV1, nameOf: (levelId: string) => string = (id) => id): DiscountLimitIssue[] {
+  const issues: DiscountLimitIssue[] = [];
+  const configBytes = utf8Bytes(JSON.stringify(config));
+  if (configBytes > FUNCTION_LIMITS.metafieldBytes) {
+    const largest = Object.keys(config.levels)
+      .map((id) => ({ id, bytes: utf8Bytes(JSON.stringify(config.levels[id])) }))
+      .sort((a, b) => b.bytes - a.bytes)
+      .slice(0, 3)
+      .map((l) => `${nameOf(l.id)} (${l.bytes.toLocaleString("en-US")} bytes)`);
+    issues.push({
+      kind: "configBytes",
+      message:
+        `The level discounts' settings take ${configBytes.toLocaleString("en-US")} bytes, and Shopify passes at most ` +
+        `${FUNCTION_LIMITS.metafieldBytes.toLocaleString("en-US")} bytes to the discount (over that, no member gets a discount). ` +
+        `Trim ${(configBytes - FUNCTION_LIMITS.metafieldBytes).toLocaleString("en-US")} bytes: remove products, collections or tags from the scopes of the largest levels: ${largest.join(", ")}.`,
+    });
+  }
+  const variables = discountVariablesOf(config);
+  for (const [kind, list, noun] of [["collections", variables.collectionIds, "collections"], ["tags", variables.tags, "tags"]] as const) {
+    if (list.length > FUNCTION_LIMITS.listVariableEntries) {
+      issues.push({
+        kind,
+        message:
+          `The level discounts' scopes name ${list.length} different ${noun}, and Shopify allows at most ${FUNCTION_LIMITS.listVariableEntries}. ` +
+          `Remove ${list.length - FUNCTION_LIMITS.listVariableEntries} ${noun} from the scopes (included or excluded) of ${levelsNaming(config, kind, nameOf)}.`,
+      });
+    }
+  }
+  const inputBytes = discountInputBytes(config, configBytes, variables);
+  if (inputBytes > FUNCTION_LIMITS.inputBytes) {
+    const perAnswer = FUNCTION_LIMITS.cartLines * (COLLECTION_ANSWER_BYTES + 40);
+    const toRemove = Math.ceil((inputBytes - FUNCTION_LIMITS.inputBytes) / perAnswer);
+    issues.push({
+      kind: "inputBytes",
+      message:
+        `The level discounts' scopes name ${variables.collectionIds.length} collections and ${variables.tags.length} tags. At checkout Shopify answers ` +
+        `each of them for every cart line, so a ${FUNCTION_LIMITS.cartLines}-line cart would pass ${Math.ceil(inputBytes / 1000)} kB to the discount, ` +
+        `over Shopify's ${FUNCTION_LIMITS.inputBytes / 1000} kB. Remove about ${toRemove} collections or tags from the scopes of ${levelsNaming(config, "any", nameOf)} ` +
+        `(a product list costs far less: products are matched by id, not asked about per line).`,
+    });
+  }
+  return issues;
+}
+
+/** The input's bytes for a full cart under this configuration: every line answers every collection and tag asked. */
+export function discountInputBytes(config: DiscountConfigV1, configBytes = utf8Bytes(JSON.stringify(config)), variables = discountVariablesOf(config)): number {
+  let perLine = INPUT_LINE_BYTES;
+  for (const c of variables.collectionIds) perLine += COLLECTION_ANSWER_BYTES + utf8Bytes(JSON.stringify(c));
+  for (const t of variables.tags) perLine += TAG_ANSWER_BYTES + utf8Bytes(JSON.stringify(t));
+  return INPUT_OTHER_BYTES + configBytes + FUNCTION_LIMITS.cartLines * perLine;
+}
+
+function levelsNaming(config: DiscountConfigV1, kind: "collections" | "tags" | "any", nameOf: (id: string) => string): string {
+  const names: string[] = [];
+  for (const id of Object.keys(config.levels)) {
+    const s = config.levels[id].discount?.scope;
+    if (!s) continue;
+    const collections = s.collectionIds.length + s.excludeCollectionIds.length;
+    const tags = s.tags.length + s.excludeTags.length;
+    if ((kind !== "tags" && collections > 0) || (kind !== "collections" && tags > 0)) names.push(nameOf(id));
+  }
+  return names.length > 0 ? names.join(", ") : "the levels";
+}
+
+function utf8Bytes(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+  }
+  return n;
+}
+
 /** The level's benefits, or null when the configuration has none for it (never an inherited Object property). */
 export function levelBenefitsOf(config: DiscountConfigV1, levelId: string): LevelBenefitsV1 | null {
   return Object.prototype.hasOwnProperty.call(config.levels, levelId) ? config.levels[levelId] : null;

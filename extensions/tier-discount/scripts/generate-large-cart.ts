@@ -9,7 +9,7 @@ import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { config, goldBenefits, line, linesInput, resetLineIds, LINES_EXPORT, LINES_TARGET } from "../tests/support/function-input";
-import type { CartLinesDiscountsGenerateRunInput } from "../src/input-types";
+import type { CartLinesDiscountsGenerateRunInput } from "../generated/api";
 
 const SHOES = "gid://shopify/Collection/10";
 const BAGS = "gid://shopify/Collection/20";

@@ -1,7 +1,14 @@
 import { decimalToHundredths, levelBenefitsOf, parseDiscountConfig, type DiscountScopeV1 } from "../../../app/shared/discount-config";
 import { readBuyerLevel } from "./buyer-level";
-import type { BuyerIdentityInput, DiscountInput, ProductInput } from "./input-types";
+import type { CartDeliveryOptionsDiscountsGenerateRunInput, CartLinesDiscountsGenerateRunInput } from "../generated/api";
 import { readCurrencyRate, toCartCurrency, type BasisPoints, type Cents } from "./money";
+
+/** The parts of either target's input (generated from the input queries) that both targets read the same way. */
+type RunInput = CartLinesDiscountsGenerateRunInput | CartDeliveryOptionsDiscountsGenerateRunInput;
+export type BuyerIdentityInput = RunInput["cart"]["buyerIdentity"];
+export type DiscountInput = RunInput["discount"];
+/** A `ProductVariant` line's product; a `CustomProduct` line matches no fragment and has none. */
+export type ProductInput = Extract<CartLinesDiscountsGenerateRunInput["cart"]["lines"][number]["merchandise"], { product: unknown }>["product"];
 
 /**
  * The buyer's level benefits, compiled once per run into what the per-line loop needs: cents in the cart's currency,
@@ -38,7 +45,7 @@ export interface BuyerBenefits {
  * Null whenever the buyer gets nothing: no customer, no level or a frozen one, a missing, malformed or disabled
  * configuration, a level the configuration does not name, or an unusable currency rate.
  */
-export function buyerBenefitsOf(buyer: BuyerIdentityInput | null, discount: DiscountInput, rateText: unknown): BuyerBenefits | null {
+export function buyerBenefitsOf(buyer: BuyerIdentityInput, discount: DiscountInput, rateText: unknown): BuyerBenefits | null {
   const level = readBuyerLevel(buyer?.customer?.metafield?.jsonValue);
   if (!level) return null;
   const parsed = parseDiscountConfig(discount.metafield?.jsonValue);

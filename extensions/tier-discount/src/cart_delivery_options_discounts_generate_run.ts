@@ -1,7 +1,12 @@
+import {
+  DeliveryDiscountSelectionStrategy,
+  DiscountClass,
+  type CartDeliveryOptionsDiscountsGenerateRunInput,
+  type CartDeliveryOptionsDiscountsGenerateRunResult,
+  type DeliveryDiscountCandidateTarget,
+} from "../generated/api";
 import { buyerBenefitsOf } from "./buyer-benefits";
-import type { CartDeliveryOptionsDiscountsGenerateRunInput } from "./input-types";
 import { cartAmountToCents } from "./money";
-import type { CartDeliveryOptionsDiscountsGenerateRunResult } from "./output-types";
 
 /**
  * cart.delivery-options.discounts.generate.run: the level's free shipping, as 100% off each delivery group shipping
@@ -18,7 +23,7 @@ export function cartDeliveryOptionsDiscountsGenerateRun(input: CartDeliveryOptio
 }
 
 export function planFreeShipping(input: CartDeliveryOptionsDiscountsGenerateRunInput): CartDeliveryOptionsDiscountsGenerateRunResult {
-  if (!input.discount.discountClasses.includes("SHIPPING")) return { operations: [] };
+  if (!input.discount.discountClasses.includes(DiscountClass.Shipping)) return { operations: [] };
   const benefits = buyerBenefitsOf(input.cart.buyerIdentity, input.discount, input.presentmentCurrencyRate);
   const free = benefits?.freeShipping;
   if (!benefits || !free) return { operations: [] };
@@ -26,7 +31,7 @@ export function planFreeShipping(input: CartDeliveryOptionsDiscountsGenerateRunI
     const subtotal = cartAmountToCents(input.cart.cost.subtotalAmount.amount);
     if (subtotal === null || subtotal < free.minimum) return { operations: [] };
   }
-  const targets: { deliveryGroup: { id: string } }[] = [];
+  const targets: DeliveryDiscountCandidateTarget[] = [];
   const groups = input.cart.deliveryGroups;
   for (let i = 0; i < groups.length; i++) {
     const group = groups[i];
@@ -38,7 +43,7 @@ export function planFreeShipping(input: CartDeliveryOptionsDiscountsGenerateRunI
     operations: [
       {
         deliveryDiscountsAdd: {
-          selectionStrategy: "ALL",
+          selectionStrategy: DeliveryDiscountSelectionStrategy.All,
           candidates: [{ message: `${benefits.levelName} member: free shipping`, targets, value: { percentage: { value: "100" } } }],
         },
       },

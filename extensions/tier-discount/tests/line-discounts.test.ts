@@ -1,35 +1,48 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { LevelBenefitsV1 } from "../../../app/shared/discount-config";
 import { cartLinesDiscountsGenerateRun, planLineDiscounts } from "../src/cart_lines_discounts_generate_run";
-import type { CartLineInput, DiscountClass } from "../src/input-types";
-import { config, goldBenefits, goldLevel, line, linesInput, resetLineIds } from "./support/function-input";
+import { config, goldBenefits, goldLevel, line, linesInput, resetLineIds, type CartLineInput, type DiscountClassName } from "./support/function-input";
 
 beforeEach(() => resetLineIds());
 
 const noScope = { productIds: [], collectionIds: [], tags: [], excludeProductIds: [], excludeCollectionIds: [], excludeTags: [] };
 type DiscountPatch = Partial<NonNullable<LevelBenefitsV1["discount"]>>;
 
-function run(opts: { discount?: DiscountPatch; classes?: DiscountClass[]; level?: unknown; rate?: string; lines: CartLineInput[]; levels?: Record<string, LevelBenefitsV1> }) {
+/** Each line's quantity in the last run, so a per-item amount reads as what the whole line gets. */
+const quantities = new Map<string, number>();
+
+function run(opts: { discount?: DiscountPatch; classes?: DiscountClassName[]; level?: unknown; rate?: string; lines: CartLineInput[]; levels?: Record<string, LevelBenefitsV1> }) {
+  quantities.clear();
+  for (const l of opts.lines) quantities.set(l.id, l.quantity);
   const levels = opts.levels ?? { gold: goldBenefits({ discount: opts.discount ?? {} }) };
   return planLineDiscounts(linesInput({ classes: opts.classes, level: opts.level, rate: opts.rate, config: config(levels), lines: opts.lines }));
 }
 
-/** Each discounted line id with the value it gets, flattened across operations. */
+/** Each discounted line id with the value it gets (a per-item amount times the line's quantity), across operations. */
 function discounted(result: ReturnType<typeof run>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const op of result.operations) {
-    if ("productDiscountsAdd" in op) {
+    if (op.productDiscountsAdd) {
       for (const c of op.productDiscountsAdd.candidates) {
-        const v = "percentage" in c.value ? `${c.value.percentage.value}%` : c.value.fixedAmount.amount;
-        for (const t of c.targets) out[t.cartLine.id.split("/").pop()!] = v;
+        for (const t of c.targets) {
+          const id = t.cartLine!.id;
+          const fixed = c.value.fixedAmount;
+          const v = c.value.percentage ? `${c.value.percentage.value}%` : fixed!.appliesToEachItem ? times(fixed!.amount, quantities.get(id)!) : fixed!.amount;
+          out[id.split("/").pop()!] = v;
+        }
       }
     } else {
-      const c = op.orderDiscountsAdd.candidates[0];
-      out[`order-${c.targets[0].orderSubtotal.excludedCartLineIds.map((id) => id.split("/").pop()).join(",")}`] =
-        "percentage" in c.value ? `${c.value.percentage.value}%` : c.value.fixedAmount.amount;
+      const c = op.orderDiscountsAdd!.candidates[0];
+      out[`order-${c.targets[0].orderSubtotal!.excludedCartLineIds.map((id) => id.split("/").pop()).join(",")}`] = c.value.percentage ? `${c.value.percentage.value}%` : c.value.fixedAmount!.amount;
     }
   }
   return out;
+}
+
+/** "2.50" × 3 → "7.50" */
+function times(amount: string, quantity: number): string {
+  const cents = Math.round(Number(amount) * 100) * quantity;
+  return `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")}`;
 }
 
 describe("who gets the level discount", () => {
@@ -140,11 +153,11 @@ describe("pricing", () => {
 
 describe("order class", () => {
   it.each([
-    ["plain percentage stays a percentage", { classes: ["ORDER"] as DiscountClass[], discount: {} }, { "order-3": "10%" }],
-    ["retail pricing becomes the exact amount", { classes: ["ORDER"] as DiscountClass[], discount: { appliesTo: "retail" as const } }, { "order-3": "2.00" }],
-    ["sale extra becomes the exact amount", { classes: ["ORDER"] as DiscountClass[], discount: { saleItemExtra: "10" } }, { "order-3": "2.60" }],
-    ["fixed with both classes goes on the order", { classes: ["PRODUCT", "ORDER"] as DiscountClass[], discount: { type: "fixed" as const, value: "5.00" } }, { "order-3": "5.00" }],
-    ["percentage with both classes goes on the lines", { classes: ["PRODUCT", "ORDER"] as DiscountClass[], discount: {} }, { "1": "10%", "2": "10%" }],
+    ["plain percentage stays a percentage", { classes: ["ORDER"] as DiscountClassName[], discount: {} }, { "order-3": "10%" }],
+    ["retail pricing becomes the exact amount", { classes: ["ORDER"] as DiscountClassName[], discount: { appliesTo: "retail" as const } }, { "order-3": "2.00" }],
+    ["sale extra becomes the exact amount", { classes: ["ORDER"] as DiscountClassName[], discount: { saleItemExtra: "10" } }, { "order-3": "2.60" }],
+    ["fixed with both classes goes on the order", { classes: ["PRODUCT", "ORDER"] as DiscountClassName[], discount: { type: "fixed" as const, value: "5.00" } }, { "order-3": "5.00" }],
+    ["percentage with both classes goes on the lines", { classes: ["PRODUCT", "ORDER"] as DiscountClassName[], discount: {} }, { "1": "10%", "2": "10%" }],
   ])("%s", (_case, opts, expected) => {
     // Line 1 is on sale (8.00, was 10.00); line 2 costs 10.00; line 3 is a gift card.
     // Retail: 10% of 10.00 twice = 2.00. Sale extra: 20% of 8.00 + 10% of 10.00 = 2.60.

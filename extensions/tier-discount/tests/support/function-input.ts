@@ -3,13 +3,12 @@
  * holds every fixture to the real schema). Defaults describe a Gold member with 10% off; override what a case needs.
  */
 import type { DiscountConfigV1, DiscountVariablesV1, LevelBenefitsV1 } from "../../../../app/shared/discount-config";
-import type {
-  CartDeliveryOptionsDiscountsGenerateRunInput,
-  CartLineInput,
-  CartLinesDiscountsGenerateRunInput,
-  DiscountClass,
-  DeliveryGroupInput,
-} from "../../src/input-types";
+import type { CartDeliveryOptionsDiscountsGenerateRunInput, CartLinesDiscountsGenerateRunInput, CountryCode, CurrencyCode, DiscountClass } from "../../generated/api";
+
+export type CartLineInput = CartLinesDiscountsGenerateRunInput["cart"]["lines"][number];
+export type DeliveryGroupInput = CartDeliveryOptionsDiscountsGenerateRunInput["cart"]["deliveryGroups"][number];
+/** The discount classes as the input JSON spells them ("PRODUCT"); the generated enum has the same values. */
+export type DiscountClassName = `${DiscountClass}`;
 
 export const LINES_TARGET = "cart.lines.discounts.generate.run";
 export const LINES_EXPORT = "cart-lines-discounts-generate-run";
@@ -73,7 +72,7 @@ export function line(spec: LineSpec, variables: DiscountVariablesV1 = { collecti
     id: spec.id ?? `gid://shopify/CartLine/${n}`,
     quantity,
     cost: {
-      amountPerQuantity: { amount: spec.price, currencyCode: currency },
+      amountPerQuantity: { amount: spec.price, currencyCode: currency as CurrencyCode },
       subtotalAmount: { amount: timesQuantity(spec.price, quantity) },
       compareAtAmountPerQuantity: spec.compareAt ? { amount: spec.compareAt } : null,
     },
@@ -100,7 +99,7 @@ export interface LinesInputSpec {
   /** Drop the customer entirely (a guest checkout). */
   guest?: boolean;
   config?: unknown;
-  classes?: DiscountClass[];
+  classes?: DiscountClassName[];
   rate?: string;
   lines: CartLineInput[];
 }
@@ -117,7 +116,7 @@ export interface DeliveryInputSpec {
   level?: unknown;
   guest?: boolean;
   config?: unknown;
-  classes?: DiscountClass[];
+  classes?: DiscountClassName[];
   rate?: string;
   subtotal: string;
   currency?: string;
@@ -129,7 +128,7 @@ export function deliveryInput(spec: DeliveryInputSpec): CartDeliveryOptionsDisco
     presentmentCurrencyRate: spec.rate ?? "1.0",
     cart: {
       buyerIdentity: buyer(spec),
-      cost: { subtotalAmount: { amount: spec.subtotal, currencyCode: spec.currency ?? "USD" } },
+      cost: { subtotalAmount: { amount: spec.subtotal, currencyCode: (spec.currency ?? "USD") as CurrencyCode } },
       deliveryGroups: spec.groups,
     },
     discount: discount(spec),
@@ -137,7 +136,7 @@ export function deliveryInput(spec: DeliveryInputSpec): CartDeliveryOptionsDisco
 }
 
 export function deliveryGroup(id: number, countryCode: string | null): DeliveryGroupInput {
-  return { id: `gid://shopify/CartDeliveryGroup/${id}`, deliveryAddress: countryCode === null ? null : { countryCode } };
+  return { id: `gid://shopify/CartDeliveryGroup/${id}`, deliveryAddress: countryCode === null ? null : { countryCode: countryCode as CountryCode } };
 }
 
 function buyer(spec: { level?: unknown; guest?: boolean }) {
@@ -146,9 +145,9 @@ function buyer(spec: { level?: unknown; guest?: boolean }) {
   return { customer: { id: CUSTOMER_ID, metafield: level === null ? null : { jsonValue: level } } };
 }
 
-function discount(spec: { config?: unknown; classes?: DiscountClass[] }) {
+function discount(spec: { config?: unknown; classes?: DiscountClassName[] }) {
   const cfg = spec.config === undefined ? config() : spec.config;
-  return { discountClasses: spec.classes ?? ["PRODUCT", "SHIPPING"], metafield: cfg === null ? null : { jsonValue: cfg } };
+  return { discountClasses: (spec.classes ?? ["PRODUCT", "SHIPPING"]) as DiscountClass[], metafield: cfg === null ? null : { jsonValue: cfg } };
 }
 
 /** "12.50" × 3 → "37.5", the way Shopify prints Decimals (no trailing zeros beyond one decimal). */
