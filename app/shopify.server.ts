@@ -1,19 +1,25 @@
 import "@shopify/shopify-app-remix/adapters/node";
 import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
+import { abstractFetch } from "@shopify/shopify-api/runtime";
 import { createHmac } from "node:crypto";
 import db from "./db/client.server";
 import { onShopInstalled } from "./services/install.server";
 import { CachedSessionStorage } from "./shopify/session-cache.server";
 import { prepareInbox, type WebhookDelivery } from "./services/webhook-inbox.server";
 import { configureAdminTransport } from "./shopify-transport.server";
+import type { AdminGraphqlClient } from "./shopify/admin-graphql.server";
+import { SCOPES } from "./shopify/access-scopes.server";
+import { offlineAdminClient, OfflineTokens } from "./shopify/offline-token.server";
 
 // After the adapter import above installed the library's fetch: SHOPIFY_ADMIN_ORIGIN (a local store stand-in)
 // replaces the origin of Admin API requests. Unset in production, where this does nothing.
 configureAdminTransport(process.env.SHOPIFY_ADMIN_ORIGIN);
 
-/** The scopes shopify.app.toml declares; SCOPES overrides them (the Shopify CLI sets it during `npm run dev`). */
-export const SCOPES = ["read_customers", "write_customers", "read_orders", "write_discounts", "read_products"];
+export { SCOPES };
+
+// Loaded sessions are kept for 2 s: the worker's Admin client reads the shop's session before every call.
+const storage = new CachedSessionStorage(new PrismaSessionStorage(db));
 
 const shopify = shopifyApp({
   apiKey: process.env.SHOPIFY_API_KEY,
@@ -22,14 +28,18 @@ const shopify = shopifyApp({
   scopes: process.env.SCOPES?.split(",").filter(Boolean) ?? SCOPES,
   appUrl: process.env.SHOPIFY_APP_URL || "",
   authPathPrefix: "/auth",
-  // Loaded sessions are kept for 2 s: every webhook delivery would otherwise read the shop's session from the database.
-  sessionStorage: new CachedSessionStorage(new PrismaSessionStorage(db)),
+  sessionStorage: storage,
   distribution: AppDistribution.AppStore,
   isEmbeddedApp: true,
   future: {
     // Shopify-managed installation with token exchange: the embedded admin authenticates with App Bridge's
     // session token and never bounces through an OAuth redirect.
     unstable_newEmbeddedAuthStrategy: true,
+    // Expiring offline access tokens (60 minutes, with a 90-day refresh token replaced on each refresh): required of
+    // public apps created from 2026-04-01, and from 2027-01-01 Admin API calls with non-expiring tokens fail. Token
+    // exchange then asks for expiring tokens, and the library refreshes one that a request finds about to expire;
+    // the worker refreshes its own (offlineAdmin below).
+    expiringOfflineAccessTokens: true,
   },
   hooks: {
     afterAuth: async ({ session, admin }) => {
@@ -68,6 +78,24 @@ function rejectUndecodableHost(request: Request): void {
   }
 }
 export const unauthenticated = shopify.unauthenticated;
+
+const offlineTokens = new OfflineTokens({
+  storage,
+  clientId: process.env.SHOPIFY_API_KEY || "",
+  clientSecret: process.env.SHOPIFY_API_SECRET || "",
+  // The library's fetch: SHOPIFY_ADMIN_ORIGIN reroutes the token request like every Admin API request.
+  fetch: (url, init) => abstractFetch(url, init),
+});
+
+/**
+ * The Admin API of a shop for background work (the worker's jobs): its offline token is refreshed and stored
+ * before it expires and after Shopify refuses it, so a job that outlives a token goes on. Fails with an
+ * OfflineTokenError when the shop has no session or Shopify refuses the refresh.
+ */
+export async function offlineAdmin(shop: string): Promise<AdminGraphqlClient> {
+  await offlineTokens.current(shop);
+  return offlineAdminClient(offlineTokens, shop, async () => (await shopify.unauthenticated.admin(shop)).admin);
+}
 export const login = shopify.login;
 export const registerWebhooks = shopify.registerWebhooks;
 export const sessionStorage = shopify.sessionStorage;
@@ -83,7 +111,8 @@ export async function authenticateWebhook(request: Request): Promise<WebhookDeli
   const rawBody = await request.text();
   const header = (name: string) => request.headers.get(name);
   try {
-    const webhook = await shopify.authenticate.webhook(forWebhookValidation(request, rawBody));
+    // Without the shop's session: the inbox needs no Admin client, and loading one could refresh its token here.
+    const webhook = await storage.withoutSessions(() => shopify.authenticate.webhook(forWebhookValidation(request, rawBody)));
     return {
       shop: webhook.shop,
       topic: webhook.topic,

@@ -12,11 +12,13 @@ import type { AdminGraphqlClient } from "~/shopify/admin-graphql.server";
  * tests and the demo.
  */
 
-/** The Admin API of a shop through its offline session, as the web app uses it (SHOPIFY_ADMIN_ORIGIN applies). */
+/**
+ * The Admin API of a shop through its offline session (SHOPIFY_ADMIN_ORIGIN applies), refreshing the expiring
+ * token as a job goes (app/shopify/offline-token.server.ts).
+ */
 async function productionAdminFor(shop: string): Promise<AdminGraphqlClient> {
-  const { unauthenticated } = await import("~/shopify.server");
-  const { admin } = await unauthenticated.admin(shop);
-  return admin;
+  const { offlineAdmin } = await import("~/shopify.server");
+  return offlineAdmin(shop);
 }
 
 function withDefaults(deps: WorkerDeps): WorkerDeps {

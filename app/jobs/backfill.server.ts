@@ -1,7 +1,8 @@
 import { channelOf, upsertOrderFact, insertRefundFact, type OrderFactInput } from "~/services/order-facts.server";
 import type { MemberProfile } from "~/services/privacy.server";
 import { currentProgram, loadShopContext } from "~/services/shop-context.server";
-import { collectBackfill, startBackfill, type BackfillCustomer, type BackfillOrder } from "~/shopify/backfill.server";
+import { grantedScopes, grantsAllOrders } from "~/shopify/access-scopes.server";
+import { backfillOrdersWindow, collectBackfill, startBackfill, type BackfillCustomer, type BackfillOrder } from "~/shopify/backfill.server";
 import { ensureMemberMetafieldDefinitions } from "~/shopify/metafield-definitions.server";
 import { recalculateCustomers } from "./recalculate.server";
 import type { JobContext } from "./worker.server";
@@ -28,7 +29,9 @@ export async function backfillJob(ctx: JobContext): Promise<void> {
   const shopCtx = await loadShopContext(ctx.db, shop);
   const activeFrom = currentProgram(shopCtx)?.activeFrom ?? null;
   const startedAt = ctx.now();
-  const started = await startBackfill(admin, { since: activeFrom === null ? null : new Date(activeFrom) }, ctx.deps.syncOptions);
+  // Without read_all_orders Shopify answers only the last 60 days of orders: the window says so, and is recorded.
+  const window = backfillOrdersWindow({ activeFrom, allOrders: grantsAllOrders(await grantedScopes(ctx.db, shop)), now: startedAt });
+  const started = await startBackfill(admin, { since: window.since }, ctx.deps.syncOptions);
   await ctx.heartbeat();
   const data = await collectBackfill(admin, started, ctx.deps.syncOptions);
   await ctx.heartbeat();
@@ -48,7 +51,7 @@ export async function backfillJob(ctx: JobContext): Promise<void> {
   const profiles = new Map(data.customers.map((c) => [c.gid, profileOf(c)]));
   const buyers = [...new Set(data.orders.filter((o) => o.customerGid && !o.test).map((o) => o.customerGid!))].sort();
   await recalculateCustomers(ctx, shop, buyers, profiles);
-  await ctx.db.shop.updateMany({ where: { domain: shop }, data: { backfilledAt: ctx.now() } });
+  await ctx.db.shop.updateMany({ where: { domain: shop }, data: { backfilledAt: ctx.now(), backfillOrdersFrom: window.limited ? window.since : null } });
 }
 
 export function backfillOrderFact(o: BackfillOrder, startedAt: Date, shopCurrency: string): OrderFactInput {

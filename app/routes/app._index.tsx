@@ -1,25 +1,51 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { Link, useFetcher, useLoaderData } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineGrid, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
 import { GrowthChart } from "~/components/GrowthChart/GrowthChart";
 import { LevelChangeList } from "~/components/LevelChangeList/LevelChangeList";
 import { SectionCard } from "~/components/SectionCard/SectionCard";
 import db from "~/db/client.server";
 import { memberCentre } from "~/services/admin/dashboard.server";
+import { importFullOrderHistory, loadOrderHistoryNotice } from "~/services/admin/order-history.server";
 import { authenticate } from "~/shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return json(await memberCentre(db, session.shop, Date.now()));
+  const [centre, orderHistory] = await Promise.all([memberCentre(db, session.shop, Date.now()), loadOrderHistoryNotice(db, session.shop)]);
+  return json({ ...centre, orderHistory });
+};
+
+/** The order-history banner's button: import the full history once Shopify granted access to all orders. */
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const form = await request.formData();
+  if (form.get("intent") !== "importFullOrderHistory") return json({ ok: false, error: "Unknown action" }, { status: 400 });
+  const queued = await importFullOrderHistory(db, session.shop, new Date());
+  return json({ ok: queued });
 };
 
 export default function MemberCentre() {
   const v = useLoaderData<typeof loader>();
   const recalc = v.recalculation;
+  const reimport = useFetcher<typeof action>();
+  const history = v.orderHistory;
   return (
     <Page title="Member centre">
       <Layout>
+        {history && (
+          <Layout.Section>
+            <Banner
+              tone={history.tone}
+              title={history.title}
+              action={history.reimport ? { content: history.reimport.content, loading: reimport.state !== "idle", onAction: () => reimport.submit({ intent: "importFullOrderHistory" }, { method: "post" }) } : undefined}
+            >
+              {history.paragraphs.map((p) => (
+                <p key={p}>{p}</p>
+              ))}
+            </Banner>
+          </Layout.Section>
+        )}
         {!v.hasPublished && (
           <Layout.Section>
             <Banner tone="info" title="Set up your levels" action={{ content: "Create levels", url: "/app/levels" }}>

@@ -1,5 +1,6 @@
-import type { MemberEvent, OrderFact, OrderLine, RefundFact } from "~/domain";
+import type { OrderFact, OrderLine, RefundFact } from "~/domain";
 import { salesChannelOf } from "~/domain/sales-channels";
+import { DEFAULT_ORDER_WINDOW_DAYS } from "./access-scopes.server";
 import { asCaller, type AdminCaller, type AdminGraphqlClient, type CallPolicy } from "./admin-graphql.server";
 import { awaitBulkOperation, newBulkStats, readJsonl, startBulkQuery, type BulkOperationState, type BulkOptions, type BulkStats } from "./bulk-operations.server";
 import { BACKFILL_CUSTOMERS, BACKFILL_ORDERS, BACKFILL_PRODUCTS, BACKFILL_REFUND_LINES, BACKFILL_SINCE_PLACEHOLDER } from "./documents";
@@ -61,6 +62,25 @@ export class BackfillParseError extends Error {
     super(message);
     this.name = "BackfillParseError";
   }
+}
+
+export interface BackfillWindow {
+  /** Orders processed from this instant are imported; null: all of them. */
+  since: Date | null;
+  /** Shopify's 60-day window cut the history short (read_all_orders not granted). */
+  limited: boolean;
+}
+
+/**
+ * From when the backfill reads orders: the program's `activeFrom`, and without read_all_orders no earlier than the
+ * last 60 days, the only orders Shopify then answers. Asking for them explicitly makes the cut visible (stored on the
+ * shop, told to the merchant) instead of an import that silently sees less than it asked for.
+ */
+export function backfillOrdersWindow({ activeFrom, allOrders, now }: { activeFrom: number | null; allOrders: boolean; now: Date }): BackfillWindow {
+  const from = activeFrom === null ? null : new Date(activeFrom);
+  if (allOrders) return { since: from, limited: false };
+  const windowStart = new Date(now.getTime() - DEFAULT_ORDER_WINDOW_DAYS * 86_400_000);
+  return from !== null && from >= windowStart ? { since: from, limited: false } : { since: windowStart, limited: true };
 }
 
 export function backfillOrdersQuery(since: string | null): string {
@@ -272,25 +292,4 @@ export function parseBackfillJsonl(input: Iterable<string>): BackfillData {
   }
   parsedOrders.sort((a, b) => a.paidAt - b.paidAt || (a.gid < b.gid ? -1 : 1));
   return { customers, orders: parsedOrders, skipped };
-}
-
-/** Financial statuses of orders that were paid (refunds then arrive as their own events). */
-const PAID_STATUSES = new Set(["PAID", "PARTIALLY_REFUNDED", "REFUNDED"]);
-
-/**
- * Each customer's facts as engine events, in time order. Test orders, orders without a customer and orders never
- * paid are left out.
- */
-export function backfillMemberEvents(data: BackfillData): Map<string, MemberEvent[]> {
-  const events = new Map<string, MemberEvent[]>();
-  for (const o of data.orders) {
-    if (o.test || !o.customerGid || !PAID_STATUSES.has(o.financialStatus ?? "")) continue;
-    const list = events.get(o.customerGid) ?? [];
-    list.push({ type: "orderPaid", at: o.paidAt, order: o.order });
-    for (const r of o.refunds) list.push({ type: "refund", at: r.at, orderId: o.gid, refund: r.refund });
-    if (o.cancelledAt !== null) list.push({ type: "orderCancelled", at: o.cancelledAt, orderId: o.gid });
-    events.set(o.customerGid, list);
-  }
-  for (const list of events.values()) list.sort((a, b) => a.at - b.at);
-  return events;
 }

@@ -38,7 +38,7 @@ beforeAll(async () => {
     SHOPIFY_ADMIN_ORIGIN: standIn.url,
   });
   db = (await import("~/db/client.server")).default;
-  await db.session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "", isOnline: false, accessToken: TOKEN, scope: "read_customers,write_customers,read_orders" } });
+  await db.session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "", isOnline: false, accessToken: TOKEN, scope: "read_customers,write_customers,read_orders,read_all_orders" } });
 });
 afterAll(async () => {
   await db?.$disconnect();

@@ -1,8 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { evaluateMember, parseProgram } from "~/domain";
-import { BackfillParseError, backfillMemberEvents, collectBackfill, decimalToMinor, parseBackfillJsonl, startBackfill } from "~/shopify/backfill.server";
+import { BackfillParseError, collectBackfill, decimalToMinor, parseBackfillJsonl, startBackfill } from "~/shopify/backfill.server";
 import { virtualClock } from "../support/shopify-stand-in/builders";
 import { standInAdminClient, startStandIn, type StandIn } from "../support/shopify-stand-in/index";
 
@@ -76,23 +75,6 @@ describe("parseBackfillJsonl on a bulk query result", () => {
     ]);
   });
 
-  it("turns paid, non-test orders with a customer into member events in time order", () => {
-    const events = backfillMemberEvents(data);
-    expect([...events.keys()].sort()).toEqual(["gid://shopify/Customer/7001", "gid://shopify/Customer/7002"]);
-    const summary = (gid: string) => events.get(gid)!.map((e) => [e.type, new Date(e.at).toISOString(), "orderId" in e ? e.orderId : "order" in e ? e.order.id : null]);
-    expect(summary("gid://shopify/Customer/7001")).toEqual([
-      ["orderPaid", "2026-02-01T10:00:00.000Z", "gid://shopify/Order/5001"],
-      ["orderPaid", "2026-03-15T16:30:00.000Z", "gid://shopify/Order/5002"],
-      ["refund", "2026-03-20T12:00:00.000Z", "gid://shopify/Order/5002"],
-    ]);
-    // Test order 5004 and pending order 5006 of the same customer are left out.
-    expect(summary("gid://shopify/Customer/7002")).toEqual([
-      ["orderPaid", "2026-01-10T08:00:00.000Z", "gid://shopify/Order/5003"],
-      ["refund", "2026-01-11T08:00:00.000Z", "gid://shopify/Order/5003"],
-      ["orderCancelled", "2026-01-11T08:00:00.000Z", "gid://shopify/Order/5003"],
-    ]);
-  });
-
   it("gives the same result whatever order the lines arrive in", () => {
     const shuffled = [...fixture].reverse();
     const a = parseBackfillJsonl(fixture);
@@ -156,26 +138,5 @@ describe("startBackfill + collectBackfill against the stand-in", () => {
     ]);
     expect(march.refunds.map((r) => r.refund)).toEqual([{ id: march.refunds[0].gid, amount: 2000, lines: [{ lineId: marchLines[1].id, quantity: 2 }] }]);
     expect(data.skipped).toEqual([]);
-  });
-
-  it("feeds the engine: history counts, and no rewards are granted for it", async () => {
-    const admin = standInAdminClient({ url: standIn.url, shop: SHOP, accessToken: TOKEN });
-    const policy = { sleep: clock.sleep, now: clock.now, pollIntervalMs: 100 };
-    const data = await collectBackfill(admin, await startBackfill(admin, { since: "2026-01-01T00:00:00Z" }, policy), policy);
-    const program = parseProgram({
-      activeFrom: "2026-01-01T00:00:00Z",
-      levels: [
-        { id: "silver", name: "Silver", rank: 1, upgrade: [[{ kind: "accumulatedSpend", amount: "100.00" }]], upgradePoints: 50 },
-        { id: "gold", name: "Gold", rank: 2, upgrade: [[{ kind: "accumulatedSpend", amount: "450.00" }]], upgradePoints: 100 },
-      ],
-    });
-    const events = backfillMemberEvents(data);
-    const ada = evaluateMember(program, events.get(ids.customers[0])!, Date.parse("2026-06-01T00:00:00Z"), { grantRewards: false });
-    const grace = evaluateMember(program, events.get(ids.customers[1])!, Date.parse("2026-06-01T00:00:00Z"), { grantRewards: false });
-    // Ada: 300 + (150 + 40 − 20 refunded) = 470 since activeFrom; the $500 order of December is not fetched at all.
-    expect([ada.level, ada.spend, ada.points]).toEqual(["gold", 47000, 0]);
-    // The same history replayed live would have granted Silver's and Gold's upgrade points.
-    expect(evaluateMember(program, events.get(ids.customers[0])!, Date.parse("2026-06-01T00:00:00Z")).points).toBe(150);
-    expect([grace.level, grace.spend]).toEqual([null, 9000]);
   });
 });

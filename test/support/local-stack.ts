@@ -88,7 +88,7 @@ export const LOCAL_SHOP = "tierline-demo.myshopify.com";
 export const LOCAL_API_KEY = "tierline-local-api-key";
 export const LOCAL_API_SECRET = "tierline-local-api-secret";
 const TIER_DISCOUNT_FUNCTION_HANDLE = "tier-discount";
-const SCOPES = "read_customers,write_customers,read_orders,write_discounts,read_products";
+const SCOPES = "read_customers,write_customers,read_orders,read_all_orders,read_customer_merge,write_discounts,read_products,customer_read_customers";
 
 /**
  * ensureAppBuilt under a cross-process lock: test files run in parallel processes, and two Vite builds writing

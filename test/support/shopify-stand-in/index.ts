@@ -17,6 +17,7 @@ import { checkBulkMutation, checkBulkQuery, runBulkOperation, type BulkRunner } 
 import { bucketAvailable, calculateQueryCost, SINGLE_QUERY_MAX_COST, throttleStatus } from "./cost";
 import { executionError, shopifySyntaxError, shopifyValidationError, type ShopifyGraphqlError } from "./graphql-errors";
 import { mutationRoot, queryRoot, resolveNamespace, type ResolverContext, type StandInRuntime } from "./resolvers";
+import { createStandInOAuth, type StandInOAuth } from "./oauth";
 import { loadShopifySchema, SHOPIFY_API_VERSION } from "./schemas";
 import { createShop, loadShops, numericPart, saveShops, seedShop, type CallLogEntry, type ShopSeed, type ShopState } from "./store";
 
@@ -24,6 +25,7 @@ export type { ShopState, ShopSeed, CustomerSeed, OrderSeed, ProductSeed, CallLog
 export { STANDARD_THROTTLE, PLUS_THROTTLE } from "./store";
 export { loadShopifySchema, SHOPIFY_API_VERSION } from "./schemas";
 export { standInAdminClient } from "./admin-client";
+export type { StandInOAuth, GrantOptions, IssuedTokens } from "./oauth";
 
 /**
  * A local Shopify store for tests and the demo: Admin GraphQL 2026-10 executed against Shopify's real schema, a
@@ -72,6 +74,8 @@ export interface StandIn {
   /** Parsed JSON of a metafield, or undefined when unset. */
   metafieldJson(ownerId: string, key: string, namespace?: string, domain?: string): unknown;
   calls(domain?: string): CallLogEntry[];
+  /** Installations with granted scopes and expiring offline tokens (oauth.ts). */
+  oauth: StandInOAuth;
   sendWebhook(input: Omit<SignedWebhookInput, "secret"> & { secret?: string }): Promise<{ status: number; body: string; webhookId: string }>;
   save(): void;
   close(): Promise<void>;
@@ -88,6 +92,7 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
   const defaultDomain = Object.keys(shops)[0];
   const faults: (Fault & { remaining: number })[] = [];
   const stagedUploads = new Map<string, { shop: string; content: string | null }>();
+  const oauth = createStandInOAuth(now);
   let saveTimer: NodeJS.Timeout | null = null;
 
   const save = () => {
@@ -139,6 +144,7 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
     functionHandles: opts.functionHandles ?? ["tier-discount"],
     stagedUploads,
     changed,
+    ordersVisibleFrom: (shop) => oauth.ordersVisibleFrom(shop.domain),
     rejectsMetafield: (shop, ownerId, key) =>
       faults.some((f) => f.kind === "rejectMetafield" && f.ownerId === ownerId && f.key === key && (!f.shop || f.shop === shop.domain)),
     checkBulkMutation: (m) => checkBulkMutation(schema, m),
@@ -192,7 +198,7 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
     const token = req.headers["x-shopify-access-token"];
     const shop = shopFor(req);
     if (!shop) return send(res, 404, { errors: "Not Found" });
-    if (typeof token !== "string" || token.length === 0 || (shop.accessToken !== null && token !== shop.accessToken)) {
+    if (typeof token !== "string" || token.length === 0 || (shop.accessToken !== null && token !== shop.accessToken) || oauth.refusesToken(shop.domain, token)) {
       log(shop, { operationName: null, rootFields: [], status: 401, outcome: "unauthorized", requestedQueryCost: null, variables: null });
       return send(res, 401, { errors: INVALID_TOKEN });
     }
@@ -309,6 +315,7 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
       if (graphql && req.method === "POST") handled = handleGraphql(req, res, graphql[1], raw);
       else if (staged && (req.method === "POST" || req.method === "PUT")) handled = handleStagedUpload(req, res, raw, staged[1] || null);
       else if (result && req.method === "GET") handled = handleBulkResult(res, result[1], result[2], Boolean(result[3]));
+      else if (url.pathname === "/admin/oauth/access_token" && req.method === "POST") handled = oauth.handleTokenRequest(shopFor(req), req, raw, res);
       else if (url.pathname === "/healthz") handled = sendText(res, 200, "ok", "text/plain");
       else handled = send(res, 404, { errors: "Not Found" });
       Promise.resolve(handled).catch((error: unknown) => {
@@ -347,6 +354,7 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
       return record ? JSON.parse(record.value) : undefined;
     },
     calls: (domain) => shop(domain).calls,
+    oauth,
     sendWebhook: (input) => sendSignedWebhook({ ...input, secret: input.secret ?? opts.apiSecret ?? "" }),
     save,
     close: async () => {

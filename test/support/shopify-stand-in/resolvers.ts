@@ -35,6 +35,8 @@ export interface StandInRuntime {
   /** An injected fault: this owner's metafield with this key is refused. */
   rejectsMetafield(shop: ShopState, ownerId: string, key: string): boolean;
   changed(): void;
+  /** Orders created before this instant are not visible (no read_all_orders granted; oauth.ts); null: all are. */
+  ordersVisibleFrom?(shop: ShopState): number | null;
 }
 
 export interface ResolverContext {
@@ -733,8 +735,9 @@ export function queryRoot(ctx: ResolverContext): Record<string, (args: Args) => 
     order: (args) => (shop.orders[args.id] ? orderView(shop.orders[args.id], ctx) : null),
     orders: (args) => {
       const terms = parseSearch(args.query);
+      const visibleFrom = ctx.runtime.ordersVisibleFrom?.(shop) ?? null;
       const items = Object.values(shop.orders)
-        .filter((o) => matchOrder(o, terms))
+        .filter((o) => matchOrder(o, terms) && (visibleFrom === null || Date.parse(o.createdAt) >= visibleFrom))
         .sort((a, b) => Date.parse(a.processedAt) - Date.parse(b.processedAt));
       if (args.reverse) items.reverse();
       return connection(items, args, ctx, (o) => orderView(o, ctx));
