@@ -57,6 +57,7 @@ async function bundle(): Promise<{ code: string; bytes: number; gzipBytes: numbe
     ...tomlExports().map((e) => `import { ${camel(e)} as ${camel(`run-${e}`)} } from "user-function"\nexport function ${camel(e)}() { return __runFunction(${camel(`run-${e}`)}) }`),
   ].join("\n");
   await build({
+    absWorkingDir: EXTENSION_DIR,
     stdin: { contents: entry, loader: "ts", resolveDir: EXTENSION_DIR },
     alias: { "user-function": join(EXTENSION_DIR, "src/index.ts") },
     bundle: true,

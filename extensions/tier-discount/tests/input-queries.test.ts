@@ -63,6 +63,11 @@ describe("shopify.extension.toml", () => {
     }
   });
 
+  it("is not offered under Discounts → Create, and opens the app's levels", () => {
+    expect(toml).toMatch(/\[extensions\.ui\]\s+enable_create = false\s+\[extensions\.ui\.paths\]\s+create = "\/app\/levels"\s+details = "\/app\/levels"/);
+    expect(existsSync(join(EXTENSION_DIR, "../../app/routes/app.levels._index.tsx"))).toBe(true);
+  });
+
   it("reads its input variables from the discount-variables metafield", () => {
     expect(toml).toMatch(/\[extensions\.input\.variables\]\s+namespace = "\$app:tierline"\s+key = "discount-variables"/);
   });
