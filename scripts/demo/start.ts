@@ -3,6 +3,7 @@ import { SYNC_MEMBERS_JOB, syncMembersKey } from "~/queue/job-kinds";
 import { enqueueJob } from "~/queue/queue.server";
 import { startLocalStack, type LocalStack } from "../../test/support/local-stack";
 import { embeddedAdminUrl } from "../../test/support/session-token";
+import { startStorefrontPage, storefrontShowcase, type StorefrontPage } from "../../test/support/storefront/storefront-page";
 import { membersPerLevel, table, watchLevelMoves, type LevelMove } from "./level-moves";
 import { buildReplay, type ReplayEvent } from "./replay";
 import { publishDemoProgram, seedStore } from "./seed";
@@ -40,6 +41,8 @@ export interface Demo {
   replayDone: Promise<void>;
   /** Level changes printed so far. */
   moves: LevelMove[];
+  /** The storefront page with the Tierline theme block, rendered from the stand-in store's metafields. */
+  storefront: StorefrontPage;
   stop(): Promise<void>;
 }
 
@@ -57,9 +60,11 @@ export async function startDemo(opts: StartDemoOptions = {}): Promise<Demo> {
   const { db, shop } = stack;
   const stopped = new AbortController();
   let watcher: ReturnType<typeof watchLevelMoves> | null = null;
+  let storefront: StorefrontPage | null = null;
   const stop = async () => {
     stopped.abort();
     await watcher?.stop();
+    await storefront?.close();
     await stack.stop();
   };
 
@@ -91,10 +96,15 @@ export async function startDemo(opts: StartDemoOptions = {}): Promise<Demo> {
     say(`  Levels         ${adminUrl("/app/levels")}`);
     say(`  Publish        ${adminUrl("/app/publish")}`);
     say(`  App server ${stack.appUrl} · Shopify stand-in ${stack.standIn.url} · database ${stack.databaseFile}`);
+    storefront = await startStorefrontPage({ standIn: stack.standIn, shop });
+    say("");
+    say("Storefront: the Tierline theme block (Membership levels), rendered from the stand-in store's metafields on every load:");
+    say(`  Visitor, not logged in   ${storefront.url}`);
+    for (const s of storefrontShowcase(stack.standIn.shop(shop))) say(`  ${s.label.padEnd(24)} ${storefront.memberUrl(s.customerId)}`);
     say("");
 
     stack.startWorkerLoop({ idleMs: 200, onError: (e) => say(`worker error: ${e instanceof Error ? e.message : String(e)}`) });
-    const demo: Demo = { stack, adminUrl, replayDone: Promise.resolve(), moves: [], stop };
+    const demo: Demo = { stack, adminUrl, replayDone: Promise.resolve(), moves: [], storefront, stop };
     if (!fresh) {
       say("Reopened: the replay ran when this database was created. Run with --fresh to start over and watch it again.");
       return demo;
