@@ -5,6 +5,7 @@
 // the delivery's own work (bench:webhooks). The action is the same code either way (app/routes/webhooks.*.tsx:
 // body limits, HMAC, validation, the inbox). Express and its middleware are taken from @remix-run/serve's own
 // dependencies, so they are the versions remix-serve runs.
+import "./scripts/check-node-version.js"; // first: stops on Node < 22 before anything native loads
 import { Buffer } from "node:buffer";
 import console from "node:console";
 import { createRequire } from "node:module";

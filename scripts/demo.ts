@@ -1,3 +1,4 @@
+import "./check-node-version.js"; // first: stops on Node < 22 before anything native loads
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { startDemo } from "./demo/start";

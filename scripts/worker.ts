@@ -1,3 +1,4 @@
+import "./check-node-version.js"; // first: stops on Node < 22 before anything native loads
 import { pathToFileURL } from "node:url";
 import { createDb, type Db } from "~/db/client.server";
 import { JOB_HANDLERS } from "~/jobs/handlers.server";
