@@ -67,11 +67,8 @@ export function readBlock(html: string): BlockReading {
       clone.querySelector(".tierline-or")?.remove();
       requirements.push(text(clone)!);
     }
-    const labels = [...card.querySelectorAll(".tierline-card__label")];
-    const reachLabel = labels.find((l) => /reach/i.test(l.textContent ?? "")) ?? null;
-    const afterReach = reachLabel?.nextElementSibling;
+    const reachLabel = (reqList ?? card.querySelector(".tierline-card__requirement-note"))?.previousElementSibling ?? null;
     const benefitsList = card.querySelector(".tierline-card__benefits");
-    const afterBenefits = benefitsList?.nextElementSibling;
     return {
       name: text(card.querySelector(".tierline-card__name"))!,
       current: card.getAttribute("aria-current") === "true",
@@ -79,9 +76,9 @@ export function readBlock(html: string): BlockReading {
       reachLabel: text(reachLabel),
       requirements,
       joiners,
-      requirementNote: afterReach && afterReach.tagName === "P" ? text(afterReach) : null,
+      requirementNote: text(card.querySelector(".tierline-card__requirement-note")),
       benefits: benefitsList ? [...benefitsList.querySelectorAll("li")].map((li) => text(li)!) : [],
-      benefitsNote: afterBenefits && afterBenefits.tagName === "P" && !afterBenefits.classList.contains("tierline-card__validity") ? text(afterBenefits) : null,
+      benefitsNote: text(card.querySelector(".tierline-card__no-benefits")),
       validity: text(card.querySelector(".tierline-card__validity")),
       style: card.getAttribute("style"),
     };
