@@ -1,14 +1,13 @@
 import { Session } from "@shopify/shopify-api";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "~/db/client.server";
+import { describe, expect, it } from "vitest";
 import { BACKFILL_JOB, backfillKey } from "~/queue/job-kinds";
 import { enqueueJob } from "~/queue/queue.server";
 import { adminOriginFetch } from "~/shopify-transport.server";
 import { OfflineTokens, REFRESH_BEFORE_EXPIRY_MS } from "~/shopify/offline-token.server";
 import { drain } from "../../scripts/worker";
-import { createTestDb, type TestDb } from "../support/db";
 import { ACCESS_TOKEN_TTL_S, REFRESH_TOKEN_TTL_S } from "../support/shopify-stand-in/oauth";
-import { startStandIn, type IssuedTokens, type StandIn } from "../support/shopify-stand-in/index";
+import type { IssuedTokens } from "../support/shopify-stand-in/index";
+import { appWithStandIn } from "./support/app-with-stand-in";
 
 /**
  * Expiring offline access tokens in the worker, against the local stand-in reached through SHOPIFY_ADMIN_ORIGIN: the
@@ -16,62 +15,25 @@ import { startStandIn, type IssuedTokens, type StandIn } from "../support/shopif
  * worker (scripts/worker.ts → offlineAdmin) runs a job that needs the Admin API.
  */
 
-const API_KEY = "offline-token-key";
-const API_SECRET = "offline-token-secret";
 const HOUR = 3_600_000;
-let standIn: StandIn;
-let t: TestDb;
-let db: Db;
+const app = appWithStandIn("offline-token");
 
-beforeAll(async () => {
-  standIn = await startStandIn({ shops: [] });
-  t = await createTestDb();
-  Object.assign(process.env, {
-    DATABASE_URL: t.url,
-    SHOPIFY_API_KEY: API_KEY,
-    SHOPIFY_API_SECRET: API_SECRET,
-    SHOPIFY_APP_URL: "https://tierline.example",
-    SHOPIFY_ADMIN_ORIGIN: standIn.url,
-  });
-  db = (await import("~/db/client.server")).default;
-});
-afterAll(async () => {
-  await db?.$disconnect();
-  await t?.cleanup();
-  await standIn?.close();
-});
-
-/** Installs the app on `shop` at the stand-in and stores the offline session as the library would. */
+/** Installs the app with expiring tokens (the stored expiry `expiresInMs` from now) and seeds a customer to import. */
 async function install(shop: string, opts: { expiresInMs?: number } = {}): Promise<IssuedTokens> {
-  const issued = standIn.oauth.grant(standIn.addShop({ domain: shop }), { scopes: ["read_customers", "write_customers", "read_orders", "read_all_orders"], clientId: API_KEY, clientSecret: API_SECRET });
-  await db.session.upsert({
-    where: { id: `offline_${shop}` },
-    create: { id: `offline_${shop}`, shop, state: "", isOnline: false, accessToken: "", scope: issued.scope },
-    update: {},
-  });
-  await db.session.update({
-    where: { id: `offline_${shop}` },
-    data: {
-      accessToken: issued.access_token,
-      scope: issued.scope,
-      expires: new Date(Date.now() + (opts.expiresInMs ?? issued.expires_in! * 1000)),
-      refreshToken: issued.refresh_token,
-      refreshTokenExpires: new Date(Date.now() + issued.refresh_token_expires_in! * 1000),
-    },
-  });
-  await db.shop.create({ data: { domain: shop, currency: "USD" } });
-  standIn.seed({ customers: [{ firstName: "Ada" }] }, shop);
+  const issued = await app.install(shop, { scopes: ["read_customers", "write_customers", "read_orders", "read_all_orders"], ...opts });
+  await app.db.shop.create({ data: { domain: shop, currency: "USD" } });
+  app.standIn.seed({ customers: [{ firstName: "Ada" }] }, shop);
   return issued;
 }
 
 /** Queues the install's history import for `shop` and runs the worker until nothing is due. */
 async function runBackfill(shop: string) {
-  await enqueueJob(db, { type: BACKFILL_JOB, shop, key: backfillKey(shop), maxAttempts: 3, backoffMs: 0 });
+  await enqueueJob(app.db, { type: BACKFILL_JOB, shop, key: backfillKey(shop), maxAttempts: 3, backoffMs: 0 });
   const policy = { sleep: async () => {}, pollIntervalMs: 1 };
-  return drain(db, { syncOptions: policy, leaseMs: HOUR });
+  return drain(app.db, { syncOptions: policy, leaseMs: HOUR });
 }
 
-const stored = (shop: string) => db.session.findUniqueOrThrow({ where: { id: `offline_${shop}` } });
+const stored = (shop: string) => app.db.session.findUniqueOrThrow({ where: { id: `offline_${shop}` } });
 
 describe("the worker with expiring offline access tokens", () => {
   it.each([
@@ -81,21 +43,21 @@ describe("the worker with expiring offline access tokens", () => {
     { name: "refused by Shopify although not yet expired", shop: "refused.myshopify.com", expiresInMs: 30 * 60_000, refuse: true },
   ])("a token $name is refreshed, stored, and the job finishes", async ({ shop, expiresInMs, refuse }) => {
     const issued = await install(shop, { expiresInMs });
-    if (refuse) standIn.oauth.revokeAccessToken(issued.access_token);
+    if (refuse) app.standIn.oauth.revokeAccessToken(issued.access_token);
     const results = await runBackfill(shop);
 
     expect(results[0]).toMatchObject({ ran: true, job: { type: BACKFILL_JOB }, status: "done" });
     for (const r of results) expect(r.ran && r.status, r.ran ? `${r.job.type}: ${r.error}` : "").toBe("done");
-    expect(standIn.oauth.refreshes(shop)).toBe(1);
+    expect(app.standIn.oauth.refreshes(shop)).toBe(1);
     const session = await stored(shop);
     expect(session.accessToken).not.toBe(issued.access_token);
-    expect(session.accessToken).toBe(standIn.shop(shop).accessToken);
+    expect(session.accessToken).toBe(app.standIn.shop(shop).accessToken);
     expect(session.refreshToken).not.toBe(issued.refresh_token);
     expect(session.expires!.getTime()).toBeGreaterThan(Date.now() + ACCESS_TOKEN_TTL_S * 1000 - 60_000);
     expect(session.refreshTokenExpires!.getTime()).toBeGreaterThan(Date.now() + REFRESH_TOKEN_TTL_S * 1000 - 60_000);
-    expect(await db.shop.findUniqueOrThrow({ where: { domain: shop } })).toMatchObject({ backfilledAt: expect.any(Date) });
+    expect(await app.db.shop.findUniqueOrThrow({ where: { domain: shop } })).toMatchObject({ backfilledAt: expect.any(Date) });
     // The new token is used from then on: every Admin call after the refresh was accepted.
-    const calls = standIn.calls(shop);
+    const calls = app.standIn.calls(shop);
     expect(calls.filter((c) => c.outcome === "unauthorized")).toHaveLength(refuse ? 1 : 0);
     expect(calls.filter((c) => c.outcome === "ok").length).toBeGreaterThan(3);
   });
@@ -105,14 +67,14 @@ describe("the worker with expiring offline access tokens", () => {
     const issued = await install(shop);
     const [first] = await runBackfill(shop);
     expect(first).toMatchObject({ status: "done" });
-    expect(standIn.oauth.refreshes(shop)).toBe(0);
+    expect(app.standIn.oauth.refreshes(shop)).toBe(0);
     expect((await stored(shop)).accessToken).toBe(issued.access_token);
   });
 
   it("a revoked refresh token fails the job with a clear error, retried with backoff and then stopped, never looping", async () => {
     const shop = "revoked.myshopify.com";
     await install(shop, { expiresInMs: -HOUR });
-    standIn.oauth.revokeRefreshTokens(shop);
+    app.standIn.oauth.revokeRefreshTokens(shop);
     const results = await runBackfill(shop);
 
     // maxAttempts 3, backoff 0: three attempts, each one refresh request, then dead.
@@ -120,8 +82,8 @@ describe("the worker with expiring offline access tokens", () => {
     for (const r of results) {
       expect(r.ran && r.error).toMatch(/OfflineTokenError: revoked\.myshopify\.com: Shopify refused to refresh the offline access token: Shopify answered HTTP 400 \(invalid_grant: .*\)\. .*open Tierline once from the shop's Shopify admin/);
     }
-    expect(standIn.oauth.tokenRequests(shop)).toBe(3);
-    const job = await db.job.findFirstOrThrow({ where: { shop, type: BACKFILL_JOB } });
+    expect(app.standIn.oauth.tokenRequests(shop)).toBe(3);
+    const job = await app.db.job.findFirstOrThrow({ where: { shop, type: BACKFILL_JOB } });
     expect(job).toMatchObject({ status: "dead", attempts: 3 });
     expect(job.lastError).toMatch(/refused to refresh/);
   });
@@ -139,7 +101,7 @@ describe("OfflineTokens", () => {
     };
   }
   const tokensFor = (storage: ReturnType<typeof memoryStorage>) =>
-    new OfflineTokens({ storage, clientId: API_KEY, clientSecret: API_SECRET, fetch: (url, init) => adminOriginFetch(new URL(standIn.url))(url, init) });
+    new OfflineTokens({ storage, clientId: app.apiKey, clientSecret: app.apiSecret, fetch: (url, init) => adminOriginFetch(new URL(app.standIn.url))(url, init) });
   const sessionOf = (shop: string, issued: IssuedTokens, expiresInMs: number) =>
     new Session({
       id: `offline_${shop}`,
@@ -155,19 +117,19 @@ describe("OfflineTokens", () => {
 
   it("refreshes once for callers that arrive together", async () => {
     const shop = "together.myshopify.com";
-    const issued = standIn.oauth.grant(standIn.addShop({ domain: shop }), { scopes: ["read_orders"], clientId: API_KEY, clientSecret: API_SECRET });
+    const issued = app.standIn.oauth.grant(app.standIn.addShop({ domain: shop }), { scopes: ["read_orders"], clientId: app.apiKey, clientSecret: app.apiSecret });
     const storage = memoryStorage();
     storage.rows.set(`offline_${shop}`, sessionOf(shop, issued, -HOUR));
     const tokens = tokensFor(storage);
     const sessions = await Promise.all([tokens.current(shop), tokens.current(shop), tokens.current(shop)]);
     expect(new Set(sessions.map((s) => s.accessToken)).size).toBe(1);
-    expect(standIn.oauth.refreshes(shop)).toBe(1);
+    expect(app.standIn.oauth.refreshes(shop)).toBe(1);
     expect(storage.rows.get(`offline_${shop}`)!.accessToken).toBe(sessions[0].accessToken);
   });
 
   it("uses the token another process stored instead of refreshing again", async () => {
     const shop = "elsewhere.myshopify.com";
-    const issued = standIn.oauth.grant(standIn.addShop({ domain: shop }), { scopes: ["read_orders"], clientId: API_KEY, clientSecret: API_SECRET });
+    const issued = app.standIn.oauth.grant(app.standIn.addShop({ domain: shop }), { scopes: ["read_orders"], clientId: app.apiKey, clientSecret: app.apiSecret });
     const storage = memoryStorage();
     storage.rows.set(`offline_${shop}`, sessionOf(shop, issued, HOUR));
     const tokens = tokensFor(storage);
@@ -177,21 +139,21 @@ describe("OfflineTokens", () => {
     const refreshedElsewhere = await other.current(shop);
     const replaced = await tokens.replace(shop, issued.access_token);
     expect(replaced.accessToken).toBe(refreshedElsewhere.accessToken);
-    expect(standIn.oauth.refreshes(shop)).toBe(1);
+    expect(app.standIn.oauth.refreshes(shop)).toBe(1);
   });
 
   it("a refresh whose answer was lost can be repeated with the stored refresh token (Shopify keeps it until its successor is used)", async () => {
     const shop = "lost-answer.myshopify.com";
-    const issued = standIn.oauth.grant(standIn.addShop({ domain: shop }), { scopes: ["read_orders"], clientId: API_KEY, clientSecret: API_SECRET });
+    const issued = app.standIn.oauth.grant(app.standIn.addShop({ domain: shop }), { scopes: ["read_orders"], clientId: app.apiKey, clientSecret: app.apiSecret });
     const storage = memoryStorage();
     storage.rows.set(`offline_${shop}`, sessionOf(shop, issued, -HOUR));
     let lose = true;
     const tokens = new OfflineTokens({
       storage,
-      clientId: API_KEY,
-      clientSecret: API_SECRET,
+      clientId: app.apiKey,
+      clientSecret: app.apiSecret,
       fetch: async (url, init) => {
-        const response = await adminOriginFetch(new URL(standIn.url))(url, init);
+        const response = await adminOriginFetch(new URL(app.standIn.url))(url, init);
         if (!lose) return response;
         lose = false;
         throw new Error("socket hang up");
@@ -199,7 +161,7 @@ describe("OfflineTokens", () => {
     });
     await expect(tokens.current(shop)).rejects.toMatchObject({ code: "REFRESH_FAILED" });
     const session = await tokens.current(shop);
-    expect(session.accessToken).toBe(standIn.shop(shop).accessToken);
-    expect(standIn.oauth.refreshes(shop)).toBe(2);
+    expect(session.accessToken).toBe(app.standIn.shop(shop).accessToken);
+    expect(app.standIn.oauth.refreshes(shop)).toBe(2);
   });
 });

@@ -1,12 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "~/db/client.server";
+import { describe, expect, it } from "vitest";
 import { BACKFILL_JOB, backfillKey } from "~/queue/job-kinds";
 import { enqueueJob } from "~/queue/queue.server";
 import { HOW_TO_GET_ALL_ORDERS, importFullOrderHistory, loadOrderHistoryNotice, orderHistoryNotice } from "~/services/admin/order-history.server";
 import { backfillOrdersWindow } from "~/shopify/backfill.server";
 import { drain } from "../../scripts/worker";
-import { createTestDb, type TestDb } from "../support/db";
-import { startStandIn, type StandIn } from "../support/shopify-stand-in/index";
+import { appWithStandIn } from "./support/app-with-stand-in";
 
 /**
  * Orders older than 60 days need Shopify's read_all_orders permission. The install's history import runs through the
@@ -17,35 +15,15 @@ import { startStandIn, type StandIn } from "../support/shopify-stand-in/index";
 const DAY = 86_400_000;
 const ALL = ["read_customers", "write_customers", "read_orders", "read_all_orders", "write_discounts", "read_products"];
 const RECENT = ALL.filter((s) => s !== "read_all_orders");
-let standIn: StandIn;
-let t: TestDb;
-let db: Db;
-
-beforeAll(async () => {
-  standIn = await startStandIn({ shops: [] });
-  t = await createTestDb();
-  Object.assign(process.env, {
-    DATABASE_URL: t.url,
-    SHOPIFY_API_KEY: "order-history-key",
-    SHOPIFY_API_SECRET: "order-history-secret",
-    SHOPIFY_APP_URL: "https://tierline.example",
-    SHOPIFY_ADMIN_ORIGIN: standIn.url,
-  });
-  db = (await import("~/db/client.server")).default;
-});
-afterAll(async () => {
-  await db?.$disconnect();
-  await t?.cleanup();
-  await standIn?.close();
-});
+const app = appWithStandIn("order-history");
 
 /** Installs the app with `scopes` (stand-in and stored session agree, as after Shopify's install) and seeds two orders. */
 async function install(shop: string, scopes: string[]): Promise<{ old: string; recent: string }> {
   await grant(shop, scopes);
-  await db.shop.create({ data: { domain: shop, currency: "USD" } });
-  const [customer] = standIn.seed({ customers: [{ firstName: "Ada", email: `ada@${shop}` }] }, shop).customers;
+  await app.db.shop.create({ data: { domain: shop, currency: "USD" } });
+  const [customer] = app.standIn.seed({ customers: [{ firstName: "Ada", email: `ada@${shop}` }] }, shop).customers;
   const iso = (daysAgo: number) => new Date(Date.now() - daysAgo * DAY).toISOString();
-  const [old, recent] = standIn.seed(
+  const [old, recent] = app.standIn.seed(
     {
       orders: [
         { customerId: customer, processedAt: iso(200), lineItems: [{ quantity: 1, unitPrice: "500.00" }], totalPrice: "500.00", subtotalPrice: "500.00" },
@@ -58,21 +36,14 @@ async function install(shop: string, scopes: string[]): Promise<{ old: string; r
 }
 
 /** Shopify grants `scopes` (install, or the merchant accepting new ones); app/scopes_update stores them on the session. */
-async function grant(shop: string, scopes: string[]): Promise<void> {
-  const issued = standIn.oauth.grant(standIn.addShop({ domain: shop }), { scopes, expiring: false });
-  await db.session.upsert({
-    where: { id: `offline_${shop}` },
-    create: { id: `offline_${shop}`, shop, state: "", isOnline: false, accessToken: issued.access_token, scope: issued.scope },
-    update: { accessToken: issued.access_token, scope: issued.scope },
-  });
-}
+const grant = (shop: string, scopes: string[]) => app.install(shop, { scopes, expiring: false });
 
 async function runWorker() {
-  const results = await drain(db, { syncOptions: { sleep: async () => {}, pollIntervalMs: 1 }, leaseMs: 3_600_000 });
+  const results = await drain(app.db, { syncOptions: { sleep: async () => {}, pollIntervalMs: 1 }, leaseMs: 3_600_000 });
   for (const r of results) if (r.ran) expect(r.status, `${r.job.type}: ${r.error}`).toBe("done");
 }
 
-const importedOrders = async (shop: string) => (await db.orderFact.findMany({ where: { shop }, select: { orderGid: true } })).map((o) => o.orderGid).sort();
+const importedOrders = async (shop: string) => (await app.db.orderFact.findMany({ where: { shop }, select: { orderGid: true } })).map((o) => o.orderGid).sort();
 
 describe("the history import with and without read_all_orders", () => {
   it.each([
@@ -80,24 +51,24 @@ describe("the history import with and without read_all_orders", () => {
     { name: "without it: the last 60 days, recorded on the shop", shop: "recent-orders.myshopify.com", scopes: RECENT, limited: true },
   ])("$name", async ({ shop, scopes, limited }) => {
     const orders = await install(shop, scopes);
-    await enqueueJob(db, { type: BACKFILL_JOB, shop, key: backfillKey(shop) });
+    await enqueueJob(app.db, { type: BACKFILL_JOB, shop, key: backfillKey(shop) });
     const before = Date.now();
     await runWorker();
 
     expect(await importedOrders(shop)).toEqual((limited ? [orders.recent] : [orders.old, orders.recent]).sort());
-    const row = await db.shop.findUniqueOrThrow({ where: { domain: shop } });
+    const row = await app.db.shop.findUniqueOrThrow({ where: { domain: shop } });
     expect(row.backfilledAt).not.toBeNull();
     if (limited) expect(Math.abs(row.backfillOrdersFrom!.getTime() - (before - 60 * DAY))).toBeLessThan(60_000);
     else expect(row.backfillOrdersFrom).toBeNull();
     // The import asked for exactly what it could get: the orders query names its start when the window applies.
-    const bulk = Object.values(standIn.shop(shop).bulkOperations).map((op) => op.query ?? "").find((q) => q.includes("orders("));
+    const bulk = Object.values(app.standIn.shop(shop).bulkOperations).map((op) => op.query ?? "").find((q) => q.includes("orders("));
     expect(bulk).toContain(limited ? row.backfillOrdersFrom!.toISOString() : "1970-01-01T00:00:00Z");
   });
 
   it("the member centre says plainly that only 60 days count, and how to get access to all orders", async () => {
     const shop = "recent-orders.myshopify.com";
-    const notice = await loadOrderHistoryNotice(db, shop);
-    const from = (await db.shop.findUniqueOrThrow({ where: { domain: shop } })).backfillOrdersFrom!.toISOString().slice(0, 10);
+    const notice = await loadOrderHistoryNotice(app.db, shop);
+    const from = (await app.db.shop.findUniqueOrThrow({ where: { domain: shop } })).backfillOrdersFrom!.toISOString().slice(0, 10);
     expect(notice).toEqual({
       tone: "warning",
       title: "Levels count only the last 60 days of your order history",
@@ -110,25 +81,25 @@ describe("the history import with and without read_all_orders", () => {
     expect(HOW_TO_GET_ALL_ORDERS).toBe(
       "Shopify grants access to all orders only to apps it has approved for it. The app's developer requests \"read all orders\" access for Tierline from Shopify (the app's API access settings in the Partner Dashboard). Once Shopify approves it, you are asked to accept the new permission the next time you open Tierline; then import your full order history here.",
     );
-    expect(await loadOrderHistoryNotice(db, "all-orders.myshopify.com")).toBeNull();
+    expect(await loadOrderHistoryNotice(app.db, "all-orders.myshopify.com")).toBeNull();
     // Without the permission, the button's action does nothing.
-    expect(await importFullOrderHistory(db, shop, new Date())).toBe(false);
+    expect(await importFullOrderHistory(app.db, shop, new Date())).toBe(false);
   });
 
   it("once read_all_orders is granted, the banner offers the full import, which brings the older orders in", async () => {
     const shop = "recent-orders.myshopify.com";
     await grant(shop, ALL);
-    const notice = await loadOrderHistoryNotice(db, shop);
+    const notice = await loadOrderHistoryNotice(app.db, shop);
     expect(notice).toMatchObject({ tone: "info", title: "Your older orders can now be imported", reimport: { content: "Import full order history" } });
     expect(notice!.paragraphs[0]).toMatch(/^Tierline now has access to all your orders, but your order history was imported from \d{4}-\d\d-\d\d on\. Import the full history/);
 
-    expect(await importFullOrderHistory(db, shop, new Date())).toBe(true);
-    expect(await loadOrderHistoryNotice(db, shop)).toMatchObject({ paragraphs: ["Your full order history is being imported. Members' levels are updated when it finishes."], reimport: null });
+    expect(await importFullOrderHistory(app.db, shop, new Date())).toBe(true);
+    expect(await loadOrderHistoryNotice(app.db, shop)).toMatchObject({ paragraphs: ["Your full order history is being imported. Members' levels are updated when it finishes."], reimport: null });
     await runWorker();
 
     expect(await importedOrders(shop)).toHaveLength(2);
-    expect(await db.shop.findUniqueOrThrow({ where: { domain: shop } })).toMatchObject({ backfillOrdersFrom: null });
-    expect(await loadOrderHistoryNotice(db, shop)).toBeNull();
+    expect(await app.db.shop.findUniqueOrThrow({ where: { domain: shop } })).toMatchObject({ backfillOrdersFrom: null });
+    expect(await loadOrderHistoryNotice(app.db, shop)).toBeNull();
   });
 });
 
