@@ -8,7 +8,7 @@ const frameworkImports = [
 ];
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "build/**", "public/build/**", "extensions/*/dist/**", "extensions/*/generated/**", "test/artifacts/**", ".cache/**", ".tmp/**"] },
+  { ignores: ["node_modules/**", "build/**", "public/build/**", "extensions/*/dist/**", "extensions/*/generated/**", "extensions/*/shopify.d.ts", "test/artifacts/**", ".cache/**", ".tmp/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

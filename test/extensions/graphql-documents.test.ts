@@ -1,36 +1,35 @@
-// Every GraphQL document an extension sends, checked against Shopify's real 2026-10 schemas: the account member
-// card speaks the Customer Account API, the POS extension the Admin API (direct API access).
+// Every GraphQL document the extensions send (app/shared/member-query.ts, the one client they share), checked
+// against Shopify's real 2026-10 schemas: the customer account extensions speak the Customer Account API, the POS
+// extension the Admin API (direct API access).
 import { Kind, parse, validate, visit, type FieldNode, type OperationDefinitionNode, type StringValueNode } from "graphql";
 import { describe, expect, it } from "vitest";
-import * as accountDocuments from "../../extensions/account-member-card/src/documents";
-import * as posDocuments from "../../extensions/pos-member-tile/src/documents";
+import * as memberQuery from "~/shared/member-query";
 import { MEMBER_METAFIELD_KEYS, PROGRAM_METAFIELD_KEY, TIERLINE_NAMESPACE } from "~/shared/metafield-keys";
 import { loadShopifySchema, type ShopifyApi } from "../support/shopify-stand-in/schemas";
 
-const isDocument = (v: unknown): v is string => typeof v === "string" && /^\s*(#graphql\s+)?(query|mutation)\b/.test(v);
-const documentsOf = (mod: Record<string, unknown>) => Object.entries(mod).filter(([, v]) => isDocument(v)) as [string, string][];
-
-const suites: [string, ShopifyApi, [string, string][], number][] = [
-  ["account-member-card", "customer", documentsOf(accountDocuments), 2],
-  ["pos-member-tile", "admin", documentsOf(posDocuments), 1],
+const documents: [string, ShopifyApi, string][] = [
+  ["TIERLINE_MEMBER_CARD (account page)", "customer", memberQuery.TIERLINE_MEMBER_CARD],
+  ["TIERLINE_MEMBER_SUMMARY (profile block)", "customer", memberQuery.TIERLINE_MEMBER_SUMMARY],
+  ["TIERLINE_POS_MEMBER (POS)", "admin", memberQuery.TIERLINE_POS_MEMBER],
 ];
 
-describe.each(suites)("%s documents (%s API 2026-10)", (_ext, api, documents, count) => {
-  const schema = loadShopifySchema(api);
+const isDocument = (v: unknown): v is string => typeof v === "string" && /^\s*(#graphql\s+)?(query|mutation)\b/.test(v);
 
-  it("finds every document the extension exports", () => {
-    expect(documents).toHaveLength(count);
+describe("member query documents", () => {
+  it("lists every document member-query.ts exports", () => {
+    const exported = Object.values(memberQuery).filter(isDocument);
+    expect(exported.sort()).toEqual(documents.map(([, , d]) => d).sort());
   });
 
-  it.each(documents)("%s is one named operation, valid against the schema", (_name, source) => {
+  it.each(documents)("%s is one named operation, valid against the %s schema", (_name, api, source) => {
     const document = parse(source);
     const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
     expect(operations).toHaveLength(1);
     expect(operations[0].name?.value).toMatch(/^Tierline[A-Z][A-Za-z]+$/);
-    expect(validate(schema, document).map((e) => e.message)).toEqual([]);
+    expect(validate(loadShopifySchema(api), document).map((e) => e.message)).toEqual([]);
   });
 
-  it.each(documents)("%s reads only the app's member metafields, each aliased to its key", (_name, source) => {
+  it.each(documents)("%s reads only the app's own metafields, each aliased to its key", (_name, _api, source) => {
     const metafields: { alias: string | undefined; namespace: string; key: string }[] = [];
     visit(parse(source), {
       Field(node: FieldNode) {
@@ -46,11 +45,13 @@ describe.each(suites)("%s documents (%s API 2026-10)", (_ext, api, documents, co
       expect(m.alias).toBe(m.key);
     }
   });
-});
 
-describe("operation names", () => {
-  it("are unique across the extensions", () => {
-    const names = suites.flatMap(([, , docs]) => docs.map(([, s]) => (parse(s).definitions[0] as OperationDefinitionNode).name?.value));
+  it("the account page reads the shop's programme (contract 4)", () => {
+    expect(memberQuery.TIERLINE_MEMBER_CARD).toMatch(/shop \{\s*program: metafield\(namespace: "\$app:tierline", key: "program"\)/);
+  });
+
+  it("operation names are unique", () => {
+    const names = documents.map(([, , s]) => (parse(s).definitions[0] as OperationDefinitionNode).name?.value);
     expect(new Set(names).size).toBe(names.length);
   });
 });

@@ -1,54 +1,48 @@
-import { Badge, BlockStack, Button, Card, Heading, SkeletonTextBlock, Text, reactExtension } from "@shopify/ui-extensions-react/customer-account";
+import "@shopify/ui-extensions/preact";
+import { render } from "preact";
+import { extensionViewContext } from "../../../app/shared/extension-view-context";
+import { ACCOUNT_MEMBER_SUMMARY, loadMember, type FetchLike, type MemberState } from "../../../app/shared/member-query";
 import { memberView } from "../../../app/shared/member-view";
-import { BadgeRow, MemberProgress } from "./components";
-import { TIERLINE_MEMBER_SUMMARY } from "./documents";
-import { useMemberDocuments } from "./use-member";
-import { useViewContext } from "./view-context";
 
-export default reactExtension("customer-account.profile.block.render", () => <ProfileBlock />);
+/** The member card page, a full-page extension of its own (extensions/account-member-page). */
+export const MEMBER_PAGE_URL = "extension:account-member-page/";
 
-/** The full page of this same extension (customer-account.page.render). */
-export const MEMBER_PAGE_URL = "extension:account-member-card/";
+/** customer-account.profile.block.render: the level at a glance, linking to the member card page. */
+export default async () => {
+  const state = await loadMember(fetch as FetchLike, ACCOUNT_MEMBER_SUMMARY);
+  render(<ProfileBlock state={state} />, document.body);
+};
 
-export function ProfileBlock() {
-  const state = useMemberDocuments(TIERLINE_MEMBER_SUMMARY);
-  const ctx = useViewContext();
-  const { t } = ctx;
-  if (state.status === "loading") {
-    return (
-      <Card padding>
-        <SkeletonTextBlock lines={2} />
-      </Card>
-    );
-  }
+function ProfileBlock({ state }: { state: MemberState }) {
   // The profile page is the customer's own space: a membership that cannot be read stays out of the way here,
   // and the full page says what went wrong.
-  if (state.status === "error") return null;
-  const view = memberView(state.docs, ctx);
+  if (state.status === "error" || !state.answer) return null;
+  const ctx = extensionViewContext(shopify, shopify.localization.language.value.isoCode);
+  const { t } = ctx;
+  const view = memberView(state.answer.docs, ctx);
   if (view.kind === "none" && !view.progress) return null;
   return (
-    <Card padding>
-      <BlockStack spacing="base">
-        <Heading level={2}>{t("profile.title")}</Heading>
+    <s-section heading={t("profile.title")}>
+      <s-stack gap="base">
         {view.kind === "member" ? (
-          <BlockStack spacing="tight">
-            <BadgeRow>
-              <Badge icon="star" tone={view.benefitsPaused ? "subdued" : "default"}>
+          <s-stack gap="small-200">
+            <s-stack direction="inline" gap="small-200" alignItems="center">
+              <s-badge icon="star" color={view.benefitsPaused ? "subdued" : "base"}>
                 {view.badgeText}
-              </Badge>
-              {view.statusText ? <Text appearance="warning">{view.statusText}</Text> : null}
-            </BadgeRow>
-            {view.validity ? <Text appearance="subdued">{view.validity}</Text> : null}
-            {view.points ? <Text>{view.points}</Text> : null}
-          </BlockStack>
+              </s-badge>
+              {view.statusText ? <s-text tone="warning">{view.statusText}</s-text> : null}
+            </s-stack>
+            {view.validity ? <s-text color="subdued">{view.validity}</s-text> : null}
+            {view.points ? <s-text>{view.points}</s-text> : null}
+          </s-stack>
         ) : (
-          <Text>{view.text}</Text>
+          <s-text>{view.text}</s-text>
         )}
-        {view.progress ? <MemberProgress progress={view.progress} /> : null}
-        <Button kind="secondary" to={MEMBER_PAGE_URL}>
+        {view.progress ? <s-text color="subdued">{view.progress.text}</s-text> : null}
+        <s-button variant="secondary" href={MEMBER_PAGE_URL}>
           {t("profile.viewCard")}
-        </Button>
-      </BlockStack>
-    </Card>
+        </s-button>
+      </s-stack>
+    </s-section>
   );
 }

@@ -1,104 +1,86 @@
-import {
-  Badge,
-  Banner,
-  BlockStack,
-  InlineStack,
-  Link,
-  Progress,
-  Text,
-  reactExtension,
-  useAppMetafields,
-  useCartLines,
-  useCustomer,
-  useDiscountAllocations,
-  useLanguage,
-  useSettings,
-  useShop,
-  useTimezone,
-  useTranslate,
-} from "@shopify/ui-extensions-react/checkout";
+import "@shopify/ui-extensions/preact";
+import { render } from "preact";
+import { extensionViewContext } from "../../../app/shared/extension-view-context";
 import { checkoutView, type DiscountAllocationInput, type ProgressView } from "../../../app/shared/member-view";
-import type { Translate } from "../../../app/shared/member-messages";
-import { MEMBER_METAFIELD_KEYS, MEMBER_METAFIELD_NAMESPACE } from "../../../app/shared/tier-metafield";
+import { TIERLINE_NAMESPACE, type MemberMetafieldKey } from "../../../app/shared/metafield-keys";
 
-export default reactExtension("purchase.checkout.block.render", () => <TierBanner />);
+/** purchase.checkout.block.render: the buyer's level, what it saved on this order, and the way to the next one. */
+export default async () => {
+  render(<TierBanner />, document.body);
+};
 
-/** The value of one of the customer's `$app:tierline` metafields, or undefined. */
-function useMemberMetafield(key: string): unknown {
-  const entries = useAppMetafields({ namespace: MEMBER_METAFIELD_NAMESPACE, key, type: "customer" });
-  return entries[0]?.metafield.value;
+/** The value of one of the signed-in customer's `$app:tierline` metafields (declared in the toml), or undefined. */
+function memberMetafield(key: MemberMetafieldKey): unknown {
+  const entry = shopify.appMetafields.value.find((e) => e.target.type === "customer" && e.metafield.namespace === TIERLINE_NAMESPACE && e.metafield.key === key);
+  return entry?.metafield.value;
 }
 
-export function TierBanner() {
-  const customer = useCustomer();
-  const level = useMemberMetafield(MEMBER_METAFIELD_KEYS.level);
-  const progress = useMemberMetafield(MEMBER_METAFIELD_KEYS.progress);
-  const benefits = useMemberMetafield(MEMBER_METAFIELD_KEYS.benefits);
-  const cartAllocations = useDiscountAllocations();
-  const lines = useCartLines();
-  const settings = useSettings<{ discount_title?: string }>();
-  const language = useLanguage();
-  const timezone = useTimezone();
-  const shop = useShop();
-  const translate = useTranslate();
-  const t: Translate = (key, params) => String(translate(key, params));
-
+function TierBanner() {
+  const ctx = extensionViewContext(shopify, shopify.localization.language.value.isoCode, shopify.localization.timezone.value);
   // Product discounts land on lines, order discounts on the cart: the level discount may be either.
-  const allocations: DiscountAllocationInput[] = [...cartAllocations, ...lines.flatMap((line) => line.discountAllocations)];
-  const titles = typeof settings.discount_title === "string" ? [settings.discount_title] : [];
-  const view = checkoutView({ signedIn: customer !== undefined, level, progress, benefits, allocations, discountTitles: titles }, { locale: language.isoCode, t, timeZone: timezone });
+  const allocations: DiscountAllocationInput[] = [...shopify.discountAllocations.value, ...shopify.lines.value.flatMap((line) => line.discountAllocations)];
+  const title = shopify.settings.value.discount_title;
+  const view = checkoutView(
+    {
+      signedIn: shopify.buyerIdentity?.customer.value !== undefined,
+      level: memberMetafield("level"),
+      progress: memberMetafield("progress"),
+      benefits: memberMetafield("benefits"),
+      allocations,
+      discountTitles: typeof title === "string" ? [title] : [],
+    },
+    ctx,
+  );
 
   switch (view.kind) {
     case "hidden":
       return null;
-    case "guest":
+    case "guest": {
+      const storefront = shopify.shop.storefrontUrl;
       return (
-        <Banner status="info" title={view.title}>
-          <BlockStack spacing="extraTight">
-            <Text>{view.body}</Text>
-            {shop.storefrontUrl ? <Link to={`${shop.storefrontUrl.replace(/\/$/, "")}/account`}>{view.action}</Link> : null}
-          </BlockStack>
-        </Banner>
+        <s-banner tone="info" heading={view.title}>
+          <s-stack gap="small-200">
+            <s-text>{view.body}</s-text>
+            {storefront ? <s-link href={`${storefront.replace(/\/$/, "")}/account`}>{view.action}</s-link> : null}
+          </s-stack>
+        </s-banner>
       );
+    }
     case "none":
-      return (
-        <BlockStack spacing="tight">
-          <ProgressLine progress={view.progress} />
-        </BlockStack>
-      );
+      return <ProgressLine progress={view.progress} />;
     case "member":
       return (
-        <BlockStack spacing="tight">
-          <InlineStack spacing="tight" blockAlignment="center">
-            <Badge icon="star" tone={view.paused ? "subdued" : "default"}>
+        <s-stack gap="small-200">
+          <s-stack direction="inline" gap="small-200" alignItems="center">
+            <s-badge icon="star" color={view.paused ? "subdued" : "base"}>
               {view.badgeText}
-            </Badge>
-            {view.statusText ? <Text appearance="warning">{view.statusText}</Text> : null}
-          </InlineStack>
+            </s-badge>
+            {view.statusText ? <s-text tone="warning">{view.statusText}</s-text> : null}
+          </s-stack>
           {view.savings ? (
-            <Text appearance="success" emphasis="bold">
+            <s-text tone="success" type="strong">
               {view.savings}
-            </Text>
+            </s-text>
           ) : null}
           {view.hint ? (
-            <Text size="small" appearance="subdued">
+            <s-text type="small" color="subdued">
               {view.hint}
-            </Text>
+            </s-text>
           ) : null}
-          {view.paused ? <Text appearance="subdued">{view.paused}</Text> : null}
+          {view.paused ? <s-text color="subdued">{view.paused}</s-text> : null}
           {view.progress ? <ProgressLine progress={view.progress} /> : null}
-        </BlockStack>
+        </s-stack>
       );
   }
 }
 
 function ProgressLine({ progress }: { progress: ProgressView }) {
   return (
-    <BlockStack spacing="extraTight">
-      {progress.kind === "next" && progress.fraction !== null ? <Progress value={progress.fraction} max={1} accessibilityLabel={progress.label} /> : null}
-      <Text size="small" appearance="subdued">
+    <s-stack gap="small-300">
+      {progress.kind === "next" && progress.fraction !== null ? <s-progress value={progress.fraction} max={1} accessibilityLabel={progress.label} /> : null}
+      <s-text type="small" color="subdued">
         {progress.text}
-      </Text>
-    </BlockStack>
+      </s-text>
+    </s-stack>
   );
 }

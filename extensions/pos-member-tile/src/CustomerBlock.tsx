@@ -1,26 +1,21 @@
-import { POSBlock, POSBlockRow, Text, reactExtension, useApi } from "@shopify/ui-extensions-react/point-of-sale";
+import "@shopify/ui-extensions/preact";
+import { render } from "preact";
+import { extensionViewContext } from "../../../app/shared/extension-view-context";
 import { MemberDetails } from "./MemberDetails";
-import { usePosMember, usePosViewContext } from "./use-member";
+import { usePosMember } from "./use-member";
 
-export default reactExtension("pos.customer-details.block.render", () => <CustomerMemberBlock />);
+/** pos.customer-details.block.render: the selected customer's level and benefits on the customer details screen. */
+export default async () => {
+  render(<CustomerMemberBlock />, document.body);
+};
 
-/** On the customer details screen: the selected customer's level and benefits. */
-export function CustomerMemberBlock() {
-  const api = useApi<"pos.customer-details.block.render">();
-  const { t } = usePosViewContext();
-  const state = usePosMember(api.customer.id);
+function CustomerMemberBlock() {
+  const ctx = extensionViewContext(shopify, shopify.locale.current.value);
+  const { t } = ctx;
+  const state = usePosMember(shopify.customer.id, ctx);
   return (
-    <POSBlock>
-      <POSBlockRow>
-        <Text variant="headingSmall">{t("block.title")}</Text>
-      </POSBlockRow>
-      <POSBlockRow>
-        {state.status === "ready" ? (
-          <MemberDetails view={state.view} />
-        ) : (
-          <Text color={state.status === "error" ? "TextCritical" : "TextSubdued"}>{state.status === "error" ? t("error.load") : t("tile.loading")}</Text>
-        )}
-      </POSBlockRow>
-    </POSBlock>
+    <s-pos-block heading={t("block.title")}>
+      {state.status === "ready" ? <MemberDetails view={state.view} /> : <s-text tone={state.status === "error" ? "critical" : "neutral"}>{state.status === "error" ? t("error.load") : t("tile.loading")}</s-text>}
+    </s-pos-block>
   );
 }

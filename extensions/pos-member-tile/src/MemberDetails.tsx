@@ -1,29 +1,28 @@
-import { Badge, Stack, Text } from "@shopify/ui-extensions-react/point-of-sale";
 import type { MemberView } from "../../../app/shared/member-view";
 
 /** The level, its state and its benefits, for a staff member helping the customer at the counter. */
 export function MemberDetails({ view }: { view: MemberView }) {
   if (view.kind === "none") {
     return (
-      <Stack direction="block" gap="200">
-        <Text>{view.text}</Text>
-        {view.progress ? <Text color="TextSubdued">{view.progress.text}</Text> : null}
-      </Stack>
+      <s-stack direction="block" gap="small-200">
+        <s-text>{view.text}</s-text>
+        {view.progress ? <s-text color="subdued">{view.progress.text}</s-text> : null}
+      </s-stack>
     );
   }
   return (
-    <Stack direction="block" gap="200">
-      <Stack direction="inline" gap="200" alignItems="center">
-        <Badge text={view.badgeText} variant={view.status === "active" ? "success" : view.status === "grace" ? "warning" : "neutral"} />
-        {view.statusText ? <Text color="TextWarning">{view.statusText}</Text> : null}
-      </Stack>
-      {view.validity ? <Text color="TextSubdued">{view.validity}</Text> : null}
-      {view.benefitsPaused ? <Text color="TextCritical">{view.benefitsPaused}</Text> : null}
+    <s-stack direction="block" gap="small-200">
+      <s-stack direction="inline" gap="small-200" alignItems="center">
+        <s-badge tone={view.status === "active" ? "success" : view.status === "grace" ? "warning" : "neutral"}>{view.badgeText}</s-badge>
+        {view.statusText ? <s-text tone="warning">{view.statusText}</s-text> : null}
+      </s-stack>
+      {view.validity ? <s-text color="subdued">{view.validity}</s-text> : null}
+      {view.benefitsPaused ? <s-text tone="critical">{view.benefitsPaused}</s-text> : null}
       {view.benefits.map((b, i) => (
-        <Text key={`${b.kind}-${i}`}>{b.text}</Text>
+        <s-text key={`${b.kind}-${i}`}>{b.text}</s-text>
       ))}
-      {view.points ? <Text>{view.points}</Text> : null}
-      {view.progress ? <Text color="TextSubdued">{view.progress.text}</Text> : null}
-    </Stack>
+      {view.points ? <s-text>{view.points}</s-text> : null}
+      {view.progress ? <s-text color="subdued">{view.progress.text}</s-text> : null}
+    </s-stack>
   );
 }

@@ -1,25 +1,28 @@
-import { Navigator, Screen, ScrollView, Section, Text, reactExtension, useCartSubscription } from "@shopify/ui-extensions-react/point-of-sale";
+import "@shopify/ui-extensions/preact";
+import { render } from "preact";
+import { extensionViewContext } from "../../../app/shared/extension-view-context";
 import { MemberDetails } from "./MemberDetails";
-import { usePosMember, usePosViewContext } from "./use-member";
+import { usePosMember } from "./use-member";
 
-export default reactExtension("pos.home.modal.render", () => <MemberModal />);
+/** pos.home.modal.render: opened from the tile, the cart customer's level in full. */
+export default async () => {
+  render(<MemberModal />, document.body);
+};
 
-/** Opened from the tile: the cart customer's level in full. */
-export function MemberModal() {
-  const cart = useCartSubscription();
-  const { t } = usePosViewContext();
-  const state = usePosMember(cart.customer?.id);
+function MemberModal() {
+  const ctx = extensionViewContext(shopify, shopify.locale.current.value);
+  const { t } = ctx;
+  const state = usePosMember(shopify.cart.current.value.customer?.id, ctx);
   return (
-    <Navigator>
-      <Screen name="MemberLevel" title={t("modal.title")} isLoading={state.status === "loading"}>
-        <ScrollView>
-          <Section title={state.status === "ready" && state.view.kind === "member" ? state.view.levelName : t("modal.title")}>
-            {state.status === "ready" ? <MemberDetails view={state.view} /> : null}
-            {state.status === "noCustomer" ? <Text>{t("modal.noCustomer")}</Text> : null}
-            {state.status === "error" ? <Text color="TextCritical">{t("error.load")}</Text> : null}
-          </Section>
-        </ScrollView>
-      </Screen>
-    </Navigator>
+    <s-page heading={t("modal.title")}>
+      <s-scroll-box>
+        <s-section heading={state.status === "ready" && state.view.kind === "member" ? state.view.levelName : t("modal.title")}>
+          {state.status === "ready" ? <MemberDetails view={state.view} /> : null}
+          {state.status === "loading" ? <s-text color="subdued">{t("tile.loading")}</s-text> : null}
+          {state.status === "noCustomer" ? <s-text>{t("modal.noCustomer")}</s-text> : null}
+          {state.status === "error" ? <s-text tone="critical">{t("error.load")}</s-text> : null}
+        </s-section>
+      </s-scroll-box>
+    </s-page>
   );
 }

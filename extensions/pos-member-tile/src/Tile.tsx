@@ -1,28 +1,31 @@
-import { Tile, reactExtension, useApi, useCartSubscription } from "@shopify/ui-extensions-react/point-of-sale";
-import { usePosMember, usePosViewContext } from "./use-member";
+import "@shopify/ui-extensions/preact";
+import { render } from "preact";
+import { extensionViewContext } from "../../../app/shared/extension-view-context";
+import { usePosMember } from "./use-member";
 
-export default reactExtension("pos.home.tile.render", () => <MemberTile />);
+/** pos.home.tile.render: the cart customer's level at a glance on the smart grid; tapping opens the modal. */
+export default async () => {
+  render(<MemberTile />, document.body);
+};
 
-/** The cart customer's level at a glance on the smart grid; tapping opens the full level and benefits. */
-export function MemberTile() {
-  const api = useApi<"pos.home.tile.render">();
-  const cart = useCartSubscription();
-  const { t } = usePosViewContext();
-  const state = usePosMember(cart.customer?.id);
-  let subtitle: string;
+function MemberTile() {
+  const ctx = extensionViewContext(shopify, shopify.locale.current.value);
+  const { t } = ctx;
+  const state = usePosMember(shopify.cart.current.value.customer?.id, ctx);
+  let subheading: string;
   switch (state.status) {
     case "noCustomer":
-      subtitle = t("tile.noCustomer");
+      subheading = t("tile.noCustomer");
       break;
     case "loading":
-      subtitle = t("tile.loading");
+      subheading = t("tile.loading");
       break;
     case "error":
-      subtitle = t("error.load");
+      subheading = t("error.load");
       break;
     case "ready":
-      subtitle = state.view.kind === "member" ? [state.view.badgeText, state.view.benefits[0]?.text].filter(Boolean).join(" · ") : t("tile.noLevel");
+      subheading = state.view.kind === "member" ? [state.view.badgeText, state.view.benefits[0]?.text].filter(Boolean).join(" · ") : t("tile.noLevel");
       break;
   }
-  return <Tile title={t("tile.title")} subtitle={subtitle} enabled={state.status !== "noCustomer"} onPress={() => api.action.presentModal()} />;
+  return <s-tile heading={t("tile.title")} subheading={subheading} disabled={state.status === "noCustomer"} onClick={() => shopify.action.presentModal()} />;
 }

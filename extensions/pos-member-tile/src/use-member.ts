@@ -1,39 +1,35 @@
-import { useLocaleSubscription } from "@shopify/ui-extensions-react/point-of-sale";
-import { useEffect, useMemo, useState } from "react";
-import { createTranslator } from "../../../app/shared/member-messages";
+import { useEffect, useState } from "preact/hooks";
+import { loadMember, posMemberRequest, type FetchLike, type MemberState } from "../../../app/shared/member-query";
 import { memberView, type MemberView, type ViewContext } from "../../../app/shared/member-view";
-import en from "../locales/en.default.json";
-import { fetchPosMember, type FetchLike } from "./member-client";
 
 export type PosMemberState = { status: "noCustomer" } | { status: "loading" } | { status: "ready"; view: MemberView } | { status: "error"; message: string };
 
 /**
- * POS offers no translate API to extensions, so texts come from this extension's own locale file through the
- * shared translator (English for now; a new locale is a new file here).
+ * The member view of a POS customer, refetched when the customer changes. POS extensions reach the Admin API with
+ * the sandbox's `fetch("shopify:admin/api/graphql.json")`.
  */
-export function usePosViewContext(): ViewContext {
-  const locale = useLocaleSubscription();
-  return useMemo(() => ({ locale, t: createTranslator(en, locale) }), [locale]);
-}
-
-/** The member view of a POS customer, refetched when the customer changes. */
-export function usePosMember(customerId: number | string | undefined | null): PosMemberState {
-  const ctx = usePosViewContext();
-  const [state, setState] = useState<{ id: string; docs: Awaited<ReturnType<typeof fetchPosMember>> } | { id: string; error: string } | null>(null);
-  const key = customerId === undefined || customerId === null ? null : String(customerId);
+export function usePosMember(customerId: number | undefined, ctx: ViewContext): PosMemberState {
+  const key = customerId === undefined ? null : String(customerId);
+  const [loaded, setLoaded] = useState<{ key: string; state: MemberState } | null>(null);
   useEffect(() => {
     if (key === null) return;
     let live = true;
-    fetchPosMember(fetch as unknown as FetchLike, key).then(
-      (docs) => live && setState({ id: key, docs }),
-      (error: unknown) => live && setState({ id: key, error: error instanceof Error ? error.message : String(error) }),
-    );
+    void loadPosMember(key).then((state) => live && setLoaded({ key, state }));
     return () => {
       live = false;
     };
   }, [key]);
   if (key === null) return { status: "noCustomer" };
-  if (!state || state.id !== key) return { status: "loading" };
-  if ("error" in state) return { status: "error", message: state.error };
-  return { status: "ready", view: memberView(state.docs ?? { level: null, progress: null, benefits: null }, ctx) };
+  if (!loaded || loaded.key !== key) return { status: "loading" };
+  const { state } = loaded;
+  if (state.status === "error") return state;
+  return { status: "ready", view: memberView(state.answer?.docs ?? { level: null, progress: null, benefits: null }, ctx) };
+}
+
+async function loadPosMember(customerId: string): Promise<MemberState> {
+  try {
+    return await loadMember(fetch as FetchLike, posMemberRequest(customerId));
+  } catch (error) {
+    return { status: "error", message: error instanceof Error ? error.message : String(error) };
+  }
 }

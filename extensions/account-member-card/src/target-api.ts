@@ -1,0 +1,2 @@
+/** The `shopify` global of this extension's target, for code and tests that build one (the host stand-in in tests). */
+export type { Api as ProfileBlockApi } from "@shopify/ui-extensions/customer-account.profile.block.render";
