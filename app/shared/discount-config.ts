@@ -204,7 +204,7 @@ export function discountLimitIssues(config: DiscountConfigV1, nameOf: (levelId: 
         kind,
         message:
           `The level discounts' scopes name ${list.length} different ${noun}, and Shopify allows at most ${FUNCTION_LIMITS.listVariableEntries}. ` +
-          `Remove ${list.length - FUNCTION_LIMITS.listVariableEntries} ${noun} from the scopes (included or excluded) of ${levelsNaming(config, kind, nameOf)}.`,
+          `Remove ${countOf(list.length - FUNCTION_LIMITS.listVariableEntries, noun)} from the scopes (included or excluded) of ${levelsNaming(config, kind, nameOf)}.`,
       });
     }
   }
@@ -217,7 +217,7 @@ export function discountLimitIssues(config: DiscountConfigV1, nameOf: (levelId: 
       message:
         `The level discounts' scopes name ${variables.collectionIds.length} collections and ${variables.tags.length} tags. At checkout Shopify answers ` +
         `each of them for every cart line, so a ${FUNCTION_LIMITS.cartLines}-line cart would pass ${Math.ceil(inputBytes / 1000)} kB to the discount, ` +
-        `over Shopify's ${FUNCTION_LIMITS.inputBytes / 1000} kB. Remove about ${toRemove} collections or tags from the scopes of ${levelsNaming(config, "any", nameOf)} ` +
+        `over Shopify's ${FUNCTION_LIMITS.inputBytes / 1000} kB. Remove about ${countOf(toRemove, "collections or tags")} from the scopes of ${levelsNaming(config, "any", nameOf)} ` +
         `(a product list costs far less: products are matched by id, not asked about per line).`,
     });
   }
@@ -242,6 +242,11 @@ function levelsNaming(config: DiscountConfigV1, kind: "collections" | "tags" | "
     if ((kind !== "tags" && collections > 0) || (kind !== "collections" && tags > 0)) names.push(nameOf(id));
   }
   return names.length > 0 ? names.join(", ") : "the levels";
+}
+
+/** (1, "collections or tags") → "1 collection or tag"; (3, "tags") → "3 tags". */
+function countOf(n: number, plural: string): string {
+  return `${n} ${n === 1 ? plural.replace(/s\b/g, "") : plural}`;
 }
 
 function utf8Bytes(s: string): number {

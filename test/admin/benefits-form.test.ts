@@ -1,11 +1,13 @@
+import { createElement } from "react";
 import { describe, expect, it } from "vitest";
+import { BenefitsForm } from "~/components/BenefitsForm/BenefitsForm";
 import { evaluateMember, parseProgram } from "~/domain/index";
-import { parseDiscountConfig } from "~/shared/discount-config";
+import { discountLimitIssues, parseDiscountConfig } from "~/shared/discount-config";
 import { applyPointsRules, benefitsFormValues, benefitsPayload, parseBenefitsForm, shopperBenefitsOf, NO_SHOPPER_BENEFITS } from "~/services/admin/benefits-form";
 import { buildDiscountConfig, combinedStacking } from "~/services/admin/discount-config";
 import { FormValidationError } from "~/services/admin/form-errors";
 import type { ProgramJson } from "~/services/admin/level-form";
-import { benefitsInput, programJson, scopeInput } from "../support/admin-builders";
+import { benefitsInput, installBrowserStandIns, programJson, renderAdmin, scopeInput } from "../support/admin-builders";
 import { at, paid } from "../support/program-builders";
 
 function errorsOf(input: unknown): Record<string, string> {
@@ -127,5 +129,24 @@ describe("discount configuration", () => {
   it("stacking is the strictest over levels with a discount", () => {
     expect(combinedStacking({ gold, silver }, ["silver", "gold"])).toEqual({ productDiscounts: false, orderDiscounts: false, shippingDiscounts: false });
     expect(combinedStacking({ silver }, ["silver", "gold"])).toEqual({ productDiscounts: true, orderDiscounts: true, shippingDiscounts: false });
+  });
+});
+
+describe("benefits form: a configuration over Shopify's Function limits", () => {
+  it("shows what to trim under the discount's products and above the form", async () => {
+    installBrowserStandIns();
+    const tags = Array.from({ length: 120 }, (_, i) => `tag-${i}`);
+    const shopper = shopperBenefitsOf(parseBenefitsForm(benefitsInput({ discount: discount({ scope: scopeInput({ excludeTags: tags }) }) })));
+    const config = buildDiscountConfig(programJson() as ProgramJson, { gold: shopper });
+    const [tooMany] = discountLimitIssues(config, (id) => (id === "gold" ? "Gold" : id));
+    expect(tooMany.message).toBe(
+      "The level discounts' scopes name 120 different tags, and Shopify allows at most 100. Remove 20 tags from the scopes (included or excluded) of Gold.",
+    );
+    const errors = { "discount.scope": tooMany.message, _form: "The level discounts' settings take 10,412 bytes, and Shopify passes at most 10,000 bytes" };
+    const r = await renderAdmin(createElement(BenefitsForm, { levelName: "Gold", initial: benefitsFormValues(programJson(), "gold", shopper), currencyCode: "USD", errors, onSubmit: () => undefined }));
+    const shown = JSON.stringify(r.toJSON());
+    expect(shown).toContain("Remove 20 tags from the scopes (included or excluded) of Gold.");
+    expect(shown).toContain("The benefits were not saved");
+    expect(shown).toContain("Shopify passes at most 10,000 bytes");
   });
 });

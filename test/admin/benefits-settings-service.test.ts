@@ -5,7 +5,7 @@ import { benefitsEditView, loadShopperBenefits, requestDiscountSync, saveBenefit
 import { loadVersions, programOf } from "~/services/admin/program-drafts.server";
 import { saveSettingsAction, settingsView } from "~/services/admin/settings.server";
 import { adminTestDb, rejected } from "../support/admin-test-db";
-import { benefitsInput, formData, programJson, seedPublished, settingsInput } from "../support/admin-builders";
+import { benefitsInput, formData, programJson, scopeInput, seedPublished, settingsInput } from "../support/admin-builders";
 import { startStandIn, standInAdminClient, type StandIn } from "../support/shopify-stand-in";
 
 const SHOP = "benefits.myshopify.com";
@@ -68,6 +68,58 @@ describe("saving benefits", () => {
   it("an unknown level is a 404 and writes nothing", async () => {
     expect((await rejected(() => saveBenefits("bronze", benefitsInput()))).status).toBe(404);
     expect(await db.benefit.count()).toBe(0);
+  });
+});
+
+describe("Shopify's Function limits, checked when benefits are saved", () => {
+  const collections = (from: number, n: number) => Array.from({ length: n }, (_, i) => `gid://shopify/Collection/${1_000_000 + from + i}`);
+  const products = (from: number, n: number) => Array.from({ length: n }, (_, i) => `gid://shopify/Product/${1_000_000_000_000 + from + i}`);
+  const scoped = (scope: Record<string, unknown>) => benefitsInput({ discount: { ...benefitsInput().discount, scope: scopeInput(scope) } });
+
+  it.each([
+    ["120 tags in one scope", [] as [string, Record<string, unknown>][], ["gold", scoped({ excludeTags: Array.from({ length: 120 }, (_, i) => `tag-${i}`) })], "discount.scope", ["at most 100", "Remove 20 tags", "Gold"]],
+    [
+      "a third collection, when two already fill a 200-line cart's input",
+      [["gold", scoped({ collectionIds: collections(0, 2) })]],
+      ["silver", scoped({ excludeCollectionIds: collections(2, 1) })],
+      "discount.scope",
+      ["3 collections and 0 tags", "200-line cart", "128 kB", "Remove about 1 collection or tag", "Silver, Gold"],
+    ],
+    [
+      "products that take the settings past 10,000 bytes",
+      [["gold", scoped({ productIds: products(0, 200) })]],
+      ["silver", scoped({ productIds: products(200, 100) })],
+      "_form",
+      ["at most 10,000 bytes", "no member gets a discount", "Gold ("],
+    ],
+  ] as const)("refuses %s, names what to trim, and writes nothing", async (_n, before, [levelId, input], field, phrases) => {
+    for (const [id, ok] of before) await saveBenefits(id, ok);
+    const benefitsBefore = await db.benefit.count();
+    const jobsBefore = await db.job.count();
+    const e = await rejected(() => saveBenefits(levelId, input));
+    expect(e.status).toBe(422);
+    for (const phrase of phrases) expect(e.errors[field]).toContain(phrase);
+    expect(await db.benefit.count()).toBe(benefitsBefore);
+    expect(await db.job.count()).toBe(jobsBefore);
+    expect((await loadShopperBenefits(db, SHOP)).silver).toBeUndefined();
+  });
+
+  it("accepts the same scopes within the limits", async () => {
+    await saveBenefits("gold", scoped({ collectionIds: collections(0, 2), productIds: products(0, 100) }));
+    await saveBenefits("silver", scoped({ excludeTags: ["clearance"] }));
+    expect(Object.keys(await loadShopperBenefits(db, SHOP)).sort()).toEqual(["gold", "silver"]);
+  });
+
+  it("a configuration over the limits that reaches the sync (rows written around the form) is not written, and says why", async () => {
+    await saveBenefits("gold", benefitsInput());
+    const row = await db.benefit.findFirstOrThrow({ where: { shop: SHOP, levelId: "gold", kind: "discount" } });
+    const over = { ...JSON.parse(row.configJson), scope: { tags: Array.from({ length: 101 }, (_, i) => `t${i}`) } };
+    await db.benefit.update({ where: { id: row.id }, data: { configJson: JSON.stringify(over) } });
+    await expect(syncTierDiscount(db, admin(), SHOP)).rejects.toThrow(/at most 100/);
+    expect(Object.keys(standIn.shop(SHOP).discounts)).toEqual([]);
+    const view = await benefitsEditView(db, SHOP, "gold");
+    expect(view.discountSync.state).toBe("failed");
+    expect(view.discountSync.message).toContain("Remove 1 tag from");
   });
 });
 

@@ -112,6 +112,7 @@ export function BenefitsForm({ levelName, initial, errors, submitting, currencyC
                 label="Discount"
                 scope={v.discount.scope}
                 titles={titles}
+                error={e("discount.scope")}
                 onChange={(scope, t) => {
                   setTitles(t);
                   patch("discount", { scope });

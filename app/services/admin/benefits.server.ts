@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { parseDiscountConfig } from "~/shared/discount-config";
+import { discountLimitIssues, parseDiscountConfig, type DiscountLimitIssue } from "~/shared/discount-config";
 import type { AdminGraphqlClient, CallPolicy } from "~/shopify/admin-graphql.server";
 import { removeTierDiscount, upsertTierDiscount } from "~/shopify/tier-discount.server";
 import type { Db, DbOrTx } from "~/db/client.server";
@@ -7,8 +7,9 @@ import { DISCOUNT_SYNC_JOB, discountSyncKey, levelResyncKey, REVIEW_MEMBERS_JOB 
 import { enqueueJob } from "~/queue/queue.server";
 import { applyPointsRules, benefitsFormValues, NO_SHOPPER_BENEFITS, parseBenefitsForm, shopperBenefitsOf, type ShopperBenefits } from "./benefits-form";
 import { buildDiscountConfig, combinedStacking, type DiscountConfig } from "./discount-config";
-import { formObject, parseForm, readJsonPayload } from "./form-errors";
+import { FORM_ERROR, FormValidationError, formObject, parseForm, readJsonPayload, type FieldErrors } from "./form-errors";
 import { editableProgram, editDraft, loadVersions, notFound, programOf } from "./program-drafts.server";
+import type { ProgramJson } from "./level-form";
 import type { BenefitsEditView } from "./view-models";
 import { z } from "zod";
 
@@ -74,11 +75,38 @@ export async function saveBenefitsAction(db: Db, shop: string, levelId: string, 
       ...shopper.custom.map((c, position) => ({ shop, levelId, kind: "custom", position, configJson: JSON.stringify(c) })),
     ];
     if (rows.length) await tx.benefit.createMany({ data: rows });
+    await refuseOverFunctionLimits(tx, shop, program, shopper);
     const configHash = await requestDiscountSync(tx, shop, now);
     // The level's members show its benefits in their account and at checkout: re-sync their metafields.
     await enqueueJob(tx, { type: REVIEW_MEMBERS_JOB, shop, key: levelResyncKey(shop, levelId), payload: { levelId } }, new Date(now));
     return { program: applyPointsRules(program, levelId, input), result: { levelId, configHash } };
   });
+}
+
+/**
+ * Refuses a save after which the discount's configuration would break one of Shopify's Function limits (a metafield
+ * over 10,000 bytes reaches the Function as null, a list variable over 100 entries or a 200-line cart's input over
+ * 128 kB fails the Function): every member would silently lose the discount. The configuration checked is the one the
+ * levels will have once this draft is published, with the program on, so a later publish cannot break it either.
+ * Throwing rolls the transaction back, so nothing of the save is written.
+ */
+async function refuseOverFunctionLimits(tx: DbOrTx, shop: string, program: ProgramJson, shopper: ShopperBenefits): Promise<void> {
+  const config = buildDiscountConfig({ ...program, enabled: true }, await loadShopperBenefits(tx, shop));
+  const names = new Map((program.levels ?? []).map((l) => [l.id, l.name]));
+  const issues = discountLimitIssues(config, (id) => names.get(id) ?? id);
+  if (issues.length > 0) throw new FormValidationError(limitFieldErrors(issues, shopper), 422);
+}
+
+/** Scope problems go under this level's scope when it names collections or tags; everything else above the form. */
+function limitFieldErrors(issues: DiscountLimitIssue[], shopper: ShopperBenefits): FieldErrors {
+  const scope = shopper.discount?.scope;
+  const scoped = !!scope && [scope.collectionIds, scope.excludeCollectionIds, scope.tags, scope.excludeTags].some((l) => (l?.length ?? 0) > 0);
+  const errors: FieldErrors = {};
+  for (const issue of issues) {
+    const key = issue.kind !== "configBytes" && scoped ? "discount.scope" : FORM_ERROR;
+    errors[key] = errors[key] ? `${errors[key]} ${issue.message}` : issue.message;
+  }
+  return errors;
 }
 
 /** The configuration the Function should have now: the published program's levels with their saved benefits. */
@@ -111,9 +139,13 @@ export async function requestDiscountSync(tx: DbOrTx, shop: string, now: number)
 export async function syncTierDiscount(db: Db, admin: AdminGraphqlClient, shop: string, policy: CallPolicy = {}): Promise<{ discountId: string | null; hash: string }> {
   const current = await currentDiscountConfig(db, shop);
   const hash = hashOf(current);
-  const parsed = parseDiscountConfig(current.config);
-  if (!parsed.ok) throw new Error(`discount configuration is invalid: ${parsed.errors.join("; ")}`);
   try {
+    const parsed = parseDiscountConfig(current.config);
+    if (!parsed.ok) throw new Error(`discount configuration is invalid: ${parsed.errors.join("; ")}`);
+    // Saves refuse these; a publish (levels turned on, renamed or added) can still get here. Not written, and shown as
+    // the sync's error on the benefits page, rather than a configuration the Function would silently not read.
+    const issues = current.config.enabled ? discountLimitIssues(current.config) : [];
+    if (issues.length > 0) throw new Error(`The discount was not updated: ${issues.map((i) => i.message).join(" ")}`);
     const discountId = current.config.enabled
       ? (await upsertTierDiscount(admin, current.config, { ...policy, combinesWith: current.combinesWith })).discountId
       : (await removeTierDiscount(admin, policy), null);
