@@ -74,6 +74,8 @@ export interface StandIn {
   /** Parsed JSON of a metafield, or undefined when unset. */
   metafieldJson(ownerId: string, key: string, namespace?: string, domain?: string): unknown;
   calls(domain?: string): CallLogEntry[];
+  /** Numeric app id behind `$app:` namespaces (`app--<appId>--tierline`). */
+  appId: number;
   /** Installations with granted scopes and expiring offline tokens (oauth.ts). */
   oauth: StandInOAuth;
   sendWebhook(input: Omit<SignedWebhookInput, "secret"> & { secret?: string }): Promise<{ status: number; body: string; webhookId: string }>;
@@ -354,6 +356,7 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
       return record ? JSON.parse(record.value) : undefined;
     },
     calls: (domain) => shop(domain).calls,
+    appId,
     oauth,
     sendWebhook: (input) => sendSignedWebhook({ ...input, secret: input.secret ?? opts.apiSecret ?? "" }),
     save,
