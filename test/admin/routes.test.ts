@@ -99,6 +99,20 @@ describe("member centre", () => {
     expect(v.memberCount).toBe(1);
     expect(v.perLevel.find((l: any) => l.levelId === "gold").count).toBe(1);
   });
+
+  it("shows the order-history banner while read_all_orders is not granted; once it is, its button queues the full import", async () => {
+    await db.shop.update({ where: { domain: SHOP }, data: { backfilledAt: new Date("2026-11-01T00:00:00Z"), backfillOrdersFrom: new Date("2026-09-02T00:00:00Z") } });
+    const before = (await json(await call("app._index", "loader", "/app"))).orderHistory;
+    expect(before).toMatchObject({ tone: "warning", title: "Levels count only the last 60 days of your order history", reimport: null });
+    expect(before.paragraphs[0]).toMatch(/^Your order history was imported from 2026-09-02 on: /);
+    expect((await json(await call("app._index", "action", "/app", { body: { intent: "importFullOrderHistory" } }))).ok).toBe(false);
+
+    await db.session.update({ where: { id: `offline_${SHOP}` }, data: { scope: "read_customers,write_customers,read_orders,read_all_orders,write_discounts,read_products" } });
+    expect((await json(await call("app._index", "loader", "/app"))).orderHistory).toMatchObject({ tone: "info", reimport: { content: "Import full order history" } });
+    expect((await json(await call("app._index", "action", "/app", { body: { intent: "importFullOrderHistory" } }))).ok).toBe(true);
+    expect(await db.job.findFirstOrThrow({ where: { shop: SHOP, type: "backfill" } })).toMatchObject({ status: "queued", payload: JSON.stringify({ force: true }) });
+    expect((await call("app._index", "action", "/app", { body: { intent: "other" } })).status).toBe(400);
+  });
 });
 
 describe("levels", () => {
