@@ -40,6 +40,17 @@ export function tierlineMetafields(map: MetafieldMap | undefined): Record<string
   return out;
 }
 
+/** A customer's level as the block reads it (name and rank), or null for none or an unreadable document. */
+function levelOf(metafields: MetafieldMap): { name: string; rank: number } | null {
+  const level = tierlineMetafields(metafields).level;
+  try {
+    const doc = level ? (JSON.parse(String(level.value)) as { name?: unknown; rank?: unknown }) : null;
+    return doc && typeof doc.name === "string" ? { name: doc.name, rank: typeof doc.rank === "number" ? doc.rank : 0 } : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The shop's own metafields (owner type SHOP) where the stand-in keeps them. */
 export function shopMetafields(shop: ShopState): MetafieldMap | undefined {
   return (shop as ShopState & { metafields?: MetafieldMap }).metafields;
@@ -104,14 +115,7 @@ ${body}
     const shop = shopState();
     const rows = Object.values(shop.customers)
       .map((c) => {
-        const level = tierlineMetafields(c.metafields).level;
-        let name = "No level";
-        try {
-          const doc = level ? (JSON.parse(String(level.value)) as { name?: string }) : null;
-          if (doc?.name) name = doc.name;
-        } catch {
-          // Unreadable level: listed as no level, as the block reads it.
-        }
+        const name = levelOf(c.metafields)?.name ?? "No level";
         const who = [c.firstName, c.lastName].filter(Boolean).join(" ") || c.email || c.id;
         return { who, name, href: `/storefront?customer=${numericId(c.id)}` };
       })
@@ -162,16 +166,9 @@ export function storefrontShowcase(shop: ShopState): { label: string; customerId
   const byLevel = new Map<string, { id: string; rank: number }>();
   let none: string | null = null;
   for (const c of Object.values(shop.customers)) {
-    const level = tierlineMetafields(c.metafields).level;
-    let doc: { name?: string | null; rank?: number } | null = null;
-    try {
-      doc = level ? (JSON.parse(String(level.value)) as { name?: string | null; rank?: number }) : null;
-    } catch {
-      doc = null;
-    }
-    const name = doc?.name ?? null;
-    if (name && !byLevel.has(name)) byLevel.set(name, { id: c.id, rank: doc?.rank ?? 0 });
-    if (!name && none === null && level) none = c.id;
+    const level = levelOf(c.metafields);
+    if (level && !byLevel.has(level.name)) byLevel.set(level.name, { id: c.id, rank: level.rank });
+    if (!level && none === null && tierlineMetafields(c.metafields).progress) none = c.id;
   }
   const out = [...byLevel.entries()].sort((a, b) => a[1].rank - b[1].rank).map(([name, m]) => ({ label: `${name} member`, customerId: m.id }));
   if (none) out.push({ label: "No level yet", customerId: none });
