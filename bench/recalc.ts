@@ -25,6 +25,7 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { createDb, type Db } from "../app/db/client.server.ts";
 import type { FullRecalculationPayload, RangePayload } from "../app/jobs/full-recalculation.server.ts";
+import type { BatchTimings } from "../app/services/full-recalculation.server.ts";
 import { SYNTHETIC_AS_OF, generateSyntheticShop, generateSyntheticShopInPostgres, republish, type SyntheticShopSummary } from "./support/synthetic-shop.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -125,6 +126,8 @@ interface Worker {
   ready: Promise<void>;
   done: Promise<{ pid: number; jobs: string[]; peakRssMB: number }>;
   watch(jobId: string): void;
+  /** Where the time of each batch this worker committed went (its "batch" lines; a killed worker's up to its last). */
+  batches: BatchTimings[];
   /** SIGKILL; returns the worker's peak RSS so far (MB, from /proc). */
   kill(): number;
 }
@@ -144,12 +147,14 @@ function startWorker(url: string): Worker {
     onDone = resolve;
     child.once("exit", (code) => (code === 0 ? undefined : reject(new Error(`worker exited with ${code}`))));
   });
+  const batches: BatchTimings[] = [];
   lines.on("line", (line) => {
     if (line === "ready") onReady();
+    else if (line.startsWith("batch ")) batches.push(JSON.parse(line.slice("batch ".length)));
     else if (line.startsWith("{")) onDone(JSON.parse(line));
   });
   done.catch(() => undefined); // a killed worker rejects; the caller decides
-  return { ready, done, watch: (jobId) => child.stdin!.end(`${jobId}\n`), kill: () => {
+  return { ready, done, batches, watch: (jobId) => child.stdin!.end(`${jobId}\n`), kill: () => {
       const peak = /VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, "utf8"));
       child.kill("SIGKILL");
       return peak ? Math.round(Number(peak[1]) / 1024) : 0;
@@ -192,7 +197,7 @@ async function fullRun(db: Db, url: string, workers: number, opts: { stopAfterMs
     process.stderr.write(`stopped after ${Math.round(wallMs)} ms; unfinished jobs' progress ${jobs.map((j) => j.progress).join(", ")}\n`);
     if (!opts.abandonOnStop) return null;
     // A measurement over a time slice: what the committed batches did in it; the run is then given up.
-    const stats = await runStats(db, job.id, workers, wallMs, peaks, [], loadAtStart);
+    const stats = await runStats(db, job.id, workers, wallMs, peaks, [], loadAtStart, pool.flatMap((w) => w.batches));
     await db.job.updateMany({ where: { shop: SHOP, type: { startsWith: "recalculate" }, status: { in: ["queued", "running"] } }, data: { status: "dead", lastError: "stopped by the bench" } });
     return { ...stats, stoppedAfterMs: Math.round(wallMs) };
   }
@@ -201,17 +206,23 @@ async function fullRun(db: Db, url: string, workers: number, opts: { stopAfterMs
   const wallMs = performance.now() - started;
   const coordinator = await db.job.findUniqueOrThrow({ where: { id: job.id } });
   if (coordinator.status !== "done") throw new Error(`the recalculation ended ${coordinator.status}: ${coordinator.lastError}`);
-  return { ...(await runStats(db, job.id, workers, wallMs, reports.map((r) => r.peakRssMB), reports.flatMap((r) => r.jobs), loadAtStart)), stoppedAfterMs: null };
+  return { ...(await runStats(db, job.id, workers, wallMs, reports.map((r) => r.peakRssMB), reports.flatMap((r) => r.jobs), loadAtStart, pool.flatMap((w) => w.batches))), stoppedAfterMs: null };
 }
 
-/** Members/s and where the time went, from the checkpoints in the run's job rows (committed batches only). */
-async function runStats(db: Db, jobId: string, workers: number, wallMs: number, peaks: number[], jobsRun: string[], loadAtStart: number) {
+/**
+ * Members/s from the checkpoints in the run's job rows, and where the time went from the batches the workers reported
+ * (committed batches only, both). A resumed run's earlier sessions count in `members` but not in the timings, so the
+ * per-member figures divide by the members of the batches timed.
+ */
+async function runStats(db: Db, jobId: string, workers: number, wallMs: number, peaks: number[], jobsRun: string[], loadAtStart: number, batches: BatchTimings[]) {
   const coordinator = await db.job.findUniqueOrThrow({ where: { id: jobId } });
   const run = (JSON.parse(coordinator.payload) as FullRecalculationPayload).run!;
   const parts = await db.job.findMany({ where: { id: { in: run.partJobIds } } });
   const checkpoints = [run.checkpoint, ...parts.map((p) => (JSON.parse(p.payload) as RangePayload).checkpoint)];
-  const sum = (k: "done" | "written" | "engineMs" | "engineCpuMs" | "syncOwed" | "mappingMs" | "readMs" | "readFactsMs" | "readStoredMs" | "writeMs") => checkpoints.reduce((s, c) => s + (c[k] ?? 0), 0);
-  const perMillion = (ms: number) => +((ms / Math.max(1, sum("done"))) * 1000).toFixed(1); // seconds for 1M members
+  const sum = (k: "done" | "written" | "syncOwed") => checkpoints.reduce((s, c) => s + c[k], 0);
+  const timed = (k: keyof BatchTimings) => batches.reduce((s, b) => s + b[k], 0);
+  const membersTimed = Math.max(1, timed("members"));
+  const perMillion = (ms: number) => +((ms / membersTimed) * 1000).toFixed(1); // seconds for 1M members
   const seconds = (ms: number) => +(ms / 1000).toFixed(1);
   return {
     workers,
@@ -220,26 +231,26 @@ async function runStats(db: Db, jobId: string, workers: number, wallMs: number, 
     syncOwed: sum("syncOwed"),
     wallMs: Math.round(wallMs),
     membersPerSecond: Math.round(sum("done") / (wallMs / 1000)),
-    engineMs: Math.round(sum("engineMs")),
-    engineMsPerMember: +(sum("engineMs") / Math.max(1, sum("done"))).toFixed(4),
-    engineShareOfWall: +(sum("engineMs") / workers / wallMs).toFixed(3),
+    engineMs: Math.round(timed("engineMs")),
+    engineMsPerMember: +(timed("engineMs") / membersTimed).toFixed(4),
+    engineShareOfWall: +(timed("engineMs") / workers / wallMs).toFixed(3),
     // The fold in CPU time of the workers' main threads (summed over workers): what "engine time" means when the
     // workers and the database share the machine's cores, so the wall clock also counts time spent descheduled.
-    engineCpuMs: Math.round(sum("engineCpuMs")),
-    engineCpuMsPerMember: +(sum("engineCpuMs") / Math.max(1, sum("done"))).toFixed(4),
-    engineWallSPer1M: perMillion(sum("engineMs")),
-    engineCpuSPer1M: perMillion(sum("engineCpuMs")),
+    engineCpuMs: Math.round(timed("engineCpuMs")),
+    engineCpuMsPerMember: +(timed("engineCpuMs") / membersTimed).toFixed(4),
+    engineWallSPer1M: perMillion(timed("engineMs")),
+    engineCpuSPer1M: perMillion(timed("engineCpuMs")),
     // Summed over the workers' batches (seconds of one process each): where a member's time goes.
     split: {
-      engineS: seconds(sum("engineMs")),
-      engineCpuS: seconds(sum("engineCpuMs")),
-      mappingS: seconds(sum("mappingMs")),
-      readS: seconds(sum("readMs")),
+      engineS: seconds(timed("engineMs")),
+      engineCpuS: seconds(timed("engineCpuMs")),
+      mappingS: seconds(timed("mappingMs")),
+      readS: seconds(timed("readMs")),
       // Of readS: facts and profiles (outside the transaction), stored state (inside it); the rest is paging customers.
-      readFactsS: seconds(sum("readFactsMs")),
-      readStoredS: seconds(sum("readStoredMs")),
-      writeS: seconds(sum("writeMs")),
-      otherS: seconds(workers * wallMs - sum("engineMs") - sum("mappingMs") - sum("readMs") - sum("writeMs")),
+      readFactsS: seconds(timed("readFactsMs")),
+      readStoredS: seconds(timed("readStoredMs")),
+      writeS: seconds(timed("writeMs")),
+      otherS: seconds(workers * wallMs - timed("engineMs") - timed("mappingMs") - timed("readMs") - timed("writeMs")),
     },
     partsDone: checkpoints.map((c) => c.done),
     peakRssMB: Math.max(...peaks),

@@ -58,7 +58,7 @@ interface RangeRunContext {
   job: Job;
   now: () => Date;
   heartbeat(): Promise<void>;
-  afterMember?: WorkerHooks["afterMember"];
+  hooks?: WorkerHooks;
   onProgress?: (done: number) => Promise<void>;
 }
 
@@ -75,9 +75,10 @@ async function runRange<P extends { checkpoint: FullRecalculationCheckpoint; ran
     now: run.now(),
     batchSize: payload.batchSize,
     saveCheckpoint: (tx, checkpoint) => savePayload(tx, run.job, write(checkpoint), checkpoint.done),
+    observeBatch: (timings) => run.hooks?.recalculationBatch?.({ ...timings, job: run.job }),
     afterBatch: async (checkpoint, results) => {
       const first = checkpoint.done - results.length;
-      for (const [i, result] of results.entries()) await run.afterMember?.({ shop, customerGid: result.customerGid, index: first + i, job: run.job });
+      for (const [i, result] of results.entries()) await run.hooks?.afterMember?.({ shop, customerGid: result.customerGid, index: first + i, job: run.job });
       await run.onProgress?.(checkpoint.done);
       await run.heartbeat();
     },
@@ -87,7 +88,7 @@ async function runRange<P extends { checkpoint: FullRecalculationCheckpoint; ran
 /** Job `recalculate-part-<n>`: one range of a full recalculation. */
 export const recalculatePartJob: JobHandler = async (ctx) => {
   const payload = ctx.payload<RangePayload>();
-  await runRange({ db: ctx.db, job: ctx.job, now: ctx.now, heartbeat: ctx.heartbeat, afterMember: ctx.deps.hooks?.afterMember }, payload, (checkpoint) => ({ ...payload, checkpoint }));
+  await runRange({ db: ctx.db, job: ctx.job, now: ctx.now, heartbeat: ctx.heartbeat, hooks: ctx.deps.hooks }, payload, (checkpoint) => ({ ...payload, checkpoint }));
 };
 
 function partsWanted(payload: FullRecalculationPayload): number {
@@ -133,7 +134,7 @@ async function runPartHere(ctx: JobContext, partId: string, onProgress: (done: n
     if (!(await extendLease(ctx.db, { id: partId, lockedBy }, new Date(ctx.now().getTime() + leaseMs)))) throw new LeaseLostError(partId);
   };
   try {
-    await runRange({ db: ctx.db, job: part, now: ctx.now, heartbeat, afterMember: ctx.deps.hooks?.afterMember, onProgress }, payload, (checkpoint) => ({ ...payload, checkpoint }));
+    await runRange({ db: ctx.db, job: part, now: ctx.now, heartbeat, hooks: ctx.deps.hooks, onProgress }, payload, (checkpoint) => ({ ...payload, checkpoint }));
     await completeJob(ctx.db, part, ctx.now());
   } catch (error) {
     await failJob(ctx.db, part, error, ctx.now(), ctx.deps.random);
@@ -166,7 +167,7 @@ export async function fullRecalculationJob(ctx: JobContext): Promise<void> {
       job: ctx.job,
       now: ctx.now,
       heartbeat: ctx.heartbeat,
-      afterMember: ctx.deps.hooks?.afterMember,
+      hooks: ctx.deps.hooks,
       onProgress: async (done) => {
         own = done;
         await report();

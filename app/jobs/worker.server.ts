@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import type { Job } from "@prisma/client";
 import type { Db } from "~/db/client.server";
 import type { AdminGraphqlClient } from "~/shopify/admin-graphql.server";
+import type { BatchTimings } from "~/services/full-recalculation.server";
 import type { SyncMembersOptions } from "~/shopify/member-sync.server";
 import { claimNextJob, completeJob, extendLease, failJob, reportProgress } from "~/queue/queue.server";
 
@@ -11,12 +12,14 @@ import { claimNextJob, completeJob, extendLease, failJob, reportProgress } from 
  * died is run again from the start once its lease runs out.
  */
 
-/** Points where tests stop a job half-way, as if its process had died there. */
+/** Points where tests stop a job half-way, as if its process had died there, and where benches watch. */
 export interface WorkerHooks {
   /** After each inbox row's facts are committed. */
   afterInboxRow?: (info: { shop: string; rowId: string; index: number; job: Job }) => void | Promise<void>;
   /** After each member's recomputation is committed. */
   afterMember?: (info: { shop: string; customerGid: string; index: number; job: Job }) => void | Promise<void>;
+  /** After each committed batch of a full recalculation, where its time went (bench/recalc.ts; never stored). */
+  recalculationBatch?: (info: BatchTimings & { job: Job }) => void;
 }
 
 export interface WorkerDeps {
