@@ -51,29 +51,23 @@ export interface FullRecalculationCheckpoint {
   written: number;
   syncOwed: number;
   batches: number;
-}
-
-/** Where one committed batch's time went (for benches: FullRecalculationOptions.observeBatch). Milliseconds. */
-export interface BatchTimings {
-  /** Customers in the batch. */
-  members: number;
-  /** The engine's fold alone (app/domain's evaluateMember), wall clock. */
+  /** Milliseconds, summed over batches: the engine's fold alone (app/domain's evaluateMember), wall clock. */
   engineMs: number;
   /**
    * The same fold in CPU milliseconds of the worker's main thread (process.threadCpuUsage): unlike the wall clock it
    * leaves out the time the process was descheduled, which counts when workers and database share few cores.
    */
-  engineCpuMs: number;
+  engineCpuMs?: number;
   /** Rows to engine events and back: facts → events, outcome → row data, the diff against what is stored, sync hashes. */
-  mappingMs: number;
+  mappingMs?: number;
   /** Reads: paging the customers, their facts and profiles, their stored state. */
-  readMs: number;
+  readMs?: number;
   /** Of readMs: the facts (orders, refunds, adjustments) and profiles, read outside the transaction. */
-  readFactsMs: number;
+  readFactsMs?: number;
   /** Of readMs: the stored state (member rows, ledgers, audit trails, sync states), read inside the transaction. */
-  readStoredMs: number;
+  readStoredMs?: number;
   /** The batch's write statements (the commit and the checkpoint row not included). */
-  writeMs: number;
+  writeMs?: number;
 }
 
 export const emptyCheckpoint = (after: string | null = null): FullRecalculationCheckpoint => ({
@@ -82,6 +76,13 @@ export const emptyCheckpoint = (after: string | null = null): FullRecalculationC
   written: 0,
   syncOwed: 0,
   batches: 0,
+  engineMs: 0,
+  engineCpuMs: 0,
+  mappingMs: 0,
+  readMs: 0,
+  readFactsMs: 0,
+  readStoredMs: 0,
+  writeMs: 0,
 });
 
 export interface FullRecalculationOptions {
@@ -94,8 +95,6 @@ export interface FullRecalculationOptions {
   saveCheckpoint?: (tx: Tx, checkpoint: FullRecalculationCheckpoint) => Promise<void>;
   /** After each batch is committed (progress, heartbeats, tests). */
   afterBatch?: (checkpoint: FullRecalculationCheckpoint, results: RecalculateResult[]) => Promise<void> | void;
-  /** After each batch is committed, where its time went: for benches (bench/recalc.ts), never stored. */
-  observeBatch?: (timings: BatchTimings) => void;
 }
 
 export const MAX_FULL_BATCH = 900;
@@ -316,8 +315,8 @@ export function batchWrites(ctx: ShopContext, plans: MemberPlan[], stored: Map<s
 }
 
 const MEMBER_COLUMNS = `"levelId" text, status text, "levelSince" timestamp(3), "levelExpiresAt" timestamp(3), "graceEndsAt" timestamp(3), locked boolean,
-  points float8, "pointsEarned" float8, spend bigint, "nextLevelId" text, "remainingSpend" bigint, "remainingPoints" float8, "orderCount" integer,
-  "reviewAt" timestamp(3), "evaluatedAt" timestamp(3), email text, "firstName" text, "lastName" text, phone text`;
+  points float8, "pointsEarned" float8, spend bigint, "nextLevelId" text, "remainingSpend" bigint, "remainingPoints" float8, "nextRequirementsJson" text,
+  "orderCount" integer, "reviewAt" timestamp(3), "evaluatedAt" timestamp(3), email text, "firstName" text, "lastName" text, phone text`;
 
 /**
  * PostgreSQL: one statement per table and kind of write for the whole batch. The rows travel as one JSON parameter
@@ -329,10 +328,10 @@ async function applyBatchWritesPostgres(tx: Tx, shop: string, w: BatchWrites, no
   if (w.createMembers.length) {
     await tx.$executeRaw`
       INSERT INTO "Member" (id, shop, "customerGid", email, "firstName", "lastName", phone, "levelId", status, "levelSince", "levelExpiresAt", "graceEndsAt",
-                            locked, points, "pointsEarned", spend, "nextLevelId", "remainingSpend", "remainingPoints", "orderCount", "reviewAt", "evaluatedAt",
+                            locked, points, "pointsEarned", spend, "nextLevelId", "remainingSpend", "remainingPoints", "nextRequirementsJson", "orderCount", "reviewAt", "evaluatedAt",
                             version, "createdAt", "updatedAt")
       SELECT v.id, ${shop}, v."customerGid", v.email, v."firstName", v."lastName", v.phone, v."levelId", v.status, v."levelSince", v."levelExpiresAt", v."graceEndsAt",
-             v.locked, v.points, v."pointsEarned", v.spend, v."nextLevelId", v."remainingSpend", v."remainingPoints", v."orderCount", v."reviewAt", v."evaluatedAt",
+             v.locked, v.points, v."pointsEarned", v.spend, v."nextLevelId", v."remainingSpend", v."remainingPoints", v."nextRequirementsJson", v."orderCount", v."reviewAt", v."evaluatedAt",
              1, ${stamp}::timestamp(3), ${stamp}::timestamp(3)
         FROM json_to_recordset(${json(w.createMembers)}::json) AS v(id text, "customerGid" text, ${Prisma.raw(MEMBER_COLUMNS)})`;
   }
@@ -342,7 +341,8 @@ async function applyBatchWritesPostgres(tx: Tx, shop: string, w: BatchWrites, no
          SET email = COALESCE(v.email, m.email), "firstName" = COALESCE(v."firstName", m."firstName"), "lastName" = COALESCE(v."lastName", m."lastName"),
              phone = COALESCE(v.phone, m.phone), "levelId" = v."levelId", status = v.status, "levelSince" = v."levelSince", "levelExpiresAt" = v."levelExpiresAt",
              "graceEndsAt" = v."graceEndsAt", locked = v.locked, points = v.points, "pointsEarned" = v."pointsEarned", spend = v.spend,
-             "nextLevelId" = v."nextLevelId", "remainingSpend" = v."remainingSpend", "remainingPoints" = v."remainingPoints", "orderCount" = v."orderCount",
+             "nextLevelId" = v."nextLevelId", "remainingSpend" = v."remainingSpend", "remainingPoints" = v."remainingPoints",
+             "nextRequirementsJson" = v."nextRequirementsJson", "orderCount" = v."orderCount",
              "reviewAt" = v."reviewAt", "evaluatedAt" = v."evaluatedAt", version = m.version + 1, "updatedAt" = ${stamp}::timestamp(3)
         FROM json_to_recordset(${json(w.updateMembers)}::json) AS v(id text, ${Prisma.raw(MEMBER_COLUMNS)})
        WHERE m.id = v.id`;
@@ -412,7 +412,7 @@ async function recalculateBatch(
   checkpoint: FullRecalculationCheckpoint,
   opts: FullRecalculationOptions,
   pagingMs: number,
-): Promise<{ checkpoint: FullRecalculationCheckpoint; results: RecalculateResult[]; timings: BatchTimings }> {
+): Promise<{ checkpoint: FullRecalculationCheckpoint; results: RecalculateResult[] }> {
   const postgres = dbProvider(db) === "postgresql";
   const t0 = performance.now();
   let facts: Map<string, MemberFacts>;
@@ -453,19 +453,16 @@ async function recalculateBatch(
         written: checkpoint.written + results.filter((r) => r.outcome === "written").length,
         syncOwed: checkpoint.syncOwed + results.filter((r) => r.syncOwed).length,
         batches: checkpoint.batches + 1,
-      };
-      const timings: BatchTimings = {
-        members: customers.length,
-        engineMs,
-        engineCpuMs: (cpu.user + cpu.system) / 1000,
-        mappingMs: t2 - t1 - engineMs + (t5 - t4),
-        readMs: pagingMs + (t1 - t0) + (t4 - t3),
-        readFactsMs: t1 - t0,
-        readStoredMs: t4 - t3,
-        writeMs: t6 - t5,
+        engineMs: checkpoint.engineMs + engineMs,
+        engineCpuMs: (checkpoint.engineCpuMs ?? 0) + (cpu.user + cpu.system) / 1000,
+        mappingMs: (checkpoint.mappingMs ?? 0) + (t2 - t1 - engineMs) + (t5 - t4),
+        readMs: (checkpoint.readMs ?? 0) + pagingMs + (t1 - t0) + (t4 - t3),
+        readFactsMs: (checkpoint.readFactsMs ?? 0) + (t1 - t0),
+        readStoredMs: (checkpoint.readStoredMs ?? 0) + (t4 - t3),
+        writeMs: (checkpoint.writeMs ?? 0) + (t6 - t5),
       };
       await opts.saveCheckpoint?.(tx, next);
-      return { checkpoint: next, results, timings };
+      return { checkpoint: next, results };
     },
     { timeout: 300_000, maxWait: 60_000 },
   );
@@ -491,7 +488,6 @@ export async function recalculateRange(
     if (customers.length === 0) return checkpoint;
     const batch = await recalculateBatch(db, ctx, customers, checkpoint, opts, performance.now() - paging);
     checkpoint = batch.checkpoint;
-    opts.observeBatch?.(batch.timings);
     await opts.afterBatch?.(checkpoint, batch.results);
     if (customers.length < size) return checkpoint;
   }

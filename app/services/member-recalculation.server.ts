@@ -3,7 +3,7 @@ import { DAY_MS, evaluateMember, type LevelChange, type MemberEvent, type Member
 import { lockNames, type Db, type Tx } from "~/db/client.server";
 import { SYNC_MEMBERS_JOB, syncMembersKey } from "~/queue/job-kinds";
 import { enqueueJob } from "~/queue/queue.server";
-import { memberShopperView, shopperViewHash } from "./member-sync-records.server";
+import { memberShopperView, nextRequirementsJson, shopperViewHash } from "./member-sync-records.server";
 import type { MemberProfile } from "./privacy.server";
 import { currentProgram, type ShopContext } from "./shop-context.server";
 import { profilesFromInbox } from "./webhook-apply.server";
@@ -195,6 +195,7 @@ function memberData(outcome: MemberOutcome, ledger: PointsEntry[], facts: Member
     nextLevelId: outcome.next?.level ?? null,
     remainingSpend: outcome.next?.remaining.spend ?? null,
     remainingPoints: outcome.next?.remaining.points ?? null,
+    nextRequirementsJson: nextRequirementsJson(outcome.next),
     orderCount: facts.orders.filter((o) => o.cancelledAt === null).length,
     reviewAt: nextReviewAt(outcome, ledger, program, now.getTime()),
   };

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseProgram, type Program } from "~/domain";
-import { DEFAULT_CARD } from "~/services/admin/level-form";
+import { DEFAULT_TIER_CARD } from "~/shared/tier-metafield";
 import type { TierBenefitsV1 } from "~/shopify/types";
 import type { DbOrTx } from "~/db/client.server";
 
@@ -94,7 +94,7 @@ export async function loadShopContext(db: DbOrTx, shop: string): Promise<ShopCon
     const fromJson = cardSchema.safeParse(jsonLevels.get(level.id)?.card ?? {});
     const card: LevelCard = row
       ? { badge: row.badge, background: row.background, text: row.textColor, levelColor: row.levelColor, hideDates: row.hideDates }
-      : { ...DEFAULT_CARD, ...(fromJson.success ? fromJson.data : {}) };
+      : { ...DEFAULT_TIER_CARD, ...(fromJson.success ? fromJson.data : {}) };
     levels.set(level.id, { id: level.id, name: level.name, rank: level.rank, card });
   }
 

@@ -7,8 +7,8 @@
 
 import { currencyDigits, decimalToMinor, formatDecimalAmount, formatMinor, formatNumber, formatPercent, safeLocale } from "./money-format";
 import type { Translate } from "./member-messages";
+import { isCurrencyCode } from "./json-checks";
 import {
-  isCurrencyCode,
   parseTierBenefits,
   parseTierCard,
   parseTierLevel,

@@ -4,7 +4,7 @@
  * does arithmetic on floats: decimal strings become integer minor units first.
  */
 
-import { isDecimal } from "./tier-metafield";
+import { isDecimal } from "./json-checks";
 
 export interface MoneyFormatOptions {
   /** "$50" rather than "$50.00" when the amount is whole: benefit texts read better that way. */

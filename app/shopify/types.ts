@@ -9,6 +9,7 @@ import {
   type TierPointsHistoryV1,
   type TierProgressV1,
 } from "../shared/tier-metafield";
+import { canonicalJson } from "../shared/json-checks";
 
 /**
  * The sync boundary's view of the member metafields. The shapes and their readers live in one place,
@@ -24,16 +25,6 @@ export const TIER_TAG_PREFIX = "tier:";
 const LEVEL_ID = /^[A-Za-z0-9_-]+$/;
 const LEVEL_ID_MESSAGE = "level ids are letters, digits, '-' and '_'";
 const levelId = z.string().min(1).max(64).regex(LEVEL_ID, LEVEL_ID_MESSAGE);
-
-/** Key-order-independent JSON, for comparing a document with what its reader makes of it. */
-function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "undefined";
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : 1));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-}
 
 /** A contract document, valid when the shared reader gives back exactly what was sent (after a JSON round trip). */
 function contractDocument<T>(name: string, read: (json: unknown) => T | null) {

@@ -127,7 +127,7 @@ describe("install, backfill, webhooks and sync", () => {
     expect(standIn.state.customers[alice].tags.sort()).toEqual(["newsletter", "tier:gold"]);
     expect(standIn.state.customers[bob].tags).toEqual(["tier:silver"]);
     expect(standIn.metafieldJson(alice, "level")).toMatchObject({ v: 1, id: "gold", name: "Gold", status: "active", since: "2026-02-01T10:00:00Z" });
-    expect(standIn.metafieldJson(bob, "progress")).toEqual({ v: 1, currency: "EUR", spend: "150.00", points: 150, next: { id: "gold", name: "Gold", remainingSpend: "350.00" } });
+    expect(standIn.metafieldJson(bob, "progress")).toEqual({ v: 1, currency: "EUR", spend: "150.00", points: 150, next: { id: "gold", name: "Gold", remainingSpend: "350.00", requirements: [{ kind: "accumulatedSpend", threshold: "500.00", current: "150.00", windowDays: null, scoped: false }] } });
     const states = await db.syncState.findMany({ where: { shop: SHOP } });
     expect(states.every((s) => s.syncedHash === s.pendingHash && s.lastSyncedAt !== null)).toBe(true);
     expect(await db.shop.findUniqueOrThrow({ where: { domain: SHOP } })).toMatchObject({ backfilledAt: now() });

@@ -9,7 +9,7 @@ const lifetime: Pick<TierProgramV1, "currency" | "window"> = { currency: "USD", 
 const req = (kind: TierRequirementV1["kind"], threshold: string, over: Partial<TierRequirementV1> = {}): TierRequirementV1 => ({ kind, threshold, windowDays: null, scoped: false, ...over });
 
 describe("programView", () => {
-  it("lists every level with what it takes, gives and how long it lasts", () => {
+  it("lists every level shoppers can see with what it takes, gives and how long it lasts", () => {
     const view = programView(JSON.stringify(buildTierProgram()), en, "gold");
     expect(view?.levels.map(({ card: _card, ...l }) => l)).toEqual([
       {
@@ -39,11 +39,15 @@ describe("programView", () => {
         current: false,
         requirements: ["By invitation only"],
         benefits: [{ kind: "custom", icon: "star", text: "Personal shopper" }],
-        validity: "Yours for good once reached",
+        validity: "Lasts 1 year once reached",
       },
     ]);
     // A white level colour on the dark card stays readable as it is.
     expect(view?.levels[2]?.card).toEqual({ badge: "star", background: "#1f2937", text: "#ffffff", levelColor: "#ffffff", hideDates: false });
+  });
+
+  it("says a permanent level lasts for good", () => {
+    expect(programView({ ...buildTierProgram(), levels: buildTierProgram().levels.map((l) => ({ ...l, validityDays: null })) }, en, null)?.levels[0]?.validity).toBe("Yours for good once reached");
   });
 
   it("marks no level current for a visitor", () => {

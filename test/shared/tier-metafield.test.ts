@@ -1,14 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  DEFAULT_TIER_CARD,
-  isInstant,
-  parseTierBenefits,
-  parseTierCard,
-  parseTierLevel,
-  parseTierPointsHistory,
-  parseTierProgress,
-  safeHexColour,
-} from "~/shared/tier-metafield";
+import { isInstant, safeHexColour } from "~/shared/json-checks";
+import { DEFAULT_TIER_CARD, parseTierBenefits, parseTierCard, parseTierLevel, parseTierPointsHistory, parseTierProgress } from "~/shared/tier-metafield";
 import { buildPointsHistory, buildTierBenefits, buildTierLevel, buildTierProgress } from "./support/tier-builders";
 
 type Json = Record<string, unknown>;

@@ -139,7 +139,7 @@ describe.each([
     const d = docs["no level yet"];
     expect(d.level).toEqual({ v: 1, id: null });
     expect(parseTierLevel(d.level)).toBeNull();
-    expect(parseTierProgress(d.progress)).toEqual({ v: 1, currency: "EUR", spend: "50.00", points: 50, next: { id: "silver", name: "Silver", remainingSpend: "50.00" } });
+    expect(parseTierProgress(d.progress)).toEqual({ v: 1, currency: "EUR", spend: "50.00", points: 50, next: { id: "silver", name: "Silver", remainingSpend: "50.00", requirements: [{ kind: "accumulatedSpend", threshold: "100.00", current: "50.00", windowDays: null, scoped: false }] } });
     expect(parseTierBenefits(d.benefits)).toEqual({ v: 1, items: [] });
     expect(parseTierPointsHistory(d.history)).toEqual({ v: 1, entries: [{ at: "2026-04-12T10:00:00Z", kind: "earn", points: 50 }] });
     const view = memberView(d, ctx);
@@ -150,7 +150,7 @@ describe.each([
   it("silver after a refund: the refund lowers spend and points, and the history shows it newest first", () => {
     const d = docs["silver after a refund"];
     expect(parseTierLevel(d.level)).toMatchObject({ id: "silver", name: "Silver", rank: 1, status: "active", since: "2026-04-05T10:00:00Z", expiresAt: "2026-05-05T10:00:00Z" });
-    expect(parseTierProgress(d.progress)).toEqual({ v: 1, currency: "EUR", spend: "200.00", points: 200, next: { id: "gold", name: "Gold", remainingSpend: "300.00" } });
+    expect(parseTierProgress(d.progress)).toEqual({ v: 1, currency: "EUR", spend: "200.00", points: 200, next: { id: "gold", name: "Gold", remainingSpend: "300.00", requirements: [{ kind: "accumulatedSpend", threshold: "500.00", current: "200.00", windowDays: null, scoped: false }] } });
     expect(parseTierPointsHistory(d.history)).toEqual({
       v: 1,
       entries: [
@@ -170,7 +170,7 @@ describe.each([
     const d = docs["gold in grace"];
     expect(parseTierLevel(d.level)).toMatchObject({ id: "gold", status: "grace", since: "2026-03-02T10:00:00Z", expiresAt: "2026-04-01T10:00:00Z" });
     // Nothing counted in the last 20 days: gold is 500.00 away again.
-    expect(parseTierProgress(d.progress)).toEqual({ v: 1, currency: "EUR", spend: "0.00", points: 600, next: { id: "platinum", name: "Platinum", remainingSpend: "1500.00" } });
+    expect(parseTierProgress(d.progress)).toEqual({ v: 1, currency: "EUR", spend: "0.00", points: 600, next: { id: "platinum", name: "Platinum", remainingSpend: "1500.00", requirements: [{ kind: "accumulatedSpend", threshold: "1500.00", current: "0.00", windowDays: null, scoped: false }] } });
     expect(parseTierBenefits(d.benefits)).toEqual({ v: 1, items: goldBenefits });
     const view = memberView(d, ctx);
     expect(view).toMatchObject({ kind: "member", levelName: "Gold", status: "grace", statusText: expect.any(String), benefitsPaused: null });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CONDITION_KINDS, type ConditionKind } from "~/domain/index";
+import { DEFAULT_TIER_CARD } from "~/shared/tier-metafield";
 import { FormValidationError, FORM_ERROR, zodFieldErrors } from "./form-errors";
 import { bool, decimal, hexColour, int, money, optionalInt, optionalMoney, stringList, text } from "./form-fields";
 
@@ -51,7 +52,8 @@ export interface CardStyle {
   hideDates: boolean;
 }
 
-export const DEFAULT_CARD: CardStyle = { badge: "star", background: "#1f2937", text: "#ffffff", levelColor: "#d4af37", hideDates: false };
+/** The shopper contract's default card (one home: app/shared/tier-metafield.ts). */
+export const DEFAULT_CARD = { ...DEFAULT_TIER_CARD } as CardStyle;
 
 /** A level in the program JSON, with the admin's own display fields (`card`, `resourceTitles`) beside the engine's. */
 export interface LevelJson {
