@@ -51,23 +51,29 @@ export interface FullRecalculationCheckpoint {
   written: number;
   syncOwed: number;
   batches: number;
-  /** Milliseconds, summed over batches: the engine's fold alone (app/domain's evaluateMember), wall clock. */
+}
+
+/** Where one committed batch's time went (for benches: FullRecalculationOptions.observeBatch). Milliseconds. */
+export interface BatchTimings {
+  /** Customers in the batch. */
+  members: number;
+  /** The engine's fold alone (app/domain's evaluateMember), wall clock. */
   engineMs: number;
   /**
    * The same fold in CPU milliseconds of the worker's main thread (process.threadCpuUsage): unlike the wall clock it
    * leaves out the time the process was descheduled, which counts when workers and database share few cores.
    */
-  engineCpuMs?: number;
+  engineCpuMs: number;
   /** Rows to engine events and back: facts → events, outcome → row data, the diff against what is stored, sync hashes. */
-  mappingMs?: number;
+  mappingMs: number;
   /** Reads: paging the customers, their facts and profiles, their stored state. */
-  readMs?: number;
+  readMs: number;
   /** Of readMs: the facts (orders, refunds, adjustments) and profiles, read outside the transaction. */
-  readFactsMs?: number;
+  readFactsMs: number;
   /** Of readMs: the stored state (member rows, ledgers, audit trails, sync states), read inside the transaction. */
-  readStoredMs?: number;
+  readStoredMs: number;
   /** The batch's write statements (the commit and the checkpoint row not included). */
-  writeMs?: number;
+  writeMs: number;
 }
 
 export const emptyCheckpoint = (after: string | null = null): FullRecalculationCheckpoint => ({
@@ -76,13 +82,6 @@ export const emptyCheckpoint = (after: string | null = null): FullRecalculationC
   written: 0,
   syncOwed: 0,
   batches: 0,
-  engineMs: 0,
-  engineCpuMs: 0,
-  mappingMs: 0,
-  readMs: 0,
-  readFactsMs: 0,
-  readStoredMs: 0,
-  writeMs: 0,
 });
 
 export interface FullRecalculationOptions {
@@ -95,6 +94,8 @@ export interface FullRecalculationOptions {
   saveCheckpoint?: (tx: Tx, checkpoint: FullRecalculationCheckpoint) => Promise<void>;
   /** After each batch is committed (progress, heartbeats, tests). */
   afterBatch?: (checkpoint: FullRecalculationCheckpoint, results: RecalculateResult[]) => Promise<void> | void;
+  /** After each batch is committed, where its time went: for benches (bench/recalc.ts), never stored. */
+  observeBatch?: (timings: BatchTimings) => void;
 }
 
 export const MAX_FULL_BATCH = 900;
@@ -412,7 +413,7 @@ async function recalculateBatch(
   checkpoint: FullRecalculationCheckpoint,
   opts: FullRecalculationOptions,
   pagingMs: number,
-): Promise<{ checkpoint: FullRecalculationCheckpoint; results: RecalculateResult[] }> {
+): Promise<{ checkpoint: FullRecalculationCheckpoint; results: RecalculateResult[]; timings: BatchTimings }> {
   const postgres = dbProvider(db) === "postgresql";
   const t0 = performance.now();
   let facts: Map<string, MemberFacts>;
@@ -453,16 +454,19 @@ async function recalculateBatch(
         written: checkpoint.written + results.filter((r) => r.outcome === "written").length,
         syncOwed: checkpoint.syncOwed + results.filter((r) => r.syncOwed).length,
         batches: checkpoint.batches + 1,
-        engineMs: checkpoint.engineMs + engineMs,
-        engineCpuMs: (checkpoint.engineCpuMs ?? 0) + (cpu.user + cpu.system) / 1000,
-        mappingMs: (checkpoint.mappingMs ?? 0) + (t2 - t1 - engineMs) + (t5 - t4),
-        readMs: (checkpoint.readMs ?? 0) + pagingMs + (t1 - t0) + (t4 - t3),
-        readFactsMs: (checkpoint.readFactsMs ?? 0) + (t1 - t0),
-        readStoredMs: (checkpoint.readStoredMs ?? 0) + (t4 - t3),
-        writeMs: (checkpoint.writeMs ?? 0) + (t6 - t5),
+      };
+      const timings: BatchTimings = {
+        members: customers.length,
+        engineMs,
+        engineCpuMs: (cpu.user + cpu.system) / 1000,
+        mappingMs: t2 - t1 - engineMs + (t5 - t4),
+        readMs: pagingMs + (t1 - t0) + (t4 - t3),
+        readFactsMs: t1 - t0,
+        readStoredMs: t4 - t3,
+        writeMs: t6 - t5,
       };
       await opts.saveCheckpoint?.(tx, next);
-      return { checkpoint: next, results };
+      return { checkpoint: next, results, timings };
     },
     { timeout: 300_000, maxWait: 60_000 },
   );
@@ -488,6 +492,7 @@ export async function recalculateRange(
     if (customers.length === 0) return checkpoint;
     const batch = await recalculateBatch(db, ctx, customers, checkpoint, opts, performance.now() - paging);
     checkpoint = batch.checkpoint;
+    opts.observeBatch?.(batch.timings);
     await opts.afterBatch?.(checkpoint, batch.results);
     if (customers.length < size) return checkpoint;
   }
