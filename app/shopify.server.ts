@@ -97,7 +97,6 @@ export async function offlineAdmin(shop: string): Promise<AdminGraphqlClient> {
   return offlineAdminClient(offlineTokens, shop, async () => (await shopify.unauthenticated.admin(shop)).admin);
 }
 export const login = shopify.login;
-export const registerWebhooks = shopify.registerWebhooks;
 export const sessionStorage = shopify.sessionStorage;
 
 /**

@@ -357,10 +357,6 @@ function showThreshold(kind: ConditionKind, v: number): string {
   return String(v);
 }
 
-export function isSpendKind(kind: ConditionKind): boolean {
-  return SPEND_KINDS.has(kind);
-}
-
 export function findLevel(program: Program, id: string | null): Level | null {
   if (id === null) return null;
   for (const l of program.levels) if (l.id === id) return l;

@@ -101,19 +101,6 @@ mutation MemberTierTagSwap($id: ID!, $add: [String!]!, $remove: [String!]!) {
   }
 }`;
 
-export const MEMBER_CUSTOMER = `#graphql
-query MemberCustomer($id: ID!) {
-  customer(id: $id) {
-    id
-    displayName
-    defaultEmailAddress { emailAddress }
-    tags
-    level: metafield(namespace: "$app:tierline", key: "level") { jsonValue }
-    progress: metafield(namespace: "$app:tierline", key: "progress") { jsonValue }
-    benefits: metafield(namespace: "$app:tierline", key: "benefits") { jsonValue }
-  }
-}`;
-
 export const SHOP_CURRENCY = `#graphql
 query ShopCurrency {
   shop { currencyCode }
