@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decimalToHundredths, discountVariablesOf, levelBenefitsOf, parseDiscountConfig, type DiscountConfigV1 } from "~/shared/discount-config";
+import { decimalToHundredths, discountLimitIssues, discountVariablesOf, FUNCTION_LIMITS, levelBenefitsOf, parseDiscountConfig, type DiscountConfigV1 } from "~/shared/discount-config";
 
 const scope = { productIds: ["gid://shopify/Product/1"], collectionIds: ["c1"], tags: ["vip"], excludeProductIds: [], excludeCollectionIds: ["c2"], excludeTags: ["clearance"] };
 const valid: DiscountConfigV1 = {
@@ -111,5 +111,42 @@ describe("discountVariablesOf", () => {
 
   it("is empty when no level has a scope", () => {
     expect(discountVariablesOf({ v: 1, enabled: true, levels: { silver: valid.levels.silver } })).toEqual({ collectionIds: [], tags: [] });
+  });
+});
+
+describe("discountLimitIssues", () => {
+  const withScope = (over: Partial<typeof scope>): DiscountConfigV1 => ({
+    v: 1,
+    enabled: true,
+    levels: { gold: { discount: { ...valid.levels.gold.discount!, scope: { ...scope, collectionIds: [], excludeCollectionIds: [], tags: [], excludeTags: [], ...over } }, freeShipping: null } },
+  });
+  const tags = (n: number) => Array.from({ length: n }, (_, i) => `t${i}`);
+  /** A configuration of exactly `bytes` bytes of JSON, padded with product ids (which cost nothing per cart line). */
+  function ofBytes(bytes: number): DiscountConfigV1 {
+    const cfg = withScope({ productIds: [] });
+    const size = () => Buffer.byteLength(JSON.stringify(cfg));
+    const ids = cfg.levels.gold.discount!.scope!.productIds;
+    // Each id adds its length + 3 (quotes and comma); the loop leaves room for a last id of 1–13 digits.
+    while (size() + 13 + 4 <= bytes) ids.push(String(1_000_000_000 + ids.length));
+    ids.push("9".repeat(bytes - size() - 3));
+    expect(size()).toBe(bytes);
+    return cfg;
+  }
+
+  it.each([
+    ["the valid example", valid, []],
+    ["exactly 10,000 bytes", ofBytes(FUNCTION_LIMITS.metafieldBytes), []],
+    ["10,001 bytes", ofBytes(FUNCTION_LIMITS.metafieldBytes + 1), ["configBytes"]],
+    ["6 short tags", withScope({ excludeTags: tags(6) }), []],
+    ["7 short tags (a 200-line cart's input over 128 kB)", withScope({ excludeTags: tags(7) }), ["inputBytes"]],
+    ["101 tags", withScope({ excludeTags: tags(101) }), ["tags", "inputBytes"]],
+    ["101 collections", withScope({ collectionIds: tags(101) }), ["collections", "inputBytes"]],
+  ] as const)("%s", (_name, cfg, kinds) => {
+    expect(discountLimitIssues(cfg).map((i) => i.kind)).toEqual(kinds);
+  });
+
+  it("names the levels to trim by the names merchants know", () => {
+    const [issue] = discountLimitIssues(withScope({ tags: tags(101) }), (id) => (id === "gold" ? "Gold" : id));
+    expect(issue.message).toBe("The level discounts' scopes name 101 different tags, and Shopify allows at most 100. Remove 1 tag from the scopes (included or excluded) of Gold.");
   });
 });

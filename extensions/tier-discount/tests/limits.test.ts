@@ -133,7 +133,7 @@ describe(`output under ${FUNCTION_LIMITS.outputBytes.toLocaleString("en-US")} by
     }
   });
 
-  it.each(fixtureFiles().map((f) => [basename(f, ".json"), f]))("fixture %s, grown to 200 lines of distinct prices", (_name, file) => {
+  it.each(fixtureFiles().map((f) => [basename(f, ".json"), f]))("fixture %s, grown to 200 lines of distinct prices", async (_name, file) => {
     const { payload } = JSON.parse(readFileSync(file, "utf8"));
     if (payload.target !== "cart.lines.discounts.generate.run") return;
     const source = payload.input.cart.lines as CartLineInput[];
@@ -153,13 +153,15 @@ describe(`output under ${FUNCTION_LIMITS.outputBytes.toLocaleString("en-US")} by
     const output = cartLinesDiscountsGenerateRun(input);
     expect(bytes(output)).toBeLessThan(FUNCTION_LIMITS.outputBytes);
     expect(totalOff(output, lines)).toBe(totalOff(planLineDiscounts(input, Infinity), lines));
+    expect((await validateFixtureOutput(output, schema, "cartLinesDiscountsGenerateRun")).errors).toEqual([]);
   });
 
-  it("free shipping on 200 delivery groups", () => {
+  it("free shipping on 200 delivery groups", async () => {
     const groups = Array.from({ length: LINES }, (_, i) => deliveryGroup(i + 1, "US"));
     const output = planFreeShipping(deliveryInput({ config: config({ gold: goldBenefits({ freeShipping: { countries: ["US"], minimumOrder: null } }) }), subtotal: "100.0", groups }));
     expect(output.operations[0].deliveryDiscountsAdd!.candidates[0].targets).toHaveLength(LINES);
     expect(bytes(output)).toBeLessThan(FUNCTION_LIMITS.outputBytes);
+    expect((await validateFixtureOutput(output, schema, "cartDeliveryOptionsDiscountsGenerateRun")).errors).toEqual([]);
   });
 
   it("counts a JSON string's bytes as JSON.stringify writes them, or more", () => {
