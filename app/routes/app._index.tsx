@@ -1,13 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useFetcher, useLoaderData } from "@remix-run/react";
+import { useAppBridge } from "@shopify/app-bridge-react";
 import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineGrid, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
 import { GrowthChart } from "~/components/GrowthChart/GrowthChart";
 import { LevelChangeList } from "~/components/LevelChangeList/LevelChangeList";
 import { SectionCard } from "~/components/SectionCard/SectionCard";
 import db from "~/db/client.server";
 import { memberCentre } from "~/services/admin/dashboard.server";
-import { importFullOrderHistory, loadOrderHistoryNotice } from "~/services/admin/order-history.server";
+import { importFullOrderHistory, loadOrderHistoryNotice, scopesGrantedInAdmin } from "~/services/order-history.server";
 import { authenticate } from "~/shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -16,30 +17,41 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return json({ ...centre, orderHistory });
 };
 
-/** The order-history banner's button: import the full history once Shopify granted access to all orders. */
+/**
+ * The order-history banner's buttons: `scopesGranted` after the merchant granted read_all_orders through App Bridge
+ * (Shopify's list of granted scopes is read and stored, and the full import queued), `importFullOrderHistory` to
+ * import it again once the permission is there.
+ */
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  const form = await request.formData();
-  if (form.get("intent") !== "importFullOrderHistory") return json({ ok: false, error: "Unknown action" }, { status: 400 });
-  const queued = await importFullOrderHistory(db, session.shop, new Date());
-  return json({ ok: queued });
+  const { session, admin } = await authenticate.admin(request);
+  const intent = (await request.formData()).get("intent");
+  if (intent === "scopesGranted") return json({ ok: await scopesGrantedInAdmin(db, admin, session.shop, new Date()) });
+  if (intent === "importFullOrderHistory") return json({ ok: await importFullOrderHistory(db, session.shop, new Date()) });
+  return json({ ok: false, error: "Unknown action" }, { status: 400 });
 };
 
 export default function MemberCentre() {
   const v = useLoaderData<typeof loader>();
   const recalc = v.recalculation;
   const reimport = useFetcher<typeof action>();
+  const appBridge = useAppBridge();
   const history = v.orderHistory;
+  // Shopify shows the merchant its permission dialog; a grant is confirmed with Shopify on the server.
+  const requestScope = async (scope: string) => {
+    const { result } = await appBridge.scopes.request([scope]);
+    if (result === "granted-all") reimport.submit({ intent: "scopesGranted" }, { method: "post" });
+  };
+  const bannerAction = history?.grant
+    ? { content: history.grant.content, loading: reimport.state !== "idle", onAction: () => void requestScope(history.grant!.scope) }
+    : history?.reimport
+      ? { content: history.reimport.content, loading: reimport.state !== "idle", onAction: () => reimport.submit({ intent: "importFullOrderHistory" }, { method: "post" }) }
+      : undefined;
   return (
     <Page title="Member centre">
       <Layout>
         {history && (
           <Layout.Section>
-            <Banner
-              tone={history.tone}
-              title={history.title}
-              action={history.reimport ? { content: history.reimport.content, loading: reimport.state !== "idle", onAction: () => reimport.submit({ intent: "importFullOrderHistory" }, { method: "post" }) } : undefined}
-            >
+            <Banner tone={history.tone} title={history.title} action={bannerAction}>
               {history.paragraphs.map((p) => (
                 <p key={p}>{p}</p>
               ))}

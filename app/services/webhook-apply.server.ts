@@ -1,6 +1,8 @@
 import type { WebhookInbox } from "@prisma/client";
 import type { Db } from "~/db/client.server";
+import { storeGrantedScopes } from "~/shopify/access-scopes.server";
 import { insertRefundFact, orderFactFromPayload, refundFactFromPayload, upsertOrderFact } from "./order-facts.server";
+import { importFullOrderHistory } from "./order-history.server";
 import { forgetDeletedCustomer, mergeCustomers, purgeShop, REDACTED_PAYLOAD, redactCustomer, updateMemberProfile, type MemberProfile } from "./privacy.server";
 import { customerGidFromId, orderGidFromId, parseWebhookPayload, WebhookPayloadError, type ParsedWebhook } from "./webhook-payloads.server";
 
@@ -76,7 +78,9 @@ export async function applyInboxRow(db: Db, row: WebhookInbox, opts: { now: Date
         // can open or export; nothing is sent anywhere automatically.
         break;
       case "app/scopes_update":
-        await tx.session.updateMany({ where: { shop }, data: { scope: parsed.payload.current.join(",") } });
+        await storeGrantedScopes(tx, shop, parsed.payload.current);
+        // read_all_orders granted after an import that Shopify's 60-day window cut short: the older orders come in now.
+        await importFullOrderHistory(tx, shop, opts.now, parsed.payload.current);
         break;
       case "bulk_operations/finish":
         await tx.syncState.upsert({

@@ -1,9 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { BACKFILL_JOB, backfillKey } from "~/queue/job-kinds";
 import { enqueueJob } from "~/queue/queue.server";
-import { HOW_TO_GET_ALL_ORDERS, importFullOrderHistory, loadOrderHistoryNotice, orderHistoryNotice } from "~/services/admin/order-history.server";
+import { recordWebhook } from "~/services/webhook-inbox.server";
+import { HOW_TO_GET_ALL_ORDERS, importFullOrderHistory, loadOrderHistoryNotice, orderHistoryNotice, scopesGrantedInAdmin } from "~/services/order-history.server";
 import { backfillOrdersWindow } from "~/shopify/backfill.server";
 import { drain } from "../../scripts/worker";
+import { standInAdminClient } from "../support/shopify-stand-in/index";
+import { delivery } from "../support/webhook-payloads";
 import { appWithStandIn } from "./support/app-with-stand-in";
 
 /**
@@ -76,29 +79,46 @@ describe("the history import with and without read_all_orders", () => {
         `Your order history was imported from ${from} on: Shopify lets Tierline read only the last 60 days of orders without access to all orders. Purchases before that do not count toward members' levels.`,
         HOW_TO_GET_ALL_ORDERS,
       ],
+      grant: { content: "Grant access to all orders", scope: "read_all_orders" },
       reimport: null,
     });
     expect(HOW_TO_GET_ALL_ORDERS).toBe(
-      "Shopify grants access to all orders only to apps it has approved for it. The app's developer requests \"read all orders\" access for Tierline from Shopify (the app's API access settings in the Partner Dashboard). Once Shopify approves it, you are asked to accept the new permission the next time you open Tierline; then import your full order history here.",
+      "To count your full order history, grant Tierline access to all orders: Shopify asks you to confirm, then Tierline imports your older orders. If Shopify answers that Tierline can't ask for it, the app's developer first requests \"read all orders\" access from Shopify (the app's API access settings in the Partner Dashboard).",
     );
     expect(await loadOrderHistoryNotice(app.db, "all-orders.myshopify.com")).toBeNull();
     // Without the permission, the button's action does nothing.
     expect(await importFullOrderHistory(app.db, shop, new Date())).toBe(false);
   });
 
-  it("once read_all_orders is granted, the banner offers the full import, which brings the older orders in", async () => {
+  it("granted through app/scopes_update (the merchant accepted the optional scope), the older orders are imported", async () => {
     const shop = "recent-orders.myshopify.com";
-    await grant(shop, ALL);
-    const notice = await loadOrderHistoryNotice(app.db, shop);
-    expect(notice).toMatchObject({ tone: "info", title: "Your older orders can now be imported", reimport: { content: "Import full order history" } });
-    expect(notice!.paragraphs[0]).toMatch(/^Tierline now has access to all your orders, but your order history was imported from \d{4}-\d\d-\d\d on\. Import the full history/);
-
-    expect(await importFullOrderHistory(app.db, shop, new Date())).toBe(true);
-    expect(await loadOrderHistoryNotice(app.db, shop)).toMatchObject({ paragraphs: ["Your full order history is being imported. Members' levels are updated when it finishes."], reimport: null });
+    app.standIn.oauth.setScopes(shop, ALL);
+    expect((await recordWebhook(app.db, delivery("app/scopes_update", shop, { id: 1, previous: RECENT, current: ALL, updated_at: new Date().toISOString() }), "app/scopes_update")).status).toBe(200);
     await runWorker();
 
     expect(await importedOrders(shop)).toHaveLength(2);
     expect(await app.db.shop.findUniqueOrThrow({ where: { domain: shop } })).toMatchObject({ backfillOrdersFrom: null });
+    expect(await loadOrderHistoryNotice(app.db, shop)).toBeNull();
+  });
+
+  it("granted in the admin (App Bridge), Shopify's own list is read before app/scopes_update arrives, and the older orders are imported", async () => {
+    const shop = "admin-grant.myshopify.com";
+    await install(shop, RECENT);
+    await enqueueJob(app.db, { type: BACKFILL_JOB, shop, key: backfillKey(shop) });
+    await runWorker();
+    expect(await importedOrders(shop)).toHaveLength(1);
+
+    app.standIn.oauth.setScopes(shop, ALL);
+    const admin = standInAdminClient({ url: app.standIn.url, shop, accessToken: app.standIn.shop(shop).accessToken! });
+    expect(await scopesGrantedInAdmin(app.db, admin, shop, new Date())).toBe(true);
+    expect(await loadOrderHistoryNotice(app.db, shop)).toMatchObject({
+      tone: "info",
+      paragraphs: ["Your full order history is being imported. Members' levels are updated when it finishes."],
+      grant: null,
+      reimport: null,
+    });
+    await runWorker();
+    expect(await importedOrders(shop)).toHaveLength(2);
     expect(await loadOrderHistoryNotice(app.db, shop)).toBeNull();
   });
 });

@@ -4,7 +4,7 @@ import zlib from "node:zlib";
 import { Session } from "@shopify/shopify-api";
 import { buildClientSchema, getNamedType, parse, TypeInfo, validate, visit, visitWithTypeInfo, type GraphQLSchema, type IntrospectionQuery } from "graphql";
 import { describe, expect, it } from "vitest";
-import { grantsAllOrders, SCOPES } from "~/shopify/access-scopes.server";
+import { APP_ACCESS_SCOPES, grantsAllOrders, OPTIONAL_SCOPES, SCOPES } from "~/shopify/access-scopes.server";
 import { CachedSessionStorage } from "~/shopify/session-cache.server";
 
 /**
@@ -32,8 +32,10 @@ function loadSchema(api: "admin" | "customer"): { schema: GraphQLSchema; types: 
 const granted = (scope: string) => tomlScopes.includes(scope) || (scope.startsWith("read_") && tomlScopes.includes(`write_${scope.slice(5)}`));
 
 describe("shopify.app.toml", () => {
-  it("requests exactly the scopes the app declares in code (SCOPES)", () => {
+  it("requests exactly the scopes the app declares in code (SCOPES, and read_all_orders as OPTIONAL_SCOPES)", () => {
     expect(tomlScopes).toEqual(SCOPES);
+    expect([...(toml.match(/^optional_scopes = \[([^\]]*)\]/m)?.[1] ?? "").matchAll(/"([^"]+)"/g)].map((m) => m[1])).toEqual(OPTIONAL_SCOPES);
+    expect(OPTIONAL_SCOPES).toEqual(["read_all_orders"]);
   });
 
   it("has no include_config_on_deploy: Shopify CLI 4.8 always deploys the configuration and strips the field", () => {
@@ -90,6 +92,7 @@ describe("shopify.app.toml", () => {
     }
     const missing = [...needs].filter(([, scopes]) => !scopes.split(" or ").some(granted));
     expect(missing).toEqual([]);
+    expect(validate(apis.admin.schema, parse(APP_ACCESS_SCOPES))).toEqual([]);
     // What the customer account extensions read (the customer's member metafields) needs customer_read_customers.
     expect([...needs.values()]).toContain("customer_read_customers");
   });

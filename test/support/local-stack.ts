@@ -88,7 +88,8 @@ export const LOCAL_SHOP = "tierline-demo.myshopify.com";
 export const LOCAL_API_KEY = "tierline-local-api-key";
 export const LOCAL_API_SECRET = "tierline-local-api-secret";
 const TIER_DISCOUNT_FUNCTION_HANDLE = "tier-discount";
-const SCOPES = "read_customers,write_customers,read_orders,read_all_orders,read_customer_merge,write_discounts,read_products,customer_read_customers";
+// Required and optional scopes, all granted (read_all_orders: the demo's import reads the whole history).
+const SCOPES = "read_customers,write_customers,read_orders,read_customer_merge,write_discounts,read_products,customer_read_customers,read_all_orders";
 
 /**
  * ensureAppBuilt under a cross-process lock: test files run in parallel processes, and two Vite builds writing

@@ -147,6 +147,7 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
     stagedUploads,
     changed,
     ordersVisibleFrom: (shop) => oauth.ordersVisibleFrom(shop.domain),
+    grantedScopes: (shop) => oauth.grantedScopes(shop.domain),
     rejectsMetafield: (shop, ownerId, key) =>
       faults.some((f) => f.kind === "rejectMetafield" && f.ownerId === ownerId && f.key === key && (!f.shop || f.shop === shop.domain)),
     checkBulkMutation: (m) => checkBulkMutation(schema, m),

@@ -11,6 +11,7 @@ import type { ShopState } from "./store";
  *   does. The previous refresh token stays usable until the new one is used (Shopify's rule since 2026-08); a
  *   revoked, expired, retired or unknown refresh token is HTTP 400 `invalid_grant` (OAuth 2.0's error code).
  * - An expired access token is refused like a wrong one (HTTP 401).
+ * - `currentAppInstallation { accessScopes }` answers the granted scopes.
  * - Without `read_all_orders` among the granted scopes, the `orders` connection answers only orders created in the
  *   last 60 days of the stand-in's clock, as Shopify does.
  * Shops never granted keep the stand-in's plain behaviour (their seeded token, every order).
@@ -54,6 +55,8 @@ interface Installation {
 
 export interface StandInOAuth {
   grant(shop: ShopState, opts: GrantOptions): IssuedTokens;
+  /** The merchant grants or revokes optional scopes: the installation's scopes change, its tokens stay. */
+  setScopes(domain: string, scopes: string[]): void;
   /** Revokes every refresh token of the shop (as uninstalling, or rotating the client secret, would). */
   revokeRefreshTokens(domain: string): void;
   /** Refuses an access token from now on, as if it had expired early. */
@@ -65,6 +68,7 @@ export interface StandInOAuth {
   /** Hooks for index.ts and resolvers.ts. */
   refusesToken(domain: string, token: string): boolean;
   ordersVisibleFrom(domain: string): number | null;
+  grantedScopes(domain: string): string[] | null;
   handleTokenRequest(shop: ShopState | null, req: http.IncomingMessage, raw: Buffer, res: http.ServerResponse): void;
 }
 
@@ -98,6 +102,11 @@ export function createStandInOAuth(now: () => number): StandInOAuth {
       installations.set(shop.domain, { scopes: [...opts.scopes], clientId: opts.clientId ?? null, clientSecret: opts.clientSecret ?? null, refreshes: previous?.refreshes ?? 0, tokenRequests: previous?.tokenRequests ?? 0 });
       return issue(shop, opts.expiring ?? true, null);
     },
+    setScopes(domain, scopes) {
+      const install = installations.get(domain);
+      if (!install) throw new Error(`the app is not installed on ${domain}`);
+      install.scopes = [...scopes];
+    },
     revokeRefreshTokens(domain) {
       for (const record of refreshTokens.values()) if (record.domain === domain) record.revoked = true;
     },
@@ -111,6 +120,7 @@ export function createStandInOAuth(now: () => number): StandInOAuth {
       const record = accessTokens.get(value);
       return record !== undefined && (record.domain !== domain || (record.expiresAt !== null && record.expiresAt <= now()));
     },
+    grantedScopes: (domain) => installations.get(domain)?.scopes ?? null,
     ordersVisibleFrom(domain) {
       const install = installations.get(domain);
       return install && !install.scopes.includes("read_all_orders") ? now() - ORDER_WINDOW_MS : null;

@@ -37,6 +37,8 @@ export interface StandInRuntime {
   changed(): void;
   /** Orders created before this instant are not visible (no read_all_orders granted; oauth.ts); null: all are. */
   ordersVisibleFrom?(shop: ShopState): number | null;
+  /** The scopes the app was granted on the shop (oauth.ts); null when never installed there. */
+  grantedScopes?(shop: ShopState): string[] | null;
 }
 
 export interface ResolverContext {
@@ -714,6 +716,10 @@ function discountAutomaticDelete(args: Args, ctx: ResolverContext) {
 export function queryRoot(ctx: ResolverContext): Record<string, (args: Args) => unknown> {
   const shop = ctx.shop;
   return {
+    currentAppInstallation: () => ({
+      id: `gid://shopify/AppInstallation/${shop.numericId}`,
+      accessScopes: (ctx.runtime.grantedScopes?.(shop) ?? []).map((handle) => ({ handle, description: handle })),
+    }),
     shop: () => ({
       __typename: "Shop",
       id: `gid://shopify/Shop/${shop.numericId}`,
