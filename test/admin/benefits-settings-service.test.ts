@@ -119,7 +119,7 @@ describe("Shopify's Function limits, checked when benefits are saved", () => {
     expect(Object.keys(standIn.shop(SHOP).discounts)).toEqual([]);
     const view = await benefitsEditView(db, SHOP, "gold");
     expect(view.discountSync.state).toBe("failed");
-    expect(view.discountSync.message).toContain("Remove 1 tag from");
+    expect(view.discountSync.message).toContain("Remove 1 tag from the scopes (included or excluded) of Gold.");
   });
 });
 

@@ -5,6 +5,7 @@ import { removeTierDiscount, upsertTierDiscount } from "~/shopify/tier-discount.
 import type { Db, DbOrTx } from "~/db/client.server";
 import { DISCOUNT_SYNC_JOB, discountSyncKey, levelResyncKey, REVIEW_MEMBERS_JOB } from "~/queue/job-kinds";
 import { enqueueJob } from "~/queue/queue.server";
+import { requestProgramMetafieldSync } from "~/services/program-metafield.server";
 import { applyPointsRules, benefitsFormValues, NO_SHOPPER_BENEFITS, parseBenefitsForm, shopperBenefitsOf, type ShopperBenefits } from "./benefits-form";
 import { buildDiscountConfig, combinedStacking, type DiscountConfig } from "./discount-config";
 import { FORM_ERROR, FormValidationError, formObject, parseForm, readJsonPayload, type FieldErrors } from "./form-errors";
@@ -79,6 +80,8 @@ export async function saveBenefitsAction(db: Db, shop: string, levelId: string, 
     const configHash = await requestDiscountSync(tx, shop, now);
     // The level's members show its benefits in their account and at checkout: re-sync their metafields.
     await enqueueJob(tx, { type: REVIEW_MEMBERS_JOB, shop, key: levelResyncKey(shop, levelId), payload: { levelId } }, new Date(now));
+    // The storefront's programme lists each level's benefits too.
+    await requestProgramMetafieldSync(tx, shop, now);
     return { program: applyPointsRules(program, levelId, input), result: { levelId, configHash } };
   });
 }
@@ -117,6 +120,12 @@ export async function currentDiscountConfig(db: DbOrTx, shop: string): Promise<{
   return { config, combinesWith: combinedStacking(benefits, Object.keys(config.levels)) };
 }
 
+/** Level id → the published level's name, for messages a merchant reads. */
+async function levelNamer(db: DbOrTx, shop: string): Promise<(id: string) => string> {
+  const names = new Map((programOf((await loadVersions(db, shop)).published)?.levels ?? []).map((l) => [l.id, l.name]));
+  return (id) => names.get(id) ?? id;
+}
+
 const hashOf = (v: unknown) => createHash("sha256").update(JSON.stringify(v)).digest("hex").slice(0, 32);
 
 /** Marks the discount as owing a sync and queues the job that does it (one queued job per shop). */
@@ -144,8 +153,10 @@ export async function syncTierDiscount(db: Db, admin: AdminGraphqlClient, shop: 
     if (!parsed.ok) throw new Error(`discount configuration is invalid: ${parsed.errors.join("; ")}`);
     // Saves refuse these; a publish (levels turned on, renamed or added) can still get here. Not written, and shown as
     // the sync's error on the benefits page, rather than a configuration the Function would silently not read.
-    const issues = current.config.enabled ? discountLimitIssues(current.config) : [];
-    if (issues.length > 0) throw new Error(`The discount was not updated: ${issues.map((i) => i.message).join(" ")}`);
+    if (current.config.enabled && discountLimitIssues(current.config).length > 0) {
+      const issues = discountLimitIssues(current.config, await levelNamer(db, shop));
+      throw new Error(`The discount was not updated: ${issues.map((i) => i.message).join(" ")}`);
+    }
     const discountId = current.config.enabled
       ? (await upsertTierDiscount(admin, current.config, { ...policy, combinesWith: current.combinesWith })).discountId
       : (await removeTierDiscount(admin, policy), null);
