@@ -1,6 +1,7 @@
-import { DISCOUNT_SYNC_JOB, BACKFILL_JOB, PROCESS_WEBHOOKS_JOB, RECALCULATE_JOB, RECALCULATION_PART_JOBS, REVIEW_MEMBERS_JOB, SCHEDULED_PUBLISH_JOB, SYNC_MEMBERS_JOB } from "~/queue/job-kinds";
+import { DISCOUNT_SYNC_JOB, PROGRAM_METAFIELD_JOB, BACKFILL_JOB, PROCESS_WEBHOOKS_JOB, RECALCULATE_JOB, RECALCULATION_PART_JOBS, REVIEW_MEMBERS_JOB, SCHEDULED_PUBLISH_JOB, SYNC_MEMBERS_JOB } from "~/queue/job-kinds";
 import { syncTierDiscount } from "~/services/admin/benefits.server";
 import { runScheduledPublish } from "~/services/admin/publish.server";
+import { syncProgramMetafield } from "~/services/program-metafield.server";
 import { backfillJob } from "./backfill.server";
 import { recalculatePartJob } from "./full-recalculation.server";
 import { processWebhooksJob } from "./process-webhooks.server";
@@ -25,6 +26,13 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
     if (!shop) throw new Error(`${DISCOUNT_SYNC_JOB} needs a shop`);
     if (!ctx.deps.adminFor) throw new Error(`${DISCOUNT_SYNC_JOB} needs WorkerDeps.adminFor to reach the Admin API`);
     await syncTierDiscount(ctx.db, await ctx.deps.adminFor(shop), shop);
+  },
+  /** Rewrites the shop's `program` metafield from the published program (nothing when it is unchanged). */
+  [PROGRAM_METAFIELD_JOB]: async (ctx) => {
+    const shop = ctx.job.shop;
+    if (!shop) throw new Error(`${PROGRAM_METAFIELD_JOB} needs a shop`);
+    if (!ctx.deps.adminFor) throw new Error(`${PROGRAM_METAFIELD_JOB} needs WorkerDeps.adminFor to reach the Admin API`);
+    await syncProgramMetafield(ctx.db, await ctx.deps.adminFor(shop), shop);
   },
   /** Publishes a scheduled program version at its time (nothing when it was cancelled meanwhile). */
   [SCHEDULED_PUBLISH_JOB]: async (ctx) => {

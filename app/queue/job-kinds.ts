@@ -40,6 +40,10 @@ export const RECALCULATION_PART_JOBS: readonly string[] = Array.from({ length: M
 export const DISCOUNT_SYNC_JOB = "discount-config";
 export const discountSyncKey = (shop: string) => `${DISCOUNT_SYNC_JOB}:${shop}`;
 
+/** Rewrites the shop's `program` metafield (the programme shoppers see) from the published program. One queued per shop. */
+export const PROGRAM_METAFIELD_JOB = "program-metafield";
+export const programMetafieldKey = (shop: string) => `${PROGRAM_METAFIELD_JOB}:${shop}`;
+
 /** Publishes a scheduled program version at its time. One per scheduled version. */
 export const SCHEDULED_PUBLISH_JOB = "publish-program";
 export const scheduledPublishKey = (versionId: string) => `${SCHEDULED_PUBLISH_JOB}:${versionId}`;

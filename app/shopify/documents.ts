@@ -29,6 +29,33 @@ mutation TierlineMetafieldDefinitionCreate($definition: MetafieldDefinitionInput
   }
 }`;
 
+// ── The programme (shop metafield, written on publish) ──────────────────────────────────────────────────────────
+
+/** The shop's id and its current `program` metafield (compared before writing, so an unchanged programme is not rewritten). */
+export const SHOP_PROGRAM_METAFIELD = `#graphql
+query ShopProgramMetafield($namespace: String!, $key: String!) {
+  shop {
+    id
+    metafield(namespace: $namespace, key: $key) { id value }
+  }
+}`;
+
+export const SHOP_PROGRAM_METAFIELD_SET = `#graphql
+mutation ShopProgramMetafieldSet($metafields: [MetafieldsSetInput!]!) {
+  metafieldsSet(metafields: $metafields) {
+    metafields { key }
+    userErrors { field message code }
+  }
+}`;
+
+export const SHOP_PROGRAM_METAFIELD_DELETE = `#graphql
+mutation ShopProgramMetafieldDelete($metafields: [MetafieldIdentifierInput!]!) {
+  metafieldsDelete(metafields: $metafields) {
+    deletedMetafields { key }
+    userErrors { field message }
+  }
+}`;
+
 // ── Member sync: metafields and tier tags ─────────────────────────────────────────────────────────────────────────
 
 /**

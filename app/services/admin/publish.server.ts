@@ -4,6 +4,7 @@ import { parseProgram, previewDiff, ProgramError, type PreviewDiff, type Preview
 import type { Db, DbOrTx } from "~/db/client.server";
 import { RECALCULATE_JOB, recalculateKey, SCHEDULED_PUBLISH_JOB, scheduledPublishKey } from "~/queue/job-kinds";
 import { enqueueJob, jobByKey } from "~/queue/queue.server";
+import { draftProgramMetafield, programMetafieldSizeIssue, requestProgramMetafieldSync } from "~/services/program-metafield.server";
 import { loadShopContext } from "~/services/shop-context.server";
 import { requestDiscountSync } from "./benefits.server";
 import { FormValidationError, FORM_ERROR, formObject, parseForm } from "./form-errors";
@@ -156,6 +157,9 @@ async function publishableDraft(tx: DbOrTx, shop: string): Promise<{ draft: Prog
     throw new FormValidationError({ [FORM_ERROR]: Object.values(programErrors(e, program, ""))[0] }, 422);
   }
   if ((program.levels ?? []).length === 0) throw new FormValidationError({ [FORM_ERROR]: "The draft has no levels. Add at least one level before publishing." }, 422);
+  const shopperProgram = await draftProgramMetafield(tx, shop, program);
+  const tooLarge = shopperProgram && programMetafieldSizeIssue(shopperProgram);
+  if (tooLarge) throw new FormValidationError({ [FORM_ERROR]: tooLarge }, 422);
   return { draft: versions.draft, program };
 }
 
@@ -184,6 +188,7 @@ async function publishVersion(tx: Prisma.TransactionClient, shop: string, versio
   await tx.programVersion.update({ where: { id: version.id }, data: { status: "published", publishedAt: at, publishAt: version.publishAt ?? at, error: null } });
   await projectLevels(tx, shop, version.id, program);
   await requestDiscountSync(tx, shop, now);
+  await requestProgramMetafieldSync(tx, shop, now);
   const total = await tx.member.count({ where: { shop, deletedAt: null } });
   await enqueueJob(tx, { type: RECALCULATE_JOB, shop, key: recalculateKey(version.id), payload: { versionId: version.id }, runAt: at, total }, at);
   return jobByKey(tx, shop, recalculateKey(version.id));

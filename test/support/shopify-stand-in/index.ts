@@ -352,7 +352,7 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
     injectFault: (fault) => faults.push({ ...fault, remaining: "count" in fault ? (fault.count ?? 1) : 1 }),
     metafieldJson: (ownerId, key, namespace = "$app:tierline", domain) => {
       const s = shop(domain);
-      const owner = s.customers[ownerId] ?? s.discounts[ownerId] ?? s.products[ownerId] ?? s.orders[ownerId];
+      const owner = ownerId === `gid://shopify/Shop/${s.numericId}` ? s : (s.customers[ownerId] ?? s.discounts[ownerId] ?? s.products[ownerId] ?? s.orders[ownerId]);
       const record = owner?.metafields[`${resolveNamespace(namespace, appId)}.${key}`];
       return record ? JSON.parse(record.value) : undefined;
     },

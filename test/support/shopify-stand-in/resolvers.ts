@@ -367,6 +367,7 @@ function nodeView(gid: string, ctx: ResolverContext): unknown {
 }
 
 function metafieldOwner(shop: ShopState, gid: string): { metafields: MetafieldMap; touch?: () => void } | null {
+  if (gid === `gid://shopify/Shop/${shop.numericId}`) return shop;
   return shop.customers[gid] ?? shop.orders[gid] ?? shop.products[gid] ?? shop.discounts[gid] ?? null;
 }
 
@@ -729,7 +730,7 @@ export function queryRoot(ctx: ResolverContext): Record<string, (args: Args) => 
       ianaTimezone: "UTC",
       email: `owner@${shop.domain}`,
       contactEmail: `owner@${shop.domain}`,
-      ...metafieldAccessors({}, ctx),
+      ...metafieldAccessors(shop.metafields, ctx),
     }),
     customer: (args) => (shop.customers[args.id] ? customerView(shop.customers[args.id], ctx) : null),
     customers: (args) => {

@@ -156,6 +156,8 @@ export interface ShopState {
   collections: Record<string, { id: string; title: string }>;
   discounts: Record<string, DiscountRecord>;
   metafieldDefinitions: MetafieldDefinitionRecord[];
+  /** The shop's own metafields (ownerId = the Shop GID), e.g. Tierline's `$app:tierline.program`. */
+  metafields: MetafieldMap;
   bulkOperations: Record<string, BulkOperationRecord>;
   calls: CallLogEntry[];
   nextId: number;
@@ -231,6 +233,7 @@ export function createShop(seed: ShopSeed, now: number): ShopState {
     collections: {},
     discounts: {},
     metafieldDefinitions: [],
+    metafields: {},
     bulkOperations: {},
     calls: [],
     nextId: 1000,
@@ -344,6 +347,7 @@ export function loadShops(file: string): Record<string, ShopState> | null {
   if (parsed.version !== 1) return null;
   // Work in flight died with the previous process; report it the way Shopify reports a lost operation.
   for (const shop of Object.values(parsed.shops)) {
+    shop.metafields ??= {}; // saved before the stand-in kept shop metafields
     for (const op of Object.values(shop.bulkOperations)) {
       if (op.status === "CREATED" || op.status === "RUNNING" || op.status === "CANCELING") {
         op.status = "FAILED";
