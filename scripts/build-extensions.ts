@@ -63,7 +63,7 @@ function shopify(args: string[]): { status: number; output: string } {
 /** The CLI's boxed messages as plain text (borders removed, wrapped lines joined). */
 function plainText(output: string): string {
   return output
-    .replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "")
+    .replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, "g"), "")
     .split("\n")
     .map((line) => line.replace(/^[\s│╭╰─┃]+|[\s│╮╯─┃]+$/g, ""))
     .join("")

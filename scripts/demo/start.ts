@@ -4,6 +4,7 @@ import { enqueueJob } from "~/queue/queue.server";
 import { startLocalStack, type LocalStack } from "../../test/support/local-stack";
 import { embeddedAdminUrl } from "../../test/support/session-token";
 import { startStorefrontPage, storefrontShowcase, type StorefrontPage } from "../../test/support/storefront/storefront-page";
+import { startAccountPageHost, type AccountPageHost } from "../../test/support/account-page/account-page-host";
 import { membersPerLevel, table, watchLevelMoves, type LevelMove } from "./level-moves";
 import { buildReplay, type ReplayEvent } from "./replay";
 import { publishDemoProgram, seedStore } from "./seed";
@@ -43,6 +44,8 @@ export interface Demo {
   moves: LevelMove[];
   /** The storefront page with the Tierline theme block, rendered from the stand-in store's metafields. */
   storefront: StorefrontPage;
+  /** The customer account member card page (the account-member-page extension), run from its real bundle on the stand-in's data. */
+  accountPage: AccountPageHost;
   stop(): Promise<void>;
 }
 
@@ -61,10 +64,12 @@ export async function startDemo(opts: StartDemoOptions = {}): Promise<Demo> {
   const stopped = new AbortController();
   let watcher: ReturnType<typeof watchLevelMoves> | null = null;
   let storefront: StorefrontPage | null = null;
+  let accountPage: AccountPageHost | null = null;
   const stop = async () => {
     stopped.abort();
     await watcher?.stop();
     await storefront?.close();
+    await accountPage?.close();
     await stack.stop();
   };
 
@@ -101,10 +106,16 @@ export async function startDemo(opts: StartDemoOptions = {}): Promise<Demo> {
     say("Storefront: the Tierline theme block (Membership levels), rendered from the stand-in store's metafields on every load:");
     say(`  Visitor, not logged in   ${storefront.url}`);
     for (const s of storefrontShowcase(stack.standIn.shop(shop))) say(`  ${s.label.padEnd(24)} ${storefront.memberUrl(s.customerId)}`);
+    accountPage = await startAccountPageHost({ standIn: stack.standIn, shop });
+    say("");
+    say("Customer account: the member card page (account-member-page extension, its real bundle), read through the Customer Account API stand-in:");
+    for (const s of storefrontShowcase(stack.standIn.shop(shop))) say(`  ${s.label.padEnd(24)} ${accountPage.memberPageUrl(s.customerId)}`);
+    say(`  Any customer             ${accountPage.url}`);
+    say("  Checkout banner and POS tile: no local host (Shopify renders them); their tests render them in test/extensions/.");
     say("");
 
     stack.startWorkerLoop({ idleMs: 200, onError: (e) => say(`worker error: ${e instanceof Error ? e.message : String(e)}`) });
-    const demo: Demo = { stack, adminUrl, replayDone: Promise.resolve(), moves: [], storefront, stop };
+    const demo: Demo = { stack, adminUrl, replayDone: Promise.resolve(), moves: [], storefront, accountPage, stop };
     if (!fresh) {
       say("Reopened: the replay ran when this database was created. Run with --fresh to start over and watch it again.");
       return demo;

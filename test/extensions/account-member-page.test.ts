@@ -6,7 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import entry from "../../extensions/account-member-page/src/MemberPage";
 import en from "../../extensions/account-member-page/locales/en.default.json";
 import type { MemberPageApi } from "../../extensions/account-member-page/src/target-api";
-import { buildPointsHistory, buildTierBenefits, buildTierLevel, buildTierProgram, buildTierProgress } from "../shared/support/tier-builders";
+import type { TierProgramV1 } from "../../app/shared/tier-metafield";
+import { buildPointsHistory, buildTierBenefits, buildTierLevel, buildTierProgress } from "../shared/support/tier-builders";
 import { hostApi, hostI18n, hostSignal, readable, runExtension, tags, unmount } from "./support/extension-host";
 import { startMemberShop, type MemberFields, type MemberShop } from "./support/member-shop";
 
@@ -27,8 +28,46 @@ beforeAll(async () => {
 afterAll(() => shop.close());
 afterEach(unmount);
 
+const card = (levelColor: string) => ({ badge: "star", background: "#1f2937", text: "#ffffff", levelColor, hideDates: false });
+/** The shop's programme as a publish writes it: three levels, every shape of requirement. */
+const PROGRAM: TierProgramV1 = {
+  v: 1,
+  currency: "USD",
+  window: { kind: "rolling", days: 365 },
+  levels: [
+    {
+      id: "silver",
+      name: "Silver",
+      rank: 1,
+      card: card("#c0c0c0"),
+      requirements: [[{ kind: "accumulatedSpend", threshold: "500.00", windowDays: null, scoped: false }]],
+      benefits: [{ kind: "discount", type: "percentage", value: "5", minimumOrder: null }],
+      validityDays: 365,
+    },
+    {
+      id: "gold",
+      name: "Gold",
+      rank: 2,
+      card: card("#d4af37"),
+      requirements: [
+        [
+          { kind: "accumulatedSpend", threshold: "1000.00", windowDays: null, scoped: false },
+          { kind: "orderCount", threshold: "5", windowDays: null, scoped: false },
+        ],
+        [{ kind: "singleOrder", threshold: "400.00", windowDays: 30, scoped: false }],
+      ],
+      benefits: [
+        { kind: "discount", type: "percentage", value: "10", minimumOrder: "50.00" },
+        { kind: "freeShipping", countries: ["US", "CA"], minimumOrder: null },
+      ],
+      validityDays: 365,
+    },
+    { id: "vip", name: "VIP", rank: 3, card: card("#ffffff"), requirements: [], benefits: [{ kind: "custom", title: "Personal shopper", icon: "star" }], validityDays: null },
+  ],
+};
+
 async function show(fields: MemberFields, opts: { program?: string | null; settings?: Record<string, string> } = {}) {
-  shop.setProgram(opts.program === undefined ? json(buildTierProgram()) : opts.program);
+  shop.setProgram(opts.program === undefined ? json(PROGRAM) : opts.program);
   const customerId = await shop.addMember(fields);
   await runExtension(entry, pageApi(opts.settings), shop.customerAccountFetch(customerId));
 }
@@ -58,8 +97,6 @@ const PROGRAMME = [
   "$1,000 spent and 5 orders in the last 365 days or $400 in a single order in the last 30 days",
   "10% off every order over $50",
   "Free shipping to US, CA",
-  "2× points",
-  "Early access",
   "Lasts 1 year once reached",
   "VIP",
   "By invitation only",

@@ -1,0 +1,125 @@
+import type { FrameLocator } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createTranslator, type MessageTree } from "~/shared/member-messages";
+import { memberView, type ViewContext } from "~/shared/member-view";
+import { programView } from "~/shared/program-view";
+import en from "../../extensions/account-member-page/locales/en.default.json";
+import { startDemo, type Demo } from "../../scripts/demo/start";
+import { browserSuiteEnabled, launchAdminBrowser, type AdminBrowser } from "../support/browser";
+import { DEMO_PAGE_SETTINGS } from "../support/account-page/account-page-host";
+import { shopMetafields, storefrontShowcase, tierlineMetafields } from "../support/storefront/storefront-page";
+
+/**
+ * The customer account member card page in real headless Chromium, on `npm run demo`'s stack: the account-member-page
+ * extension's real bundle, run by the local customer account host with the `shopify` global stand-in, reading the
+ * Customer Account API answered from what the Shopify stand-in holds after the replay (the members' metafields the
+ * sync wrote, the shop's programme written on publish). What each demo customer reads is checked against those
+ * documents through the shared view-models. Screenshots land in test/artifacts/account-page/ (git-ignored).
+ */
+
+const enabled = browserSuiteEnabled();
+const ctx: ViewContext = { locale: "en", t: createTranslator(en as MessageTree, "en"), timeZone: undefined };
+
+/** What a shopper reads in the extension's document: each element's heading and its own text, in order. */
+const readable = (frame: FrameLocator) =>
+  frame.locator("body").evaluate((body) => {
+    const lines: string[] = [];
+    const visit = (el: Element) => {
+      for (const attr of ["heading", "subheading"]) {
+        const v = el.getAttribute(attr);
+        if (v) lines.push(v);
+      }
+      const own = [...el.childNodes]
+        .filter((n) => n.nodeType === 3)
+        .map((n) => n.textContent ?? "")
+        .join("")
+        .trim();
+      if (own) lines.push(own);
+      for (const child of el.children) visit(child);
+    };
+    for (const child of body.children) visit(child);
+    return lines;
+  });
+
+describe.skipIf(!enabled)("customer account member card page in a browser", () => {
+  let demo: Demo;
+  let browser: AdminBrowser;
+  const printed: string[] = [];
+
+  beforeAll(async () => {
+    demo = await startDemo({ fresh: true, pace: "instant", customers: 120, quiet: true, output: (line) => printed.push(line) });
+    await demo.replayDone;
+    browser = await launchAdminBrowser("account-page");
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.stop();
+  });
+
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === "fail") await browser.screenshot(`failed-${ctx.task.name}`);
+    expect(browser.problems.splice(0)).toEqual([]);
+  });
+
+  const shopState = () => demo.stack.standIn.shop(demo.stack.shop);
+  const showcase = () => storefrontShowcase(shopState());
+
+  it("is printed by the demo: a member card page per level and one for any customer", () => {
+    const start = printed.findIndex((l) => l.startsWith("Customer account: the member card page"));
+    expect(start, "the demo's customer account section").toBeGreaterThan(0);
+    const section = printed.slice(start + 1, printed.indexOf("", start));
+    const pages = section.filter((l) => l.includes(`${demo.accountPage.url}/pages/membership?customer=`));
+    expect(pages.length).toBeGreaterThanOrEqual(2);
+    expect(section).toContain(`  Any customer             ${demo.accountPage.url}`);
+  });
+
+  it("shows each demo customer their own card, progress on every condition, and every level of the programme", async () => {
+    const programRaw = tierlineMetafields(shopMetafields(shopState())).program?.value;
+    expect(programRaw, "the demo shop's $app:tierline.program metafield").toBeDefined();
+    for (const [i, s] of showcase().entries()) {
+      const fields = tierlineMetafields(shopState().customers[s.customerId].metafields);
+      const view = memberView({ level: fields.level?.value, progress: fields.progress?.value, benefits: fields.benefits?.value, history: fields.history?.value }, ctx);
+      const program = programView(programRaw, ctx, view.kind === "member" ? view.levelId : null);
+      expect(program?.levels.length, "levels in the programme").toBeGreaterThan(1);
+
+      await browser.page.goto(demo.accountPage.memberPageUrl(s.customerId));
+      const frame = browser.page.frameLocator("#extension");
+      await frame.locator("html[data-extension-rendered=true]").waitFor();
+      const lines = await readable(frame);
+      await browser.screenshot(`${String(i + 1).padStart(2, "0")}-${s.label.toLowerCase().replace(/\W+/g, "-")}`);
+
+      const own =
+        view.kind === "member"
+          ? [t("page.card", { level: view.levelName }), view.badgeText, ...(view.validity ? [view.validity] : []), ...view.benefits.map((b) => b.text)]
+          : [view.text];
+      const progress = view.progress ? [view.progress.text, ...view.progress.lines.map((l) => l.text)] : [];
+      const levels = program!.levels.flatMap((l) => [l.name, ...(l.current ? [t("program.current")] : []), l.requirements.join(` ${t("requirement.or")} `), ...l.benefits.map((b) => b.text), ...(l.validity ? [l.validity] : [])]);
+      expect(lines[0]).toBe("Membership");
+      expect(lines, s.label).toEqual(expect.arrayContaining([...own, ...progress]));
+      // The programme section, whole and in order.
+      const start = lines.indexOf(t("page.program"));
+      expect(start, "the programme section").toBeGreaterThan(0);
+      expect(lines.slice(start + 1, start + 1 + levels.length), s.label).toEqual(levels);
+      // The merchant's texts from the extension settings.
+      expect(lines).toEqual(expect.arrayContaining([t("page.rules"), DEMO_PAGE_SETTINGS.upgrade_rules, DEMO_PAGE_SETTINGS.benefit_instructions]));
+    }
+  });
+
+  it("marks the member's own level in the programme and shows the card image", async () => {
+    const member = showcase().find((s) => s.label.endsWith(" member"))!;
+    await browser.page.goto(demo.accountPage.memberPageUrl(member.customerId));
+    const frame = browser.page.frameLocator("#extension");
+    await frame.locator("html[data-extension-rendered=true]").waitFor();
+    const lines = await readable(frame);
+    const level = member.label.replace(/ member$/, "");
+    expect(lines[lines.indexOf(level, lines.indexOf(t("page.program"))) + 1]).toBe(t("program.current"));
+    // The card is drawn: an SVG image with the level's name in it.
+    const src = await frame.locator("s-image").getAttribute("src");
+    expect(decodeURIComponent(src ?? "")).toContain(`>${level}<`);
+  });
+});
+
+function t(key: string, params?: Record<string, string | number>): string {
+  return ctx.t(key, params);
+}
