@@ -27,7 +27,7 @@ export interface WorkerDeps {
   workerId?: string;
   leaseMs?: number;
   random?: () => number;
-  /** The Admin API for a shop (production: `unauthenticated.admin(shop)`). */
+  /** The Admin API for a shop (production: `offlineAdmin(shop)`, which refreshes expiring offline tokens). */
   adminFor?: (shop: string) => Promise<AdminGraphqlClient>;
   /** Passed to sync's syncMembers (sleep, clock, retries). */
   syncOptions?: SyncMembersOptions;
