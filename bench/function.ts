@@ -54,7 +54,10 @@ async function bundle(): Promise<{ code: string; bytes: number; gzipBytes: numbe
   mkdirSync(OUT_DIR, { recursive: true });
   const entry = [
     'import __runFunction from "@shopify/shopify_function/run"',
-    ...tomlExports().map((e) => `import { ${camel(e)} as ${camel(`run-${e}`)} } from "user-function"\nexport function ${camel(e)}() { return __runFunction(${camel(`run-${e}`)}) }`),
+    ...tomlExports().map(
+      (e) =>
+        `import { ${camel(e)} as ${camel(`run-${e}`)} } from "user-function"\nexport function ${camel(e)}() { return __runFunction(${camel(`run-${e}`)}) }`,
+    ),
   ].join("\n");
   await build({
     absWorkingDir: EXTENSION_DIR,
@@ -76,7 +79,8 @@ function loadInQuickJS(vm: QuickJSContext, code: string): void {
   const evaluated = vm.unwrapResult(vm.evalCode(code, "function.js", { type: "module" }));
   vm.runtime.executePendingJobs();
   const state = vm.getPromiseState(evaluated);
-  if (state.type !== "fulfilled") throw new Error(`the bundle did not load in QuickJS: ${state.type === "rejected" ? JSON.stringify(vm.dump(state.error)) : "pending"}`);
+  if (state.type !== "fulfilled")
+    throw new Error(`the bundle did not load in QuickJS: ${state.type === "rejected" ? JSON.stringify(vm.dump(state.error)) : "pending"}`);
   const namespace: QuickJSHandle = state.value;
   vm.setProp(vm.global, "__fn", namespace);
   if (namespace !== evaluated) namespace.dispose();
@@ -186,15 +190,22 @@ async function main() {
   runtime.dispose();
 
   const at = <Row extends { lines: number }>(rows: Row[], n: number): Row => rows.find((r) => r.lines === n)!;
-  const perLineRatio = (rows: { lines: number; functionUsPerLine: number }[]) => round(at(rows, 500).functionUsPerLine / at(rows, 100).functionUsPerLine, 3);
+  const perLineRatio = (rows: { lines: number; functionUsPerLine: number }[]) =>
+    round(at(rows, 500).functionUsPerLine / at(rows, 100).functionUsPerLine, 3);
   // Marginal cost of a line from the two largest carts: fixed per-run costs cancel out.
-  const marginalUs = (rows: { lines: number; functionMsPerRun: number }[]) => round(((at(rows, 500).functionMsPerRun - at(rows, 100).functionMsPerRun) * 1000) / 400, 3);
+  const marginalUs = (rows: { lines: number; functionMsPerRun: number }[]) =>
+    round(((at(rows, 500).functionMsPerRun - at(rows, 100).functionMsPerRun) * 1000) / 400, 3);
 
   console.log(
     JSON.stringify(
       {
         bench: "tier-discount function",
-        bundle: { file: ".tmp/bench-function/function.js", built: "as Shopify CLI does before Javy (generated entry, esbuild ES2022 ESM, not minified)", bytes: bundled.bytes, gzipBytes: bundled.gzipBytes },
+        bundle: {
+          file: ".tmp/bench-function/function.js",
+          built: "as Shopify CLI does before Javy (generated entry, esbuild ES2022 ESM, not minified)",
+          bytes: bundled.bytes,
+          gzipBytes: bundled.gzipBytes,
+        },
         cart: "Gold 10% (15% on sale items), scope = 2 collections, clearance tag excluded; 2 collections + 2 tags asked per line",
         node,
         quickjs,

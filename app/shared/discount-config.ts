@@ -198,7 +198,10 @@ export function discountLimitIssues(config: DiscountConfigV1, nameOf: (levelId: 
     });
   }
   const variables = discountVariablesOf(config);
-  for (const [kind, list, noun] of [["collections", variables.collectionIds, "collections"], ["tags", variables.tags, "tags"]] as const) {
+  for (const [kind, list, noun] of [
+    ["collections", variables.collectionIds, "collections"],
+    ["tags", variables.tags, "tags"],
+  ] as const) {
     if (list.length > FUNCTION_LIMITS.listVariableEntries) {
       issues.push({
         kind,
@@ -225,7 +228,11 @@ export function discountLimitIssues(config: DiscountConfigV1, nameOf: (levelId: 
 }
 
 /** The input's bytes for a full cart under this configuration: every line answers every collection and tag asked. */
-export function discountInputBytes(config: DiscountConfigV1, configBytes = utf8Bytes(JSON.stringify(config)), variables = discountVariablesOf(config)): number {
+export function discountInputBytes(
+  config: DiscountConfigV1,
+  configBytes = utf8Bytes(JSON.stringify(config)),
+  variables = discountVariablesOf(config),
+): number {
   let perLine = INPUT_LINE_BYTES;
   for (const c of variables.collectionIds) perLine += COLLECTION_ANSWER_BYTES + utf8Bytes(JSON.stringify(c));
   for (const t of variables.tags) perLine += TAG_ANSWER_BYTES + utf8Bytes(JSON.stringify(t));

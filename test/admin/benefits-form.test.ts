@@ -3,7 +3,14 @@ import { describe, expect, it } from "vitest";
 import { BenefitsForm } from "~/components/BenefitsForm/BenefitsForm";
 import { evaluateMember, parseProgram } from "~/domain/index";
 import { discountLimitIssues, parseDiscountConfig } from "~/shared/discount-config";
-import { applyPointsRules, benefitsFormValues, benefitsPayload, parseBenefitsForm, shopperBenefitsOf, NO_SHOPPER_BENEFITS } from "~/services/admin/benefits-form";
+import {
+  applyPointsRules,
+  benefitsFormValues,
+  benefitsPayload,
+  parseBenefitsForm,
+  shopperBenefitsOf,
+  NO_SHOPPER_BENEFITS,
+} from "~/services/admin/benefits-form";
 import { buildDiscountConfig, combinedStacking } from "~/services/admin/discount-config";
 import { FormValidationError } from "~/services/admin/form-errors";
 import type { ProgramJson } from "~/services/admin/level-form";
@@ -31,12 +38,32 @@ describe("benefits form: bad input names the field", () => {
     ["bad minimum order", { discount: discount({ minimumOrder: "fifty" }) }, "discount.minimumOrder", "Minimum order must be"],
     ["bad price basis", { discount: discount({ appliesTo: "msrp" }) }, "discount.appliesTo", "retail"],
     ["sale extra over 100", { discount: discount({ saleItemExtra: "150" }) }, "discount.saleItemExtra", "at most 100"],
-    ["country name instead of code", { freeShipping: { countries: "US, Canada", minimumOrder: "" } }, "freeShipping.countries", '"CANADA" is not a two-letter country code'],
+    [
+      "country name instead of code",
+      { freeShipping: { countries: "US, Canada", minimumOrder: "" } },
+      "freeShipping.countries",
+      '"CANADA" is not a two-letter country code',
+    ],
     ["welcome valid 0 days", { welcome: { amount: { type: "percentage", value: "5" }, validDays: "0" } }, "welcome.validDays", "from 1 to 90"],
     ["welcome valid 91 days", { welcome: { amount: { type: "percentage", value: "5" }, validDays: "91" } }, "welcome.validDays", "from 1 to 90"],
-    ["earn every 0.00", { points: { ...benefitsInput().points, rules: [{ per: "amount", every: "0", points: "1", prorate: true }] } }, "points.rules[0].every", "above 0"],
-    ["earn per 1.5 items", { points: { ...benefitsInput().points, rules: [{ per: "item", every: "1.5", points: "1", prorate: true }] } }, "points.rules[0].every", "whole number"],
-    ["negative points", { points: { ...benefitsInput().points, rules: [{ per: "amount", every: "1", points: "-1", prorate: true }] } }, "points.rules[0].points", "Points must be a number"],
+    [
+      "earn every 0.00",
+      { points: { ...benefitsInput().points, rules: [{ per: "amount", every: "0", points: "1", prorate: true }] } },
+      "points.rules[0].every",
+      "above 0",
+    ],
+    [
+      "earn per 1.5 items",
+      { points: { ...benefitsInput().points, rules: [{ per: "item", every: "1.5", points: "1", prorate: true }] } },
+      "points.rules[0].every",
+      "whole number",
+    ],
+    [
+      "negative points",
+      { points: { ...benefitsInput().points, rules: [{ per: "amount", every: "1", points: "-1", prorate: true }] } },
+      "points.rules[0].points",
+      "Points must be a number",
+    ],
     ["multiplier 0", { points: { ...benefitsInput().points, multiplier: "0" } }, "points.multiplier", "from 0.1"],
     ["unknown rounding", { points: { ...benefitsInput().points, rounding: "banker" } }, "points.rounding", "rounded"],
     ["negative upgrade points", { upgradePoints: "-10" }, "upgradePoints", "Upgrade points must be a whole number"],
@@ -49,7 +76,11 @@ describe("benefits form: bad input names the field", () => {
 
 describe("benefits form: good input", () => {
   it("normalises amounts, countries and lists", () => {
-    const b = shopperBenefitsOf(parseBenefitsForm(benefitsInput({ discount: discount({ scope: scopeInput({ tags: "sale", collectionIds: ["gid://shopify/Collection/3"] }) }) })));
+    const b = shopperBenefitsOf(
+      parseBenefitsForm(
+        benefitsInput({ discount: discount({ scope: scopeInput({ tags: "sale", collectionIds: ["gid://shopify/Collection/3"] }) }) }),
+      ),
+    );
     expect(b).toEqual({
       discount: {
         type: "percentage",
@@ -72,7 +103,15 @@ describe("benefits form: good input", () => {
   });
 
   it("points rules become the level's earn rules with the multiplier applied, leaving shared rules alone", () => {
-    const base: ProgramJson = { ...programJson(), points: { earn: [{ per: "amount", every: "1.00", points: 1, levels: null }, { per: "amount", every: "1.00", points: 9, levels: ["gold"] }] } };
+    const base: ProgramJson = {
+      ...programJson(),
+      points: {
+        earn: [
+          { per: "amount", every: "1.00", points: 1, levels: null },
+          { per: "amount", every: "1.00", points: 9, levels: ["gold"] },
+        ],
+      },
+    };
     const form = parseBenefitsForm(benefitsInput({ points: { ...benefitsInput().points, multiplier: "1.5" }, upgradePoints: "75" }));
     const program = applyPointsRules(base, "gold", form);
     expect((program.points as any).earn).toEqual([
@@ -85,7 +124,9 @@ describe("benefits form: good input", () => {
 
     // The engine earns with it: a gold member (reached at 500.00) gets 1 + 1.5 points per 1.00 on the next order.
     const parsed = parseProgram(program);
-    const outcome = evaluateMember(parsed, [paid("2026-01-01", { amount: "500.00" }), paid("2026-01-02", { amount: "100.00" })], at("2026-02-01"), { grantRewards: false });
+    const outcome = evaluateMember(parsed, [paid("2026-01-01", { amount: "500.00" }), paid("2026-01-02", { amount: "100.00" })], at("2026-02-01"), {
+      grantRewards: false,
+    });
     expect(outcome.level).toBe("gold");
     expect(outcome.points).toBe(500 + 100 + 150);
   });
@@ -102,10 +143,26 @@ describe("benefits form: good input", () => {
 
 describe("discount configuration", () => {
   const gold = shopperBenefitsOf(parseBenefitsForm(benefitsInput()));
-  const silver = shopperBenefitsOf(parseBenefitsForm(benefitsInput({ freeShipping: null, discount: discount({ amount: { type: "fixed", value: "5" }, minimumOrder: "", combinesWith: { productDiscounts: true, orderDiscounts: true, shippingDiscounts: false } }) })));
+  const silver = shopperBenefitsOf(
+    parseBenefitsForm(
+      benefitsInput({
+        freeShipping: null,
+        discount: discount({
+          amount: { type: "fixed", value: "5" },
+          minimumOrder: "",
+          combinesWith: { productDiscounts: true, orderDiscounts: true, shippingDiscounts: false },
+        }),
+      }),
+    ),
+  );
 
   it("follows docs/contracts.md (DiscountConfigV1) and only lists enabled, published levels", () => {
-    const published = programJson({ levels: [...programJson().levels, { id: "old", name: "Old", rank: 3, enabled: false, upgrade: [[{ kind: "accumulatedSpend", amount: "900.00" }]] }] });
+    const published = programJson({
+      levels: [
+        ...programJson().levels,
+        { id: "old", name: "Old", rank: 3, enabled: false, upgrade: [[{ kind: "accumulatedSpend", amount: "900.00" }]] },
+      ],
+    });
     const config = buildDiscountConfig(published as ProgramJson, { gold, silver, old: gold, draftOnly: gold });
     // The Function's own reader accepts it as it is.
     expect(parseDiscountConfig(config)).toEqual({ ok: true, config });
@@ -127,7 +184,11 @@ describe("discount configuration", () => {
   });
 
   it("stacking is the strictest over levels with a discount", () => {
-    expect(combinedStacking({ gold, silver }, ["silver", "gold"])).toEqual({ productDiscounts: false, orderDiscounts: false, shippingDiscounts: false });
+    expect(combinedStacking({ gold, silver }, ["silver", "gold"])).toEqual({
+      productDiscounts: false,
+      orderDiscounts: false,
+      shippingDiscounts: false,
+    });
     expect(combinedStacking({ silver }, ["silver", "gold"])).toEqual({ productDiscounts: true, orderDiscounts: true, shippingDiscounts: false });
   });
 });
@@ -142,8 +203,19 @@ describe("benefits form: a configuration over Shopify's Function limits", () => 
     expect(tooMany.message).toBe(
       "The level discounts' scopes name 120 different tags, and Shopify allows at most 100. Remove 20 tags from the scopes (included or excluded) of Gold.",
     );
-    const errors = { "discount.scope": tooMany.message, _form: "The level discounts' settings take 10,412 bytes, and Shopify passes at most 10,000 bytes" };
-    const r = await renderAdmin(createElement(BenefitsForm, { levelName: "Gold", initial: benefitsFormValues(programJson(), "gold", shopper), currencyCode: "USD", errors, onSubmit: () => undefined }));
+    const errors = {
+      "discount.scope": tooMany.message,
+      _form: "The level discounts' settings take 10,412 bytes, and Shopify passes at most 10,000 bytes",
+    };
+    const r = await renderAdmin(
+      createElement(BenefitsForm, {
+        levelName: "Gold",
+        initial: benefitsFormValues(programJson(), "gold", shopper),
+        currencyCode: "USD",
+        errors,
+        onSubmit: () => undefined,
+      }),
+    );
     const shown = JSON.stringify(r.toJSON());
     expect(shown).toContain("Remove 20 tags from the scopes (included or excluded) of Gold.");
     expect(shown).toContain("The benefits were not saved");

@@ -19,7 +19,8 @@ const shopDb = adminTestDb(SHOP, (db) => seedPublished(db, SHOP));
 let db: Db;
 beforeEach(() => void (db = shopDb.db));
 
-const saveBenefits = (levelId: string, input: Record<string, unknown>) => saveBenefitsAction(db, SHOP, levelId, formData({ intent: "save", payload: input }), NOW);
+const saveBenefits = (levelId: string, input: Record<string, unknown>) =>
+  saveBenefitsAction(db, SHOP, levelId, formData({ intent: "save", payload: input }), NOW);
 const admin = () => standInAdminClient({ url: standIn.url, shop: SHOP, accessToken: "shpat_test" });
 
 describe("saving benefits", () => {
@@ -46,7 +47,15 @@ describe("saving benefits", () => {
   });
 
   it("saving again replaces the level's benefits rather than adding to them", async () => {
-    await saveBenefits("gold", benefitsInput({ custom: [{ title: "A", icon: "star" }, { title: "B", icon: "gem" }] }));
+    await saveBenefits(
+      "gold",
+      benefitsInput({
+        custom: [
+          { title: "A", icon: "star" },
+          { title: "B", icon: "gem" },
+        ],
+      }),
+    );
     await saveBenefits("gold", benefitsInput({ discount: null, custom: [{ title: "C", icon: "star" }] }));
     const benefits = (await loadShopperBenefits(db, SHOP)).gold;
     expect(benefits.discount).toBeNull();
@@ -54,8 +63,16 @@ describe("saving benefits", () => {
   });
 
   it.each([
-    ["a 150% discount", benefitsInput({ discount: { ...benefitsInput().discount, amount: { type: "percentage", value: "150" } } }), "discount.amount.value"],
-    ["a welcome discount valid 120 days", benefitsInput({ welcome: { amount: { type: "percentage", value: "5" }, validDays: "120" } }), "welcome.validDays"],
+    [
+      "a 150% discount",
+      benefitsInput({ discount: { ...benefitsInput().discount, amount: { type: "percentage", value: "150" } } }),
+      "discount.amount.value",
+    ],
+    [
+      "a welcome discount valid 120 days",
+      benefitsInput({ welcome: { amount: { type: "percentage", value: "5" }, validDays: "120" } }),
+      "welcome.validDays",
+    ],
   ])("rejects %s and writes nothing", async (_n, input, field) => {
     const e = await rejected(() => saveBenefits("gold", input));
     expect(e.status).toBe(422);
@@ -77,7 +94,13 @@ describe("Shopify's Function limits, checked when benefits are saved", () => {
   const scoped = (scope: Record<string, unknown>) => benefitsInput({ discount: { ...benefitsInput().discount, scope: scopeInput(scope) } });
 
   it.each([
-    ["120 tags in one scope", [] as [string, Record<string, unknown>][], ["gold", scoped({ excludeTags: Array.from({ length: 120 }, (_, i) => `tag-${i}`) })], "discount.scope", ["at most 100", "Remove 20 tags", "Gold"]],
+    [
+      "120 tags in one scope",
+      [] as [string, Record<string, unknown>][],
+      ["gold", scoped({ excludeTags: Array.from({ length: 120 }, (_, i) => `tag-${i}`) })],
+      "discount.scope",
+      ["at most 100", "Remove 20 tags", "Gold"],
+    ],
     [
       "a third collection, when two already fill a 200-line cart's input",
       [["gold", scoped({ collectionIds: collections(0, 2) })]],
@@ -126,7 +149,17 @@ describe("Shopify's Function limits, checked when benefits are saved", () => {
 describe("the discount Function's configuration", () => {
   it("is written to the shop's automatic discount through the sync adapter, then reported up to date", async () => {
     await saveBenefits("gold", benefitsInput());
-    await saveBenefits("silver", benefitsInput({ freeShipping: null, discount: { ...benefitsInput().discount, amount: { type: "fixed", value: "5" }, combinesWith: { productDiscounts: true, orderDiscounts: true, shippingDiscounts: true } } }));
+    await saveBenefits(
+      "silver",
+      benefitsInput({
+        freeShipping: null,
+        discount: {
+          ...benefitsInput().discount,
+          amount: { type: "fixed", value: "5" },
+          combinesWith: { productDiscounts: true, orderDiscounts: true, shippingDiscounts: true },
+        },
+      }),
+    );
     const { discountId } = await syncTierDiscount(db, admin(), SHOP);
     const discount = standIn.shop(SHOP).discounts[discountId!];
     expect(discount).toBeDefined();
@@ -144,7 +177,10 @@ describe("the discount Function's configuration", () => {
     // A second sync updates the same discount.
     await saveBenefits("gold", benefitsInput({ discount: null }));
     expect((await syncTierDiscount(db, admin(), SHOP)).discountId).toBe(discountId);
-    expect(((standIn.metafieldJson(discountId!, "discount-config", undefined, SHOP) as any).levels.gold)).toEqual({ discount: null, freeShipping: { countries: ["US", "CA"], minimumOrder: null } });
+    expect((standIn.metafieldJson(discountId!, "discount-config", undefined, SHOP) as any).levels.gold).toEqual({
+      discount: null,
+      freeShipping: { countries: ["US", "CA"], minimumOrder: null },
+    });
   });
 
   it("is removed from the shop while the program is disabled, and comes back when it is enabled again", async () => {
@@ -180,7 +216,11 @@ describe("the discount Function's configuration", () => {
 
 describe("program settings", () => {
   it("puts rules on the draft and templates on the shop, in one save", async () => {
-    await saveSettingsAction(db, SHOP, formData({ intent: "save", payload: settingsInput({ validity: { kind: "oneYear" }, graceDays: "14", channels: ["online_store", "pos"] }) }));
+    await saveSettingsAction(
+      db,
+      SHOP,
+      formData({ intent: "save", payload: settingsInput({ validity: { kind: "oneYear" }, graceDays: "14", channels: ["online_store", "pos"] }) }),
+    );
     const draft = programOf((await loadVersions(db, SHOP)).draft)!;
     expect(draft).toMatchObject({ validity: { kind: "oneYear" }, graceDays: 14, channels: ["online_store", "pos"] });
     expect(draft.levels).toEqual(programJson().levels);
@@ -193,7 +233,11 @@ describe("program settings", () => {
   });
 
   it.each([
-    ["a typo in a template", settingsInput({ notifications: { levelUp: { subject: "{levl}", body: "x" }, levelDown: { subject: "x", body: "x" } } }), "notifications.levelUp.subject"],
+    [
+      "a typo in a template",
+      settingsInput({ notifications: { levelUp: { subject: "{levl}", body: "x" }, levelDown: { subject: "x", body: "x" } } }),
+      "notifications.levelUp.subject",
+    ],
     ["a fixed window ending before it starts", settingsInput({ window: { kind: "fixed", from: "2026-05-01", to: "2026-01-01" } }), "window.to"],
   ])("rejects %s and writes nothing", async (_n, input, field) => {
     const e = await rejected(() => saveSettingsAction(db, SHOP, formData({ intent: "save", payload: input })));

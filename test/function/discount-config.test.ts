@@ -1,17 +1,35 @@
 import { describe, expect, it } from "vitest";
-import { decimalToHundredths, discountLimitIssues, discountVariablesOf, FUNCTION_LIMITS, levelBenefitsOf, parseDiscountConfig, type DiscountConfigV1 } from "~/shared/discount-config";
+import {
+  decimalToHundredths,
+  discountLimitIssues,
+  discountVariablesOf,
+  FUNCTION_LIMITS,
+  levelBenefitsOf,
+  parseDiscountConfig,
+  type DiscountConfigV1,
+} from "~/shared/discount-config";
 
-const scope = { productIds: ["gid://shopify/Product/1"], collectionIds: ["c1"], tags: ["vip"], excludeProductIds: [], excludeCollectionIds: ["c2"], excludeTags: ["clearance"] };
+const scope = {
+  productIds: ["gid://shopify/Product/1"],
+  collectionIds: ["c1"],
+  tags: ["vip"],
+  excludeProductIds: [],
+  excludeCollectionIds: ["c2"],
+  excludeTags: ["clearance"],
+};
 const valid: DiscountConfigV1 = {
   v: 1,
   enabled: true,
   levels: {
-    silver: { discount: { type: "fixed", value: "5.00", minimumOrder: "50.00", appliesTo: "discounted", scope: null, saleItemExtra: null }, freeShipping: null },
+    silver: {
+      discount: { type: "fixed", value: "5.00", minimumOrder: "50.00", appliesTo: "discounted", scope: null, saleItemExtra: null },
+      freeShipping: null,
+    },
     gold: {
       discount: { type: "percentage", value: "12.5", minimumOrder: null, appliesTo: "retail", scope, saleItemExtra: "5" },
       freeShipping: { countries: ["US", "CA"], minimumOrder: "75.00" },
     },
-    "vip_3": { discount: null, freeShipping: { countries: null, minimumOrder: null } },
+    vip_3: { discount: null, freeShipping: { countries: null, minimumOrder: null } },
   },
 };
 
@@ -20,7 +38,8 @@ function withGold(gold: unknown): unknown {
   return { ...valid, levels: { ...valid.levels, gold } };
 }
 const goldDiscount = (patch: Record<string, unknown>) => withGold({ ...valid.levels.gold, discount: { ...valid.levels.gold.discount, ...patch } });
-const goldShipping = (patch: Record<string, unknown>) => withGold({ ...valid.levels.gold, freeShipping: { ...valid.levels.gold.freeShipping, ...patch } });
+const goldShipping = (patch: Record<string, unknown>) =>
+  withGold({ ...valid.levels.gold, freeShipping: { ...valid.levels.gold.freeShipping, ...patch } });
 
 describe("decimalToHundredths", () => {
   it.each([
@@ -46,7 +65,9 @@ describe("parseDiscountConfig", () => {
   });
 
   it("fills in what a reader may assume: missing scope lists are empty, missing nullable fields are null", () => {
-    const result = parseDiscountConfig(withGold({ discount: { type: "percentage", value: "10", appliesTo: "discounted", scope: { tags: ["vip"] } } }));
+    const result = parseDiscountConfig(
+      withGold({ discount: { type: "percentage", value: "10", appliesTo: "discounted", scope: { tags: ["vip"] } } }),
+    );
     expect(result.ok && result.config.levels.gold).toEqual({
       discount: {
         type: "percentage",
@@ -65,26 +86,70 @@ describe("parseDiscountConfig", () => {
     ["an unknown version", { ...valid, v: 2 }, ["v: must be 1 (this reader knows version 1 only)"]],
     ["enabled as a string", { ...valid, enabled: "yes" }, ["enabled: must be true or false"]],
     ["levels as a list", { ...valid, levels: [] }, ["levels: must be an object keyed by level id"]],
-    ["a level id with a space", { ...valid, levels: { "go ld": valid.levels.silver } }, ["levels.go ld: level ids are 1–64 letters, digits, '-' or '_'"]],
+    [
+      "a level id with a space",
+      { ...valid, levels: { "go ld": valid.levels.silver } },
+      ["levels.go ld: level ids are 1–64 letters, digits, '-' or '_'"],
+    ],
     ["a level that is not an object", withGold("gold"), ["levels.gold: must be an object with discount and freeShipping"]],
     ["an unknown discount type", goldDiscount({ type: "bogo" }), ['levels.gold.discount.type: must be "percentage" or "fixed"']],
-    ["a value in words", goldDiscount({ value: "ten" }), ['levels.gold.discount.value: must be a decimal string above 0 with at most 2 decimals, like "10" or "5.00"']],
-    ["a zero value", goldDiscount({ value: "0" }), ['levels.gold.discount.value: must be a decimal string above 0 with at most 2 decimals, like "10" or "5.00"']],
-    ["a numeric value", goldDiscount({ value: 10 }), ['levels.gold.discount.value: must be a decimal string above 0 with at most 2 decimals, like "10" or "5.00"']],
+    [
+      "a value in words",
+      goldDiscount({ value: "ten" }),
+      ['levels.gold.discount.value: must be a decimal string above 0 with at most 2 decimals, like "10" or "5.00"'],
+    ],
+    [
+      "a zero value",
+      goldDiscount({ value: "0" }),
+      ['levels.gold.discount.value: must be a decimal string above 0 with at most 2 decimals, like "10" or "5.00"'],
+    ],
+    [
+      "a numeric value",
+      goldDiscount({ value: 10 }),
+      ['levels.gold.discount.value: must be a decimal string above 0 with at most 2 decimals, like "10" or "5.00"'],
+    ],
     ["over 100%", goldDiscount({ value: "100.01" }), ["levels.gold.discount.value: a percentage cannot exceed 100"]],
-    ["a minimum with 3 decimals", goldDiscount({ minimumOrder: "50.001" }), ['levels.gold.discount.minimumOrder: must be an amount like "50.00" (at most 2 decimals), or null']],
+    [
+      "a minimum with 3 decimals",
+      goldDiscount({ minimumOrder: "50.001" }),
+      ['levels.gold.discount.minimumOrder: must be an amount like "50.00" (at most 2 decimals), or null'],
+    ],
     ["an unknown base", goldDiscount({ appliesTo: "msrp" }), ['levels.gold.discount.appliesTo: must be "retail" or "discounted"']],
-    ["a scope list of numbers", goldDiscount({ scope: { ...scope, productIds: [1] } }), ["levels.gold.discount.scope.productIds: must be a list of non-empty strings"]],
-    ["a sale extra over 100", goldDiscount({ saleItemExtra: "101" }), ['levels.gold.discount.saleItemExtra: must be a percentage from 0 to 100, like "5", or null']],
-    ["a lower-case country", goldShipping({ countries: ["US", "ca"] }), ['levels.gold.freeShipping.countries[1]: must be a two-letter country code like "US"']],
-    ["countries as a string", goldShipping({ countries: "US" }), ["levels.gold.freeShipping.countries: must be a list of two-letter country codes, or null for everywhere"]],
-    ["a negative shipping minimum", goldShipping({ minimumOrder: "-1" }), ['levels.gold.freeShipping.minimumOrder: must be an amount like "50.00" (at most 2 decimals), or null']],
+    [
+      "a scope list of numbers",
+      goldDiscount({ scope: { ...scope, productIds: [1] } }),
+      ["levels.gold.discount.scope.productIds: must be a list of non-empty strings"],
+    ],
+    [
+      "a sale extra over 100",
+      goldDiscount({ saleItemExtra: "101" }),
+      ['levels.gold.discount.saleItemExtra: must be a percentage from 0 to 100, like "5", or null'],
+    ],
+    [
+      "a lower-case country",
+      goldShipping({ countries: ["US", "ca"] }),
+      ['levels.gold.freeShipping.countries[1]: must be a two-letter country code like "US"'],
+    ],
+    [
+      "countries as a string",
+      goldShipping({ countries: "US" }),
+      ["levels.gold.freeShipping.countries: must be a list of two-letter country codes, or null for everywhere"],
+    ],
+    [
+      "a negative shipping minimum",
+      goldShipping({ minimumOrder: "-1" }),
+      ['levels.gold.freeShipping.minimumOrder: must be an amount like "50.00" (at most 2 decimals), or null'],
+    ],
   ])("rejects %s", (_case, json, errors) => {
     expect(parseDiscountConfig(typeof json === "string" ? JSON.parse(json) : json)).toEqual({ ok: false, errors });
   });
 
   it("reports every problem at once", () => {
-    const result = parseDiscountConfig({ v: 1, enabled: true, levels: { gold: { discount: { type: "x", value: "x", appliesTo: "x" }, freeShipping: { countries: [1] } } } });
+    const result = parseDiscountConfig({
+      v: 1,
+      enabled: true,
+      levels: { gold: { discount: { type: "x", value: "x", appliesTo: "x" }, freeShipping: { countries: [1] } } },
+    });
     expect(result.ok ? [] : result.errors).toHaveLength(4);
   });
 
@@ -118,7 +183,15 @@ describe("discountLimitIssues", () => {
   const withScope = (over: Partial<typeof scope>): DiscountConfigV1 => ({
     v: 1,
     enabled: true,
-    levels: { gold: { discount: { ...valid.levels.gold.discount!, scope: { ...scope, collectionIds: [], excludeCollectionIds: [], tags: [], excludeTags: [], ...over } }, freeShipping: null } },
+    levels: {
+      gold: {
+        discount: {
+          ...valid.levels.gold.discount!,
+          scope: { ...scope, collectionIds: [], excludeCollectionIds: [], tags: [], excludeTags: [], ...over },
+        },
+        freeShipping: null,
+      },
+    },
   });
   const tags = (n: number) => Array.from({ length: n }, (_, i) => `t${i}`);
   /** A configuration of exactly `bytes` bytes of JSON, padded with product ids (which cost nothing per cart line). */
@@ -147,6 +220,8 @@ describe("discountLimitIssues", () => {
 
   it("names the levels to trim by the names merchants know", () => {
     const [issue] = discountLimitIssues(withScope({ tags: tags(101) }), (id) => (id === "gold" ? "Gold" : id));
-    expect(issue.message).toBe("The level discounts' scopes name 101 different tags, and Shopify allows at most 100. Remove 1 tag from the scopes (included or excluded) of Gold.");
+    expect(issue.message).toBe(
+      "The level discounts' scopes name 101 different tags, and Shopify allows at most 100. Remove 1 tag from the scopes (included or excluded) of Gold.",
+    );
   });
 });

@@ -45,10 +45,27 @@ const BIRTHDAY_KIND_OPTIONS = [
 
 type Amount = { type: "percentage" | "fixed"; value: string };
 
-function AmountFields({ label, amount, currencyCode, error, onChange }: { label: string; amount: Amount; currencyCode: string; error?: string; onChange(a: Amount): void }) {
+function AmountFields({
+  label,
+  amount,
+  currencyCode,
+  error,
+  onChange,
+}: {
+  label: string;
+  amount: Amount;
+  currencyCode: string;
+  error?: string;
+  onChange(a: Amount): void;
+}) {
   return (
     <InlineGrid columns={2} gap="200">
-      <Select label={`${label} type`} options={TYPE_OPTIONS} value={amount.type} onChange={(t) => onChange({ ...amount, type: t as Amount["type"] })} />
+      <Select
+        label={`${label} type`}
+        options={TYPE_OPTIONS}
+        value={amount.type}
+        onChange={(t) => onChange({ ...amount, type: t as Amount["type"] })}
+      />
       <DecimalField
         label={`${label} value`}
         prefix={amount.type === "fixed" ? currencyCode : undefined}
@@ -86,7 +103,13 @@ export function BenefitsForm({ levelName, initial, errors, submitting, currencyC
         <SectionCard title="Member discount">
           <ToggleGroup label="Give members of this level a discount" checked={v.discountOn} onChange={turn("discountOn")}>
             <BlockStack gap="300">
-              <AmountFields label="Discount" amount={v.discount.amount} currencyCode={currencyCode} error={e("discount.amount.value") ?? e("discount.amount.type")} onChange={(amount) => patch("discount", { amount })} />
+              <AmountFields
+                label="Discount"
+                amount={v.discount.amount}
+                currencyCode={currencyCode}
+                error={e("discount.amount.value") ?? e("discount.amount.type")}
+                onChange={(amount) => patch("discount", { amount })}
+              />
               <InlineGrid columns={{ xs: 1, md: 2 }} gap="200">
                 <MoneyField
                   label="Discount minimum order"
@@ -96,7 +119,12 @@ export function BenefitsForm({ levelName, initial, errors, submitting, currencyC
                   onChange={(minimumOrder) => patch("discount", { minimumOrder })}
                   error={e("discount.minimumOrder")}
                 />
-                <Select label="Calculate the discount on" options={APPLIES_TO_OPTIONS} value={v.discount.appliesTo} onChange={(x) => patch("discount", { appliesTo: x as "retail" | "discounted" })} />
+                <Select
+                  label="Calculate the discount on"
+                  options={APPLIES_TO_OPTIONS}
+                  value={v.discount.appliesTo}
+                  onChange={(x) => patch("discount", { appliesTo: x as "retail" | "discounted" })}
+                />
                 <PercentField
                   label="Extra discount on sale items"
                   placeholder="None"
@@ -157,7 +185,12 @@ export function BenefitsForm({ levelName, initial, errors, submitting, currencyC
               <Card key={i} background="bg-surface-secondary">
                 <BlockStack gap="200">
                   <InlineGrid columns={{ xs: 1, md: 3 }} gap="200">
-                    <DecimalField label={`${label}: points`} value={r.points} onChange={(points) => setRule(i, { points })} error={e(`points.rules[${i}].points`)} />
+                    <DecimalField
+                      label={`${label}: points`}
+                      value={r.points}
+                      onChange={(points) => setRule(i, { points })}
+                      error={e(`points.rules[${i}].points`)}
+                    />
                     <Select
                       label={`${label}: per`}
                       options={EARN_PER_OPTIONS}
@@ -175,8 +208,17 @@ export function BenefitsForm({ levelName, initial, errors, submitting, currencyC
                   </InlineGrid>
                   <InlineStack gap="400">
                     <Checkbox label={`${label}: prorate partial amounts`} checked={r.prorate} onChange={(prorate) => setRule(i, { prorate })} />
-                    <Checkbox label={`${label}: no points on orders with a discount code`} checked={r.excludeDiscountCodes} onChange={(excludeDiscountCodes) => setRule(i, { excludeDiscountCodes })} />
-                    <Button variant="plain" tone="critical" onClick={() => setV((p) => ({ ...p, points: { ...p.points, rules: p.points.rules.filter((_, j) => j !== i) } }))} accessibilityLabel={`Remove ${label.toLowerCase()}`}>
+                    <Checkbox
+                      label={`${label}: no points on orders with a discount code`}
+                      checked={r.excludeDiscountCodes}
+                      onChange={(excludeDiscountCodes) => setRule(i, { excludeDiscountCodes })}
+                    />
+                    <Button
+                      variant="plain"
+                      tone="critical"
+                      onClick={() => setV((p) => ({ ...p, points: { ...p.points, rules: p.points.rules.filter((_, j) => j !== i) } }))}
+                      accessibilityLabel={`Remove ${label.toLowerCase()}`}
+                    >
                       Remove
                     </Button>
                   </InlineStack>
@@ -195,15 +237,37 @@ export function BenefitsForm({ levelName, initial, errors, submitting, currencyC
           })}
           <InlineStack>
             <Button
-              onClick={() => setV((p) => ({ ...p, points: { ...p.points, rules: [...p.points.rules, { per: "amount", every: "1.00", points: "1", prorate: true, scope: emptyScope(), excludeDiscountCodes: false }] } }))}
+              onClick={() =>
+                setV((p) => ({
+                  ...p,
+                  points: {
+                    ...p.points,
+                    rules: [
+                      ...p.points.rules,
+                      { per: "amount", every: "1.00", points: "1", prorate: true, scope: emptyScope(), excludeDiscountCodes: false },
+                    ],
+                  },
+                }))
+              }
               accessibilityLabel="Add earn rule"
             >
               Add earn rule
             </Button>
           </InlineStack>
           <InlineGrid columns={{ xs: 1, md: 3 }} gap="200">
-            <DecimalField label="Points multiplier" suffix="×" value={v.points.multiplier} onChange={(multiplier) => patch("points", { multiplier })} error={e("points.multiplier")} />
-            <Select label="Rounding (all levels)" options={ROUNDING_OPTIONS} value={v.points.rounding} onChange={(x) => patch("points", { rounding: x as BenefitsFormValues["points"]["rounding"] })} />
+            <DecimalField
+              label="Points multiplier"
+              suffix="×"
+              value={v.points.multiplier}
+              onChange={(multiplier) => patch("points", { multiplier })}
+              error={e("points.multiplier")}
+            />
+            <Select
+              label="Rounding (all levels)"
+              options={ROUNDING_OPTIONS}
+              value={v.points.rounding}
+              onChange={(x) => patch("points", { rounding: x as BenefitsFormValues["points"]["rounding"] })}
+            />
             <TextField
               label="Points expire after days (all levels)"
               autoComplete="off"
@@ -228,17 +292,51 @@ export function BenefitsForm({ levelName, initial, errors, submitting, currencyC
         <SectionCard title="Rewards">
           <ToggleGroup label="Welcome discount on reaching this level" checked={v.welcomeOn} onChange={turn("welcomeOn")}>
             <InlineGrid columns={{ xs: 1, md: 2 }} gap="200">
-              <AmountFields label="Welcome discount" amount={v.welcome.amount} currencyCode={currencyCode} error={e("welcome.amount.value")} onChange={(amount) => patch("welcome", { amount })} />
-              <TextField label="Welcome discount valid for days" autoComplete="off" type="number" min={1} max={90} helpText="1 to 90 days" value={v.welcome.validDays} onChange={(validDays) => patch("welcome", { validDays })} error={e("welcome.validDays")} />
+              <AmountFields
+                label="Welcome discount"
+                amount={v.welcome.amount}
+                currencyCode={currencyCode}
+                error={e("welcome.amount.value")}
+                onChange={(amount) => patch("welcome", { amount })}
+              />
+              <TextField
+                label="Welcome discount valid for days"
+                autoComplete="off"
+                type="number"
+                min={1}
+                max={90}
+                helpText="1 to 90 days"
+                value={v.welcome.validDays}
+                onChange={(validDays) => patch("welcome", { validDays })}
+                error={e("welcome.validDays")}
+              />
             </InlineGrid>
           </ToggleGroup>
           <ToggleGroup label="Birthday-month reward" checked={v.birthdayOn} onChange={turn("birthdayOn")}>
             <BlockStack gap="200">
-              <Select label="Birthday reward kind" options={BIRTHDAY_KIND_OPTIONS} value={v.birthday.kind} onChange={(kind) => patch("birthday", { kind: kind as "discount" | "points" })} />
+              <Select
+                label="Birthday reward kind"
+                options={BIRTHDAY_KIND_OPTIONS}
+                value={v.birthday.kind}
+                onChange={(kind) => patch("birthday", { kind: kind as "discount" | "points" })}
+              />
               {v.birthday.kind === "discount" ? (
-                <AmountFields label="Birthday discount" amount={v.birthday.amount} currencyCode={currencyCode} error={e("birthday.amount.value")} onChange={(amount) => patch("birthday", { amount })} />
+                <AmountFields
+                  label="Birthday discount"
+                  amount={v.birthday.amount}
+                  currencyCode={currencyCode}
+                  error={e("birthday.amount.value")}
+                  onChange={(amount) => patch("birthday", { amount })}
+                />
               ) : (
-                <TextField label="Birthday points" autoComplete="off" type="number" value={v.birthday.points} onChange={(points) => patch("birthday", { points })} error={e("birthday.points")} />
+                <TextField
+                  label="Birthday points"
+                  autoComplete="off"
+                  type="number"
+                  value={v.birthday.points}
+                  onChange={(points) => patch("birthday", { points })}
+                  error={e("birthday.points")}
+                />
               )}
             </BlockStack>
           </ToggleGroup>
@@ -257,14 +355,27 @@ export function BenefitsForm({ levelName, initial, errors, submitting, currencyC
                 onChange={(title) => setV((p) => ({ ...p, custom: p.custom.map((x, j) => (j === i ? { ...x, title } : x)) }))}
                 error={e(`custom[${i}].title`)}
               />
-              <TextField label={`Privilege ${i + 1}: icon`} autoComplete="off" value={c.icon} onChange={(icon) => setV((p) => ({ ...p, custom: p.custom.map((x, j) => (j === i ? { ...x, icon } : x)) }))} />
-              <Button variant="plain" tone="critical" onClick={() => setV((p) => ({ ...p, custom: p.custom.filter((_, j) => j !== i) }))} accessibilityLabel={`Remove privilege ${i + 1}`}>
+              <TextField
+                label={`Privilege ${i + 1}: icon`}
+                autoComplete="off"
+                value={c.icon}
+                onChange={(icon) => setV((p) => ({ ...p, custom: p.custom.map((x, j) => (j === i ? { ...x, icon } : x)) }))}
+              />
+              <Button
+                variant="plain"
+                tone="critical"
+                onClick={() => setV((p) => ({ ...p, custom: p.custom.filter((_, j) => j !== i) }))}
+                accessibilityLabel={`Remove privilege ${i + 1}`}
+              >
                 Remove
               </Button>
             </InlineGrid>
           ))}
           <InlineStack>
-            <Button onClick={() => setV((p) => ({ ...p, custom: [...p.custom, { title: "", icon: "star", description: "" }] }))} accessibilityLabel="Add custom privilege">
+            <Button
+              onClick={() => setV((p) => ({ ...p, custom: [...p.custom, { title: "", icon: "star", description: "" }] }))}
+              accessibilityLabel="Add custom privilege"
+            >
               Add privilege
             </Button>
           </InlineStack>

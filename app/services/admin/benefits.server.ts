@@ -6,7 +6,14 @@ import type { Db, DbOrTx } from "~/db/client.server";
 import { DISCOUNT_SYNC_JOB, discountSyncKey, levelResyncKey, REVIEW_MEMBERS_JOB } from "~/queue/job-kinds";
 import { enqueueJob } from "~/queue/queue.server";
 import { requestProgramMetafieldSync } from "~/services/program-metafield.server";
-import { applyPointsRules, benefitsFormValues, NO_SHOPPER_BENEFITS, parseBenefitsForm, shopperBenefitsOf, type ShopperBenefits } from "./benefits-form";
+import {
+  applyPointsRules,
+  benefitsFormValues,
+  NO_SHOPPER_BENEFITS,
+  parseBenefitsForm,
+  shopperBenefitsOf,
+  type ShopperBenefits,
+} from "./benefits-form";
 import { buildDiscountConfig, combinedStacking, type DiscountConfig } from "./discount-config";
 import { FORM_ERROR, FormValidationError, formObject, parseForm, readJsonPayload, type FieldErrors } from "./form-errors";
 import { editableProgram, editDraft, loadVersions, notFound, programOf } from "./program-drafts.server";
@@ -20,7 +27,10 @@ const SHOPPER_KINDS = ["discount", "freeShipping", "welcome", "birthday", "custo
 
 /** Shopper benefits per level id, from the Benefit rows (effective on save). */
 export async function loadShopperBenefits(db: DbOrTx, shop: string, levelId?: string): Promise<Record<string, ShopperBenefits>> {
-  const rows = await db.benefit.findMany({ where: { shop, ...(levelId ? { levelId } : {}), kind: { in: [...SHOPPER_KINDS] } }, orderBy: [{ levelId: "asc" }, { kind: "asc" }, { position: "asc" }] });
+  const rows = await db.benefit.findMany({
+    where: { shop, ...(levelId ? { levelId } : {}), kind: { in: [...SHOPPER_KINDS] } },
+    orderBy: [{ levelId: "asc" }, { kind: "asc" }, { position: "asc" }],
+  });
   const out: Record<string, ShopperBenefits> = {};
   for (const r of rows) {
     const b = (out[r.levelId] ??= { ...NO_SHOPPER_BENEFITS, custom: [] });
@@ -64,7 +74,13 @@ const intentSchema = z.object({ intent: z.literal("save", { error: "Unknown acti
  * draft). Then the discount Function's configuration is rebuilt by a queued job, so a slow or failing Admin API never
  * loses the save and retries on its own, and the level's members are queued for a metafield re-sync.
  */
-export async function saveBenefitsAction(db: Db, shop: string, levelId: string, form: FormData, now: number): Promise<{ levelId: string; configHash: string }> {
+export async function saveBenefitsAction(
+  db: Db,
+  shop: string,
+  levelId: string,
+  form: FormData,
+  now: number,
+): Promise<{ levelId: string; configHash: string }> {
   parseForm(intentSchema, formObject(form));
   const input = parseBenefitsForm(readJsonPayload(form));
   const shopper = shopperBenefitsOf(input);
@@ -72,7 +88,9 @@ export async function saveBenefitsAction(db: Db, shop: string, levelId: string, 
     if (!(program.levels ?? []).some((l) => l.id === levelId)) throw notFound(`There is no level "${levelId}".`);
     await tx.benefit.deleteMany({ where: { shop, levelId, kind: { in: [...SHOPPER_KINDS] } } });
     const rows = [
-      ...(["discount", "freeShipping", "welcome", "birthday"] as const).filter((k) => shopper[k] !== null).map((kind) => ({ shop, levelId, kind, position: 0, configJson: JSON.stringify(shopper[kind]) })),
+      ...(["discount", "freeShipping", "welcome", "birthday"] as const)
+        .filter((k) => shopper[k] !== null)
+        .map((kind) => ({ shop, levelId, kind, position: 0, configJson: JSON.stringify(shopper[kind]) })),
       ...shopper.custom.map((c, position) => ({ shop, levelId, kind: "custom", position, configJson: JSON.stringify(c) })),
     ];
     if (rows.length) await tx.benefit.createMany({ data: rows });
@@ -113,7 +131,10 @@ function limitFieldErrors(issues: DiscountLimitIssue[], shopper: ShopperBenefits
 }
 
 /** The configuration the Function should have now: the published program's levels with their saved benefits. */
-export async function currentDiscountConfig(db: DbOrTx, shop: string): Promise<{ config: DiscountConfig; combinesWith: ReturnType<typeof combinedStacking> }> {
+export async function currentDiscountConfig(
+  db: DbOrTx,
+  shop: string,
+): Promise<{ config: DiscountConfig; combinesWith: ReturnType<typeof combinedStacking> }> {
   const [versions, benefits] = await Promise.all([loadVersions(db, shop), loadShopperBenefits(db, shop)]);
   const published = programOf(versions.published);
   const config = buildDiscountConfig(published, benefits);
@@ -145,7 +166,12 @@ export async function requestDiscountSync(tx: DbOrTx, shop: string, now: number)
  * the discount while the program is disabled (or not yet published), so checkout runs no Function for it. It reads
  * the state when it runs, so however many saves queued it, the discount ends up with the latest.
  */
-export async function syncTierDiscount(db: Db, admin: AdminGraphqlClient, shop: string, policy: CallPolicy = {}): Promise<{ discountId: string | null; hash: string }> {
+export async function syncTierDiscount(
+  db: Db,
+  admin: AdminGraphqlClient,
+  shop: string,
+  policy: CallPolicy = {},
+): Promise<{ discountId: string | null; hash: string }> {
   const current = await currentDiscountConfig(db, shop);
   const hash = hashOf(current);
   try {

@@ -33,11 +33,21 @@ export function largeCart(lineCount: number): LargeCart {
     const collections = [...(i % 2 === 0 ? [SHOES] : []), ...(i % 3 === 0 ? [BAGS] : [])];
     const clearance = i % 10 === 0;
     const tags = [...(clearance ? ["clearance"] : []), ...(i % 7 === 0 ? ["gift-wrap"] : [])];
-    const cartLine = line({ price, quantity: 1 + (i % 3), compareAt: onSale ? `${dollars + 5}.${cents < 10 ? "0" : ""}${cents}` : null, collections, tags }, VARIABLES);
+    const cartLine = line(
+      { price, quantity: 1 + (i % 3), compareAt: onSale ? `${dollars + 5}.${cents < 10 ? "0" : ""}${cents}` : null, collections, tags },
+      VARIABLES,
+    );
     lines.push(cartLine);
     if (collections.length > 0 && !clearance) (onSale ? sale : plain).push({ cartLine: { id: cartLine.id } });
   }
-  const scope = { productIds: [], collectionIds: [SHOES, BAGS], tags: [], excludeProductIds: [], excludeCollectionIds: [], excludeTags: ["clearance"] };
+  const scope = {
+    productIds: [],
+    collectionIds: [SHOES, BAGS],
+    tags: [],
+    excludeProductIds: [],
+    excludeCollectionIds: [],
+    excludeTags: ["clearance"],
+  };
   const input = linesInput({ config: config({ gold: goldBenefits({ discount: { scope, saleItemExtra: "5" } }) }), lines });
   const candidates = [
     ...(plain.length ? [{ message: "Gold member: 10% off", targets: plain, value: { percentage: { value: "10" } } }] : []),

@@ -13,7 +13,9 @@ import { cartAmountToCents } from "./money";
  * to one of the level's countries (any country when the level names none), once the cart subtotal reaches the
  * level's minimum. Targeting the group discounts whichever option the buyer picks there.
  */
-export function cartDeliveryOptionsDiscountsGenerateRun(input: CartDeliveryOptionsDiscountsGenerateRunInput): CartDeliveryOptionsDiscountsGenerateRunResult {
+export function cartDeliveryOptionsDiscountsGenerateRun(
+  input: CartDeliveryOptionsDiscountsGenerateRunInput,
+): CartDeliveryOptionsDiscountsGenerateRunResult {
   try {
     return planFreeShipping(input);
   } catch {

@@ -42,7 +42,10 @@ interface PricedLine {
 }
 
 /** `budget`: the output bytes the candidates may take (tests pass Infinity to see every line priced on its own). */
-export function planLineDiscounts(input: CartLinesDiscountsGenerateRunInput, budget: number = OUTPUT_BUDGET_BYTES): CartLinesDiscountsGenerateRunResult {
+export function planLineDiscounts(
+  input: CartLinesDiscountsGenerateRunInput,
+  budget: number = OUTPUT_BUDGET_BYTES,
+): CartLinesDiscountsGenerateRunResult {
   const classes = input.discount.discountClasses;
   const productClass = classes.includes(DiscountClass.Product);
   const orderClass = classes.includes(DiscountClass.Order);
@@ -127,14 +130,22 @@ function productPercentage(d: CompiledDiscount, priced: PricedLine[], messages: 
   return productOperation(candidates);
 }
 
-function productFixed(d: CompiledDiscount, priced: PricedLine[], eligibleSubtotal: Cents, messages: Messages, budget: number): CartLinesDiscountsGenerateRunResult {
+function productFixed(
+  d: CompiledDiscount,
+  priced: PricedLine[],
+  eligibleSubtotal: Cents,
+  messages: Messages,
+  budget: number,
+): CartLinesDiscountsGenerateRunResult {
   const amount = Math.min(d.amount, eligibleSubtotal);
   let anyExtra = false;
   for (let i = 0; i < priced.length && !anyExtra; i++) anyExtra = priced[i].discount > 0;
   if (!anyExtra) {
     // One amount across the eligible lines; Shopify spreads it over them.
     const targets: ProductDiscountCandidateTarget[] = priced.map((line) => ({ cartLine: { id: line.id } }));
-    return productOperation([{ message: messages.fixed(), targets, value: { fixedAmount: { amount: formatCents(amount), appliesToEachItem: false } } }]);
+    return productOperation([
+      { message: messages.fixed(), targets, value: { fixedAmount: { amount: formatCents(amount), appliesToEachItem: false } } },
+    ]);
   }
   // Sale items also get their extra percentage. Candidates on one line must not overlap, so the fixed amount is shared
   // out here, in proportion to each line's subtotal, and every line's whole discount (share + extra) is priced here.
@@ -203,7 +214,11 @@ class LineAmounts {
   appendTo(candidates: ProductDiscountCandidate[], budget: number): void {
     if (this.exactBytes <= budget || this.summedBytes >= this.exactBytes) {
       for (const g of this.exact.values()) {
-        candidates.push({ message: g.message, targets: g.targets, value: { fixedAmount: { amount: formatCents(g.amount), appliesToEachItem: g.each } } });
+        candidates.push({
+          message: g.message,
+          targets: g.targets,
+          value: { fixedAmount: { amount: formatCents(g.amount), appliesToEachItem: g.each } },
+        });
       }
       return;
     }
@@ -213,7 +228,13 @@ class LineAmounts {
   }
 }
 
-function orderDiscount(d: CompiledDiscount, priced: PricedLine[], excludedLineIds: string[], eligibleSubtotal: Cents, messages: Messages): CartLinesDiscountsGenerateRunResult {
+function orderDiscount(
+  d: CompiledDiscount,
+  priced: PricedLine[],
+  excludedLineIds: string[],
+  eligibleSubtotal: Cents,
+  messages: Messages,
+): CartLinesDiscountsGenerateRunResult {
   const targets = [{ orderSubtotal: { excludedCartLineIds: excludedLineIds } }];
   let uniform = d.type === "percentage";
   let total: Cents = d.type === "fixed" ? d.amount : 0;
@@ -224,9 +245,15 @@ function orderDiscount(d: CompiledDiscount, priced: PricedLine[], excludedLineId
   }
   // A plain percentage stays a percentage so Shopify rounds it the way it rounds its own discounts; anything priced
   // per line (retail base, sale extra) becomes the exact amount computed here.
-  const value = uniform ? { percentage: { value: formatPercent(d.percent) } } : { fixedAmount: { amount: formatCents(Math.min(total, eligibleSubtotal)) } };
+  const value = uniform
+    ? { percentage: { value: formatPercent(d.percent) } }
+    : { fixedAmount: { amount: formatCents(Math.min(total, eligibleSubtotal)) } };
   if (!uniform && total === 0) return { operations: [] };
-  return { operations: [{ orderDiscountsAdd: { selectionStrategy: OrderDiscountSelectionStrategy.First, candidates: [{ message: messages.order(), targets, value }] } }] };
+  return {
+    operations: [
+      { orderDiscountsAdd: { selectionStrategy: OrderDiscountSelectionStrategy.First, candidates: [{ message: messages.order(), targets, value }] } },
+    ],
+  };
 }
 
 function productOperation(candidates: ProductDiscountCandidate[]): CartLinesDiscountsGenerateRunResult {

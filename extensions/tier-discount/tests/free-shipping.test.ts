@@ -4,12 +4,32 @@ import { config, deliveryGroup, deliveryInput, goldBenefits, goldLevel, type Dis
 
 const groups = [deliveryGroup(1, "US"), deliveryGroup(2, "FR"), deliveryGroup(3, null)];
 
-function freeGroups(opts: { countries?: string[] | null; minimumOrder?: string | null; subtotal?: string; rate?: string; classes?: DiscountClassName[]; level?: unknown; enabled?: boolean; discountOnly?: boolean }): number[] {
-  const benefits = opts.discountOnly ? goldBenefits() : goldBenefits({ freeShipping: { countries: opts.countries ?? null, minimumOrder: opts.minimumOrder ?? null } });
+function freeGroups(opts: {
+  countries?: string[] | null;
+  minimumOrder?: string | null;
+  subtotal?: string;
+  rate?: string;
+  classes?: DiscountClassName[];
+  level?: unknown;
+  enabled?: boolean;
+  discountOnly?: boolean;
+}): number[] {
+  const benefits = opts.discountOnly
+    ? goldBenefits()
+    : goldBenefits({ freeShipping: { countries: opts.countries ?? null, minimumOrder: opts.minimumOrder ?? null } });
   const result = planFreeShipping(
-    deliveryInput({ config: config({ gold: benefits }, opts.enabled ?? true), level: opts.level, classes: opts.classes, rate: opts.rate, subtotal: opts.subtotal ?? "100.0", groups }),
+    deliveryInput({
+      config: config({ gold: benefits }, opts.enabled ?? true),
+      level: opts.level,
+      classes: opts.classes,
+      rate: opts.rate,
+      subtotal: opts.subtotal ?? "100.0",
+      groups,
+    }),
   );
-  return result.operations.flatMap((op) => op.deliveryDiscountsAdd!.candidates.flatMap((c) => c.targets.map((t) => Number(t.deliveryGroup!.id.split("/").pop()))));
+  return result.operations.flatMap((op) =>
+    op.deliveryDiscountsAdd!.candidates.flatMap((c) => c.targets.map((t) => Number(t.deliveryGroup!.id.split("/").pop()))),
+  );
 }
 
 describe("free shipping", () => {

@@ -23,7 +23,8 @@ describe("generated/api.ts", () => {
     cpSync(join(ROOT, "shopify.app.toml"), join(scratch, "shopify.app.toml"));
     writeFileSync(join(scratch, "package.json"), JSON.stringify({ name: "typegen-check", private: true, workspaces: ["extensions/*"] }));
     symlinkSync(join(ROOT, "node_modules"), join(scratch, "node_modules"));
-    for (const f of ["package.json", "schema.graphql", "shopify.extension.toml", "src"]) cpSync(join(EXTENSION_DIR, f), join(ext, f), { recursive: true });
+    for (const f of ["package.json", "schema.graphql", "shopify.extension.toml", "src"])
+      cpSync(join(EXTENSION_DIR, f), join(ext, f), { recursive: true });
 
     await promisify(execFile)(join(ROOT, "node_modules/.bin/shopify"), ["app", "function", "typegen", "--path", "."], {
       cwd: ext,

@@ -51,7 +51,11 @@ describe("input queries", () => {
 
 describe("shopify.extension.toml", () => {
   const toml = readFileSync(join(EXTENSION_DIR, "shopify.extension.toml"), "utf8");
-  const targeting = [...toml.matchAll(/target = "([^"]+)"\s+input_query = "([^"]+)"\s+export = "([^"]+)"/g)].map((m) => ({ target: m[1], query: m[2], exportName: m[3] }));
+  const targeting = [...toml.matchAll(/target = "([^"]+)"\s+input_query = "([^"]+)"\s+export = "([^"]+)"/g)].map((m) => ({
+    target: m[1],
+    query: m[2],
+    exportName: m[3],
+  }));
 
   it("maps both targets to their query file and an exported function", () => {
     expect(toml).toMatch(/^api_version = "2026-10"$/m);
@@ -64,7 +68,9 @@ describe("shopify.extension.toml", () => {
   });
 
   it("is not offered under Discounts → Create, and opens the app's levels", () => {
-    expect(toml).toMatch(/\[extensions\.ui\]\s+enable_create = false\s+\[extensions\.ui\.paths\]\s+create = "\/app\/levels"\s+details = "\/app\/levels"/);
+    expect(toml).toMatch(
+      /\[extensions\.ui\]\s+enable_create = false\s+\[extensions\.ui\.paths\]\s+create = "\/app\/levels"\s+details = "\/app\/levels"/,
+    );
     expect(existsSync(join(EXTENSION_DIR, "../../app/routes/app.levels._index.tsx"))).toBe(true);
   });
 
@@ -81,15 +87,25 @@ describe("fixtures against the schema", () => {
     expect(result.inputFixture.errors).toEqual([]);
     expect(result.outputFixture.errors).toEqual([]);
     expect(result.outputFixture.resultParameterType).toBe(
-      fixture.target === "cart.lines.discounts.generate.run" ? "CartLinesDiscountsGenerateRunResult!" : "CartDeliveryOptionsDiscountsGenerateRunResult!",
+      fixture.target === "cart.lines.discounts.generate.run"
+        ? "CartLinesDiscountsGenerateRunResult!"
+        : "CartDeliveryOptionsDiscountsGenerateRunResult!",
     );
   });
 
   it("catches an input that does not match the query and an output the schema rejects", async () => {
     const query = await loadInputQuery(INPUT_QUERIES["cart.lines.discounts.generate.run"]);
-    const input = validateFixtureInput(query, schema, { presentmentCurrencyRate: "1.0", cart: { buyerIdentity: null, lines: [{ id: "x" }] }, discount: { discountClasses: ["PRODUCT"], metafield: null } });
+    const input = validateFixtureInput(query, schema, {
+      presentmentCurrencyRate: "1.0",
+      cart: { buyerIdentity: null, lines: [{ id: "x" }] },
+      discount: { discountClasses: ["PRODUCT"], metafield: null },
+    });
     expect(input.errors.map((e) => e.message)).toContain("Missing expected fixture data for `quantity`");
-    const output = await validateFixtureOutput({ operations: [{ productDiscountsAdd: { selectionStrategy: "EVERY", candidates: [] } }] }, schema, "cartLinesDiscountsGenerateRun");
+    const output = await validateFixtureOutput(
+      { operations: [{ productDiscountsAdd: { selectionStrategy: "EVERY", candidates: [] } }] },
+      schema,
+      "cartLinesDiscountsGenerateRun",
+    );
     expect(output.errors).toHaveLength(1);
   });
 });

@@ -24,7 +24,18 @@ import { planFreeShipping } from "../src/cart_delivery_options_discounts_generat
 import { cartLinesDiscountsGenerateRun, planLineDiscounts } from "../src/cart_lines_discounts_generate_run";
 import { jsonStringBytes } from "../src/output-size";
 import { fixtureFiles, INPUT_QUERIES, SCHEMA_PATH } from "./support/fixtures";
-import { config, deliveryGroup, deliveryInput, goldBenefits, goldLevel, line, linesInput, resetLineIds, type CartLineInput, type DiscountClassName } from "./support/function-input";
+import {
+  config,
+  deliveryGroup,
+  deliveryInput,
+  goldBenefits,
+  goldLevel,
+  line,
+  linesInput,
+  resetLineIds,
+  type CartLineInput,
+  type DiscountClassName,
+} from "./support/function-input";
 
 const LINES = FUNCTION_LIMITS.cartLines;
 const bytes = (v: unknown) => Buffer.byteLength(JSON.stringify(v), "utf8");
@@ -65,7 +76,10 @@ const TYPES: Pick<LevelDiscountV1, "type" | "value">[] = [
 ];
 const BASES: LevelDiscountV1["appliesTo"][] = ["discounted", "retail"];
 const EXTRAS: LevelDiscountV1["saleItemExtra"][] = [null, "7.5"];
-const SCOPES: LevelDiscountV1["scope"][] = [null, { productIds: [], collectionIds: [], tags: [], excludeProductIds: [], excludeCollectionIds: [SALE_COLLECTION], excludeTags: [] }];
+const SCOPES: LevelDiscountV1["scope"][] = [
+  null,
+  { productIds: [], collectionIds: [], tags: [], excludeProductIds: [], excludeCollectionIds: [SALE_COLLECTION], excludeTags: [] },
+];
 const CLASSES: DiscountClassName[][] = [["PRODUCT", "SHIPPING"], ["ORDER"], ["PRODUCT", "ORDER", "SHIPPING"]];
 
 const MODES = TYPES.flatMap((t) =>
@@ -90,14 +104,18 @@ function totalOff(result: CartLinesDiscountsGenerateRunResult, lines: CartLineIn
   for (const op of result.operations) {
     for (const c of op.productDiscountsAdd?.candidates ?? []) {
       const ids = c.targets.map((t) => t.cartLine!.id);
-      if (c.value.percentage) for (const id of ids) total += Math.floor((cents(byId.get(id)!.cost.subtotalAmount.amount) * cents(c.value.percentage.value) + 5_000) / 10_000);
+      if (c.value.percentage)
+        for (const id of ids)
+          total += Math.floor((cents(byId.get(id)!.cost.subtotalAmount.amount) * cents(c.value.percentage.value) + 5_000) / 10_000);
       else if (c.value.fixedAmount!.appliesToEachItem) for (const id of ids) total += cents(c.value.fixedAmount!.amount) * byId.get(id)!.quantity;
       else total += cents(c.value.fixedAmount!.amount);
     }
     for (const c of op.orderDiscountsAdd?.candidates ?? []) {
       const excluded = new Set(c.targets[0].orderSubtotal!.excludedCartLineIds);
       if (c.value.fixedAmount) total += cents(c.value.fixedAmount.amount);
-      else for (const l of lines) if (!excluded.has(l.id)) total += Math.floor((cents(l.cost.subtotalAmount.amount) * cents(c.value.percentage!.value) + 5_000) / 10_000);
+      else
+        for (const l of lines)
+          if (!excluded.has(l.id)) total += Math.floor((cents(l.cost.subtotalAmount.amount) * cents(c.value.percentage!.value) + 5_000) / 10_000);
     }
   }
   return total;
@@ -124,9 +142,14 @@ describe(`output under ${FUNCTION_LIMITS.outputBytes.toLocaleString("en-US")} by
 
   it("keeps every line's own amount while that fits (200 lines at 8 prices)", () => {
     resetLineIds();
-    const lines = Array.from({ length: LINES }, (_, i) => line({ price: `${20 + (i % 8)}.99`, quantity: 1 + (i % 2), compareAt: `${40 + (i % 8)}.00` }));
+    const lines = Array.from({ length: LINES }, (_, i) =>
+      line({ price: `${20 + (i % 8)}.99`, quantity: 1 + (i % 2), compareAt: `${40 + (i % 8)}.00` }),
+    );
     // Retail pricing: one candidate per price and quantity. A fixed amount's shares differ by a cent here and there.
-    for (const [discount, most] of [[{ appliesTo: "retail" as const }, 16], [{ type: "fixed" as const, value: "25.00", saleItemExtra: "5" }, LINES]] as const) {
+    for (const [discount, most] of [
+      [{ appliesTo: "retail" as const }, 16],
+      [{ type: "fixed" as const, value: "25.00", saleItemExtra: "5" }, LINES],
+    ] as const) {
       const input = linesInput({ config: config({ gold: goldBenefits({ discount }) }), lines });
       expect(planLineDiscounts(input)).toEqual(planLineDiscounts(input, Infinity));
       expect(planLineDiscounts(input).operations[0].productDiscountsAdd!.candidates.length).toBeLessThanOrEqual(most);
@@ -158,14 +181,21 @@ describe(`output under ${FUNCTION_LIMITS.outputBytes.toLocaleString("en-US")} by
 
   it("free shipping on 200 delivery groups", async () => {
     const groups = Array.from({ length: LINES }, (_, i) => deliveryGroup(i + 1, "US"));
-    const output = planFreeShipping(deliveryInput({ config: config({ gold: goldBenefits({ freeShipping: { countries: ["US"], minimumOrder: null } }) }), subtotal: "100.0", groups }));
+    const output = planFreeShipping(
+      deliveryInput({
+        config: config({ gold: goldBenefits({ freeShipping: { countries: ["US"], minimumOrder: null } }) }),
+        subtotal: "100.0",
+        groups,
+      }),
+    );
     expect(output.operations[0].deliveryDiscountsAdd!.candidates[0].targets).toHaveLength(LINES);
     expect(bytes(output)).toBeLessThan(FUNCTION_LIMITS.outputBytes);
     expect((await validateFixtureOutput(output, schema, "cartDeliveryOptionsDiscountsGenerateRun")).errors).toEqual([]);
   });
 
   it("counts a JSON string's bytes as JSON.stringify writes them, or more", () => {
-    for (const s of ["Gold member: 10% off", 'Or "Über" \\ gold', "\n\t", "🥇 member", ""]) expect(jsonStringBytes(s)).toBeGreaterThanOrEqual(bytes(s));
+    for (const s of ["Gold member: 10% off", 'Or "Über" \\ gold', "\n\t", "🥇 member", ""])
+      expect(jsonStringBytes(s)).toBeGreaterThanOrEqual(bytes(s));
   });
 });
 
@@ -175,7 +205,17 @@ describe(`input under ${FUNCTION_LIMITS.inputBytes.toLocaleString("en-US")} byte
     const variables = discountVariablesOf(cfg);
     resetLineIds();
     const lines = Array.from({ length: LINES }, (_, i) => {
-      const l = line({ id: ID_STYLES.long(i), price: "99999.99", quantity: 9_999, compareAt: "99999.99", productId: "gid://shopify/Product/99999999999999", variantId: "gid://shopify/ProductVariant/99999999999999" }, variables);
+      const l = line(
+        {
+          id: ID_STYLES.long(i),
+          price: "99999.99",
+          quantity: 9_999,
+          compareAt: "99999.99",
+          productId: "gid://shopify/Product/99999999999999",
+          variantId: "gid://shopify/ProductVariant/99999999999999",
+        },
+        variables,
+      );
       l.cost.subtotalAmount.amount = "999999.99";
       return l;
     });
@@ -192,15 +232,40 @@ describe(`input under ${FUNCTION_LIMITS.inputBytes.toLocaleString("en-US")} byte
   }
 
   const scoped = (scope: Partial<NonNullable<LevelDiscountV1["scope"]>>): LevelBenefitsV1 =>
-    goldBenefits({ discount: { scope: { productIds: [], collectionIds: [], tags: [], excludeProductIds: [], excludeCollectionIds: [], excludeTags: [], ...scope } } });
+    goldBenefits({
+      discount: {
+        scope: { productIds: [], collectionIds: [], tags: [], excludeProductIds: [], excludeCollectionIds: [], excludeTags: [], ...scope },
+      },
+    });
   const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(13, "0")}`);
 
   const CASES: [string, (n: number) => DiscountConfigV1][] = [
     ["the most products (metafield at its size limit)", (n) => config({ gold: scoped({ productIds: ids("gid://shopify/Product/", n) }) })],
-    ["the most levels (metafield at its size limit)", (n) => config(Object.fromEntries(Array.from({ length: n }, (_, i) => [`level-${i}`.padEnd(64, "x"), goldBenefits({ freeShipping: { countries: ["US", "CA"], minimumOrder: "100.00" } })])))],
+    [
+      "the most levels (metafield at its size limit)",
+      (n) =>
+        config(
+          Object.fromEntries(
+            Array.from({ length: n }, (_, i) => [
+              `level-${i}`.padEnd(64, "x"),
+              goldBenefits({ freeShipping: { countries: ["US", "CA"], minimumOrder: "100.00" } }),
+            ]),
+          ),
+        ),
+    ],
     ["the most collections", (n) => config({ gold: scoped({ collectionIds: ids("gid://shopify/Collection/", n) }) })],
     ["the most tags", (n) => config({ gold: scoped({ excludeTags: ids("tag-", n) }) })],
-    ["collections, tags and products together", (n) => config({ gold: scoped({ collectionIds: ids("gid://shopify/Collection/", n % 2), excludeTags: ids("tag-", Math.floor(n / 2)), productIds: ids("gid://shopify/Product/", 40 * n) }) })],
+    [
+      "collections, tags and products together",
+      (n) =>
+        config({
+          gold: scoped({
+            collectionIds: ids("gid://shopify/Collection/", n % 2),
+            excludeTags: ids("tag-", Math.floor(n / 2)),
+            productIds: ids("gid://shopify/Product/", 40 * n),
+          }),
+        }),
+    ],
   ];
 
   it.each(CASES)("%s", async (_name, step) => {

@@ -1,7 +1,16 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { LevelBenefitsV1 } from "../../../app/shared/discount-config";
 import { cartLinesDiscountsGenerateRun, planLineDiscounts } from "../src/cart_lines_discounts_generate_run";
-import { config, goldBenefits, goldLevel, line, linesInput, resetLineIds, type CartLineInput, type DiscountClassName } from "./support/function-input";
+import {
+  config,
+  goldBenefits,
+  goldLevel,
+  line,
+  linesInput,
+  resetLineIds,
+  type CartLineInput,
+  type DiscountClassName,
+} from "./support/function-input";
 
 beforeEach(() => resetLineIds());
 
@@ -11,7 +20,14 @@ type DiscountPatch = Partial<NonNullable<LevelBenefitsV1["discount"]>>;
 /** Each line's quantity in the last run, so a per-item amount reads as what the whole line gets. */
 const quantities = new Map<string, number>();
 
-function run(opts: { discount?: DiscountPatch; classes?: DiscountClassName[]; level?: unknown; rate?: string; lines: CartLineInput[]; levels?: Record<string, LevelBenefitsV1> }) {
+function run(opts: {
+  discount?: DiscountPatch;
+  classes?: DiscountClassName[];
+  level?: unknown;
+  rate?: string;
+  lines: CartLineInput[];
+  levels?: Record<string, LevelBenefitsV1>;
+}) {
   quantities.clear();
   for (const l of opts.lines) quantities.set(l.id, l.quantity);
   const levels = opts.levels ?? { gold: goldBenefits({ discount: opts.discount ?? {} }) };
@@ -27,13 +43,19 @@ function discounted(result: ReturnType<typeof run>): Record<string, string> {
         for (const t of c.targets) {
           const id = t.cartLine!.id;
           const fixed = c.value.fixedAmount;
-          const v = c.value.percentage ? `${c.value.percentage.value}%` : fixed!.appliesToEachItem ? times(fixed!.amount, quantities.get(id)!) : fixed!.amount;
+          const v = c.value.percentage
+            ? `${c.value.percentage.value}%`
+            : fixed!.appliesToEachItem
+              ? times(fixed!.amount, quantities.get(id)!)
+              : fixed!.amount;
           out[id.split("/").pop()!] = v;
         }
       }
     } else {
       const c = op.orderDiscountsAdd!.candidates[0];
-      out[`order-${c.targets[0].orderSubtotal!.excludedCartLineIds.map((id) => id.split("/").pop()).join(",")}`] = c.value.percentage ? `${c.value.percentage.value}%` : c.value.fixedAmount!.amount;
+      out[`order-${c.targets[0].orderSubtotal!.excludedCartLineIds.map((id) => id.split("/").pop()).join(",")}`] = c.value.percentage
+        ? `${c.value.percentage.value}%`
+        : c.value.fixedAmount!.amount;
     }
   }
   return out;
@@ -154,10 +176,22 @@ describe("pricing", () => {
 describe("order class", () => {
   it.each([
     ["plain percentage stays a percentage", { classes: ["ORDER"] as DiscountClassName[], discount: {} }, { "order-3": "10%" }],
-    ["retail pricing becomes the exact amount", { classes: ["ORDER"] as DiscountClassName[], discount: { appliesTo: "retail" as const } }, { "order-3": "2.00" }],
+    [
+      "retail pricing becomes the exact amount",
+      { classes: ["ORDER"] as DiscountClassName[], discount: { appliesTo: "retail" as const } },
+      { "order-3": "2.00" },
+    ],
     ["sale extra becomes the exact amount", { classes: ["ORDER"] as DiscountClassName[], discount: { saleItemExtra: "10" } }, { "order-3": "2.60" }],
-    ["fixed with both classes goes on the order", { classes: ["PRODUCT", "ORDER"] as DiscountClassName[], discount: { type: "fixed" as const, value: "5.00" } }, { "order-3": "5.00" }],
-    ["percentage with both classes goes on the lines", { classes: ["PRODUCT", "ORDER"] as DiscountClassName[], discount: {} }, { "1": "10%", "2": "10%" }],
+    [
+      "fixed with both classes goes on the order",
+      { classes: ["PRODUCT", "ORDER"] as DiscountClassName[], discount: { type: "fixed" as const, value: "5.00" } },
+      { "order-3": "5.00" },
+    ],
+    [
+      "percentage with both classes goes on the lines",
+      { classes: ["PRODUCT", "ORDER"] as DiscountClassName[], discount: {} },
+      { "1": "10%", "2": "10%" },
+    ],
   ])("%s", (_case, opts, expected) => {
     // Line 1 is on sale (8.00, was 10.00); line 2 costs 10.00; line 3 is a gift card.
     // Retail: 10% of 10.00 twice = 2.00. Sale extra: 20% of 8.00 + 10% of 10.00 = 2.60.
@@ -174,14 +208,35 @@ describe("never throws", () => {
     ["config is a number", 7],
     ["levels hold null", { v: 1, enabled: true, levels: { gold: null } }],
     ["discount is a list", { v: 1, enabled: true, levels: { gold: { discount: [], freeShipping: null } } }],
-    ["scope lists are strings", { v: 1, enabled: true, levels: { gold: { discount: { type: "percentage", value: "10", appliesTo: "retail", scope: { tags: "vip" } }, freeShipping: null } } }],
-    ["deeply wrong", { v: 1, enabled: true, levels: { gold: { discount: { type: { x: 1 }, value: [], appliesTo: null, scope: 3, saleItemExtra: {} }, freeShipping: "yes" } } }],
+    [
+      "scope lists are strings",
+      {
+        v: 1,
+        enabled: true,
+        levels: { gold: { discount: { type: "percentage", value: "10", appliesTo: "retail", scope: { tags: "vip" } }, freeShipping: null } },
+      },
+    ],
+    [
+      "deeply wrong",
+      {
+        v: 1,
+        enabled: true,
+        levels: { gold: { discount: { type: { x: 1 }, value: [], appliesTo: null, scope: 3, saleItemExtra: {} }, freeShipping: "yes" } },
+      },
+    ],
   ])("on a malformed configuration: %s", (_case, cfg) => {
     expect(planLineDiscounts(linesInput({ config: cfg, lines }))).toEqual({ operations: [] });
   });
 
   it.each([
-    ["a cart line without cost", { presentmentCurrencyRate: "1.0", cart: { buyerIdentity: null, lines: [{ id: "x" }] }, discount: { discountClasses: ["PRODUCT"], metafield: null } }],
+    [
+      "a cart line without cost",
+      {
+        presentmentCurrencyRate: "1.0",
+        cart: { buyerIdentity: null, lines: [{ id: "x" }] },
+        discount: { discountClasses: ["PRODUCT"], metafield: null },
+      },
+    ],
     ["no cart at all", { presentmentCurrencyRate: "1.0", discount: { discountClasses: ["PRODUCT"] } }],
     ["nothing", {}],
   ])("on input Shopify would never send: %s", (_case, input) => {

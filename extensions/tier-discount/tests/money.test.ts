@@ -13,7 +13,9 @@ describe("cartAmountToCents", () => {
     ["0", 0],
   ])("%s → %i", (s, cents) => expect(cartAmountToCents(s)).toBe(cents));
 
-  it.each([["-1.0"], ["1e3"], ["abc"], [""], ["."], ["1.2.3"], [null], [undefined], [{}]])("rejects %j", (v) => expect(cartAmountToCents(v)).toBeNull());
+  it.each([["-1.0"], ["1e3"], ["abc"], [""], ["."], ["1.2.3"], [null], [undefined], [{}]])("rejects %j", (v) =>
+    expect(cartAmountToCents(v)).toBeNull(),
+  );
 
   it("reads a number too, should Shopify ever send one", () => expect(cartAmountToCents(12.5)).toBe(1250));
 });

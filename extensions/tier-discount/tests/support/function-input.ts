@@ -3,7 +3,13 @@
  * holds every fixture to the real schema). Defaults describe a Gold member with 10% off; override what a case needs.
  */
 import type { DiscountConfigV1, DiscountVariablesV1, LevelBenefitsV1 } from "../../../../app/shared/discount-config";
-import type { CartDeliveryOptionsDiscountsGenerateRunInput, CartLinesDiscountsGenerateRunInput, CountryCode, CurrencyCode, DiscountClass } from "../../generated/api";
+import type {
+  CartDeliveryOptionsDiscountsGenerateRunInput,
+  CartLinesDiscountsGenerateRunInput,
+  CountryCode,
+  CurrencyCode,
+  DiscountClass,
+} from "../../generated/api";
 
 export type CartLineInput = CartLinesDiscountsGenerateRunInput["cart"]["lines"][number];
 export type DeliveryGroupInput = CartDeliveryOptionsDiscountsGenerateRunInput["cart"]["deliveryGroups"][number];
@@ -31,11 +37,21 @@ export function goldLevel(overrides: Record<string, unknown> = {}): Record<strin
   };
 }
 
-export function goldBenefits(overrides: { discount?: Partial<NonNullable<LevelBenefitsV1["discount"]>> | null; freeShipping?: LevelBenefitsV1["freeShipping"] } = {}): LevelBenefitsV1 {
+export function goldBenefits(
+  overrides: { discount?: Partial<NonNullable<LevelBenefitsV1["discount"]>> | null; freeShipping?: LevelBenefitsV1["freeShipping"] } = {},
+): LevelBenefitsV1 {
   const discount =
     overrides.discount === null
       ? null
-      : { type: "percentage" as const, value: "10", minimumOrder: null, appliesTo: "discounted" as const, scope: null, saleItemExtra: null, ...overrides.discount };
+      : {
+          type: "percentage" as const,
+          value: "10",
+          minimumOrder: null,
+          appliesTo: "discounted" as const,
+          scope: null,
+          saleItemExtra: null,
+          ...overrides.discount,
+        };
   return { discount, freeShipping: overrides.freeShipping === undefined ? null : overrides.freeShipping };
 }
 
