@@ -27,7 +27,7 @@ export interface EvaluateOptions {
 }
 
 /**
- * Folds one member's facts into their level, points and audit trail at `asOf` (scenario-format.md rules 0–8).
+ * Folds one member's facts into their level, points and audit trail at `asOf` (docs/programme-rules.md, rules 0–8).
  * Events may come in any order: they are sorted stably by `at`; events after `asOf` are ignored.
  */
 export function evaluateMember(program: Program, events: MemberEvent[], asOf: Instant, options: EvaluateOptions = {}): MemberOutcome {
@@ -205,7 +205,7 @@ export class MemberRun extends LevelRules {
     if (!this.program.downgradeOnRefund || !this.program.enabled) return;
     const st = this.st;
     if (st.locked || st.level === null || st.level.level.internalOnly) return;
-    // Rule 2: replay history as if the refunded part had never been bought; take that level if it is lower.
+    // Rule 2 (docs/programme-rules.md): replay history as if the refunded part had never been bought; take that level if it is lower.
     const replay = this.replayUpTo(Math.max(i, this.cursor), at);
     const target = replay.st;
     if ((target.level?.idx ?? -1) >= st.level.idx) return;
@@ -263,7 +263,7 @@ export class MemberRun extends LevelRules {
     const target = this.cp.byId.get(levelId);
     if (!target) return; // not a level of this program (e.g. removed by a later publish)
     if (!target.level.enabled) {
-      // Rule 6: a disabled level is never held; fall to the next enabled level that qualifies.
+      // Rule 6 (docs/programme-rules.md): a disabled level is never held; fall to the next enabled level that qualifies.
       const q = this.highestQualifying(at, target.idx - 1);
       this.st = q ? this.fresh(q.level, at, lock) : { ...NO_LEVEL, since: at, locked: lock };
       this.record(at, "disabled", from, () => ({ kind: "levelDisabled", level: levelId, met: q ? this.groupMet(q.group, at) : null }));
@@ -282,7 +282,7 @@ export class MemberRun extends LevelRules {
   }
 
   /**
-   * Rule 7: replays events[0..i) under the new rules from the start and continues with that state from `at`
+   * Rule 7 (docs/programme-rules.md): replays events[0..i) under the new rules from the start and continues with that state from `at`
    * (ledger, rewards and audit trail carried over: points already earned stay, no rewards for the recalculation).
    */
   private switchProgram(program: Program, at: Instant, i: number): MemberRun {

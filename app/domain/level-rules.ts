@@ -130,7 +130,7 @@ export abstract class LevelRules {
     }
   }
 
-  /** Rule 3: at levelExpiresAt, renew, retain, start grace, or lapse. */
+  /** Rule 3 (docs/programme-rules.md): at levelExpiresAt, renew, retain, start grace, or lapse. */
   protected onExpiry(at: Instant): void {
     const level = this.st.level!;
     const g = this.firstHolding(level.renewalGroups, at);

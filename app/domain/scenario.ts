@@ -8,7 +8,7 @@ import { scenarioError } from "./program.errors";
 import { parseProgram, type Program } from "./program";
 import { formatInstant, parseInstant, type Instant } from "./time";
 
-/** The scenario runner's pure core (scenario-format.md): parse, evaluate every customer, count levels. */
+/** The scenario runner's pure core (docs/scenario-format.md): parse, evaluate every customer, count levels. */
 export interface ScenarioOutput {
   asOf: string;
   members: Record<string, ScenarioMemberOutput>;

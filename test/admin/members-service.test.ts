@@ -206,7 +206,7 @@ describe("member centre", () => {
 });
 
 describe("imports and one-time rewards", () => {
-  // Imported levels must not hand out upgrade points (DESIGN.md: "backfills and imports give no rewards"). The
+  // Imported levels must not hand out upgrade points (docs/programme-rules.md: "Backfills and imports grant none"). The
   // engine grants a manual assignment's upgrade points unless the whole replay runs with grantRewards: false, and
   // the worker's replay always grants; an import needs a per-assignment "no reward" flag in the engine and in the
   // worker's event mapping (MemberAdjustment.actor = "import"). Until then this documents the gap.

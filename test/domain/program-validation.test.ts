@@ -17,7 +17,7 @@ function errorOf(json: unknown): ProgramError {
 const levels = (...ls: Json[]) => ({ levels: ls });
 
 describe("parseProgram: defaults", () => {
-  it("fills every default of scenario-format.md", () => {
+  it("fills every default of docs/scenario-format.md", () => {
     const p = parseProgram({ levels: [] });
     expect(p).toMatchObject({
       enabled: true,

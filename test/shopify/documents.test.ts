@@ -75,7 +75,7 @@ describe("copied Shopify schemas", () => {
     ["admin", "QueryRoot"],
     ["customer", "QueryRoot"],
     ["functions_discount", "Input"],
-  ] as const)("%s 2026-10 loads from test/fixtures (no ../shared at runtime)", (api, typeName) => {
+  ] as const)("%s 2026-10 loads from test/fixtures (nothing outside the repository at runtime)", (api, typeName) => {
     expect(loadShopifySchema(api).getType(typeName)).toBeDefined();
   });
 });

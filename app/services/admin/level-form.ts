@@ -5,7 +5,7 @@ import { FormValidationError, FORM_ERROR, zodFieldErrors } from "./form-errors";
 import { bool, decimal, hexColour, int, money, optionalInt, optionalMoney, stringList, text } from "./form-fields";
 
 // The level editor's form model and its translation into the program JSON the engine validates
-// (scenario-format.md's `levels[]`). Field keys mirror the engine's paths below `program.levels[i]`, so an
+// (docs/scenario-format.md's `levels[]`). Field keys mirror the engine's paths below `program.levels[i]`, so an
 // engine error such as `program.levels[2].upgrade[0][1].amount` lands on the editor's `upgrade[0][1].amount`.
 
 export const BADGES = ["star", "crown", "diamond", "gem", "trophy", "medal", "heart", "leaf", "none"] as const;

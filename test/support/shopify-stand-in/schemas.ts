@@ -5,7 +5,7 @@ import { buildClientSchema, type GraphQLSchema, type IntrospectionQuery } from "
 
 /**
  * Shopify's published introspection schemas (2026-10), copied into the repo so tests and the demo
- * never need ../shared at runtime. Building the Admin schema takes about a second, so each is built once per process.
+ * never need anything outside the repository at runtime. Building the Admin schema takes about a second, so each is built once per process.
  */
 export type ShopifyApi = "admin" | "customer" | "functions_discount";
 
