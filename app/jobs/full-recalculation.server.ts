@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { Job, Prisma } from "@prisma/client";
-import type { Db } from "~/db/client.server";
+import type { Job } from "@prisma/client";
+import type { Db, DbOrTx } from "~/db/client.server";
 import {
   customerRanges,
   emptyCheckpoint,
@@ -10,7 +10,7 @@ import {
 } from "~/services/full-recalculation.server";
 import { currentProgram, loadShopContext } from "~/services/shop-context.server";
 import { MAX_RECALCULATION_PARTS, partJobType, SYNC_MEMBERS_JOB, syncMembersKey } from "~/queue/job-kinds";
-import { completeJob, enqueueJob, extendLease, failJob } from "~/queue/queue.server";
+import { claimJob, completeJob, enqueueJob, extendLease, failJob, reportProgress, requeueDeadJobs, saveJobPayload } from "~/queue/queue.server";
 import { DEFAULT_LEASE_MS, LeaseLostError, type JobContext, type JobHandler, type WorkerHooks } from "./worker.server";
 
 /**
@@ -48,9 +48,8 @@ export interface RangePayload {
 }
 
 /** Writes a job's payload while this worker still holds it: a lost lease rolls the batch back. */
-async function savePayload(tx: Prisma.TransactionClient | Db, job: Pick<Job, "id" | "lockedBy">, payload: unknown, progress: number): Promise<void> {
-  const { count } = await tx.job.updateMany({ where: { id: job.id, status: "running", lockedBy: job.lockedBy }, data: { payload: JSON.stringify(payload), progress } });
-  if (count === 0) throw new LeaseLostError(job.id);
+async function savePayload(tx: DbOrTx, job: Pick<Job, "id" | "lockedBy">, payload: unknown, progress: number): Promise<void> {
+  if (!(await saveJobPayload(tx, job, payload, progress))) throw new LeaseLostError(job.id);
 }
 
 interface RangeRunContext {
@@ -106,10 +105,10 @@ async function startRun(ctx: JobContext, payload: FullRecalculationPayload): Pro
   await ctx.db.$transaction(async (tx) => {
     for (const [i, range] of ranges.slice(1).entries()) {
       const part: RangePayload = { coordinatorId: ctx.job.id, range, checkpoint: emptyCheckpoint(), batchSize: payload.batchSize };
-      await tx.job.create({ data: { id: partJobIds[i], type: partJobType(i + 1), shop, payload: JSON.stringify(part), status: "queued", runAt: now, createdAt: now } });
+      await enqueueJob(tx, { id: partJobIds[i], type: partJobType(i + 1), shop, payload: part, runAt: now }, now);
     }
     await savePayload(tx, ctx.job, { ...payload, run }, 0);
-    await tx.job.update({ where: { id: ctx.job.id }, data: { total } });
+    await reportProgress(tx, ctx.job, 0, total);
   });
   return run;
 }
@@ -122,12 +121,8 @@ async function runPartHere(ctx: JobContext, partId: string, onProgress: (done: n
   const now = ctx.now();
   const leaseMs = ctx.deps.leaseMs ?? DEFAULT_LEASE_MS;
   const lockedBy = ctx.job.lockedBy ?? `coordinator:${ctx.job.id}`;
-  const { count } = await ctx.db.job.updateMany({
-    where: { id: partId, OR: [{ status: "queued" }, { status: "running", leaseUntil: { lt: now } }], attempts: { lt: ctx.db.job.fields.maxAttempts } },
-    data: { status: "running", lockedBy, leaseUntil: new Date(now.getTime() + leaseMs), attempts: { increment: 1 }, key: null, updatedAt: now },
-  });
-  if (count === 0) return;
-  const part = await ctx.db.job.findUniqueOrThrow({ where: { id: partId } });
+  const part = await claimJob(ctx.db, partId, { lockedBy, now, leaseMs });
+  if (!part) return;
   const payload = JSON.parse(part.payload) as RangePayload;
   const heartbeat = async () => {
     await ctx.heartbeat();
@@ -183,7 +178,7 @@ export async function fullRecalculationJob(ctx: JobContext): Promise<void> {
     const parts = run.partJobIds.length ? await ctx.db.job.findMany({ where: { id: { in: run.partJobIds } } }) : [];
     if (parts.some((p) => p.status === "dead")) {
       // Give the dead part fresh attempts for when this job is retried; fail now so the run is seen as failed.
-      await ctx.db.job.updateMany({ where: { id: { in: parts.filter((p) => p.status === "dead").map((p) => p.id) } }, data: { status: "queued", attempts: 0, runAt: ctx.now() } });
+      await requeueDeadJobs(ctx.db, parts.filter((p) => p.status === "dead").map((p) => p.id), ctx.now());
       throw new Error(`a part of the full recalculation failed: ${parts.find((p) => p.status === "dead")?.lastError ?? "unknown error"}`);
     }
     const open = parts.filter((p) => p.status !== "done");

@@ -20,6 +20,8 @@ import { PROCESS_WEBHOOKS_JOB, processWebhooksKey } from "./job-kinds";
 export type JobStatus = "queued" | "running" | "done" | "dead";
 
 export interface EnqueueInput {
+  /** The job's id when the caller must know it before the job exists (a payload that names it); a fresh UUID otherwise. */
+  id?: string;
   type: string;
   shop?: string | null;
   key?: string | null;
@@ -40,7 +42,7 @@ const JOB_INSERT_COLUMNS = Prisma.raw(JOB_COLUMN_LIST);
 
 /** Inserts a job unless one with the same key is still queued. Returns true when a job was added. */
 export async function enqueueJob(db: DbOrTx, input: EnqueueInput, now: Date = new Date()): Promise<boolean> {
-  const id = randomUUID();
+  const id = input.id ?? randomUUID();
   const payload = JSON.stringify(input.payload ?? {});
   // ON CONFLICT DO NOTHING rather than catching the unique error: on PostgreSQL a failed statement aborts the
   // surrounding transaction (the webhook's inbox insert), on SQLite it would not. This form behaves the same on both.
@@ -179,6 +181,27 @@ function normalizeJob(row: Job): Job {
   };
 }
 
+/**
+ * Claims one given job (a coordinator running a part of its own run), with claimNextJob's lease rules: only while
+ * queued or abandoned (lease run out) and attempts are left. Returns the claimed row, or null.
+ */
+export async function claimJob(db: Db, id: string, opts: { lockedBy: string; now: Date; leaseMs: number }): Promise<Job | null> {
+  const { count } = await db.job.updateMany({
+    where: { id, OR: [{ status: "queued" }, { status: "running", leaseUntil: { lt: opts.now } }], attempts: { lt: db.job.fields.maxAttempts } },
+    data: { status: "running", lockedBy: opts.lockedBy, leaseUntil: new Date(opts.now.getTime() + opts.leaseMs), attempts: { increment: 1 }, key: null, updatedAt: opts.now },
+  });
+  return count === 0 ? null : db.job.findUniqueOrThrow({ where: { id } });
+}
+
+/**
+ * Writes a running job's payload (its checkpoint) and progress, only while this worker still holds it; false when
+ * the lease was lost. Inside the transaction of the work the checkpoint covers, so both commit or neither.
+ */
+export async function saveJobPayload(db: DbOrTx, job: Pick<Job, "id" | "lockedBy">, payload: unknown, progress: number): Promise<boolean> {
+  const { count } = await db.job.updateMany({ where: { id: job.id, status: "running", lockedBy: job.lockedBy }, data: { payload: JSON.stringify(payload), progress } });
+  return count > 0;
+}
+
 /** Marks a job done, only while this worker still holds it (a job deleted by a shop purge is simply gone). */
 export async function completeJob(db: Db, job: Pick<Job, "id" | "lockedBy">, now: Date): Promise<boolean> {
   const { count } = await db.job.updateMany({
@@ -225,8 +248,18 @@ export async function extendLease(db: Db, job: Pick<Job, "id" | "lockedBy">, unt
   return count > 0;
 }
 
-export async function reportProgress(db: Db, job: Pick<Job, "id">, progress: number, total: number | null): Promise<void> {
+export async function reportProgress(db: DbOrTx, job: Pick<Job, "id">, progress: number, total: number | null): Promise<void> {
   await db.job.updateMany({ where: { id: job.id }, data: { progress, total } });
+}
+
+/** Dead jobs queued again with fresh attempts, due `now` (a failed part of a run whose coordinator will retry). */
+export async function requeueDeadJobs(db: DbOrTx, ids: string[], now: Date): Promise<void> {
+  await db.job.updateMany({ where: { id: { in: ids }, status: "dead" }, data: { status: "queued", attempts: 0, runAt: now } });
+}
+
+/** Withdraws the jobs still queued under `keys` (running or finished ones stay). */
+export async function cancelQueuedJobs(db: DbOrTx, keys: string[]): Promise<void> {
+  await db.job.deleteMany({ where: { key: { in: keys }, status: "queued" } });
 }
 
 export function describeError(error: unknown): string {

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { parseProgram, previewDiff, ProgramError, type PreviewDiff, type PreviewMember } from "~/domain/index";
 import type { Db, DbOrTx } from "~/db/client.server";
 import { RECALCULATE_JOB, recalculateKey, SCHEDULED_PUBLISH_JOB, scheduledPublishKey } from "~/queue/job-kinds";
-import { enqueueJob, jobByKey } from "~/queue/queue.server";
+import { cancelQueuedJobs, enqueueJob, jobByKey } from "~/queue/queue.server";
 import { draftProgramMetafield, programMetafieldSizeIssue, requestProgramMetafieldSync } from "~/services/program-metafield.server";
 import { loadShopContext } from "~/services/shop-context.server";
 import { requestDiscountSync } from "./benefits.server";
@@ -174,7 +174,7 @@ export async function publishNow(db: Db, shop: string, now: number): Promise<{ v
     const scheduled = await tx.programVersion.findMany({ where: { shop, status: "scheduled" }, select: { id: true } });
     if (scheduled.length) {
       await tx.programVersion.updateMany({ where: { id: { in: scheduled.map((s) => s.id) } }, data: { status: "cancelled" } });
-      await tx.job.deleteMany({ where: { key: { in: scheduled.map((s) => scheduledPublishKey(s.id)) }, status: "queued" } });
+      await cancelQueuedJobs(tx, scheduled.map((s) => scheduledPublishKey(s.id)));
     }
     const job = await publishVersion(tx, shop, draft, program, now);
     return { versionId: draft.id, jobId: job.id };
@@ -244,7 +244,7 @@ export async function cancelSchedule(db: Db, shop: string, versionId: string): P
     if (!version) throw new FormValidationError({ [FORM_ERROR]: "That scheduled change does not exist." }, 404);
     if (version.status !== "scheduled") throw new FormValidationError({ [FORM_ERROR]: `That change is already ${version.status}.` }, 409);
     await tx.programVersion.update({ where: { id: versionId }, data: { status: "cancelled" } });
-    await tx.job.deleteMany({ where: { key: scheduledPublishKey(versionId), status: "queued" } });
+    await cancelQueuedJobs(tx, [scheduledPublishKey(versionId)]);
     return { versionId, jobId: null };
   });
 }
