@@ -9,6 +9,7 @@ import type { ShopContext } from "~/services/shop-context.server";
 import { parseTierBenefits, parseTierLevel, parseTierPointsHistory, parseTierProgress } from "~/shared/tier-metafield";
 import { MemberSyncRecordSchema } from "~/shopify/types";
 import { buildLevel, evaluate, onePointPerDollar, orderCount, paid, spend } from "../support/program-builders";
+import { FIXTURE_SHOP } from "./support/tier-builders";
 
 const program = {
   levels: [
@@ -32,15 +33,8 @@ const shop: ShopContext = {
   ]),
   benefits: new Map([
     ["silver", [{ kind: "discount", type: "percentage", value: "5", minimumOrder: null }]],
-    [
-      "gold",
-      [
-        { kind: "custom", title: "Early access", icon: "star" },
-        { kind: "points", multiplier: 2 },
-        { kind: "freeShipping", countries: ["US", "CA"], minimumOrder: null },
-        { kind: "discount", type: "percentage", value: "10", minimumOrder: "50.00" },
-      ],
-    ],
+    // Stored in any order; written in the contract's (discount, free shipping, points, custom).
+    ["gold", [...FIXTURE_SHOP.benefits.get("gold")!]],
     // An empty country list names no country (the Function ships free nowhere): not shown.
     ["platinum", [{ kind: "discount", type: "fixed", value: "25.00", minimumOrder: "100.00" }, { kind: "freeShipping", countries: [], minimumOrder: null }]],
   ]),
