@@ -1,3 +1,4 @@
+/* global module */
 // The layers of Tierline, as rules (`npm run lint:layers`). docs/architecture.md, "Layer rules", explains each one.
 // Paths are repository-relative; `~/…` imports resolve through tsconfig.json's paths.
 /** @type {import('dependency-cruiser').IConfiguration} */
