@@ -106,12 +106,18 @@ export async function startDemo(opts: StartDemoOptions = {}): Promise<Demo> {
     say("Storefront: the Tierline theme block (Membership levels), rendered from the stand-in store's metafields on every load:");
     say(`  Visitor, not logged in   ${storefront.url}`);
     for (const s of storefrontShowcase(stack.standIn.shop(shop))) say(`  ${s.label.padEnd(24)} ${storefront.memberUrl(s.customerId)}`);
-    accountPage = await startAccountPageHost({ standIn: stack.standIn, shop });
+    accountPage = await startAccountPageHost({ standIn: stack.standIn, shop, storefrontUrl: storefront.url });
     say("");
-    say("Customer account: the member card page (account-member-page extension, its real bundle), read through the Customer Account API stand-in:");
-    for (const s of storefrontShowcase(stack.standIn.shop(shop))) say(`  ${s.label.padEnd(24)} ${accountPage.memberPageUrl(s.customerId)}`);
-    say(`  Any customer             ${accountPage.url}`);
-    say("  Checkout banner and POS tile: no local host (Shopify renders them); their tests render them in test/extensions/.");
+    say("Customer account, checkout and POS: the UI extensions' real bundles, with Shopify's side stood in (test/support/account-page):");
+    const showcase = storefrontShowcase(stack.standIn.shop(shop));
+    for (const s of showcase) say(`  Member card page  ${s.label.padEnd(22)} ${accountPage.memberPageUrl(s.customerId)}`);
+    const member = showcase.find((s) => s.label !== "No level yet") ?? showcase[0];
+    if (member) {
+      for (const [surface, label] of [["profile-block", "Profile block"], ["checkout-banner", "Checkout banner"], ["pos-customer", "POS customer"], ["pos-home", "POS tile + modal"]] as const) {
+        say(`  ${label.padEnd(17)} ${member.label.padEnd(22)} ${accountPage.surfaceUrl(surface, member.customerId)}`);
+      }
+    }
+    say(`  ${"Any customer, any surface".padEnd(40)} ${accountPage.url}`);
     say("");
 
     stack.startWorkerLoop({ idleMs: 200, onError: (e) => say(`worker error: ${e instanceof Error ? e.message : String(e)}`) });

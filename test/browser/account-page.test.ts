@@ -6,7 +6,7 @@ import { programView } from "~/shared/program-view";
 import en from "../../extensions/account-member-page/locales/en.default.json";
 import { startDemo, type Demo } from "../../scripts/demo/start";
 import { browserSuiteEnabled, launchAdminBrowser, type AdminBrowser } from "../support/browser";
-import { DEMO_PAGE_SETTINGS } from "../support/account-page/account-page-host";
+import { DEMO_PAGE_SETTINGS, type ShopperSurface } from "../support/account-page/account-page-host";
 import { shopMetafields, storefrontShowcase, tierlineMetafields } from "../support/storefront/storefront-page";
 
 /**
@@ -41,7 +41,7 @@ const readable = (frame: FrameLocator) =>
     return lines;
   });
 
-describe.skipIf(!enabled)("customer account member card page in a browser", () => {
+describe.skipIf(!enabled)("shopper surfaces in a browser: the member card page, and the profile block, checkout banner and POS", () => {
   let demo: Demo;
   let browser: AdminBrowser;
   const printed: string[] = [];
@@ -65,13 +65,13 @@ describe.skipIf(!enabled)("customer account member card page in a browser", () =
   const shopState = () => demo.stack.standIn.shop(demo.stack.shop);
   const showcase = () => storefrontShowcase(shopState());
 
-  it("is printed by the demo: a member card page per level and one for any customer", () => {
-    const start = printed.findIndex((l) => l.startsWith("Customer account: the member card page"));
-    expect(start, "the demo's customer account section").toBeGreaterThan(0);
+  it("is printed by the demo: the member card page per level, every other surface, and any customer", () => {
+    const start = printed.findIndex((l) => l.startsWith("Customer account, checkout and POS:"));
+    expect(start, "the demo's shopper surfaces section").toBeGreaterThan(0);
     const section = printed.slice(start + 1, printed.indexOf("", start));
-    const pages = section.filter((l) => l.includes(`${demo.accountPage.url}/pages/membership?customer=`));
-    expect(pages.length).toBeGreaterThanOrEqual(2);
-    expect(section).toContain(`  Any customer             ${demo.accountPage.url}`);
+    expect(section.filter((l) => l.includes(`${demo.accountPage.url}/pages/membership?customer=`)).length).toBeGreaterThanOrEqual(2);
+    for (const path of ["/account/profile", "/checkout", "/pos/customer", "/pos/home"]) expect(section.some((l) => l.includes(`${path}?customer=`)), path).toBe(true);
+    expect(section).toContain(`  ${"Any customer, any surface".padEnd(40)} ${demo.accountPage.url}`);
   });
 
   it("shows each demo customer their own card, progress on every condition, and every level of the programme", async () => {
@@ -85,7 +85,7 @@ describe.skipIf(!enabled)("customer account member card page in a browser", () =
 
       await browser.page.goto(demo.accountPage.memberPageUrl(s.customerId));
       const frame = browser.page.frameLocator("#extension");
-      await frame.locator("html[data-extension-rendered=true]").waitFor();
+      await frame.locator("html[data-extension-rendered=true]").waitFor({ state: "attached" });
       const lines = await readable(frame);
       await browser.screenshot(`${String(i + 1).padStart(2, "0")}-${s.label.toLowerCase().replace(/\W+/g, "-")}`);
 
@@ -110,13 +110,35 @@ describe.skipIf(!enabled)("customer account member card page in a browser", () =
     const member = showcase().find((s) => s.label.endsWith(" member"))!;
     await browser.page.goto(demo.accountPage.memberPageUrl(member.customerId));
     const frame = browser.page.frameLocator("#extension");
-    await frame.locator("html[data-extension-rendered=true]").waitFor();
+    await frame.locator("html[data-extension-rendered=true]").waitFor({ state: "attached" });
     const lines = await readable(frame);
     const level = member.label.replace(/ member$/, "");
     expect(lines[lines.indexOf(level, lines.indexOf(t("page.program"))) + 1]).toBe(t("program.current"));
     // The card is drawn: an SVG image with the level's name in it.
     const src = await frame.locator("s-image").getAttribute("src");
     expect(decodeURIComponent(src ?? "")).toContain(`>${level}<`);
+  });
+
+  it("renders a member's level from the demo shop's data on the profile block, checkout banner, POS block, tile and modal", async () => {
+    const shop = demo.stack.standIn.shop(demo.stack.shop);
+    const member = storefrontShowcase(shop).find((s) => s.label !== "No level yet")!;
+    const fields = tierlineMetafields(shop.customers[member.customerId].metafields);
+    const view = memberView({ level: fields.level?.value, progress: fields.progress?.value, benefits: fields.benefits?.value }, ctx);
+    if (view.kind !== "member") throw new Error(`${member.label} has no level`);
+    const cases: [ShopperSurface, string, string[]][] = [
+      ["profile-block", "#extension", ["Membership", view.badgeText, "View member card"]],
+      ["checkout-banner", "#extension", [view.badgeText]],
+      ["pos-customer", "#extension", ["Member level", view.badgeText, ...view.benefits.map((b) => b.text)]],
+      ["pos-home", "#extension", ["Member level", [view.badgeText, view.benefits[0]?.text].filter(Boolean).join(" · ")]],
+      ["pos-home", "#extension-2", [view.levelName, view.badgeText]],
+    ];
+    for (const [surface, frameId, expected] of cases) {
+      await browser.page.goto(demo.accountPage.surfaceUrl(surface, member.customerId));
+      const frame = browser.page.frameLocator(frameId);
+      await frame.locator("html[data-extension-rendered=true]").waitFor({ state: "attached" });
+      await expect.poll(() => readable(frame), { timeout: 10_000 }).toEqual(expect.arrayContaining(expected));
+      await browser.screenshot(`${surface}${frameId === "#extension" ? "" : "-modal"}`);
+    }
   });
 });
 
