@@ -54,13 +54,91 @@ export interface DiscountConfigV1 {
 }
 
 /**
- * The JSON of the `discount-variables` metafield. Shopify passes it as the input query's variables, so one static
- * query can ask about the collections and tags that any level's scope names. Both lists hold includes and excludes:
- * the query asks per collection and per tag (`inCollections`, `hasTags`), and the Function sorts them per level.
+ * The input query asks each cart line's product a fixed number of yes/no questions, one per slot:
+ * `cN: inAnyCollection(ids: $cN)` and `tN: hasAnyTag(tags: $tN)`. Every distinct collection list and tag list that a
+ * level's discount scope names (included or excluded) gets a slot of its own, so levels with different scopes share
+ * one static query and the Function reads "in Gold's excluded collections?" as one boolean. Each slot costs
+ * `,"c0":false` (11 bytes) per line whatever its list holds, and a list may hold up to 100 entries (Shopify's limit
+ * for a list variable), so a 200-line cart's input stays within 128 kB at any configuration the admin accepts.
  */
-export interface DiscountVariablesV1 {
-  collectionIds: string[];
-  tags: string[];
+export const COLLECTION_SLOTS = ["c0", "c1", "c2", "c3", "c4", "c5"] as const;
+export const TAG_SLOTS = ["t0", "t1", "t2", "t3", "t4", "t5"] as const;
+export type CollectionSlot = (typeof COLLECTION_SLOTS)[number];
+export type TagSlot = (typeof TAG_SLOTS)[number];
+export type DiscountSlot = CollectionSlot | TagSlot;
+
+/**
+ * The JSON of the `discount-variables` metafield. Shopify passes it as the input query's variables: each slot's list
+ * of collection ids or tags. Every slot is always written, an unused one as `[]` (it answers `false` and asks nothing),
+ * so no variable is ever null.
+ */
+export type DiscountVariablesV1 = Record<DiscountSlot, string[]>;
+
+/** Which slot answers each of a scope's four lists; null when the list is empty (nothing to ask). */
+export interface ScopeSlots {
+  collections: SlotRef;
+  excludeCollections: SlotRef;
+  tags: SlotRef;
+  excludeTags: SlotRef;
+}
+/** A slot name, `null` for an empty list, or `"none"` for a list that got no slot (more lists than slots). */
+export type SlotRef = DiscountSlot | null | "none";
+
+/**
+ * The slot assignment of a configuration: the distinct collection lists and tag lists its scopes name, each list
+ * with its entries deduplicated and sorted, the lists sorted, the first `COLLECTION_SLOTS.length` (or
+ * `TAG_SLOTS.length`) getting a slot in that order. The app builds the variables with it and the Function reads the
+ * answers with it; both run this same code on the same configuration, which the app writes in the same
+ * `metafieldsSet` as the variables, so slot N always means the same list on both sides.
+ */
+export interface DiscountSlotPlan {
+  /** Distinct lists, sorted; `collectionLists[i]` is asked in `COLLECTION_SLOTS[i]` when i is below the slot count. */
+  collectionLists: string[][];
+  tagLists: string[][];
+  /** Per level id (own properties only), the slots of its discount scope. */
+  scopes: Record<string, ScopeSlots>;
+}
+
+export function discountSlotPlan(config: DiscountConfigV1): DiscountSlotPlan {
+  const collections = new Map<string, string[]>();
+  const tags = new Map<string, string[]>();
+  const keyed: { id: string; keys: [string | null, string | null, string | null, string | null] }[] = [];
+  const add = (lists: Map<string, string[]>, list: string[]): string | null => {
+    if (list.length === 0) return null;
+    const entries = [...new Set(list)].sort();
+    const key = JSON.stringify(entries);
+    if (!lists.has(key)) lists.set(key, entries);
+    return key;
+  };
+  for (const id of Object.keys(config.levels)) {
+    const scope = config.levels[id].discount?.scope;
+    if (!scope) continue;
+    keyed.push({
+      id,
+      keys: [add(collections, scope.collectionIds), add(collections, scope.excludeCollectionIds), add(tags, scope.tags), add(tags, scope.excludeTags)],
+    });
+  }
+  const collectionKeys = [...collections.keys()].sort();
+  const tagKeys = [...tags.keys()].sort();
+  const refOf = (key: string | null, keys: string[], slots: readonly DiscountSlot[]): SlotRef => {
+    if (key === null) return null;
+    const i = keys.indexOf(key);
+    return i < slots.length ? slots[i] : "none";
+  };
+  const scopes: Record<string, ScopeSlots> = Object.create(null);
+  for (const { id, keys } of keyed) {
+    scopes[id] = {
+      collections: refOf(keys[0], collectionKeys, COLLECTION_SLOTS),
+      excludeCollections: refOf(keys[1], collectionKeys, COLLECTION_SLOTS),
+      tags: refOf(keys[2], tagKeys, TAG_SLOTS),
+      excludeTags: refOf(keys[3], tagKeys, TAG_SLOTS),
+    };
+  }
+  return {
+    collectionLists: collectionKeys.map((k) => collections.get(k)!),
+    tagLists: tagKeys.map((k) => tags.get(k)!),
+    scopes,
+  };
 }
 
 export type DiscountConfigResult = { ok: true; config: DiscountConfigV1 } | { ok: false; errors: string[] };
@@ -124,19 +202,12 @@ export function parseDiscountConfig(json: unknown): DiscountConfigResult {
   return { ok: true, config: { v: 1, enabled: json.enabled as boolean, levels } };
 }
 
-/** The `discount-variables` JSON for a configuration: every collection and tag some level's discount scope names. */
-export function discountVariablesOf(config: DiscountConfigV1): DiscountVariablesV1 {
-  const collections = new Set<string>();
-  const tags = new Set<string>();
-  for (const id of Object.keys(config.levels)) {
-    const scope = config.levels[id].discount?.scope;
-    if (!scope) continue;
-    for (const c of scope.collectionIds) collections.add(c);
-    for (const c of scope.excludeCollectionIds) collections.add(c);
-    for (const t of scope.tags) tags.add(t);
-    for (const t of scope.excludeTags) tags.add(t);
-  }
-  return { collectionIds: [...collections].sort(), tags: [...tags].sort() };
+/** The `discount-variables` JSON for a configuration: each slot's list, `[]` for an unused slot. */
+export function discountVariablesOf(config: DiscountConfigV1, plan: DiscountSlotPlan = discountSlotPlan(config)): DiscountVariablesV1 {
+  const variables = {} as DiscountVariablesV1;
+  COLLECTION_SLOTS.forEach((slot, i) => (variables[slot] = plan.collectionLists[i] ?? []));
+  TAG_SLOTS.forEach((slot, i) => (variables[slot] = plan.tagLists[i] ?? []));
+  return variables;
 }
 
 /**
@@ -157,28 +228,32 @@ export const FUNCTION_LIMITS = {
 } as const;
 
 /**
- * The input query's bytes for one cart line besides its collection and tag answers, at the longest ids, amounts and
- * currency a line carries; and for everything outside the lines (the buyer's level metafield, the rate, the
- * envelope). The discount metafield is counted on its own. extensions/tier-discount/tests/input-size.test.ts builds
+ * The input query's bytes for one cart line besides its slot answers, at the longest ids (64-character line ids),
+ * amounts and currency a line carries; and for everything outside the lines (the buyer's level metafield, the rate,
+ * the envelope). The discount metafield is counted on its own. extensions/tier-discount/tests/limits.test.ts builds
  * the real input at these sizes and holds both numbers to it.
  */
-export const INPUT_LINE_BYTES = 430;
+export const INPUT_LINE_BYTES = 400;
 export const INPUT_OTHER_BYTES = 2_500;
-/** `{"collectionId":…,"isMember":false},` without the id; `{"tag":…,"hasTag":false},` without the tag. */
-const COLLECTION_ANSWER_BYTES = 35;
-const TAG_ANSWER_BYTES = 24;
+/** One slot's answer on a line: `,"c0":false`. */
+export const SLOT_ANSWER_BYTES = 11;
 
 export interface DiscountLimitIssue {
-  /** What breaks: the configuration's size, a variables list, or the input of a full cart. */
-  kind: "configBytes" | "collections" | "tags" | "inputBytes";
+  /**
+   * What breaks: the configuration's size, a list over 100 entries, more distinct collection or tag lists than the
+   * query has slots, or the input of a full cart.
+   */
+  kind: "configBytes" | "collections" | "tags" | "collectionLists" | "tagLists" | "inputBytes";
   /** What a merchant reads: the limit, how far over it is, and what to trim. */
   message: string;
 }
 
+type ScopeListKey = "collectionIds" | "excludeCollectionIds" | "tags" | "excludeTags";
+
 /**
  * Every Function limit the configuration would break, worded for the benefits form. Empty when the Function gets the
- * whole configuration and a 200-line cart's input stays within Shopify's limit. `nameOf` turns a level id into the
- * name the merchant knows.
+ * whole configuration, every scope list fits a list variable and has a slot, and a 200-line cart's input stays within
+ * Shopify's limit. `nameOf` turns a level id into the name the merchant knows.
  */
 export function discountLimitIssues(config: DiscountConfigV1, nameOf: (levelId: string) => string = (id) => id): DiscountLimitIssue[] {
   const issues: DiscountLimitIssue[] = [];
@@ -197,56 +272,73 @@ export function discountLimitIssues(config: DiscountConfigV1, nameOf: (levelId: 
         `Trim ${(configBytes - FUNCTION_LIMITS.metafieldBytes).toLocaleString("en-US")} bytes: remove products, collections or tags from the scopes of the largest levels: ${largest.join(", ")}.`,
     });
   }
-  const variables = discountVariablesOf(config);
-  for (const [kind, list, noun] of [
-    ["collections", variables.collectionIds, "collections"],
-    ["tags", variables.tags, "tags"],
+  const max = FUNCTION_LIMITS.listVariableEntries;
+  for (const [kind, keys, noun] of [
+    ["collections", ["collectionIds", "excludeCollectionIds"], "collections"],
+    ["tags", ["tags", "excludeTags"], "tags"],
   ] as const) {
-    if (list.length > FUNCTION_LIMITS.listVariableEntries) {
+    const over: string[] = [];
+    let most = 0;
+    for (const id of Object.keys(config.levels)) {
+      const scope = config.levels[id].discount?.scope;
+      if (!scope) continue;
+      for (const key of keys) {
+        const n = new Set(scope[key]).size;
+        if (n <= max) continue;
+        most = Math.max(most, n);
+        over.push(`${nameOf(id)} (${n} ${key.startsWith("exclude") ? "excluded" : "included"})`);
+      }
+    }
+    if (over.length > 0) {
       issues.push({
         kind,
         message:
-          `The level discounts' scopes name ${list.length} different ${noun}, and Shopify allows at most ${FUNCTION_LIMITS.listVariableEntries}. ` +
-          `Remove ${countOf(list.length - FUNCTION_LIMITS.listVariableEntries, noun)} from the scopes (included or excluded) of ${levelsNaming(config, kind, nameOf)}.`,
+          `A level discount's scope can name at most ${max} ${noun} to include and ${max} to exclude (Shopify's limit for one list). ` +
+          `Over it: ${over.join(", ")}. Remove ${countOf(most - max, noun)} or more from each.`,
       });
     }
   }
-  const inputBytes = discountInputBytes(config, configBytes, variables);
+  const plan = discountSlotPlan(config);
+  for (const [kind, lists, slots, noun, keys] of [
+    ["collectionLists", plan.collectionLists, COLLECTION_SLOTS.length, "collection", ["collectionIds", "excludeCollectionIds"]],
+    ["tagLists", plan.tagLists, TAG_SLOTS.length, "tag", ["tags", "excludeTags"]],
+  ] as const) {
+    if (lists.length <= slots) continue;
+    issues.push({
+      kind,
+      message:
+        `The level discounts' scopes use ${lists.length} different ${noun} lists (included or excluded), and the discount can check at most ${slots} at checkout. ` +
+        `Levels that include or exclude exactly the same ${noun}s share one list. Remove ${countOf(lists.length - slots, `${noun} lists`)} ` +
+        `(or make ${lists.length - slots === 1 ? "it" : "them"} the same as another level's) in the scopes of ${levelsNaming(config, keys, nameOf)}.`,
+    });
+  }
+  const inputBytes = discountInputBytes(config, configBytes);
   if (inputBytes > FUNCTION_LIMITS.inputBytes) {
-    const perAnswer = FUNCTION_LIMITS.cartLines * (COLLECTION_ANSWER_BYTES + 40);
-    const toRemove = Math.ceil((inputBytes - FUNCTION_LIMITS.inputBytes) / perAnswer);
     issues.push({
       kind: "inputBytes",
       message:
-        `The level discounts' scopes name ${variables.collectionIds.length} collections and ${variables.tags.length} tags. At checkout Shopify answers ` +
-        `each of them for every cart line, so a ${FUNCTION_LIMITS.cartLines}-line cart would pass ${Math.ceil(inputBytes / 1000)} kB to the discount, ` +
-        `over Shopify's ${FUNCTION_LIMITS.inputBytes / 1000} kB. Remove about ${countOf(toRemove, "collections or tags")} from the scopes of ${levelsNaming(config, "any", nameOf)} ` +
-        `(a product list costs far less: products are matched by id, not asked about per line).`,
+        `A ${FUNCTION_LIMITS.cartLines}-line cart would pass ${Math.ceil(inputBytes / 1000)} kB to the discount, over Shopify's ${FUNCTION_LIMITS.inputBytes / 1000} kB. ` +
+        `Trim the levels' discount settings (remove products, collections or tags from their scopes).`,
     });
   }
   return issues;
 }
 
-/** The input's bytes for a full cart under this configuration: every line answers every collection and tag asked. */
-export function discountInputBytes(
-  config: DiscountConfigV1,
-  configBytes = utf8Bytes(JSON.stringify(config)),
-  variables = discountVariablesOf(config),
-): number {
-  let perLine = INPUT_LINE_BYTES;
-  for (const c of variables.collectionIds) perLine += COLLECTION_ANSWER_BYTES + utf8Bytes(JSON.stringify(c));
-  for (const t of variables.tags) perLine += TAG_ANSWER_BYTES + utf8Bytes(JSON.stringify(t));
+/**
+ * The input's bytes for a full cart under this configuration (an upper bound): every line answers every slot, used
+ * or not, so only the configuration's own size varies.
+ */
+export function discountInputBytes(config: DiscountConfigV1, configBytes = utf8Bytes(JSON.stringify(config))): number {
+  const perLine = INPUT_LINE_BYTES + (COLLECTION_SLOTS.length + TAG_SLOTS.length) * SLOT_ANSWER_BYTES;
   return INPUT_OTHER_BYTES + configBytes + FUNCTION_LIMITS.cartLines * perLine;
 }
 
-function levelsNaming(config: DiscountConfigV1, kind: "collections" | "tags" | "any", nameOf: (id: string) => string): string {
+/** The levels whose scopes name any of these lists, by name. */
+function levelsNaming(config: DiscountConfigV1, keys: readonly ScopeListKey[], nameOf: (id: string) => string): string {
   const names: string[] = [];
   for (const id of Object.keys(config.levels)) {
     const s = config.levels[id].discount?.scope;
-    if (!s) continue;
-    const collections = s.collectionIds.length + s.excludeCollectionIds.length;
-    const tags = s.tags.length + s.excludeTags.length;
-    if ((kind !== "tags" && collections > 0) || (kind !== "collections" && tags > 0)) names.push(nameOf(id));
+    if (s && keys.some((k) => s[k].length > 0)) names.push(nameOf(id));
   }
   return names.length > 0 ? names.join(", ") : "the levels";
 }

@@ -201,7 +201,7 @@ describe("benefits form: a configuration over Shopify's Function limits", () => 
     const config = buildDiscountConfig(programJson() as ProgramJson, { gold: shopper });
     const [tooMany] = discountLimitIssues(config, (id) => (id === "gold" ? "Gold" : id));
     expect(tooMany.message).toBe(
-      "The level discounts' scopes name 120 different tags, and Shopify allows at most 100. Remove 20 tags from the scopes (included or excluded) of Gold.",
+      "A level discount's scope can name at most 100 tags to include and 100 to exclude (Shopify's limit for one list). Over it: Gold (120 excluded). Remove 20 tags or more from each.",
     );
     const errors = {
       "discount.scope": tooMany.message,
@@ -217,7 +217,7 @@ describe("benefits form: a configuration over Shopify's Function limits", () => 
       }),
     );
     const shown = JSON.stringify(r.toJSON());
-    expect(shown).toContain("Remove 20 tags from the scopes (included or excluded) of Gold.");
+    expect(shown).toContain("Over it: Gold (120 excluded). Remove 20 tags or more from each.");
     expect(shown).toContain("The benefits were not saved");
     expect(shown).toContain("Shopify passes at most 10,000 bytes");
   });

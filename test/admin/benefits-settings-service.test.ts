@@ -99,14 +99,14 @@ describe("Shopify's Function limits, checked when benefits are saved", () => {
       [] as [string, Record<string, unknown>][],
       ["gold", scoped({ excludeTags: Array.from({ length: 120 }, (_, i) => `tag-${i}`) })],
       "discount.scope",
-      ["at most 100", "Remove 20 tags", "Gold"],
+      ["at most 100 tags", "Gold (120 excluded)", "Remove 20 tags or more"],
     ],
     [
-      "a third collection, when two already fill a 200-line cart's input",
+      "101 collections to include, beside another level's scope",
       [["gold", scoped({ collectionIds: collections(0, 2) })]],
-      ["silver", scoped({ excludeCollectionIds: collections(2, 1) })],
+      ["silver", scoped({ collectionIds: collections(2, 101) })],
       "discount.scope",
-      ["3 collections and 0 tags", "200-line cart", "128 kB", "Remove about 1 collection or tag", "Silver, Gold"],
+      ["at most 100 collections", "Silver (101 included)", "Remove 1 collection or more"],
     ],
     [
       "products that take the settings past 10,000 bytes",
@@ -127,9 +127,13 @@ describe("Shopify's Function limits, checked when benefits are saved", () => {
     expect((await loadShopperBenefits(db, SHOP)).silver).toBeUndefined();
   });
 
-  it("accepts the same scopes within the limits", async () => {
-    await saveBenefits("gold", scoped({ collectionIds: collections(0, 2), productIds: products(0, 100) }));
-    await saveBenefits("silver", scoped({ excludeTags: ["clearance"] }));
+  it("accepts scopes of many collections and tags: every level's included and excluded lists, up to 100 entries each", async () => {
+    // Before slots, about 2 collections or 5 tags across all levels filled a 200-line cart's input.
+    await saveBenefits(
+      "gold",
+      scoped({ collectionIds: collections(0, 100), excludeCollectionIds: collections(100, 3), tags: ["vip", "members"], excludeTags: ["clearance"], productIds: products(0, 40) }),
+    );
+    await saveBenefits("silver", scoped({ collectionIds: collections(200, 20), excludeCollectionIds: collections(300, 1), excludeTags: ["clearance", "final-sale"] }));
     expect(Object.keys(await loadShopperBenefits(db, SHOP)).sort()).toEqual(["gold", "silver"]);
   });
 
@@ -142,7 +146,7 @@ describe("Shopify's Function limits, checked when benefits are saved", () => {
     expect(Object.keys(standIn.shop(SHOP).discounts)).toEqual([]);
     const view = await benefitsEditView(db, SHOP, "gold");
     expect(view.discountSync.state).toBe("failed");
-    expect(view.discountSync.message).toContain("Remove 1 tag from the scopes (included or excluded) of Gold.");
+    expect(view.discountSync.message).toContain("Over it: Gold (101 included). Remove 1 tag or more from each.");
   });
 });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   decimalToHundredths,
   discountLimitIssues,
+  discountSlotPlan,
   discountVariablesOf,
   FUNCTION_LIMITS,
   levelBenefitsOf,
@@ -164,20 +165,42 @@ describe("parseDiscountConfig", () => {
   });
 });
 
+const EMPTY_SLOTS = { c0: [], c1: [], c2: [], c3: [], c4: [], c5: [], t0: [], t1: [], t2: [], t3: [], t4: [], t5: [] };
+
 describe("discountVariablesOf", () => {
-  it("collects every level's included and excluded collections and tags, once each, sorted", () => {
-    const other = { ...scope, collectionIds: ["c3", "c1"], tags: [], excludeCollectionIds: [], excludeTags: ["vip"] };
+  it("gives each distinct collection list and tag list a slot (included or excluded), entries deduplicated and sorted, lists in the order of their JSON", () => {
+    const other = { ...scope, collectionIds: ["c3", "c1", "c3"], tags: [], excludeCollectionIds: ["c2"], excludeTags: ["vip"] };
     const cfg: DiscountConfigV1 = {
       ...valid,
       levels: { ...valid.levels, silver: { discount: { ...valid.levels.silver.discount!, scope: other }, freeShipping: null } },
     };
-    expect(discountVariablesOf(cfg)).toEqual({ collectionIds: ["c1", "c2", "c3"], tags: ["clearance", "vip"] });
+    // gold: collections [c1], excluded [c2], tags [vip], excluded [clearance]; silver: [c1, c3], excluded [c2] (shared), excluded tags [vip] (shared).
+    expect(discountVariablesOf(cfg)).toEqual({ ...EMPTY_SLOTS, c0: ["c1", "c3"], c1: ["c1"], c2: ["c2"], t0: ["clearance"], t1: ["vip"] });
+    expect(discountSlotPlan(cfg).scopes.gold).toEqual({ collections: "c1", excludeCollections: "c2", tags: "t1", excludeTags: "t0" });
+    expect(discountSlotPlan(cfg).scopes.silver).toEqual({ collections: "c0", excludeCollections: "c2", tags: null, excludeTags: "t1" });
   });
 
-  it("is empty when no level has a scope", () => {
-    expect(discountVariablesOf({ v: 1, enabled: true, levels: { silver: valid.levels.silver } })).toEqual({ collectionIds: [], tags: [] });
+  it("gives the same slots whatever the order of the levels and of their lists", () => {
+    const a = { v: 1 as const, enabled: true, levels: { x: scoped({ collectionIds: ["b", "a"] }), y: scoped({ excludeCollectionIds: ["z"] }) } };
+    const b = { v: 1 as const, enabled: true, levels: { y: scoped({ excludeCollectionIds: ["z"] }), x: scoped({ collectionIds: ["a", "b"] }) } };
+    expect(discountVariablesOf(a)).toEqual(discountVariablesOf(b));
+    expect(discountSlotPlan(a).scopes).toEqual(discountSlotPlan(b).scopes);
+  });
+
+  it("writes every slot, empty when no level has a scope", () => {
+    expect(discountVariablesOf({ v: 1, enabled: true, levels: { silver: valid.levels.silver } })).toEqual(EMPTY_SLOTS);
   });
 });
+
+function scoped(over: Partial<typeof scope>): DiscountConfigV1["levels"][string] {
+  return {
+    discount: {
+      ...valid.levels.gold.discount!,
+      scope: { ...scope, productIds: [], collectionIds: [], excludeCollectionIds: [], tags: [], excludeTags: [], ...over },
+    },
+    freeShipping: null,
+  };
+}
 
 describe("discountLimitIssues", () => {
   const withScope = (over: Partial<typeof scope>): DiscountConfigV1 => ({
@@ -194,6 +217,11 @@ describe("discountLimitIssues", () => {
     },
   });
   const tags = (n: number) => Array.from({ length: n }, (_, i) => `t${i}`);
+  const levels = (n: number, over: (i: number) => Partial<typeof scope>): DiscountConfigV1 => ({
+    v: 1,
+    enabled: true,
+    levels: Object.fromEntries(Array.from({ length: n }, (_, i) => [`l${i}`, scoped(over(i))])),
+  });
   /** A configuration of exactly `bytes` bytes of JSON, padded with product ids (which cost nothing per cart line). */
   function ofBytes(bytes: number): DiscountConfigV1 {
     const cfg = withScope({ productIds: [] });
@@ -210,18 +238,33 @@ describe("discountLimitIssues", () => {
     ["the valid example", valid, []],
     ["exactly 10,000 bytes", ofBytes(FUNCTION_LIMITS.metafieldBytes), []],
     ["10,001 bytes", ofBytes(FUNCTION_LIMITS.metafieldBytes + 1), ["configBytes"]],
-    ["6 short tags", withScope({ excludeTags: tags(6) }), []],
-    ["7 short tags (a 200-line cart's input over 128 kB)", withScope({ excludeTags: tags(7) }), ["inputBytes"]],
-    ["101 tags", withScope({ excludeTags: tags(101) }), ["tags", "inputBytes"]],
-    ["101 collections", withScope({ collectionIds: tags(101) }), ["collections", "inputBytes"]],
+    ["100 tags in one list", withScope({ excludeTags: tags(100) }), []],
+    ["101 tags in one list", withScope({ excludeTags: tags(101) }), ["tags"]],
+    ["101 collections in one list", withScope({ collectionIds: tags(101) }), ["collections"]],
+    ["100 collections included and 100 other excluded", withScope({ collectionIds: tags(100), excludeCollectionIds: tags(200).slice(100) }), []],
+    ["6 levels, each excluding its own collection", levels(6, (i) => ({ excludeCollectionIds: [`brand-${i}`] })), []],
+    ["7 levels, each excluding its own collection", levels(7, (i) => ({ excludeCollectionIds: [`brand-${i}`] })), ["collectionLists"]],
+    ["7 levels, all excluding the same collection", levels(7, () => ({ excludeCollectionIds: ["brand-a"] })), []],
+    ["7 levels, each with its own tag list", levels(7, (i) => ({ tags: [`t${i}`, "shared"] })), ["tagLists"]],
+    ["6 collection lists and 6 tag lists", levels(6, (i) => ({ collectionIds: [`c${i}`], excludeTags: [`t${i}`] })), []],
   ] as const)("%s", (_name, cfg, kinds) => {
     expect(discountLimitIssues(cfg).map((i) => i.kind)).toEqual(kinds);
   });
 
-  it("names the levels to trim by the names merchants know", () => {
-    const [issue] = discountLimitIssues(withScope({ tags: tags(101) }), (id) => (id === "gold" ? "Gold" : id));
-    expect(issue.message).toBe(
-      "The level discounts' scopes name 101 different tags, and Shopify allows at most 100. Remove 1 tag from the scopes (included or excluded) of Gold.",
-    );
+  it.each([
+    [
+      "a list over 100 entries",
+      withScope({ tags: tags(101) }),
+      "A level discount's scope can name at most 100 tags to include and 100 to exclude (Shopify's limit for one list). Over it: Level gold (101 included). Remove 1 tag or more from each.",
+    ],
+    [
+      "more lists than slots",
+      levels(8, (i) => ({ collectionIds: [`c${i}`] })),
+      "The level discounts' scopes use 8 different collection lists (included or excluded), and the discount can check at most 6 at checkout. " +
+        "Levels that include or exclude exactly the same collections share one list. Remove 2 collection lists (or make them the same as another level's) " +
+        "in the scopes of Level l0, Level l1, Level l2, Level l3, Level l4, Level l5, Level l6, Level l7.",
+    ],
+  ])("names the levels to trim by the names merchants know: %s", (_name, cfg, message) => {
+    expect(discountLimitIssues(cfg, (id) => `Level ${id}`).map((i) => i.message)).toEqual([message]);
   });
 });

@@ -6,7 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "~/db/client.server";
 import { saveBenefitsAction, syncTierDiscount } from "~/services/admin/benefits.server";
 import { recordWebhook } from "~/services/webhook-inbox.server";
-import { DISCOUNT_CONFIG_KEY, DISCOUNT_VARIABLES_KEY, parseDiscountConfig } from "~/shared/discount-config";
+import {
+  COLLECTION_SLOTS,
+  DISCOUNT_CONFIG_KEY,
+  DISCOUNT_VARIABLES_KEY,
+  parseDiscountConfig,
+  TAG_SLOTS,
+  type DiscountVariablesV1,
+} from "~/shared/discount-config";
 import { createTranslator, MEMBER_MESSAGES_EN } from "~/shared/member-messages";
 import { checkoutView, memberView, type MemberDocuments, type ViewContext } from "~/shared/member-view";
 import { parseTierBenefits, parseTierLevel, parseTierPointsHistory, parseTierProgress, POINTS_HISTORY_LIMIT } from "~/shared/tier-metafield";
@@ -245,7 +252,8 @@ describe("the discount configuration the admin writes is what the Function reads
   /** A cart as Shopify builds the Function's input: the query's variables come from `discount-variables`. */
   const cart = (levelDoc: unknown, prices: string[], taggedNoDiscount: number[] = []) => {
     const d = discountInput(levelDoc);
-    const variables = standIn.metafieldJson(discountId, DISCOUNT_VARIABLES_KEY, "$app:tierline", domain) as { collectionIds: string[]; tags: string[] };
+    const variables = standIn.metafieldJson(discountId, DISCOUNT_VARIABLES_KEY, "$app:tierline", domain) as DiscountVariablesV1;
+    const productTags = (i: number) => (taggedNoDiscount.includes(i) ? ["no-discount"] : []);
     return {
       presentmentCurrencyRate: "1.0",
       cart: {
@@ -259,8 +267,10 @@ describe("the discount configuration the admin writes is what the Function reads
             product: {
               id: `gid://shopify/Product/${i + 1}`,
               isGiftCard: false,
-              inCollections: variables.collectionIds.map((collectionId) => ({ collectionId, isMember: false })),
-              hasTags: variables.tags.map((tag) => ({ tag, hasTag: tag === "no-discount" && taggedNoDiscount.includes(i) })),
+              // Each slot as Shopify evaluates `cN: inAnyCollection(ids: $cN)` / `tN: hasAnyTag(tags: $tN)`: these
+              // products are in no collection and tagged as the case says.
+              ...Object.fromEntries(COLLECTION_SLOTS.map((slot) => [slot, false])),
+              ...Object.fromEntries(TAG_SLOTS.map((slot) => [slot, variables[slot].some((tag) => productTags(i).includes(tag))])),
             },
           },
         })),
@@ -280,7 +290,20 @@ describe("the discount configuration the admin writes is what the Function reads
       discount: { type: "percentage", value: "10", minimumOrder: "50.00", scope: { excludeTags: ["no-discount"] } },
       freeShipping: { countries: ["US", "CA"], minimumOrder: null },
     });
-    expect(standIn.metafieldJson(discountId, DISCOUNT_VARIABLES_KEY, "$app:tierline", domain)).toEqual({ collectionIds: [], tags: ["no-discount"] });
+    expect(standIn.metafieldJson(discountId, DISCOUNT_VARIABLES_KEY, "$app:tierline", domain)).toEqual({
+      c0: [],
+      c1: [],
+      c2: [],
+      c3: [],
+      c4: [],
+      c5: [],
+      t0: ["no-discount"],
+      t1: [],
+      t2: [],
+      t3: [],
+      t4: [],
+      t5: [],
+    });
   });
 
   it.each([

@@ -57,10 +57,21 @@ describe("tier discount", () => {
     expect(Object.keys(shop.discounts)).toEqual([created.discountId]);
     expect(shop.discounts[created.discountId]).toMatchObject({ functionHandle: "tier-discount", discountClasses: ["PRODUCT", "SHIPPING"], title: "Member level discount" });
     expect(standIn.metafieldJson(created.discountId, "discount-config", "$app:tierline", domain)).toEqual(config("10"));
-    // The Function's input-query variables: every collection and tag a level's scope names.
+    // The Function's input-query variables: a slot per distinct collection list and tag list of the levels' scopes,
+    // every other slot written empty so no variable is ever null.
     expect(standIn.metafieldJson(created.discountId, "discount-variables", "$app:tierline", domain)).toEqual({
-      collectionIds: ["gid://shopify/Collection/2"],
-      tags: ["final-sale", "summer"],
+      c0: ["gid://shopify/Collection/2"],
+      c1: [],
+      c2: [],
+      c3: [],
+      c4: [],
+      c5: [],
+      t0: ["final-sale"],
+      t1: ["summer"],
+      t2: [],
+      t3: [],
+      t4: [],
+      t5: [],
     });
 
     // No id passed: the discount is found by its configuration metafield, not duplicated.

@@ -106,8 +106,9 @@ export async function saveBenefitsAction(
 
 /**
  * Refuses a save after which the discount's configuration would break one of Shopify's Function limits (a metafield
- * over 10,000 bytes reaches the Function as null, a list variable over 100 entries or a 200-line cart's input over
- * 128 kB fails the Function): every member would silently lose the discount. The configuration checked is the one the
+ * over 10,000 bytes reaches the Function as null, a scope list over 100 entries fails the Function, and more distinct
+ * collection or tag lists than the input query has slots cannot all be checked): every member would silently lose
+ * the discount. The configuration checked is the one the
  * levels will have once this draft is published, with the program on, so a later publish cannot break it either.
  * Throwing rolls the transaction back, so nothing of the save is written.
  */

@@ -3342,9 +3342,19 @@ export type CartDeliveryOptionsDiscountsGenerateRunInputVariables = Exact<{ [key
 export type CartDeliveryOptionsDiscountsGenerateRunInput = { __typename?: 'Input', presentmentCurrencyRate: string, cart: { __typename?: 'Cart', buyerIdentity?: { __typename?: 'BuyerIdentity', customer?: { __typename?: 'Customer', id: string, metafield?: { __typename?: 'Metafield', jsonValue: unknown } | null } | null } | null, cost: { __typename?: 'CartCost', subtotalAmount: { __typename?: 'MoneyV2', amount: string, currencyCode: CurrencyCode } }, deliveryGroups: Array<{ __typename?: 'CartDeliveryGroup', id: string, deliveryAddress?: { __typename?: 'MailingAddress', countryCode?: CountryCode | null } | null }> }, discount: { __typename?: 'Discount', discountClasses: Array<DiscountClass>, metafield?: { __typename?: 'Metafield', jsonValue: unknown } | null } };
 
 export type CartLinesDiscountsGenerateRunInputVariables = Exact<{
-  collectionIds?: InputMaybe<Array<Scalars['ID']['input']> | Scalars['ID']['input']>;
-  tags?: InputMaybe<Array<Scalars['String']['input']> | Scalars['String']['input']>;
+  c0?: InputMaybe<Array<Scalars['ID']['input']> | Scalars['ID']['input']>;
+  c1?: InputMaybe<Array<Scalars['ID']['input']> | Scalars['ID']['input']>;
+  c2?: InputMaybe<Array<Scalars['ID']['input']> | Scalars['ID']['input']>;
+  c3?: InputMaybe<Array<Scalars['ID']['input']> | Scalars['ID']['input']>;
+  c4?: InputMaybe<Array<Scalars['ID']['input']> | Scalars['ID']['input']>;
+  c5?: InputMaybe<Array<Scalars['ID']['input']> | Scalars['ID']['input']>;
+  t0?: InputMaybe<Array<Scalars['String']['input']> | Scalars['String']['input']>;
+  t1?: InputMaybe<Array<Scalars['String']['input']> | Scalars['String']['input']>;
+  t2?: InputMaybe<Array<Scalars['String']['input']> | Scalars['String']['input']>;
+  t3?: InputMaybe<Array<Scalars['String']['input']> | Scalars['String']['input']>;
+  t4?: InputMaybe<Array<Scalars['String']['input']> | Scalars['String']['input']>;
+  t5?: InputMaybe<Array<Scalars['String']['input']> | Scalars['String']['input']>;
 }>;
 
 
-export type CartLinesDiscountsGenerateRunInput = { __typename?: 'Input', presentmentCurrencyRate: string, cart: { __typename?: 'Cart', buyerIdentity?: { __typename?: 'BuyerIdentity', customer?: { __typename?: 'Customer', id: string, metafield?: { __typename?: 'Metafield', jsonValue: unknown } | null } | null } | null, lines: Array<{ __typename?: 'CartLine', id: string, quantity: number, cost: { __typename?: 'CartLineCost', amountPerQuantity: { __typename?: 'MoneyV2', amount: string, currencyCode: CurrencyCode }, subtotalAmount: { __typename?: 'MoneyV2', amount: string }, compareAtAmountPerQuantity?: { __typename?: 'MoneyV2', amount: string } | null }, merchandise: { __typename?: 'CustomProduct' } | { __typename?: 'ProductVariant', id: string, product: { __typename?: 'Product', id: string, isGiftCard: boolean, inCollections: Array<{ __typename?: 'CollectionMembership', collectionId: string, isMember: boolean }>, hasTags: Array<{ __typename?: 'HasTagResponse', tag: string, hasTag: boolean }> } } }> }, discount: { __typename?: 'Discount', discountClasses: Array<DiscountClass>, metafield?: { __typename?: 'Metafield', jsonValue: unknown } | null } };
+export type CartLinesDiscountsGenerateRunInput = { __typename?: 'Input', presentmentCurrencyRate: string, cart: { __typename?: 'Cart', buyerIdentity?: { __typename?: 'BuyerIdentity', customer?: { __typename?: 'Customer', id: string, metafield?: { __typename?: 'Metafield', jsonValue: unknown } | null } | null } | null, lines: Array<{ __typename?: 'CartLine', id: string, quantity: number, cost: { __typename?: 'CartLineCost', amountPerQuantity: { __typename?: 'MoneyV2', amount: string, currencyCode: CurrencyCode }, subtotalAmount: { __typename?: 'MoneyV2', amount: string }, compareAtAmountPerQuantity?: { __typename?: 'MoneyV2', amount: string } | null }, merchandise: { __typename?: 'CustomProduct' } | { __typename?: 'ProductVariant', id: string, product: { __typename?: 'Product', id: string, isGiftCard: boolean, c0: boolean, c1: boolean, c2: boolean, c3: boolean, c4: boolean, c5: boolean, t0: boolean, t1: boolean, t2: boolean, t3: boolean, t4: boolean, t5: boolean } } }> }, discount: { __typename?: 'Discount', discountClasses: Array<DiscountClass>, metafield?: { __typename?: 'Metafield', jsonValue: unknown } | null } };

@@ -8,12 +8,22 @@
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { config, goldBenefits, line, linesInput, resetLineIds, LINES_EXPORT, LINES_TARGET } from "../tests/support/function-input";
+import { config, goldBenefits, line, linesInput, resetLineIds, variablesOf, LINES_EXPORT, LINES_TARGET } from "../tests/support/function-input";
 import type { CartLinesDiscountsGenerateRunInput } from "../generated/api";
 
 const SHOES = "gid://shopify/Collection/10";
 const BAGS = "gid://shopify/Collection/20";
-const VARIABLES = { collectionIds: [SHOES, BAGS], tags: ["clearance", "gift-wrap"] };
+const SCOPE = {
+  productIds: [],
+  collectionIds: [SHOES, BAGS],
+  tags: [],
+  excludeProductIds: [],
+  excludeCollectionIds: [],
+  excludeTags: ["clearance"],
+};
+const CONFIG = config({ gold: goldBenefits({ discount: { scope: SCOPE, saleItemExtra: "5" } }) });
+/** What the app writes to `discount-variables` for this configuration, so each line's slots answer as Shopify would. */
+const VARIABLES = variablesOf(CONFIG);
 
 export interface LargeCart {
   input: CartLinesDiscountsGenerateRunInput;
@@ -40,15 +50,7 @@ export function largeCart(lineCount: number): LargeCart {
     lines.push(cartLine);
     if (collections.length > 0 && !clearance) (onSale ? sale : plain).push({ cartLine: { id: cartLine.id } });
   }
-  const scope = {
-    productIds: [],
-    collectionIds: [SHOES, BAGS],
-    tags: [],
-    excludeProductIds: [],
-    excludeCollectionIds: [],
-    excludeTags: ["clearance"],
-  };
-  const input = linesInput({ config: config({ gold: goldBenefits({ discount: { scope, saleItemExtra: "5" } }) }), lines });
+  const input = linesInput({ config: CONFIG, lines });
   const candidates = [
     ...(plain.length ? [{ message: "Gold member: 10% off", targets: plain, value: { percentage: { value: "10" } } }] : []),
     ...(sale.length ? [{ message: "Gold member: 15% off sale items", targets: sale, value: { percentage: { value: "15" } } }] : []),

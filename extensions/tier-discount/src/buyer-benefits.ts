@@ -1,4 +1,13 @@
-import { decimalToHundredths, levelBenefitsOf, parseDiscountConfig, type DiscountScopeV1 } from "../../../app/shared/discount-config";
+import {
+  decimalToHundredths,
+  discountSlotPlan,
+  levelBenefitsOf,
+  parseDiscountConfig,
+  type DiscountScopeV1,
+  type DiscountSlot,
+  type ScopeSlots,
+  type SlotRef,
+} from "../../../app/shared/discount-config";
 import { readBuyerLevel } from "./buyer-level";
 import type { CartDeliveryOptionsDiscountsGenerateRunInput, CartLinesDiscountsGenerateRunInput } from "../generated/api";
 import { readCurrencyRate, toCartCurrency, type BasisPoints, type Cents } from "./money";
@@ -67,7 +76,7 @@ export function buyerBenefitsOf(buyer: BuyerIdentityInput, discount: DiscountInp
       minimum: d.minimumOrder === null ? null : toCartCurrency(decimalToHundredths(d.minimumOrder) ?? 0, rate),
       retail: d.appliesTo === "retail",
       saleExtra: d.saleItemExtra === null ? 0 : (decimalToHundredths(d.saleItemExtra) ?? 0),
-      scope: d.scope ? compileScope(d.scope) : null,
+      scope: d.scope ? compileScope(d.scope, discountSlotPlan(parsed.config).scopes[level.id]) : null,
       valueText: d.value,
     };
   }
@@ -82,69 +91,53 @@ export function buyerBenefitsOf(buyer: BuyerIdentityInput, discount: DiscountInp
 export interface CompiledScope {
   hasIncludes: boolean;
   productIds: Set<string>;
-  collectionIds: Set<string>;
-  tags: Set<string>;
   excludeProductIds: Set<string>;
-  excludeCollectionIds: Set<string>;
-  excludeTags: Set<string>;
-  readsCollections: boolean;
-  readsTags: boolean;
+  /** Slots whose `true` puts a line inside the scope (its included collections and tags). */
+  includeSlots: DiscountSlot[];
+  /** Slots that must answer `false` for a line to stay inside (its excluded collections and tags). */
+  excludeSlots: DiscountSlot[];
+  /** An excluded list got no slot (more lists than slots): nothing can be shown to be outside it, so nothing is in scope. */
+  excludesUnanswered: boolean;
 }
 
 const PRODUCT_GID = "gid://shopify/Product/";
-const NONE: never[] = [];
 
-export function compileScope(scope: DiscountScopeV1): CompiledScope {
+export function compileScope(scope: DiscountScopeV1, slots: ScopeSlots): CompiledScope {
+  const includeSlots: DiscountSlot[] = [];
+  const excludeSlots: DiscountSlot[] = [];
+  let excludesUnanswered = false;
+  const use = (ref: SlotRef, into: DiscountSlot[]) => {
+    if (ref === "none") return false;
+    if (ref !== null) into.push(ref);
+    return true;
+  };
+  use(slots.collections, includeSlots);
+  use(slots.tags, includeSlots);
+  if (!use(slots.excludeCollections, excludeSlots)) excludesUnanswered = true;
+  if (!use(slots.excludeTags, excludeSlots)) excludesUnanswered = true;
   return {
     hasIncludes: scope.productIds.length + scope.collectionIds.length + scope.tags.length > 0,
     productIds: new Set(scope.productIds.map(productGid)),
-    collectionIds: new Set(scope.collectionIds),
-    tags: new Set(scope.tags),
     excludeProductIds: new Set(scope.excludeProductIds.map(productGid)),
-    excludeCollectionIds: new Set(scope.excludeCollectionIds),
-    excludeTags: new Set(scope.excludeTags),
-    readsCollections: scope.collectionIds.length + scope.excludeCollectionIds.length > 0,
-    readsTags: scope.tags.length + scope.excludeTags.length > 0,
+    includeSlots,
+    excludeSlots,
+    excludesUnanswered,
   };
 }
 
 /**
  * Whether a product is inside the scope: included by id, collection or tag (or no includes at all), and excluded by
- * none. When the query did not answer for an excluded collection or tag (the `discount-variables` metafield is
- * missing or stale), the product is left out: a discount must never reach an item the merchant excluded.
+ * none. An excluded list must answer `false` to keep the line: when its slot is missing from the input (the
+ * `discount-variables` metafield is missing) or the list has no slot, the product is left out, because a discount
+ * must never reach an item the merchant excluded. An included list counts only on `true`.
  */
 export function inScope(scope: CompiledScope, product: ProductInput): boolean {
-  if (scope.excludeProductIds.has(product.id)) return false;
-  let included = !scope.hasIncludes || scope.productIds.has(product.id);
-  if (scope.readsCollections) {
-    let answeredExcludes = 0;
-    const memberships = product.inCollections ?? NONE;
-    for (let i = 0; i < memberships.length; i++) {
-      const m = memberships[i];
-      if (scope.excludeCollectionIds.has(m.collectionId)) {
-        answeredExcludes++;
-        if (m.isMember) return false;
-      } else if (!included && m.isMember && scope.collectionIds.has(m.collectionId)) {
-        included = true;
-      }
-    }
-    if (answeredExcludes < scope.excludeCollectionIds.size) return false;
-  }
-  if (scope.readsTags) {
-    let answeredExcludes = 0;
-    const tags = product.hasTags ?? NONE;
-    for (let i = 0; i < tags.length; i++) {
-      const t = tags[i];
-      if (scope.excludeTags.has(t.tag)) {
-        answeredExcludes++;
-        if (t.hasTag) return false;
-      } else if (!included && t.hasTag && scope.tags.has(t.tag)) {
-        included = true;
-      }
-    }
-    if (answeredExcludes < scope.excludeTags.size) return false;
-  }
-  return included;
+  if (scope.excludesUnanswered || scope.excludeProductIds.has(product.id)) return false;
+  const answers = product as Partial<Record<DiscountSlot, boolean | null>>;
+  for (let i = 0; i < scope.excludeSlots.length; i++) if (answers[scope.excludeSlots[i]] !== false) return false;
+  if (!scope.hasIncludes || scope.productIds.has(product.id)) return true;
+  for (let i = 0; i < scope.includeSlots.length; i++) if (answers[scope.includeSlots[i]] === true) return true;
+  return false;
 }
 
 /** Merchants may paste a bare product number; the cart always carries the GID. */

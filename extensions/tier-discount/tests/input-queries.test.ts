@@ -11,7 +11,7 @@ import {
 } from "@shopify/shopify-function-test-helpers";
 import { Kind, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import { beforeAll, describe, expect, it } from "vitest";
-import { discountVariablesOf } from "../../../app/shared/discount-config";
+import { COLLECTION_SLOTS, discountVariablesOf, TAG_SLOTS } from "../../../app/shared/discount-config";
 import { printDiscountFunctionSchema } from "../scripts/print-schema";
 import * as fn from "../src/index";
 import { config, goldBenefits } from "./support/function-input";
@@ -40,6 +40,22 @@ describe("input queries", () => {
     const declared = op.variableDefinitions!.map((v) => v.variable.name.value).sort();
     const provided = Object.keys(discountVariablesOf(config({ gold: goldBenefits() }))).sort();
     expect(declared).toEqual(provided);
+  });
+
+  it("asks each slot as one boolean per product: cN from inAnyCollection($cN), tN from hasAnyTag($tN)", async () => {
+    const { visit } = await import("graphql");
+    const doc = await loadInputQuery(INPUT_QUERIES["cart.lines.discounts.generate.run"]);
+    const asked: string[] = [];
+    visit(doc, {
+      Field(node) {
+        const arg = node.arguments?.[0];
+        if (node.alias && arg?.value.kind === Kind.VARIABLE) asked.push(`${node.alias.value}=${node.name.value}(${arg.name.value}: $${arg.value.name.value})`);
+      },
+    });
+    expect(asked).toEqual([
+      ...COLLECTION_SLOTS.map((s) => `${s}=inAnyCollection(ids: $${s})`),
+      ...TAG_SLOTS.map((s) => `${s}=hasAnyTag(tags: $${s})`),
+    ]);
   });
 
   it("rejects a field the schema does not have (the check can fail)", async () => {

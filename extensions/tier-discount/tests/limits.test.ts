@@ -9,12 +9,15 @@ import { loadInputQuery, loadSchema, validateFixtureInput, validateFixtureOutput
 import type { GraphQLSchema } from "graphql";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
+  COLLECTION_SLOTS,
   discountInputBytes,
   discountLimitIssues,
   discountVariablesOf,
   FUNCTION_LIMITS,
   INPUT_LINE_BYTES,
   INPUT_OTHER_BYTES,
+  SLOT_ANSWER_BYTES,
+  TAG_SLOTS,
   type DiscountConfigV1,
   type LevelBenefitsV1,
   type LevelDiscountV1,
@@ -33,6 +36,7 @@ import {
   line,
   linesInput,
   resetLineIds,
+  variablesOf,
   type CartLineInput,
   type DiscountClassName,
 } from "./support/function-input";
@@ -55,7 +59,7 @@ const ID_STYLES = {
  * 200 lines where no two lines get the same discount: every price differs, quantities 1–3, every other line on sale,
  * every fifth one in the scope's excluded collection. The hardest cart for the output's size.
  */
-function distinctCart(idOf: (i: number) => string, variables = { collectionIds: [SALE_COLLECTION], tags: [] as string[] }): CartLineInput[] {
+function distinctCart(idOf: (i: number) => string, variables = variablesOf(config({ gold: goldBenefits({ discount: { scope: SCOPES[1] } }) }))): CartLineInput[] {
   resetLineIds();
   const lines: CartLineInput[] = [];
   for (let i = 1; i <= LINES; i++) {
@@ -253,16 +257,40 @@ describe(`input under ${FUNCTION_LIMITS.inputBytes.toLocaleString("en-US")} byte
           ),
         ),
     ],
-    ["the most collections", (n) => config({ gold: scoped({ collectionIds: ids("gid://shopify/Collection/", n) }) })],
-    ["the most tags", (n) => config({ gold: scoped({ excludeTags: ids("tag-", n) }) })],
+    ["the most collections in one list", (n) => config({ gold: scoped({ collectionIds: ids("gid://shopify/Collection/", n) }) })],
+    ["the most tags in one list", (n) => config({ gold: scoped({ excludeTags: ids("tag-", n) }) })],
+    [
+      "the most collection lists (a level each, excluding its own brand)",
+      (n) => config(Object.fromEntries(Array.from({ length: n }, (_, i) => [`level-${i}`, scoped({ excludeCollectionIds: ids(`gid://shopify/Collection/${i}`, 1) })]))),
+    ],
+    [
+      "the most tag lists",
+      (n) => config(Object.fromEntries(Array.from({ length: n }, (_, i) => [`level-${i}`, scoped({ tags: ids(`tag-${i}-`, 2) })]))),
+    ],
+    [
+      "every slot used and the metafield at its size limit",
+      (n) =>
+        config(
+          Object.fromEntries(
+            COLLECTION_SLOTS.map((_, i) => [
+              `level-${i}`.padEnd(64, "x"),
+              scoped({
+                collectionIds: ids(`gid://shopify/Collection/${i}`, 3),
+                excludeTags: ids(`tag-${i}-`, 3),
+                productIds: i === 0 ? ids("gid://shopify/Product/", n) : [],
+              }),
+            ]),
+          ),
+        ),
+    ],
     [
       "collections, tags and products together",
       (n) =>
         config({
           gold: scoped({
-            collectionIds: ids("gid://shopify/Collection/", n % 2),
-            excludeTags: ids("tag-", Math.floor(n / 2)),
-            productIds: ids("gid://shopify/Product/", 40 * n),
+            collectionIds: ids("gid://shopify/Collection/", Math.min(n, 100)),
+            excludeTags: ids("tag-", Math.min(n, 100)),
+            productIds: ids("gid://shopify/Product/", 4 * n),
           }),
         }),
     ],
@@ -282,7 +310,7 @@ describe(`input under ${FUNCTION_LIMITS.inputBytes.toLocaleString("en-US")} byte
   it("the admin's per-line and fixed byte counts cover the longest line and buyer", () => {
     const input = fullInput(config({}));
     const line0 = bytes(input.cart.lines[0]) + 1;
-    expect(INPUT_LINE_BYTES).toBeGreaterThanOrEqual(line0);
+    expect(INPUT_LINE_BYTES + (COLLECTION_SLOTS.length + TAG_SLOTS.length) * SLOT_ANSWER_BYTES).toBeGreaterThanOrEqual(line0);
     expect(INPUT_OTHER_BYTES).toBeGreaterThanOrEqual(bytes(input) - LINES * line0 - bytes(config({})));
   });
 });

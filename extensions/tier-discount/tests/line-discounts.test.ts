@@ -8,6 +8,7 @@ import {
   line,
   linesInput,
   resetLineIds,
+  variablesOf,
   type CartLineInput,
   type DiscountClassName,
 } from "./support/function-input";
@@ -96,7 +97,7 @@ describe("who gets the level discount", () => {
 
 describe("minimum order, on the eligible subtotal in the cart's currency", () => {
   const clearance = { ...noScope, excludeTags: ["clearance"] };
-  const vars = { collectionIds: [], tags: ["clearance"] };
+  const vars = variablesOf(config({ gold: goldBenefits({ discount: { scope: clearance } }) }));
   it.each([
     ["just below", "100.00", "1.0", ["60.0", "39.99"], {}],
     ["exactly met", "100.00", "1.0", ["60.0", "40.0"], { "1": "10%", "2": "10%" }],
@@ -117,28 +118,76 @@ describe("scope", () => {
     expect(discounted(run({ discount: { scope: { ...noScope, productIds: ["777"] } }, lines }))).toEqual({ "1": "10%" });
   });
 
+  /** The variables the app writes for these levels, so every slot answers as Shopify would. */
+  const varsOf = (levels: Record<string, LevelBenefitsV1>) => variablesOf(config(levels));
+  const scoped = (scope: Partial<typeof noScope>, value = "10") => goldBenefits({ discount: { value, scope: { ...noScope, ...scope } } });
+
   it("excludes wins over includes", () => {
-    const vars = { collectionIds: [C1, C2], tags: [] };
+    const scope = { ...noScope, collectionIds: [C1], excludeCollectionIds: [C2] };
+    const vars = varsOf({ gold: goldBenefits({ discount: { scope } }) });
     const lines = [line({ price: "10.0", collections: [C1] }, vars), line({ price: "10.0", collections: [C1, C2] }, vars)];
-    expect(discounted(run({ discount: { scope: { ...noScope, collectionIds: [C1], excludeCollectionIds: [C2] } }, lines }))).toEqual({ "1": "10%" });
+    expect(discounted(run({ discount: { scope }, lines }))).toEqual({ "1": "10%" });
+  });
+
+  it("includes a line in any of the listed collections (Premium and Sale), by tag, or by product", () => {
+    const [premium, sale] = ["gid://shopify/Collection/31", "gid://shopify/Collection/32"];
+    const scope = { ...noScope, collectionIds: [premium, sale], tags: ["vip-only"], productIds: ["gid://shopify/Product/900"] };
+    const vars = varsOf({ gold: goldBenefits({ discount: { scope } }) });
+    const lines = [
+      line({ price: "10.0", collections: [premium] }, vars),
+      line({ price: "10.0", collections: [sale] }, vars),
+      line({ price: "10.0", collections: [C1] }, vars),
+      line({ price: "10.0", tags: ["vip-only"] }, vars),
+      line({ price: "10.0", productId: "gid://shopify/Product/900" }, vars),
+    ];
+    expect(discounted(run({ discount: { scope }, lines }))).toEqual({ "1": "10%", "2": "10%", "4": "10%", "5": "10%" });
+  });
+
+  it("gives five levels, each excluding its own brand's collection, each its own exclusion", () => {
+    const brands = [1, 2, 3, 4, 5].map((i) => `gid://shopify/Collection/70${i}`);
+    const levels = Object.fromEntries(brands.map((b, i) => [`level-${i + 1}`, scoped({ excludeCollectionIds: [b] }, String(i + 1))]));
+    const vars = varsOf(levels);
+    brands.forEach((_brand, i) => {
+      resetLineIds();
+      const lines = brands.map((b) => line({ price: "10.0", collections: [b] }, vars));
+      const expected = Object.fromEntries(brands.flatMap((_b, j) => (j === i ? [] : [[String(j + 1), `${i + 1}%`]])));
+      expect(discounted(run({ levels, level: goldLevel({ id: `level-${i + 1}`, name: `Level ${i + 1}` }), lines }))).toEqual(expected);
+    });
   });
 
   it.each([
-    ["an excluded collection", { ...noScope, excludeCollectionIds: [C2] }],
-    ["an excluded tag", { ...noScope, excludeTags: ["clearance"] }],
-    ["an included collection", { ...noScope, collectionIds: [C1] }],
-  ])("leaves a line out when the query was not asked about %s (stale discount-variables)", (_case, scope) => {
-    // The variables predate the scope: the query answered for another collection only.
-    const lines = [line({ price: "10.0", collections: [C1, C2] }, { collectionIds: ["gid://shopify/Collection/99"], tags: [] })];
-    expect(discounted(run({ discount: { scope }, lines }))).toEqual({});
+    ["an excluded collection", { ...noScope, excludeCollectionIds: [C2] }, {}],
+    ["an excluded tag", { ...noScope, excludeTags: ["clearance"] }, {}],
+    ["an included collection", { ...noScope, collectionIds: [C1] }, {}],
+    ["only products", { ...noScope, productIds: ["gid://shopify/Product/1"] }, { "1": "10%" }],
+  ])("leaves a line out when its slot did not answer, for %s (discount-variables missing)", (_case, scope, expected) => {
+    // Without the variables metafield the answers are missing, never a guess: an exclusion that cannot be checked
+    // keeps the discount off the line, an inclusion that cannot be checked does not match.
+    const l = line({ price: "10.0", collections: [C1, C2], tags: ["clearance"] }, varsOf({ gold: goldBenefits({ discount: { scope } }) }));
+    const product = (l.merchandise as { product: Record<string, unknown> }).product;
+    for (const slot of Object.keys(product)) if (/^[ct]\d$/.test(slot)) delete product[slot];
+    expect(discounted(run({ discount: { scope }, lines: [l] }))).toEqual(expected);
+  });
+
+  it("leaves every line out of a level whose excluded list got no slot, and matches nothing by an included one", () => {
+    // Seven levels, each excluding its own collection: one more list than slots (the admin refuses this; the
+    // Function still never discounts an item it cannot show is outside the exclusion).
+    const levels = Object.fromEntries(
+      Array.from({ length: 7 }, (_, i) => [`l${i}`, scoped({ excludeCollectionIds: [`gid://shopify/Collection/${800 + i}`] })]),
+    );
+    const vars = varsOf(levels);
+    const lines = () => [line({ price: "10.0" }, vars)];
+    expect(discounted(run({ levels, level: goldLevel({ id: "l0" }), lines: lines() }))).toEqual({ "1": "10%" });
+    resetLineIds();
+    expect(discounted(run({ levels, level: goldLevel({ id: "l6" }), lines: lines() }))).toEqual({});
   });
 
   it("reads each level's own scope from the shared variables", () => {
-    const vars = { collectionIds: [C1, C2], tags: [] };
     const levels = {
       gold: goldBenefits({ discount: { scope: { ...noScope, collectionIds: [C1] } } }),
       silver: goldBenefits({ discount: { value: "5", scope: { ...noScope, collectionIds: [C2] } } }),
     };
+    const vars = varsOf(levels);
     const lines = () => [line({ price: "10.0", collections: [C1] }, vars), line({ price: "10.0", collections: [C2] }, vars)];
     expect(discounted(run({ levels, lines: lines() }))).toEqual({ "1": "10%" });
     resetLineIds();

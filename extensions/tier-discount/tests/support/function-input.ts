@@ -2,7 +2,14 @@
  * Builders for the Function's input, shaped exactly like the input queries' answers (tests/input-queries.test.ts
  * holds every fixture to the real schema). Defaults describe a Gold member with 10% off; override what a case needs.
  */
-import type { DiscountConfigV1, DiscountVariablesV1, LevelBenefitsV1 } from "../../../../app/shared/discount-config";
+import {
+  COLLECTION_SLOTS,
+  discountVariablesOf,
+  TAG_SLOTS,
+  type DiscountConfigV1,
+  type DiscountVariablesV1,
+  type LevelBenefitsV1,
+} from "../../../../app/shared/discount-config";
 import type {
   CartDeliveryOptionsDiscountsGenerateRunInput,
   CartLinesDiscountsGenerateRunInput,
@@ -67,7 +74,7 @@ export interface LineSpec {
   quantity?: number;
   compareAt?: string | null;
   currency?: string;
-  /** Collection ids the product belongs to (answered only for ids in the variables). */
+  /** Collection ids the product belongs to (each slot answers whether the product is in any of its list). */
   collections?: string[];
   tags?: string[];
   giftCard?: boolean;
@@ -77,8 +84,16 @@ export interface LineSpec {
 
 let lineCounter = 0;
 
-/** The line as the query returns it; memberships are answered for exactly the variables' collections and tags. */
-export function line(spec: LineSpec, variables: DiscountVariablesV1 = { collectionIds: [], tags: [] }): CartLineInput {
+/** The variables Shopify would pass for this configuration (every slot empty for none). */
+export function variablesOf(cfg: DiscountConfigV1 | null = null): DiscountVariablesV1 {
+  return discountVariablesOf(cfg ?? { v: 1, enabled: true, levels: {} });
+}
+
+/**
+ * The line as the query returns it: each slot answers `inAnyCollection`/`hasAnyTag` for its list in the variables,
+ * the way Shopify evaluates `cN: inAnyCollection(ids: $cN)` (false for an empty list).
+ */
+export function line(spec: LineSpec, variables: DiscountVariablesV1 = variablesOf()): CartLineInput {
   const n = ++lineCounter;
   const quantity = spec.quantity ?? 1;
   const currency = spec.currency ?? "USD";
@@ -99,11 +114,17 @@ export function line(spec: LineSpec, variables: DiscountVariablesV1 = { collecti
           product: {
             id: spec.productId ?? `gid://shopify/Product/${n}`,
             isGiftCard: spec.giftCard ?? false,
-            inCollections: variables.collectionIds.map((collectionId) => ({ collectionId, isMember: collections.has(collectionId) })),
-            hasTags: variables.tags.map((tag) => ({ tag, hasTag: tags.has(tag) })),
+            ...slotAnswers(variables, collections, tags),
           },
         },
   };
+}
+
+function slotAnswers(variables: DiscountVariablesV1, collections: Set<string>, tags: Set<string>) {
+  const answers = {} as Record<(typeof COLLECTION_SLOTS)[number] | (typeof TAG_SLOTS)[number], boolean>;
+  for (const slot of COLLECTION_SLOTS) answers[slot] = variables[slot].some((id) => collections.has(id));
+  for (const slot of TAG_SLOTS) answers[slot] = variables[slot].some((t) => tags.has(t));
+  return answers;
 }
 
 export function resetLineIds(): void {
