@@ -51,7 +51,7 @@ describe("writeProgramMetafield", () => {
 
     const renamed = { ...doc, levels: doc.levels.map((l) => (l.id === "gold" ? { ...l, name: "Golden" } : l)) };
     expect(await writeProgramMetafield(admin, renamed)).toBe("written");
-    expect(standIn.metafieldJson(gid, "program", "$app:tierline", domain).levels[1].name).toBe("Golden");
+    expect(parseTierProgram(standIn.metafieldJson(gid, "program", "$app:tierline", domain))?.levels[1]?.name).toBe("Golden");
     expect(writes(domain)).toBe(2);
   });
 
