@@ -6,6 +6,7 @@ import { programView } from "~/shared/program-view";
 import en from "../../extensions/account-member-page/locales/en.default.json";
 import { startDemo, type Demo } from "../../scripts/demo/start";
 import { browserSuiteEnabled, launchAdminBrowser, type AdminBrowser } from "../support/browser";
+import { readableText } from "../support/readable-text";
 import { DEMO_PAGE_SETTINGS, type ShopperSurface } from "../support/account-page/account-page-host";
 import { shopMetafields, storefrontShowcase, tierlineMetafields } from "../support/storefront/storefront-page";
 
@@ -20,26 +21,8 @@ import { shopMetafields, storefrontShowcase, tierlineMetafields } from "../suppo
 const enabled = browserSuiteEnabled();
 const ctx: ViewContext = { locale: "en", t: createTranslator(en as MessageTree, "en"), timeZone: undefined };
 
-/** What a shopper reads in the extension's document: each element's heading and its own text, in order. */
-const readable = (frame: FrameLocator) =>
-  frame.locator("body").evaluate((body) => {
-    const lines: string[] = [];
-    const visit = (el: Element) => {
-      for (const attr of ["heading", "subheading"]) {
-        const v = el.getAttribute(attr);
-        if (v) lines.push(v);
-      }
-      const own = [...el.childNodes]
-        .filter((n) => n.nodeType === 3)
-        .map((n) => n.textContent ?? "")
-        .join("")
-        .trim();
-      if (own) lines.push(own);
-      for (const child of el.children) visit(child);
-    };
-    for (const child of body.children) visit(child);
-    return lines;
-  });
+/** What a shopper reads in the extension's document (run inside the page). */
+const readable = (frame: FrameLocator) => frame.locator("body").evaluate(readableText);
 
 describe.skipIf(!enabled)("shopper surfaces in a browser: the member card page, and the profile block, checkout banner and POS", () => {
   let demo: Demo;

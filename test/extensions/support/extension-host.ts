@@ -7,6 +7,7 @@
 import { signal, type Signal } from "@preact/signals";
 import { render } from "preact";
 import { createTranslator, type MessageTree } from "~/shared/member-messages";
+import { readableText } from "../../support/readable-text";
 
 /** A Shopify signal (`SubscribableSignalLike`, `ReadonlySignalLike`): what the host hands for a changing value. */
 interface SignalLikeShape<V> {
@@ -74,27 +75,9 @@ export function unmount(): void {
   delete (globalThis as { shopify?: unknown }).shopify;
 }
 
-/**
- * What a shopper reads, in document order: each element's `heading` / `subheading` (the components draw them) and
- * its own text, one line each. Labels read by assistive technology only (`accessibilityLabel`, `alt`) are left out.
- */
+/** What a shopper reads in the rendered extension (../../support/readable-text.ts). */
 export function readable(root: Element = document.body): string[] {
-  const lines: string[] = [];
-  const visit = (el: Element) => {
-    for (const attr of ["heading", "subheading"]) {
-      const v = el.getAttribute(attr);
-      if (v) lines.push(v);
-    }
-    const own = [...el.childNodes]
-      .filter((n) => n.nodeType === 3)
-      .map((n) => n.textContent ?? "")
-      .join("")
-      .trim();
-    if (own) lines.push(own);
-    for (const child of el.children) visit(child);
-  };
-  for (const child of root.children) visit(child);
-  return lines;
+  return readableText(root);
 }
 
 /** The web components of one tag, for what only they carry (a progress value, a link's href). */
