@@ -67,7 +67,7 @@ const PROGRAM: TierProgramV1 = {
 };
 
 async function show(fields: MemberFields, opts: { program?: string | null; settings?: Record<string, string> } = {}) {
-  shop.setProgram(opts.program === undefined ? json(PROGRAM) : opts.program);
+  await shop.setProgram(opts.program === undefined ? json(PROGRAM) : opts.program);
   const customerId = await shop.addMember(fields);
   await runExtension(entry, pageApi(opts.settings), shop.customerAccountFetch(customerId));
 }

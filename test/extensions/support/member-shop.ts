@@ -6,7 +6,7 @@
 import http from "node:http";
 import { startStandIn, type StandIn } from "../../support/shopify-stand-in";
 import { customerAccountFetch } from "../../support/shopify-stand-in/customer-account";
-import type { MetafieldMap, ShopState } from "../../support/shopify-stand-in/store";
+import type { ShopState } from "../../support/shopify-stand-in/store";
 
 const DOMAIN = "tierline-demo.myshopify.com";
 const TOKEN = "shpat_extensions";
@@ -41,8 +41,8 @@ export interface MemberShop {
   shop(): ShopState;
   /** A customer with these `$app:tierline` metafields, written through the Admin API; returns the GID. */
   addMember(fields: MemberFields): Promise<string>;
-  /** The shop's `$app:tierline.program`, or none. */
-  setProgram(value: string | null): void;
+  /** The shop's `$app:tierline.program` (written through the Admin API, as a publish does), or none. */
+  setProgram(value: string | null): Promise<void>;
   /** The customer account sandbox's fetch, logged in as `customerId`. */
   customerAccountFetch(customerId: string): (url: string, init?: { body?: unknown }) => Promise<JsonResponse>;
   /** POS's sandbox fetch: `shopify:admin/api/graphql.json` with the app's session. */
@@ -70,15 +70,15 @@ export async function startMemberShop(): Promise<MemberShop> {
       }
       return id;
     },
-    setProgram(value) {
-      // The shop owner's metafields, where the Admin stand-in keeps them once it stores shop-owned metafields.
-      const shop = standIn.shop(DOMAIN) as ShopState & { metafields?: MetafieldMap };
-      const metafields = (shop.metafields ??= {});
-      const key = `app--${APP_ID}--tierline.program`;
-      if (value === null) delete metafields[key];
+    async setProgram(value) {
+      // As a publish does: metafieldsSet (or metafieldsDelete) on the shop owner.
+      const shop = standIn.shop(DOMAIN);
+      const ownerId = `gid://shopify/Shop/${shop.numericId}`;
+      const owner = { ownerId, namespace: "$app:tierline", key: "program" };
+      if (value === null) await admin(`mutation Delete($m: [MetafieldIdentifierInput!]!) { metafieldsDelete(metafields: $m) { userErrors { field message } } }`, { m: [owner] });
       else {
-        const at = new Date().toISOString();
-        metafields[key] = { id: "gid://shopify/Metafield/990001", ownerId: `gid://shopify/Shop/${shop.numericId}`, namespace: `app--${APP_ID}--tierline`, key: "program", type: "json", value, createdAt: at, updatedAt: at };
+        const data = await admin(`mutation Set($m: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $m) { userErrors { field message } } }`, { m: [{ ...owner, type: "json", value }] });
+        if (data.metafieldsSet.userErrors?.length) throw new Error(JSON.stringify(data.metafieldsSet.userErrors));
       }
     },
     customerAccountFetch(customerId) {

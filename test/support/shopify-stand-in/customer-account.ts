@@ -56,7 +56,6 @@ export async function runCustomerAccountQuery(session: CustomerAccountSession, b
   if (invalid.length > 0) return { errors: invalid };
   const shop = session.shop();
   const customer = shop.customers[session.customerId];
-  const shopMetafields = (shop as ShopState & { metafields?: MetafieldMap }).metafields ?? {};
   const rootValue = unimplemented("QueryRoot", {
     customer: () =>
       customer
@@ -69,7 +68,7 @@ export async function runCustomerAccountQuery(session: CustomerAccountSession, b
             metafield: metafieldAccessor(customer.metafields, session.appId),
           })
         : null,
-    shop: () => unimplemented("Shop", { __typename: "Shop", id: `gid://shopify/Shop/${shop.numericId}`, name: shop.name, metafield: metafieldAccessor(shopMetafields, session.appId) }),
+    shop: () => unimplemented("Shop", { __typename: "Shop", id: `gid://shopify/Shop/${shop.numericId}`, name: shop.name, metafield: metafieldAccessor(shop.metafields, session.appId) }),
   });
   const variables = body.variables && typeof body.variables === "object" ? (body.variables as Record<string, unknown>) : {};
   return execute({ schema, document, rootValue, variableValues: variables, operationName: typeof body.operationName === "string" ? body.operationName : undefined });
