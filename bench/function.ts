@@ -206,7 +206,7 @@ async function main() {
           bytes: bundled.bytes,
           gzipBytes: bundled.gzipBytes,
         },
-        cart: "Gold 10% (15% on sale items), scope = 2 collections, clearance tag excluded; 2 collections + 2 tags asked per line",
+        cart: "Gold 10% (15% on sale items), scope = 2 collections (one list), clearance tag excluded; 12 slot answers (6 collection lists, 6 tag lists) per line",
         node,
         quickjs,
         linearity: {

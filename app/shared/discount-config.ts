@@ -115,7 +115,12 @@ export function discountSlotPlan(config: DiscountConfigV1): DiscountSlotPlan {
     if (!scope) continue;
     keyed.push({
       id,
-      keys: [add(collections, scope.collectionIds), add(collections, scope.excludeCollectionIds), add(tags, scope.tags), add(tags, scope.excludeTags)],
+      keys: [
+        add(collections, scope.collectionIds),
+        add(collections, scope.excludeCollectionIds),
+        add(tags, scope.tags),
+        add(tags, scope.excludeTags),
+      ],
     });
   }
   const collectionKeys = [...collections.keys()].sort();

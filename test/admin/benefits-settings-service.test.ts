@@ -131,9 +131,18 @@ describe("Shopify's Function limits, checked when benefits are saved", () => {
     // Before slots, about 2 collections or 5 tags across all levels filled a 200-line cart's input.
     await saveBenefits(
       "gold",
-      scoped({ collectionIds: collections(0, 100), excludeCollectionIds: collections(100, 3), tags: ["vip", "members"], excludeTags: ["clearance"], productIds: products(0, 40) }),
+      scoped({
+        collectionIds: collections(0, 100),
+        excludeCollectionIds: collections(100, 3),
+        tags: ["vip", "members"],
+        excludeTags: ["clearance"],
+        productIds: products(0, 40),
+      }),
     );
-    await saveBenefits("silver", scoped({ collectionIds: collections(200, 20), excludeCollectionIds: collections(300, 1), excludeTags: ["clearance", "final-sale"] }));
+    await saveBenefits(
+      "silver",
+      scoped({ collectionIds: collections(200, 20), excludeCollectionIds: collections(300, 1), excludeTags: ["clearance", "final-sale"] }),
+    );
     expect(Object.keys(await loadShopperBenefits(db, SHOP)).sort()).toEqual(["gold", "silver"]);
   });
 

@@ -317,7 +317,7 @@ describe("the discount configuration the admin writes is what the Function reads
   ])("$name with a cart of $prices (lines $tagged tagged no-discount) gets $expected", ({ name, prices, tagged, expected }) => {
     const result = cartLinesDiscountsGenerateRun(cart(levelOf(name), prices, tagged) as never);
     const got = result.operations.flatMap((op) =>
-      "productDiscountsAdd" in op ? op.productDiscountsAdd.candidates.flatMap((c) => c.targets.map((t) => [(t as { cartLine: { id: string } }).cartLine.id, (c.value as { percentage: { value: string } }).percentage.value])) : [],
+      op.productDiscountsAdd ? op.productDiscountsAdd.candidates.flatMap((c) => c.targets.map((t) => [(t as { cartLine: { id: string } }).cartLine.id, (c.value as { percentage: { value: string } }).percentage.value])) : [],
     );
     expect(got.sort()).toEqual(expected);
   });

@@ -49,7 +49,8 @@ describe("input queries", () => {
     visit(doc, {
       Field(node) {
         const arg = node.arguments?.[0];
-        if (node.alias && arg?.value.kind === Kind.VARIABLE) asked.push(`${node.alias.value}=${node.name.value}(${arg.name.value}: $${arg.value.name.value})`);
+        if (node.alias && arg?.value.kind === Kind.VARIABLE)
+          asked.push(`${node.alias.value}=${node.name.value}(${arg.name.value}: $${arg.value.name.value})`);
       },
     });
     expect(asked).toEqual([

@@ -59,7 +59,10 @@ const ID_STYLES = {
  * 200 lines where no two lines get the same discount: every price differs, quantities 1–3, every other line on sale,
  * every fifth one in the scope's excluded collection. The hardest cart for the output's size.
  */
-function distinctCart(idOf: (i: number) => string, variables = variablesOf(config({ gold: goldBenefits({ discount: { scope: SCOPES[1] } }) }))): CartLineInput[] {
+function distinctCart(
+  idOf: (i: number) => string,
+  variables = variablesOf(config({ gold: goldBenefits({ discount: { scope: SCOPES[1] } }) })),
+): CartLineInput[] {
   resetLineIds();
   const lines: CartLineInput[] = [];
   for (let i = 1; i <= LINES; i++) {
@@ -261,7 +264,12 @@ describe(`input under ${FUNCTION_LIMITS.inputBytes.toLocaleString("en-US")} byte
     ["the most tags in one list", (n) => config({ gold: scoped({ excludeTags: ids("tag-", n) }) })],
     [
       "the most collection lists (a level each, excluding its own brand)",
-      (n) => config(Object.fromEntries(Array.from({ length: n }, (_, i) => [`level-${i}`, scoped({ excludeCollectionIds: ids(`gid://shopify/Collection/${i}`, 1) })]))),
+      (n) =>
+        config(
+          Object.fromEntries(
+            Array.from({ length: n }, (_, i) => [`level-${i}`, scoped({ excludeCollectionIds: ids(`gid://shopify/Collection/${i}`, 1) })]),
+          ),
+        ),
     ],
     [
       "the most tag lists",

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import type { LevelBenefitsV1 } from "../../../app/shared/discount-config";
+import type { DiscountScopeV1, LevelBenefitsV1 } from "../../../app/shared/discount-config";
 import { cartLinesDiscountsGenerateRun, planLineDiscounts } from "../src/cart_lines_discounts_generate_run";
 import {
   config,
@@ -15,7 +15,7 @@ import {
 
 beforeEach(() => resetLineIds());
 
-const noScope = { productIds: [], collectionIds: [], tags: [], excludeProductIds: [], excludeCollectionIds: [], excludeTags: [] };
+const noScope: DiscountScopeV1 = { productIds: [], collectionIds: [], tags: [], excludeProductIds: [], excludeCollectionIds: [], excludeTags: [] };
 type DiscountPatch = Partial<NonNullable<LevelBenefitsV1["discount"]>>;
 
 /** Each line's quantity in the last run, so a per-item amount reads as what the whole line gets. */
@@ -120,7 +120,7 @@ describe("scope", () => {
 
   /** The variables the app writes for these levels, so every slot answers as Shopify would. */
   const varsOf = (levels: Record<string, LevelBenefitsV1>) => variablesOf(config(levels));
-  const scoped = (scope: Partial<typeof noScope>, value = "10") => goldBenefits({ discount: { value, scope: { ...noScope, ...scope } } });
+  const scoped = (scope: Partial<DiscountScopeV1>, value = "10") => goldBenefits({ discount: { value, scope: { ...noScope, ...scope } } });
 
   it("excludes wins over includes", () => {
     const scope = { ...noScope, collectionIds: [C1], excludeCollectionIds: [C2] };
