@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { backoffDelay, claimNextJob, completeJob, enqueueJob, failJob } from "~/queue/queue.server";
+import { backoffDelay, claimNextJob, completeJob, enqueueJob, failJob, jobByKey } from "~/queue/queue.server";
 import { drainJobs, runWorkerOnce, type JobHandler } from "~/jobs/worker.server";
 import { createTestDb, type TestDb } from "../support/db";
 
@@ -72,6 +72,15 @@ describe("dedupe keys", () => {
     // Work arriving while the job runs is queued again rather than lost.
     expect(await enqueueJob(t.db, { type: "sync", key }, T0)).toBe(true);
     expect(await t.db.job.count({ where: { status: "queued", key } })).toBe(1);
+  });
+
+  it("finds the job queued under a key for its own shop only (keys are global, a shop never sees another's job)", async () => {
+    const key = "recalculate:version-b";
+    await enqueueJob(t.db, { type: "recalculate", shop: "b.myshopify.com", key }, T0);
+    // Shop A asking under B's key queues nothing (the key is taken) and is shown nothing of B.
+    expect(await enqueueJob(t.db, { type: "recalculate", shop: "a.myshopify.com", key }, T0)).toBe(false);
+    await expect(jobByKey(t.db, "a.myshopify.com", key)).rejects.toThrow();
+    expect(await jobByKey(t.db, "b.myshopify.com", key)).toMatchObject({ shop: "b.myshopify.com", key, status: "queued" });
   });
 });
 

@@ -114,13 +114,6 @@ const SERVICE_CASES: Record<string, ServiceCase[]> = {
   "dashboard#memberGrowth": [{ name: "A", run: (s, db) => s.memberGrowth(db, SHOP_A, NOW), expect: "noLeak" }],
   "dashboard#syncHealth": [{ name: "A", run: (s, db) => s.syncHealth(db, SHOP_A), expect: "noLeak" }],
   "dashboard#memberCentre": [{ name: "A", run: (s, db) => s.memberCentre(db, SHOP_A, NOW), expect: "noLeak" }],
-  "jobs#enqueueJob": [
-    {
-      name: "a key B's job holds",
-      run: async (s, db, b) => s.enqueueJob(db, { type: "recalculate", shop: SHOP_A, key: (await db.job.findUniqueOrThrow({ where: { id: b.recalculationJobId } })).key, payload: {}, runAt: new Date(NOW) }),
-      expect: "throws",
-    },
-  ],
   "levels#memberCountsByLevel": [{ name: "A", run: async (s, db) => [...(await s.memberCountsByLevel(db, SHOP_A)).entries()], expect: "noLeak" }],
   "levels#levelsView": [{ name: "A", run: (s, db) => s.levelsView(db, SHOP_A), expect: "noLeak" }],
   "levels#levelsListAction": [{ name: "B's level", run: (s, db, b) => s.levelsListAction(db, SHOP_A, formData({ intent: "setEnabled", levelId: b.levelId, enabled: "false" })), expect: 404 }],
