@@ -26,8 +26,22 @@ module.exports = {
       to: { path: "^app/(services|jobs|routes|components)/" },
     },
     {
+      name: "forms-import-only-domain-and-shared",
+      comment: "app/forms holds the pure admin form models and view-models that components and services both use: it imports only app/domain and app/shared.",
+      severity: "error",
+      from: { path: "^app/forms/" },
+      to: { path: "^(app/(?!forms/|shared/|domain/)|extensions/|scripts/|test/|bench/)" },
+    },
+    {
+      name: "components-import-no-services",
+      comment: "Components render what routes hand them: of the app they import only other components, app/forms, app/shared and app/domain.",
+      severity: "error",
+      from: { path: "^app/components/" },
+      to: { path: "^(app/(?!components/|forms/|shared/|domain/)|extensions/|scripts/|test/|bench/)" },
+    },
+    {
       name: "services-import-no-routes-or-components",
-      comment: "Services are the use cases under the routes: they import no routes and no components (form models live in app/shared or services).",
+      comment: "Services are the use cases under the routes: they import no routes and no components (the form models they share with components live in app/forms).",
       severity: "error",
       from: { path: "^app/services/" },
       to: { path: "^app/(routes|components)/" },

@@ -1,12 +1,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Db } from "~/db/client.server";
-import { benefitsFormValues, benefitsPayload, type ShopperBenefits } from "~/services/admin/benefits-form";
+import { benefitsFormValues, benefitsPayload, type ShopperBenefits } from "~/forms/benefits-form";
 import { saveBenefitsAction } from "~/services/admin/benefits.server";
-import { levelFormValues, levelPayload, type ProgramJson } from "~/services/admin/level-form";
+import { levelFormValues, levelPayload, type ProgramJson } from "~/forms/level-form";
 import { levelEditAction } from "~/services/admin/levels.server";
 import { publishNow } from "~/services/admin/publish.server";
-import { settingsFormValues, settingsPayload } from "~/services/admin/settings-form";
+import { settingsFormValues, settingsPayload } from "~/forms/settings-form";
 import { saveSettingsAction } from "~/services/admin/settings.server";
 import type { StandIn } from "../../test/support/shopify-stand-in";
 import { customerSeeds, historyOrderSeeds, productSeeds, type DemoShopData } from "./shop-data";

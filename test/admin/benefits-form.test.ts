@@ -10,10 +10,10 @@ import {
   parseBenefitsForm,
   shopperBenefitsOf,
   NO_SHOPPER_BENEFITS,
-} from "~/services/admin/benefits-form";
+} from "~/forms/benefits-form";
 import { buildDiscountConfig, combinedStacking } from "~/services/admin/discount-config";
-import { FormValidationError } from "~/services/admin/form-errors";
-import type { ProgramJson } from "~/services/admin/level-form";
+import { FormValidationError } from "~/forms/form-errors";
+import type { ProgramJson } from "~/forms/level-form";
 import { benefitsInput, installBrowserStandIns, programJson, renderAdmin, scopeInput } from "../support/admin-builders";
 import { at, paid } from "../support/program-builders";
 

@@ -6,10 +6,10 @@ import { GrowthChart } from "~/components/GrowthChart/GrowthChart";
 import { LevelForm } from "~/components/LevelForm/LevelForm";
 import { PreviewTable } from "~/components/PreviewTable/PreviewTable";
 import { SettingsForm } from "~/components/SettingsForm/SettingsForm";
-import { applyPointsRules, benefitsFormValues, NO_SHOPPER_BENEFITS, parseBenefitsForm, shopperBenefitsOf } from "~/services/admin/benefits-form";
-import { applyLevelForm, levelFormValues, parseLevelForm } from "~/services/admin/level-form";
-import { DEFAULT_TEMPLATES } from "~/services/admin/notification-templates";
-import { parseSettingsForm, settingsFormValues } from "~/services/admin/settings-form";
+import { applyPointsRules, benefitsFormValues, NO_SHOPPER_BENEFITS, parseBenefitsForm, shopperBenefitsOf } from "~/forms/benefits-form";
+import { applyLevelForm, levelFormValues, parseLevelForm } from "~/forms/level-form";
+import { DEFAULT_TEMPLATES } from "~/forms/notification-templates";
+import { parseSettingsForm, settingsFormValues } from "~/forms/settings-form";
 import { change, click, control, installBrowserStandIns, labels, programJson, renderAdmin, submit, type PickerStandIn } from "../support/admin-builders";
 
 let picker: PickerStandIn;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { csvCell, parseCsv, toCsv } from "~/services/admin/csv";
+import { csvCell, parseCsv, toCsv } from "~/forms/csv";
 import { levelCap, levelCapMessage } from "~/services/admin/plan-limits";
 import { chartPath } from "~/components/GrowthChart/GrowthChart";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseProgram, ProgramError } from "~/domain/index";
-import { domainFieldErrors, FormValidationError } from "~/services/admin/form-errors";
-import { applyLevelForm, levelFormValues, levelIdFrom, levelPayload, parseLevelForm, type ProgramJson } from "~/services/admin/level-form";
+import { domainFieldErrors, FormValidationError } from "~/forms/form-errors";
+import { applyLevelForm, levelFormValues, levelIdFrom, levelPayload, parseLevelForm, type ProgramJson } from "~/forms/level-form";
 import { levelInput, ordersInput, programJson, scopeInput, spendInput } from "../support/admin-builders";
 
 function errorsOf(input: unknown): Record<string, string> {

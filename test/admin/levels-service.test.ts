@@ -167,7 +167,7 @@ it("saves of different parts of the draft do not overwrite each other", async ()
 it("a level saved without changes is not flagged as changed", async () => {
   await seedPublished(db, SHOP);
   const view = await levelEditView(db, SHOP, "gold");
-  const { levelPayload } = await import("~/services/admin/level-form");
+  const { levelPayload } = await import("~/forms/level-form");
   await save("gold", levelPayload(view.form));
   await save("silver", levelInput({ name: "Silver", upgrade: [[spendInput("150")]] }));
   expect((await levelsView(db, SHOP)).levels.map((l) => [l.id, l.state])).toEqual([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseCsv } from "~/services/admin/csv";
-import { customerGid, membersCsv, parseMembersImport } from "~/services/admin/members-csv";
+import { parseCsv } from "~/forms/csv";
+import { customerGid, membersCsv, parseMembersImport } from "~/forms/members-csv";
 
 const levels = [
   { id: "silver", name: "Silver" },

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "~/db/client.server";
-import { parseCsv } from "~/services/admin/csv";
+import { parseCsv } from "~/forms/csv";
 import { memberCentre } from "~/services/admin/dashboard.server";
 import { recomputeMemberNow } from "~/services/admin/member-recompute.server";
 import { exportMembersCsv, importMembersAction, memberAction, memberDetailView, membersView, parseMembersFilter } from "~/services/admin/members.server";

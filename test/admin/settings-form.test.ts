@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { parseProgram } from "~/domain/index";
-import { FormValidationError } from "~/services/admin/form-errors";
-import type { ProgramJson } from "~/services/admin/level-form";
-import { previewTemplates, renderTemplate, unknownPlaceholders } from "~/services/admin/notification-templates";
-import { applySettings, parseSettingsForm, settingsFormValues, settingsPayload } from "~/services/admin/settings-form";
+import { FormValidationError } from "~/forms/form-errors";
+import type { ProgramJson } from "~/forms/level-form";
+import { previewTemplates, renderTemplate, unknownPlaceholders } from "~/forms/notification-templates";
+import { applySettings, parseSettingsForm, settingsFormValues, settingsPayload } from "~/forms/settings-form";
 import { programJson, settingsInput } from "../support/admin-builders";
 
 function errorsOf(input: unknown): Record<string, string> {

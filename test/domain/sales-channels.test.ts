@@ -3,7 +3,7 @@
 // channel counts the same orders whichever way they arrived.
 import { describe, expect, it } from "vitest";
 import { SALES_CHANNELS, salesChannelOf } from "~/domain/sales-channels";
-import { CHANNELS } from "~/services/admin/settings-form";
+import { CHANNELS } from "~/forms/settings-form";
 import { channelOf as webhookChannelOf } from "~/services/order-facts.server";
 import { channelOf as backfillChannelOf } from "~/shopify/backfill.server";
 import { buildProgramJson, evaluate, paid } from "../support/program-builders";

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach } from "vitest";
 import type { Db } from "~/db/client.server";
-import { FormValidationError } from "~/services/admin/form-errors";
+import { FormValidationError } from "~/forms/form-errors";
 import { seedShop } from "./admin-builders";
 import { createTestDb, type TestDb } from "./db";
 

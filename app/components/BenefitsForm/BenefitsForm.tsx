@@ -1,8 +1,8 @@
 import { BlockStack, Button, Card, Checkbox, InlineGrid, InlineStack, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
-import { benefitsPayload, type BenefitsFormValues } from "~/services/admin/benefits-form";
-import type { FieldErrors } from "~/services/admin/form-errors";
-import { emptyScope } from "~/services/admin/level-form";
+import { benefitsPayload, type BenefitsFormValues } from "~/forms/benefits-form";
+import type { FieldErrors } from "~/forms/form-errors";
+import { emptyScope } from "~/forms/level-form";
 import { DecimalField, MoneyField, PercentField } from "../DecimalField/DecimalField";
 import { ErrorBanner } from "../ErrorBanner/ErrorBanner";
 import { SaveButton } from "../SaveButton/SaveButton";

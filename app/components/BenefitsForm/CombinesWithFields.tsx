@@ -1,5 +1,5 @@
 import { Checkbox, InlineStack, Text } from "@shopify/polaris";
-import type { BenefitsFormValues } from "~/services/admin/benefits-form";
+import type { BenefitsFormValues } from "~/forms/benefits-form";
 
 type CombinesWith = BenefitsFormValues["discount"]["combinesWith"];
 

@@ -1,8 +1,4 @@
-export interface GrowthPoint {
-  /** "2026-03-02" */
-  date: string;
-  count: number;
-}
+import type { GrowthPoint } from "~/forms/view-models";
 
 /** Polyline points for a series scaled into a width × height box (y grows downward). Exported for tests. */
 export function chartPath(points: GrowthPoint[], width: number, height: number, pad = 4): string {

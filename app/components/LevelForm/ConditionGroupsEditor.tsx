@@ -1,7 +1,7 @@
 import { BlockStack, Box, Button, Card, Checkbox, InlineError, InlineGrid, InlineStack, Select, Text, TextField } from "@shopify/polaris";
 import { CONDITION_KINDS, type ConditionKind } from "~/domain/index";
-import type { FieldErrors } from "~/services/admin/form-errors";
-import { CONDITION_LABELS, newCondition, ROLE_LABELS, type ConditionRole, type ConditionValues } from "~/services/admin/level-form";
+import type { FieldErrors } from "~/forms/form-errors";
+import { CONDITION_LABELS, newCondition, ROLE_LABELS, type ConditionRole, type ConditionValues } from "~/forms/level-form";
 import { ScopePicker } from "../ScopePicker/ScopePicker";
 
 export interface ConditionGroupsEditorProps {

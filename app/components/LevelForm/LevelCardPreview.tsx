@@ -1,4 +1,4 @@
-import type { CardStyle } from "~/services/admin/level-form";
+import type { CardStyle } from "~/forms/level-form";
 
 const BADGE_GLYPHS: Record<string, string> = { star: "★", crown: "♛", diamond: "◆", gem: "✦", trophy: "🏆", medal: "🎖", heart: "♥", leaf: "❦", none: "" };
 

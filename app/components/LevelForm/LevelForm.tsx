@@ -1,7 +1,7 @@
 import { BlockStack, Checkbox, InlineGrid, Layout, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
-import type { FieldErrors } from "~/services/admin/form-errors";
-import { BADGES, levelPayload, type LevelFormValues } from "~/services/admin/level-form";
+import type { FieldErrors } from "~/forms/form-errors";
+import { BADGES, levelPayload, type LevelFormValues } from "~/forms/level-form";
 import { MoneyField } from "../DecimalField/DecimalField";
 import { ErrorBanner } from "../ErrorBanner/ErrorBanner";
 import { SaveButton } from "../SaveButton/SaveButton";

@@ -1,7 +1,7 @@
 import { useFetcher } from "@remix-run/react";
 import { BlockStack, ProgressBar, Text } from "@shopify/polaris";
 import { useEffect } from "react";
-import type { RecalculationView } from "~/services/admin/view-models";
+import type { RecalculationView } from "~/forms/view-models";
 
 /**
  * Shows a recalculation's progress and polls `/app/recalculation` with a fetcher while it runs, so the rest of the

@@ -1,7 +1,7 @@
 import { useAppBridge } from "@shopify/app-bridge-react";
 import { BlockStack, Button, InlineError, InlineStack, Tag, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
-import type { ScopeJson } from "~/services/admin/level-form";
+import type { ScopeJson } from "~/forms/level-form";
 
 type FullScope = Required<ScopeJson>;
 type ListKey = keyof FullScope;

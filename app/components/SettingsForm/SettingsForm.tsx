@@ -1,8 +1,8 @@
 import { BlockStack, Box, Card, Checkbox, ChoiceList, InlineGrid, InlineStack, Layout, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
-import type { FieldErrors } from "~/services/admin/form-errors";
-import { PLACEHOLDERS, previewTemplates, SAMPLE_VALUES, unknownPlaceholders, type TemplateKind } from "~/services/admin/notification-templates";
-import { CHANNELS, settingsPayload, type SettingsFormValues } from "~/services/admin/settings-form";
+import type { FieldErrors } from "~/forms/form-errors";
+import { PLACEHOLDERS, previewTemplates, SAMPLE_VALUES, unknownPlaceholders, type TemplateKind } from "~/forms/notification-templates";
+import { CHANNELS, settingsPayload, type SettingsFormValues } from "~/forms/settings-form";
 import { ErrorBanner } from "../ErrorBanner/ErrorBanner";
 import { SaveButton } from "../SaveButton/SaveButton";
 import { ToggleGroup } from "../ToggleGroup/ToggleGroup";

@@ -13,12 +13,12 @@ import {
   parseBenefitsForm,
   shopperBenefitsOf,
   type ShopperBenefits,
-} from "./benefits-form";
+} from "~/forms/benefits-form";
 import { buildDiscountConfig, combinedStacking, type DiscountConfig } from "./discount-config";
-import { FORM_ERROR, FormValidationError, formObject, parseForm, readJsonPayload, type FieldErrors } from "./form-errors";
+import { FORM_ERROR, FormValidationError, formObject, parseForm, readJsonPayload, type FieldErrors } from "~/forms/form-errors";
 import { editableProgram, editDraft, loadVersions, notFound, programOf } from "./program-drafts.server";
-import type { ProgramJson } from "./level-form";
-import type { BenefitsEditView } from "./view-models";
+import type { ProgramJson } from "~/forms/level-form";
+import type { BenefitsEditView } from "~/forms/view-models";
 import { z } from "zod";
 
 export const DISCOUNT_SYNC_SUBJECT = "discount-config";

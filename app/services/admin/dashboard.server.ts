@@ -1,10 +1,10 @@
 import type { Db } from "~/db/client.server";
-import type { GrowthPoint } from "~/components/GrowthChart/GrowthChart";
+import type { GrowthPoint } from "~/forms/view-models";
 import { levelChangeText } from "./audit-trail";
 import { memberName } from "./members.server";
 import { draftPending, loadVersions, programOf } from "./program-drafts.server";
 import { recalculationProgress } from "./publish.server";
-import type { MemberCentreView, RecentLevelChange, SyncHealth } from "./view-models";
+import type { MemberCentreView, RecentLevelChange, SyncHealth } from "~/forms/view-models";
 
 const DAY = 86_400_000;
 const GROWTH_DAYS = 90;

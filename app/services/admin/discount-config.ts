@@ -1,6 +1,6 @@
 import type { DiscountConfigV1, DiscountScopeV1 } from "~/shared/discount-config";
-import type { ShopperBenefits } from "./benefits-form";
-import type { ProgramJson, ScopeJson } from "./level-form";
+import type { ShopperBenefits } from "~/forms/benefits-form";
+import type { ProgramJson, ScopeJson } from "~/forms/level-form";
 
 /** DiscountConfigV1 of docs/contracts.md, as the discount Function reads it. */
 export type DiscountConfig = DiscountConfigV1;

@@ -1,5 +1,5 @@
 import { formatMoneyDisplay, parseMoney } from "~/domain/index";
-import type { ConditionJson, LevelJson } from "./level-form";
+import type { ConditionJson, LevelJson } from "~/forms/level-form";
 
 /** One line for the levels list: "spend ≥ $1,000.00 and 3 orders (90 days), or 1 of picked products". */
 export function summariseConditions(level: LevelJson, currency: string): string {

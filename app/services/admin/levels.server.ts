@@ -1,13 +1,13 @@
 import { z } from "zod";
 import type { Db, DbOrTx } from "~/db/client.server";
-import { FormValidationError, FORM_ERROR, formObject, parseForm, readJsonPayload } from "./form-errors";
-import { bool } from "./form-fields";
+import { FormValidationError, FORM_ERROR, formObject, parseForm, readJsonPayload } from "~/forms/form-errors";
+import { bool } from "~/forms/form-fields";
 import { parseProgram } from "~/domain/index";
-import { applyLevelForm, DEFAULT_CARD, levelFormValues, parseLevelForm, type LevelJson, type ProgramJson } from "./level-form";
+import { applyLevelForm, DEFAULT_CARD, levelFormValues, parseLevelForm, type LevelJson, type ProgramJson } from "~/forms/level-form";
 import { summariseConditions } from "./level-summary";
 import { levelCap, levelCapMessage } from "./plan-limits";
 import { draftPending, editableProgram, editDraft, notFound, programOf } from "./program-drafts.server";
-import type { LevelEditView, LevelRow, LevelsView } from "./view-models";
+import type { LevelEditView, LevelRow, LevelsView } from "~/forms/view-models";
 
 /** Members per level id ("" for members without a level). Deleted (redacted/removed) customers are not members. */
 export async function memberCountsByLevel(db: DbOrTx, shop: string): Promise<Map<string, number>> {

@@ -1,8 +1,8 @@
 import type { ProgramVersion } from "@prisma/client";
 import { parseProgram, ProgramError, type Program } from "~/domain/index";
 import { lockNames, type Db, type DbOrTx, type Tx } from "~/db/client.server";
-import { domainFieldErrors, FormValidationError, FORM_ERROR, type FieldErrors } from "./form-errors";
-import type { ProgramJson } from "./level-form";
+import { domainFieldErrors, FormValidationError, FORM_ERROR, type FieldErrors } from "~/forms/form-errors";
+import type { ProgramJson } from "~/forms/level-form";
 
 // The program the merchant edits. Edits go to the shop's one draft ProgramVersion; a new draft starts from the latest
 // scheduled version (so edits queue behind a scheduled change) or else the published one. Published versions are never

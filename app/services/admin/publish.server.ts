@@ -7,12 +7,12 @@ import { cancelQueuedJobs, enqueueJob, jobByKey } from "~/queue/queue.server";
 import { draftProgramMetafield, programMetafieldSizeIssue, requestProgramMetafieldSync } from "~/services/program-metafield.server";
 import { loadShopContext } from "~/services/shop-context.server";
 import { requestDiscountSync } from "./benefits.server";
-import { FormValidationError, FORM_ERROR, formObject, parseForm } from "./form-errors";
-import { instant } from "./form-fields";
-import { DEFAULT_CARD, type ProgramJson } from "./level-form";
+import { FormValidationError, FORM_ERROR, formObject, parseForm } from "~/forms/form-errors";
+import { instant } from "~/forms/form-fields";
+import { DEFAULT_CARD, type ProgramJson } from "~/forms/level-form";
 import { shopHistories } from "./member-history.server";
 import { draftPending, EMPTY_PROGRAM, loadVersions, programErrors, programOf } from "./program-drafts.server";
-import type { PreviewView, PublishView, RecalculationView } from "./view-models";
+import type { PreviewView, PublishView, RecalculationView } from "~/forms/view-models";
 
 /** A schedule must leave the worker time to pick it up; anything sooner is "publish now". */
 const MIN_SCHEDULE_LEAD_MS = 60_000;

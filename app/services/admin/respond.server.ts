@@ -1,5 +1,5 @@
 import { json } from "@remix-run/node";
-import { FormValidationError, type FieldErrors } from "./form-errors";
+import { FormValidationError, type FieldErrors } from "~/forms/form-errors";
 
 /**
  * Runs an action's one service call and answers with `{ ok: true, ...result }`, or with the field errors and the

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import type { Db, DbOrTx } from "~/db/client.server";
-import { formObject, parseForm, readJsonPayload } from "./form-errors";
-import type { NotificationTemplates } from "./notification-templates";
+import { formObject, parseForm, readJsonPayload } from "~/forms/form-errors";
+import type { NotificationTemplates } from "~/forms/notification-templates";
 import { draftPending, editableProgram, editDraft } from "./program-drafts.server";
-import { applySettings, parseSettingsForm, settingsFormValues } from "./settings-form";
-import type { SettingsView } from "./view-models";
+import { applySettings, parseSettingsForm, settingsFormValues } from "~/forms/settings-form";
+import type { SettingsView } from "~/forms/view-models";
 
 /** Shop settings that are not program rules, kept in Shop.settingsJson beside whatever else is stored there. */
 export async function loadShopSettings(db: DbOrTx, shop: string): Promise<{ notifications?: NotificationTemplates; [k: string]: unknown }> {

@@ -1,9 +1,15 @@
 // What the admin pages render: plain JSON the services return and the routes pass through `json()`.
-import type { GrowthPoint } from "~/components/GrowthChart/GrowthChart";
 import type { BenefitsFormValues } from "./benefits-form";
 import type { FieldErrors } from "./form-errors";
 import type { LevelFormValues } from "./level-form";
 import type { SettingsFormValues } from "./settings-form";
+
+/** One day of the member centre's growth chart. */
+export interface GrowthPoint {
+  /** "2026-03-02" */
+  date: string;
+  count: number;
+}
 
 export interface LevelOption {
   id: string;
