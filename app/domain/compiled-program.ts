@@ -1,5 +1,5 @@
 import type { OrderFact, OrderLine } from "./member-events";
-import type { Condition, ConditionKind, Level, Program, Scope, WindowSpec } from "./program";
+import { scopeKey, type Condition, type ConditionKind, type Level, type Program, type Scope, type WindowSpec } from "./program";
 import { formatDate, type Instant } from "./time";
 
 /**
@@ -188,11 +188,6 @@ export function compileProgram(program: Program): CompiledProgram {
   };
   cache.set(program, compiled);
   return compiled;
-}
-
-function scopeKey(s: Scope): string {
-  const part = (xs: string[]) => [...xs].sort().join(",");
-  return [s.productIds, s.collectionIds, s.tags, s.excludeProductIds, s.excludeCollectionIds, s.excludeTags].map(part).join("|");
 }
 
 /** Included when no include list is given or any include list matches; then excluded when any exclude list matches. */

@@ -17,7 +17,13 @@ export class DomainValidationError extends Error {
   }
 }
 
-/** The program (rules) is invalid. Codes start with `PROGRAM.`. */
+/**
+ * The program (rules) is invalid. Codes start with `PROGRAM.`. The level-set codes (docs/programme-rules.md,
+ * "Thresholds and rank"):
+ * - `PROGRAM.DUPLICATE_LEVEL_ID`, `PROGRAM.DUPLICATE_RANK`: ids and ranks must be unique;
+ * - `PROGRAM.THRESHOLDS_NOT_RISING`: a threshold falls with rank (same kind, scope and window); equal is allowed;
+ * - `PROGRAM.LEVEL_NOT_HARDER`: a higher level's upgrade group is met by whoever meets a lower level's group.
+ */
 export class ProgramError extends DomainValidationError {}
 
 /** The scenario or an event is invalid. Codes start with `SCENARIO.`. */

@@ -304,7 +304,14 @@ function parseEarnRule(r: Reader, v: unknown, path: string, levelIds: Set<string
   };
 }
 
-/** Ids and ranks unique; thresholds of the same kind rise with rank. */
+/**
+ * Ids and ranks unique, then the threshold rule (docs/programme-rules.md, "Thresholds and rank"):
+ * - thresholds of the same kind, scope and window never fall with rank (`THRESHOLDS_NOT_RISING`);
+ * - no upgrade group of a level is implied by an upgrade group of a lower level, so a higher level is never
+ *   reached by what reaches only a lower one (`LEVEL_NOT_HARDER`).
+ * Internal-only levels are assigned by hand and take no part; disabled levels do (they can be switched back on).
+ * Only conditions that apply to upgrades count (`role: "renewal"` ones are left out, as the engine does).
+ */
 function checkLevelSet(r: Reader, levels: ParsedLevel[], path: string): void {
   const ids = new Map<string, number>();
   const ranks = new Map<number, number>();
@@ -315,36 +322,105 @@ function checkLevelSet(r: Reader, levels: ParsedLevel[], path: string): void {
     ranks.set(level.rank, i);
   });
 
-  // For each comparable threshold (same kind, unscoped, same windowDays), a level's lowest requirement
-  // must exceed the highest lowest-requirement of every level ranked below it.
-  const byRank = levels.map((l, i) => ({ ...l, i })).filter((l) => !l.level.internalOnly).sort((a, b) => a.level.rank - b.level.rank);
+  const byRank = levels
+    .filter((l) => !l.level.internalOnly)
+    .sort((a, b) => a.level.rank - b.level.rank)
+    .map((l) => ({ ...l, groups: upgradeGroups(l) }));
+  // Per comparable threshold (kind, scope, window): the highest "lowest requirement" of the levels seen so far.
   const highestBelow = new Map<string, { value: number; id: string }>();
-  for (const { level, path: lpath } of byRank) {
+  byRank.forEach((higher, hi) => {
     const mins = new Map<string, { value: number; at: string }>();
-    level.upgrade.forEach((group, gi) =>
-      group.forEach((c, ci) => {
-        if (c.scope || c.role === "renewal") return;
-        const key = `${c.kind}/${c.windowDays ?? ""}`;
+    for (const group of higher.groups)
+      for (const { c, at } of group.conditions) {
+        const key = thresholdKey(c);
         const prev = mins.get(key);
-        if (!prev || c.threshold < prev.value) mins.set(key, { value: c.threshold, at: `${lpath}.upgrade[${gi}][${ci}].${fieldOf(c.kind)}` });
-      }),
-    );
+        if (!prev || c.threshold < prev.value) mins.set(key, { value: c.threshold, at });
+      }
     for (const [key, min] of mins) {
       const below = highestBelow.get(key);
-      if (below && min.value <= below.value) {
+      if (below && min.value < below.value) {
         const kind = key.split("/")[0] as ConditionKind;
         throw r.fail(
           "THRESHOLDS_NOT_RISING",
           min.at,
-          `${kind} thresholds must rise with rank: "${level.id}" needs ${showThreshold(kind, min.value)}, not more than lower level "${below.id}" (${showThreshold(kind, below.value)})`,
+          `${kind} thresholds must rise with rank (or stay equal): "${higher.level.id}" needs ${showThreshold(kind, min.value)}, less than lower level "${below.id}" (${showThreshold(kind, below.value)})`,
         );
       }
     }
     for (const [key, min] of mins) {
       const below = highestBelow.get(key);
-      if (!below || min.value > below.value) highestBelow.set(key, { value: min.value, id: level.id });
+      if (!below || min.value > below.value) highestBelow.set(key, { value: min.value, id: higher.level.id });
     }
-  }
+    // The nearest lower level first, so the message names the level a merchant compares with.
+    for (let li = hi - 1; li >= 0; li--) {
+      const lower = byRank[li];
+      for (const hg of higher.groups)
+        for (const lg of lower.groups) {
+          if (!groupImplies(lg, hg)) continue;
+          throw r.fail(
+            "LEVEL_NOT_HARDER",
+            hg.conditions[0].at,
+            `"${higher.level.name}" is no harder to reach than lower level "${lower.level.name}": whoever meets "${lower.level.name}" group ${lg.index + 1} (${describeGroup(lg)}) also meets "${higher.level.name}" group ${hg.index + 1} (${describeGroup(hg)}). Raise a threshold or add a condition to "${higher.level.name}".`,
+          );
+        }
+    }
+  });
+}
+
+interface UpgradeGroup {
+  /** Index in `level.upgrade`. */
+  index: number;
+  conditions: { c: Condition; at: string }[];
+}
+
+/** The groups the engine checks for upgrades: renewal-only conditions left out, groups left empty dropped. */
+function upgradeGroups({ level, path }: ParsedLevel): UpgradeGroup[] {
+  return level.upgrade
+    .map((group, gi) => ({
+      index: gi,
+      conditions: group.flatMap((c, ci) => (c.role === "renewal" ? [] : [{ c, at: `${path}.upgrade[${gi}][${ci}].${fieldOf(c.kind)}` }])),
+    }))
+    .filter((g) => g.conditions.length > 0);
+}
+
+/** Thresholds are compared only with the same kind, the same scope (or none) and the same window. */
+function thresholdKey(c: Condition): string {
+  return `${c.kind}/${c.scope ? scopeKey(c.scope) : ""}/${c.windowDays ?? ""}`;
+}
+
+/** Canonical text of a scope: two scopes with the same key match the same lines. */
+export function scopeKey(s: Scope): string {
+  const part = (xs: string[]) => [...xs].sort().join(",");
+  return [s.productIds, s.collectionIds, s.tags, s.excludeProductIds, s.excludeCollectionIds, s.excludeTags].map(part).join("|");
+}
+
+/** Whoever meets group `lower` meets group `higher`: each of `higher`'s conditions follows from one of `lower`'s. */
+function groupImplies(lower: UpgradeGroup, higher: UpgradeGroup): boolean {
+  return higher.conditions.every(({ c: h }) => lower.conditions.some(({ c: l }) => conditionImplies(l, h)));
+}
+
+/**
+ * Sound, not complete: true only when a member meeting `l` meets `h` at the same instant, whatever their orders.
+ * - The same measure: the same kind, or productPurchase and itemCount (both count the scope's units).
+ * - `l`'s window lies inside `h`'s: the same window, or rolling windowDays no longer than `h`'s (every measure only
+ *   grows with the window). The programme window and a condition's own window are never compared.
+ * - The same scope, or `h` unscoped while `l` counts scoped units or orders (a scoped count never exceeds the
+ *   unscoped one). Scoped spend is line value before discounts, so it may exceed counted spend: never compared.
+ * - `l`'s threshold is at least `h`'s.
+ */
+function conditionImplies(l: Condition, h: Condition): boolean {
+  const measure = (k: ConditionKind) => (k === "productPurchase" ? "itemCount" : k);
+  if (measure(l.kind) !== measure(h.kind) || l.threshold < h.threshold) return false;
+  const windowInside = l.windowDays === h.windowDays || (l.windowDays !== null && h.windowDays !== null && l.windowDays <= h.windowDays);
+  if (!windowInside) return false;
+  if (h.scope === null) return l.scope === null || measure(l.kind) === "itemCount" || l.kind === "orderCount";
+  return l.scope !== null && scopeKey(l.scope) === scopeKey(h.scope);
+}
+
+function describeGroup(g: UpgradeGroup): string {
+  return g.conditions
+    .map(({ c }) => `${c.scope ? "scoped " : ""}${c.kind} ≥ ${showThreshold(c.kind, c.threshold)}${c.windowDays === null ? "" : ` in ${c.windowDays} days`}`)
+    .join(" and ");
 }
 
 function fieldOf(kind: ConditionKind): string {
