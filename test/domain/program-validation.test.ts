@@ -53,7 +53,8 @@ describe("parseProgram: defaults", () => {
 describe("parseProgram: errors name the field and carry a stable code", () => {
   const rising = (a: string, b: string) => levels(buildLevel({ id: "silver", rank: 1, upgrade: [[spend(a)]] }), buildLevel({ id: "gold", rank: 2, upgrade: [[spend(b)]] }));
   it.each<[string, unknown, string, string]>([
-    ["thresholds not rising", rising("500.00", "500.00"), "PROGRAM.THRESHOLDS_NOT_RISING", "program.levels[1].upgrade[0][0].amount"],
+    ["thresholds falling", rising("500.00", "499.99"), "PROGRAM.THRESHOLDS_NOT_RISING", "program.levels[1].upgrade[0][0].amount"],
+    ["equal thresholds and nothing more (threshold-rule.test.ts has the rest)", rising("500.00", "500.00"), "PROGRAM.LEVEL_NOT_HARDER", "program.levels[1].upgrade[0][0].amount"],
     ["thresholds falling (levels listed out of rank order)", levels(buildLevel({ id: "gold", rank: 2, upgrade: [[spend("50.00")]] }), buildLevel({ id: "silver", rank: 1, upgrade: [[spend("100.00")]] })), "PROGRAM.THRESHOLDS_NOT_RISING", "program.levels[0].upgrade[0][0].amount"],
     ["order counts not rising", levels(buildLevel({ id: "a", rank: 1, upgrade: [[{ kind: "orderCount", count: 5 }]] }), buildLevel({ id: "b", rank: 2, upgrade: [[{ kind: "orderCount", count: 3 }]] })), "PROGRAM.THRESHOLDS_NOT_RISING", "program.levels[1].upgrade[0][0].count"],
     ["amount as a number", rising("100.00", 500 as unknown as string), "PROGRAM.INVALID_AMOUNT", "program.levels[1].upgrade[0][0].amount"],
@@ -102,7 +103,7 @@ describe("parseProgram: errors name the field and carry a stable code", () => {
 
   it("compares each level's minimum across its groups with the lower level's", () => {
     const json = levels(
-      buildLevel({ id: "a", rank: 1, upgrade: [[spend("100.00")], [spend("900.00"), { kind: "orderCount", count: 1 }]] }),
+      buildLevel({ id: "a", rank: 1, upgrade: [[spend("100.00")], [{ kind: "orderCount", count: 5 }]] }),
       buildLevel({ id: "b", rank: 2, upgrade: [[spend("200.00")]] }),
     );
     expect(() => parseProgram(json)).not.toThrow();
