@@ -65,7 +65,14 @@ module.exports = {
       comment: "Production code never imports tests, benches or scripts (the demo's stand-ins included).",
       severity: "error",
       from: { path: "^(app|extensions)/" },
-      to: { path: "^(test|bench|scripts)/" },
+      to: { path: "^(test|bench|scripts|tools)/" },
+    },
+    {
+      name: "tools-scripts-and-benches-import-no-tests",
+      comment: "The demo, the benches and the local tools (tools/: the Shopify stand-in, the local stack) never import test/; tests import tools/.",
+      severity: "error",
+      from: { path: "^(scripts|bench|tools)/" },
+      to: { path: "^test/" },
     },
     {
       name: "imports-resolve",

@@ -3,7 +3,7 @@
 // database ordered by (member, paid_at); each member's events are built from the rows only when evaluated,
 // so memory stays at the size of the facts. Prints one JSON object.
 import { evaluateMember, parseProgram, previewDiff, type MemberEvent, type OrderLine, type Program } from "../app/domain/index.ts";
-import { seededRandom } from "../test/support/seeded-random";
+import { seededRandom } from "../tools/sample-data/seeded-random";
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100_000);
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 1_000_000);

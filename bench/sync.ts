@@ -22,9 +22,9 @@ import {
 import { memberMetafields } from "../app/shopify/member-sync.server.ts";
 import { MEMBER_METAFIELD_KEYS } from "../app/shared/metafield-keys.ts";
 import { tierTag } from "../app/shopify/types.ts";
-import { buildMemberSyncRecord } from "../test/support/shopify-stand-in/builders.ts";
-import { calculateQueryCost } from "../test/support/shopify-stand-in/cost.ts";
-import { loadShopifySchema } from "../test/support/shopify-stand-in/schemas.ts";
+import { buildMemberSyncRecord } from "../tools/shopify-stand-in/builders.ts";
+import { calculateQueryCost } from "../tools/shopify-stand-in/cost.ts";
+import { loadShopifySchema } from "../tools/shopify-stand-in/schemas.ts";
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

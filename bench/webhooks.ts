@@ -17,11 +17,11 @@ import { parseArgs } from "node:util";
 import { JOB_HANDLERS } from "../app/jobs/handlers.server.ts";
 import { SYNC_MEMBERS_JOB } from "../app/queue/job-kinds.ts";
 import { runWorkerOnce } from "../scripts/worker";
-import { startLocalStack } from "../test/support/local-stack";
-import { buildProgramJson, onePointPerDollar } from "../test/support/program-builders";
-import { signWebhook } from "../test/support/signed-webhook";
-import { gid, orderPayload, refundPayload } from "../test/support/webhook-payloads";
-import { seededRandom } from "../test/support/seeded-random";
+import { startLocalStack } from "../tools/local-stack";
+import { buildProgramJson, onePointPerDollar } from "../tools/sample-data/program-builders";
+import { signWebhook } from "../tools/shopify-stand-in/signed-webhook";
+import { gid, orderPayload, refundPayload } from "../tools/sample-data/webhook-payloads";
+import { seededRandom } from "../tools/sample-data/seeded-random";
 
 const { values: args } = parseArgs({
   options: {

@@ -3,7 +3,7 @@
 // program. Shared by bench/recalc.ts (1M members, 10M orders) and the full-recalculation tests (a few hundred).
 import type { Prisma } from "@prisma/client";
 import type { Db } from "../../app/db/client.server.ts";
-import { seededRandom } from "../../test/support/seeded-random";
+import { seededRandom } from "../../tools/sample-data/seeded-random";
 
 export const SYNTHETIC_START = Date.UTC(2025, 0, 1);
 export const SYNTHETIC_AS_OF = new Date(Date.UTC(2027, 0, 1));

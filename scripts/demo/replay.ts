@@ -1,5 +1,5 @@
-import { seededRandom } from "../../test/support/seeded-random";
-import { orderPayload, refundPayload } from "../../test/support/webhook-payloads";
+import { seededRandom } from "../../tools/sample-data/seeded-random";
+import { orderPayload, refundPayload } from "../../tools/sample-data/webhook-payloads";
 import {
   DEMO_SEED,
   linesOf,

@@ -8,7 +8,7 @@ import { levelEditAction } from "~/services/admin/levels.server";
 import { publishNow } from "~/services/admin/publish.server";
 import { settingsFormValues, settingsPayload } from "~/forms/settings-form";
 import { saveSettingsAction } from "~/services/admin/settings.server";
-import type { StandIn } from "../../test/support/shopify-stand-in";
+import type { StandIn } from "../../tools/shopify-stand-in";
 import { customerSeeds, historyOrderSeeds, productSeeds, type DemoShopData } from "./shop-data";
 
 /**

@@ -1,5 +1,5 @@
-import type { CustomerSeed, OrderSeed, ProductSeed } from "../../test/support/shopify-stand-in";
-import { seededRandom } from "../../test/support/seeded-random";
+import type { CustomerSeed, OrderSeed, ProductSeed } from "../../tools/shopify-stand-in";
+import { seededRandom } from "../../tools/sample-data/seeded-random";
 
 /**
  * The demo shop's data: products, customers and their order history, all derived from a fixed seed so every run

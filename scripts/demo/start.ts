@@ -1,10 +1,10 @@
 import fs from "node:fs";
 import { SYNC_MEMBERS_JOB, syncMembersKey } from "~/queue/job-kinds";
 import { enqueueJob } from "~/queue/queue.server";
-import { startLocalStack, type LocalStack } from "../../test/support/local-stack";
-import { embeddedAdminUrl } from "../../test/support/session-token";
-import { startStorefrontPage, storefrontShowcase, type StorefrontPage } from "../../test/support/storefront/storefront-page";
-import { startAccountPageHost, type AccountPageHost } from "../../test/support/account-page/account-page-host";
+import { startLocalStack, type LocalStack } from "../../tools/local-stack";
+import { embeddedAdminUrl } from "../../tools/shopify-stand-in/session-token";
+import { startStorefrontPage, storefrontShowcase, type StorefrontPage } from "../../tools/shopper-surfaces/storefront/storefront-page";
+import { startAccountPageHost, type AccountPageHost } from "../../tools/shopper-surfaces/account-page/account-page-host";
 import { membersPerLevel, table, watchLevelMoves, type LevelMove } from "./level-moves";
 import { buildReplay, type ReplayEvent } from "./replay";
 import { publishDemoProgram, seedStore } from "./seed";
@@ -12,7 +12,7 @@ import { buildDemoShopData } from "./shop-data";
 
 /**
  * `npm run demo` as a function (the CLI is scripts/demo.ts; the browser suite calls this too): Tierline running
- * locally as in production (test/support/local-stack.ts: the production build, a migrated SQLite file, the Shopify
+ * locally as in production (tools/local-stack/: the production build, a migrated SQLite file, the Shopify
  * stand-in, an installed shop), a demo shop seeded through the admin's own services, and a replay of signed
  * webhooks that the worker drains while the terminal shows members moving between levels.
  */
@@ -108,7 +108,7 @@ export async function startDemo(opts: StartDemoOptions = {}): Promise<Demo> {
     for (const s of storefrontShowcase(stack.standIn.shop(shop))) say(`  ${s.label.padEnd(24)} ${storefront.memberUrl(s.customerId)}`);
     accountPage = await startAccountPageHost({ standIn: stack.standIn, shop, storefrontUrl: storefront.url });
     say("");
-    say("Customer account, checkout and POS: the UI extensions' real bundles, with Shopify's side stood in (test/support/account-page):");
+    say("Customer account, checkout and POS: the UI extensions' real bundles, with Shopify's side stood in (tools/shopper-surfaces/account-page):");
     const showcase = storefrontShowcase(stack.standIn.shop(shop));
     for (const s of showcase) say(`  Member card page  ${s.label.padEnd(22)} ${accountPage.memberPageUrl(s.customerId)}`);
     const member = showcase.find((s) => s.label !== "No level yet") ?? showcase[0];

@@ -15,7 +15,7 @@ import { buildDiscountConfig, combinedStacking } from "~/services/admin/discount
 import { FormValidationError } from "~/forms/form-errors";
 import type { ProgramJson } from "~/forms/level-form";
 import { benefitsInput, installBrowserStandIns, programJson, renderAdmin, scopeInput } from "../support/admin-builders";
-import { at, paid } from "../support/program-builders";
+import { at, paid } from "../../tools/sample-data/program-builders";
 
 function errorsOf(input: unknown): Record<string, string> {
   try {

@@ -6,7 +6,7 @@ import { loadVersions, programOf } from "~/services/admin/program-drafts.server"
 import { saveSettingsAction, settingsView } from "~/services/admin/settings.server";
 import { adminTestDb, rejected } from "../support/admin-test-db";
 import { benefitsInput, formData, programJson, scopeInput, seedPublished, settingsInput } from "../support/admin-builders";
-import { startStandIn, standInAdminClient, type StandIn } from "../support/shopify-stand-in";
+import { startStandIn, standInAdminClient, type StandIn } from "../../tools/shopify-stand-in";
 
 const SHOP = "benefits.myshopify.com";
 const NOW = Date.parse("2026-03-01T12:00:00Z");

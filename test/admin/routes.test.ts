@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import type { Db } from "~/db/client.server";
 import { migratedTemplate } from "../support/db";
 import { benefitsInput, levelInput, programJson, seedOrder, seedPublished, seedShop, settingsInput, spendInput } from "../support/admin-builders";
-import { mintSessionToken } from "../support/session-token";
+import { mintSessionToken } from "../../tools/shopify-stand-in/session-token";
 
 // Every admin route called as Remix calls it: a real Request carrying an App Bridge session token (HS256 with the
 // app's secret), authenticated by the app's own `authenticate.admin` against an offline session in the database.

@@ -4,8 +4,8 @@ import { JOB_HANDLERS } from "~/jobs/handlers.server";
 import { drainJobs, runWorkerOnce, type WorkerHooks } from "~/jobs/worker.server";
 import { recordWebhook } from "~/services/webhook-inbox.server";
 import { createTestDb, publishProgram, seedShop, type TestDb } from "../support/db";
-import { buildProgramJson, onePointPerDollar } from "../support/program-builders";
-import { delivery, gid, orderPayload, refundPayload } from "../support/webhook-payloads";
+import { buildProgramJson, onePointPerDollar } from "../../tools/sample-data/program-builders";
+import { delivery, gid, orderPayload, refundPayload } from "../../tools/sample-data/webhook-payloads";
 
 /**
  * A drainer killed anywhere — after some deliveries were applied, or after some members were written — and run

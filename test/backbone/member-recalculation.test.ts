@@ -6,8 +6,8 @@ import { enqueueJob } from "~/queue/queue.server";
 import { ledgerToPersist, ledgerWrites } from "~/services/member-recalculation.server";
 import { recordWebhook } from "~/services/webhook-inbox.server";
 import { createTestDb, publishProgram, runJobs, seedShop, type TestDb } from "../support/db";
-import { buildProgramJson, onePointPerDollar } from "../support/program-builders";
-import { delivery, gid, orderPayload } from "../support/webhook-payloads";
+import { buildProgramJson, onePointPerDollar } from "../../tools/sample-data/program-builders";
+import { delivery, gid, orderPayload } from "../../tools/sample-data/webhook-payloads";
 
 /** How a recomputed member is persisted: append-only ledger corrections, withheld rewards, bulk runs, time. */
 

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { recordWebhook } from "~/services/webhook-inbox.server";
 import { createTestDb, publishProgram, runJobs, seedShop, type TestDb } from "../support/db";
-import { buildProgramJson, onePointPerDollar } from "../support/program-builders";
-import { delivery, gid, orderPayload, refundPayload, type OrderInput } from "../support/webhook-payloads";
+import { buildProgramJson, onePointPerDollar } from "../../tools/sample-data/program-builders";
+import { delivery, gid, orderPayload, refundPayload, type OrderInput } from "../../tools/sample-data/webhook-payloads";
 
 /**
  * Orders and refunds from webhook to member: facts are stored whatever they say, members are recomputed from all of

@@ -7,7 +7,7 @@ import { claimNextJob, completeJob, enqueueJob } from "~/queue/queue.server";
 import { recalculateMember, recalculateMembers } from "~/services/member-recalculation.server";
 import { loadShopContext } from "~/services/shop-context.server";
 import { createTestDb, publishProgram, seedShop, testPostgresUrl, type TestDb } from "../support/db";
-import { buildProgramJson, onePointPerDollar } from "../support/program-builders";
+import { buildProgramJson, onePointPerDollar } from "../../tools/sample-data/program-builders";
 
 /**
  * PostgreSQL as the scale path: the two schemas cannot drift, and on a real server (TIERLINE_TEST_DATABASE_URL) several

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { recordWebhook } from "~/services/webhook-inbox.server";
 import { createTestDb, dumpTables, publishProgram, runJobs, seedShop, type TestDb } from "../support/db";
-import { buildProgramJson, onePointPerDollar } from "../support/program-builders";
+import { buildProgramJson, onePointPerDollar } from "../../tools/sample-data/program-builders";
 import {
   appUninstalledPayload,
   bulkOperationsFinishPayload,
@@ -16,7 +16,7 @@ import {
   refundPayload,
   scopesUpdatePayload,
   shopRedactPayload,
-} from "../support/webhook-payloads";
+} from "../../tools/sample-data/webhook-payloads";
 
 /** Compliance and lifecycle topics: redaction, deletion, merges, uninstalling, and shops kept apart. */
 

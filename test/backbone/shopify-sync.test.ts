@@ -6,10 +6,10 @@ import { adminOriginFetch } from "~/shopify-transport.server";
 import type { SyncMembersOptions } from "~/shopify/member-sync.server";
 import { drain } from "../../scripts/worker";
 import { createTestDb, publishProgram, type TestDb } from "../support/db";
-import { buildProgramJson, onePointPerDollar } from "../support/program-builders";
-import { virtualClock } from "../support/shopify-stand-in/builders";
-import { standInAdminClient, startStandIn, type StandIn } from "../support/shopify-stand-in/index";
-import { delivery, orderPayload, refundPayload } from "../support/webhook-payloads";
+import { buildProgramJson, onePointPerDollar } from "../../tools/sample-data/program-builders";
+import { virtualClock } from "../../tools/shopify-stand-in/builders";
+import { standInAdminClient, startStandIn, type StandIn } from "../../tools/shopify-stand-in/index";
+import { delivery, orderPayload, refundPayload } from "../../tools/sample-data/webhook-payloads";
 
 /**
  * The backbone against the local Shopify stand-in, reached only through configuration (SHOPIFY_ADMIN_ORIGIN): the

@@ -10,7 +10,7 @@ import { startCheckpointThread } from "~/db/sqlite-checkpoints.server";
 import { writeSqliteDirectly } from "~/db/sqlite-direct-writes.server";
 import { recordWebhook, type WebhookDelivery } from "~/services/webhook-inbox.server";
 import { createTestDb, testPostgresUrl, type TestDb } from "../support/db";
-import { delivery, orderPayload, refundPayload } from "../support/webhook-payloads";
+import { delivery, orderPayload, refundPayload } from "../../tools/sample-data/webhook-payloads";
 
 /**
  * SQLite's hot write path beside Prisma: the webhook inbox writes on the client's own better-sqlite3 connection

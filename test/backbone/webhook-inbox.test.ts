@@ -5,7 +5,7 @@ import { claimNextJob } from "~/queue/queue.server";
 import { recordWebhook, type WebhookDelivery } from "~/services/webhook-inbox.server";
 import { createTestDb, type TestDb } from "../support/db";
 import { fuzzCorpus } from "../support/security/webhook-corpus";
-import { signWebhook } from "../support/signed-webhook";
+import { signWebhook } from "../../tools/shopify-stand-in/signed-webhook";
 import {
   appUninstalledPayload,
   bulkOperationsFinishPayload,
@@ -22,7 +22,7 @@ import {
   sampleText,
   scopesUpdatePayload,
   shopRedactPayload,
-} from "../support/webhook-payloads";
+} from "../../tools/sample-data/webhook-payloads";
 
 /** The inbox: every topic's payload validated and stored once; anything malformed refused with nothing stored. */
 

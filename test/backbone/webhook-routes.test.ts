@@ -3,7 +3,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import type { Db } from "~/db/client.server";
 import { WEBHOOK_TOPICS } from "~/services/webhook-payloads.server";
 import { createTestDb, type TestDb } from "../support/db";
-import { signWebhook } from "../support/signed-webhook";
+import { signWebhook } from "../../tools/shopify-stand-in/signed-webhook";
 import {
   appUninstalledPayload,
   bulkOperationsFinishPayload,
@@ -16,7 +16,7 @@ import {
   refundPayload,
   scopesUpdatePayload,
   shopRedactPayload,
-} from "../support/webhook-payloads";
+} from "../../tools/sample-data/webhook-payloads";
 
 /**
  * The webhook routes as Remix calls them: a real Request signed like Shopify signs it (HMAC-SHA256 of the raw body

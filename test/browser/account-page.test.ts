@@ -7,8 +7,8 @@ import en from "../../extensions/account-member-page/locales/en.default.json";
 import { startDemo, type Demo } from "../../scripts/demo/start";
 import { browserSuiteEnabled, launchAdminBrowser, type AdminBrowser } from "../support/browser";
 import { readableText } from "../support/readable-text";
-import { DEMO_PAGE_SETTINGS, type ShopperSurface } from "../support/account-page/account-page-host";
-import { shopMetafields, storefrontShowcase, tierlineMetafields } from "../support/storefront/storefront-page";
+import { DEMO_PAGE_SETTINGS, type ShopperSurface } from "../../tools/shopper-surfaces/account-page/account-page-host";
+import { shopMetafields, storefrontShowcase, tierlineMetafields } from "../../tools/shopper-surfaces/storefront/storefront-page";
 
 /**
  * The customer account member card page in real headless Chromium, on `npm run demo`'s stack: the account-member-page

@@ -6,7 +6,7 @@ import { programView } from "~/shared/program-view";
 import { parseTierLevel, parseTierProgram } from "~/shared/tier-metafield";
 import { startDemo, type Demo } from "../../scripts/demo/start";
 import { browserSuiteEnabled, launchAdminBrowser, type AdminBrowser } from "../support/browser";
-import { shopMetafields, storefrontShowcase, tierlineMetafields } from "../support/storefront/storefront-page";
+import { shopMetafields, storefrontShowcase, tierlineMetafields } from "../../tools/shopper-surfaces/storefront/storefront-page";
 
 /**
  * The storefront's Membership levels block in real headless Chromium, on `npm run demo`'s stack: the page the demo

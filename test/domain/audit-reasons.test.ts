@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describeLevelChange } from "~/domain/index";
-import { assign, buildLevel, buildProgramJson, evaluate, orderCount, paid, publish, refund, spend } from "../support/program-builders";
+import { assign, buildLevel, buildProgramJson, evaluate, orderCount, paid, publish, refund, spend } from "../../tools/sample-data/program-builders";
 
 const program = (over: Record<string, unknown> = {}) =>
   buildProgramJson({

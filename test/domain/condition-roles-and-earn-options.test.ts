@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseProgram, previewDiff } from "~/domain/index";
-import { adjust, at, buildLevel, buildProgramJson, evaluate, orderCount, paid, pointsCond, spend } from "../support/program-builders";
+import { adjust, at, buildLevel, buildProgramJson, evaluate, orderCount, paid, pointsCond, spend } from "../../tools/sample-data/program-builders";
 
 describe("condition roles", () => {
   // Gold: upgrade needs 500; a renewal-only condition (orders ≥ 2) applies at expiry, not for the upgrade.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { roundPoints } from "~/domain/points-ledger";
-import { buildProgramJson, evaluate, paid } from "../support/program-builders";
+import { buildProgramJson, evaluate, paid } from "../../tools/sample-data/program-builders";
 
 describe("rounding modes", () => {
   it.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { evaluateMember, parseProgram, previewDiff } from "~/domain/index";
-import { assign, at, buildLevel, buildProgramJson, paid, publish, spend } from "../support/program-builders";
+import { assign, at, buildLevel, buildProgramJson, paid, publish, spend } from "../../tools/sample-data/program-builders";
 
 const rules = (silver: string, gold: string) => parseProgram(buildProgramJson({ levels: [buildLevel({ id: "silver", rank: 1, upgrade: [[spend(silver)]] }), buildLevel({ id: "gold", rank: 2, upgrade: [[spend(gold)]] })] }));
 

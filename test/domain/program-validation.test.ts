@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseProgram, ProgramError } from "~/domain/index";
-import { buildLevel, buildProgramJson, spend } from "../support/program-builders";
+import { buildLevel, buildProgramJson, spend } from "../../tools/sample-data/program-builders";
 
 type Json = Record<string, unknown>;
 

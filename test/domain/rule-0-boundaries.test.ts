@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildLevel, buildProgramJson, evaluate, paid, spend } from "../support/program-builders";
+import { buildLevel, buildProgramJson, evaluate, paid, spend } from "../../tools/sample-data/program-builders";
 
 const silverAt100 = (over: Record<string, unknown> = {}) => buildProgramJson({ levels: [buildLevel({ id: "silver", rank: 1, upgrade: [[spend("100.00")]] })], ...over });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildLevel, buildProgramJson, evaluate, line, orderCount, paid, productPurchase, spend } from "../support/program-builders";
+import { buildLevel, buildProgramJson, evaluate, line, orderCount, paid, productPurchase, spend } from "../../tools/sample-data/program-builders";
 
 const program = buildProgramJson({
   levels: [

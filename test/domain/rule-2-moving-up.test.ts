@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { at, buildLevel, buildProgramJson, cancel, evaluate, line, onePointPerDollar, paid, refund, spend } from "../support/program-builders";
+import { at, buildLevel, buildProgramJson, cancel, evaluate, line, onePointPerDollar, paid, refund, spend } from "../../tools/sample-data/program-builders";
 
 const silverGold = (over: Record<string, unknown> = {}) =>
   buildProgramJson({

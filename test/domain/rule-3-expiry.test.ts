@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { at, buildLevel, buildProgramJson, evaluate, orderCount, paid, refund, spend } from "../support/program-builders";
+import { at, buildLevel, buildProgramJson, evaluate, orderCount, paid, refund, spend } from "../../tools/sample-data/program-builders";
 
 type Json = Record<string, unknown>;
 

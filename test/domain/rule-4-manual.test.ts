@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assign, at, buildLevel, buildProgramJson, evaluate, paid, publish, refund, spend } from "../support/program-builders";
+import { assign, at, buildLevel, buildProgramJson, evaluate, paid, publish, refund, spend } from "../../tools/sample-data/program-builders";
 
 type Json = Record<string, unknown>;
 const program = (over: Json = {}) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { adjust, assign, at, buildLevel, buildProgramJson, cancel, evaluate, line, onePointPerDollar, paid, publish, refund, spend } from "../support/program-builders";
+import { adjust, assign, at, buildLevel, buildProgramJson, cancel, evaluate, line, onePointPerDollar, paid, publish, refund, spend } from "../../tools/sample-data/program-builders";
 
 type Json = Record<string, unknown>;
 const program = (points: Json = onePointPerDollar, over: Json = {}) =>

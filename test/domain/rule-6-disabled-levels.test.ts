@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assign, buildLevel, buildProgramJson, evaluate, orderCount, paid, publish, spend } from "../support/program-builders";
+import { assign, buildLevel, buildProgramJson, evaluate, orderCount, paid, publish, spend } from "../../tools/sample-data/program-builders";
 
 const levels = (goldEnabled: boolean) => [
   buildLevel({ id: "bronze", rank: 1, upgrade: [[orderCount(1)]] }),

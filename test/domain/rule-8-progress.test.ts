@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseProgram, progressToNext } from "~/domain/index";
-import { buildLevel, buildProgramJson, evaluate, orderCount, paid, pointsCond, spend } from "../support/program-builders";
+import { buildLevel, buildProgramJson, evaluate, orderCount, paid, pointsCond, spend } from "../../tools/sample-data/program-builders";
 
 const program = buildProgramJson({
   window: { kind: "rolling", days: 365 },

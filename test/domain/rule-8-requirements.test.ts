@@ -1,6 +1,6 @@
 // Rule 8, requirements: the next level's condition group closest to being met, every condition kind measured.
 import { describe, expect, it } from "vitest";
-import { buildLevel, buildProgramJson, evaluate, itemCount, line, orderCount, paid, pointsCond, productPurchase, singleOrder, spend } from "../support/program-builders";
+import { buildLevel, buildProgramJson, evaluate, itemCount, line, orderCount, paid, pointsCond, productPurchase, singleOrder, spend } from "../../tools/sample-data/program-builders";
 
 const req = (kind: string, threshold: number, current: number, windowDays: number | null = null, scoped = false) => ({ kind, threshold, current, windowDays, scoped });
 const vip = { tags: ["vip"] };

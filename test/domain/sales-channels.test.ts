@@ -6,7 +6,7 @@ import { SALES_CHANNELS, salesChannelOf } from "~/domain/sales-channels";
 import { CHANNELS } from "~/forms/settings-form";
 import { channelOf as webhookChannelOf } from "~/services/order-facts.server";
 import { channelOf as backfillChannelOf } from "~/shopify/backfill.server";
-import { buildProgramJson, evaluate, paid } from "../support/program-builders";
+import { buildProgramJson, evaluate, paid } from "../../tools/sample-data/program-builders";
 
 const ids = SALES_CHANNELS.map((c) => c.id);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildLevel, buildProgramJson, evaluate, itemCount, line, paid, productPurchase, refund, spend } from "../support/program-builders";
+import { buildLevel, buildProgramJson, evaluate, itemCount, line, paid, productPurchase, refund, spend } from "../../tools/sample-data/program-builders";
 
 type Json = Record<string, unknown>;
 const measure = (over: Json, events: ReturnType<typeof paid>[]) => evaluate(buildProgramJson({ levels: [], ...over }), events, "2026-02-01T00:00:00Z").spend;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildLevel, buildProgramJson, cancel, evaluate, itemCount, line, orderCount, paid, pointsCond, refund, singleOrder, spend } from "../support/program-builders";
+import { buildLevel, buildProgramJson, cancel, evaluate, itemCount, line, orderCount, paid, pointsCond, refund, singleOrder, spend } from "../../tools/sample-data/program-builders";
 
 type Json = Record<string, unknown>;
 const one = (cond: Json, over: Json = {}) => buildProgramJson({ levels: [buildLevel({ id: "x", rank: 1, upgrade: [[cond]] })], ...over });

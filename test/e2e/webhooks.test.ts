@@ -5,8 +5,8 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dumpTables } from "../support/db";
-import { startLocalStack, type LocalStack } from "../support/local-stack";
-import { buildProgramJson, onePointPerDollar } from "../support/program-builders";
+import { startLocalStack, type LocalStack } from "../../tools/local-stack";
+import { buildProgramJson, onePointPerDollar } from "../../tools/sample-data/program-builders";
 import {
   appUninstalledPayload,
   customersRedactPayload,
@@ -14,7 +14,7 @@ import {
   orderPayload,
   refundPayload,
   shopRedactPayload,
-} from "../support/webhook-payloads";
+} from "../../tools/sample-data/webhook-payloads";
 
 /**
  * Tierline end to end: the production build served by remix-serve, signed webhooks sent over HTTP, the worker

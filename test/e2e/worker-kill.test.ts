@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startLocalStack, type LocalStack } from "../support/local-stack";
-import { buildProgramJson, onePointPerDollar } from "../support/program-builders";
-import { gid, orderPayload, refundPayload } from "../support/webhook-payloads";
+import { startLocalStack, type LocalStack } from "../../tools/local-stack";
+import { buildProgramJson, onePointPerDollar } from "../../tools/sample-data/program-builders";
+import { gid, orderPayload, refundPayload } from "../../tools/sample-data/webhook-payloads";
 
 /**
  * `npm run worker` as a real process, SIGKILLed while it works through a batch of deliveries, then started again:

@@ -5,7 +5,7 @@ import { Kind, parse, validate, visit, type FieldNode, type OperationDefinitionN
 import { describe, expect, it } from "vitest";
 import * as memberQuery from "~/shared/member-query";
 import { MEMBER_METAFIELD_KEYS, PROGRAM_METAFIELD_KEY, TIERLINE_NAMESPACE } from "~/shared/metafield-keys";
-import { loadShopifySchema, type ShopifyApi } from "../support/shopify-stand-in/schemas";
+import { loadShopifySchema, type ShopifyApi } from "../../tools/shopify-stand-in/schemas";
 
 const documents: [string, ShopifyApi, string][] = [
   ["TIERLINE_MEMBER_CARD (account page)", "customer", memberQuery.TIERLINE_MEMBER_CARD],

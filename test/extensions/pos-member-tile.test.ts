@@ -8,7 +8,7 @@ import modalEntry from "../../extensions/pos-member-tile/src/Modal";
 import tileEntry from "../../extensions/pos-member-tile/src/Tile";
 import en from "../../extensions/pos-member-tile/locales/en.default.json";
 import type { CustomerDetailsBlockApi, HomeModalApi, HomeTileApi } from "../../extensions/pos-member-tile/src/target-api";
-import { numericPart } from "../support/shopify-stand-in/store";
+import { numericPart } from "../../tools/shopify-stand-in/store";
 import { buildTierBenefits, buildTierLevel, buildTierProgress } from "../shared/support/tier-builders";
 import { hostApi, hostI18n, hostSignal, readable, runExtension, settle, tags, unmount } from "./support/extension-host";
 import { startMemberShop, type MemberFields, type MemberShop } from "./support/member-shop";

@@ -6,7 +6,7 @@ import { runWorkerOnce } from "../../scripts/worker";
 import { recordWebhook } from "~/services/webhook-inbox.server";
 import { testPostgresUrl } from "../support/db";
 import { generateStream, randomInt, shuffled, type StreamEvent } from "../support/reliability/event-stream";
-import { seededRandom } from "../support/seeded-random";
+import { seededRandom } from "../../tools/sample-data/seeded-random";
 import { dropConnectionAt } from "../support/reliability/dropping-connection";
 import { reconcileOrders, type FinalState } from "../support/reliability/final-state";
 import {
@@ -26,7 +26,7 @@ import {
   workerDeps,
   type ReliabilityShop,
 } from "../support/reliability/harness";
-import { startStandIn, type StandIn } from "../support/shopify-stand-in/index";
+import { startStandIn, type StandIn } from "../../tools/shopify-stand-in/index";
 
 /**
  * The reliability suite: the same stream of order webhooks (payments, edits, refunds, cancellations for 24 customers)

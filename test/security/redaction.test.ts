@@ -4,7 +4,7 @@ import { formData, programJson } from "../support/admin-builders";
 import { dumpTables, publishProgram, runJobs, seedShop } from "../support/db";
 import { callHandler, startSecurityApp, webhookAction, webhookRequest, type SecurityApp } from "../support/security/app-harness";
 import { scanCells, shopRows } from "../support/security/table-scan";
-import { customerPayload, customersRedactPayload, orderPayload, refundPayload, shopRedactPayload, appUninstalledPayload } from "../support/webhook-payloads";
+import { customerPayload, customersRedactPayload, orderPayload, refundPayload, shopRedactPayload, appUninstalledPayload } from "../../tools/sample-data/webhook-payloads";
 
 // customers/redact, shop/redact and app/uninstalled, checked against every column of every table.
 //

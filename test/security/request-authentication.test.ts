@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "~/db/client.server";
 import { dumpTables } from "../support/db";
 import { adminRequest, API_SECRET, callHandler, ROUTES_DIR, routeFilesOnDisk, sessionToken, startSecurityApp, unsignedToken, type SecurityApp } from "../support/security/app-harness";
-import { embeddedHostParam } from "../support/session-token";
+import { embeddedHostParam } from "../../tools/shopify-stand-in/session-token";
 import { seedTwoShops, SHOP_B, type ShopBIds } from "../support/security/two-shops";
 
 // Which requests Tierline accepts from whom. There is no app proxy and no app endpoint for the shopper extensions:

@@ -4,7 +4,7 @@ import { jsonDepth, limitWebhookBody, MAX_WEBHOOK_BODY_BYTES, MAX_WEBHOOK_JSON_D
 import { WEBHOOK_TOPICS } from "~/services/webhook-payloads.server";
 import { APP_URL, callHandler, startSecurityApp, webhookAction, webhookRequest, type SecurityApp } from "../support/security/app-harness";
 import { topicPayload } from "../support/security/webhook-corpus";
-import { orderPayload, refundPayload } from "../support/webhook-payloads";
+import { orderPayload, refundPayload } from "../../tools/sample-data/webhook-payloads";
 
 // Oversized and deeply nested bodies are refused before anything parses them: 413 past 5 MiB (without reading past
 // the limit), 400 past 64 levels of nesting. Real Shopify payloads are far inside both (see webhook-limits.server.ts).

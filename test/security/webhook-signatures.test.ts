@@ -5,7 +5,7 @@ import { publishProgram, runJobs, seedShop } from "../support/db";
 import { callHandler, startSecurityApp, webhookAction, webhookRequest, type SecurityApp, type WebhookRequestOptions } from "../support/security/app-harness";
 import { shopRows } from "../support/security/table-scan";
 import { programJson } from "../support/admin-builders";
-import { orderPayload, refundPayload } from "../support/webhook-payloads";
+import { orderPayload, refundPayload } from "../../tools/sample-data/webhook-payloads";
 import { topicPayload } from "../support/security/webhook-corpus";
 
 // Shopify signs a webhook's raw body (HMAC-SHA256 with the app's secret, base64) and nothing else. Every route must

@@ -8,7 +8,7 @@ import { memberShopperView, nextRequirementsJson, shopperViewHash, type MemberSt
 import type { ShopContext } from "~/services/shop-context.server";
 import { parseTierBenefits, parseTierLevel, parseTierPointsHistory, parseTierProgress } from "~/shared/tier-metafield";
 import { MemberSyncRecordSchema } from "~/shopify/types";
-import { buildLevel, evaluate, onePointPerDollar, orderCount, paid, spend } from "../support/program-builders";
+import { buildLevel, evaluate, onePointPerDollar, orderCount, paid, spend } from "../../tools/sample-data/program-builders";
 import { FIXTURE_SHOP } from "./support/tier-builders";
 
 const program = {

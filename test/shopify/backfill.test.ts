@@ -2,8 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BackfillParseError, collectBackfill, decimalToMinor, parseBackfillJsonl, startBackfill } from "~/shopify/backfill.server";
-import { virtualClock } from "../support/shopify-stand-in/builders";
-import { standInAdminClient, startStandIn, type StandIn } from "../support/shopify-stand-in/index";
+import { virtualClock } from "../../tools/shopify-stand-in/builders";
+import { standInAdminClient, startStandIn, type StandIn } from "../../tools/shopify-stand-in/index";
 
 const fixture = fs.readFileSync(path.join(import.meta.dirname, "fixtures/backfill-bulk-result.jsonl"), "utf8").split("\n");
 

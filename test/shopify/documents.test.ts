@@ -4,8 +4,8 @@ import { Kind, parse, validate, type OperationDefinitionNode } from "graphql";
 import { describe, expect, it } from "vitest";
 import { backfillOrdersQuery } from "~/shopify/backfill.server";
 import * as documents from "~/shopify/documents";
-import { checkBulkMutation, checkBulkQuery } from "../support/shopify-stand-in/bulk";
-import { loadShopifySchema } from "../support/shopify-stand-in/schemas";
+import { checkBulkMutation, checkBulkQuery } from "../../tools/shopify-stand-in/bulk";
+import { loadShopifySchema } from "../../tools/shopify-stand-in/schemas";
 
 const shopifyDir = path.resolve(import.meta.dirname, "../../app/shopify");
 const looksLikeGraphql = (value: unknown): value is string => typeof value === "string" && /^\s*(#graphql\s+)?(query|mutation|subscription|fragment)\b/.test(value);

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminCaller, ShopifyAdminError } from "~/shopify/admin-graphql.server";
 import { MemberSyncInputError, syncMembers, tierTagChanges, type SyncMembersOptions } from "~/shopify/member-sync.server";
 import type { MemberSyncRecord } from "~/shopify/types";
-import { webhookHmac } from "../support/signed-webhook";
-import { buildMemberSyncRecord, buildTierLevel, virtualClock } from "../support/shopify-stand-in/builders";
-import { standInAdminClient, startStandIn, type Fault, type ShopSeed, type StandIn } from "../support/shopify-stand-in/index";
+import { webhookHmac } from "../../tools/shopify-stand-in/signed-webhook";
+import { buildMemberSyncRecord, buildTierLevel, virtualClock } from "../../tools/shopify-stand-in/builders";
+import { standInAdminClient, startStandIn, type Fault, type ShopSeed, type StandIn } from "../../tools/shopify-stand-in/index";
 
 const TOKEN = "shpat_test_token";
 const clock = virtualClock();

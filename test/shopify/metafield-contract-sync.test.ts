@@ -22,10 +22,10 @@ import { cartDeliveryOptionsDiscountsGenerateRun, cartLinesDiscountsGenerateRun 
 import { drain } from "../../scripts/worker";
 import { benefitsInput, formData, scopeInput } from "../support/admin-builders";
 import { createTestDb, publishProgram, seedShop, type TestDb } from "../support/db";
-import { buildLevel, onePointPerDollar, spend } from "../support/program-builders";
-import { virtualClock } from "../support/shopify-stand-in/builders";
-import { standInAdminClient, startStandIn, type StandIn } from "../support/shopify-stand-in/index";
-import { delivery, orderPayload, refundPayload } from "../support/webhook-payloads";
+import { buildLevel, onePointPerDollar, spend } from "../../tools/sample-data/program-builders";
+import { virtualClock } from "../../tools/shopify-stand-in/builders";
+import { standInAdminClient, startStandIn, type StandIn } from "../../tools/shopify-stand-in/index";
+import { delivery, orderPayload, refundPayload } from "../../tools/sample-data/webhook-payloads";
 
 const TOKEN = "shpat_contract";
 const NOW = Date.parse("2026-04-15T00:00:00Z");

@@ -5,8 +5,8 @@ import { enqueueJob } from "~/queue/queue.server";
 import { adminOriginFetch } from "~/shopify-transport.server";
 import { OfflineTokens, REFRESH_BEFORE_EXPIRY_MS } from "~/shopify/offline-token.server";
 import { drain } from "../../scripts/worker";
-import { ACCESS_TOKEN_TTL_S, REFRESH_TOKEN_TTL_S } from "../support/shopify-stand-in/oauth";
-import type { IssuedTokens } from "../support/shopify-stand-in/index";
+import { ACCESS_TOKEN_TTL_S, REFRESH_TOKEN_TTL_S } from "../../tools/shopify-stand-in/oauth";
+import type { IssuedTokens } from "../../tools/shopify-stand-in/index";
 import { appWithStandIn } from "./support/app-with-stand-in";
 
 /**

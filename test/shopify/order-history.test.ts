@@ -5,8 +5,8 @@ import { recordWebhook } from "~/services/webhook-inbox.server";
 import { HOW_TO_GET_ALL_ORDERS, importFullOrderHistory, loadOrderHistoryNotice, orderHistoryNotice, scopesGrantedInAdmin } from "~/services/order-history.server";
 import { backfillOrdersWindow } from "~/shopify/backfill.server";
 import { drain } from "../../scripts/worker";
-import { standInAdminClient } from "../support/shopify-stand-in/index";
-import { delivery } from "../support/webhook-payloads";
+import { standInAdminClient } from "../../tools/shopify-stand-in/index";
+import { delivery } from "../../tools/sample-data/webhook-payloads";
 import { appWithStandIn } from "./support/app-with-stand-in";
 
 /**

@@ -10,7 +10,7 @@ import { parseTierProgram, type TierBenefitItemV1 } from "~/shared/tier-metafiel
 import { buildTierProgram as buildProgramDocument, type ShopDisplayInput } from "~/shared/tier-metafield-builder";
 import { JSON_METAFIELD_MAX_BYTES, writeProgramMetafield } from "~/shopify/program-metafield.server";
 import { createTestDb, publishProgram, seedShop, type TestDb } from "../support/db";
-import { standInAdminClient, startStandIn, type StandIn } from "../support/shopify-stand-in/index";
+import { standInAdminClient, startStandIn, type StandIn } from "../../tools/shopify-stand-in/index";
 import { buildTierProgram, FIXTURE_PROGRAM_JSON } from "../shared/support/tier-builders";
 
 const TOKEN = "shpat_program";

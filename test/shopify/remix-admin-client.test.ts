@@ -4,8 +4,8 @@ import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminCaller, ShopifyAdminError, type AdminGraphqlClient } from "~/shopify/admin-graphql.server";
 import { syncMembers } from "~/shopify/member-sync.server";
-import { buildMemberSyncRecord, virtualClock } from "../support/shopify-stand-in/builders";
-import { startStandIn, type StandIn } from "../support/shopify-stand-in/index";
+import { buildMemberSyncRecord, virtualClock } from "../../tools/shopify-stand-in/builders";
+import { startStandIn, type StandIn } from "../../tools/shopify-stand-in/index";
 
 /**
  * The `admin` the Remix app hands to services comes from @shopify/shopify-api: it throws GraphqlQueryError on a

@@ -6,9 +6,9 @@ import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { ApiVersion, LogSeverity, shopifyApi } from "@shopify/shopify-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signWebhook, webhookHmac, webhookPath } from "../support/signed-webhook";
-import { virtualClock } from "../support/shopify-stand-in/builders";
-import { startStandIn, type StandIn } from "../support/shopify-stand-in/index";
+import { signWebhook, webhookHmac, webhookPath } from "../../tools/shopify-stand-in/signed-webhook";
+import { virtualClock } from "../../tools/shopify-stand-in/builders";
+import { startStandIn, type StandIn } from "../../tools/shopify-stand-in/index";
 
 const SHOP = "stand-in.myshopify.com";
 const TOKEN = "shpat_stand_in";

@@ -3,8 +3,8 @@ import { ensureMemberMetafieldDefinitions } from "~/shopify/metafield-definition
 import { fetchShopCurrency } from "~/shopify/shop.server";
 import { DiscountConfigError, removeTierDiscount, upsertTierDiscount } from "~/shopify/tier-discount.server";
 import type { DiscountConfigV1 } from "~/shopify/types";
-import { virtualClock } from "../support/shopify-stand-in/builders";
-import { standInAdminClient, startStandIn, type StandIn } from "../support/shopify-stand-in/index";
+import { virtualClock } from "../../tools/shopify-stand-in/builders";
+import { standInAdminClient, startStandIn, type StandIn } from "../../tools/shopify-stand-in/index";
 
 const TOKEN = "shpat_discount";
 const clock = virtualClock();

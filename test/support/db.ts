@@ -1,12 +1,14 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import Database from "better-sqlite3";
 import pg from "pg";
 import { createDb, dbProvider, type Db, type DbOptions } from "~/db/client.server";
 import { JOB_HANDLERS } from "~/jobs/handlers.server";
 import { drainJobs } from "~/jobs/worker.server";
+import { migratedTemplate, migrationScripts, publishProgram, schemaHash } from "../../tools/local-stack/database";
+
+export { migratedTemplate, publishProgram };
 
 /**
  * Isolated databases for tests. The migrations are applied once to a template (keyed by the migration SQL, so a
@@ -18,7 +20,6 @@ import { drainJobs } from "~/jobs/worker.server";
  */
 
 const root = path.resolve(import.meta.dirname, "../..");
-const migrationsDir = path.join(root, "prisma/migrations");
 const postgresMigrationsDir = path.join(root, "prisma/postgresql/migrations");
 
 /** The PostgreSQL server the suites run against, or null for SQLite. */
@@ -31,40 +32,6 @@ export interface TestDb {
   file: string;
   /** Disconnects and deletes the database. */
   cleanup(): Promise<void>;
-}
-
-function migrationScripts(dir: string = migrationsDir): string[] {
-  return fs
-    .readdirSync(migrationsDir, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => d.name)
-    .sort()
-    .map((name) => fs.readFileSync(path.join(dir, name, "migration.sql"), "utf8"));
-}
-
-const schemaHash = (scripts: string[]) => createHash("sha256").update(scripts.join("\n-- next migration --\n")).digest("hex").slice(0, 16);
-
-let templatePath: string | null = null;
-
-/** The migrated template for this schema, built once per machine and schema version. */
-export function migratedTemplate(): string {
-  if (templatePath && fs.existsSync(templatePath)) return templatePath;
-  const scripts = migrationScripts();
-  const hash = schemaHash(scripts);
-  const file = path.join(os.tmpdir(), `tierline-template-${hash}.sqlite`);
-  if (!fs.existsSync(file)) {
-    // Built under a unique name and renamed, so parallel test processes never copy a half-written template.
-    const building = `${file}.${process.pid}.${randomUUID()}`;
-    const sqlite = new Database(building);
-    try {
-      for (const sql of scripts) sqlite.exec(sql);
-    } finally {
-      sqlite.close();
-    }
-    fs.renameSync(building, file);
-  }
-  templatePath = file;
-  return file;
 }
 
 /** `opts` are createDb's (SQLite only: PostgreSQL clients take none). */
@@ -218,15 +185,6 @@ export async function seedShop(db: Db, shop: string, over: { currency?: string; 
   await db.shop.create({
     data: { domain: shop, currency: over.currency ?? "USD", installedAt, rewardsFrom: over.rewardsFrom === undefined ? installedAt : over.rewardsFrom },
   });
-}
-
-/** Stores a program version as published at `publishedAt` (earlier published versions become superseded). */
-export async function publishProgram(db: Db, shop: string, programJson: unknown, publishedAt: Date = new Date("2026-01-01T00:00:00Z")): Promise<string> {
-  await db.programVersion.updateMany({ where: { shop, status: "published" }, data: { status: "superseded" } });
-  const version = await db.programVersion.create({
-    data: { shop, status: "published", programJson: JSON.stringify(programJson), publishedAt, createdAt: publishedAt },
-  });
-  return version.id;
 }
 
 /**

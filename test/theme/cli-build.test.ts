@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { THEME_EXTENSION_ROOT } from "../support/storefront/shopify-liquid";
+import { THEME_EXTENSION_ROOT } from "../../tools/shopper-surfaces/storefront/shopify-liquid";
 
 /**
  * Shopify's own CLI (`@shopify/cli`, `shopify app build`) accepts the theme app extension: it runs Theme Check on it

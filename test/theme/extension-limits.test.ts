@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { createShopifyLiquid, THEME_EXTENSION_ROOT } from "../support/storefront/shopify-liquid";
+import { createShopifyLiquid, THEME_EXTENSION_ROOT } from "../../tools/shopper-surfaces/storefront/shopify-liquid";
 
 /**
  * Shopify's limits for a theme app extension, checked on the files as they would be deployed.

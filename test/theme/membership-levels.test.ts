@@ -5,12 +5,12 @@ import { createTranslator, MEMBER_MESSAGES_EN } from "~/shared/member-messages";
 import { memberView, type ViewContext } from "~/shared/member-view";
 import { programView } from "~/shared/program-view";
 import { parseTierBenefits, parseTierLevel, parseTierProgram, parseTierProgress, type TierProgramV1 } from "~/shared/tier-metafield";
-import { createShopifyLiquid, type StorefrontState } from "../support/storefront/shopify-liquid";
+import { createShopifyLiquid, type StorefrontState } from "../../tools/shopper-surfaces/storefront/shopify-liquid";
 import { readBlock } from "./support/read-block";
 
 /**
  * The Membership levels app block (extensions/tierline-theme) rendered with the Shopify-like Liquid environment of
- * test/support/storefront/shopify-liquid.ts against fixture metafields, read as a shopper reads it. Where the
+ * tools/shopper-surfaces/storefront/shopify-liquid.ts against fixture metafields, read as a shopper reads it. Where the
  * account page shows the same thing, the block must say it in the same words: those expectations come from the
  * shared view-models (programView, memberView) with the default English catalogue.
  */

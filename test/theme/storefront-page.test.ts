@@ -1,13 +1,13 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startStandIn, type StandIn } from "../support/shopify-stand-in";
-import type { MetafieldMap } from "../support/shopify-stand-in/store";
-import { startStorefrontPage, storefrontShowcase, type StorefrontPage } from "../support/storefront/storefront-page";
+import { startStandIn, type StandIn } from "../../tools/shopify-stand-in";
+import type { MetafieldMap } from "../../tools/shopify-stand-in/store";
+import { startStorefrontPage, storefrontShowcase, type StorefrontPage } from "../../tools/shopper-surfaces/storefront/storefront-page";
 import { readBlock } from "./support/read-block";
 
 /**
- * The demo's local storefront page (test/support/storefront/storefront-page.ts) over HTTP, on a Shopify stand-in
+ * The demo's local storefront page (tools/shopper-surfaces/storefront/storefront-page.ts) over HTTP, on a Shopify stand-in
  * whose records hold the documents as the app writes them (`app--<appId>--tierline.<key>`, the stand-in's storage of
  * `$app:tierline`). The browser suite checks the same page on the full demo stack.
  */

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { Severity, themeCheckRun } from "@shopify/theme-check-node";
 import { afterAll, describe, expect, it } from "vitest";
-import { THEME_EXTENSION_ROOT } from "../support/storefront/shopify-liquid";
+import { THEME_EXTENSION_ROOT } from "../../tools/shopper-surfaces/storefront/shopify-liquid";
 
 /**
  * Shopify's theme linter on the theme app extension, with the extension's own `.theme-check.yml` (Shopify's

@@ -4,9 +4,9 @@
  * direct Admin API access. Requests go over Node's own HTTP client, since a DOM test environment replaces `fetch`.
  */
 import http from "node:http";
-import { startStandIn, type StandIn } from "../../support/shopify-stand-in";
-import { customerAccountFetch } from "../../support/shopify-stand-in/customer-account";
-import type { ShopState } from "../../support/shopify-stand-in/store";
+import { startStandIn, type StandIn } from "../../../tools/shopify-stand-in";
+import { customerAccountFetch } from "../../../tools/shopify-stand-in/customer-account";
+import type { ShopState } from "../../../tools/shopify-stand-in/store";
 
 const DOMAIN = "tierline-demo.myshopify.com";
 const TOKEN = "shpat_extensions";

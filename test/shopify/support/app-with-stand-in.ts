@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from "vitest";
 import type { Db } from "~/db/client.server";
 import { createTestDb, type TestDb } from "../../support/db";
-import { startStandIn, type GrantOptions, type IssuedTokens, type StandIn } from "../../support/shopify-stand-in/index";
+import { startStandIn, type GrantOptions, type IssuedTokens, type StandIn } from "../../../tools/shopify-stand-in/index";
 
 /**
  * The app's own modules (app/shopify.server.ts, the worker) against the local stand-in, reached only through

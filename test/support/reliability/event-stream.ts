@@ -1,5 +1,5 @@
-import { gid, orderPayload, refundPayload } from "../webhook-payloads";
-import { seededRandom } from "../seeded-random";
+import { gid, orderPayload, refundPayload } from "../../../tools/sample-data/webhook-payloads";
+import { seededRandom } from "../../../tools/sample-data/seeded-random";
 
 /**
  * A realistic, reproducible stream of a shop's order webhooks for the reliability suite: N customers, each with a few

@@ -1,5 +1,5 @@
 import type { Db } from "~/db/client.server";
-import type { StandIn } from "../shopify-stand-in/index";
+import type { StandIn } from "../../../tools/shopify-stand-in/index";
 
 /**
  * What a run leaves behind, in a form two runs of the same events can be compared by: the members (level, status,

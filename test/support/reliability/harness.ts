@@ -5,9 +5,9 @@ import { recordWebhook } from "~/services/webhook-inbox.server";
 import type { SyncMembersOptions } from "~/shopify/member-sync.server";
 import { drain } from "../../../scripts/worker";
 import { createTestDb, publishProgram, seedShop, type TestDb } from "../db";
-import { buildProgramJson, onePointPerDollar } from "../program-builders";
-import { signWebhook } from "../signed-webhook";
-import { standInAdminClient, type StandIn } from "../shopify-stand-in/index";
+import { buildProgramJson, onePointPerDollar } from "../../../tools/sample-data/program-builders";
+import { signWebhook } from "../../../tools/shopify-stand-in/signed-webhook";
+import { standInAdminClient, type StandIn } from "../../../tools/shopify-stand-in/index";
 import type { EventStream, StreamEvent } from "./event-stream";
 import { finalState, type FinalState } from "./final-state";
 

@@ -2,8 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Db } from "~/db/client.server";
 import { createTestDb, type TestDb } from "../db";
-import { mintSessionToken } from "../session-token";
-import { signWebhook } from "../signed-webhook";
+import { mintSessionToken } from "../../../tools/shopify-stand-in/session-token";
+import { signWebhook } from "../../../tools/shopify-stand-in/signed-webhook";
 
 /**
  * The app's route handlers, called in-process as Remix calls them, over a fresh test database: webhook routes with

@@ -10,12 +10,12 @@ import {
   refundPayload,
   scopesUpdatePayload,
   shopRedactPayload,
-} from "../webhook-payloads";
-import { seededRandom } from "../seeded-random";
+} from "../../../tools/sample-data/webhook-payloads";
+import { seededRandom } from "../../../tools/sample-data/seeded-random";
 
 /**
  * A generated corpus of hostile webhook bodies: Shopify's sample payloads (through the builders in
- * test/support/webhook-payloads.ts) mutated by a seeded PRNG — wrong types, missing fields, huge numbers, negative
+ * tools/sample-data/webhook-payloads.ts) mutated by a seeded PRNG — wrong types, missing fields, huge numbers, negative
  * money, odd unicode, null ids, wrong GID kinds, extra and prototype-polluting fields, bad instants, deep nesting,
  * truncated or non-JSON text, and bodies sent to another topic's route. Deterministic for a seed, so a failing case
  * is reproduced by its number.

@@ -1,4 +1,4 @@
-import type { MemberSyncRecord, TierLevelV1 } from "../../../app/shopify/types";
+import type { MemberSyncRecord, TierLevelV1 } from "../../app/shopify/types";
 
 /**
  * Builders with overridable defaults for Shopify-side tests and the demo, plus a virtual clock shared by the app's

@@ -12,7 +12,7 @@ import {
   type FragmentDefinitionNode,
   type GraphQLFieldResolver,
 } from "graphql";
-import { sendSignedWebhook, type SignedWebhookInput } from "../signed-webhook";
+import { sendSignedWebhook, type SignedWebhookInput } from "./signed-webhook";
 import { checkBulkMutation, checkBulkQuery, runBulkOperation, type BulkRunner } from "./bulk";
 import { bucketAvailable, calculateQueryCost, SINGLE_QUERY_MAX_COST, throttleStatus } from "./cost";
 import { executionError, shopifySyntaxError, shopifyValidationError, type ShopifyGraphqlError } from "./graphql-errors";

@@ -11,7 +11,7 @@ export type ShopifyApi = "admin" | "customer" | "functions_discount";
 
 export const SHOPIFY_API_VERSION = "2026-10";
 
-export const SCHEMA_DIR = path.resolve(import.meta.dirname, "../../fixtures/shopify-schemas");
+export const SCHEMA_DIR = path.resolve(import.meta.dirname, "../../test/fixtures/shopify-schemas");
 
 const cache = new Map<ShopifyApi, GraphQLSchema>();
 

@@ -2,8 +2,8 @@ import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
-import type { ShopState, StandIn } from "../shopify-stand-in";
-import type { MetafieldMap } from "../shopify-stand-in/store";
+import type { ShopState, StandIn } from "../../shopify-stand-in";
+import type { MetafieldMap } from "../../shopify-stand-in/store";
 import { createShopifyLiquid, THEME_EXTENSION_ROOT, type MetafieldInput } from "./shopify-liquid";
 
 /**

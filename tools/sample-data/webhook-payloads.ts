@@ -2,13 +2,13 @@ import fs from "node:fs";
 import path from "node:path";
 
 /**
- * Realistic webhook payloads: Shopify's own samples (2026-10, copied into test/backbone/fixtures/shopify-webhooks)
+ * Realistic webhook payloads: Shopify's own samples (2026-10, copied into tools/sample-data/shopify-webhooks)
  * with the fields a test cares about overridden and everything derived from them kept consistent (totals and their
  * *_set twins, numeric ids matching admin_graphql_api_id, the customer's name in the addresses).
  * No test-runner imports: usable from tests, the stand-in and the demo.
  */
 
-const fixtures = path.resolve(import.meta.dirname, "../backbone/fixtures/shopify-webhooks");
+const fixtures = path.resolve(import.meta.dirname, "shopify-webhooks");
 
 type Json = Record<string, any>;
 

@@ -3,9 +3,9 @@ import http from "node:http";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { build } from "esbuild";
-import type { StandIn } from "../shopify-stand-in";
-import { runCustomerAccountQuery } from "../shopify-stand-in/customer-account";
-import { SHOPIFY_API_VERSION } from "../shopify-stand-in/schemas";
+import type { StandIn } from "../../shopify-stand-in";
+import { runCustomerAccountQuery } from "../../shopify-stand-in/customer-account";
+import { SHOPIFY_API_VERSION } from "../../shopify-stand-in/schemas";
 import type { HostConfig } from "./host-runtime";
 
 /**

@@ -8,12 +8,12 @@ import { onShopInstalled, type InstallResult } from "~/services/install.server";
 import type { AdminGraphqlClient } from "~/shopify/admin-graphql.server";
 import { JOB_HANDLERS } from "~/jobs/handlers.server";
 import { drain as drainWorker } from "../../scripts/worker";
-import { startAppBridgeStandIn, type AppBridgeStandIn } from "./app-bridge-stand-in";
+import { startAppBridgeStandIn, type AppBridgeStandIn } from "../shopify-stand-in/app-bridge";
 import { ensureAppBuilt, freePort, startAppServer, type AppServer } from "./app-server";
-import { migratedTemplate, publishProgram } from "./db";
-import { embeddedAdminUrl } from "./session-token";
-import { signWebhook } from "./signed-webhook";
-import { standInAdminClient, startStandIn, type StandIn } from "./shopify-stand-in";
+import { migratedTemplate, publishProgram } from "./database";
+import { embeddedAdminUrl } from "../shopify-stand-in/session-token";
+import { signWebhook } from "../shopify-stand-in/signed-webhook";
+import { standInAdminClient, startStandIn, type StandIn } from "../shopify-stand-in";
 
 /**
  * Tierline running locally as in production, for the end-to-end suite, the webhook bench and `npm run demo`: the
