@@ -42,6 +42,7 @@ describe("creating and editing levels", () => {
   it.each([
     ["a bad amount (zod)", levelInput({ upgrade: [[spendInput("12,34")]] }), "upgrade[0][0].amount", /Spend must be an amount/],
     ["a threshold below a lower level (engine)", levelInput({ upgrade: [[spendInput("50")]] }), "upgrade[0][0].amount", /thresholds must rise with rank/],
+    ["a level no harder than a lower one (engine)", levelInput({ upgrade: [[spendInput("100")]] }), "upgrade[0][0].amount", /^"Gold" is no harder to reach than lower level "Silver": whoever meets "Silver" group 1 \(accumulatedSpend ≥ 100\.00\)/],
     ["an empty name", levelInput({ name: "" }), "name", /Name is required/],
   ])("rejects %s on the right field and saves nothing", async (_n, input, field, message) => {
     await seedPublished(db, SHOP);
@@ -49,6 +50,12 @@ describe("creating and editing levels", () => {
     expect(e.status).toBe(422);
     expect(e.errors[field]).toMatch(message);
     expect((await versionRows()).map((r) => r.status)).toEqual(["published"]);
+  });
+
+  it("saves a level with a lower level's threshold plus an extra condition (issue 12: equal thresholds are fine)", async () => {
+    await seedPublished(db, SHOP);
+    await save("gold", levelInput({ upgrade: [[spendInput("100"), ordersInput(3)]] }));
+    expect((await draftLevels())!.find((l) => l.id === "gold")!.upgrade).toEqual([[{ kind: "accumulatedSpend", amount: "100.00" }, { kind: "orderCount", count: 3 }]]);
   });
 
   it("an edit that breaks another level's rule is reported on the form, naming that level", async () => {
