@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CONDITION_KINDS, type ConditionKind } from "~/domain/index";
+import { CONDITION_KINDS, type ConditionKind, type Scope } from "~/domain/index";
 import { DEFAULT_TIER_CARD } from "~/shared/tier-metafield";
 import { FormValidationError, FORM_ERROR, zodFieldErrors } from "./form-errors";
 import { bool, decimal, hexColour, int, money, optionalInt, optionalMoney, stringList, text } from "./form-fields";
@@ -23,14 +23,8 @@ export const CONDITION_LABELS: Record<ConditionKind, string> = {
 export const ROLE_LABELS = { both: "Upgrade and renewal", upgrade: "Upgrade only", renewal: "Renewal only" } as const;
 export type ConditionRole = keyof typeof ROLE_LABELS;
 
-export interface ScopeJson {
-  productIds?: string[];
-  collectionIds?: string[];
-  tags?: string[];
-  excludeProductIds?: string[];
-  excludeCollectionIds?: string[];
-  excludeTags?: string[];
-}
+/** A scope in the programme JSON: the engine's `Scope`, where an empty list may be left out. */
+export type ScopeJson = Partial<Scope>;
 
 /** One condition in the engine's JSON shape. */
 export interface ConditionJson {

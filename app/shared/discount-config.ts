@@ -7,6 +7,8 @@
  * The app validates with the same function before it writes, so the Function never sees a shape the app would not.
  */
 
+import type { Scope } from "../domain/program";
+
 export const DISCOUNT_CONFIG_KEY = "discount-config";
 /** The discount metafield whose JSON becomes the Function's input-query variables (`[extensions.input.variables]`). */
 export const DISCOUNT_VARIABLES_KEY = "discount-variables";
@@ -14,14 +16,8 @@ export const DISCOUNT_VARIABLES_KEY = "discount-variables";
 export type DiscountType = "percentage" | "fixed";
 export type DiscountBase = "retail" | "discounted";
 
-export interface DiscountScopeV1 {
-  productIds: string[];
-  collectionIds: string[];
-  tags: string[];
-  excludeProductIds: string[];
-  excludeCollectionIds: string[];
-  excludeTags: string[];
-}
+/** The products a discount applies to: the engine's own `Scope` (one home, app/domain/program.ts); type-only, so the Function bundles nothing more. */
+export type DiscountScopeV1 = Scope;
 
 export interface LevelDiscountV1 {
   type: DiscountType;
