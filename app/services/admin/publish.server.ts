@@ -1,7 +1,7 @@
-import type { Job, Prisma, ProgramVersion } from "@prisma/client";
+import type { Job, ProgramVersion } from "@prisma/client";
 import { z } from "zod";
 import { parseProgram, previewDiff, ProgramError, type PreviewDiff, type PreviewMember } from "~/domain/index";
-import type { Db, DbOrTx } from "~/db/client.server";
+import type { Db, DbOrTx, Tx } from "~/db/client.server";
 import { RECALCULATE_JOB, recalculateKey, SCHEDULED_PUBLISH_JOB, scheduledPublishKey } from "~/queue/job-kinds";
 import { cancelQueuedJobs, enqueueJob, jobByKey } from "~/queue/queue.server";
 import { draftProgramMetafield, programMetafieldSizeIssue, requestProgramMetafieldSync } from "~/services/program-metafield.server";
@@ -182,7 +182,7 @@ export async function publishNow(db: Db, shop: string, now: number): Promise<{ v
 }
 
 /** Shared by "publish now" and the scheduled publish job. */
-async function publishVersion(tx: Prisma.TransactionClient, shop: string, version: ProgramVersion, program: ProgramJson, now: number): Promise<Job> {
+async function publishVersion(tx: Tx, shop: string, version: ProgramVersion, program: ProgramJson, now: number): Promise<Job> {
   const at = new Date(now);
   await tx.programVersion.updateMany({ where: { shop, status: "published" }, data: { status: "superseded" } });
   await tx.programVersion.update({ where: { id: version.id }, data: { status: "published", publishedAt: at, publishAt: version.publishAt ?? at, error: null } });
@@ -199,7 +199,7 @@ async function publishVersion(tx: Prisma.TransactionClient, shop: string, versio
  * per published level, none for levels the program no longer has. (A level's points multiplier stays in the program
  * JSON, where the member sync reads it.)
  */
-async function projectLevels(tx: Prisma.TransactionClient, shop: string, versionId: string, program: ProgramJson): Promise<void> {
+async function projectLevels(tx: Tx, shop: string, versionId: string, program: ProgramJson): Promise<void> {
   const levels = program.levels ?? [];
   await tx.level.deleteMany({ where: { shop, levelId: { notIn: levels.map((l) => l.id) } } });
   for (const l of levels) {
