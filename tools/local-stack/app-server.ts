@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import net from "node:net";
@@ -15,21 +15,30 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Builds the Remix app (production build) unless build/ is newer than every source file. */
-export function ensureAppBuilt(opts: { force?: boolean; quiet?: boolean } = {}): void {
+/**
+ * Builds the Remix app (production build) unless build/ is newer than every source file. The build runs as a child
+ * process awaited without blocking: a vitest worker stays responsive to the runner's RPC (a synchronous build of over
+ * a minute made vitest fail an otherwise green run with "Timeout calling onTaskUpdate").
+ */
+export async function ensureAppBuilt(opts: { force?: boolean; quiet?: boolean } = {}): Promise<void> {
   const fresh =
     !opts.force &&
     fs.existsSync(serverEntry) &&
     fs.statSync(serverEntry).mtimeMs >= Math.max(newestMtime(path.join(root, "app")), fs.statSync(path.join(root, "vite.config.ts")).mtimeMs);
   if (fresh) return;
-  const result = spawnSync(process.execPath, [path.join(root, "node_modules/@remix-run/dev/dist/cli.js"), "vite:build"], {
+  const child = spawn(process.execPath, [path.join(root, "node_modules/@remix-run/dev/dist/cli.js"), "vite:build"], {
     cwd: root,
-    stdio: opts.quiet ? "pipe" : "inherit",
+    stdio: opts.quiet ? ["ignore", "pipe", "pipe"] : "inherit",
     env: { ...process.env, NODE_ENV: "production" },
   });
-  if (result.status !== 0) {
-    throw new Error(`remix vite:build failed (${result.status}): ${result.stderr?.toString().slice(-2000) ?? ""}`);
-  }
+  let output = "";
+  child.stdout?.on("data", (d) => (output = (output + d).slice(-4000)));
+  child.stderr?.on("data", (d) => (output = (output + d).slice(-4000)));
+  const status = await new Promise<number | null>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", (code) => resolve(code));
+  });
+  if (status !== 0) throw new Error(`remix vite:build failed (${status}): ${output.slice(-2000)}`);
 }
 
 export async function freePort(): Promise<number> {

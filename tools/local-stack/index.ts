@@ -104,16 +104,19 @@ async function buildAppOnce(opts: { quiet?: boolean }): Promise<void> {
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      // A lock older than any build is left by a killed process.
+      // A lock its build stopped touching (every 15 s, below) was left by a killed process.
       const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-      if (age > 3 * 60_000) fs.rmSync(lock, { recursive: true, force: true });
+      if (age > 60_000) fs.rmSync(lock, { recursive: true, force: true });
       else if (Date.now() > deadline) throw new Error(`waited 5 minutes for the app build lock ${lock}`);
       else await new Promise((r) => setTimeout(r, 250));
     }
   }
+  // The lock's age tells a live build from a killed one: touched while the build runs, however long it takes.
+  const heartbeat = setInterval(() => fs.promises.utimes(lock, new Date(), new Date()).catch(() => undefined), 15_000);
   try {
-    ensureAppBuilt({ quiet: opts.quiet });
+    await ensureAppBuilt({ quiet: opts.quiet });
   } finally {
+    clearInterval(heartbeat);
     fs.rmSync(lock, { recursive: true, force: true });
   }
 }
