@@ -92,23 +92,22 @@ export async function startBulkMutation(caller: AdminCaller, mutation: string, s
     stagedUploadPath,
     ...(opts.clientIdentifier ? { clientIdentifier: opts.clientIdentifier } : {}),
   });
-  const result = data.bulkOperationRunMutation;
-  if (result.userErrors.length > 0 || !result.bulkOperation) {
-    throw new ShopifyAdminError("GRAPHQL_ERRORS", `bulkOperationRunMutation (${operationNameOf(mutation)}): ${describeUserErrors(result.userErrors)}`, {
-      errors: result.userErrors,
-    });
-  }
-  if (stats) stats.bulkOperations++;
-  return result.bulkOperation.id as string;
+  return startedOperationId(data.bulkOperationRunMutation, `bulkOperationRunMutation (${operationNameOf(mutation)})`, stats);
 }
 
 export async function startBulkQuery(caller: AdminCaller, query: string, stats?: BulkStats): Promise<string> {
   const data = await caller.request(BULK_QUERY_RUN, { query });
-  const result = data.bulkOperationRunQuery;
+  return startedOperationId(data.bulkOperationRunQuery, `bulkOperationRunQuery (${operationNameOf(query)})`, stats);
+}
+
+/** The id of the bulk operation a run mutation started, or the run's user errors as a ShopifyAdminError. */
+function startedOperationId(
+  result: { bulkOperation?: { id?: unknown } | null; userErrors: { message: string; code?: string | null }[] },
+  what: string,
+  stats?: BulkStats,
+): string {
   if (result.userErrors.length > 0 || !result.bulkOperation) {
-    throw new ShopifyAdminError("GRAPHQL_ERRORS", `bulkOperationRunQuery (${operationNameOf(query)}): ${describeUserErrors(result.userErrors)}`, {
-      errors: result.userErrors,
-    });
+    throw new ShopifyAdminError("GRAPHQL_ERRORS", `${what}: ${describeUserErrors(result.userErrors)}`, { errors: result.userErrors });
   }
   if (stats) stats.bulkOperations++;
   return result.bulkOperation.id as string;
