@@ -35,6 +35,9 @@ const ROUTE_CASES: Record<string, RouteCase[]> = {
     { name: "member centre", path: () => "/app", expect: "noLeak", check: (v) => expect(v.memberCount).toBe(1) },
     { name: "member centre with ?shop= naming B", path: () => `/app?shop=${SHOP_B}&host=x`, expect: "noLeak", check: (v) => expect(v.memberCount).toBe(1) },
   ],
+  "app._index#action": [
+    { name: "import the full order history with ?shop= naming B", path: () => `/app?shop=${SHOP_B}`, form: () => ({ intent: "importFullOrderHistory" }), expect: "noLeak" },
+  ],
   "app.levels._index#loader": [{ name: "levels list", path: () => "/app/levels", expect: "noLeak" }],
   "app.levels._index#action": [
     { name: "disable B's level", path: () => "/app/levels", form: (b) => ({ intent: "setEnabled", levelId: b.levelId, enabled: "false" }), expect: 404 },
