@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import entry, { MEMBER_PAGE_URL } from "../../extensions/account-member-card/src/ProfileBlock";
 import en from "../../extensions/account-member-card/locales/en.default.json";
 import type { ProfileBlockApi } from "../../extensions/account-member-card/src/target-api";
-import { buildTierLevel, buildTierProgress } from "../shared/support/tier-builders";
+import { buildTierLevel, buildTierProgress } from "../../tools/sample-data/tier-builders";
 import { hostApi, hostI18n, hostSignal, readable, runExtension, tags, unmount } from "./support/extension-host";
 import { startMemberShop, type MemberFields, type MemberShop } from "./support/member-shop";
 

@@ -7,7 +7,7 @@ import entry from "../../extensions/account-member-page/src/MemberPage";
 import en from "../../extensions/account-member-page/locales/en.default.json";
 import type { MemberPageApi } from "../../extensions/account-member-page/src/target-api";
 import type { TierProgramV1 } from "../../app/shared/tier-metafield";
-import { buildPointsHistory, buildTierBenefits, buildTierLevel, buildTierProgress } from "../shared/support/tier-builders";
+import { buildPointsHistory, buildTierBenefits, buildTierLevel, buildTierProgress } from "../../tools/sample-data/tier-builders";
 import { hostApi, hostI18n, hostSignal, readable, runExtension, tags, unmount } from "./support/extension-host";
 import { startMemberShop, type MemberFields, type MemberShop } from "./support/member-shop";
 

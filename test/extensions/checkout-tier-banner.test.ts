@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import entry from "../../extensions/checkout-tier-banner/src/Checkout";
 import en from "../../extensions/checkout-tier-banner/locales/en.default.json";
 import type { CheckoutBlockApi } from "../../extensions/checkout-tier-banner/src/target-api";
-import { buildTierBenefits, buildTierLevel, buildTierProgress } from "../shared/support/tier-builders";
+import { buildTierBenefits, buildTierLevel, buildTierProgress } from "../../tools/sample-data/tier-builders";
 import { hostApi, hostI18n, hostSignal, readable, runExtension, tags, unmount } from "./support/extension-host";
 
 const json = (v: unknown) => JSON.stringify(v);

@@ -9,7 +9,7 @@ import tileEntry from "../../extensions/pos-member-tile/src/Tile";
 import en from "../../extensions/pos-member-tile/locales/en.default.json";
 import type { CustomerDetailsBlockApi, HomeModalApi, HomeTileApi } from "../../extensions/pos-member-tile/src/target-api";
 import { numericPart } from "../../tools/shopify-stand-in/store";
-import { buildTierBenefits, buildTierLevel, buildTierProgress } from "../shared/support/tier-builders";
+import { buildTierBenefits, buildTierLevel, buildTierProgress } from "../../tools/sample-data/tier-builders";
 import { hostApi, hostI18n, hostSignal, readable, runExtension, settle, tags, unmount } from "./support/extension-host";
 import { startMemberShop, type MemberFields, type MemberShop } from "./support/member-shop";
 

@@ -14,7 +14,7 @@ import {
   type DiscountAllocationInput,
 } from "~/shared/member-view";
 import type { TierBenefitItemV1 } from "~/shared/tier-metafield";
-import { buildPointsHistory, buildTierBenefits, buildTierLevel, buildTierProgress, viewContext } from "./support/tier-builders";
+import { buildPointsHistory, buildTierBenefits, buildTierLevel, buildTierProgress, viewContext } from "../../tools/sample-data/tier-builders";
 
 const en = viewContext("en-US");
 

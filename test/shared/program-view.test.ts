@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { groupText, programView, validityDaysText } from "~/shared/program-view";
 import { parseTierProgram, type TierProgramV1, type TierRequirementV1 } from "~/shared/tier-metafield";
-import { buildTierProgram, viewContext } from "./support/tier-builders";
+import { buildTierProgram, viewContext } from "../../tools/sample-data/tier-builders";
 
 const en = viewContext("en-US");
 const lifetime: Pick<TierProgramV1, "currency" | "window"> = { currency: "USD", window: { kind: "lifetime", days: null } };

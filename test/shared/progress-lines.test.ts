@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { progressView } from "~/shared/member-view";
 import type { TierRequirementProgressV1 } from "~/shared/tier-metafield";
 import { parseTierProgress } from "~/shared/tier-metafield";
-import { buildTierProgress, viewContext } from "./support/tier-builders";
+import { buildTierProgress, viewContext } from "../../tools/sample-data/tier-builders";
 
 const en = viewContext("en-US");
 const req = (kind: TierRequirementProgressV1["kind"], current: string, threshold: string, over: Partial<TierRequirementProgressV1> = {}): TierRequirementProgressV1 => ({

@@ -9,7 +9,7 @@ import type { ShopContext } from "~/services/shop-context.server";
 import { parseTierBenefits, parseTierLevel, parseTierPointsHistory, parseTierProgress } from "~/shared/tier-metafield";
 import { MemberSyncRecordSchema } from "~/shopify/types";
 import { buildLevel, evaluate, onePointPerDollar, orderCount, paid, spend } from "../../tools/sample-data/program-builders";
-import { FIXTURE_SHOP } from "./support/tier-builders";
+import { FIXTURE_SHOP } from "../../tools/sample-data/tier-builders";
 
 const program = {
   levels: [

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isInstant, safeHexColour } from "~/shared/json-checks";
 import { DEFAULT_TIER_CARD, parseTierBenefits, parseTierCard, parseTierLevel, parseTierPointsHistory, parseTierProgress } from "~/shared/tier-metafield";
-import { buildPointsHistory, buildTierBenefits, buildTierLevel, buildTierProgress } from "./support/tier-builders";
+import { buildPointsHistory, buildTierBenefits, buildTierLevel, buildTierProgress } from "../../tools/sample-data/tier-builders";
 
 type Json = Record<string, unknown>;
 const without = (o: Json, key: string): Json => Object.fromEntries(Object.entries(o).filter(([k]) => k !== key));

@@ -5,7 +5,8 @@ import { AdminCaller, ShopifyAdminError } from "~/shopify/admin-graphql.server";
 import { MemberSyncInputError, syncMembers, tierTagChanges, type SyncMembersOptions } from "~/shopify/member-sync.server";
 import type { MemberSyncRecord } from "~/shopify/types";
 import { webhookHmac } from "../../tools/shopify-stand-in/signed-webhook";
-import { buildMemberSyncRecord, buildTierLevel, virtualClock } from "../../tools/shopify-stand-in/builders";
+import { buildTierLevel } from "../../tools/sample-data/tier-builders";
+import { buildMemberSyncRecord, virtualClock } from "../../tools/shopify-stand-in/builders";
 import { standInAdminClient, startStandIn, type Fault, type ShopSeed, type StandIn } from "../../tools/shopify-stand-in/index";
 
 const TOKEN = "shpat_test_token";

@@ -11,7 +11,7 @@ import { buildTierProgram as buildProgramDocument, type ShopDisplayInput } from 
 import { JSON_METAFIELD_MAX_BYTES, writeProgramMetafield } from "~/shopify/program-metafield.server";
 import { createTestDb, publishProgram, seedShop, type TestDb } from "../support/db";
 import { standInAdminClient, startStandIn, type StandIn } from "../../tools/shopify-stand-in/index";
-import { buildTierProgram, FIXTURE_PROGRAM_JSON } from "../shared/support/tier-builders";
+import { buildTierProgram, FIXTURE_PROGRAM_JSON } from "../../tools/sample-data/tier-builders";
 
 const TOKEN = "shpat_program";
 let standIn: StandIn;

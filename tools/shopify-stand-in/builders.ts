@@ -1,23 +1,11 @@
-import type { MemberSyncRecord, TierLevelV1 } from "../../app/shopify/types";
+import type { MemberSyncRecord } from "../../app/shopify/types";
+import { buildTierLevel } from "../sample-data/tier-builders";
 
 /**
- * Builders with overridable defaults for Shopify-side tests and the demo, plus a virtual clock shared by the app's
+ * Builders with overridable defaults for Shopify-side tests, the demo and the benches (the member documents come from
+ * tools/sample-data/tier-builders.ts, made by the app's own builder), plus a virtual clock shared by the app's
  * AdminCaller (sleep/now) and the stand-in's cost bucket (now), so throttling plays out instantly and exactly.
  */
-
-export function buildTierLevel(overrides: Partial<TierLevelV1> = {}): TierLevelV1 {
-  return {
-    v: 1,
-    id: "gold",
-    name: "Gold",
-    rank: 2,
-    status: "active",
-    since: "2026-03-02T10:00:00Z",
-    expiresAt: "2027-03-02T10:00:00Z",
-    card: { badge: "star", background: "#1f2937", text: "#ffffff", levelColor: "#d4af37", hideDates: false },
-    ...overrides,
-  };
-}
 
 export function buildMemberSyncRecord(customerGid: string, overrides: Partial<Omit<MemberSyncRecord, "customerGid">> = {}): MemberSyncRecord {
   return {

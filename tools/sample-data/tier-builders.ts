@@ -1,6 +1,6 @@
 // Fixtures of the `$app:tierline` documents (docs/contracts.md), made by the app's own builder
 // (app/shared/tier-metafield-builder.ts) from a stored gold member and a published programme, with overridable fields.
-// Surfaces' tests (test/shared, test/extensions, test/theme) render what the sync really writes.
+// Surfaces' tests (test/shared, test/extensions, test/theme), the Shopify-side tests and the benches use what the sync really writes.
 import { parseProgram } from "~/domain";
 import { createTranslator, MEMBER_MESSAGES_EN } from "~/shared/member-messages";
 import type { ViewContext } from "~/shared/member-view";
