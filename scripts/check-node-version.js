@@ -1,16 +1,17 @@
 // Stops with one clear line when Node is older than Tierline needs. better-sqlite3 13 (the SQLite driver) needs
-// Node 22; on Node 20 it crashes with a segfault and no message. Every entry point (npm start, demo, worker,
+// Node 22 (and some tools need 22.15); on Node 20 it crashes with a segfault and no message. Every entry point (npm start, demo, worker,
 // scenario) imports this module first, before anything native loads, so it is plain JavaScript that any Node runs.
 // `npm ci` itself is stopped by `engine-strict=true` in .npmrc against `engines.node` in package.json.
 // Keep NEEDED in step with package.json's engines and .nvmrc.
 import process from "node:process";
 
-const NEEDED = 22;
+const NEEDED = [22, 15];
 const found = process.versions.node;
+const [major, minor] = found.split(".").map(Number);
 
-if (Number(found.split(".")[0]) < NEEDED) {
+if (major < NEEDED[0] || (major === NEEDED[0] && minor < NEEDED[1])) {
   process.stderr.write(
-    `Tierline needs Node ${NEEDED} or newer, found ${found}: install Node ${NEEDED} (\`nvm install\` reads .nvmrc; or https://nodejs.org/en/download), then run \`npm ci\` again.\n`,
+    `Tierline needs Node ${NEEDED.join(".")} or newer, found ${found}: install Node 22 (\`nvm install\` reads .nvmrc; or https://nodejs.org/en/download), then run \`npm ci\` again.\n`,
   );
   process.exit(1);
 }
