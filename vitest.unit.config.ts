@@ -2,7 +2,8 @@ import { defineConfig } from "vitest/config";
 import tsconfigPaths from "vite-tsconfig-paths";
 
 // `npm run test:unit`: the fast lane for the edit-test loop. The pure tests only: the engine (test/domain), the
-// view-models and metafield contract (test/shared), the pure parts of the services (admin form models, CSV) and the
+// view-models and metafield contract (test/shared), the pure parts of the services (admin form models, CSV, the
+// recalculation's planning in test/recalculation) and the
 // discount Function's logic. No database, no server, no browser, no child process. `npm test` runs everything.
 export default defineConfig({
   plugins: [tsconfigPaths()],
@@ -12,6 +13,7 @@ export default defineConfig({
       "test/shared/**/*.test.ts",
       "test/admin/*-form.test.ts",
       "test/admin/*csv.test.ts",
+      "test/recalculation/**/*.test.ts",
       "test/function/discount-config.test.ts",
       "extensions/tier-discount/tests/**/*.test.ts",
     ],

@@ -40,7 +40,7 @@ const shop: ShopContext = {
   ]),
 };
 
-/** The Member row the recalculation stores for an outcome (member-recalculation's memberData, its shopper columns). */
+/** The Member row the recalculation stores for an outcome (recalculation/member-plan.ts's memberState, its shopper columns). */
 function storedRow(outcome: MemberOutcome, customerGid = "gid://shopify/Customer/1"): MemberStateForSync {
   const date = (t: number | null) => (t === null ? null : new Date(t));
   return {

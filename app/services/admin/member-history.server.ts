@@ -1,7 +1,7 @@
 import { Prisma, type MemberAdjustment, type OrderFact, type RefundFact } from "@prisma/client";
 import type { DbOrTx } from "~/db/client.server";
 import type { PreviewMember } from "~/domain/index";
-import { memberEvents, type MemberFacts } from "~/services/member-recalculation.server";
+import { memberEvents, type MemberFacts } from "~/services/recalculation/member-facts";
 import type { PublishedProgram } from "~/services/shop-context.server";
 
 // Every member's history for the whole-shop paths (the what-if preview and its drill-down), built with the worker's

@@ -1,5 +1,6 @@
 import type { Db } from "~/db/client.server";
-import { recalculateMember, type RecalculateResult } from "~/services/member-recalculation.server";
+import { recalculateMember } from "~/services/member-recalculation.server";
+import type { RecalculateResult } from "~/services/recalculation/member-writes";
 import { loadShopContext, type ShopContext } from "~/services/shop-context.server";
 
 // The admin's entry point for "this member's facts changed, bring their state up to date now" (after a manual
