@@ -222,28 +222,30 @@ export function parseTierProgress(json: unknown): TierProgressV1 | null {
 export function parseTierBenefits(json: unknown): TierBenefitsV1 | null {
   const o = asDocument(json);
   if (!o || o.v !== 1 || !Array.isArray(o.items)) return null;
-  const items: TierBenefitItemV1[] = [];
-  const n = Math.min(o.items.length, MAX_ITEMS);
-  for (let i = 0; i < n; i++) {
-    const item = parseBenefitItem(o.items[i]);
-    if (item) items.push(item);
-  }
-  return { v: 1, items };
+  return { v: 1, items: readItems(o.items, parseBenefitItem) };
 }
 
 /** The `history` metafield, or null for an unknown version or a malformed document; malformed entries are left out. */
 export function parseTierPointsHistory(json: unknown): TierPointsHistoryV1 | null {
   const o = asDocument(json);
   if (!o || o.v !== 1 || !Array.isArray(o.entries)) return null;
-  const entries: TierPointsEntryV1[] = [];
-  const n = Math.min(o.entries.length, MAX_ITEMS);
-  for (let i = 0; i < n; i++) {
-    const e = o.entries[i];
-    if (!isPlainObject(e) || !isInstant(e.at) || !POINTS_KINDS.includes(e.kind as TierPointsKindV1)) continue;
-    if (typeof e.points !== "number" || !Number.isFinite(e.points)) continue;
-    entries.push({ at: e.at, kind: e.kind as TierPointsKindV1, points: e.points });
+  return { v: 1, entries: readItems(o.entries, parsePointsEntry) };
+}
+
+function parsePointsEntry(e: unknown): TierPointsEntryV1 | null {
+  if (!isPlainObject(e) || !isInstant(e.at) || !POINTS_KINDS.includes(e.kind as TierPointsKindV1)) return null;
+  if (typeof e.points !== "number" || !Number.isFinite(e.points)) return null;
+  return { at: e.at, kind: e.kind as TierPointsKindV1, points: e.points };
+}
+
+/** The first MAX_ITEMS entries of a display list that `read` accepts; malformed ones are left out. */
+function readItems<T>(list: unknown[], read: (raw: unknown) => T | null): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < Math.min(list.length, MAX_ITEMS); i++) {
+    const item = read(list[i]);
+    if (item !== null) out.push(item);
   }
-  return { v: 1, entries };
+  return out;
 }
 
 /**
@@ -286,11 +288,7 @@ function parseProgramLevel(raw: unknown): TierProgramLevelV1 | null {
     // Empty: every condition of the group was of a kind this reader does not know.
     if (group.length > 0 || g.length === 0) requirements.push(group);
   }
-  const benefits: TierBenefitItemV1[] = [];
-  for (let i = 0; i < Math.min(raw.benefits.length, MAX_ITEMS); i++) {
-    const item = parseBenefitItem(raw.benefits[i]);
-    if (item) benefits.push(item);
-  }
+  const benefits = readItems(raw.benefits, parseBenefitItem);
   return { id: raw.id, name: raw.name, rank: raw.rank, card: parseTierCard(raw.card), requirements, benefits, validityDays: raw.validityDays };
 }
 
