@@ -1,6 +1,8 @@
 // npm run bench:webhooks -- [--count 1000] [--rate 500] [--duplicates 0.2] [--worker after|during] [--sync after|skip]
+//                            [--server server.js|remix-serve]
 //
-// Webhooks end to end on SQLite: the local stack (production build under server.js, Shopify stand-in) receives
+// Webhooks end to end on SQLite: the local stack (production build under server.js, or stock `remix-serve` with
+// `--server remix-serve`, to see what server.js's webhook path is worth; Shopify stand-in) receives
 // `--count` signed orders/paid deliveries, refunds for every fifth customer and `--duplicates` × count repeats (half
 // Shopify retries with the same webhook id, half the same order under a new webhook id), shuffled, from a second
 // process (bench/webhook-sender.ts) at `--rate` requests per second. Then the worker drains everything in this
@@ -31,16 +33,24 @@ const { values: args } = parseArgs({
     worker: { type: "string", default: "after" },
     sync: { type: "string", default: "after" },
     "orders-per-customer": { type: "string", default: "4" },
+    server: { type: "string", default: "server.js" },
+    help: { type: "boolean", default: false },
   },
 });
+const USAGE =
+  "usage: npm run bench:webhooks -- [--count N>0] [--rate R>0] [--duplicates ratio>=0] [--worker after|during] [--sync after|skip] [--server server.js|remix-serve]";
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const count = Number(args.count);
 const rate = Number(args.rate);
 const duplicateRatio = Number(args.duplicates);
 const ordersPerCustomer = Number(args["orders-per-customer"]);
 const workerDuring = args.worker === "during";
 const syncSkipped = args.sync === "skip";
-if (!(count > 0 && rate > 0 && duplicateRatio >= 0 && ordersPerCustomer > 0) || !["after", "during"].includes(String(args.worker)) || !["after", "skip"].includes(String(args.sync))) {
-  console.error("usage: npm run bench:webhooks -- [--count N>0] [--rate R>0] [--duplicates ratio>=0] [--worker after|during] [--sync after|skip]");
+if (!(count > 0 && rate > 0 && duplicateRatio >= 0 && ordersPerCustomer > 0) || !["after", "during"].includes(String(args.worker)) || !["after", "skip"].includes(String(args.sync)) || !["server.js", "remix-serve"].includes(String(args.server))) {
+  console.error(USAGE);
   process.exit(2);
 }
 
@@ -63,7 +73,8 @@ function cpuMs(pid: number | undefined): number | null {
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 const round = (n: number, digits = 2) => Number(n.toFixed(digits));
 
-const stack = await startLocalStack({ quiet: true });
+const server = args.server as "server.js" | "remix-serve";
+const stack = await startLocalStack({ quiet: true, server });
 let exitCode = 0;
 try {
   const { shop } = stack;
@@ -195,6 +206,7 @@ try {
     JSON.stringify({
       bench: "webhooks",
       database: "sqlite",
+      server,
       worker: args.worker,
       sync: args.sync,
       targetRate: rate,

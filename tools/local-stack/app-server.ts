@@ -60,11 +60,15 @@ export interface AppServer {
   stop(): Promise<void>;
 }
 
-/** Starts the built app with server.js, as `npm start` does in production, and waits until /healthz answers. */
-export async function startAppServer(opts: { env: Record<string, string>; port?: number; timeoutMs?: number }): Promise<AppServer> {
+/** Which program serves the build: server.js (`npm start`) or stock `remix-serve` (bench:webhooks compares them). */
+export type AppServerProgram = "server.js" | "remix-serve";
+
+/** Starts the built app with server.js, as `npm start` does in production (or stock remix-serve), and waits until /healthz answers. */
+export async function startAppServer(opts: { env: Record<string, string>; port?: number; timeoutMs?: number; server?: AppServerProgram }): Promise<AppServer> {
   const port = opts.port ?? (await freePort());
   let output = "";
-  const child = spawn(process.execPath, [path.join(root, "server.js"), serverEntry], {
+  const program = opts.server === "remix-serve" ? path.join(root, "node_modules/@remix-run/serve/dist/cli.js") : path.join(root, "server.js");
+  const child = spawn(process.execPath, [program, serverEntry], {
     cwd: root,
     env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],

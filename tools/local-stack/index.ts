@@ -9,7 +9,7 @@ import type { AdminGraphqlClient } from "~/shopify/admin-graphql.server";
 import { JOB_HANDLERS } from "~/jobs/handlers.server";
 import { drain as drainWorker } from "../../scripts/worker";
 import { startAppBridgeStandIn, type AppBridgeStandIn } from "../shopify-stand-in/app-bridge";
-import { ensureAppBuilt, freePort, startAppServer, type AppServer } from "./app-server";
+import { ensureAppBuilt, freePort, startAppServer, type AppServer, type AppServerProgram } from "./app-server";
 import { migratedTemplate, publishProgram } from "./database";
 import { embeddedAdminUrl } from "../shopify-stand-in/session-token";
 import { signWebhook } from "../shopify-stand-in/signed-webhook";
@@ -76,6 +76,8 @@ export interface LocalStackOptions {
   apiSecret?: string;
   /** Extra environment for the app server (and `stack.env`). */
   env?: Record<string, string>;
+  /** What serves the build: server.js (default, as `npm start`) or stock remix-serve (bench:webhooks --server). */
+  server?: AppServerProgram;
   /** Build the app without printing Vite's output. */
   quiet?: boolean;
   /** Forwarded to the stand-in: pause between bulk-operation work slices. */
@@ -200,7 +202,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       SCOPES,
       ...opts.env,
     };
-    const app = await startAppServer({ port, env });
+    const app = await startAppServer({ port, env, server: opts.server });
     cleanups.push(() => app.stop());
 
     const workerDeps: WorkerDeps = { adminFor };
