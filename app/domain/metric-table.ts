@@ -111,25 +111,22 @@ export class MetricTable {
 
   /** The first row paid at or after `t` (`rowCount` when none). */
   firstRowPaidAtOrAfter(t: Instant): number {
-    let a = 0;
-    let b = this.rowCount;
-    const paidAt = this.cells;
-    while (a < b) {
-      const mid = (a + b) >>> 1;
-      if (paidAt[mid] < t) a = mid + 1;
-      else b = mid;
-    }
-    return a;
+    return this.firstRowPaid(t, false);
   }
 
   /** The first row paid strictly after `t` (`rowCount` when none). */
   firstRowPaidAfter(t: Instant): number {
+    return this.firstRowPaid(t, true);
+  }
+
+  /** Binary search over the rows' payment times, which ascend. */
+  private firstRowPaid(t: Instant, strictlyAfter: boolean): number {
     let a = 0;
     let b = this.rowCount;
     const paidAt = this.cells;
     while (a < b) {
       const mid = (a + b) >>> 1;
-      if (paidAt[mid] <= t) a = mid + 1;
+      if (paidAt[mid] < t || (strictlyAfter && paidAt[mid] === t)) a = mid + 1;
       else b = mid;
     }
     return a;
