@@ -32,13 +32,18 @@ export async function ensureAppBuilt(opts: { force?: boolean; quiet?: boolean } 
     env: { ...process.env, NODE_ENV: "production" },
   });
   let output = "";
-  child.stdout?.on("data", (d) => (output = (output + d).slice(-4000)));
-  child.stderr?.on("data", (d) => (output = (output + d).slice(-4000)));
+  child.stdout?.on("data", (d) => (output += d));
+  child.stderr?.on("data", (d) => (output += d));
   const status = await new Promise<number | null>((resolve, reject) => {
     child.once("error", reject);
     child.once("close", (code) => resolve(code));
   });
-  if (status !== 0) throw new Error(`remix vite:build failed (${status}): ${output.slice(-2000)}`);
+  if (status !== 0) {
+    // The cause is where Vite reports it ("error during build:"); the output's tail is Rollup's list of watched files.
+    const cause = output.search(/error during build|\bError:/);
+    const from = cause >= 0 ? cause : Math.max(0, output.length - 3000);
+    throw new Error(`remix vite:build failed (${status}): ${output.slice(from, from + 3000)}`);
+  }
 }
 
 export async function freePort(): Promise<number> {
