@@ -2,29 +2,12 @@ import { describe, expect, it } from "vitest";
 import { batchWrites } from "~/services/recalculation/batch-writes";
 import type { MemberPlan } from "~/services/recalculation/member-plan";
 import type { StoredMember } from "~/services/recalculation/member-writes";
-import type { ShopContext } from "~/services/shop-context.server";
+import { bareShop, memberStateAt, NOW } from "./fixtures";
 
 /** A batch's writes gathered per table: the one-member decisions, with new rows' ids given (pure). */
 
-const NOW = new Date("2026-06-01T00:00:00Z");
-const ctx: ShopContext = { shop: "s", currency: "USD", rewardsFrom: null, uninstalled: false, versions: [], levels: new Map(), benefits: new Map() };
-const data: MemberPlan["data"] = {
-  levelId: "silver",
-  status: "active",
-  levelSince: NOW,
-  levelExpiresAt: null,
-  graceEndsAt: null,
-  locked: false,
-  points: 10,
-  pointsEarned: 10,
-  spend: 1000,
-  nextLevelId: null,
-  remainingSpend: null,
-  remainingPoints: null,
-  nextRequirementsJson: null,
-  orderCount: 1,
-  reviewAt: null,
-};
+const ctx = bareShop;
+const data = memberStateAt("silver", NOW);
 const plan = (customerGid: string, qualifies: boolean): MemberPlan => ({
   customerGid,
   qualifies,

@@ -2,28 +2,11 @@ import type { Member, SyncState } from "@prisma/client";
 import { describe, expect, it } from "vitest";
 import type { MemberPlan } from "~/services/recalculation/member-plan";
 import { memberAfterWrite, memberFactWrites, memberRowWrite, recalculateResult, type StoredMember } from "~/services/recalculation/member-writes";
-import type { ShopContext } from "~/services/shop-context.server";
+import { bareShop, memberStateAt, NOW } from "./fixtures";
 
 /** A plan against what is stored: the member row, the sync state Shopify is owed (pure: time passed in). */
 
-const NOW = new Date("2026-06-01T00:00:00Z");
-const state: MemberPlan["data"] = {
-  levelId: "gold",
-  status: "active",
-  levelSince: new Date("2026-03-01T00:00:00Z"),
-  levelExpiresAt: null,
-  graceEndsAt: null,
-  locked: false,
-  points: 10,
-  pointsEarned: 10,
-  spend: 1000,
-  nextLevelId: null,
-  remainingSpend: null,
-  remainingPoints: null,
-  nextRequirementsJson: null,
-  orderCount: 1,
-  reviewAt: null,
-};
+const state = memberStateAt("gold", new Date("2026-03-01T00:00:00Z"));
 const plan = (over: Partial<MemberPlan> = {}): MemberPlan => ({
   customerGid: "c1",
   qualifies: true,
@@ -93,15 +76,7 @@ describe("memberRowWrite", () => {
 });
 
 describe("memberFactWrites: the sync Shopify is owed", () => {
-  const ctx: ShopContext = {
-    shop: "s",
-    currency: "USD",
-    rewardsFrom: null,
-    uninstalled: false,
-    versions: [],
-    levels: new Map(),
-    benefits: new Map(),
-  };
+  const ctx = bareShop;
   const hash = memberFactWrites(ctx, plan(), stored(member()), member(), NOW).syncState!.pendingHash;
   const syncState = (pendingHash: string | null, syncedHash: string | null) =>
     ({ id: "st1", shop: "s", subject: "c1", pendingHash, syncedHash, failures: 2 }) as SyncState;
