@@ -15,6 +15,8 @@ export default defineConfig({
       "test/admin/*csv.test.ts",
       "test/recalculation/**/*.test.ts",
       "test/function/discount-config.test.ts",
+      // Reads source files only: scripts/, bench/ and tools/ import nothing from test/.
+      "test/backbone/tools-import-no-tests.test.ts",
       "extensions/tier-discount/tests/**/*.test.ts",
     ],
     // generated-types runs the Shopify CLI's typegen (20 s): `npm test` keeps it.
