@@ -7,6 +7,7 @@ import type { StandIn } from "../../shopify-stand-in";
 import { runCustomerAccountQuery } from "../../shopify-stand-in/customer-account";
 import { SHOPIFY_API_VERSION } from "../../shopify-stand-in/schemas";
 import type { HostConfig } from "./host-runtime";
+import { escapeHtml } from "../html";
 
 /**
  * The shopper UI extensions running locally, for `npm run demo` and the browser suite: each extension's real source
@@ -75,7 +76,6 @@ export const DEMO_PAGE_SETTINGS: Record<string, string> = {
 
 const numericId = (id: string) => id.split("/").pop() ?? id;
 const customerGid = (id: string) => (id.startsWith("gid://") ? id : `gid://shopify/Customer/${id}`);
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 async function bundle(entry: string, opts: { minify: boolean }): Promise<string> {
   const result = await build({ entryPoints: [entry], bundle: true, format: "esm", platform: "browser", target: "es2022", minify: opts.minify, write: false, logLevel: "silent", absWorkingDir: ROOT });

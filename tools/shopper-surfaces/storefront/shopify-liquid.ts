@@ -3,6 +3,7 @@ import path from "node:path";
 import { Drop, Liquid, Tag, TagToken, type Context, type Emitter, type TopLevelToken } from "liquidjs";
 import { createTranslator, type MessageTree } from "~/shared/member-messages";
 import { contrastRatio, formatDate } from "~/shared/member-view";
+import { escapeHtml } from "../html";
 
 /**
  * Shopify's storefront Liquid, as far as the Tierline theme app extension uses it, on liquidjs (the registry's
@@ -124,9 +125,6 @@ class SchemaTag extends Tag {
   }
   *render(_ctx: Context, _emitter: Emitter): Generator<unknown, void, unknown> {}
 }
-
-const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
 
 /** liquidjs passes keyword arguments (`t: level: x`) as [name, value] pairs. */
 function keywordArgs(args: unknown[]): Record<string, unknown> {

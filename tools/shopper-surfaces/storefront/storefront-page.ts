@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import type { ShopState, StandIn } from "../../shopify-stand-in";
 import type { MetafieldMap } from "../../shopify-stand-in/store";
 import { createShopifyLiquid, THEME_EXTENSION_ROOT, type MetafieldInput } from "./shopify-liquid";
+import { escapeHtml } from "../html";
 
 /**
  * A local storefront page for `npm run demo` and the browser suite: a bare theme page with the Tierline
@@ -58,7 +59,6 @@ export function shopMetafields(shop: ShopState): MetafieldMap | undefined {
 
 const customerGid = (id: string) => (id.startsWith("gid://") ? id : `gid://shopify/Customer/${id}`);
 const numericId = (gid: string) => gid.split("/").pop() ?? gid;
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 export async function startStorefrontPage(opts: { standIn: StandIn; shop: string; port?: number; host?: string }): Promise<StorefrontPage> {
   const liquid = createShopifyLiquid();
