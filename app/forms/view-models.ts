@@ -67,6 +67,8 @@ export interface LevelsView {
   levels: LevelRow[];
   cap: { plan: string; label: string; maxLevels: number };
   capMessage: string | null;
+  /** Shopify's plan page for this app (opened in the admin's top frame); shown with capMessage. */
+  planUrl: string;
   draftPending: boolean;
   /** Levels that were published and are gone from the draft (removed on publish). */
   removed: LevelOption[];
@@ -84,6 +86,8 @@ export interface LevelEditView {
   published: boolean;
   /** Set when a new level would go over the plan's cap: the editor says so instead of failing on save. */
   capMessage: string | null;
+  /** Shopify's plan page for this app (opened in the admin's top frame); shown with capMessage. */
+  planUrl: string;
 }
 
 export interface BenefitsEditView {

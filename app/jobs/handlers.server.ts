@@ -1,6 +1,7 @@
-import { DISCOUNT_SYNC_JOB, PROGRAM_METAFIELD_JOB, BACKFILL_JOB, PROCESS_WEBHOOKS_JOB, RECALCULATE_JOB, RECALCULATION_PART_JOBS, REVIEW_MEMBERS_JOB, SCHEDULED_PUBLISH_JOB, SYNC_MEMBERS_JOB } from "~/queue/job-kinds";
+import { DISCOUNT_SYNC_JOB, PLAN_REFRESH_JOB, PROGRAM_METAFIELD_JOB, BACKFILL_JOB, PROCESS_WEBHOOKS_JOB, RECALCULATE_JOB, RECALCULATION_PART_JOBS, REVIEW_MEMBERS_JOB, SCHEDULED_PUBLISH_JOB, SYNC_MEMBERS_JOB } from "~/queue/job-kinds";
 import { syncTierDiscount } from "~/services/admin/benefits.server";
 import { runScheduledPublish } from "~/services/admin/publish.server";
+import { refreshShopPlan } from "~/services/billing/plan-sync.server";
 import { syncProgramMetafield } from "~/services/program-metafield.server";
 import { backfillJob } from "./backfill.server";
 import { recalculatePartJob } from "./full-recalculation.server";
@@ -33,6 +34,13 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
     if (!shop) throw new Error(`${PROGRAM_METAFIELD_JOB} needs a shop`);
     if (!ctx.deps.adminFor) throw new Error(`${PROGRAM_METAFIELD_JOB} needs WorkerDeps.adminFor to reach the Admin API`);
     await syncProgramMetafield(ctx.db, await ctx.deps.adminFor(shop), shop);
+  },
+  /** Reads the shop's plan from its active app subscription (app_subscriptions/update) and stores it. */
+  [PLAN_REFRESH_JOB]: async (ctx) => {
+    const shop = ctx.job.shop;
+    if (!shop) throw new Error(`${PLAN_REFRESH_JOB} needs a shop`);
+    if (!ctx.deps.adminFor) throw new Error(`${PLAN_REFRESH_JOB} needs WorkerDeps.adminFor to reach the Admin API`);
+    await refreshShopPlan(ctx.db, await ctx.deps.adminFor(shop), shop);
   },
   /** Publishes a scheduled program version at its time (nothing when it was cancelled meanwhile). */
   [SCHEDULED_PUBLISH_JOB]: async (ctx) => {

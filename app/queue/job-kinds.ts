@@ -44,6 +44,10 @@ export const discountSyncKey = (shop: string) => `${DISCOUNT_SYNC_JOB}:${shop}`;
 export const PROGRAM_METAFIELD_JOB = "program-metafield";
 export const programMetafieldKey = (shop: string) => `${PROGRAM_METAFIELD_JOB}:${shop}`;
 
+/** Reads the shop's plan (its active app subscription) from Shopify and stores it. One queued per shop. */
+export const PLAN_REFRESH_JOB = "plan-refresh";
+export const planRefreshKey = (shop: string) => `${PLAN_REFRESH_JOB}:${shop}`;
+
 /** Publishes a scheduled program version at its time. One per scheduled version. */
 export const SCHEDULED_PUBLISH_JOB = "publish-program";
 export const scheduledPublishKey = (versionId: string) => `${SCHEDULED_PUBLISH_JOB}:${versionId}`;

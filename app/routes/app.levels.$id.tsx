@@ -57,7 +57,7 @@ export default function LevelEditor() {
     >
       <BlockStack gap="400">
         {v.capMessage && (
-          <Banner tone="warning" title="Level limit reached">
+          <Banner tone="warning" title="Level limit reached" action={{ content: "Change plan", url: v.planUrl, target: "_top" }}>
             <p>{v.capMessage}</p>
           </Banner>
         )}

@@ -38,7 +38,7 @@ export default function Levels() {
       <Layout>
         {v.capMessage && (
           <Layout.Section>
-            <Banner tone="warning" title="Level limit reached">
+            <Banner tone="warning" title="Level limit reached" action={{ content: "Change plan", url: v.planUrl, target: "_top" }}>
               <p>{v.capMessage}</p>
             </Banner>
           </Layout.Section>

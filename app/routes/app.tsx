@@ -5,12 +5,16 @@ import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
+import db from "~/db/client.server";
+import { refreshShopPlanIfStale } from "~/services/billing/plan-sync.server";
 import { authenticate } from "../shopify.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  await authenticate.admin(request);
+  const { admin, session } = await authenticate.admin(request);
+  // The plan (and the level cap) follows the shop's app subscription: read again at most every few minutes.
+  await refreshShopPlanIfStale(db, admin, session.shop);
   // SHOPIFY_APP_BRIDGE_URL lets a machine with no route to Shopify's CDN load a local App Bridge.
   return json({ apiKey: process.env.SHOPIFY_API_KEY || "", appBridgeUrl: process.env.SHOPIFY_APP_BRIDGE_URL || undefined });
 };

@@ -4,6 +4,7 @@ import { enqueueJob } from "~/queue/queue.server";
 import type { AdminGraphqlClient } from "~/shopify/admin-graphql.server";
 import { ensureMemberMetafieldDefinitions, type DefinitionsResult } from "~/shopify/metafield-definitions.server";
 import { fetchShopCurrency } from "~/shopify/shop.server";
+import { refreshShopPlan } from "./billing/plan-sync.server";
 import { ensureShop } from "./shop-context.server";
 
 /**
@@ -31,6 +32,8 @@ export async function onShopInstalled(db: DbOrTx, admin: AdminGraphqlClient, sho
     errors.push(`metafield definitions: ${String(e)}`);
     return null;
   });
+  // The plan the merchant chose while installing (Shopify App Pricing), if any; the free plan otherwise.
+  await refreshShopPlan(db, admin, shop).catch((e: unknown) => errors.push(`plan: ${String(e)}`));
   const row = await db.shop.findUnique({ where: { domain: shop }, select: { backfilledAt: true } });
   const backfillQueued = row?.backfilledAt == null && (await enqueueJob(db, { type: BACKFILL_JOB, shop, key: backfillKey(shop), maxAttempts: 5, backoffMs: 30_000 }, opts.now));
   return { currency, definitions, backfillQueued, errors };

@@ -1,5 +1,7 @@
 import type { WebhookInbox } from "@prisma/client";
 import type { Db } from "~/db/client.server";
+import { PLAN_REFRESH_JOB, planRefreshKey } from "~/queue/job-kinds";
+import { enqueueJob } from "~/queue/queue.server";
 import { storeGrantedScopes } from "~/shopify/access-scopes.server";
 import { insertRefundFact, orderFactFromPayload, refundFactFromPayload, upsertOrderFact } from "./order-facts.server";
 import { importFullOrderHistory } from "./order-history.server";
@@ -88,6 +90,11 @@ export async function applyInboxRow(db: Db, row: WebhookInbox, opts: { now: Date
           create: { shop, subject: "shop", bulkOperationId: parsed.payload.admin_graphql_api_id, bulkOperationType: parsed.payload.type ?? null, bulkStatus: parsed.payload.status },
           update: { bulkOperationId: parsed.payload.admin_graphql_api_id, bulkOperationType: parsed.payload.type ?? null, bulkStatus: parsed.payload.status },
         });
+        break;
+      case "app_subscriptions/update":
+        // The payload names one subscription; the plan depends on all the active ones, so it is read again from Shopify.
+        // An uninstalled shop has no token to read it with (and Shopify cancels its subscription anyway).
+        if (!opts.shopUninstalled) await enqueueJob(tx, { type: PLAN_REFRESH_JOB, shop, key: planRefreshKey(shop), maxAttempts: 5 }, opts.now);
         break;
       case "app/uninstalled":
         await purgeShop(tx, shop, { keepTombstone: true, now: opts.now });

@@ -20,6 +20,7 @@ export const WEBHOOK_TOPICS = [
   "app/uninstalled",
   "app/scopes_update",
   "bulk_operations/finish",
+  "app_subscriptions/update",
   "customers/data_request",
   "customers/redact",
   "shop/redact",
@@ -137,13 +138,20 @@ function jsonErrorMessage(raw: string, error: unknown): string {
  * key or string value contains U+0000, with the NUL written as \u0000; "(body)" for the whole body; null if none.
  */
 function firstFieldWithNul(key: string, value: unknown): string | null {
+  return firstFieldWith(key, value, (t) => t.includes("\u0000"), (k) => k.replaceAll("\u0000", "\\u0000"));
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The first key (or the key of the first string value) for which `bad` holds, written by `show`; null when none. */
+function firstFieldWith(key: string, value: unknown, bad: (text: string) => boolean, show: (key: string) => string): string | null {
   if (value !== null && typeof value === "object") {
     for (const [k, v] of Object.entries(value)) {
-      const found = firstFieldWithNul(k, v);
+      const found = firstFieldWith(k, v, bad, show);
       if (found !== null) return found;
     }
   }
-  if ((typeof value === "string" && value.includes("\u0000")) || key.includes("\u0000")) return key.replaceAll("\u0000", "\\u0000") || "(body)";
+  if ((typeof value === "string" && bad(value)) || bad(key)) return show(key) || "(body)";
   return null;
 }
 
@@ -279,6 +287,15 @@ export const BulkOperationsFinishPayload = z.object({
   type: z.string().nullish(),
 });
 
+/** A change of the shop's app subscription (plan chosen, cancelled, frozen…): the plan is read again from Shopify. */
+export const AppSubscriptionsUpdatePayload = z.object({
+  app_subscription: z.object({
+    admin_graphql_api_id: gidOf("AppSubscription"),
+    name: z.string(),
+    status: z.string(),
+  }),
+});
+
 export const PAYLOAD_SCHEMAS = {
   "orders/paid": OrderPayload,
   "orders/updated": OrderPayload,
@@ -291,6 +308,7 @@ export const PAYLOAD_SCHEMAS = {
   "app/uninstalled": AppUninstalledPayload,
   "app/scopes_update": ScopesUpdatePayload,
   "bulk_operations/finish": BulkOperationsFinishPayload,
+  "app_subscriptions/update": AppSubscriptionsUpdatePayload,
   "customers/data_request": CustomersDataRequestPayload,
   "customers/redact": CustomersRedactPayload,
   "shop/redact": ShopRedactPayload,
@@ -308,6 +326,12 @@ export function parseWebhookPayload(topic: string, raw: string): ParsedWebhook {
     const issue = result.error.issues[0];
     const where = issue.path.length ? issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "") : "(body)";
     throw new WebhookPayloadError("WEBHOOK.INVALID_PAYLOAD", `${topic} payload: ${where}: ${issue.message}`);
+  }
+  // Neither database stores half of a UTF-16 surrogate pair (an escape like "\ud800" alone, which JSON allows): a field
+  // the app reads must not carry one, or the worker would fail on it every time.
+  if (/\\u[dD][89a-fA-F]/.test(raw)) {
+    const loneAt = firstFieldWith("", result.data, (t) => LONE_SURROGATE.test(t), (k) => k.replace(new RegExp(LONE_SURROGATE.source, "g"), "\uFFFD"));
+    if (loneAt !== null) throw new WebhookPayloadError("WEBHOOK.INVALID_PAYLOAD", `${topic} payload: field "${loneAt}" contains half of a surrogate pair`);
   }
   return { topic, payload: result.data } as ParsedWebhook;
 }

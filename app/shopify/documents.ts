@@ -133,6 +133,27 @@ query ShopCurrency {
   shop { currencyCode }
 }`;
 
+// ── Billing (Shopify App Pricing) ──────────────────────────────────────────────────────────────────────────────────
+
+/** The shop's ACTIVE app subscriptions: the plan the merchant chose on Shopify's plan page (app/services/billing/). */
+export const CURRENT_APP_SUBSCRIPTIONS = `#graphql
+query CurrentAppSubscriptions {
+  currentAppInstallation {
+    activeSubscriptions {
+      id
+      name
+      status
+      lineItems {
+        plan {
+          pricingDetails {
+            ... on AppRecurringPricing { planHandle }
+          }
+        }
+      }
+    }
+  }
+}`;
+
 // ── Bulk operations ───────────────────────────────────────────────────────────────────────────────────────────────
 
 export const BULK_VARIABLES_STAGED_UPLOAD = `#graphql

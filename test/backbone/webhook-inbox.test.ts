@@ -8,6 +8,7 @@ import { fuzzCorpus } from "../support/security/webhook-corpus";
 import { signWebhook } from "../../tools/shopify-stand-in/signed-webhook";
 import {
   appUninstalledPayload,
+  appSubscriptionsUpdatePayload,
   bulkOperationsFinishPayload,
   customerDeletePayload,
   customerMergePayload,
@@ -50,6 +51,7 @@ const payloads: Record<(typeof WEBHOOK_TOPICS)[number], unknown> = {
   "app/uninstalled": appUninstalledPayload(SHOP),
   "app/scopes_update": scopesUpdatePayload(["read_customers"]),
   "bulk_operations/finish": bulkOperationsFinishPayload(9),
+  "app_subscriptions/update": appSubscriptionsUpdatePayload(7, "Growth", "ACTIVE"),
   "customers/data_request": customersDataRequestPayload(SHOP, customer, [1001]),
   "customers/redact": customersRedactPayload(SHOP, customer, [1001]),
   "shop/redact": shopRedactPayload(SHOP),

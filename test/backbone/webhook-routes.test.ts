@@ -6,6 +6,7 @@ import { createTestDb, type TestDb } from "../support/db";
 import { signWebhook } from "../../tools/shopify-stand-in/signed-webhook";
 import {
   appUninstalledPayload,
+  appSubscriptionsUpdatePayload,
   bulkOperationsFinishPayload,
   customerDeletePayload,
   customerMergePayload,
@@ -60,6 +61,7 @@ const payloads: Record<string, unknown> = {
   "app/uninstalled": appUninstalledPayload(SHOP),
   "app/scopes_update": scopesUpdatePayload(["read_customers"]),
   "bulk_operations/finish": bulkOperationsFinishPayload(9),
+  "app_subscriptions/update": appSubscriptionsUpdatePayload(7, "Growth", "ACTIVE"),
   "customers/data_request": customersDataRequestPayload(SHOP, { id: 42 }),
   "customers/redact": customersRedactPayload(SHOP, { id: 42 }),
   "shop/redact": shopRedactPayload(SHOP),

@@ -260,6 +260,20 @@ export const appUninstalledPayload = (shop: string): Json => ({ ...sample("app_u
 
 export const scopesUpdatePayload = (current: string[], previous: string[] = []): Json => ({ id: 1, previous, current, updated_at: "2026-03-01T10:00:00Z" });
 
+/** Shopify's app_subscriptions/update body: the subscription whose status changed (its name is the plan's name). */
+export const appSubscriptionsUpdatePayload = (id: number, name: string, status: string, shopId = 1): Json => ({
+  app_subscription: {
+    admin_graphql_api_id: gid("AppSubscription", id),
+    name,
+    status,
+    admin_graphql_api_shop_id: gid("Shop", shopId),
+    created_at: "2026-03-01T10:00:00Z",
+    updated_at: "2026-03-01T10:00:00Z",
+    currency: "USD",
+    capped_amount: null,
+  },
+});
+
 export const bulkOperationsFinishPayload = (id: number, status = "completed", type = "mutation"): Json => ({
   ...sample("bulk_operations_finish"),
   admin_graphql_api_id: gid("BulkOperation", id),

@@ -18,6 +18,7 @@ import { bucketAvailable, calculateQueryCost, SINGLE_QUERY_MAX_COST, throttleSta
 import { executionError, shopifySyntaxError, shopifyValidationError, type ShopifyGraphqlError } from "./graphql-errors";
 import { mutationRoot, queryRoot, resolveNamespace, type ResolverContext, type StandInRuntime } from "./resolvers";
 import { createStandInOAuth, type StandInOAuth } from "./oauth";
+import { createStandInBilling, type StandInBilling } from "./billing";
 import { loadShopifySchema, SHOPIFY_API_VERSION } from "./schemas";
 import { createShop, loadShops, numericPart, saveShops, seedShop, type CallLogEntry, type ShopSeed, type ShopState } from "./store";
 
@@ -78,6 +79,8 @@ export interface StandIn {
   appId: number;
   /** Installations with granted scopes and expiring offline tokens (oauth.ts). */
   oauth: StandInOAuth;
+  /** The shops' app subscriptions (Shopify App Pricing; billing.ts). */
+  billing: StandInBilling;
   sendWebhook(input: Omit<SignedWebhookInput, "secret"> & { secret?: string }): Promise<{ status: number; body: string; webhookId: string }>;
   save(): void;
   close(): Promise<void>;
@@ -95,6 +98,7 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
   const faults: (Fault & { remaining: number })[] = [];
   const stagedUploads = new Map<string, { shop: string; content: string | null }>();
   const oauth = createStandInOAuth(now);
+  const billing = createStandInBilling(now, () => changed());
   let saveTimer: NodeJS.Timeout | null = null;
 
   const save = () => {
@@ -359,6 +363,7 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
     calls: (domain) => shop(domain).calls,
     appId,
     oauth,
+    billing,
     sendWebhook: (input) => sendSignedWebhook({ ...input, secret: input.secret ?? opts.apiSecret ?? "" }),
     save,
     close: async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { GraphQLSchema } from "graphql";
+import { activeSubscriptionsView } from "./billing";
 import {
   newGid,
   numericPart,
@@ -720,6 +721,7 @@ export function queryRoot(ctx: ResolverContext): Record<string, (args: Args) => 
     currentAppInstallation: () => ({
       id: `gid://shopify/AppInstallation/${shop.numericId}`,
       accessScopes: (ctx.runtime.grantedScopes?.(shop) ?? []).map((handle) => ({ handle, description: handle })),
+      activeSubscriptions: activeSubscriptionsView(shop),
     }),
     shop: () => ({
       __typename: "Shop",

@@ -159,8 +159,21 @@ export interface ShopState {
   /** The shop's own metafields (ownerId = the Shop GID), e.g. Tierline's `$app:tierline.program`. */
   metafields: MetafieldMap;
   bulkOperations: Record<string, BulkOperationRecord>;
+  /** The app's subscriptions on this shop (Shopify App Pricing; billing.ts). */
+  appSubscriptions?: AppSubscriptionRecord[];
   calls: CallLogEntry[];
   nextId: number;
+}
+
+export interface AppSubscriptionRecord {
+  id: string;
+  /** The plan's name as the merchant saw it. */
+  name: string;
+  /** The plan's handle (AppRecurringPricing.planHandle). */
+  handle: string;
+  status: "ACTIVE" | "CANCELLED" | "DECLINED" | "EXPIRED" | "FROZEN" | "PENDING";
+  price: string;
+  createdAt: string;
 }
 
 export interface CustomerSeed {

@@ -5,6 +5,7 @@ import { bool } from "~/forms/form-fields";
 import { parseProgram } from "~/domain/index";
 import { applyLevelForm, DEFAULT_CARD, levelFormValues, parseLevelForm, type LevelJson, type ProgramJson } from "~/forms/level-form";
 import { summariseConditions } from "./level-summary";
+import { planPageUrl } from "../billing/subscription-plan";
 import { levelCap, levelCapMessage } from "./plan-limits";
 import { draftPending, editableProgram, editDraft, notFound, programOf } from "./program-drafts.server";
 import type { LevelEditView, LevelRow, LevelsView } from "~/forms/view-models";
@@ -66,6 +67,7 @@ export async function levelsView(db: Db, shop: string): Promise<LevelsView> {
     levels,
     cap: levelCap(cap.plan, cap.override),
     capMessage: levelCapMessage(cap.plan, levels.length, cap.override),
+    planUrl: planPageUrl(shop),
     draftPending: draftPending(versions),
     removed: [...published.values()].filter((l) => !ids.has(l.id)).map((l) => ({ id: l.id, name: l.name })),
   };
@@ -107,6 +109,7 @@ export async function levelEditView(db: Db, shop: string, levelId: string | null
   const cap = await capFor(db, shop);
   return {
     capMessage: levelId === null ? levelCapMessage(cap.plan, program.levels?.length ?? 0, cap.override) : null,
+    planUrl: planPageUrl(shop),
     levelId,
     formKey,
     form: levelFormValues(level),

@@ -15,9 +15,21 @@ export function levelCap(plan: string | null | undefined, override?: number | nu
   return { plan: PLAN_LEVEL_CAPS[key] ? key : "basic", label: found.label, maxLevels: override ?? found.maxLevels };
 }
 
-/** null when another level fits; otherwise the message the merchant sees. */
+/** The smallest plan allowing more than `maxLevels` levels; null when none does. */
+export function planAllowingMore(maxLevels: number): { plan: string; label: string; maxLevels: number } | null {
+  const bigger = Object.entries(PLAN_LEVEL_CAPS).filter(([, c]) => c.maxLevels > maxLevels).sort(([, a], [, b]) => a.maxLevels - b.maxLevels)[0];
+  return bigger ? { plan: bigger[0], ...bigger[1] } : null;
+}
+
+/**
+ * null when another level fits; otherwise the message the merchant sees, naming the plan that allows more (the admin
+ * links to the plan page). Levels over the cap (a plan cancelled or downgraded) keep working; only new ones are refused.
+ */
 export function levelCapMessage(plan: string | null | undefined, levelCount: number, override?: number | null): string | null {
   const cap = levelCap(plan, override);
   if (levelCount < cap.maxLevels) return null;
-  return `Your ${cap.label} plan allows ${cap.maxLevels} levels and you have ${levelCount}. Delete a level or upgrade your plan to add another.`;
+  const more = planAllowingMore(cap.maxLevels);
+  const already = levelCount > cap.maxLevels ? " Your levels beyond it keep working for members." : "";
+  const next = more ? ` The ${more.label} plan allows ${more.maxLevels}: change your plan or delete a level to add another.` : " Delete a level to add another.";
+  return `Your ${cap.label} plan allows ${cap.maxLevels} levels and you have ${levelCount}.${already}${next}`;
 }

@@ -1,4 +1,5 @@
 import {
+  appSubscriptionsUpdatePayload,
   appUninstalledPayload,
   bulkOperationsFinishPayload,
   customerDeletePayload,
@@ -51,6 +52,8 @@ export function topicPayload(topic: string, shop: string, n = 0): Json {
       return scopesUpdatePayload(["read_customers", "write_customers", "read_orders", "write_discounts", "read_products"]);
     case "bulk_operations/finish":
       return bulkOperationsFinishPayload(40_000 + n);
+    case "app_subscriptions/update":
+      return appSubscriptionsUpdatePayload(50_000 + n, ["Growth", "Plus", "Basic"][n % 3], n % 4 === 3 ? "CANCELLED" : "ACTIVE");
     case "customers/data_request":
       return customersDataRequestPayload(shop, { id: customerId }, [orderId]);
     case "customers/redact":
