@@ -1,5 +1,5 @@
 // npm run bench:webhooks -- [--count 1000] [--rate 500] [--duplicates 0.2] [--worker after|during] [--sync after|skip]
-//                            [--server server.js|remix-serve]
+//                            [--server server.js|remix-serve] [--warm-up 0]
 //
 // Webhooks end to end on SQLite: the local stack (production build under server.js, or stock `remix-serve` with
 // `--server remix-serve`, to see what server.js's webhook path is worth; Shopify stand-in) receives
@@ -34,11 +34,12 @@ const { values: args } = parseArgs({
     sync: { type: "string", default: "after" },
     "orders-per-customer": { type: "string", default: "4" },
     server: { type: "string", default: "server.js" },
+    "warm-up": { type: "string", default: "0" },
     help: { type: "boolean", default: false },
   },
 });
 const USAGE =
-  "usage: npm run bench:webhooks -- [--count N>0] [--rate R>0] [--duplicates ratio>=0] [--worker after|during] [--sync after|skip] [--server server.js|remix-serve]";
+  "usage: npm run bench:webhooks -- [--count N>0] [--rate R>0] [--duplicates ratio>=0] [--worker after|during] [--sync after|skip] [--server server.js|remix-serve] [--warm-up N>=0]";
 if (args.help) {
   console.log(USAGE);
   process.exit(0);
@@ -47,9 +48,10 @@ const count = Number(args.count);
 const rate = Number(args.rate);
 const duplicateRatio = Number(args.duplicates);
 const ordersPerCustomer = Number(args["orders-per-customer"]);
+const warmUpCount = Number(args["warm-up"]);
 const workerDuring = args.worker === "during";
 const syncSkipped = args.sync === "skip";
-if (!(count > 0 && rate > 0 && duplicateRatio >= 0 && ordersPerCustomer > 0) || !["after", "during"].includes(String(args.worker)) || !["after", "skip"].includes(String(args.sync)) || !["server.js", "remix-serve"].includes(String(args.server))) {
+if (!(count > 0 && rate > 0 && duplicateRatio >= 0 && ordersPerCustomer > 0 && Number.isInteger(warmUpCount) && warmUpCount >= 0) || !["after", "during"].includes(String(args.worker)) || !["after", "skip"].includes(String(args.sync)) || !["server.js", "remix-serve"].includes(String(args.server))) {
   console.error(USAGE);
   process.exit(2);
 }
@@ -128,29 +130,36 @@ try {
     [deliveries[i], deliveries[j]] = [deliveries[j], deliveries[i]];
   }
   const distinctWebhookIds = new Set(deliveries.map((d) => d.webhookId)).size;
+  if (warmUpCount >= deliveries.length) throw new Error(`--warm-up ${warmUpCount} leaves none of the ${deliveries.length} deliveries to measure`);
 
-  const file = path.join(os.tmpdir(), `tierline-bench-webhooks-${process.pid}.jsonl`);
-  fs.writeFileSync(
-    file,
-    deliveries
-      .map((d) => {
-        const signed = signWebhook({ topic: d.topic, shop, payload: d.payload, appUrl: stack.appUrl, secret: stack.apiSecret, webhookId: d.webhookId });
-        return JSON.stringify({ url: signed.url, headers: signed.headers, body: signed.body });
-      })
-      .join("\n"),
-  );
+  const signedLines = deliveries.map((d) => {
+    const signed = signWebhook({ topic: d.topic, shop, payload: d.payload, appUrl: stack.appUrl, secret: stack.apiSecret, webhookId: d.webhookId });
+    return JSON.stringify({ url: signed.url, headers: signed.headers, body: signed.body });
+  });
+  type Sent = { sent: number; sendSpanMs: number; ackSpanMs: number; statuses: Record<string, number>; latencies: number[]; cpuMs: number };
+  /** Sends these deliveries from a second process (bench/webhook-sender.ts) at `--rate`; its summary. */
+  const send = async (lines: string[]): Promise<Sent> => {
+    const file = path.join(os.tmpdir(), `tierline-bench-webhooks-${process.pid}.jsonl`);
+    fs.writeFileSync(file, lines.join("\n"));
+    const sender = spawn(process.execPath, ["--import", "tsx", path.join(root, "bench/webhook-sender.ts"), file, String(rate)], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    sender.stdout.on("data", (d) => (out += d));
+    const senderExit = await new Promise<number | null>((resolve) => sender.on("exit", resolve));
+    fs.rmSync(file, { force: true });
+    if (senderExit !== 0) throw new Error(`webhook sender exited with ${senderExit}`);
+    return JSON.parse(out) as Sent;
+  };
+  // --warm-up N: the first N deliveries go out before the measured ones (counted in the checks, not in the figures),
+  // so a server's first-use costs (database, query compiler, JIT) do not land on the measured deliveries.
+  const warmUpLines = signedLines.slice(0, warmUpCount);
+  const warmedUp = warmUpLines.length ? await send(warmUpLines) : null;
 
   if (workerDuring) stack.startWorkerLoop({ idleMs: 50 });
   const sendStart = performance.now();
   const appCpuBefore = cpuMs(stack.app.process.pid);
-  const sender = spawn(process.execPath, ["--import", "tsx", path.join(root, "bench/webhook-sender.ts"), file, String(rate)], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
-  let out = "";
-  sender.stdout.on("data", (d) => (out += d));
-  const senderExit = await new Promise<number | null>((resolve) => sender.on("exit", resolve));
-  fs.rmSync(file, { force: true });
-  if (senderExit !== 0) throw new Error(`webhook sender exited with ${senderExit}`);
+  const sent = await send(signedLines.slice(warmUpCount));
   const appCpuAfter = cpuMs(stack.app.process.pid);
-  const sent = JSON.parse(out) as { sent: number; sendSpanMs: number; ackSpanMs: number; statuses: Record<string, number>; latencies: number[]; cpuMs: number };
+  for (const [status, n] of Object.entries(warmedUp?.statuses ?? {})) sent.statuses[status] = (sent.statuses[status] ?? 0) + n;
 
   // What is left after the last ack (everything with --worker after), drained here; with --worker during the loop
   // is stopped first so two drainers do not share the timing.
@@ -211,6 +220,7 @@ try {
       sync: args.sync,
       targetRate: rate,
       deliveries: sent.sent,
+      warmUpDeliveries: warmedUp?.sent ?? 0,
       uniqueOrders: orders.length,
       refunds: checks.uniqueRefundsSent,
       duplicates: repeats.length,
