@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import { SYNC_MEMBERS_JOB, syncMembersKey } from "~/queue/job-kinds";
 import { enqueueJob } from "~/queue/queue.server";
+import { levelCap } from "~/services/admin/plan-limits";
 import { startLocalStack, type LocalStack } from "../../tools/local-stack";
 import { embeddedAdminUrl } from "../../tools/shopify-stand-in/session-token";
 import { startStorefrontPage, storefrontShowcase, type StorefrontPage } from "../../tools/shopper-surfaces/storefront/storefront-page";
@@ -79,6 +80,13 @@ export async function startDemo(opts: StartDemoOptions = {}): Promise<Demo> {
     const data = buildDemoShopData({ customers: opts.customers ?? 300 });
     // The stand-in keeps its store in memory: a reopened demo gets the same customers and products back.
     seedStore(stack.standIn, shop, data, anchor, { orders: fresh });
+    // The demo shop is on the Growth plan (Shopify App Pricing; docs/plans.md): the merchant's choice on Shopify's plan
+    // page reaches the app as app_subscriptions/update, and the worker reads the plan back from the stand-in.
+    const shopState = stack.standIn.shop(shop);
+    for (const s of stack.standIn.billing.choosePlan(shopState, "Growth").changed) {
+      const res = await stack.sendWebhook("app_subscriptions/update", stack.standIn.billing.webhookPayload(shopState, s));
+      if (res.status !== 200) throw new Error(`app_subscriptions/update answered ${res.status}`);
+    }
     if (fresh) {
       await publishDemoProgram(db, shop, Date.now());
       // The install backfill imports the history, the publish recalculates, the discount and members sync.
@@ -94,6 +102,8 @@ export async function startDemo(opts: StartDemoOptions = {}): Promise<Demo> {
     say("");
     say(`Tierline demo: ${shop}, ${data.customers.length} customers, ${await db.orderFact.count({ where: { shop } })} orders on record (ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
     say(`  Members now: ${counts.map((c) => `${c.name} ${c.members}`).join(", ")}`);
+    const plan = levelCap((await db.shop.findUnique({ where: { domain: shop }, select: { plan: true } }))?.plan);
+    say(`  Plan: ${plan.label} (up to ${plan.maxLevels} levels), the demo shop's subscription in the Shopify stand-in`);
     say("");
     say("Open the admin in a browser (signed session-token links that work outside Shopify's iframe; local use only, valid 12 h):");
     say(`  Member centre  ${adminUrl("/app")}`);

@@ -84,6 +84,11 @@ describe("npm run demo", () => {
     for (const text of texts) expect(html).toContain(text);
   });
 
+  it("puts the demo shop on the Growth plan through Shopify's subscription (the stand-in) and says so", async () => {
+    expect(output).toContain("  Plan: Growth (up to 5 levels), the demo shop's subscription in the Shopify stand-in");
+    expect((await demo.stack.db.shop.findUniqueOrThrow({ where: { domain: demo.stack.shop } })).plan).toBe("growth");
+  });
+
   it("ends with the members per level", () => {
     const summary = output.slice(output.findIndex((l) => l.startsWith("Replay done")));
     expect(summary[0]).toMatch(/^Replay done: \d+ deliveries sent, \d+ stored .*, \d+ level changes \(\d+ up, [1-9]\d* down\)\.$/);
