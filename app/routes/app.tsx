@@ -13,8 +13,9 @@ export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { admin, session } = await authenticate.admin(request);
-  // The plan (and the level cap) follows the shop's app subscription: read again at most every few minutes.
-  await refreshShopPlanIfStale(db, admin, session.shop);
+  // The plan (and the level cap) follows the shop's app subscription: read again at most every few minutes, without
+  // holding up the page (a slow Shopify must not slow the admin; the stored plan stands until the answer is stored).
+  void refreshShopPlanIfStale(db, admin, session.shop);
   // SHOPIFY_APP_BRIDGE_URL lets a machine with no route to Shopify's CDN load a local App Bridge.
   return json({ apiKey: process.env.SHOPIFY_API_KEY || "", appBridgeUrl: process.env.SHOPIFY_APP_BRIDGE_URL || undefined });
 };
