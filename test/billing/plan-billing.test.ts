@@ -65,6 +65,22 @@ async function subscriptionWebhooks(changed: { changed: { id: string; name: stri
   for (const r of results) if (r.ran) expect(r.status, `${r.job.type}: ${r.error}`).toBe("done");
 }
 
+describe("app_subscriptions/update at the door", () => {
+  it.each([
+    { name: "without the subscription", body: { id: 1 }, message: "app_subscriptions/update payload: app_subscription: " },
+    { name: "with another kind of GID", body: { app_subscription: { admin_graphql_api_id: "gid://shopify/Order/1", name: "Growth", status: "ACTIVE" } }, message: "must be a AppSubscription GID" },
+    { name: "without a status", body: { app_subscription: { admin_graphql_api_id: "gid://shopify/AppSubscription/1", name: "Growth" } }, message: "app_subscription.status" },
+    { name: "with half a surrogate pair in the name", body: '{"app_subscription":{"admin_graphql_api_id":"gid://shopify/AppSubscription/1","name":"Gro\\ud800wth","status":"ACTIVE"}}', message: "half of a surrogate pair" },
+  ])("$name → 400 naming the field, nothing stored", async ({ body, message }) => {
+    const { action } = await import("~/routes/webhooks.app_subscriptions.update");
+    const signed = signWebhook({ topic: "app_subscriptions/update", shop: SHOP, payload: body, appUrl: "https://tierline.example", secret: app.apiSecret });
+    const response = await action({ request: new Request(signed.url, { method: "POST", headers: signed.headers, body: signed.body }), params: {}, context: {} });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain(message);
+    expect(await app.db.webhookInbox.count({ where: { webhookId: signed.webhookId } })).toBe(0);
+  });
+});
+
 describe("the level cap follows the shop's Shopify subscription", () => {
   it("a new shop is on the free plan: 3 levels, the 4th refused with the plan that allows more and its page", async () => {
     await app.install(SHOP, { scopes: ["read_customers", "write_customers", "read_orders", "write_discounts", "read_products"], expiring: false });
