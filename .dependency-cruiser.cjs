@@ -27,7 +27,8 @@ module.exports = {
     },
     {
       name: "forms-import-only-domain-and-shared",
-      comment: "app/forms holds the pure admin form models and view-models that components and services both use: it imports only app/domain and app/shared.",
+      comment:
+        "app/forms holds the pure admin form models and view-models that components and services both use: it imports only app/domain and app/shared.",
       severity: "error",
       from: { path: "^app/forms/" },
       to: { path: "^(app/(?!forms/|shared/|domain/)|extensions/|scripts/|test/|bench/)" },
@@ -41,7 +42,8 @@ module.exports = {
     },
     {
       name: "services-import-no-routes-or-components",
-      comment: "Services are the use cases under the routes: they import no routes and no components (the form models they share with components live in app/forms).",
+      comment:
+        "Services are the use cases under the routes: they import no routes and no components (the form models they share with components live in app/forms).",
       severity: "error",
       from: { path: "^app/services/" },
       to: { path: "^app/(routes|components)/" },

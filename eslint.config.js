@@ -2,13 +2,28 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 const frameworkImports = [
-  { group: ["@remix-run/*", "@shopify/*", "@prisma/*", "prisma", "react", "react-dom", "graphql", "graphql-request", "better-sqlite3", "pg"], message: "app/domain is the pure engine: no framework, Shopify, database or UI imports." },
+  {
+    group: ["@remix-run/*", "@shopify/*", "@prisma/*", "prisma", "react", "react-dom", "graphql", "graphql-request", "better-sqlite3", "pg"],
+    message: "app/domain is the pure engine: no framework, Shopify, database or UI imports.",
+  },
   { group: ["~/*", "../*"], message: "app/domain may import only from app/domain." },
   { group: ["node:*", "fs", "path", "os", "process", "child_process"], message: "app/domain has no I/O." },
 ];
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "build/**", "public/build/**", "extensions/*/dist/**", "extensions/*/generated/**", "extensions/*/shopify.d.ts", "test/artifacts/**", ".cache/**", ".tmp/**"] },
+  {
+    ignores: [
+      "node_modules/**",
+      "build/**",
+      "public/build/**",
+      "extensions/*/dist/**",
+      "extensions/*/generated/**",
+      "extensions/*/shopify.d.ts",
+      "test/artifacts/**",
+      ".cache/**",
+      ".tmp/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -24,7 +39,11 @@ export default tseslint.config(
     files: ["app/domain/**/*.ts"],
     rules: {
       "no-restricted-imports": ["error", { patterns: frameworkImports }],
-      "no-restricted-globals": ["error", { name: "process", message: "app/domain reads no environment." }, { name: "fetch", message: "app/domain does no I/O." }],
+      "no-restricted-globals": [
+        "error",
+        { name: "process", message: "app/domain reads no environment." },
+        { name: "fetch", message: "app/domain does no I/O." },
+      ],
       "no-restricted-syntax": [
         "error",
         { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: "app/domain has no clock: pass time in." },

@@ -11,7 +11,8 @@ import { postgresPrismaConfig } from "./prisma/postgresql/config";
 // client, and `npm run postinstall` builds the PostgreSQL one with --config prisma/postgresql/prisma.config.ts, so an
 // install has both whatever DATABASE_URL says.
 const postgres = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? "") && !process.argv.includes("generate");
-const url = process.env.DATABASE_URL && !postgres && process.env.DATABASE_URL.startsWith("file:") ? process.env.DATABASE_URL : "file:./prisma/dev.sqlite";
+const url =
+  process.env.DATABASE_URL && !postgres && process.env.DATABASE_URL.startsWith("file:") ? process.env.DATABASE_URL : "file:./prisma/dev.sqlite";
 if (!postgres) process.env.DATABASE_URL = url;
 
 export default postgres

@@ -71,7 +71,13 @@ async function answerWebhook(req, res, action) {
   for (let i = 0; i < req.rawHeaders.length; i += 2) requestHeaders.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
   const declared = Number(req.headers["content-length"]);
   const body = declared <= BUFFERED_BODY_BYTES ? await readBody(req) : createReadableStreamFromReadable(req);
-  const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url}`, { method: req.method, headers: requestHeaders, body, duplex: "half", signal: controller.signal });
+  const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url}`, {
+    method: req.method,
+    headers: requestHeaders,
+    body,
+    duplex: "half",
+    signal: controller.signal,
+  });
   let response;
   try {
     response = await action({ request, params: {}, context: {} });
@@ -114,7 +120,9 @@ const server = http.createServer((req, res) => {
 // At most WARM_UP_MS: a database that does not answer must not keep the server from listening (its health check says so).
 const WARM_UP_MS = 10_000;
 if (typeof build.entry.module.warmUp === "function") {
-  const warmUp = build.entry.module.warmUp().catch((error) => console.warn(`[tierline] warm-up failed (the first requests pay for it): ${error?.message ?? error}`));
+  const warmUp = build.entry.module
+    .warmUp()
+    .catch((error) => console.warn(`[tierline] warm-up failed (the first requests pay for it): ${error?.message ?? error}`));
   await Promise.race([warmUp, new Promise((resolve) => setTimeout(resolve, WARM_UP_MS).unref())]);
 }
 

@@ -39,7 +39,13 @@ export function adminOriginFetch(origin: URL, base: FetchFn = globalThis.fetch):
 
 function copyRequest(request: Request): RequestInit {
   const hasBody = request.method !== "GET" && request.method !== "HEAD";
-  return { method: request.method, body: hasBody ? request.body : undefined, redirect: request.redirect, signal: request.signal, ...(hasBody ? { duplex: "half" } : {}) } as RequestInit;
+  return {
+    method: request.method,
+    body: hasBody ? request.body : undefined,
+    redirect: request.redirect,
+    signal: request.signal,
+    ...(hasBody ? { duplex: "half" } : {}),
+  } as RequestInit;
 }
 
 let configuredOrigin: string | null = null;

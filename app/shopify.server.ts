@@ -158,7 +158,9 @@ function forWebhookValidation(request: Request, rawBody: string): Request {
 export async function warmUpWebhooks(): Promise<void> {
   await prepareInbox(db);
   const body = JSON.stringify({ warm_up: true });
-  const hmac = createHmac("sha256", process.env.SHOPIFY_API_SECRET || "").update(body).digest("base64");
+  const hmac = createHmac("sha256", process.env.SHOPIFY_API_SECRET || "")
+    .update(body)
+    .digest("base64");
   const request = new Request(new URL("/webhooks/warm-up", process.env.SHOPIFY_APP_URL || "http://localhost").href, {
     method: "POST",
     headers: {

@@ -12,7 +12,6 @@ const START = Date.UTC(2025, 0, 1);
 const SPAN_DAYS = 730;
 const AS_OF = Date.UTC(2027, 0, 1);
 
-
 const rand = seededRandom(20260301);
 const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
 
@@ -94,15 +93,34 @@ function memberEvents(m: number): MemberEvent[] {
     let subtotal = 0;
     for (let l = lineStart[o]; l < lineStart[o + 1]; l++) {
       const p = lProduct[l];
-      lines.push({ id: `l${l}`, productId: productIds[p], quantity: lQty[l], price: lPrice[l], collectionIds: productCollections[p], tags: productTags[p], giftCard: p === GIFT_CARD });
+      lines.push({
+        id: `l${l}`,
+        productId: productIds[p],
+        quantity: lQty[l],
+        price: lPrice[l],
+        collectionIds: productCollections[p],
+        tags: productTags[p],
+        giftCard: p === GIFT_CARD,
+      });
       subtotal += lQty[l] * lPrice[l];
     }
     const tax = Math.round(subtotal * 0.08);
     const id = `o${o}`;
-    events.push({ type: "orderPaid", at: paidAt[o], order: { id, total: subtotal + shipping[o] + tax, subtotal, shipping: shipping[o], tax, lines } });
+    events.push({
+      type: "orderPaid",
+      at: paidAt[o],
+      order: { id, total: subtotal + shipping[o] + tax, subtotal, shipping: shipping[o], tax, lines },
+    });
     const k = refundKind[o];
-    if (k === 1) late.push({ type: "refund", at: refundAt[o], orderId: id, refund: { id: `r${o}`, amount: lines[0].price, lines: [{ lineId: lines[0].id, quantity: 1 }] } });
-    else if (k === 2) late.push({ type: "refund", at: refundAt[o], orderId: id, refund: { id: `r${o}`, amount: Math.round(subtotal / 3), lines: [] } });
+    if (k === 1)
+      late.push({
+        type: "refund",
+        at: refundAt[o],
+        orderId: id,
+        refund: { id: `r${o}`, amount: lines[0].price, lines: [{ lineId: lines[0].id, quantity: 1 }] },
+      });
+    else if (k === 2)
+      late.push({ type: "refund", at: refundAt[o], orderId: id, refund: { id: `r${o}`, amount: Math.round(subtotal / 3), lines: [] } });
     else if (k === 3) late.push({ type: "orderCancelled", at: refundAt[o], orderId: id });
   }
   if (late.length) {
@@ -126,13 +144,22 @@ const programJson = {
     expiryDays: 365,
   },
   levels: [
-    { id: "bronze", name: "Bronze", rank: 1, upgrade: [[{ kind: "orderCount", count: 2 }], [{ kind: "accumulatedSpend", amount: "100.00" }]], upgradePoints: 50 },
+    {
+      id: "bronze",
+      name: "Bronze",
+      rank: 1,
+      upgrade: [[{ kind: "orderCount", count: 2 }], [{ kind: "accumulatedSpend", amount: "100.00" }]],
+      upgradePoints: 50,
+    },
     {
       id: "silver",
       name: "Silver",
       rank: 2,
       upgrade: [
-        [{ kind: "accumulatedSpend", amount: "800.00" }, { kind: "orderCount", count: 3 }],
+        [
+          { kind: "accumulatedSpend", amount: "800.00" },
+          { kind: "orderCount", count: 3 },
+        ],
         [{ kind: "productPurchase", quantity: 2, scope: { productIds: ["p42"] } }],
       ],
       retainAmount: "400.00",
@@ -151,7 +178,12 @@ const programJson = {
       id: "platinum",
       name: "Platinum",
       rank: 4,
-      upgrade: [[{ kind: "accumulatedSpend", amount: "3000.00" }, { kind: "itemCount", count: 3, scope: { collectionIds: ["c-premium"], excludeTags: ["limited"] }, windowDays: 180 }]],
+      upgrade: [
+        [
+          { kind: "accumulatedSpend", amount: "3000.00" },
+          { kind: "itemCount", count: 3, scope: { collectionIds: ["c-premium"], excludeTags: ["limited"] }, windowDays: 180 },
+        ],
+      ],
       upgradePoints: 500,
     },
   ],
@@ -159,7 +191,9 @@ const programJson = {
 const program: Program = parseProgram(programJson);
 const draft: Program = parseProgram({
   ...programJson,
-  levels: programJson.levels.map((l) => (l.id === "gold" ? { ...l, upgrade: [[{ kind: "accumulatedSpend", amount: "2000.00" }], [{ kind: "singleOrder", amount: "1500.00" }]] } : l)),
+  levels: programJson.levels.map((l) =>
+    l.id === "gold" ? { ...l, upgrade: [[{ kind: "accumulatedSpend", amount: "2000.00" }], [{ kind: "singleOrder", amount: "1500.00" }]] } : l,
+  ),
 });
 
 // --- full recalculation ----------------------------------------------------------------------

@@ -26,7 +26,13 @@ import pg from "pg";
 import { createDb, type Db } from "../app/db/client.server.ts";
 import type { FullRecalculationPayload, RangePayload } from "../app/jobs/full-recalculation.server.ts";
 import type { BatchTimings } from "../app/services/full-recalculation.server.ts";
-import { SYNTHETIC_AS_OF, generateSyntheticShop, generateSyntheticShopInPostgres, republish, type SyntheticShopSummary } from "./support/synthetic-shop.ts";
+import {
+  SYNTHETIC_AS_OF,
+  generateSyntheticShop,
+  generateSyntheticShopInPostgres,
+  republish,
+  type SyntheticShopSummary,
+} from "./support/synthetic-shop.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -52,7 +58,8 @@ if (!["all", "generate", "cold", "retier"].includes(STEP)) throw new Error("--st
 const STOP_AFTER_S = Number(arg("stop-after", "0"));
 const COLD_WORKERS = Number(arg("cold-workers", String(Math.max(...WORKERS))));
 const SHOP = "bench.myshopify.com";
-if (!(MEMBERS > 0 && ORDERS >= MEMBERS && WORKERS.every((w) => w >= 1 && w <= 8) && BATCH > 0)) throw new Error("bad options (see the header of bench/recalc.ts)");
+if (!(MEMBERS > 0 && ORDERS >= MEMBERS && WORKERS.every((w) => w >= 1 && w <= 8) && BATCH > 0))
+  throw new Error("bad options (see the header of bench/recalc.ts)");
 if (DATABASE !== "sqlite" && DATABASE !== "postgres") throw new Error("--database must be sqlite or postgres");
 
 const migrations = (dir: string) =>
@@ -65,7 +72,8 @@ const migrations = (dir: string) =>
 
 function benchDatabaseUrl(): string {
   const server = process.env.TIERLINE_BENCH_DATABASE_URL;
-  if (!server) throw new Error("set TIERLINE_BENCH_DATABASE_URL to a PostgreSQL server URL, e.g. TIERLINE_BENCH_DATABASE_URL=$(scripts/postgres.sh start)");
+  if (!server)
+    throw new Error("set TIERLINE_BENCH_DATABASE_URL to a PostgreSQL server URL, e.g. TIERLINE_BENCH_DATABASE_URL=$(scripts/postgres.sh start)");
   const url = new URL(server);
   url.pathname = "/tierline_bench";
   return url.toString();
@@ -107,7 +115,8 @@ async function freshDatabase(): Promise<string> {
     return `file:${file}`;
   }
   const server = process.env.TIERLINE_BENCH_DATABASE_URL;
-  if (!server) throw new Error("set TIERLINE_BENCH_DATABASE_URL to a PostgreSQL server URL, e.g. TIERLINE_BENCH_DATABASE_URL=$(scripts/postgres.sh start)");
+  if (!server)
+    throw new Error("set TIERLINE_BENCH_DATABASE_URL to a PostgreSQL server URL, e.g. TIERLINE_BENCH_DATABASE_URL=$(scripts/postgres.sh start)");
   const admin = new pg.Client({ connectionString: server });
   await admin.connect();
   await admin.query("DROP DATABASE IF EXISTS tierline_bench WITH (FORCE)");
@@ -154,7 +163,12 @@ function startWorker(url: string): Worker {
     else if (line.startsWith("{")) onDone(JSON.parse(line));
   });
   done.catch(() => undefined); // a killed worker rejects; the caller decides
-  return { ready, done, batches, watch: (jobId) => child.stdin!.end(`${jobId}\n`), kill: () => {
+  return {
+    ready,
+    done,
+    batches,
+    watch: (jobId) => child.stdin!.end(`${jobId}\n`),
+    kill: () => {
       const peak = /VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, "utf8"));
       child.kill("SIGKILL");
       return peak ? Math.round(Number(peak[1]) / 1024) : 0;
@@ -174,7 +188,9 @@ async function fullRun(db: Db, url: string, workers: number, opts: { stopAfterMs
   const payload: FullRecalculationPayload = { parts: workers, batchSize: BATCH };
   const loadAtStart = +os.loadavg()[0].toFixed(2);
   const started = performance.now();
-  const unfinished = opts.resume ? await db.job.findFirst({ where: { shop: SHOP, type: "recalculate", status: { in: ["queued", "running"] } }, orderBy: { createdAt: "desc" } }) : null;
+  const unfinished = opts.resume
+    ? await db.job.findFirst({ where: { shop: SHOP, type: "recalculate", status: { in: ["queued", "running"] } }, orderBy: { createdAt: "desc" } })
+    : null;
   if (unfinished) {
     await db.job.updateMany({
       where: { shop: SHOP, type: { startsWith: "recalculate" }, status: { in: ["queued", "running"] } },
@@ -182,7 +198,8 @@ async function fullRun(db: Db, url: string, workers: number, opts: { stopAfterMs
     });
     process.stderr.write(`resuming run ${unfinished.id}\n`);
   }
-  const job = unfinished ?? (await db.job.create({ data: { type: "recalculate", shop: SHOP, runAt: SYNTHETIC_AS_OF, payload: JSON.stringify(payload) } }));
+  const job =
+    unfinished ?? (await db.job.create({ data: { type: "recalculate", shop: SHOP, runAt: SYNTHETIC_AS_OF, payload: JSON.stringify(payload) } }));
   for (const w of pool) w.watch(job.id);
   let timer: NodeJS.Timeout | undefined;
   const timeUp = new Promise<null>((resolve) => {
@@ -193,12 +210,27 @@ async function fullRun(db: Db, url: string, workers: number, opts: { stopAfterMs
   if (reports === null) {
     const wallMs = performance.now() - started;
     const peaks = pool.map((w) => w.kill());
-    const jobs = await db.job.findMany({ where: { shop: SHOP, type: { startsWith: "recalculate" }, status: { in: ["queued", "running"] } }, select: { progress: true } });
+    const jobs = await db.job.findMany({
+      where: { shop: SHOP, type: { startsWith: "recalculate" }, status: { in: ["queued", "running"] } },
+      select: { progress: true },
+    });
     process.stderr.write(`stopped after ${Math.round(wallMs)} ms; unfinished jobs' progress ${jobs.map((j) => j.progress).join(", ")}\n`);
     if (!opts.abandonOnStop) return null;
     // A measurement over a time slice: what the committed batches did in it; the run is then given up.
-    const stats = await runStats(db, job.id, workers, wallMs, peaks, [], loadAtStart, pool.flatMap((w) => w.batches));
-    await db.job.updateMany({ where: { shop: SHOP, type: { startsWith: "recalculate" }, status: { in: ["queued", "running"] } }, data: { status: "dead", lastError: "stopped by the bench" } });
+    const stats = await runStats(
+      db,
+      job.id,
+      workers,
+      wallMs,
+      peaks,
+      [],
+      loadAtStart,
+      pool.flatMap((w) => w.batches),
+    );
+    await db.job.updateMany({
+      where: { shop: SHOP, type: { startsWith: "recalculate" }, status: { in: ["queued", "running"] } },
+      data: { status: "dead", lastError: "stopped by the bench" },
+    });
     return { ...stats, stoppedAfterMs: Math.round(wallMs) };
   }
   const failed = reports.flatMap((r) => r.jobs).filter((j) => !j.includes(":done"));
@@ -206,7 +238,19 @@ async function fullRun(db: Db, url: string, workers: number, opts: { stopAfterMs
   const wallMs = performance.now() - started;
   const coordinator = await db.job.findUniqueOrThrow({ where: { id: job.id } });
   if (coordinator.status !== "done") throw new Error(`the recalculation ended ${coordinator.status}: ${coordinator.lastError}`);
-  return { ...(await runStats(db, job.id, workers, wallMs, reports.map((r) => r.peakRssMB), reports.flatMap((r) => r.jobs), loadAtStart, pool.flatMap((w) => w.batches))), stoppedAfterMs: null };
+  return {
+    ...(await runStats(
+      db,
+      job.id,
+      workers,
+      wallMs,
+      reports.map((r) => r.peakRssMB),
+      reports.flatMap((r) => r.jobs),
+      loadAtStart,
+      pool.flatMap((w) => w.batches),
+    )),
+    stoppedAfterMs: null,
+  };
 }
 
 /**
@@ -214,7 +258,16 @@ async function fullRun(db: Db, url: string, workers: number, opts: { stopAfterMs
  * (committed batches only, both). A resumed run's earlier sessions count in `members` but not in the timings, so the
  * per-member figures divide by the members of the batches timed.
  */
-async function runStats(db: Db, jobId: string, workers: number, wallMs: number, peaks: number[], jobsRun: string[], loadAtStart: number, batches: BatchTimings[]) {
+async function runStats(
+  db: Db,
+  jobId: string,
+  workers: number,
+  wallMs: number,
+  peaks: number[],
+  jobsRun: string[],
+  loadAtStart: number,
+  batches: BatchTimings[],
+) {
   const coordinator = await db.job.findUniqueOrThrow({ where: { id: jobId } });
   const run = (JSON.parse(coordinator.payload) as FullRecalculationPayload).run!;
   const parts = await db.job.findMany({ where: { id: { in: run.partJobIds } } });
@@ -298,7 +351,8 @@ async function main() {
     const i = (await db.programVersion.count({ where: { shop: SHOP } })) - 1;
     await republish(db, SHOP, i % 2 === 0 ? "1500.00" : "2500.00", new Date(SYNTHETIC_AS_OF.getTime() - (60 - i) * 86_400_000));
     await analyze(url);
-    if (await db.job.count({ where: { shop: SHOP, type: { startsWith: "recalculate" }, status: { in: ["queued", "running"] } } })) throw new Error("a run is unfinished (run --step cold again)");
+    if (await db.job.count({ where: { shop: SHOP, type: { startsWith: "recalculate" }, status: { in: ["queued", "running"] } } }))
+      throw new Error("a run is unfinished (run --step cold again)");
     const run = await fullRun(db, url, workers, { stopAfterMs: STOP_AFTER_S ? STOP_AFTER_S * 1000 : undefined, abandonOnStop: true });
     if (!run) throw new Error("unreachable: a stopped re-tier reports its slice");
     runs.push(run);

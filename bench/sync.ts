@@ -47,7 +47,9 @@ const schema = loadShopifySchema("admin");
 function cost(document: string, variables: Record<string, unknown>): number {
   const doc = parse(document);
   const operation = doc.definitions.find((d): d is OperationDefinitionNode => d.kind === "OperationDefinition")!;
-  const fragments = Object.fromEntries(doc.definitions.filter((d): d is FragmentDefinitionNode => d.kind === "FragmentDefinition").map((f) => [f.name.value, f]));
+  const fragments = Object.fromEntries(
+    doc.definitions.filter((d): d is FragmentDefinitionNode => d.kind === "FragmentDefinition").map((f) => [f.name.value, f]),
+  );
   return calculateQueryCost(schema, operation, fragments, variables).cost;
 }
 
@@ -92,7 +94,9 @@ const costs = {
   metafieldsSetPerCustomer: cost(MEMBER_METAFIELDS_SET_BULK, oneMemberVars),
   metafieldsSet25PerCall: cost(MEMBER_METAFIELDS_SET, Object.fromEntries(MEMBER_METAFIELD_KEYS.map((k) => [k, []]))),
   tagSwap: cost(MEMBER_TIER_TAG_SWAP, { id: one.customerGid, add: ["tier:gold"], remove: ["tier:silver"] }),
-  stagedUpload: cost(BULK_VARIABLES_STAGED_UPLOAD, { input: [{ resource: "BULK_MUTATION_VARIABLES", filename: "x.jsonl", mimeType: "text/jsonl", httpMethod: "POST" }] }),
+  stagedUpload: cost(BULK_VARIABLES_STAGED_UPLOAD, {
+    input: [{ resource: "BULK_MUTATION_VARIABLES", filename: "x.jsonl", mimeType: "text/jsonl", httpMethod: "POST" }],
+  }),
   bulkRun: cost(BULK_MUTATION_RUN, { mutation: MEMBER_TIER_TAG_ADD, stagedUploadPath: "tmp/x" }),
   bulkStatus: cost(BULK_OPERATION_STATUS, { id: "gid://shopify/BulkOperation/1" }),
 };
@@ -147,7 +151,17 @@ function bulkPath(linesPerSecond: number, byWebhook: boolean) {
       for (let i = 0; i < batchChanged; i++) shop.request(costs.tagSwap);
     }
   }
-  return { apiCalls: shop.calls, bulkOperations: operations, stagedUploads: uploads, statusReads: polls, stagedUploadMB: +(uploadBytes / 1048576).toFixed(1), largestUploadMB: +(largestUpload / 1048576).toFixed(1), pointsSpent: shop.points, simulatedSeconds: Math.round(shop.t), simulatedHours: +(shop.t / 3600).toFixed(2) };
+  return {
+    apiCalls: shop.calls,
+    bulkOperations: operations,
+    stagedUploads: uploads,
+    statusReads: polls,
+    stagedUploadMB: +(uploadBytes / 1048576).toFixed(1),
+    largestUploadMB: +(largestUpload / 1048576).toFixed(1),
+    pointsSpent: shop.points,
+    simulatedSeconds: Math.round(shop.t),
+    simulatedHours: +(shop.t / 3600).toFixed(2),
+  };
 }
 
 // --- (b) one metafieldsSet per customer ---------------------------------------------------------------------------
@@ -171,7 +185,14 @@ const bulk = bulkPath(LINES_PER_S, false);
 const result = {
   members: MEMBERS,
   levelChanged: changed,
-  assumptions: { restorePointsPerSecond: RATE, bucketPoints: BUCKET, latencyMs: LATENCY_MS, bulkLinesPerSecond: LINES_PER_S, membersPerBulkOperation: BATCH, jsonlBytesPerMember: lineBytes },
+  assumptions: {
+    restorePointsPerSecond: RATE,
+    bucketPoints: BUCKET,
+    latencyMs: LATENCY_MS,
+    bulkLinesPerSecond: LINES_PER_S,
+    membersPerBulkOperation: BATCH,
+    jsonlBytesPerMember: lineBytes,
+  },
   costPerCall: costs,
   bulk: { polling: bulk, finishWebhook: bulkPath(LINES_PER_S, true) },
   bulkHoursByShopifyLineRate: Object.fromEntries([250, 500, 1000, 2000].map((r) => [r, bulkPath(r, true).simulatedHours])),

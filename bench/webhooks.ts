@@ -51,7 +51,12 @@ const ordersPerCustomer = Number(args["orders-per-customer"]);
 const warmUpCount = Number(args["warm-up"]);
 const workerDuring = args.worker === "during";
 const syncSkipped = args.sync === "skip";
-if (!(count > 0 && rate > 0 && duplicateRatio >= 0 && ordersPerCustomer > 0 && Number.isInteger(warmUpCount) && warmUpCount >= 0) || !["after", "during"].includes(String(args.worker)) || !["after", "skip"].includes(String(args.sync)) || !["server.js", "remix-serve"].includes(String(args.server))) {
+if (
+  !(count > 0 && rate > 0 && duplicateRatio >= 0 && ordersPerCustomer > 0 && Number.isInteger(warmUpCount) && warmUpCount >= 0) ||
+  !["after", "during"].includes(String(args.worker)) ||
+  !["after", "skip"].includes(String(args.sync)) ||
+  !["server.js", "remix-serve"].includes(String(args.server))
+) {
   console.error(USAGE);
   process.exit(2);
 }
@@ -60,11 +65,13 @@ const root = path.resolve(import.meta.dirname, "..");
 const DAY = 86_400_000;
 const UNIT_PRICE = 4500;
 
-
 /** CPU time (user + system, ms) a process has used so far, from /proc (Linux); null elsewhere. */
 function cpuMs(pid: number | undefined): number | null {
   try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+    const fields = fs
+      .readFileSync(`/proc/${pid}/stat`, "utf8")
+      .replace(/^.*\) /, "")
+      .split(" ");
     // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
     return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
@@ -82,7 +89,9 @@ try {
   const { shop } = stack;
   await stack.publishProgram(buildProgramJson({ points: onePointPerDollar }), { publishedAt: new Date(Date.now() - 400 * DAY) });
   const customers = Math.ceil(count / ordersPerCustomer);
-  stack.standIn.seed({ customers: Array.from({ length: customers }, (_, c) => ({ id: gid("Customer", 10_001 + c), email: `bench.${c}@example.com` })) });
+  stack.standIn.seed({
+    customers: Array.from({ length: customers }, (_, c) => ({ id: gid("Customer", 10_001 + c), email: `bench.${c}@example.com` })),
+  });
   await stack.drain(); // the install's backfill
 
   // What the shop should end with, per customer: spend in minor units and order count.
@@ -110,7 +119,12 @@ try {
       unique.push({
         topic: "refunds/create",
         webhookId: `bench-refund-${orderId}`,
-        payload: refundPayload({ id: 2_000_000 + i, orderId, createdAt: new Date(base + i * 60_000 + DAY).toISOString(), lines: [{ lineId: orderId * 10, quantity: 1, price: "45.00" }] }),
+        payload: refundPayload({
+          id: 2_000_000 + i,
+          orderId,
+          createdAt: new Date(base + i * 60_000 + DAY).toISOString(),
+          lines: [{ lineId: orderId * 10, quantity: 1, price: "45.00" }],
+        }),
       });
       e.spend -= UNIT_PRICE;
     }
@@ -141,7 +155,10 @@ try {
   const send = async (lines: string[]): Promise<Sent> => {
     const file = path.join(os.tmpdir(), `tierline-bench-webhooks-${process.pid}.jsonl`);
     fs.writeFileSync(file, lines.join("\n"));
-    const sender = spawn(process.execPath, ["--import", "tsx", path.join(root, "bench/webhook-sender.ts"), file, String(rate)], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+    const sender = spawn(process.execPath, ["--import", "tsx", path.join(root, "bench/webhook-sender.ts"), file, String(rate)], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     sender.stdout.on("data", (d) => (out += d));
     const senderExit = await new Promise<number | null>((resolve) => sender.on("exit", resolve));
@@ -187,7 +204,9 @@ try {
     return !m || m.spend !== e.spend || m.orderCount !== e.orders;
   });
   const checks = {
-    refused: Object.entries(sent.statuses).filter(([s]) => s !== "200").reduce((n, [, v]) => n + v, 0),
+    refused: Object.entries(sent.statuses)
+      .filter(([s]) => s !== "200")
+      .reduce((n, [, v]) => n + v, 0),
     inboxRows: await db.webhookInbox.count({ where: { shop, topic: { in: ["orders/paid", "refunds/create"] } } }),
     distinctWebhookIds,
     unprocessed: await db.webhookInbox.count({ where: { shop, status: { notIn: ["processed", "skipped"] } } }),
@@ -239,7 +258,11 @@ try {
       },
       loadAverage: os.loadavg().map((n) => round(n)),
       drain: workerDuring
-        ? { afterLastAckMs: Math.round(drainMs), endToEndMs: Math.round(endToEndMs), ordersFoldedPerSec: Math.round(orders.length / (endToEndMs / 1000)) }
+        ? {
+            afterLastAckMs: Math.round(drainMs),
+            endToEndMs: Math.round(endToEndMs),
+            ordersFoldedPerSec: Math.round(orders.length / (endToEndMs / 1000)),
+          }
         : {
             ms: Math.round(drainMs),
             msByJob: jobMs,

@@ -99,14 +99,22 @@ function main(): number {
   // 2. The whole app: only the Javy download may fail.
   const full = shopify(["app", "build", "--path", "."]);
   if (full.status !== 0 && !onlyJavyDownloadFailed(full.output)) failures.push("shopify app build failed for another reason than the Javy download");
-  else console.log(full.status === 0 ? "✔ shopify app build: built everything" : "✔ shopify app build: its only failure is the Javy download (the Function compiler and its Shopify plugin, fetched at build time)");
+  else
+    console.log(
+      full.status === 0
+        ? "✔ shopify app build: built everything"
+        : "✔ shopify app build: its only failure is the Javy download (the Function compiler and its Shopify plugin, fetched at build time)",
+    );
 
   // 3. Everything but the Functions, for real.
   for (const e of ui) fs.rmSync(path.join(EXTENSIONS, e.dir, "dist"), { recursive: true, force: true });
   const appToml = fs.readFileSync(path.join(ROOT, "shopify.app.toml"), "utf8");
   const directories = `extension_directories = [${others.map((e) => JSON.stringify(`extensions/${e.dir}`)).join(", ")}]\n`;
   const firstTable = appToml.search(/^\[/m);
-  fs.writeFileSync(TEMP_CONFIG, firstTable < 0 ? `${appToml}\n${directories}` : `${appToml.slice(0, firstTable)}${directories}\n${appToml.slice(firstTable)}`);
+  fs.writeFileSync(
+    TEMP_CONFIG,
+    firstTable < 0 ? `${appToml}\n${directories}` : `${appToml.slice(0, firstTable)}${directories}\n${appToml.slice(firstTable)}`,
+  );
   try {
     const partial = shopify(["app", "build", "--path", ".", "-c", TEMP_CONFIG_NAME]);
     if (partial.status !== 0) failures.push(`shopify app build without the Function(s) failed (${others.map((e) => e.dir).join(", ")})`);
@@ -127,7 +135,14 @@ function main(): number {
     const compressed = brotliSize(file);
     const ok = compressed <= UI_BUNDLE_LIMIT_BYTES;
     if (!ok) failures.push(`${e.dir}: ${kb(compressed)} compressed, over the ${kb(UI_BUNDLE_LIMIT_BYTES)} limit`);
-    rows.push([e.dir, path.relative(ROOT, file), `${raw} B (${kb(raw)})`, `${compressed} B (${kb(compressed)})`, kb(UI_BUNDLE_LIMIT_BYTES), ok ? "✔" : "✘"]);
+    rows.push([
+      e.dir,
+      path.relative(ROOT, file),
+      `${raw} B (${kb(raw)})`,
+      `${compressed} B (${kb(compressed)})`,
+      kb(UI_BUNDLE_LIMIT_BYTES),
+      ok ? "✔" : "✘",
+    ]);
   }
   for (const e of others.filter((x) => x.type !== "ui_extension")) rows.push([e.dir, `(${e.type}: validated, not bundled)`, "", "", "", "✔"]);
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));

@@ -28,12 +28,20 @@ async function main(): Promise<void> {
     },
   });
   const port = values.port === undefined ? undefined : Number(values.port);
-  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65_536)) throw new Error(`--port must be a port number, got "${values.port}"`);
+  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65_536))
+    throw new Error(`--port must be a port number, got "${values.port}"`);
   const customers = values.customers === undefined ? undefined : Number(values.customers);
-  if (customers !== undefined && !(Number.isInteger(customers) && customers > 0)) throw new Error(`--customers must be a whole number, got "${values.customers}"`);
+  if (customers !== undefined && !(Number.isInteger(customers) && customers > 0))
+    throw new Error(`--customers must be a whole number, got "${values.customers}"`);
 
   const started = Date.now();
-  const demo = await startDemo({ databaseFile: DATABASE_FILE, fresh: values.fresh || undefined, port, pace: values.instant ? "instant" : "live", customers });
+  const demo = await startDemo({
+    databaseFile: DATABASE_FILE,
+    fresh: values.fresh || undefined,
+    port,
+    pace: values.instant ? "instant" : "live",
+    customers,
+  });
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;

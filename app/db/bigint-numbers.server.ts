@@ -28,7 +28,8 @@ export function withMoneyAsNumbers<T extends PrismaClient>(client: T): T {
 /** Replaces bigints in a result (in place: plain objects and arrays only) with numbers; throws past 2^53. */
 export function numbersFromBigInts<T>(value: T): T {
   if (typeof value === "bigint") {
-    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) throw new RangeError(`database value ${value} exceeds 2^53`);
+    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER))
+      throw new RangeError(`database value ${value} exceeds 2^53`);
     return Number(value) as T;
   }
   if (value === null || typeof value !== "object") return value;

@@ -94,7 +94,9 @@ export function adapterFor(url: string): SqlMigrationAwareDriverAdapterFactory {
 function sqliteAdapter(url: string, slot?: SqliteConnectionSlot, opts: DbOptions = {}): SqlMigrationAwareDriverAdapterFactory {
   const base = new PrismaBetterSQLite3({ url, timeout: SQLITE_BUSY_TIMEOUT_MS });
   const configure = async (adapter: SqlDriverAdapter) => {
-    await adapter.executeScript(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS};`);
+    await adapter.executeScript(
+      `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS};`,
+    );
     return adapter;
   };
   return {

@@ -31,18 +31,23 @@ export const isPostgresClient = (client: object): boolean => (client as { [POSTG
 
 export function withSharedSql<T extends object>(client: T): T {
   const assemble = (query: unknown, values: unknown[]) =>
-    Array.isArray(query) && Array.isArray((query as unknown as TemplateStringsArray).raw) ? Prisma.sql(query as unknown as TemplateStringsArray, ...values) : query;
+    Array.isArray(query) && Array.isArray((query as unknown as TemplateStringsArray).raw)
+      ? Prisma.sql(query as unknown as TemplateStringsArray, ...values)
+      : query;
   return new Proxy(client, {
     get(target, property) {
       if (property === POSTGRES) return true;
       const value = Reflect.get(target, property, target);
       if (typeof value !== "function") return value;
       // Raw results skip the model extension (withMoneyAsNumbers): their bigints (money, COUNT(*)) become numbers here.
-      if (property === "$queryRaw") return (query: unknown, ...values: unknown[]) => (value.call(target, assemble(query, values)) as Promise<unknown>).then(numbersFromBigInts);
+      if (property === "$queryRaw")
+        return (query: unknown, ...values: unknown[]) => (value.call(target, assemble(query, values)) as Promise<unknown>).then(numbersFromBigInts);
       if (property === "$executeRaw") return (query: unknown, ...values: unknown[]) => value.call(target, assemble(query, values));
       if (property === "$transaction") {
         return (arg: unknown, options?: unknown) =>
-          typeof arg === "function" ? value.call(target, (tx: object) => (arg as (tx: object) => unknown)(withSharedSql(tx)), options) : value.call(target, arg, options);
+          typeof arg === "function"
+            ? value.call(target, (tx: object) => (arg as (tx: object) => unknown)(withSharedSql(tx)), options)
+            : value.call(target, arg, options);
       }
       return value.bind(target);
     },

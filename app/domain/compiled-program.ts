@@ -228,7 +228,6 @@ export function windowLabel(w: WindowSpec): string {
   }
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Per-order measures
 
@@ -307,7 +306,11 @@ export function newRefundState(): RefundState {
 }
 
 /** Records a refund in `rs`; false when this refund id was already applied (idempotent). */
-export function addRefund(rs: RefundState, order: OrderFact, refund: { id: string; amount: number; lines: { lineId: string; quantity: number }[] }): boolean {
+export function addRefund(
+  rs: RefundState,
+  order: OrderFact,
+  refund: { id: string; amount: number; lines: { lineId: string; quantity: number }[] },
+): boolean {
   if (rs.ids.has(refund.id)) return false;
   rs.ids.add(refund.id);
   if (refund.lines.length === 0) {

@@ -36,11 +36,14 @@ export function describeLevelChange(change: LevelChange, currency = "USD"): stri
   const r = change.reason;
   switch (r.kind) {
     case "conditionsMet":
-      return change.cause === "renewal" ? `renewed ${to}: ${describeGroup(r.met, currency)} ${on}` : `reached ${to}: ${describeGroup(r.met, currency)} ${on}`;
+      return change.cause === "renewal"
+        ? `renewed ${to}: ${describeGroup(r.met, currency)} ${on}`
+        : `reached ${to}: ${describeGroup(r.met, currency)} ${on}`;
     case "retained":
       return `kept ${to}: spend ${formatMoneyDisplay(r.actual, currency)} since the level started ≥ ${formatMoneyDisplay(r.required, currency)}, extended by ${r.extendDays} days ${on}`;
     case "expired":
-      if (change.status === "grace") return `${from} expired ${on}; grace period of ${r.graceDays} days until ${formatDate(addDays(change.at, r.graceDays))}`;
+      if (change.status === "grace")
+        return `${from} expired ${on}; grace period of ${r.graceDays} days until ${formatDate(addDays(change.at, r.graceDays))}`;
       return `${from} expired ${on}; ${landed(r.met)}`;
     case "graceEnded":
       return `grace period for ${from} ended ${on}; ${landed(r.met)}`;

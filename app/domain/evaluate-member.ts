@@ -332,7 +332,14 @@ export class MemberRun extends LevelRules {
       points: this.book ? this.book.balance : 0,
       pointsEarned,
       spend,
-      next: enabled ? nextLevelOf(this.cp, level, (c) => this.value(c), (c) => this.largestOrder(c, true)) : null,
+      next: enabled
+        ? nextLevelOf(
+            this.cp,
+            level,
+            (c) => this.value(c),
+            (c) => this.largestOrder(c, true),
+          )
+        : null,
       ledger: this.book ? this.book.entries : [],
       levelChanges: this.changes,
     };

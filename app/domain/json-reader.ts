@@ -22,7 +22,8 @@ export class Reader {
   }
   str(v: unknown, path: string): string {
     if (typeof v === "number" && Number.isFinite(v)) return String(v);
-    if (typeof v !== "string" || v === "") throw this.fail(v === undefined ? "MISSING_FIELD" : "INVALID_TYPE", path, `must be a non-empty string, got ${describeValue(v)}`);
+    if (typeof v !== "string" || v === "")
+      throw this.fail(v === undefined ? "MISSING_FIELD" : "INVALID_TYPE", path, `must be a non-empty string, got ${describeValue(v)}`);
     return v;
   }
   strList(v: unknown, path: string): string[] {
@@ -50,7 +51,8 @@ export class Reader {
   /** Non-negative finite number (points may be fractional). */
   num(v: unknown, path: string): number {
     const n = typeof v === "string" && /^\d+(\.\d+)?$/.test(v) ? Number(v) : v;
-    if (typeof n !== "number" || !Number.isFinite(n) || n < 0) throw this.fail("INVALID_NUMBER", path, `must be a number ≥ 0, got ${describeValue(v)}`);
+    if (typeof n !== "number" || !Number.isFinite(n) || n < 0)
+      throw this.fail("INVALID_NUMBER", path, `must be a number ≥ 0, got ${describeValue(v)}`);
     return n;
   }
   known(o: Obj, path: string, keys: readonly string[]): void {

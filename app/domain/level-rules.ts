@@ -1,4 +1,13 @@
-import { M_SPEND, scopedNet, type CompiledCondition, type CompiledGroup, type CompiledLevel, type CompiledProgram, type OrderMeasure, type RefundState } from "./compiled-program";
+import {
+  M_SPEND,
+  scopedNet,
+  type CompiledCondition,
+  type CompiledGroup,
+  type CompiledLevel,
+  type CompiledProgram,
+  type OrderMeasure,
+  type RefundState,
+} from "./compiled-program";
 import type { MemberHistory } from "./member-history";
 import type { GroupMet, LevelChange, LevelChangeCause, LevelChangeReason, MeasuredCondition, MemberStatus } from "./member-outcome";
 import { MetricTable } from "./metric-table";
@@ -143,7 +152,12 @@ export abstract class LevelRules {
     if (retention && retain !== null) {
       const actual = this.spendAfter(this.st.since, at);
       if (actual >= retain) {
-        this.renew(at, "retention", () => ({ kind: "retained", actual, required: retain, extendDays: retention.extendDays }), addDays(at, retention.extendDays));
+        this.renew(
+          at,
+          "retention",
+          () => ({ kind: "retained", actual, required: retain, extendDays: retention.extendDays }),
+          addDays(at, retention.extendDays),
+        );
         return;
       }
     }

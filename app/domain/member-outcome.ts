@@ -58,17 +58,7 @@ export interface PointsEntry {
 }
 
 export type LevelChangeCause =
-  | "upgrade"
-  | "refund"
-  | "cancel"
-  | "expiry"
-  | "grace"
-  | "renewal"
-  | "retention"
-  | "manual"
-  | "publish"
-  | "disabled"
-  | "freeze";
+  "upgrade" | "refund" | "cancel" | "expiry" | "grace" | "renewal" | "retention" | "manual" | "publish" | "disabled" | "freeze";
 
 export interface LevelChange {
   at: Instant;

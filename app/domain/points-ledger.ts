@@ -55,7 +55,6 @@ export function orderPoints(cp: CompiledProgram, m: OrderMeasure, levelBefore: s
   return raw === 0 ? 0 : roundPoints(raw, p.points.rounding);
 }
 
-
 interface Lot {
   key: string;
   expiresAt: number;

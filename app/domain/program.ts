@@ -134,7 +134,8 @@ export function parseProgram(json: unknown, path = "program", fail: ErrorFactory
   const points: PointsSettings = {
     earn: earnRaw.map((e, i) => parseEarnRule(r, e, `${path}.points.earn[${i}]`, levelIds)),
     rounding: r.oneOf(pointsRaw.rounding, `${path}.points.rounding`, ["none", "up", "down", "nearest"] as const, "down"),
-    expiryDays: pointsRaw.expiryDays === undefined || pointsRaw.expiryDays === null ? null : r.int(pointsRaw.expiryDays, `${path}.points.expiryDays`, 1),
+    expiryDays:
+      pointsRaw.expiryDays === undefined || pointsRaw.expiryDays === null ? null : r.int(pointsRaw.expiryDays, `${path}.points.expiryDays`, 1),
   };
 
   const program: Program = {
@@ -183,7 +184,8 @@ function parseLevel(r: Reader, v: unknown, path: string): ParsedLevel {
 function parseGroups(r: Reader, v: unknown, path: string): Condition[][] {
   return r.arr(v, path).map((g, gi) => {
     const group = r.arr(g, `${path}[${gi}]`);
-    if (group.length === 0) throw r.fail("EMPTY_GROUP", `${path}[${gi}]`, "a condition group needs at least one condition (an empty group would always hold)");
+    if (group.length === 0)
+      throw r.fail("EMPTY_GROUP", `${path}[${gi}]`, "a condition group needs at least one condition (an empty group would always hold)");
     return group.map((c, ci) => parseCondition(r, c, `${path}[${gi}][${ci}]`));
   });
 }
@@ -207,7 +209,7 @@ function parseCondition(r: Reader, v: unknown, path: string): Condition {
   if (k === "productPurchase" && (!scope || scope.productIds.length + scope.collectionIds.length + scope.tags.length === 0)) {
     throw r.fail("MISSING_SCOPE", `${path}.scope`, "productPurchase needs a scope with productIds, collectionIds or tags");
   }
-  if (scope && (k === "points")) throw r.fail("INVALID_SCOPE", `${path}.scope`, "a points condition cannot be scoped");
+  if (scope && k === "points") throw r.fail("INVALID_SCOPE", `${path}.scope`, "a points condition cannot be scoped");
   return {
     kind: k,
     threshold,
@@ -257,7 +259,8 @@ function parseWindow(r: Reader, v: unknown, path: string): WindowSpec {
 }
 
 function windowInt(r: Reader, v: unknown, path: string): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw r.fail("INVALID_WINDOW", path, `must be a whole number of days ≥ 1, got ${describeValue(v)}`);
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 1)
+    throw r.fail("INVALID_WINDOW", path, `must be a whole number of days ≥ 1, got ${describeValue(v)}`);
   return v;
 }
 
@@ -271,7 +274,11 @@ function parseValidity(r: Reader, v: unknown, path: string): Validity {
     case "days":
       return { kind: "days", days: r.int(o.days, `${path}.days`, 1) };
     default:
-      throw r.fail("INVALID_VALIDITY", typeof v === "string" ? path : `${path}.kind`, `must be permanent, oneYear or days, got ${describeValue(o.kind)}`);
+      throw r.fail(
+        "INVALID_VALIDITY",
+        typeof v === "string" ? path : `${path}.kind`,
+        `must be permanent, oneYear or days, got ${describeValue(o.kind)}`,
+      );
   }
 }
 
@@ -316,9 +323,11 @@ function checkLevelSet(r: Reader, levels: ParsedLevel[], path: string): void {
   const ids = new Map<string, number>();
   const ranks = new Map<number, number>();
   levels.forEach(({ level }, i) => {
-    if (ids.has(level.id)) throw r.fail("DUPLICATE_LEVEL_ID", `${path}.levels[${i}].id`, `"${level.id}" is already used by levels[${ids.get(level.id)}]`);
+    if (ids.has(level.id))
+      throw r.fail("DUPLICATE_LEVEL_ID", `${path}.levels[${i}].id`, `"${level.id}" is already used by levels[${ids.get(level.id)}]`);
     ids.set(level.id, i);
-    if (ranks.has(level.rank)) throw r.fail("DUPLICATE_RANK", `${path}.levels[${i}].rank`, `rank ${level.rank} is already used by levels[${ranks.get(level.rank)}]`);
+    if (ranks.has(level.rank))
+      throw r.fail("DUPLICATE_RANK", `${path}.levels[${i}].rank`, `rank ${level.rank} is already used by levels[${ranks.get(level.rank)}]`);
     ranks.set(level.rank, i);
   });
 
@@ -419,7 +428,10 @@ function conditionImplies(l: Condition, h: Condition): boolean {
 
 function describeGroup(g: UpgradeGroup): string {
   return g.conditions
-    .map(({ c }) => `${c.scope ? "scoped " : ""}${c.kind} ≥ ${showThreshold(c.kind, c.threshold)}${c.windowDays === null ? "" : ` in ${c.windowDays} days`}`)
+    .map(
+      ({ c }) =>
+        `${c.scope ? "scoped " : ""}${c.kind} ≥ ${showThreshold(c.kind, c.threshold)}${c.windowDays === null ? "" : ` in ${c.windowDays} days`}`,
+    )
     .join(" and ");
 }
 

@@ -87,7 +87,10 @@ export function closestGroup(level: CompiledLevel, currentOf: (c: CompiledCondit
  * (`spend`, `pointsEarned`), which is exact unless a condition has its own `windowDays`. Without `requirements`:
  * counts and single orders are not in the totals.
  */
-export function progressToNext(program: Program, outcome: Pick<MemberOutcome, "level" | "spend"> & Partial<Pick<MemberOutcome, "pointsEarned">>): NextLevel | null {
+export function progressToNext(
+  program: Program,
+  outcome: Pick<MemberOutcome, "level" | "spend"> & Partial<Pick<MemberOutcome, "pointsEarned">>,
+): NextLevel | null {
   const cp = compileProgram(program);
   if (!program.enabled) return null;
   const current = outcome.level === null ? null : (cp.byId.get(outcome.level) ?? null);

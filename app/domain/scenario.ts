@@ -93,7 +93,10 @@ function parseRefund(v: unknown, path: string, fallbackId: string): RefundFact {
   const o = r.obj(v, path);
   const lines = r.optList(o.lines, `${path}.lines`).map((lv, i) => {
     const l = r.obj(lv, `${path}.lines[${i}]`);
-    return { lineId: r.str(l.lineId, `${path}.lines[${i}].lineId`), quantity: l.quantity === undefined ? 1 : r.int(l.quantity, `${path}.lines[${i}].quantity`, 0) };
+    return {
+      lineId: r.str(l.lineId, `${path}.lines[${i}].lineId`),
+      quantity: l.quantity === undefined ? 1 : r.int(l.quantity, `${path}.lines[${i}].quantity`, 0),
+    };
   });
   if (o.amount === undefined && lines.length === 0) throw fail("MISSING_FIELD", `${path}.amount`, "a refund needs an amount or lines");
   return { id: o.id === undefined ? fallbackId : r.str(o.id, `${path}.id`), amount: optMoney(o.amount, `${path}.amount`) ?? 0, lines };
@@ -127,7 +130,8 @@ export function parseScenario(json: unknown): Scenario {
         break;
       case "refund": {
         const orderId = r.str(e.orderId, `${path}.orderId`);
-        const refund = e.refund === undefined ? parseRefund(e, path, `${orderId}#refund${i}`) : parseRefund(e.refund, `${path}.refund`, `${orderId}#refund${i}`);
+        const refund =
+          e.refund === undefined ? parseRefund(e, path, `${orderId}#refund${i}`) : parseRefund(e.refund, `${path}.refund`, `${orderId}#refund${i}`);
         event = { type, at, orderId, refund };
         break;
       }
@@ -141,7 +145,8 @@ export function parseScenario(json: unknown): Scenario {
       }
       case "pointsAdjust": {
         const points = typeof e.points === "number" && Number.isFinite(e.points) ? e.points : NaN;
-        if (Number.isNaN(points)) throw fail("INVALID_NUMBER", `${path}.points`, `must be a number (negative to deduct), got ${describeValue(e.points)}`);
+        if (Number.isNaN(points))
+          throw fail("INVALID_NUMBER", `${path}.points`, `must be a number (negative to deduct), got ${describeValue(e.points)}`);
         const note = e.note === undefined || e.note === null ? "" : String(e.note);
         event = { type, at, points, note, key: e.key === undefined ? `e${i}` : r.str(e.key, `${path}.key`) };
         break;

@@ -29,7 +29,8 @@ const discountValue = z
   .passthrough()
   .transform((d, ctx) => {
     if (d.type === "percentage") {
-      const n = typeof d.value === "string" && /^\s*\d+(\.\d{1,2})?\s*$/.test(d.value) ? Number(d.value) : typeof d.value === "number" ? d.value : NaN;
+      const n =
+        typeof d.value === "string" && /^\s*\d+(\.\d{1,2})?\s*$/.test(d.value) ? Number(d.value) : typeof d.value === "number" ? d.value : NaN;
       if (!(n > 0 && n <= 100)) {
         ctx.addIssue({ code: "custom", path: ["value"], message: "Percentage must be more than 0 and at most 100" });
         return z.NEVER;
@@ -112,11 +113,16 @@ export const benefitsFormSchema = z.object({
       appliesTo: z.enum(["retail", "discounted"], { error: "Choose the retail or the already-discounted price" }).default("retail"),
       scope: scopeSchema.nullish(),
       saleItemExtra: percentExtra,
-      combinesWith: z.object({ productDiscounts: bool.default(false), orderDiscounts: bool.default(false), shippingDiscounts: bool.default(true) }).default({ productDiscounts: false, orderDiscounts: false, shippingDiscounts: true }),
+      combinesWith: z
+        .object({ productDiscounts: bool.default(false), orderDiscounts: bool.default(false), shippingDiscounts: bool.default(true) })
+        .default({ productDiscounts: false, orderDiscounts: false, shippingDiscounts: true }),
     })
     .nullable()
     .default(null),
-  freeShipping: z.object({ countries, minimumOrder: optionalMoney("Minimum order") }).nullable().default(null),
+  freeShipping: z
+    .object({ countries, minimumOrder: optionalMoney("Minimum order") })
+    .nullable()
+    .default(null),
   points: z
     .object({
       rules: z.array(earnRuleSchema).max(10, "At most 10 earn rules per level").default([]),
@@ -131,13 +137,26 @@ export const benefitsFormSchema = z.object({
     .nullable()
     .default(null),
   birthday: z
-    .discriminatedUnion("kind", [z.object({ kind: z.literal("discount"), amount: discountValue }), z.object({ kind: z.literal("points"), points: int("Birthday points", 1, 1_000_000) })], {
-      error: "Choose a birthday discount or birthday points",
-    })
+    .discriminatedUnion(
+      "kind",
+      [
+        z.object({ kind: z.literal("discount"), amount: discountValue }),
+        z.object({ kind: z.literal("points"), points: int("Birthday points", 1, 1_000_000) }),
+      ],
+      {
+        error: "Choose a birthday discount or birthday points",
+      },
+    )
     .nullable()
     .default(null),
   custom: z
-    .array(z.object({ title: text("Privilege", 80), icon: z.string().trim().max(40).default("star"), description: z.string().trim().max(300).default("") }))
+    .array(
+      z.object({
+        title: text("Privilege", 80),
+        icon: z.string().trim().max(40).default("star"),
+        description: z.string().trim().max(300).default(""),
+      }),
+    )
     .max(10, "At most 10 custom privileges")
     .default([]),
   /** Titles of picked products and collections, so the editor shows names rather than ids when reopened. */
@@ -171,7 +190,14 @@ export interface ShopperBenefits {
 
 /** Points rules for one level as the admin authors them; compiled into the program's `points.earn`. */
 export interface LevelPointsRules {
-  rules: { per: "amount" | "item"; every: string | number; points: number; prorate: boolean; scope: ScopeJson | null; excludeDiscountCodes: boolean }[];
+  rules: {
+    per: "amount" | "item";
+    every: string | number;
+    points: number;
+    prorate: boolean;
+    scope: ScopeJson | null;
+    excludeDiscountCodes: boolean;
+  }[];
   multiplier: number;
 }
 
@@ -188,7 +214,9 @@ export function shopperBenefitsOf(form: BenefitsForm): ShopperBenefits {
     },
     freeShipping: form.freeShipping && { countries: form.freeShipping.countries, minimumOrder: form.freeShipping.minimumOrder },
     welcome: form.welcome && { type: form.welcome.amount.type, value: form.welcome.amount.value, validDays: form.welcome.validDays },
-    birthday: form.birthday && (form.birthday.kind === "points" ? { kind: "points", points: form.birthday.points } : { kind: "discount", ...form.birthday.amount }),
+    birthday:
+      form.birthday &&
+      (form.birthday.kind === "points" ? { kind: "points", points: form.birthday.points } : { kind: "discount", ...form.birthday.amount }),
     custom: form.custom,
   };
 }
@@ -221,18 +249,30 @@ const isOnlyFor = (rule: EarnRuleJson, levelId: string) => Array.isArray(rule.le
 export function applyPointsRules(program: ProgramJson, levelId: string, form: BenefitsForm): ProgramJson {
   const points = (program.points ?? {}) as PointsJson;
   const own = form.points.rules.map<EarnRuleJson>((r) => {
-    const rule: EarnRuleJson = { per: r.per, every: r.every, points: round4(r.points * form.points.multiplier), prorate: r.prorate, levels: [levelId] };
+    const rule: EarnRuleJson = {
+      per: r.per,
+      every: r.every,
+      points: round4(r.points * form.points.multiplier),
+      prorate: r.prorate,
+      levels: [levelId],
+    };
     if (r.scope) rule.scope = r.scope;
     if (r.excludeDiscountCodes) rule.excludeDiscountCodes = true;
     return rule;
   });
   const earn = [...(points.earn ?? []).filter((r) => !isOnlyFor(r, levelId)), ...own];
   const used = new Set<string>();
-  for (const scope of [form.discount?.scope, ...form.points.rules.map((r) => r.scope)]) for (const list of Object.values(scope ?? {})) for (const id of list ?? []) used.add(id);
+  for (const scope of [form.discount?.scope, ...form.points.rules.map((r) => r.scope)])
+    for (const list of Object.values(scope ?? {})) for (const id of list ?? []) used.add(id);
   const benefitResourceTitles = Object.fromEntries(Object.entries(form.resourceTitles).filter(([id]) => used.has(id)));
   const levels = (program.levels ?? []).map((l): LevelJson =>
     l.id === levelId
-      ? { ...l, upgradePoints: form.upgradePoints, pointsRules: { rules: form.points.rules, multiplier: form.points.multiplier } satisfies LevelPointsRules, benefitResourceTitles }
+      ? {
+          ...l,
+          upgradePoints: form.upgradePoints,
+          pointsRules: { rules: form.points.rules, multiplier: form.points.multiplier } satisfies LevelPointsRules,
+          benefitResourceTitles,
+        }
       : l,
   );
   return { ...program, levels, points: { ...points, earn, rounding: form.points.rounding, expiryDays: form.points.expiryDays } };
@@ -245,8 +285,22 @@ export function benefitsFormValues(program: ProgramJson, levelId: string, shoppe
   const level = (program.levels ?? []).find((l) => l.id === levelId);
   const points = (program.points ?? {}) as PointsJson;
   const authored = level?.pointsRules as LevelPointsRules | undefined;
-  const rules = authored?.rules ?? (points.earn ?? []).filter((r) => isOnlyFor(r, levelId)).map((r) => ({ per: r.per ?? "amount", every: r.every ?? "1.00", points: r.points, prorate: r.prorate ?? true, scope: r.scope ?? null, excludeDiscountCodes: r.excludeDiscountCodes ?? false }));
-  const amount = (a: { type: "percentage" | "fixed"; value: string } | null | undefined) => ({ type: a?.type ?? "percentage", value: a?.value ?? "" });
+  const rules =
+    authored?.rules ??
+    (points.earn ?? [])
+      .filter((r) => isOnlyFor(r, levelId))
+      .map((r) => ({
+        per: r.per ?? "amount",
+        every: r.every ?? "1.00",
+        points: r.points,
+        prorate: r.prorate ?? true,
+        scope: r.scope ?? null,
+        excludeDiscountCodes: r.excludeDiscountCodes ?? false,
+      }));
+  const amount = (a: { type: "percentage" | "fixed"; value: string } | null | undefined) => ({
+    type: a?.type ?? "percentage",
+    value: a?.value ?? "",
+  });
   const d = shopper.discount;
   return {
     discountOn: !!d,
@@ -261,7 +315,14 @@ export function benefitsFormValues(program: ProgramJson, levelId: string, shoppe
     freeShippingOn: !!shopper.freeShipping,
     freeShipping: { countries: (shopper.freeShipping?.countries ?? []).join(", "), minimumOrder: shopper.freeShipping?.minimumOrder ?? "" },
     points: {
-      rules: rules.map((r) => ({ per: r.per, every: String(r.every), points: String(r.points), prorate: r.prorate, scope: fullScope(r.scope), excludeDiscountCodes: r.excludeDiscountCodes })),
+      rules: rules.map((r) => ({
+        per: r.per,
+        every: String(r.every),
+        points: String(r.points),
+        prorate: r.prorate,
+        scope: fullScope(r.scope),
+        excludeDiscountCodes: r.excludeDiscountCodes,
+      })),
       multiplier: String(authored?.multiplier ?? 1),
       rounding: (points.rounding as BenefitsFormValues["points"]["rounding"]) ?? "down",
       expiryDays: points.expiryDays == null ? "" : String(points.expiryDays),
@@ -319,7 +380,11 @@ export function benefitsPayload(v: BenefitsFormValues): Record<string, unknown> 
     points: v.points,
     upgradePoints: v.upgradePoints,
     welcome: v.welcomeOn ? v.welcome : null,
-    birthday: v.birthdayOn ? (v.birthday.kind === "points" ? { kind: "points", points: v.birthday.points } : { kind: "discount", amount: v.birthday.amount }) : null,
+    birthday: v.birthdayOn
+      ? v.birthday.kind === "points"
+        ? { kind: "points", points: v.birthday.points }
+        : { kind: "discount", amount: v.birthday.amount }
+      : null,
     custom: v.custom,
     resourceTitles: v.resourceTitles,
   };

@@ -46,7 +46,7 @@ export function parseCsv(text: string): string[][] {
       cell = "";
     } else cell += ch;
   }
-  if (quoted) throw new Error("The file ends inside a quoted value (a closing \" is missing).");
+  if (quoted) throw new Error('The file ends inside a quoted value (a closing " is missing).');
   if (cell !== "" || row.length) {
     row.push(cell);
     rows.push(row);

@@ -16,7 +16,11 @@ export class FormValidationError extends Error {
     readonly errors: FieldErrors,
     readonly status: 400 | 404 | 409 | 422 = 422,
   ) {
-    super(Object.entries(errors).map(([k, v]) => `${k}: ${v}`).join("; "));
+    super(
+      Object.entries(errors)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join("; "),
+    );
     this.name = "FormValidationError";
   }
 }

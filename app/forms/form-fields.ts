@@ -9,7 +9,10 @@ const MONEY = /^(0|[1-9]\d{0,12})(\.\d{1,2})?$/;
 export function normaliseMoney(v: unknown): string | null {
   if (typeof v === "number") v = Number.isFinite(v) ? String(v) : "";
   if (typeof v !== "string") return null;
-  let s = v.trim().replace(/^[$€£¥]|^[A-Z]{2}\$/, "").trim();
+  let s = v
+    .trim()
+    .replace(/^[$€£¥]|^[A-Z]{2}\$/, "")
+    .trim();
   // Thousands separators only where they group digits in threes, so "1,5" is not read as 15.
   if (/^\d{1,3}(,\d{3})+(\.\d+)?$/.test(s)) s = s.replace(/,/g, "");
   s = s.replace(/^0+(?=\d)/, "");
@@ -19,26 +22,32 @@ export function normaliseMoney(v: unknown): string | null {
 }
 
 export const money = (label = "Amount") =>
-  z.unknown().optional().transform((v, ctx) => {
-    const out = normaliseMoney(v);
-    if (out === null) {
-      ctx.addIssue({ code: "custom", message: `${label} must be an amount like 120.50 (no negatives, at most 2 decimals)` });
-      return z.NEVER;
-    }
-    return out;
-  });
+  z
+    .unknown()
+    .optional()
+    .transform((v, ctx) => {
+      const out = normaliseMoney(v);
+      if (out === null) {
+        ctx.addIssue({ code: "custom", message: `${label} must be an amount like 120.50 (no negatives, at most 2 decimals)` });
+        return z.NEVER;
+      }
+      return out;
+    });
 
 /** Empty → null; otherwise a money string. */
 export const optionalMoney = (label = "Amount") =>
-  z.unknown().optional().transform((v, ctx) => {
-    if (v === undefined || v === null || (typeof v === "string" && v.trim() === "")) return null;
-    const out = normaliseMoney(v);
-    if (out === null) {
-      ctx.addIssue({ code: "custom", message: `${label} must be an amount like 50.00, or left empty` });
-      return z.NEVER;
-    }
-    return out;
-  });
+  z
+    .unknown()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === null || (typeof v === "string" && v.trim() === "")) return null;
+      const out = normaliseMoney(v);
+      if (out === null) {
+        ctx.addIssue({ code: "custom", message: `${label} must be an amount like 50.00, or left empty` });
+        return z.NEVER;
+      }
+      return out;
+    });
 
 function toInt(v: unknown): number | null {
   if (typeof v === "number") return Number.isInteger(v) ? v : null;
@@ -47,41 +56,64 @@ function toInt(v: unknown): number | null {
 }
 
 export const int = (label: string, min: number, max = 1_000_000_000) =>
-  z.unknown().optional().transform((v, ctx) => {
-    const n = toInt(v);
-    if (n === null || n < min || n > max) {
-      ctx.addIssue({ code: "custom", message: `${label} must be a whole number${max < 1_000_000_000 ? ` from ${min} to ${max}` : ` of at least ${min}`}` });
-      return z.NEVER;
-    }
-    return n;
-  });
+  z
+    .unknown()
+    .optional()
+    .transform((v, ctx) => {
+      const n = toInt(v);
+      if (n === null || n < min || n > max) {
+        ctx.addIssue({
+          code: "custom",
+          message: `${label} must be a whole number${max < 1_000_000_000 ? ` from ${min} to ${max}` : ` of at least ${min}`}`,
+        });
+        return z.NEVER;
+      }
+      return n;
+    });
 
 /** Empty → null; otherwise a whole number in range. */
 export const optionalInt = (label: string, min: number, max = 1_000_000_000) =>
-  z.unknown().optional().transform((v, ctx) => {
-    if (v === undefined || v === null || (typeof v === "string" && v.trim() === "")) return null;
-    const n = toInt(v);
-    if (n === null || n < min || n > max) {
-      ctx.addIssue({ code: "custom", message: `${label} must be a whole number${max < 1_000_000_000 ? ` from ${min} to ${max}` : ` of at least ${min}`}, or left empty` });
-      return z.NEVER;
-    }
-    return n;
-  });
+  z
+    .unknown()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === null || (typeof v === "string" && v.trim() === "")) return null;
+      const n = toInt(v);
+      if (n === null || n < min || n > max) {
+        ctx.addIssue({
+          code: "custom",
+          message: `${label} must be a whole number${max < 1_000_000_000 ? ` from ${min} to ${max}` : ` of at least ${min}`}, or left empty`,
+        });
+        return z.NEVER;
+      }
+      return n;
+    });
 
 /** A non-negative number with up to 4 decimals (points, multipliers, percentages). */
 export const decimal = (label: string, min: number, max: number) =>
-  z.unknown().optional().transform((v, ctx) => {
-    const n = typeof v === "number" ? v : typeof v === "string" && /^\s*\d+(\.\d{1,4})?\s*$/.test(v) ? Number(v) : NaN;
-    if (!Number.isFinite(n) || n < min || n > max) {
-      ctx.addIssue({ code: "custom", message: `${label} must be a number from ${min} to ${max}` });
-      return z.NEVER;
-    }
-    return n;
-  });
+  z
+    .unknown()
+    .optional()
+    .transform((v, ctx) => {
+      const n = typeof v === "number" ? v : typeof v === "string" && /^\s*\d+(\.\d{1,4})?\s*$/.test(v) ? Number(v) : NaN;
+      if (!Number.isFinite(n) || n < min || n > max) {
+        ctx.addIssue({ code: "custom", message: `${label} must be a number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
 
-export const bool = z.unknown().optional().transform((v) => v === true || v === "true" || v === "on" || v === "1");
+export const bool = z
+  .unknown()
+  .optional()
+  .transform((v) => v === true || v === "true" || v === "on" || v === "1");
 
-export const hexColour = (label: string) => z.string().trim().regex(/^#[0-9a-fA-F]{6}$/, `${label} must be a colour like #1f2937`).transform((s) => s.toLowerCase());
+export const hexColour = (label: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^#[0-9a-fA-F]{6}$/, `${label} must be a colour like #1f2937`)
+    .transform((s) => s.toLowerCase());
 
 export const text = (label: string, max: number) =>
   z
@@ -92,19 +124,22 @@ export const text = (label: string, max: number) =>
 
 /** "a, b\nc" or ["a","b"] → ["a","b","c"] (trimmed, de-duplicated, empties dropped). */
 export const stringList = (label: string, max = 250) =>
-  z.unknown().optional().transform((v, ctx) => {
-    const items = Array.isArray(v) ? v : typeof v === "string" ? v.split(/[,\n]/) : v === undefined || v === null ? [] : null;
-    if (items === null || items.some((x) => typeof x !== "string")) {
-      ctx.addIssue({ code: "custom", message: `${label} must be a list of text values` });
-      return z.NEVER;
-    }
-    const out = [...new Set((items as string[]).map((s) => s.trim()).filter(Boolean))];
-    if (out.length > max) {
-      ctx.addIssue({ code: "custom", message: `${label} can hold at most ${max} values` });
-      return z.NEVER;
-    }
-    return out;
-  });
+  z
+    .unknown()
+    .optional()
+    .transform((v, ctx) => {
+      const items = Array.isArray(v) ? v : typeof v === "string" ? v.split(/[,\n]/) : v === undefined || v === null ? [] : null;
+      if (items === null || items.some((x) => typeof x !== "string")) {
+        ctx.addIssue({ code: "custom", message: `${label} must be a list of text values` });
+        return z.NEVER;
+      }
+      const out = [...new Set((items as string[]).map((s) => s.trim()).filter(Boolean))];
+      if (out.length > max) {
+        ctx.addIssue({ code: "custom", message: `${label} can hold at most ${max} values` });
+        return z.NEVER;
+      }
+      return out;
+    });
 
 /** "2026-03-01" or "2026-03-01T10:00" (read as UTC) or a full ISO time → canonical ISO "…Z". */
 export function normaliseInstant(v: unknown): string | null {
@@ -123,22 +158,28 @@ export function normaliseInstant(v: unknown): string | null {
 }
 
 export const optionalInstant = (label: string) =>
-  z.unknown().optional().transform((v, ctx) => {
-    if (v === undefined || v === null || (typeof v === "string" && v.trim() === "")) return null;
-    const out = normaliseInstant(v);
-    if (out === null) {
-      ctx.addIssue({ code: "custom", message: `${label} must be a date like 2026-03-01 (or a date and time)` });
-      return z.NEVER;
-    }
-    return out;
-  });
+  z
+    .unknown()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === null || (typeof v === "string" && v.trim() === "")) return null;
+      const out = normaliseInstant(v);
+      if (out === null) {
+        ctx.addIssue({ code: "custom", message: `${label} must be a date like 2026-03-01 (or a date and time)` });
+        return z.NEVER;
+      }
+      return out;
+    });
 
 export const instant = (label: string) =>
-  z.unknown().optional().transform((v, ctx) => {
-    const out = normaliseInstant(v);
-    if (out === null) {
-      ctx.addIssue({ code: "custom", message: `${label} must be a date and time like 2026-03-01T10:00` });
-      return z.NEVER;
-    }
-    return out;
-  });
+  z
+    .unknown()
+    .optional()
+    .transform((v, ctx) => {
+      const out = normaliseInstant(v);
+      if (out === null) {
+        ctx.addIssue({ code: "custom", message: `${label} must be a date and time like 2026-03-01T10:00` });
+        return z.NEVER;
+      }
+      return out;
+    });

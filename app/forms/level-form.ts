@@ -74,7 +74,12 @@ export interface ProgramJson {
 const SCOPE_LISTS = ["productIds", "collectionIds", "tags", "excludeProductIds", "excludeCollectionIds", "excludeTags"] as const;
 
 const scopeSchema = z
-  .object(Object.fromEntries(SCOPE_LISTS.map((k) => [k, stringList(k.includes("Tag") || k === "tags" ? "Tags" : "Picked items")])) as Record<(typeof SCOPE_LISTS)[number], ReturnType<typeof stringList>>)
+  .object(
+    Object.fromEntries(SCOPE_LISTS.map((k) => [k, stringList(k.includes("Tag") || k === "tags" ? "Tags" : "Picked items")])) as Record<
+      (typeof SCOPE_LISTS)[number],
+      ReturnType<typeof stringList>
+    >,
+  )
   .transform((s): ScopeJson | null => {
     const out: ScopeJson = {};
     for (const k of SCOPE_LISTS) if (s[k].length) out[k] = s[k];
@@ -98,16 +103,22 @@ const conditionSchema = z.discriminatedUnion(
     z.object({ kind: z.literal("orderCount"), count: int("Number of orders", 1), ...conditionBase }),
     z.object({ kind: z.literal("itemCount"), count: int("Number of items", 1), ...conditionBase }),
     // A productPurchase without items to buy could never be met.
-    z.object({ kind: z.literal("productPurchase"), quantity: int("Quantity", 1), ...conditionBase }).refine((c) => !!(c.scope?.productIds?.length || c.scope?.collectionIds?.length || c.scope?.tags?.length), {
-      path: ["scope"],
-      message: "Pick the products, collections or tags to buy",
-    }),
-    z.object({ kind: z.literal("points"), amount: decimal("Points", 0, 1e9), ...conditionBase }).refine((c) => !c.scope, { path: ["scope"], message: "A points condition cannot be limited to products" }),
+    z
+      .object({ kind: z.literal("productPurchase"), quantity: int("Quantity", 1), ...conditionBase })
+      .refine((c) => !!(c.scope?.productIds?.length || c.scope?.collectionIds?.length || c.scope?.tags?.length), {
+        path: ["scope"],
+        message: "Pick the products, collections or tags to buy",
+      }),
+    z
+      .object({ kind: z.literal("points"), amount: decimal("Points", 0, 1e9), ...conditionBase })
+      .refine((c) => !c.scope, { path: ["scope"], message: "A points condition cannot be limited to products" }),
   ],
   { error: `Choose a condition: ${CONDITION_KINDS.join(", ")}` },
 );
 
-const groupsSchema = z.array(z.array(conditionSchema).min(1, "A condition group needs at least one condition").max(10, "A group can hold at most 10 conditions")).max(10, "At most 10 condition groups");
+const groupsSchema = z
+  .array(z.array(conditionSchema).min(1, "A condition group needs at least one condition").max(10, "A group can hold at most 10 conditions"))
+  .max(10, "At most 10 condition groups");
 
 export const levelFormSchema = z
   .object({
@@ -132,10 +143,15 @@ export const levelFormSchema = z
   })
   .superRefine((f, ctx) => {
     if (f.customRenewal) {
-      if (f.renewal.length === 0) ctx.addIssue({ code: "custom", path: ["renewal"], message: "Add a renewal condition group, or renew with the upgrade conditions" });
+      if (f.renewal.length === 0)
+        ctx.addIssue({ code: "custom", path: ["renewal"], message: "Add a renewal condition group, or renew with the upgrade conditions" });
     }
     if (!f.internalOnly && f.enabled && f.upgrade.length === 0) {
-      ctx.addIssue({ code: "custom", path: ["upgrade"], message: "Add at least one condition group, or make the level internal-only (assigned by hand)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["upgrade"],
+        message: "Add at least one condition group, or make the level internal-only (assigned by hand)",
+      });
     }
   });
 
@@ -178,7 +194,11 @@ export function levelIdFrom(name: string, taken: ReadonlySet<string>): string {
  * Writes the form into a copy of the program JSON. A new level (`levelId` null) gets a fresh id and the rank above
  * the highest. Fields the form does not edit (upgrade points, benefits, …) are kept.
  */
-export function applyLevelForm(program: ProgramJson, levelId: string | null, form: LevelForm): { program: ProgramJson; levelId: string; index: number } {
+export function applyLevelForm(
+  program: ProgramJson,
+  levelId: string | null,
+  form: LevelForm,
+): { program: ProgramJson; levelId: string; index: number } {
   const levels = [...(program.levels ?? [])];
   const existing = levelId === null ? -1 : levels.findIndex((l) => l.id === levelId);
   if (levelId !== null && existing < 0) throw new FormValidationError({ [FORM_ERROR]: `There is no level "${levelId}" in the draft.` }, 404);
@@ -187,7 +207,8 @@ export function applyLevelForm(program: ProgramJson, levelId: string | null, for
   const usedTitles = new Set<string>();
   const upgrade = form.upgrade.map((g) => g.map(toConditionJson));
   const renewal = form.customRenewal ? form.renewal.map((g) => g.map(toConditionJson)) : null;
-  for (const g of [...upgrade, ...(renewal ?? [])]) for (const c of g) for (const list of Object.values(c.scope ?? {})) for (const v of list ?? []) usedTitles.add(v);
+  for (const g of [...upgrade, ...(renewal ?? [])])
+    for (const c of g) for (const list of Object.values(c.scope ?? {})) for (const v of list ?? []) usedTitles.add(v);
   const next: LevelJson = {
     ...base,
     id,
@@ -259,7 +280,16 @@ export interface LevelFormValues {
 }
 
 export function newCondition(kind: ConditionKind = "accumulatedSpend"): ConditionValues {
-  return { kind, amount: "", count: "", quantity: kind === "productPurchase" ? "1" : "", scope: emptyScope(), windowDays: "", role: "both", showProgress: true };
+  return {
+    kind,
+    amount: "",
+    count: "",
+    quantity: kind === "productPurchase" ? "1" : "",
+    scope: emptyScope(),
+    windowDays: "",
+    role: "both",
+    showProgress: true,
+  };
 }
 
 /** Drops the text fields a condition's kind does not use, so the submitted payload has only what the server reads. */

@@ -2,7 +2,19 @@ import { parseCsv, toCsv } from "./csv";
 
 // Member CSV: the export's first columns are the import's, so an export can be edited and imported back.
 
-export const EXPORT_COLUMNS = ["customer_id", "level", "locked", "email", "name", "level_name", "status", "level_since", "level_expires_at", "spend", "points"] as const;
+export const EXPORT_COLUMNS = [
+  "customer_id",
+  "level",
+  "locked",
+  "email",
+  "name",
+  "level_name",
+  "status",
+  "level_since",
+  "level_expires_at",
+  "spend",
+  "points",
+] as const;
 export const IMPORT_COLUMNS = ["customer_id", "level", "locked", "points"] as const;
 const REQUIRED = ["customer_id", "level"] as const;
 export const MAX_IMPORT_ROWS = 50_000;
@@ -24,7 +36,19 @@ export interface MemberExportRow {
 export function membersCsv(rows: Iterable<MemberExportRow>): string {
   const out: unknown[][] = [];
   for (const r of rows) {
-    out.push([r.customerId, r.level ?? "", r.locked ? "yes" : "no", r.email, r.name, r.levelName, r.status, r.levelSince, r.levelExpiresAt, r.spend, r.points]);
+    out.push([
+      r.customerId,
+      r.level ?? "",
+      r.locked ? "yes" : "no",
+      r.email,
+      r.name,
+      r.levelName,
+      r.status,
+      r.levelSince,
+      r.levelExpiresAt,
+      r.spend,
+      r.points,
+    ]);
   }
   return toCsv([...EXPORT_COLUMNS], out);
 }
@@ -67,12 +91,14 @@ export function parseMembersImport(text: string, levels: { id: string; name: str
   } catch (e) {
     return { rows: [], problems: [{ line: 0, message: (e as Error).message }] };
   }
-  if (table.length === 0) return { rows: [], problems: [{ line: 1, message: "The file is empty: it needs a header line with customer_id and level." }] };
+  if (table.length === 0)
+    return { rows: [], problems: [{ line: 1, message: "The file is empty: it needs a header line with customer_id and level." }] };
   const header = table[0].map((h) => h.trim().toLowerCase());
   const problems: ImportProblem[] = [];
   for (const col of REQUIRED) if (!header.includes(col)) problems.push({ line: 1, message: `The header has no "${col}" column.` });
   if (problems.length) return { rows: [], problems };
-  if (table.length - 1 > MAX_IMPORT_ROWS) return { rows: [], problems: [{ line: 0, message: `The file has ${table.length - 1} members; import at most ${MAX_IMPORT_ROWS} at a time.` }] };
+  if (table.length - 1 > MAX_IMPORT_ROWS)
+    return { rows: [], problems: [{ line: 0, message: `The file has ${table.length - 1} members; import at most ${MAX_IMPORT_ROWS} at a time.` }] };
 
   const col = (name: string) => header.indexOf(name);
   const byId = new Map(levels.map((l) => [l.id, l.id]));

@@ -28,7 +28,11 @@ const windowSchema = z.discriminatedUnion(
 
 const validitySchema = z.discriminatedUnion(
   "kind",
-  [z.object({ kind: z.literal("permanent") }), z.object({ kind: z.literal("oneYear") }), z.object({ kind: z.literal("days"), days: int("Validity", 1, 3650) })],
+  [
+    z.object({ kind: z.literal("permanent") }),
+    z.object({ kind: z.literal("oneYear") }),
+    z.object({ kind: z.literal("days"), days: int("Validity", 1, 3650) }),
+  ],
   { error: "Choose how long a level lasts" },
 );
 
@@ -59,7 +63,11 @@ export const settingsFormSchema = z.object({
     .array(z.enum(CHANNELS.map((c) => c.id) as [ChannelId, ...ChannelId[]], { error: "Unknown sales channel" }))
     .min(1, "Choose at least one channel, or the program counts no orders")
     .transform((list) => [...new Set(list)]),
-  currency: z.string().trim().regex(/^[A-Z]{3}$/, "Currency must be a three-letter code like USD").default("USD"),
+  currency: z
+    .string()
+    .trim()
+    .regex(/^[A-Z]{3}$/, "Currency must be a three-letter code like USD")
+    .default("USD"),
   notifications: templatesSchema.default(DEFAULT_TEMPLATES),
 });
 
@@ -133,7 +141,11 @@ export function settingsFormValues(program: ProgramJson, notifications: Notifica
 /** Only the fields the chosen kinds use are sent, so an unused "days" box cannot fail validation. */
 export function settingsPayload(v: SettingsFormValues): Record<string, unknown> {
   const window =
-    v.window.kind === "rolling" ? { kind: "rolling", days: v.window.days } : v.window.kind === "fixed" ? { kind: "fixed", from: v.window.from, to: v.window.to } : { kind: v.window.kind };
+    v.window.kind === "rolling"
+      ? { kind: "rolling", days: v.window.days }
+      : v.window.kind === "fixed"
+        ? { kind: "fixed", from: v.window.from, to: v.window.to }
+        : { kind: v.window.kind };
   const validity = v.validity.kind === "days" ? { kind: "days", days: v.validity.days } : { kind: v.validity.kind };
   return { ...v, window, validity };
 }

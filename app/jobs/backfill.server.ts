@@ -42,7 +42,13 @@ export async function backfillJob(ctx: JobContext): Promise<void> {
       for (const order of chunk) {
         await upsertOrderFact(tx, shop, backfillOrderFact(order, startedAt, shopCtx.currency), { onlyIfMissing: true });
         for (const r of order.refunds) {
-          await insertRefundFact(tx, shop, { refundGid: r.gid, orderGid: order.gid, createdAt: new Date(r.at), amount: r.refund.amount, lines: r.refund.lines });
+          await insertRefundFact(tx, shop, {
+            refundGid: r.gid,
+            orderGid: order.gid,
+            createdAt: new Date(r.at),
+            amount: r.refund.amount,
+            lines: r.refund.lines,
+          });
         }
       }
     });
@@ -51,7 +57,10 @@ export async function backfillJob(ctx: JobContext): Promise<void> {
   const profiles = new Map(data.customers.map((c) => [c.gid, profileOf(c)]));
   const buyers = [...new Set(data.orders.filter((o) => o.customerGid && !o.test).map((o) => o.customerGid!))].sort();
   await recalculateCustomers(ctx, shop, buyers, profiles);
-  await ctx.db.shop.updateMany({ where: { domain: shop }, data: { backfilledAt: ctx.now(), backfillOrdersFrom: window.limited ? window.since : null } });
+  await ctx.db.shop.updateMany({
+    where: { domain: shop },
+    data: { backfilledAt: ctx.now(), backfillOrdersFrom: window.limited ? window.since : null },
+  });
 }
 
 export function backfillOrderFact(o: BackfillOrder, startedAt: Date, shopCurrency: string): OrderFactInput {

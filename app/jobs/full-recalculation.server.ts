@@ -77,7 +77,8 @@ async function runRange<P extends { checkpoint: FullRecalculationCheckpoint; ran
     observeBatch: (timings) => run.hooks?.recalculationBatch?.({ ...timings, job: run.job }),
     afterBatch: async (checkpoint, results) => {
       const first = checkpoint.done - results.length;
-      for (const [i, result] of results.entries()) await run.hooks?.afterMember?.({ shop, customerGid: result.customerGid, index: first + i, job: run.job });
+      for (const [i, result] of results.entries())
+        await run.hooks?.afterMember?.({ shop, customerGid: result.customerGid, index: first + i, job: run.job });
       await run.onProgress?.(checkpoint.done);
       await run.heartbeat();
     },
@@ -87,7 +88,10 @@ async function runRange<P extends { checkpoint: FullRecalculationCheckpoint; ran
 /** Job `recalculate-part-<n>`: one range of a full recalculation. */
 export const recalculatePartJob: JobHandler = async (ctx) => {
   const payload = ctx.payload<RangePayload>();
-  await runRange({ db: ctx.db, job: ctx.job, now: ctx.now, heartbeat: ctx.heartbeat, hooks: ctx.deps.hooks }, payload, (checkpoint) => ({ ...payload, checkpoint }));
+  await runRange({ db: ctx.db, job: ctx.job, now: ctx.now, heartbeat: ctx.heartbeat, hooks: ctx.deps.hooks }, payload, (checkpoint) => ({
+    ...payload,
+    checkpoint,
+  }));
 };
 
 function partsWanted(payload: FullRecalculationPayload): number {
@@ -129,7 +133,10 @@ async function runPartHere(ctx: JobContext, partId: string, onProgress: (done: n
     if (!(await extendLease(ctx.db, { id: partId, lockedBy }, new Date(ctx.now().getTime() + leaseMs)))) throw new LeaseLostError(partId);
   };
   try {
-    await runRange({ db: ctx.db, job: part, now: ctx.now, heartbeat, hooks: ctx.deps.hooks, onProgress }, payload, (checkpoint) => ({ ...payload, checkpoint }));
+    await runRange({ db: ctx.db, job: part, now: ctx.now, heartbeat, hooks: ctx.deps.hooks, onProgress }, payload, (checkpoint) => ({
+      ...payload,
+      checkpoint,
+    }));
     await completeJob(ctx.db, part, ctx.now());
   } catch (error) {
     await failJob(ctx.db, part, error, ctx.now(), ctx.deps.random);
@@ -178,13 +185,19 @@ export async function fullRecalculationJob(ctx: JobContext): Promise<void> {
     const parts = run.partJobIds.length ? await ctx.db.job.findMany({ where: { id: { in: run.partJobIds } } }) : [];
     if (parts.some((p) => p.status === "dead")) {
       // Give the dead part fresh attempts for when this job is retried; fail now so the run is seen as failed.
-      await requeueDeadJobs(ctx.db, parts.filter((p) => p.status === "dead").map((p) => p.id), ctx.now());
+      await requeueDeadJobs(
+        ctx.db,
+        parts.filter((p) => p.status === "dead").map((p) => p.id),
+        ctx.now(),
+      );
       throw new Error(`a part of the full recalculation failed: ${parts.find((p) => p.status === "dead")?.lastError ?? "unknown error"}`);
     }
     const open = parts.filter((p) => p.status !== "done");
     if (open.length === 0) break;
     const now = ctx.now();
-    const claimable = open.find((p) => (p.status === "queued" && p.runAt <= now) || (p.status === "running" && p.leaseUntil !== null && p.leaseUntil < now));
+    const claimable = open.find(
+      (p) => (p.status === "queued" && p.runAt <= now) || (p.status === "running" && p.leaseUntil !== null && p.leaseUntil < now),
+    );
     if (claimable) await runPartHere(ctx, claimable.id, report).catch(() => undefined);
     else await sleep(200);
     await report();
@@ -192,8 +205,10 @@ export async function fullRecalculationJob(ctx: JobContext): Promise<void> {
   }
 
   await ctx.progress(run.total, run.total);
-  const owed = mine.syncOwed + (await ctx.db.job.findMany({ where: { id: { in: run.partJobIds } }, select: { payload: true } }))
-    .map((p) => (JSON.parse(p.payload) as RangePayload).checkpoint.syncOwed)
-    .reduce((a, b) => a + b, 0);
+  const owed =
+    mine.syncOwed +
+    (await ctx.db.job.findMany({ where: { id: { in: run.partJobIds } }, select: { payload: true } }))
+      .map((p) => (JSON.parse(p.payload) as RangePayload).checkpoint.syncOwed)
+      .reduce((a, b) => a + b, 0);
   if (owed > 0) await enqueueJob(ctx.db, { type: SYNC_MEMBERS_JOB, shop, key: syncMembersKey(shop), payload: { batch: FULL_SYNC_BATCH } }, ctx.now());
 }

@@ -1,4 +1,15 @@
-import { DISCOUNT_SYNC_JOB, PLAN_REFRESH_JOB, PROGRAM_METAFIELD_JOB, BACKFILL_JOB, PROCESS_WEBHOOKS_JOB, RECALCULATE_JOB, RECALCULATION_PART_JOBS, REVIEW_MEMBERS_JOB, SCHEDULED_PUBLISH_JOB, SYNC_MEMBERS_JOB } from "~/queue/job-kinds";
+import {
+  DISCOUNT_SYNC_JOB,
+  PLAN_REFRESH_JOB,
+  PROGRAM_METAFIELD_JOB,
+  BACKFILL_JOB,
+  PROCESS_WEBHOOKS_JOB,
+  RECALCULATE_JOB,
+  RECALCULATION_PART_JOBS,
+  REVIEW_MEMBERS_JOB,
+  SCHEDULED_PUBLISH_JOB,
+  SYNC_MEMBERS_JOB,
+} from "~/queue/job-kinds";
 import { syncTierDiscount } from "~/services/admin/benefits.server";
 import { runScheduledPublish } from "~/services/admin/publish.server";
 import { refreshShopPlan } from "~/services/billing/plan-sync.server";

@@ -29,7 +29,11 @@ export async function processWebhooksJob(ctx: JobContext): Promise<void> {
 }
 
 async function applyReceived(db: Db, shop: string, ctx: JobContext): Promise<{ received: number; purged: boolean }> {
-  const rows = await db.webhookInbox.findMany({ where: { shop, status: "received" }, orderBy: [{ receivedAt: "asc" }, { id: "asc" }], take: INBOX_BATCH });
+  const rows = await db.webhookInbox.findMany({
+    where: { shop, status: "received" },
+    orderBy: [{ receivedAt: "asc" }, { id: "asc" }],
+    take: INBOX_BATCH,
+  });
   if (rows.length === 0) return { received: 0, purged: false };
   const shopRow = await db.shop.findUnique({ where: { domain: shop }, select: { uninstalledAt: true } });
   for (const [index, row] of rows.entries()) {
@@ -66,5 +70,8 @@ async function recomputeApplied(db: Db, shop: string, ctx: JobContext, hooks: Wo
     await hooks?.afterMember?.({ shop, customerGid, index: index++, job: ctx.job });
     if (index % 100 === 0) await ctx.heartbeat();
   }
-  await db.webhookInbox.updateMany({ where: { id: { in: applied.map((r) => r.id) }, status: "applied" }, data: { status: "processed", processedAt: ctx.now() } });
+  await db.webhookInbox.updateMany({
+    where: { id: { in: applied.map((r) => r.id) }, status: "applied" },
+    data: { status: "processed", processedAt: ctx.now() },
+  });
 }

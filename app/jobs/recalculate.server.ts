@@ -33,11 +33,22 @@ export async function recalculateJob(ctx: JobContext): Promise<void> {
   if (payload.customerGids === undefined && payload.levelId === undefined) return fullRecalculationJob(ctx);
   const customers =
     payload.customerGids ??
-    (await ctx.db.member.findMany({ where: { shop, levelId: payload.levelId, deletedAt: null }, select: { customerGid: true }, orderBy: { customerGid: "asc" } })).map((m) => m.customerGid);
+    (
+      await ctx.db.member.findMany({
+        where: { shop, levelId: payload.levelId, deletedAt: null },
+        select: { customerGid: true },
+        orderBy: { customerGid: "asc" },
+      })
+    ).map((m) => m.customerGid);
   await recalculateCustomers(ctx, shop, customers, new Map());
 }
 
-export async function recalculateCustomers(ctx: JobContext, shop: string, customers: string[], profiles: Map<string, Partial<MemberProfile>>): Promise<void> {
+export async function recalculateCustomers(
+  ctx: JobContext,
+  shop: string,
+  customers: string[],
+  profiles: Map<string, Partial<MemberProfile>>,
+): Promise<void> {
   const shopCtx = await loadShopContext(ctx.db, shop);
   if (!currentProgram(shopCtx)) return;
   await ctx.progress(0, customers.length);

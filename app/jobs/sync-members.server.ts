@@ -38,7 +38,10 @@ export async function syncMembersJob(ctx: JobContext): Promise<void> {
   const byGid = new Map(members.map((m) => [m.customerGid, m]));
   // The shopper's points history is built from the whole ledger (newest first, a stable order); zero moves never show.
   const ledger = members.length
-    ? await ctx.db.pointsEntry.findMany({ where: { shop, memberId: { in: members.map((m) => m.id) }, points: { not: 0 } }, select: { memberId: true, key: true, kind: true, points: true, at: true } })
+    ? await ctx.db.pointsEntry.findMany({
+        where: { shop, memberId: { in: members.map((m) => m.id) }, points: { not: 0 } },
+        select: { memberId: true, key: true, kind: true, points: true, at: true },
+      })
     : [];
   const ledgerOf = new Map<string, typeof ledger>();
   for (const e of ledger) {
@@ -59,7 +62,10 @@ export async function syncMembersJob(ctx: JobContext): Promise<void> {
     if (!parsed.success) {
       await ctx.db.syncState.update({
         where: { id: state.id },
-        data: { failures: { increment: 1 }, lastError: `invalid record: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`.slice(0, 2000) },
+        data: {
+          failures: { increment: 1 },
+          lastError: `invalid record: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`.slice(0, 2000),
+        },
       });
       continue;
     }
@@ -68,7 +74,12 @@ export async function syncMembersJob(ctx: JobContext): Promise<void> {
   if (records.length > 0) {
     const admin = await ctx.deps.adminFor(shop);
     await ctx.heartbeat();
-    const summary = await syncMembers(admin, shop, records.map((r) => r.record), ctx.deps.syncOptions);
+    const summary = await syncMembers(
+      admin,
+      shop,
+      records.map((r) => r.record),
+      ctx.deps.syncOptions,
+    );
     const errors = new Map<string, string>();
     for (const e of summary.errors) if (e.customerGid) errors.set(e.customerGid, `${e.operation}${e.code ? ` ${e.code}` : ""}: ${e.message}`);
     const now = ctx.now();
@@ -88,7 +99,11 @@ export async function syncMembersJob(ctx: JobContext): Promise<void> {
   // (Members that change meanwhile queue their own run: this job's key was released when it was claimed.)
   if ((await owedStates(ctx.db, shop, 1)).length > 0) {
     const runAt = new Date(ctx.now().getTime() + (owed.length >= batch ? 0 : RETRY_DELAY_MS));
-    await enqueueJob(ctx.db, { type: SYNC_MEMBERS_JOB, shop, key: syncMembersKey(shop), runAt, payload: batch === SYNC_BATCH ? undefined : { batch } }, ctx.now());
+    await enqueueJob(
+      ctx.db,
+      { type: SYNC_MEMBERS_JOB, shop, key: syncMembersKey(shop), runAt, payload: batch === SYNC_BATCH ? undefined : { batch } },
+      ctx.now(),
+    );
   }
 }
 

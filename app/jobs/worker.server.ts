@@ -112,7 +112,12 @@ export async function runWorkerOnce(db: Db, deps: WorkerDeps, handlers: Record<s
 }
 
 /** Runs due jobs until none is left (jobs that enqueue follow-ups, e.g. a sync after a drain, run too). */
-export async function drainJobs(db: Db, deps: WorkerDeps, handlers: Record<string, JobHandler>, opts: { maxJobs?: number } = {}): Promise<RunOnceResult[]> {
+export async function drainJobs(
+  db: Db,
+  deps: WorkerDeps,
+  handlers: Record<string, JobHandler>,
+  opts: { maxJobs?: number } = {},
+): Promise<RunOnceResult[]> {
   const results: RunOnceResult[] = [];
   const max = opts.maxJobs ?? 10_000;
   while (results.length < max) {
@@ -137,10 +142,14 @@ export async function workerLoop(
     await opts.onIdle?.();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, idleMs);
-      opts.signal.addEventListener("abort", () => {
-        clearTimeout(timer);
-        resolve();
-      }, { once: true });
+      opts.signal.addEventListener(
+        "abort",
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
     });
   }
 }

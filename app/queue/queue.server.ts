@@ -188,7 +188,14 @@ function normalizeJob(row: Job): Job {
 export async function claimJob(db: Db, id: string, opts: { lockedBy: string; now: Date; leaseMs: number }): Promise<Job | null> {
   const { count } = await db.job.updateMany({
     where: { id, OR: [{ status: "queued" }, { status: "running", leaseUntil: { lt: opts.now } }], attempts: { lt: db.job.fields.maxAttempts } },
-    data: { status: "running", lockedBy: opts.lockedBy, leaseUntil: new Date(opts.now.getTime() + opts.leaseMs), attempts: { increment: 1 }, key: null, updatedAt: opts.now },
+    data: {
+      status: "running",
+      lockedBy: opts.lockedBy,
+      leaseUntil: new Date(opts.now.getTime() + opts.leaseMs),
+      attempts: { increment: 1 },
+      key: null,
+      updatedAt: opts.now,
+    },
   });
   return count === 0 ? null : db.job.findUniqueOrThrow({ where: { id } });
 }
@@ -198,7 +205,10 @@ export async function claimJob(db: Db, id: string, opts: { lockedBy: string; now
  * the lease was lost. Inside the transaction of the work the checkpoint covers, so both commit or neither.
  */
 export async function saveJobPayload(db: DbOrTx, job: Pick<Job, "id" | "lockedBy">, payload: unknown, progress: number): Promise<boolean> {
-  const { count } = await db.job.updateMany({ where: { id: job.id, status: "running", lockedBy: job.lockedBy }, data: { payload: JSON.stringify(payload), progress } });
+  const { count } = await db.job.updateMany({
+    where: { id: job.id, status: "running", lockedBy: job.lockedBy },
+    data: { payload: JSON.stringify(payload), progress },
+  });
   return count > 0;
 }
 

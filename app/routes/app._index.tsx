@@ -44,7 +44,11 @@ export default function MemberCentre() {
   const bannerAction = history?.grant
     ? { content: history.grant.content, loading: reimport.state !== "idle", onAction: () => void requestScope(history.grant!.scope) }
     : history?.reimport
-      ? { content: history.reimport.content, loading: reimport.state !== "idle", onAction: () => reimport.submit({ intent: "importFullOrderHistory" }, { method: "post" }) }
+      ? {
+          content: history.reimport.content,
+          loading: reimport.state !== "idle",
+          onAction: () => reimport.submit({ intent: "importFullOrderHistory" }, { method: "post" }),
+        }
       : undefined;
   return (
     <Page title="Member centre">
@@ -105,20 +109,26 @@ export default function MemberCentre() {
               </BlockStack>
             </Card>
             <Card>
-                <BlockStack gap="100">
-                  <Text as="h2" variant="headingSm" tone="subdued">
-                    Growth (90 days)
-                  </Text>
-                  <GrowthChart points={v.growth} height={90} />
-                </BlockStack>
-              </Card>
+              <BlockStack gap="100">
+                <Text as="h2" variant="headingSm" tone="subdued">
+                  Growth (90 days)
+                </Text>
+                <GrowthChart points={v.growth} height={90} />
+              </BlockStack>
+            </Card>
             <Card>
               <BlockStack gap="200">
                 <InlineStack align="space-between">
                   <Text as="h2" variant="headingSm" tone="subdued">
                     Sync with Shopify
                   </Text>
-                  {v.sync.failed > 0 ? <Badge tone="critical">{`${v.sync.failed} failed`}</Badge> : v.sync.queued + v.sync.running > 0 ? <Badge tone="attention">Syncing</Badge> : <Badge tone="success">Up to date</Badge>}
+                  {v.sync.failed > 0 ? (
+                    <Badge tone="critical">{`${v.sync.failed} failed`}</Badge>
+                  ) : v.sync.queued + v.sync.running > 0 ? (
+                    <Badge tone="attention">Syncing</Badge>
+                  ) : (
+                    <Badge tone="success">Up to date</Badge>
+                  )}
                 </InlineStack>
                 <Text as="p" aria-label="Pending jobs">
                   {v.sync.queued} queued · {v.sync.running} running
@@ -144,7 +154,11 @@ export default function MemberCentre() {
               columnContentTypes={["text", "numeric"]}
               headings={["Level", "Members"]}
               rows={v.perLevel.map((l) => [
-                l.levelId ? <Link to={`/app/members?level=${encodeURIComponent(l.levelId)}`}>{l.name}</Link> : <Link to="/app/members?level=none">{l.name}</Link>,
+                l.levelId ? (
+                  <Link to={`/app/members?level=${encodeURIComponent(l.levelId)}`}>{l.name}</Link>
+                ) : (
+                  <Link to="/app/members?level=none">{l.name}</Link>
+                ),
                 l.count.toLocaleString("en-US"),
               ])}
             />

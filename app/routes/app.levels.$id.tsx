@@ -41,7 +41,8 @@ export default function LevelEditor() {
   // Only once the save's revalidation finished (state idle; the fetcher holds its data while it still revalidates
   // "new"): navigating earlier raced that revalidation, which could commit the "new" page's data under the new URL.
   useEffect(() => {
-    if (save.state === "idle" && saved && "levelId" in saved && saved.levelId && v.levelId === null) navigate(`/app/levels/${encodeURIComponent(String(saved.levelId))}`, { replace: true });
+    if (save.state === "idle" && saved && "levelId" in saved && saved.levelId && v.levelId === null)
+      navigate(`/app/levels/${encodeURIComponent(String(saved.levelId))}`, { replace: true });
   }, [save.state, saved, v.levelId, navigate]);
   useEffect(() => {
     if (removed) navigate("/app/levels");
@@ -53,7 +54,9 @@ export default function LevelEditor() {
     <Page
       title={title}
       backAction={{ content: "Levels", url: "/app/levels" }}
-      secondaryActions={v.levelId ? [{ content: "Benefits", url: `/app/levels/${encodeURIComponent(v.levelId)}/benefits`, accessibilityLabel: "Edit benefits" }] : []}
+      secondaryActions={
+        v.levelId ? [{ content: "Benefits", url: `/app/levels/${encodeURIComponent(v.levelId)}/benefits`, accessibilityLabel: "Edit benefits" }] : []
+      }
     >
       <BlockStack gap="400">
         {v.capMessage && (
@@ -90,7 +93,13 @@ export default function LevelEditor() {
                 </Text>
                 <ErrorBanner message={deleteError} />
                 <InlineStack>
-                  <Button tone="critical" disabled={v.memberCount > 0} loading={remove.state !== "idle"} onClick={() => remove.submit({ intent: "delete" }, { method: "post" })} accessibilityLabel="Delete level">
+                  <Button
+                    tone="critical"
+                    disabled={v.memberCount > 0}
+                    loading={remove.state !== "idle"}
+                    onClick={() => remove.submit({ intent: "delete" }, { method: "post" })}
+                    accessibilityLabel="Delete level"
+                  >
                     Delete level
                   </Button>
                 </InlineStack>

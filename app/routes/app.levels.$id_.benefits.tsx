@@ -30,7 +30,11 @@ export default function LevelBenefits() {
   const v = useLoaderData<typeof loader>();
   const save = useFetcher<typeof action>();
   return (
-    <Page title={`${v.levelName} benefits`} backAction={{ content: v.levelName, url: `/app/levels/${encodeURIComponent(v.levelId)}` }} titleMetadata={SYNC_BADGE[v.discountSync.state]}>
+    <Page
+      title={`${v.levelName} benefits`}
+      backAction={{ content: v.levelName, url: `/app/levels/${encodeURIComponent(v.levelId)}` }}
+      titleMetadata={SYNC_BADGE[v.discountSync.state]}
+    >
       <BlockStack gap="400">
         {v.discountSync.state === "failed" && v.discountSync.message && (
           <Banner tone="critical" title="The checkout discount could not be updated">

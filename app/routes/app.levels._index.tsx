@@ -24,9 +24,11 @@ export default function Levels() {
   const result = useActionData<typeof action>();
   const fetcher = useFetcher<typeof action>();
   const nav = useNavigation();
-  const error = (fetcher.data && !fetcher.data.ok ? fetcher.data.errors?._form : undefined) ?? (result && !result.ok ? result.errors?._form : undefined);
+  const error =
+    (fetcher.data && !fetcher.data.ok ? fetcher.data.errors?._form : undefined) ?? (result && !result.ok ? result.errors?._form : undefined);
   const busy = fetcher.state !== "idle" || nav.state !== "idle";
-  const submit = (intent: string, levelId: string, extra: Record<string, string> = {}) => fetcher.submit({ intent, levelId, ...extra }, { method: "post" });
+  const submit = (intent: string, levelId: string, extra: Record<string, string> = {}) =>
+    fetcher.submit({ intent, levelId, ...extra }, { method: "post" });
 
   return (
     <Page
@@ -63,7 +65,14 @@ export default function Levels() {
               resourceName={{ singular: "level", plural: "levels" }}
               itemCount={v.levels.length}
               selectable={false}
-              headings={[{ title: "Rank" }, { title: "Level" }, { title: "Reached by" }, { title: "Members", alignment: "end" }, { title: "Enabled" }, { title: "" }]}
+              headings={[
+                { title: "Rank" },
+                { title: "Level" },
+                { title: "Reached by" },
+                { title: "Members", alignment: "end" },
+                { title: "Enabled" },
+                { title: "" },
+              ]}
               emptyState={
                 <BlockStack gap="200" inlineAlign="center">
                   <Text as="p">No levels yet.</Text>
@@ -102,10 +111,20 @@ export default function Levels() {
                   </IndexTable.Cell>
                   <IndexTable.Cell>
                     <ButtonGroup>
-                      <Button size="slim" disabled={busy || i === 0} onClick={() => submit("move", l.id, { direction: "up" })} accessibilityLabel={`Move ${l.name} up`}>
+                      <Button
+                        size="slim"
+                        disabled={busy || i === 0}
+                        onClick={() => submit("move", l.id, { direction: "up" })}
+                        accessibilityLabel={`Move ${l.name} up`}
+                      >
                         ↑
                       </Button>
-                      <Button size="slim" disabled={busy || i === v.levels.length - 1} onClick={() => submit("move", l.id, { direction: "down" })} accessibilityLabel={`Move ${l.name} down`}>
+                      <Button
+                        size="slim"
+                        disabled={busy || i === v.levels.length - 1}
+                        onClick={() => submit("move", l.id, { direction: "down" })}
+                        accessibilityLabel={`Move ${l.name} down`}
+                      >
                         ↓
                       </Button>
                       <Button size="slim" url={`/app/levels/${encodeURIComponent(l.id)}/benefits`} accessibilityLabel={`Benefits of ${l.name}`}>

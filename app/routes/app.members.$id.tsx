@@ -1,7 +1,22 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Button, Card, Checkbox, DataTable, InlineGrid, InlineStack, Layout, Page, ProgressBar, Select, Text, TextField } from "@shopify/polaris";
+import {
+  Badge,
+  BlockStack,
+  Button,
+  Card,
+  Checkbox,
+  DataTable,
+  InlineGrid,
+  InlineStack,
+  Layout,
+  Page,
+  ProgressBar,
+  Select,
+  Text,
+  TextField,
+} from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { ErrorBanner } from "~/components/ErrorBanner/ErrorBanner";
 import { LevelChangeList } from "~/components/LevelChangeList/LevelChangeList";
@@ -51,36 +66,41 @@ export default function MemberDetail() {
   const status = STATUS[m.status] ?? { label: m.status };
 
   return (
-    <Page title={m.name} subtitle={m.email ?? m.customerGid} backAction={{ content: "Members", url: "/app/members" }} titleMetadata={<Badge tone={status.tone}>{status.label}</Badge>}>
+    <Page
+      title={m.name}
+      subtitle={m.email ?? m.customerGid}
+      backAction={{ content: "Members", url: "/app/members" }}
+      titleMetadata={<Badge tone={status.tone}>{status.label}</Badge>}
+    >
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
             <SectionCard title="Level">
-            <InlineGrid columns={{ xs: 1, md: 4 }} gap="300">
-              <Fact label="Level" value={m.levelName ?? "No level"} extra={m.locked ? <Badge tone="info">Locked</Badge> : null} />
-              <Fact label="Since" value={m.levelSince ? m.levelSince.slice(0, 10) : "—"} />
-              <Fact label="Until" value={m.levelExpiresAt ? m.levelExpiresAt.slice(0, 10) : m.level ? "No expiry" : "—"} />
-              <Fact label="Points" value={m.points.toLocaleString("en-US")} />
-            </InlineGrid>
-            <Fact label={`Counted spend (${v.currency})`} value={m.spend} />
-            {m.graceEndsAt && (
-              <Text as="p" tone="caution">
-                Grace period ends {m.graceEndsAt.slice(0, 10)}.
-              </Text>
-            )}
-            {v.progress && (
-              <BlockStack gap="100">
-                <Text as="p">
-                  Next: {v.progress.next.name}
-                  {v.progress.remainingSpend !== null && ` — spend ${v.progress.remainingSpend} ${v.currency} more`}
-                  {v.progress.remainingPoints !== null && ` — ${v.progress.remainingPoints} more points`}
+              <InlineGrid columns={{ xs: 1, md: 4 }} gap="300">
+                <Fact label="Level" value={m.levelName ?? "No level"} extra={m.locked ? <Badge tone="info">Locked</Badge> : null} />
+                <Fact label="Since" value={m.levelSince ? m.levelSince.slice(0, 10) : "—"} />
+                <Fact label="Until" value={m.levelExpiresAt ? m.levelExpiresAt.slice(0, 10) : m.level ? "No expiry" : "—"} />
+                <Fact label="Points" value={m.points.toLocaleString("en-US")} />
+              </InlineGrid>
+              <Fact label={`Counted spend (${v.currency})`} value={m.spend} />
+              {m.graceEndsAt && (
+                <Text as="p" tone="caution">
+                  Grace period ends {m.graceEndsAt.slice(0, 10)}.
                 </Text>
-                {v.progress.percent !== null && <ProgressBar progress={v.progress.percent} size="small" ariaLabelledBy="progress-label" />}
-                <span id="progress-label" hidden>
-                  Progress to {v.progress.next.name}
-                </span>
-              </BlockStack>
-            )}
+              )}
+              {v.progress && (
+                <BlockStack gap="100">
+                  <Text as="p">
+                    Next: {v.progress.next.name}
+                    {v.progress.remainingSpend !== null && ` — spend ${v.progress.remainingSpend} ${v.currency} more`}
+                    {v.progress.remainingPoints !== null && ` — ${v.progress.remainingPoints} more points`}
+                  </Text>
+                  {v.progress.percent !== null && <ProgressBar progress={v.progress.percent} size="small" ariaLabelledBy="progress-label" />}
+                  <span id="progress-label" hidden>
+                    Progress to {v.progress.next.name}
+                  </span>
+                </BlockStack>
+              )}
             </SectionCard>
 
             <SectionCard title="Why the level changed" gap="200">
@@ -88,19 +108,25 @@ export default function MemberDetail() {
             </SectionCard>
 
             <SectionCard title="Points ledger" gap="200">
-            <DataTable
-              columnContentTypes={["text", "text", "text", "numeric", "numeric"]}
-              headings={["Date", "Entry", "Note", "Points", "Balance"]}
-              rows={v.ledger.map((e) => [e.at.slice(0, 10), e.kind, e.note ?? e.orderId ?? "", e.points > 0 ? `+${e.points}` : String(e.points), e.balance])}
-            />
+              <DataTable
+                columnContentTypes={["text", "text", "text", "numeric", "numeric"]}
+                headings={["Date", "Entry", "Note", "Points", "Balance"]}
+                rows={v.ledger.map((e) => [
+                  e.at.slice(0, 10),
+                  e.kind,
+                  e.note ?? e.orderId ?? "",
+                  e.points > 0 ? `+${e.points}` : String(e.points),
+                  e.balance,
+                ])}
+              />
             </SectionCard>
 
             <SectionCard title="Orders" gap="200">
-            <DataTable
-              columnContentTypes={["text", "text", "numeric", "numeric", "text"]}
-              headings={["Order", "Paid", "Total", "Refunded", ""]}
-              rows={v.orders.map((o) => [o.name, o.paidAt.slice(0, 10), o.total, o.refunded, o.cancelled ? "Cancelled" : ""])}
-            />
+              <DataTable
+                columnContentTypes={["text", "text", "numeric", "numeric", "text"]}
+                headings={["Order", "Paid", "Total", "Refunded", ""]}
+                rows={v.orders.map((o) => [o.name, o.paidAt.slice(0, 10), o.total, o.refunded, o.cancelled ? "Cancelled" : ""])}
+              />
             </SectionCard>
           </BlockStack>
         </Layout.Section>
@@ -112,11 +138,22 @@ export default function MemberDetail() {
                 <input type="hidden" name="intent" value="assign" />
                 <input type="hidden" name="key" value={assignKey} />
                 <SectionBody title="Assign level">
-                  <Select label="Level" name="level" options={[{ label: "No level", value: "" }, ...v.levels.map((l) => ({ label: l.name, value: l.id }))]} value={level} onChange={setLevel} error={errs(assign)?.level} />
+                  <Select
+                    label="Level"
+                    name="level"
+                    options={[{ label: "No level", value: "" }, ...v.levels.map((l) => ({ label: l.name, value: l.id }))]}
+                    value={level}
+                    onChange={setLevel}
+                    error={errs(assign)?.level}
+                  />
                   <Checkbox label="Lock the level (no automatic changes)" checked={lock} onChange={setLock} />
                   <input type="hidden" name="lock" value={String(lock)} />
                   <ErrorBanner message={errs(assign)?._form} />
-                  {assign.data?.ok && <Text as="p" tone="success">Level assigned.</Text>}
+                  {assign.data?.ok && (
+                    <Text as="p" tone="success">
+                      Level assigned.
+                    </Text>
+                  )}
                   <Button submit loading={assign.state !== "idle"} accessibilityLabel="Assign level">
                     Assign
                   </Button>
@@ -128,10 +165,30 @@ export default function MemberDetail() {
                 <input type="hidden" name="intent" value="adjustPoints" />
                 <input type="hidden" name="key" value={adjustKey} />
                 <SectionBody title="Adjust points">
-                  <TextField label="Points to add or remove" name="points" autoComplete="off" helpText="Negative to remove, e.g. -50" value={points} onChange={setPoints} error={errs(adjust)?.points} />
-                  <TextField label="Note" name="note" autoComplete="off" helpText="Required: kept in the ledger" value={note} onChange={setNote} error={errs(adjust)?.note} />
+                  <TextField
+                    label="Points to add or remove"
+                    name="points"
+                    autoComplete="off"
+                    helpText="Negative to remove, e.g. -50"
+                    value={points}
+                    onChange={setPoints}
+                    error={errs(adjust)?.points}
+                  />
+                  <TextField
+                    label="Note"
+                    name="note"
+                    autoComplete="off"
+                    helpText="Required: kept in the ledger"
+                    value={note}
+                    onChange={setNote}
+                    error={errs(adjust)?.note}
+                  />
                   <ErrorBanner message={errs(adjust)?._form} />
-                  {adjust.data?.ok && <Text as="p" tone="success">Points adjusted.</Text>}
+                  {adjust.data?.ok && (
+                    <Text as="p" tone="success">
+                      Points adjusted.
+                    </Text>
+                  )}
                   <InlineStack>
                     <Button submit loading={adjust.state !== "idle"} accessibilityLabel="Adjust points">
                       Adjust

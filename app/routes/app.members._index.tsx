@@ -1,7 +1,22 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useFetcher, useLoaderData, useLocation, useNavigation, useSearchParams } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, Card, ChoiceList, Filters, IndexTable, InlineStack, Layout, List, Page, Pagination, Text } from "@shopify/polaris";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Button,
+  Card,
+  ChoiceList,
+  Filters,
+  IndexTable,
+  InlineStack,
+  Layout,
+  List,
+  Page,
+  Pagination,
+  Text,
+} from "@shopify/polaris";
 import { useEffect, useRef, useState } from "react";
 import { MoneyField } from "~/components/DecimalField/DecimalField";
 import { NumericCell } from "~/components/NumericCell/NumericCell";
@@ -81,27 +96,58 @@ export default function Members() {
     return {
       key,
       label,
-      filter: <ChoiceList title={label} titleHidden choices={choices} selected={current ? [current] : []} onChange={(x) => setParam(key, x[0] ?? null)} />,
+      filter: (
+        <ChoiceList title={label} titleHidden choices={choices} selected={current ? [current] : []} onChange={(x) => setParam(key, x[0] ?? null)} />
+      ),
       shortcut: true,
     };
   };
   const filters = [
-    singleChoiceFilter("level", "Level", [{ label: "No level", value: "none" }, ...v.levels.map((l) => ({ label: `${l.name} (${v.counts[l.id] ?? 0})`, value: l.id }))]),
-    singleChoiceFilter("status", "Status", Object.entries(STATUS_LABELS).map(([value, label]) => ({ label, value }))),
+    singleChoiceFilter("level", "Level", [
+      { label: "No level", value: "none" },
+      ...v.levels.map((l) => ({ label: `${l.name} (${v.counts[l.id] ?? 0})`, value: l.id })),
+    ]),
+    singleChoiceFilter(
+      "status",
+      "Status",
+      Object.entries(STATUS_LABELS).map(([value, label]) => ({ label, value })),
+    ),
     {
       key: "spend",
       label: "Spend",
       filter: (
         <BlockStack gap="200">
-          <MoneyField label="Minimum spend" currencyCode={v.currency} value={minSpend} onChange={setMinSpend} onBlur={() => setParam("minSpend", minSpend)} />
-          <MoneyField label="Maximum spend" currencyCode={v.currency} value={maxSpend} onChange={setMaxSpend} onBlur={() => setParam("maxSpend", maxSpend)} />
+          <MoneyField
+            label="Minimum spend"
+            currencyCode={v.currency}
+            value={minSpend}
+            onChange={setMinSpend}
+            onBlur={() => setParam("minSpend", minSpend)}
+          />
+          <MoneyField
+            label="Maximum spend"
+            currencyCode={v.currency}
+            value={maxSpend}
+            onChange={setMaxSpend}
+            onBlur={() => setParam("maxSpend", maxSpend)}
+          />
         </BlockStack>
       ),
     },
   ];
   const applied = [
-    ...(v.filter.level ? [{ key: "level", label: `Level: ${v.filter.level === "none" ? "No level" : (v.levels.find((l) => l.id === v.filter.level)?.name ?? v.filter.level)}`, onRemove: () => setParam("level", null) }] : []),
-    ...(v.filter.status ? [{ key: "status", label: `Status: ${STATUS_LABELS[v.filter.status] ?? v.filter.status}`, onRemove: () => setParam("status", null) }] : []),
+    ...(v.filter.level
+      ? [
+          {
+            key: "level",
+            label: `Level: ${v.filter.level === "none" ? "No level" : (v.levels.find((l) => l.id === v.filter.level)?.name ?? v.filter.level)}`,
+            onRemove: () => setParam("level", null),
+          },
+        ]
+      : []),
+    ...(v.filter.status
+      ? [{ key: "status", label: `Status: ${STATUS_LABELS[v.filter.status] ?? v.filter.status}`, onRemove: () => setParam("status", null) }]
+      : []),
     ...(v.filter.minSpend || v.filter.maxSpend
       ? [
           {
@@ -134,7 +180,8 @@ export default function Members() {
           <Layout.Section>
             <Banner tone="info" title="Preview drill-down" action={{ content: "Back to preview", url: "/app/publish?preview=1" }}>
               <p>
-                Members of {v.levels.find((l) => l.id === v.filter.move!.from)?.name ?? v.filter.move.from} the draft would {v.filter.move.kind === "stay" ? "leave where they are" : `move ${v.filter.move.kind}`}.
+                Members of {v.levels.find((l) => l.id === v.filter.move!.from)?.name ?? v.filter.move.from} the draft would{" "}
+                {v.filter.move.kind === "stay" ? "leave where they are" : `move ${v.filter.move.kind}`}.
               </p>
             </Banner>
           </Layout.Section>
@@ -148,9 +195,11 @@ export default function Members() {
             ) : (
               <Banner tone="critical" title="Nothing was imported">
                 <List>
-                  {Object.entries(importResult.errors ?? {}).slice(0, 20).map(([k, m]) => (
-                    <List.Item key={k}>{m}</List.Item>
-                  ))}
+                  {Object.entries(importResult.errors ?? {})
+                    .slice(0, 20)
+                    .map(([k, m]) => (
+                      <List.Item key={k}>{m}</List.Item>
+                    ))}
                 </List>
               </Banner>
             )}
@@ -192,7 +241,14 @@ export default function Members() {
               resourceName={{ singular: "member", plural: "members" }}
               itemCount={v.members.length}
               selectable={false}
-              headings={[{ title: "Member" }, { title: "Level" }, { title: "Status" }, { title: "Since" }, { title: "Spend", alignment: "end" }, { title: "Points", alignment: "end" }]}
+              headings={[
+                { title: "Member" },
+                { title: "Level" },
+                { title: "Status" },
+                { title: "Since" },
+                { title: "Spend", alignment: "end" },
+                { title: "Points", alignment: "end" },
+              ]}
             >
               {v.members.map((m, i) => (
                 <IndexTable.Row id={m.id} key={m.id} position={i}>
@@ -234,8 +290,8 @@ export default function Members() {
         </Layout.Section>
         <Layout.Section>
           <Text as="p" tone="subdued" variant="bodySm">
-            Import columns: customer_id, level (id or name; empty removes the level), locked (yes/no), points (optional adjustment). The export starts with the same
-            columns.
+            Import columns: customer_id, level (id or name; empty removes the level), locked (yes/no), points (optional adjustment). The export starts
+            with the same columns.
           </Text>
           <Button variant="plain" url="/app">
             Back to member centre

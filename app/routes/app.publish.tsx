@@ -41,66 +41,69 @@ export default function Publish() {
         {v.recalculation && (
           <Layout.Section>
             <SectionCard title="Recalculation" gap="200">
-            <RecalculationProgress key={v.recalculation.jobId} initial={v.recalculation} />
-            <Text as="p" tone="subdued">
-              You can keep editing: new changes go on a new draft and publish after this run.
-            </Text>
+              <RecalculationProgress key={v.recalculation.jobId} initial={v.recalculation} />
+              <Text as="p" tone="subdued">
+                You can keep editing: new changes go on a new draft and publish after this run.
+              </Text>
             </SectionCard>
           </Layout.Section>
         )}
 
         <Layout.Section>
           <SectionCard title="Draft">
-          {!v.draft ? (
-            <Text as="p" tone="subdued">
-              No unpublished changes. Edit levels, benefits or settings to start a draft.
-            </Text>
-          ) : (
-            <BlockStack gap="300">
-              <ErrorBanner title="The draft cannot be published yet" message={v.draft.error} />
-              <Text as="p">Last edited {v.draft.updatedAt.replace("T", " ").slice(0, 16)} UTC.</Text>
-              <InlineStack gap="300">
-                <Form method="get">
-                  <input type="hidden" name="preview" value="1" />
-                  <Button submit loading={previewLoading} disabled={!!v.draft.error} accessibilityLabel="Preview changes">
-                    {params.get("preview") === "1" ? "Refresh preview" : "Preview changes"}
+            {!v.draft ? (
+              <Text as="p" tone="subdued">
+                No unpublished changes. Edit levels, benefits or settings to start a draft.
+              </Text>
+            ) : (
+              <BlockStack gap="300">
+                <ErrorBanner title="The draft cannot be published yet" message={v.draft.error} />
+                <Text as="p">Last edited {v.draft.updatedAt.replace("T", " ").slice(0, 16)} UTC.</Text>
+                <InlineStack gap="300">
+                  <Form method="get">
+                    <input type="hidden" name="preview" value="1" />
+                    <Button submit loading={previewLoading} disabled={!!v.draft.error} accessibilityLabel="Preview changes">
+                      {params.get("preview") === "1" ? "Refresh preview" : "Preview changes"}
+                    </Button>
+                  </Form>
+                  <Button
+                    variant="primary"
+                    disabled={!!v.draft.error}
+                    loading={publish.state !== "idle"}
+                    onClick={() => publish.submit({ intent: "publish" }, { method: "post" })}
+                    accessibilityLabel="Publish now"
+                  >
+                    Publish now
                   </Button>
-                </Form>
-                <Button
-                  variant="primary"
-                  disabled={!!v.draft.error}
-                  loading={publish.state !== "idle"}
-                  onClick={() => publish.submit({ intent: "publish" }, { method: "post" })}
-                  accessibilityLabel="Publish now"
-                >
-                  Publish now
-                </Button>
-              </InlineStack>
-            </BlockStack>
-          )}
-          {/* Outside the draft branch: once published, the draft is gone and the outcome must still show. */}
-          <ErrorBanner message={errorOf(publish)} />
-          {publish.data?.ok && (
-            <Banner tone="success">
-              <p>Published. Levels are being recalculated.</p>
-            </Banner>
-          )}
+                </InlineStack>
+              </BlockStack>
+            )}
+            {/* Outside the draft branch: once published, the draft is gone and the outcome must still show. */}
+            <ErrorBanner message={errorOf(publish)} />
+            {publish.data?.ok && (
+              <Banner tone="success">
+                <p>Published. Levels are being recalculated.</p>
+              </Banner>
+            )}
           </SectionCard>
         </Layout.Section>
 
         {v.preview && (
           <Layout.Section>
             <SectionCard title="What publishing would do">
-            <Text as="p" tone="subdued">
-              Computed from the real history of all {v.preview.members} members as of {v.preview.asOf.replace("T", " ").slice(0, 16)} UTC. Select a number to see those
-              members.
-            </Text>
-            <PreviewTable rows={v.preview.rows} drillHref={(levelId, move) => `/app/members?moveFrom=${encodeURIComponent(levelId)}&move=${move}`} />
-            <DataTable
-              columnContentTypes={["text", "numeric", "numeric"]}
-              headings={["Level", "Members now", "After publishing"]}
-              rows={v.preview.counts.map((c) => [c.levelName, c.before, c.after])}
-            />
+              <Text as="p" tone="subdued">
+                Computed from the real history of all {v.preview.members} members as of {v.preview.asOf.replace("T", " ").slice(0, 16)} UTC. Select a
+                number to see those members.
+              </Text>
+              <PreviewTable
+                rows={v.preview.rows}
+                drillHref={(levelId, move) => `/app/members?moveFrom=${encodeURIComponent(levelId)}&move=${move}`}
+              />
+              <DataTable
+                columnContentTypes={["text", "numeric", "numeric"]}
+                headings={["Level", "Members now", "After publishing"]}
+                rows={v.preview.counts.map((c) => [c.levelName, c.before, c.after])}
+              />
             </SectionCard>
           </Layout.Section>
         )}
@@ -108,18 +111,25 @@ export default function Publish() {
         {v.draft && !v.draft.error && (
           <Layout.Section>
             <SectionCard title="Schedule">
-            <InlineStack gap="300" blockAlign="end">
-              <TextField label="Publish at" type="datetime-local" autoComplete="off" value={publishAt} onChange={setPublishAt} error={schedule.data && !schedule.data.ok ? schedule.data.errors?.publishAt : undefined} />
-              <Button
-                loading={schedule.state !== "idle"}
-                disabled={!publishAt}
-                // datetime-local is the merchant's wall-clock time; send an absolute instant.
-                onClick={() => schedule.submit({ intent: "schedule", publishAt: new Date(publishAt).toISOString() }, { method: "post" })}
-                accessibilityLabel="Schedule publish"
-              >
-                Schedule
-              </Button>
-            </InlineStack>
+              <InlineStack gap="300" blockAlign="end">
+                <TextField
+                  label="Publish at"
+                  type="datetime-local"
+                  autoComplete="off"
+                  value={publishAt}
+                  onChange={setPublishAt}
+                  error={schedule.data && !schedule.data.ok ? schedule.data.errors?.publishAt : undefined}
+                />
+                <Button
+                  loading={schedule.state !== "idle"}
+                  disabled={!publishAt}
+                  // datetime-local is the merchant's wall-clock time; send an absolute instant.
+                  onClick={() => schedule.submit({ intent: "schedule", publishAt: new Date(publishAt).toISOString() }, { method: "post" })}
+                  accessibilityLabel="Schedule publish"
+                >
+                  Schedule
+                </Button>
+              </InlineStack>
             </SectionCard>
           </Layout.Section>
         )}
@@ -127,21 +137,21 @@ export default function Publish() {
         {v.scheduled.length > 0 && (
           <Layout.Section>
             <SectionCard title="Scheduled changes" gap="200">
-            {v.scheduled.map((s) => (
-              <InlineStack key={s.versionId} align="space-between" blockAlign="center">
-                <Text as="p">Publishes {new Date(s.publishAt).toLocaleString()}</Text>
-                <Button
-                  tone="critical"
-                  variant="plain"
-                  loading={cancel.state !== "idle"}
-                  onClick={() => cancel.submit({ intent: "cancelSchedule", versionId: s.versionId }, { method: "post" })}
-                  accessibilityLabel={`Cancel scheduled publish at ${s.publishAt}`}
-                >
-                  Cancel
-                </Button>
-              </InlineStack>
-            ))}
-            <ErrorBanner message={errorOf(cancel)} />
+              {v.scheduled.map((s) => (
+                <InlineStack key={s.versionId} align="space-between" blockAlign="center">
+                  <Text as="p">Publishes {new Date(s.publishAt).toLocaleString()}</Text>
+                  <Button
+                    tone="critical"
+                    variant="plain"
+                    loading={cancel.state !== "idle"}
+                    onClick={() => cancel.submit({ intent: "cancelSchedule", versionId: s.versionId }, { method: "post" })}
+                    accessibilityLabel={`Cancel scheduled publish at ${s.publishAt}`}
+                  >
+                    Cancel
+                  </Button>
+                </InlineStack>
+              ))}
+              <ErrorBanner message={errorOf(cancel)} />
             </SectionCard>
           </Layout.Section>
         )}

@@ -25,7 +25,9 @@ export default function App() {
   return (
     <AppProvider isEmbeddedApp apiKey={apiKey} __APP_BRIDGE_URL={appBridgeUrl}>
       <NavMenu>
-        <Link to="/app" rel="home">Member centre</Link>
+        <Link to="/app" rel="home">
+          Member centre
+        </Link>
         <Link to="/app/levels">Levels</Link>
         <Link to="/app/members">Members</Link>
         <Link to="/app/publish">Preview and publish</Link>

@@ -35,6 +35,8 @@ export async function onShopInstalled(db: DbOrTx, admin: AdminGraphqlClient, sho
   // The plan the merchant chose while installing (Shopify App Pricing), if any; the free plan otherwise.
   await refreshShopPlan(db, admin, shop).catch((e: unknown) => errors.push(`plan: ${String(e)}`));
   const row = await db.shop.findUnique({ where: { domain: shop }, select: { backfilledAt: true } });
-  const backfillQueued = row?.backfilledAt == null && (await enqueueJob(db, { type: BACKFILL_JOB, shop, key: backfillKey(shop), maxAttempts: 5, backoffMs: 30_000 }, opts.now));
+  const backfillQueued =
+    row?.backfilledAt == null &&
+    (await enqueueJob(db, { type: BACKFILL_JOB, shop, key: backfillKey(shop), maxAttempts: 5, backoffMs: 30_000 }, opts.now));
   return { currency, definitions, backfillQueued, errors };
 }

@@ -74,7 +74,13 @@ function readRequirements(json: string | null | undefined): RequirementProgress[
     const out: RequirementProgress[] = [];
     for (const r of rows) {
       if (!Array.isArray(r) || typeof r[0] !== "string" || typeof r[1] !== "number" || typeof r[2] !== "number") return null;
-      out.push({ kind: r[0] as RequirementProgress["kind"], threshold: r[1], current: r[2], windowDays: typeof r[3] === "number" ? r[3] : null, scoped: r[4] === 1 });
+      out.push({
+        kind: r[0] as RequirementProgress["kind"],
+        threshold: r[1],
+        current: r[2],
+        windowDays: typeof r[3] === "number" ? r[3] : null,
+        scoped: r[4] === 1,
+      });
     }
     return out;
   } catch {

@@ -42,7 +42,10 @@ type OrderFactData = Omit<OrderFactRow, "id" | "shop" | "orderGid" | "createdAt"
 /** Unit price after every discount allocated to the line (line and order discounts), in the shop's currency. */
 function lineFromPayload(item: OrderPayload["line_items"][number]): OrderLine {
   const unit = decimalToMinor(item.price_set?.shop_money.amount ?? item.price, `${item.admin_graphql_api_id}.price`);
-  const discounts = (item.discount_allocations ?? []).reduce((sum, d) => sum + decimalToMinor(d.amount_set?.shop_money.amount ?? d.amount ?? "0", `${item.admin_graphql_api_id}.discount_allocations`), 0);
+  const discounts = (item.discount_allocations ?? []).reduce(
+    (sum, d) => sum + decimalToMinor(d.amount_set?.shop_money.amount ?? d.amount ?? "0", `${item.admin_graphql_api_id}.discount_allocations`),
+    0,
+  );
   const quantity = item.quantity;
   const price = quantity > 0 ? Math.max(0, Math.round((unit * quantity - discounts) / quantity)) : unit;
   return {

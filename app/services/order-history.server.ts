@@ -1,7 +1,14 @@
 import type { Db, DbOrTx } from "~/db/client.server";
 import { BACKFILL_JOB, backfillKey } from "~/queue/job-kinds";
 import { enqueueJob } from "~/queue/queue.server";
-import { ALL_ORDERS_SCOPE, DEFAULT_ORDER_WINDOW_DAYS, fetchGrantedScopes, grantedScopes, grantsAllOrders, storeGrantedScopes } from "~/shopify/access-scopes.server";
+import {
+  ALL_ORDERS_SCOPE,
+  DEFAULT_ORDER_WINDOW_DAYS,
+  fetchGrantedScopes,
+  grantedScopes,
+  grantsAllOrders,
+  storeGrantedScopes,
+} from "~/shopify/access-scopes.server";
 import type { AdminCaller, AdminGraphqlClient } from "~/shopify/admin-graphql.server";
 
 /**
@@ -72,7 +79,12 @@ export async function loadOrderHistoryNotice(db: Db, shop: string): Promise<Orde
     db.shop.findUnique({ where: { domain: shop }, select: { backfilledAt: true, backfillOrdersFrom: true } }),
     db.job.count({ where: { shop, type: BACKFILL_JOB, status: { in: ["queued", "running"] } } }),
   ]);
-  return orderHistoryNotice({ scope, backfilledAt: row?.backfilledAt ?? null, backfillOrdersFrom: row?.backfillOrdersFrom ?? null, reimportQueued: queued > 0 });
+  return orderHistoryNotice({
+    scope,
+    backfilledAt: row?.backfilledAt ?? null,
+    backfillOrdersFrom: row?.backfillOrdersFrom ?? null,
+    reimportQueued: queued > 0,
+  });
 }
 
 /**

@@ -55,7 +55,9 @@ export async function draftProgramMetafield(db: DbOrTx, shop: string, programJso
     return null;
   }
   const ctx = await loadShopContext(db, shop);
-  const cards = new Map(((programJson as { levels?: { id?: unknown; card?: Partial<TierCardV1> | null }[] }).levels ?? []).map((l) => [String(l.id), l.card ?? null]));
+  const cards = new Map(
+    ((programJson as { levels?: { id?: unknown; card?: Partial<TierCardV1> | null }[] }).levels ?? []).map((l) => [String(l.id), l.card ?? null]),
+  );
   const display: ShopDisplayInput = {
     currency: ctx.currency,
     levels: new Map(program.levels.map((l) => [l.id, { name: l.name, rank: l.rank, card: cards.get(l.id) ?? null }])),

@@ -176,7 +176,13 @@ export async function ensureShop(db: DbOrTx, shop: string, opts: { currency?: st
   } else if (existing.uninstalledAt) {
     await db.shop.update({
       where: { id: existing.id },
-      data: { uninstalledAt: null, installedAt: opts.now, rewardsFrom: opts.now, backfilledAt: null, ...(opts.currency ? { currency: opts.currency } : {}) },
+      data: {
+        uninstalledAt: null,
+        installedAt: opts.now,
+        rewardsFrom: opts.now,
+        backfilledAt: null,
+        ...(opts.currency ? { currency: opts.currency } : {}),
+      },
     });
   } else if (opts.currency && opts.currency !== existing.currency) {
     await db.shop.update({ where: { id: existing.id }, data: { currency: opts.currency } });

@@ -5,7 +5,15 @@ import { enqueueJob } from "~/queue/queue.server";
 import { storeGrantedScopes } from "~/shopify/access-scopes.server";
 import { insertRefundFact, orderFactFromPayload, refundFactFromPayload, upsertOrderFact } from "./order-facts.server";
 import { importFullOrderHistory } from "./order-history.server";
-import { forgetDeletedCustomer, mergeCustomers, purgeShop, REDACTED_PAYLOAD, redactCustomer, updateMemberProfile, type MemberProfile } from "./privacy.server";
+import {
+  forgetDeletedCustomer,
+  mergeCustomers,
+  purgeShop,
+  REDACTED_PAYLOAD,
+  redactCustomer,
+  updateMemberProfile,
+  type MemberProfile,
+} from "./privacy.server";
 import { customerGidFromId, orderGidFromId, parseWebhookPayload, WebhookPayloadError, type ParsedWebhook } from "./webhook-payloads.server";
 
 /**
@@ -21,7 +29,15 @@ export interface ApplyResult {
   purged: boolean;
 }
 
-const FACT_TOPICS = new Set(["orders/paid", "orders/updated", "orders/cancelled", "refunds/create", "customers/create", "customers/update", "customers/merge"]);
+const FACT_TOPICS = new Set([
+  "orders/paid",
+  "orders/updated",
+  "orders/cancelled",
+  "refunds/create",
+  "customers/create",
+  "customers/update",
+  "customers/merge",
+]);
 
 export async function applyInboxRow(db: Db, row: WebhookInbox, opts: { now: Date; shopUninstalled: boolean }): Promise<ApplyResult> {
   let parsed: ParsedWebhook;
@@ -34,7 +50,10 @@ export async function applyInboxRow(db: Db, row: WebhookInbox, opts: { now: Date
     return { status: "skipped", touched: [], purged: false };
   }
   if (opts.shopUninstalled && FACT_TOPICS.has(parsed.topic)) {
-    await db.webhookInbox.update({ where: { id: row.id }, data: { status: "skipped", processedAt: opts.now, error: "the shop uninstalled Tierline" } });
+    await db.webhookInbox.update({
+      where: { id: row.id },
+      data: { status: "skipped", processedAt: opts.now, error: "the shop uninstalled Tierline" },
+    });
     return { status: "skipped", touched: [], purged: false };
   }
 
@@ -59,7 +78,13 @@ export async function applyInboxRow(db: Db, row: WebhookInbox, opts: { now: Date
         break;
       case "customers/merge":
         if (parsed.payload.status === "completed") {
-          touched = await mergeCustomers(tx, shop, parsed.payload.admin_graphql_api_customer_deleted_id, parsed.payload.admin_graphql_api_customer_kept_id, opts.now);
+          touched = await mergeCustomers(
+            tx,
+            shop,
+            parsed.payload.admin_graphql_api_customer_deleted_id,
+            parsed.payload.admin_graphql_api_customer_kept_id,
+            opts.now,
+          );
         }
         break;
       case "customers/redact":
@@ -87,8 +112,18 @@ export async function applyInboxRow(db: Db, row: WebhookInbox, opts: { now: Date
       case "bulk_operations/finish":
         await tx.syncState.upsert({
           where: { shop_subject: { shop, subject: "shop" } },
-          create: { shop, subject: "shop", bulkOperationId: parsed.payload.admin_graphql_api_id, bulkOperationType: parsed.payload.type ?? null, bulkStatus: parsed.payload.status },
-          update: { bulkOperationId: parsed.payload.admin_graphql_api_id, bulkOperationType: parsed.payload.type ?? null, bulkStatus: parsed.payload.status },
+          create: {
+            shop,
+            subject: "shop",
+            bulkOperationId: parsed.payload.admin_graphql_api_id,
+            bulkOperationType: parsed.payload.type ?? null,
+            bulkStatus: parsed.payload.status,
+          },
+          update: {
+            bulkOperationId: parsed.payload.admin_graphql_api_id,
+            bulkOperationType: parsed.payload.type ?? null,
+            bulkStatus: parsed.payload.status,
+          },
         });
         break;
       case "app_subscriptions/update":
@@ -106,7 +141,12 @@ export async function applyInboxRow(db: Db, row: WebhookInbox, opts: { now: Date
     const status = touched.length ? "applied" : "processed";
     await tx.webhookInbox.update({
       where: { id: row.id },
-      data: { status, touchedJson: touched.length ? JSON.stringify(touched) : null, processedAt: status === "processed" ? opts.now : null, error: null },
+      data: {
+        status,
+        touchedJson: touched.length ? JSON.stringify(touched) : null,
+        processedAt: status === "processed" ? opts.now : null,
+        error: null,
+      },
     });
     return { status, touched, purged: false } satisfies ApplyResult;
   });
@@ -145,7 +185,12 @@ const PROFILE_TOPICS = ["orders/paid", "orders/updated", "orders/cancelled", "cu
 export async function profilesFromInbox(db: Db, shop: string, customerGids: string[]): Promise<Map<string, Partial<MemberProfile>>> {
   if (customerGids.length === 0) return new Map();
   const rows = await db.webhookInbox.findMany({
-    where: { shop, customerGid: { in: customerGids }, topic: { in: [...PROFILE_TOPICS, "customers/delete", "customers/redact"] }, payload: { not: REDACTED_PAYLOAD } },
+    where: {
+      shop,
+      customerGid: { in: customerGids },
+      topic: { in: [...PROFILE_TOPICS, "customers/delete", "customers/redact"] },
+      payload: { not: REDACTED_PAYLOAD },
+    },
     orderBy: [{ receivedAt: "asc" }, { id: "asc" }],
     select: { topic: true, payload: true, customerGid: true },
   });

@@ -84,18 +84,25 @@ async function storeRows(db: Db, rows: InboxRow[]): Promise<Set<string>> {
   if (inserted === rows.length) return new Set(rows.map((r) => r.id));
   if (inserted === 0) return new Set();
   // Some were repeats: which, the ids tell (ours are fresh UUIDs, so a row with one of them is one this batch stored).
-  const found = await db.$queryRaw<{ id: string }[]>(Prisma.sql`SELECT "id" FROM "WebhookInbox" WHERE "id" IN (${Prisma.join(rows.map((r) => r.id))})`);
+  const found = await db.$queryRaw<{ id: string }[]>(
+    Prisma.sql`SELECT "id" FROM "WebhookInbox" WHERE "id" IN (${Prisma.join(rows.map((r) => r.id))})`,
+  );
   return new Set(found.map((r) => r.id));
 }
 
 /** The statements of storeRowsOnSqlite, prepared once per connection. */
-const preparedStatements = new WeakMap<BetterSqlite3.Database, { insert: BetterSqlite3.Statement; queueDrainer: (shop: string, runAt: string) => void }>();
+const preparedStatements = new WeakMap<
+  BetterSqlite3.Database,
+  { insert: BetterSqlite3.Statement; queueDrainer: (shop: string, runAt: string) => void }
+>();
 
 function sqliteStatements(database: BetterSqlite3.Database) {
   let statements = preparedStatements.get(database);
   if (!statements) {
     statements = {
-      insert: database.prepare(`INSERT INTO "WebhookInbox" ${INBOX_COLUMN_LIST} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', 0) ON CONFLICT ("shop", "webhookId") DO NOTHING`),
+      insert: database.prepare(
+        `INSERT INTO "WebhookInbox" ${INBOX_COLUMN_LIST} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', 0) ON CONFLICT ("shop", "webhookId") DO NOTHING`,
+      ),
       queueDrainer: sqliteDrainerQueuer(database),
     };
     preparedStatements.set(database, statements);
@@ -116,7 +123,17 @@ function storeRowsOnSqlite(database: BetterSqlite3.Database, rows: InboxRow[]): 
   for (const r of rows) {
     const receivedAt = sqliteDate(r.receivedAt);
     const { changes } = statements.insert.run(
-      r.id, r.shop, r.webhookId, r.topic, r.eventId, r.apiVersion, r.triggeredAt && sqliteDate(r.triggeredAt), r.payload, r.customerGid, r.orderGid, receivedAt,
+      r.id,
+      r.shop,
+      r.webhookId,
+      r.topic,
+      r.eventId,
+      r.apiVersion,
+      r.triggeredAt && sqliteDate(r.triggeredAt),
+      r.payload,
+      r.customerGid,
+      r.orderGid,
+      receivedAt,
     );
     if (changes === 0) continue;
     stored.add(r.id);
@@ -174,7 +191,10 @@ class InboxWriter {
       while (this.#waiting.length > 0) {
         const batch = this.#waiting.splice(0, MAX_BATCH_ROWS);
         try {
-          const stored = await storeRows(this.db, batch.map((w) => w.row));
+          const stored = await storeRows(
+            this.db,
+            batch.map((w) => w.row),
+          );
           for (const w of batch) w.resolve(stored.has(w.row.id));
         } catch (error) {
           if (batch.length === 1) batch[0].reject(error);

@@ -1,7 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "~/db/client.server";
 import { prepareInboxStore, storeInboxRow, storeUninstallRow, type InboxRow } from "./webhook-inbox-store.server";
-import { normalizeTopic, parseWebhookPayload, payloadShopDomain, WEBHOOK_TOPICS, WebhookPayloadError, webhookSubjects } from "./webhook-payloads.server";
+import {
+  normalizeTopic,
+  parseWebhookPayload,
+  payloadShopDomain,
+  WEBHOOK_TOPICS,
+  WebhookPayloadError,
+  webhookSubjects,
+} from "./webhook-payloads.server";
 
 /**
  * The webhook inbox: a delivery is validated, stored and acknowledged, nothing more. The work it causes runs in the
@@ -24,8 +31,7 @@ export interface WebhookDelivery {
 }
 
 export type RecordWebhookResult =
-  | { status: 200; stored: boolean; duplicate: boolean; inboxId: string | null }
-  | { status: 400; code: string; message: string };
+  { status: 200; stored: boolean; duplicate: boolean; inboxId: string | null } | { status: 400; code: string; message: string };
 
 export async function recordWebhook(db: Db, delivery: WebhookDelivery, expectedTopic: string, now: Date = new Date()): Promise<RecordWebhookResult> {
   const topic = normalizeTopic(delivery.topic);
@@ -82,4 +88,3 @@ export async function prepareInbox(db: Db): Promise<void> {
     }
   }
 }
-

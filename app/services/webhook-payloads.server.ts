@@ -138,7 +138,12 @@ function jsonErrorMessage(raw: string, error: unknown): string {
  * key or string value contains U+0000, with the NUL written as \u0000; "(body)" for the whole body; null if none.
  */
 function firstFieldWithNul(key: string, value: unknown): string | null {
-  return firstFieldWith(key, value, (t) => t.includes("\u0000"), (k) => k.replaceAll("\u0000", "\\u0000"));
+  return firstFieldWith(
+    key,
+    value,
+    (t) => t.includes("\u0000"),
+    (k) => k.replaceAll("\u0000", "\\u0000"),
+  );
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -172,20 +177,25 @@ const decimal = z
   .transform((v) => String(v))
   .refine(withinStoredRange, `must be at most ${Math.floor(MAX_AMOUNT_MINOR / 100)} in absolute value`);
 const moneySet = z.object({ shop_money: z.object({ amount: decimal, currency_code: z.string().min(3).max(3) }) });
-const optionalText = z.string().nullish().transform((v) => (v === undefined || v === null || v === "" ? null : v));
+const optionalText = z
+  .string()
+  .nullish()
+  .transform((v) => (v === undefined || v === null || v === "" ? null : v));
 
-const lineItem = z.object({
-  admin_graphql_api_id: gidOf("LineItem"),
-  product_id: numericId.nullish(),
-  quantity: z.number().int().nonnegative(),
-  price: decimal,
-  price_set: moneySet.nullish(),
-  gift_card: z.boolean().nullish(),
-  discount_allocations: z.array(z.object({ amount: decimal.nullish(), amount_set: moneySet.nullish() })).nullish(),
-}).refine((l) => withinStoredRange(String(Math.abs(Number(l.price_set?.shop_money.amount ?? l.price)) * l.quantity)), {
-  path: ["quantity"],
-  message: "price × quantity is beyond what Tierline computes with exactly",
-});
+const lineItem = z
+  .object({
+    admin_graphql_api_id: gidOf("LineItem"),
+    product_id: numericId.nullish(),
+    quantity: z.number().int().nonnegative(),
+    price: decimal,
+    price_set: moneySet.nullish(),
+    gift_card: z.boolean().nullish(),
+    discount_allocations: z.array(z.object({ amount: decimal.nullish(), amount_set: moneySet.nullish() })).nullish(),
+  })
+  .refine((l) => withinStoredRange(String(Math.abs(Number(l.price_set?.shop_money.amount ?? l.price)) * l.quantity)), {
+    path: ["quantity"],
+    message: "price × quantity is beyond what Tierline computes with exactly",
+  });
 
 const orderCustomer = z.object({
   admin_graphql_api_id: gidOf("Customer"),
@@ -216,23 +226,25 @@ export const OrderPayload = z.object({
 });
 export type OrderPayload = z.output<typeof OrderPayload>;
 
-export const RefundPayload = z.object({
-  admin_graphql_api_id: gidOf("Refund"),
-  order_id: numericId,
-  created_at: instant,
-  processed_at: instant.nullish(),
-  refund_line_items: z.array(
-    z.object({
-      line_item_id: numericId.nullish(),
-      line_item: z.object({ admin_graphql_api_id: gidOf("LineItem") }).nullish(),
-      quantity: z.number().int().nonnegative(),
-    }),
-  ),
-  transactions: z.array(z.object({ kind: z.string(), status: z.string().nullish(), amount: decimal })).nullish(),
-}).refine(
-  (r) => withinStoredRange(String((r.transactions ?? []).reduce((sum, t) => sum + Math.abs(Number(t.amount)), 0))),
-  { path: ["transactions"], message: `must add up to at most ${Math.floor(MAX_AMOUNT_MINOR / 100)}` },
-);
+export const RefundPayload = z
+  .object({
+    admin_graphql_api_id: gidOf("Refund"),
+    order_id: numericId,
+    created_at: instant,
+    processed_at: instant.nullish(),
+    refund_line_items: z.array(
+      z.object({
+        line_item_id: numericId.nullish(),
+        line_item: z.object({ admin_graphql_api_id: gidOf("LineItem") }).nullish(),
+        quantity: z.number().int().nonnegative(),
+      }),
+    ),
+    transactions: z.array(z.object({ kind: z.string(), status: z.string().nullish(), amount: decimal })).nullish(),
+  })
+  .refine((r) => withinStoredRange(String((r.transactions ?? []).reduce((sum, t) => sum + Math.abs(Number(t.amount)), 0))), {
+    path: ["transactions"],
+    message: `must add up to at most ${Math.floor(MAX_AMOUNT_MINOR / 100)}`,
+  });
 export type RefundPayload = z.output<typeof RefundPayload>;
 
 export const CustomerPayload = z.object({
@@ -324,14 +336,25 @@ export function parseWebhookPayload(topic: string, raw: string): ParsedWebhook {
   const result = PAYLOAD_SCHEMAS[topic].safeParse(json);
   if (!result.success) {
     const issue = result.error.issues[0];
-    const where = issue.path.length ? issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "") : "(body)";
+    const where = issue.path.length
+      ? issue.path
+          .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
+          .join("")
+          .replace(/^\./, "")
+      : "(body)";
     throw new WebhookPayloadError("WEBHOOK.INVALID_PAYLOAD", `${topic} payload: ${where}: ${issue.message}`);
   }
   // Neither database stores half of a UTF-16 surrogate pair (an escape like "\ud800" alone, which JSON allows): a field
   // the app reads must not carry one, or the worker would fail on it every time.
   if (/\\u[dD][89a-fA-F]/.test(raw)) {
-    const loneAt = firstFieldWith("", result.data, (t) => LONE_SURROGATE.test(t), (k) => k.replace(new RegExp(LONE_SURROGATE.source, "g"), "\uFFFD"));
-    if (loneAt !== null) throw new WebhookPayloadError("WEBHOOK.INVALID_PAYLOAD", `${topic} payload: field "${loneAt}" contains half of a surrogate pair`);
+    const loneAt = firstFieldWith(
+      "",
+      result.data,
+      (t) => LONE_SURROGATE.test(t),
+      (k) => k.replace(new RegExp(LONE_SURROGATE.source, "g"), "\uFFFD"),
+    );
+    if (loneAt !== null)
+      throw new WebhookPayloadError("WEBHOOK.INVALID_PAYLOAD", `${topic} payload: field "${loneAt}" contains half of a surrogate pair`);
   }
   return { topic, payload: result.data } as ParsedWebhook;
 }

@@ -32,7 +32,9 @@ export function memberCardSvg(input: MemberCardImageInput): string {
   const { card } = input;
   const glyph = BADGE_GLYPHS[card.badge] ?? BADGE_GLYPHS.star;
   const name = escapeXml(truncate(input.levelName, 24));
-  const caption = input.caption ? `<text x="24" y="152" font-size="13" fill="${card.text}" opacity="0.85">${escapeXml(truncate(input.caption, 44))}</text>` : "";
+  const caption = input.caption
+    ? `<text x="24" y="152" font-size="13" fill="${card.text}" opacity="0.85">${escapeXml(truncate(input.caption, 44))}</text>`
+    : "";
   const badge = glyph ? `<text x="296" y="48" font-size="28" text-anchor="end" fill="${card.levelColor}">${glyph}</text>` : "";
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${MEMBER_CARD_WIDTH}" height="${MEMBER_CARD_HEIGHT}" viewBox="0 0 ${MEMBER_CARD_WIDTH} ${MEMBER_CARD_HEIGHT}" font-family="system-ui, sans-serif">` +

@@ -42,8 +42,14 @@ export const MEMBER_MESSAGES_EN = {
         other: "{{current}} of {{threshold}} orders with selected products{{window}}",
       },
       itemCount: { one: "{{current}} of {{threshold}} item{{window}}", other: "{{current}} of {{threshold}} items{{window}}" },
-      itemCountScoped: { one: "{{current}} of {{threshold}} selected item{{window}}", other: "{{current}} of {{threshold}} selected items{{window}}" },
-      productPurchase: { one: "{{current}} of {{threshold}} product bought{{window}}", other: "{{current}} of {{threshold}} products bought{{window}}" },
+      itemCountScoped: {
+        one: "{{current}} of {{threshold}} selected item{{window}}",
+        other: "{{current}} of {{threshold}} selected items{{window}}",
+      },
+      productPurchase: {
+        one: "{{current}} of {{threshold}} product bought{{window}}",
+        other: "{{current}} of {{threshold}} products bought{{window}}",
+      },
       productPurchaseScoped: {
         one: "{{current}} of {{threshold}} selected product bought{{window}}",
         other: "{{current}} of {{threshold}} selected products bought{{window}}",

@@ -97,7 +97,10 @@ export function posMemberRequest(customerId: number | string): MemberRequest {
   return { api: "Admin API", url: POS_ADMIN_API_URL, query: TIERLINE_POS_MEMBER, variables: { id } };
 }
 
-export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string }) => Promise<{ ok: boolean; status: number; json(): Promise<unknown> }>;
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: string },
+) => Promise<{ ok: boolean; status: number; json(): Promise<unknown> }>;
 
 export class MemberLoadError extends Error {
   constructor(message: string) {
@@ -128,12 +131,18 @@ export async function fetchMember(fetchFn: FetchLike, request: MemberRequest): P
   if (!response.ok) throw new MemberLoadError(`${api} answered HTTP ${response.status}`);
   const body = (await response.json().catch(() => null)) as { data?: { customer?: unknown; shop?: unknown }; errors?: { message?: string }[] } | null;
   if (!body || typeof body !== "object") throw new MemberLoadError(`${api} answered with no JSON body`);
-  if (Array.isArray(body.errors) && body.errors.length > 0) throw new MemberLoadError(`${api} errors: ${body.errors.map((e) => e?.message ?? "?").join("; ")}`);
+  if (Array.isArray(body.errors) && body.errors.length > 0)
+    throw new MemberLoadError(`${api} errors: ${body.errors.map((e) => e?.message ?? "?").join("; ")}`);
   const customer = body.data?.customer;
   if (!isRecord(customer)) return null;
   const shop = body.data?.shop;
   return {
-    docs: { level: valueOf(customer, "level"), progress: valueOf(customer, "progress"), benefits: valueOf(customer, "benefits"), history: valueOf(customer, "history") },
+    docs: {
+      level: valueOf(customer, "level"),
+      progress: valueOf(customer, "progress"),
+      benefits: valueOf(customer, "benefits"),
+      history: valueOf(customer, "history"),
+    },
     program: isRecord(shop) ? valueOf(shop, "program") : undefined,
   };
 }

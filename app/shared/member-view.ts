@@ -95,7 +95,9 @@ export function validityText(level: TierLevelV1, ctx: ViewContext): string | nul
   switch (level.status) {
     case "active":
       if (hide) return null;
-      return level.expiresAt ? t("validity.until", { date: formatDate(level.expiresAt, ctx) }) : t("validity.since", { date: formatDate(level.since, ctx) });
+      return level.expiresAt
+        ? t("validity.until", { date: formatDate(level.expiresAt, ctx) })
+        : t("validity.since", { date: formatDate(level.since, ctx) });
     case "grace":
       return !hide && level.expiresAt ? t("validity.grace", { date: formatDate(level.expiresAt, ctx) }) : t("validity.graceNoDate");
     case "frozen":
@@ -330,7 +332,11 @@ export interface Savings {
  * this level ("Gold member: 10% off") or one of the discount titles the merchant configured. Amounts are summed in
  * integer minor units; allocations in another currency than the first match are left out rather than mixed.
  */
-export function tierSavings(allocations: readonly DiscountAllocationInput[], levelName: string, discountTitles: readonly string[] = []): Savings | null {
+export function tierSavings(
+  allocations: readonly DiscountAllocationInput[],
+  levelName: string,
+  discountTitles: readonly string[] = [],
+): Savings | null {
   const prefix = `${levelName} member`.toLowerCase();
   const titles = new Set(discountTitles.map((s) => s.trim().toLowerCase()).filter((s) => s.length > 0));
   let currency: string | null = null;

@@ -49,7 +49,9 @@ export function programView(raw: unknown, ctx: ViewContext, currentLevelId: stri
 export function groupText(group: readonly TierRequirementV1[], program: Pick<TierProgramV1, "currency" | "window">, ctx: ViewContext): string {
   const windows = group.map((c) => windowText(c.windowDays, program.window, ctx));
   const shared = windows.every((w) => w === windows[0]);
-  const phrases = group.map((c, i) => (shared ? requirementText(c, program.currency, ctx) : withWindow(requirementText(c, program.currency, ctx), windows[i], ctx)));
+  const phrases = group.map((c, i) =>
+    shared ? requirementText(c, program.currency, ctx) : withWindow(requirementText(c, program.currency, ctx), windows[i], ctx),
+  );
   let text = phrases[0] ?? "";
   for (let i = 1; i < phrases.length; i++) text = ctx.t("requirement.and", { first: text, next: phrases[i] });
   return shared ? withWindow(text, windows[0] ?? null, ctx) : text;

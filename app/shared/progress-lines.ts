@@ -21,15 +21,23 @@ export function progressLines(requirements: readonly TierRequirementProgressV1[]
   return requirements.map((r, i) => {
     const key = `${r.kind}-${i}`;
     const spendKind = r.kind === "accumulatedSpend" || r.kind === "singleOrder";
-    const window = r.windowDays === null ? "" : ` ${ctx.t("requirement.window.rolling", { count: r.windowDays, formatted: formatNumber(r.windowDays, ctx.locale) })}`;
+    const window =
+      r.windowDays === null
+        ? ""
+        : ` ${ctx.t("requirement.window.rolling", { count: r.windowDays, formatted: formatNumber(r.windowDays, ctx.locale) })}`;
     const messageKey = `progress.line.${r.kind}${r.scoped ? "Scoped" : ""}`;
     if (spendKind) {
       const current = decimalToMinor(r.current, currency);
       const threshold = decimalToMinor(r.threshold, currency);
-      if (current === null || threshold === null) return { key, text: ctx.t(messageKey, { current: r.current, threshold: r.threshold, window }), fraction: null };
+      if (current === null || threshold === null)
+        return { key, text: ctx.t(messageKey, { current: r.current, threshold: r.threshold, window }), fraction: null };
       return {
         key,
-        text: ctx.t(messageKey, { current: formatMinor(current, currency, ctx.locale), threshold: formatMinor(threshold, currency, ctx.locale), window }),
+        text: ctx.t(messageKey, {
+          current: formatMinor(current, currency, ctx.locale),
+          threshold: formatMinor(threshold, currency, ctx.locale),
+          window,
+        }),
         fraction: ratio(current, threshold),
       };
     }
@@ -37,7 +45,12 @@ export function progressLines(requirements: readonly TierRequirementProgressV1[]
     const threshold = Number(r.threshold);
     return {
       key,
-      text: ctx.t(messageKey, { current: formatNumber(current, ctx.locale), threshold: formatNumber(threshold, ctx.locale), count: threshold, window }),
+      text: ctx.t(messageKey, {
+        current: formatNumber(current, ctx.locale),
+        threshold: formatNumber(threshold, ctx.locale),
+        count: threshold,
+        window,
+      }),
       fraction: ratio(current, threshold),
     };
   });
@@ -56,4 +69,3 @@ export function meanFraction(lines: readonly ProgressLineView[]): number | null 
   }
   return lines.length === 0 ? null : sum / lines.length;
 }
-

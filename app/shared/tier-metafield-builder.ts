@@ -190,7 +190,9 @@ export function buildTierProgram(program: Program, shop: ShopDisplayInput): Tier
   for (const l of program.levels) {
     if (!l.enabled || l.internalOnly) continue;
     const display = shop.levels.get(l.id);
-    const requirements = l.upgrade.map((g) => g.filter((c) => c.role !== "renewal").map((c) => requirementOf({ ...c, scoped: c.scope !== null }))).filter((g) => g.length > 0);
+    const requirements = l.upgrade
+      .map((g) => g.filter((c) => c.role !== "renewal").map((c) => requirementOf({ ...c, scoped: c.scope !== null })))
+      .filter((g) => g.length > 0);
     levels.push({
       id: l.id,
       name: l.name,

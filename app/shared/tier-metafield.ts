@@ -55,7 +55,14 @@ export interface TierNextLevelV1 {
 /** The engine's condition kinds (app/domain ConditionKind), as the shopper-facing contracts name them. */
 export type TierRequirementKindV1 = "accumulatedSpend" | "singleOrder" | "orderCount" | "itemCount" | "productPurchase" | "points";
 
-export const TIER_REQUIREMENT_KINDS: readonly TierRequirementKindV1[] = ["accumulatedSpend", "singleOrder", "orderCount", "itemCount", "productPurchase", "points"];
+export const TIER_REQUIREMENT_KINDS: readonly TierRequirementKindV1[] = [
+  "accumulatedSpend",
+  "singleOrder",
+  "orderCount",
+  "itemCount",
+  "productPurchase",
+  "points",
+];
 
 /** One condition of a level, as the `program` metafield states it. */
 export interface TierRequirementV1 {

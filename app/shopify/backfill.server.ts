@@ -2,7 +2,15 @@ import type { OrderFact, OrderLine, RefundFact } from "~/domain";
 import { salesChannelOf } from "~/domain/sales-channels";
 import { DEFAULT_ORDER_WINDOW_DAYS } from "./access-scopes.server";
 import { asCaller, type AdminCaller, type AdminGraphqlClient, type CallPolicy } from "./admin-graphql.server";
-import { awaitBulkOperation, newBulkStats, readJsonl, startBulkQuery, type BulkOperationState, type BulkOptions, type BulkStats } from "./bulk-operations.server";
+import {
+  awaitBulkOperation,
+  newBulkStats,
+  readJsonl,
+  startBulkQuery,
+  type BulkOperationState,
+  type BulkOptions,
+  type BulkStats,
+} from "./bulk-operations.server";
 import { BACKFILL_CUSTOMERS, BACKFILL_ORDERS, BACKFILL_PRODUCTS, BACKFILL_REFUND_LINES, BACKFILL_SINCE_PLACEHOLDER } from "./documents";
 
 /**
@@ -119,7 +127,9 @@ export async function collectBackfill(
     const state = await awaitBulkOperation(caller, id, opts, stats);
     operations.push(state);
     if (state.status !== "COMPLETED") {
-      throw new BackfillParseError(`backfill export ${id} ended ${state.status}${state.errorCode ? ` (${state.errorCode})` : ""}; start the backfill again`);
+      throw new BackfillParseError(
+        `backfill export ${id} ended ${state.status}${state.errorCode ? ` (${state.errorCode})` : ""}; start the backfill again`,
+      );
     }
     if (state.url) for await (const line of readJsonl(state.url, opts)) lines.push(line);
   }
@@ -162,7 +172,8 @@ function gidType(gid: unknown): string | null {
 
 /** Decimal string → minor units, exactly; Shopify's Decimal can carry more than two places, which round half up. */
 export function decimalToMinor(amount: unknown, where: string): number {
-  if (typeof amount !== "string" && typeof amount !== "number") throw new BackfillParseError(`${where}: expected a decimal amount, got ${JSON.stringify(amount)}`);
+  if (typeof amount !== "string" && typeof amount !== "number")
+    throw new BackfillParseError(`${where}: expected a decimal amount, got ${JSON.stringify(amount)}`);
   const text = String(amount).trim();
   const m = /^(-)?(\d+)(?:\.(\d+))?$/.exec(text);
   if (!m) throw new BackfillParseError(`${where}: expected a decimal amount, got ${JSON.stringify(amount)}`);

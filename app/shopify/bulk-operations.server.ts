@@ -50,7 +50,12 @@ export function newBulkStats(): BulkStats {
 const FINISHED: BulkOperationStatus[] = ["COMPLETED", "FAILED", "CANCELED", "EXPIRED"];
 
 /** Uploads JSONL to a staged target (multipart POST, as Shopify's upload targets expect) and returns its path. */
-export async function stageJsonl(caller: AdminCaller, lines: string[], opts: BulkOptions & { filename?: string } = {}, stats?: BulkStats): Promise<string> {
+export async function stageJsonl(
+  caller: AdminCaller,
+  lines: string[],
+  opts: BulkOptions & { filename?: string } = {},
+  stats?: BulkStats,
+): Promise<string> {
   const data = await caller.request(BULK_VARIABLES_STAGED_UPLOAD, {
     input: [{ resource: "BULK_MUTATION_VARIABLES", filename: opts.filename ?? "tierline-bulk.jsonl", mimeType: "text/jsonl", httpMethod: "POST" }],
   });
@@ -86,7 +91,13 @@ export async function stageJsonl(caller: AdminCaller, lines: string[], opts: Bul
   return key;
 }
 
-export async function startBulkMutation(caller: AdminCaller, mutation: string, stagedUploadPath: string, opts: BulkOptions = {}, stats?: BulkStats): Promise<string> {
+export async function startBulkMutation(
+  caller: AdminCaller,
+  mutation: string,
+  stagedUploadPath: string,
+  opts: BulkOptions = {},
+  stats?: BulkStats,
+): Promise<string> {
   const data = await caller.request(BULK_MUTATION_RUN, {
     mutation,
     stagedUploadPath,
@@ -135,7 +146,10 @@ export async function awaitBulkOperation(caller: AdminCaller, id: string, opts: 
     if (FINISHED.includes(state.status)) return state;
     if (caller.now() >= deadline) {
       // Left running on Shopify's side: a later sync re-sends the same "set" writes, so nothing is lost.
-      throw new ShopifyAdminError("BULK_OPERATION_TIMEOUT", `bulk operation ${id} still ${state.status} after ${opts.bulkTimeoutMs ?? 6 * 3600_000} ms`);
+      throw new ShopifyAdminError(
+        "BULK_OPERATION_TIMEOUT",
+        `bulk operation ${id} still ${state.status} after ${opts.bulkTimeoutMs ?? 6 * 3600_000} ms`,
+      );
     }
     await caller.sleep(interval);
     interval = Math.min(maxInterval, Math.ceil(interval * 1.5));
@@ -194,7 +208,12 @@ export async function runBulkMutation(
   for (let round = 0; pending.length > 0; round++) {
     if (round > maxResumes) break;
     if (round > 0) stats.resumes++;
-    const path = await stageJsonl(caller, pending.map((i) => lines[i]), { ...opts, filename: `${operationNameOf(mutation)}.jsonl` }, stats);
+    const path = await stageJsonl(
+      caller,
+      pending.map((i) => lines[i]),
+      { ...opts, filename: `${operationNameOf(mutation)}.jsonl` },
+      stats,
+    );
     const id = await startBulkMutation(caller, mutation, path, opts, stats);
     operationIds.push(id);
     const state = await awaitBulkOperation(caller, id, opts, stats);
@@ -212,7 +231,8 @@ export async function runBulkMutation(
     }
     if (state.status === "COMPLETED") {
       // A completed operation reports every line; any it did not are failures we cannot see, not lines to repeat.
-      for (const index of pending) if (!done.has(index)) results.push({ index, data: null, errors: [{ message: "no result line for this input line" }] });
+      for (const index of pending)
+        if (!done.has(index)) results.push({ index, data: null, errors: [{ message: "no result line for this input line" }] });
       pending = [];
     } else {
       pending = pending.filter((i) => !done.has(i));

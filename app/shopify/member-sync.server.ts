@@ -81,7 +81,9 @@ interface MetafieldsSetInput {
 export function parseMemberSyncRecords(input: unknown): MemberSyncRecord[] {
   const parsed = z.array(MemberSyncRecordSchema).safeParse(input);
   if (!parsed.success) {
-    throw new MemberSyncInputError(parsed.error.issues.map((i) => `members${i.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")}: ${i.message}`));
+    throw new MemberSyncInputError(
+      parsed.error.issues.map((i) => `members${i.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")}: ${i.message}`),
+    );
   }
   // One customer, one final state: when a customer appears twice the later record wins.
   const byCustomer = new Map<string, MemberSyncRecord>();
@@ -167,7 +169,10 @@ interface UserError {
  */
 async function writeMetafieldsDirect(caller: AdminCaller, chunk: MemberSyncRecord[], summary: SyncSummary): Promise<void> {
   const inputs = chunk.map(memberMetafields);
-  const byKey = Object.fromEntries(MEMBER_METAFIELD_KEYS.map((key) => [key, inputs.map((m) => m[key])])) as Record<MemberMetafieldKey, MetafieldsSetInput[]>;
+  const byKey = Object.fromEntries(MEMBER_METAFIELD_KEYS.map((key) => [key, inputs.map((m) => m[key])])) as Record<
+    MemberMetafieldKey,
+    MetafieldsSetInput[]
+  >;
   const data = await caller.request(MEMBER_METAFIELDS_SET, byKey, { estimatedCost: 40 });
   const leftovers: MetafieldsSetInput[] = [];
   for (const key of MEMBER_METAFIELD_KEYS) {
@@ -190,7 +195,14 @@ function settle(entries: MetafieldsSetInput[], errors: UserError[], summary: Syn
     if (index !== null && entries[index]) refused.add(index);
     else entries.forEach((_, i) => refused.add(i));
     for (const entry of targets) {
-      summary.errors.push({ customerGid: entry.ownerId, operation: "metafieldsSet", key: entry.key, code: error.code ?? null, message: error.message, field: error.field ?? null });
+      summary.errors.push({
+        customerGid: entry.ownerId,
+        operation: "metafieldsSet",
+        key: entry.key,
+        code: error.code ?? null,
+        message: error.message,
+        field: error.field ?? null,
+      });
     }
   }
   return entries.filter((_, i) => !refused.has(i));
@@ -264,17 +276,30 @@ async function changeTags(caller: AdminCaller, id: string, add: string[], remove
 
 // ── Bulk path ─────────────────────────────────────────────────────────────────────────────────────────────────────
 
-async function writeMetafieldsBulk(caller: AdminCaller, members: MemberSyncRecord[], opts: BulkOptions, stats: BulkStats, summary: SyncSummary): Promise<void> {
+async function writeMetafieldsBulk(
+  caller: AdminCaller,
+  members: MemberSyncRecord[],
+  opts: BulkOptions,
+  stats: BulkStats,
+  summary: SyncSummary,
+): Promise<void> {
   const entries = members.map((m) => {
     const byKey = memberMetafields(m);
     return MEMBER_METAFIELD_KEYS.map((key) => byKey[key]);
   });
-  const outcome = await runBulkMutation(caller, MEMBER_METAFIELDS_SET_BULK, entries.map((metafields) => JSON.stringify({ metafields })), opts, stats);
+  const outcome = await runBulkMutation(
+    caller,
+    MEMBER_METAFIELDS_SET_BULK,
+    entries.map((metafields) => JSON.stringify({ metafields })),
+    opts,
+    stats,
+  );
   const leftovers: MetafieldsSetInput[] = [];
   for (const result of outcome.results) {
     const line = entries[result.index];
     if (result.errors) {
-      for (const e of result.errors) summary.errors.push({ customerGid: line[0].ownerId, operation: "metafieldsSet", code: null, message: e.message });
+      for (const e of result.errors)
+        summary.errors.push({ customerGid: line[0].ownerId, operation: "metafieldsSet", code: null, message: e.message });
       continue;
     }
     leftovers.push(...settle(line, result.data?.metafieldsSet?.userErrors ?? [], summary));
@@ -282,7 +307,12 @@ async function writeMetafieldsBulk(caller: AdminCaller, members: MemberSyncRecor
   // A line refused for one key wrote none of its keys; the member's other keys are still worth writing.
   await writeLeftovers(caller, leftovers, summary);
   for (const index of outcome.unprocessed) {
-    summary.errors.push({ customerGid: members[index].customerGid, operation: "bulk", code: "NOT_PROCESSED", message: "The bulk operation stopped before this member" });
+    summary.errors.push({
+      customerGid: members[index].customerGid,
+      operation: "bulk",
+      code: "NOT_PROCESSED",
+      message: "The bulk operation stopped before this member",
+    });
   }
 }
 
@@ -290,7 +320,13 @@ async function writeMetafieldsBulk(caller: AdminCaller, members: MemberSyncRecor
  * bulkOperationRunMutation takes a single mutation field, so adds and removes are two operations. Adds run first:
  * a customer between the two has two tier tags for a moment rather than none.
  */
-async function writeTagsBulk(caller: AdminCaller, changed: MemberSyncRecord[], opts: BulkOptions, stats: BulkStats, summary: SyncSummary): Promise<void> {
+async function writeTagsBulk(
+  caller: AdminCaller,
+  changed: MemberSyncRecord[],
+  opts: BulkOptions,
+  stats: BulkStats,
+  summary: SyncSummary,
+): Promise<void> {
   const adds = changed.filter((m) => m.level !== null).map((m) => ({ id: m.customerGid, tags: [tierTag(m.level!.id)] }));
   const removes = changed.filter((m) => m.previousLevelId !== null).map((m) => ({ id: m.customerGid, tags: [tierTag(m.previousLevelId!)] }));
   for (const [operation, document, lines] of [
@@ -298,15 +334,27 @@ async function writeTagsBulk(caller: AdminCaller, changed: MemberSyncRecord[], o
     ["tagsRemove", MEMBER_TIER_TAG_REMOVE, removes],
   ] as const) {
     if (lines.length === 0) continue;
-    const outcome = await runBulkMutation(caller, document, lines.map((l) => JSON.stringify(l)), opts, stats);
+    const outcome = await runBulkMutation(
+      caller,
+      document,
+      lines.map((l) => JSON.stringify(l)),
+      opts,
+      stats,
+    );
     for (const result of outcome.results) {
       const line = lines[result.index];
       const errors: UserError[] = result.errors ?? result.data?.[operation]?.userErrors ?? [];
       if (errors.length === 0) summary.tagsChanged += line.tags.length;
-      for (const e of errors) summary.errors.push({ customerGid: line.id, operation, code: e.code ?? null, message: e.message, field: e.field ?? null });
+      for (const e of errors)
+        summary.errors.push({ customerGid: line.id, operation, code: e.code ?? null, message: e.message, field: e.field ?? null });
     }
     for (const index of outcome.unprocessed) {
-      summary.errors.push({ customerGid: lines[index].id, operation: "bulk", code: "NOT_PROCESSED", message: `The ${operation} bulk operation stopped before this member` });
+      summary.errors.push({
+        customerGid: lines[index].id,
+        operation: "bulk",
+        code: "NOT_PROCESSED",
+        message: `The ${operation} bulk operation stopped before this member`,
+      });
     }
   }
 }

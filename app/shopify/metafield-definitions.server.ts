@@ -41,7 +41,11 @@ export async function ensureProgramMetafieldDefinition(admin: AdminGraphqlClient
   return ensureDefinitions(asCaller(admin, policy), "SHOP", { [PROGRAM_METAFIELD_KEY]: PROGRAM_DEFINITION });
 }
 
-async function ensureDefinitions(caller: AdminCaller, ownerType: "CUSTOMER" | "SHOP", definitions: Record<string, DefinitionText>): Promise<DefinitionsResult> {
+async function ensureDefinitions(
+  caller: AdminCaller,
+  ownerType: "CUSTOMER" | "SHOP",
+  definitions: Record<string, DefinitionText>,
+): Promise<DefinitionsResult> {
   const data = await caller.request(TIERLINE_METAFIELD_DEFINITIONS, { ownerType, namespace: TIERLINE_NAMESPACE });
   const existingKeys = new Set<string>(((data?.metafieldDefinitions?.nodes ?? []) as { key: string }[]).map((d) => d.key));
   const result: DefinitionsResult = { created: [], existing: [] };
@@ -51,7 +55,15 @@ async function ensureDefinitions(caller: AdminCaller, ownerType: "CUSTOMER" | "S
       continue;
     }
     const created = await caller.request(TIERLINE_METAFIELD_DEFINITION_CREATE, {
-      definition: { namespace: TIERLINE_NAMESPACE, key, type: "json", ownerType, name: text.name, description: text.description, access: SHOPPER_READABLE },
+      definition: {
+        namespace: TIERLINE_NAMESPACE,
+        key,
+        type: "json",
+        ownerType,
+        name: text.name,
+        description: text.description,
+        access: SHOPPER_READABLE,
+      },
     });
     const errors = (created?.metafieldDefinitionCreate?.userErrors ?? []) as { message: string; code: string | null }[];
     // TAKEN: another install (or a concurrent job) created it between our read and our write.

@@ -114,10 +114,19 @@ export class OfflineTokens {
       response = await this.opts.fetch(`https://${shop}/admin/oauth/access_token`, {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify({ client_id: this.opts.clientId, client_secret: this.opts.clientSecret, grant_type: "refresh_token", refresh_token: stored.refreshToken }),
+        body: JSON.stringify({
+          client_id: this.opts.clientId,
+          client_secret: this.opts.clientSecret,
+          grant_type: "refresh_token",
+          refresh_token: stored.refreshToken,
+        }),
       });
     } catch (error) {
-      throw new OfflineTokenError("REFRESH_FAILED", `${shop}: the access token refresh did not reach Shopify (${(error as Error).message}); the job retries`, { shop });
+      throw new OfflineTokenError(
+        "REFRESH_FAILED",
+        `${shop}: the access token refresh did not reach Shopify (${(error as Error).message}); the job retries`,
+        { shop },
+      );
     }
     const body = (await response.json().catch(() => ({}))) as TokenResponse;
     if (response.status >= 400 && response.status < 500) {
@@ -125,10 +134,18 @@ export class OfflineTokens {
       const again = await this.loadFresh(shop);
       if (again?.accessToken && again.refreshToken !== stored.refreshToken && !this.expiresSoon(again)) return again;
       const reason = [body.error, body.error_description].filter((v) => typeof v === "string" && v).join(": ");
-      throw refused(shop, `Shopify answered HTTP ${response.status}${reason ? ` (${reason})` : ""}`, response.status, typeof body.error === "string" ? body.error : undefined);
+      throw refused(
+        shop,
+        `Shopify answered HTTP ${response.status}${reason ? ` (${reason})` : ""}`,
+        response.status,
+        typeof body.error === "string" ? body.error : undefined,
+      );
     }
     if (!response.ok || typeof body.access_token !== "string" || !body.access_token) {
-      throw new OfflineTokenError("REFRESH_FAILED", `${shop}: the access token refresh failed (HTTP ${response.status}); the job retries`, { shop, status: response.status });
+      throw new OfflineTokenError("REFRESH_FAILED", `${shop}: the access token refresh failed (HTTP ${response.status}); the job retries`, {
+        shop,
+        status: response.status,
+      });
     }
     const at = this.now();
     const seconds = (v: unknown) => (typeof v === "number" && v > 0 ? new Date(at + v * 1000) : undefined);
@@ -179,7 +196,11 @@ function unauthorized(outcome: unknown): boolean {
  * elsewhere), else with a refreshed one. A refused token without a refresh token keeps its 401. `clientFor` returns
  * the client for the stored session (production: `unauthenticated.admin(shop).admin`).
  */
-export function offlineAdminClient(tokens: OfflineTokens, shop: string, clientFor: (session: Session) => Promise<AdminGraphqlClient>): AdminGraphqlClient {
+export function offlineAdminClient(
+  tokens: OfflineTokens,
+  shop: string,
+  clientFor: (session: Session) => Promise<AdminGraphqlClient>,
+): AdminGraphqlClient {
   return {
     async graphql(query, options) {
       const session = await tokens.current(shop);

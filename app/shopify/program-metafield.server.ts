@@ -18,21 +18,29 @@ export type ProgramMetafieldWrite = "written" | "unchanged" | "deleted" | "absen
  * Idempotent: the current value is read first, and an equal document (same JSON, whatever its key order) is not
  * written again, so a repeated job or an unchanged republish costs one query.
  */
-export async function writeProgramMetafield(admin: AdminGraphqlClient | AdminCaller, doc: TierProgramV1 | null, policy?: CallPolicy): Promise<ProgramMetafieldWrite> {
+export async function writeProgramMetafield(
+  admin: AdminGraphqlClient | AdminCaller,
+  doc: TierProgramV1 | null,
+  policy?: CallPolicy,
+): Promise<ProgramMetafieldWrite> {
   const caller = asCaller(admin, policy);
   const data = await caller.request(SHOP_PROGRAM_METAFIELD, { namespace: TIERLINE_NAMESPACE, key: PROGRAM_METAFIELD_KEY });
   const shopId = data?.shop?.id as string;
   const current = (data?.shop?.metafield?.value ?? null) as string | null;
   if (doc === null) {
     if (current === null) return "absent";
-    const deleted = await caller.request(SHOP_PROGRAM_METAFIELD_DELETE, { metafields: [{ ownerId: shopId, namespace: TIERLINE_NAMESPACE, key: PROGRAM_METAFIELD_KEY }] });
+    const deleted = await caller.request(SHOP_PROGRAM_METAFIELD_DELETE, {
+      metafields: [{ ownerId: shopId, namespace: TIERLINE_NAMESPACE, key: PROGRAM_METAFIELD_KEY }],
+    });
     throwOnUserErrors("metafieldsDelete", deleted?.metafieldsDelete?.userErrors);
     return "deleted";
   }
   const value = JSON.stringify(doc);
   if (current !== null && sameJson(current, doc)) return "unchanged";
   await ensureProgramMetafieldDefinition(caller);
-  const set = await caller.request(SHOP_PROGRAM_METAFIELD_SET, { metafields: [{ ownerId: shopId, namespace: TIERLINE_NAMESPACE, key: PROGRAM_METAFIELD_KEY, type: "json", value }] });
+  const set = await caller.request(SHOP_PROGRAM_METAFIELD_SET, {
+    metafields: [{ ownerId: shopId, namespace: TIERLINE_NAMESPACE, key: PROGRAM_METAFIELD_KEY, type: "json", value }],
+  });
   throwOnUserErrors("metafieldsSet", set?.metafieldsSet?.userErrors);
   return "written";
 }
@@ -46,5 +54,6 @@ function sameJson(value: string, doc: TierProgramV1): boolean {
 }
 
 function throwOnUserErrors(operation: string, errors: { message: string }[] | null | undefined): void {
-  if (errors?.length) throw new ShopifyAdminError("GRAPHQL_ERRORS", `${operation} ${PROGRAM_METAFIELD_KEY}: ${errors.map((e) => e.message).join("; ")}`, { errors });
+  if (errors?.length)
+    throw new ShopifyAdminError("GRAPHQL_ERRORS", `${operation} ${PROGRAM_METAFIELD_KEY}: ${errors.map((e) => e.message).join("; ")}`, { errors });
 }

@@ -93,7 +93,10 @@ export async function upsertTierDiscount(
   return { discountId, created: true };
 }
 
-export async function removeTierDiscount(admin: AdminGraphqlClient | AdminCaller, opts: TierDiscountOptions = {}): Promise<{ deletedDiscountId: string | null }> {
+export async function removeTierDiscount(
+  admin: AdminGraphqlClient | AdminCaller,
+  opts: TierDiscountOptions = {},
+): Promise<{ deletedDiscountId: string | null }> {
   const caller = asCaller(admin, opts);
   const id = opts.discountId ?? (await findTierDiscount(caller));
   if (!id) return { deletedDiscountId: null };
@@ -120,5 +123,7 @@ export async function findTierDiscount(caller: AdminCaller): Promise<string | nu
 
 function throwOnUserErrors(operation: string, errors: { message: string; code?: string | null; field?: string[] | null }[] | undefined): void {
   if (!errors || errors.length === 0) return;
-  throw new ShopifyAdminError("GRAPHQL_ERRORS", `${operation}: ${errors.map((e) => (e.code ? `${e.code}: ${e.message}` : e.message)).join("; ")}`, { errors });
+  throw new ShopifyAdminError("GRAPHQL_ERRORS", `${operation}: ${errors.map((e) => (e.code ? `${e.code}: ${e.message}` : e.message)).join("; ")}`, {
+    errors,
+  });
 }

@@ -31,7 +31,10 @@ function contractDocument<T>(name: string, read: (json: unknown) => T | null) {
   return z.unknown().transform((value, ctx): T => {
     const back = read(JSON.parse(JSON.stringify(value ?? null)));
     if (back === null || canonicalJson(back) !== canonicalJson(value)) {
-      ctx.addIssue({ code: "custom", message: `is not a ${name} that reads back unchanged (${back === null ? "the reader refuses it" : "the reader would drop or repair part of it"})` });
+      ctx.addIssue({
+        code: "custom",
+        message: `is not a ${name} that reads back unchanged (${back === null ? "the reader refuses it" : "the reader would drop or repair part of it"})`,
+      });
       return z.NEVER;
     }
     return back;

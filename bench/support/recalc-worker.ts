@@ -42,7 +42,9 @@ async function main(): Promise<void> {
     if (!job || job.status === "done" || job.status === "dead") break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  process.stdout.write(`${JSON.stringify({ pid: process.pid, jobs: ran.filter((j) => !j.includes(":queued")), retried, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ pid: process.pid, jobs: ran.filter((j) => !j.includes(":queued")), retried, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
+  );
   await db.$disconnect();
 }
 

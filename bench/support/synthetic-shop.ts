@@ -10,7 +10,6 @@ export const SYNTHETIC_AS_OF = new Date(Date.UTC(2027, 0, 1));
 const DAY = 86_400_000;
 const SPAN_DAYS = 730;
 
-
 /** Customer GIDs of the synthetic shop (fixed width, so key order is numeric order too). */
 export const syntheticCustomer = (i: number) => `gid://shopify/Customer/${String(1_000_000_000 + i)}`;
 
@@ -24,9 +23,34 @@ export function syntheticProgramJson(goldAt = "2500.00") {
     retention: { extendDays: 180 },
     points: { earn: [{ per: "amount", every: "1.00", points: 1, prorate: true }], rounding: "down", expiryDays: 365 },
     levels: [
-      { id: "bronze", name: "Bronze", rank: 1, upgrade: [[{ kind: "orderCount", count: 2 }], [{ kind: "accumulatedSpend", amount: "100.00" }]], upgradePoints: 50 },
-      { id: "silver", name: "Silver", rank: 2, upgrade: [[{ kind: "accumulatedSpend", amount: "800.00" }, { kind: "orderCount", count: 3 }]], retainAmount: "400.00", upgradePoints: 100 },
-      { id: "gold", name: "Gold", rank: 3, upgrade: [[{ kind: "accumulatedSpend", amount: goldAt }], [{ kind: "singleOrder", amount: "1500.00" }]], retainAmount: "1200.00", upgradePoints: 250 },
+      {
+        id: "bronze",
+        name: "Bronze",
+        rank: 1,
+        upgrade: [[{ kind: "orderCount", count: 2 }], [{ kind: "accumulatedSpend", amount: "100.00" }]],
+        upgradePoints: 50,
+      },
+      {
+        id: "silver",
+        name: "Silver",
+        rank: 2,
+        upgrade: [
+          [
+            { kind: "accumulatedSpend", amount: "800.00" },
+            { kind: "orderCount", count: 3 },
+          ],
+        ],
+        retainAmount: "400.00",
+        upgradePoints: 100,
+      },
+      {
+        id: "gold",
+        name: "Gold",
+        rank: 3,
+        upgrade: [[{ kind: "accumulatedSpend", amount: goldAt }], [{ kind: "singleOrder", amount: "1500.00" }]],
+        retainAmount: "1200.00",
+        upgradePoints: 250,
+      },
     ],
   };
 }
@@ -56,7 +80,9 @@ export async function generateSyntheticShop(db: Db, opts: SyntheticShopOptions):
   const chunk = opts.chunk ?? 2000;
   const publishedAt = new Date(SYNTHETIC_START - DAY);
   await db.shop.create({ data: { domain: opts.shop, currency: "USD", installedAt: publishedAt, rewardsFrom: null } });
-  await db.programVersion.create({ data: { shop: opts.shop, status: "published", programJson: JSON.stringify(syntheticProgramJson()), publishedAt, createdAt: publishedAt } });
+  await db.programVersion.create({
+    data: { shop: opts.shop, status: "published", programJson: JSON.stringify(syntheticProgramJson()), publishedAt, createdAt: publishedAt },
+  });
 
   // Orders per customer: even, with the remainder and a skew spread at random (the total stays exact).
   const per = new Int32Array(opts.members).fill(Math.floor(opts.orders / opts.members));
@@ -92,7 +118,15 @@ export async function generateSyntheticShop(db: Db, opts: SyntheticShopOptions):
     const times = Array.from({ length: per[m] }, () => SYNTHETIC_START + Math.floor(rand() * SPAN_DAYS * DAY)).sort((a, b) => a - b);
     for (const paid of times) {
       const orderGid = `gid://shopify/Order/${++orderNo}`;
-      const lines = Array.from({ length: int(1, 3) }, (_, l) => ({ id: `gid://shopify/LineItem/${orderNo}${l}`, productId: `p${int(0, 498)}`, quantity: int(1, 2), price: int(5, 120) * 100, collectionIds: [], tags: [], giftCard: false }));
+      const lines = Array.from({ length: int(1, 3) }, (_, l) => ({
+        id: `gid://shopify/LineItem/${orderNo}${l}`,
+        productId: `p${int(0, 498)}`,
+        quantity: int(1, 2),
+        price: int(5, 120) * 100,
+        collectionIds: [],
+        tags: [],
+        giftCard: false,
+      }));
       const subtotal = lines.reduce((s, l) => s + l.quantity * l.price, 0);
       const shipping = rand() < 0.6 ? 0 : 990;
       const tax = Math.round(subtotal * 0.08);
@@ -138,7 +172,9 @@ export async function generateSyntheticShop(db: Db, opts: SyntheticShopOptions):
 /** Publishes the program again with Gold's threshold moved: the next full recalculation re-tiers members. */
 export async function republish(db: Db, shop: string, goldAt: string, publishedAt: Date): Promise<void> {
   await db.programVersion.updateMany({ where: { shop, status: "published" }, data: { status: "superseded" } });
-  await db.programVersion.create({ data: { shop, status: "published", programJson: JSON.stringify(syntheticProgramJson(goldAt)), publishedAt, createdAt: publishedAt } });
+  await db.programVersion.create({
+    data: { shop, status: "published", programJson: JSON.stringify(syntheticProgramJson(goldAt)), publishedAt, createdAt: publishedAt },
+  });
 }
 
 /** What a server-side generation needs: a PostgreSQL connection to open (one per parallel slice). */
@@ -170,7 +206,10 @@ export async function generateSyntheticShopInPostgres(opts: SyntheticShopInPostg
   const main = await opts.connect();
   const h = (expr: string, salt: number) => `abs(hashint8extended(${expr}, ${seed + salt}))`;
   try {
-    await main.query(`INSERT INTO "Shop" (id, domain, currency, "installedAt", "createdAt", "updatedAt") VALUES ('synthetic-shop', $1, 'USD', $2, $2, $2)`, [opts.shop, publishedAt]);
+    await main.query(
+      `INSERT INTO "Shop" (id, domain, currency, "installedAt", "createdAt", "updatedAt") VALUES ('synthetic-shop', $1, 'USD', $2, $2, $2)`,
+      [opts.shop, publishedAt],
+    );
     await main.query(
       `INSERT INTO "ProgramVersion" (id, shop, status, "programJson", "publishedAt", "createdAt", "updatedAt") VALUES ('synthetic-v1', $1, 'published', $2, $3, $3, $3)`,
       [opts.shop, JSON.stringify(syntheticProgramJson()), publishedAt],

@@ -18,8 +18,15 @@ export interface LevelMove {
 }
 
 async function levelNames(db: Db, shop: string): Promise<{ names: Map<string, string>; ranks: Map<string, number>; currency: string }> {
-  const [levels, shopRow] = await Promise.all([db.level.findMany({ where: { shop }, orderBy: { rank: "asc" } }), db.shop.findUnique({ where: { domain: shop }, select: { currency: true } })]);
-  return { names: new Map(levels.map((l) => [l.levelId, l.name])), ranks: new Map(levels.map((l) => [l.levelId, l.rank])), currency: shopRow?.currency ?? "USD" };
+  const [levels, shopRow] = await Promise.all([
+    db.level.findMany({ where: { shop }, orderBy: { rank: "asc" } }),
+    db.shop.findUnique({ where: { domain: shop }, select: { currency: true } }),
+  ]);
+  return {
+    names: new Map(levels.map((l) => [l.levelId, l.name])),
+    ranks: new Map(levels.map((l) => [l.levelId, l.rank])),
+    currency: shopRow?.currency ?? "USD",
+  };
 }
 
 /**
@@ -89,9 +96,15 @@ export interface LevelCount {
 
 /** Members per level, lowest level first, "No level" last. */
 export async function membersPerLevel(db: Db, shop: string): Promise<LevelCount[]> {
-  const [{ names }, groups] = await Promise.all([levelNames(db, shop), db.member.groupBy({ by: ["levelId"], where: { shop, deletedAt: null }, _count: { _all: true } })]);
+  const [{ names }, groups] = await Promise.all([
+    levelNames(db, shop),
+    db.member.groupBy({ by: ["levelId"], where: { shop, deletedAt: null }, _count: { _all: true } }),
+  ]);
   const count = new Map(groups.map((g) => [g.levelId, g._count._all]));
-  return [...[...names].map(([levelId, name]) => ({ levelId, name, members: count.get(levelId) ?? 0 })), { levelId: null, name: "No level", members: count.get(null) ?? 0 }];
+  return [
+    ...[...names].map(([levelId, name]) => ({ levelId, name, members: count.get(levelId) ?? 0 })),
+    { levelId: null, name: "No level", members: count.get(null) ?? 0 },
+  ];
 }
 
 /** A small text table: left-aligned first column, the others right-aligned. */

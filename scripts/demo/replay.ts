@@ -101,7 +101,13 @@ export function buildReplay(data: DemoShopData, opts: { seed?: number } = {}): R
         webhookId: hookId(),
         minutesAgo: m,
         note,
-        payload: (start) => refundPayload({ id: refundId, orderId, createdAt: iso(start, m), lines: [{ lineId: line.id, quantity: line.quantity, price: money(line.price) }] }),
+        payload: (start) =>
+          refundPayload({
+            id: refundId,
+            orderId,
+            createdAt: iso(start, m),
+            lines: [{ lineId: line.id, quantity: line.quantity, price: money(line.price) }],
+          }),
       };
     };
 
@@ -119,7 +125,14 @@ export function buildReplay(data: DemoShopData, opts: { seed?: number } = {}): R
     [0.1, paid(adaThird, `${fullName(cast.ada)} places her third order`, "demo-ada-third")],
     // Shopify retries a delivery it did not see acknowledged: same webhook id and body, stored once.
     [0.12, paid(adaThird, `Shopify retries ${fullName(cast.ada)}'s order #${adaThird.id} (same webhook id): stored once`, "demo-ada-third")],
-    [0.2, refunded(margaretOrder.id, margaretOrder.lines[0], `a refund for ${fullName(cast.margaret)}'s order #${margaretOrder.id} arrives before the order`)],
+    [
+      0.2,
+      refunded(
+        margaretOrder.id,
+        margaretOrder.lines[0],
+        `a refund for ${fullName(cast.margaret)}'s order #${margaretOrder.id} arrives before the order`,
+      ),
+    ],
     [0.3, paid(hedyBag, `${fullName(cast.hedy)} buys a weekender bag`)],
     [
       0.36,

@@ -31,7 +31,10 @@ export function demoBenefits(): Record<string, ShopperBenefits> {
 
 /** The store's side: products, customers and order history (the install backfill imports the orders). */
 export function seedStore(standIn: StandIn, shop: string, data: DemoShopData, anchor: number, opts: { orders: boolean }): void {
-  standIn.seed({ products: productSeeds(), customers: customerSeeds(data, anchor), orders: opts.orders ? historyOrderSeeds(data, anchor) : [] }, shop);
+  standIn.seed(
+    { products: productSeeds(), customers: customerSeeds(data, anchor), orders: opts.orders ? historyOrderSeeds(data, anchor) : [] },
+    shop,
+  );
 }
 
 function form(payload: unknown): FormData {
@@ -57,7 +60,8 @@ export async function publishDemoProgram(
   for (const level of levels) {
     // A new level's id is a slug of its name: the file's ids must be those slugs, or tags would not match.
     const saved = await levelEditAction(db, shop, null, form(levelPayload(levelFormValues(level))));
-    if (saved.levelId !== level.id) throw new Error(`program.json: level "${level.name}" gets the id "${saved.levelId}" in the admin, not "${level.id}"`);
+    if (saved.levelId !== level.id)
+      throw new Error(`program.json: level "${level.name}" gets the id "${saved.levelId}" in the admin, not "${level.id}"`);
   }
   for (const level of levels) {
     const shopper = benefits[level.id];

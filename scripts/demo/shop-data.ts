@@ -12,7 +12,6 @@ import { seededRandom } from "../../tools/sample-data/seeded-random";
 
 export const DEMO_SEED = 20_260_301;
 
-
 export const gidOf = (type: string, id: number) => `gid://shopify/${type}/${id}`;
 
 export interface DemoProduct {
@@ -129,17 +128,104 @@ const CAST_HISTORY: Record<CastRole, [number, number[]][]> = {
 };
 
 const FIRST_NAMES = [
-  "Amara", "Bruno", "Chloe", "Dmitri", "Elena", "Farid", "Greta", "Hiro", "Ines", "Jonas", "Keira", "Luca",
-  "Maya", "Nikolai", "Olivia", "Pablo", "Quinn", "Rosa", "Samir", "Tamsin", "Umar", "Vera", "Wen", "Ximena",
-  "Yusuf", "Zara", "Aiden", "Bianca", "Caleb", "Dalia", "Emil", "Freya", "Gabriel", "Hana", "Ivan", "Jade",
-  "Kofi", "Lena", "Mateo", "Nora", "Oscar", "Priya", "Rafael", "Sofia", "Theo", "Uma", "Viktor", "Willa",
+  "Amara",
+  "Bruno",
+  "Chloe",
+  "Dmitri",
+  "Elena",
+  "Farid",
+  "Greta",
+  "Hiro",
+  "Ines",
+  "Jonas",
+  "Keira",
+  "Luca",
+  "Maya",
+  "Nikolai",
+  "Olivia",
+  "Pablo",
+  "Quinn",
+  "Rosa",
+  "Samir",
+  "Tamsin",
+  "Umar",
+  "Vera",
+  "Wen",
+  "Ximena",
+  "Yusuf",
+  "Zara",
+  "Aiden",
+  "Bianca",
+  "Caleb",
+  "Dalia",
+  "Emil",
+  "Freya",
+  "Gabriel",
+  "Hana",
+  "Ivan",
+  "Jade",
+  "Kofi",
+  "Lena",
+  "Mateo",
+  "Nora",
+  "Oscar",
+  "Priya",
+  "Rafael",
+  "Sofia",
+  "Theo",
+  "Uma",
+  "Viktor",
+  "Willa",
 ];
 const LAST_NAMES = [
-  "Abara", "Bergstrom", "Castillo", "Dubois", "Eriksen", "Fontaine", "Garcia", "Haddad", "Ibsen", "Jansen",
-  "Kowalski", "Lindqvist", "Moreau", "Nakamura", "Okafor", "Petrov", "Quintero", "Rossi", "Sato", "Tanaka",
-  "Ulrich", "Varga", "Weber", "Xu", "Yilmaz", "Zimmermann", "Andersen", "Bakker", "Chen", "Duarte", "Engel",
-  "Ferreira", "Gupta", "Horvat", "Ivanova", "Jovanovic", "Kim", "Larsen", "Mendes", "Novak", "Olsen", "Park",
-  "Reyes", "Schmidt", "Takahashi", "Novotny", "Vogel", "Wolff",
+  "Abara",
+  "Bergstrom",
+  "Castillo",
+  "Dubois",
+  "Eriksen",
+  "Fontaine",
+  "Garcia",
+  "Haddad",
+  "Ibsen",
+  "Jansen",
+  "Kowalski",
+  "Lindqvist",
+  "Moreau",
+  "Nakamura",
+  "Okafor",
+  "Petrov",
+  "Quintero",
+  "Rossi",
+  "Sato",
+  "Tanaka",
+  "Ulrich",
+  "Varga",
+  "Weber",
+  "Xu",
+  "Yilmaz",
+  "Zimmermann",
+  "Andersen",
+  "Bakker",
+  "Chen",
+  "Duarte",
+  "Engel",
+  "Ferreira",
+  "Gupta",
+  "Horvat",
+  "Ivanova",
+  "Jovanovic",
+  "Kim",
+  "Larsen",
+  "Mendes",
+  "Novak",
+  "Olsen",
+  "Park",
+  "Reyes",
+  "Schmidt",
+  "Takahashi",
+  "Novotny",
+  "Vogel",
+  "Wolff",
 ];
 
 /** Products by persona: big spenders buy the dear things, occasional buyers the small ones. */
@@ -153,7 +239,14 @@ const ORDERS_PER_CUSTOMER: Record<Exclude<Persona, "story">, [number, number]> =
 export function customerOf(index: number, persona: Persona, names: [string, string]): DemoCustomer {
   const id = CUSTOMER_BASE + index + 1;
   const [firstName, lastName] = names;
-  return { id, gid: gidOf("Customer", id), firstName, lastName, email: `${firstName}.${lastName}`.toLowerCase().replace(/[^a-z.]/g, "") + `@example.com`, persona };
+  return {
+    id,
+    gid: gidOf("Customer", id),
+    firstName,
+    lastName,
+    email: `${firstName}.${lastName}`.toLowerCase().replace(/[^a-z.]/g, "") + `@example.com`,
+    persona,
+  };
 }
 
 /** Lines for `productIds` (each once; repeated ids add quantity), line ids derived from the order id. */
@@ -214,7 +307,12 @@ export function buildDemoShopData(opts: { customers: number; seed?: number }): D
 // The same data in the stand-in's seed shapes.
 
 export function productSeeds(): ProductSeed[] {
-  return PRODUCTS.map((p) => ({ id: gidOf("Product", p.id), title: p.title, isGiftCard: p.giftCard ?? false, tags: p.giftCard ? ["gift-card"] : [] }));
+  return PRODUCTS.map((p) => ({
+    id: gidOf("Product", p.id),
+    title: p.title,
+    isGiftCard: p.giftCard ?? false,
+    tags: p.giftCard ? ["gift-card"] : [],
+  }));
 }
 
 export function customerSeeds(data: DemoShopData, anchor: number): CustomerSeed[] {
@@ -236,7 +334,13 @@ export function historyOrderSeeds(data: DemoShopData, anchor: number): OrderSeed
       financialStatus: "PAID",
       totalShipping: money(o.shipping),
       totalTax: money(o.tax),
-      lineItems: o.lines.map((l) => ({ id: gidOf("LineItem", l.id), productId: gidOf("Product", l.productId), title: product(l.productId).title, quantity: l.quantity, unitPrice: money(l.price) })),
+      lineItems: o.lines.map((l) => ({
+        id: gidOf("LineItem", l.id),
+        productId: gidOf("Product", l.productId),
+        title: product(l.productId).title,
+        quantity: l.quantity,
+        unitPrice: money(l.price),
+      })),
     };
   });
 }

@@ -59,7 +59,9 @@ export async function startDemo(opts: StartDemoOptions = {}): Promise<Demo> {
   const fresh = opts.fresh ?? !(opts.databaseFile && fs.existsSync(opts.databaseFile));
   const pace = opts.pace ?? "live";
 
-  say(fresh ? "Starting Tierline on a fresh SQLite database (the first run also builds the app, about a minute)…" : `Reopening ${opts.databaseFile}…`);
+  say(
+    fresh ? "Starting Tierline on a fresh SQLite database (the first run also builds the app, about a minute)…" : `Reopening ${opts.databaseFile}…`,
+  );
   const stack = await startLocalStack({ databaseFile: opts.databaseFile, fresh, port: opts.port, quiet: true });
   const { db, shop } = stack;
   const stopped = new AbortController();
@@ -96,11 +98,14 @@ export async function startDemo(opts: StartDemoOptions = {}): Promise<Demo> {
       await db.syncState.updateMany({ where: { shop, subject: { startsWith: "gid://shopify/Customer/" } }, data: { syncedHash: null } });
       await enqueueJob(db, { type: SYNC_MEMBERS_JOB, shop, key: syncMembersKey(shop) });
     }
-    const adminUrl = (p = "/app") => embeddedAdminUrl(stack.appUrl, p, { shop, apiKey: stack.apiKey, apiSecret: stack.apiSecret, ttlSeconds: 12 * 3600 });
+    const adminUrl = (p = "/app") =>
+      embeddedAdminUrl(stack.appUrl, p, { shop, apiKey: stack.apiKey, apiSecret: stack.apiSecret, ttlSeconds: 12 * 3600 });
 
     const counts = await membersPerLevel(db, shop);
     say("");
-    say(`Tierline demo: ${shop}, ${data.customers.length} customers, ${await db.orderFact.count({ where: { shop } })} orders on record (ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
+    say(
+      `Tierline demo: ${shop}, ${data.customers.length} customers, ${await db.orderFact.count({ where: { shop } })} orders on record (ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s)`,
+    );
     say(`  Members now: ${counts.map((c) => `${c.name} ${c.members}`).join(", ")}`);
     const plan = levelCap((await db.shop.findUnique({ where: { domain: shop }, select: { plan: true } }))?.plan);
     say(`  Plan: ${plan.label} (up to ${plan.maxLevels} levels), the demo shop's subscription in the Shopify stand-in`);
@@ -123,7 +128,12 @@ export async function startDemo(opts: StartDemoOptions = {}): Promise<Demo> {
     for (const s of showcase) say(`  Member card page  ${s.label.padEnd(22)} ${accountPage.memberPageUrl(s.customerId)}`);
     const member = showcase.find((s) => s.label !== "No level yet") ?? showcase[0];
     if (member) {
-      for (const [surface, label] of [["profile-block", "Profile block"], ["checkout-banner", "Checkout banner"], ["pos-customer", "POS customer"], ["pos-home", "POS tile + modal"]] as const) {
+      for (const [surface, label] of [
+        ["profile-block", "Profile block"],
+        ["checkout-banner", "Checkout banner"],
+        ["pos-customer", "POS customer"],
+        ["pos-home", "POS tile + modal"],
+      ] as const) {
         say(`  ${label.padEnd(17)} ${member.label.padEnd(22)} ${accountPage.surfaceUrl(surface, member.customerId)}`);
       }
     }
@@ -138,7 +148,9 @@ export async function startDemo(opts: StartDemoOptions = {}): Promise<Demo> {
     }
 
     const events = buildReplay(data);
-    say(`Replaying ${events.length} signed webhooks (${pace === "live" ? "about five a second" : "as fast as the app takes them"}); level moves as the worker records them:`);
+    say(
+      `Replaying ${events.length} signed webhooks (${pace === "live" ? "about five a second" : "as fast as the app takes them"}); level moves as the worker records them:`,
+    );
     const replayStart = new Date();
     watcher = watchLevelMoves(db, shop, replayStart, (m) => say(`  ${m.line}`));
     demo.moves = watcher.moves;
@@ -159,7 +171,11 @@ export async function startDemo(opts: StartDemoOptions = {}): Promise<Demo> {
   }
 }
 
-async function replay(stack: LocalStack, events: ReplayEvent[], opts: { pace: "live" | "instant"; signal: AbortSignal; start: number; say: (line: string) => void }): Promise<void> {
+async function replay(
+  stack: LocalStack,
+  events: ReplayEvent[],
+  opts: { pace: "live" | "instant"; signal: AbortSignal; start: number; say: (line: string) => void },
+): Promise<void> {
   for (const event of events) {
     if (opts.signal.aborted) return;
     if (event.note) opts.say(`  · ${event.topic}: ${event.note}`);
@@ -180,7 +196,8 @@ async function settled(stack: LocalStack, signal: AbortSignal): Promise<void> {
     ]);
     quiet = inbox === 0 && jobs === 0 ? quiet + 1 : 0;
     if (quiet >= 3) return;
-    if (Date.now() > deadline) throw new Error(`the worker did not settle within ${SETTLE_TIMEOUT_MS / 1000} s (${inbox} deliveries and ${jobs} jobs pending)`);
+    if (Date.now() > deadline)
+      throw new Error(`the worker did not settle within ${SETTLE_TIMEOUT_MS / 1000} s (${inbox} deliveries and ${jobs} jobs pending)`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -199,8 +216,14 @@ async function summary(stack: LocalStack, moves: LevelMove[], delivered: number,
   const ups = moves.filter((m) => m.direction === "up").length;
   const downs = moves.filter((m) => m.direction === "down").length;
   say("");
-  say(`Replay done: ${delivered} deliveries sent, ${stored} stored (repeats under one webhook id are stored once), ${moves.length} level changes (${ups} up, ${downs} down).`);
-  for (const line of table(["Level", "Members"], counts.map((c) => [c.name, c.members]))) say(`  ${line}`);
+  say(
+    `Replay done: ${delivered} deliveries sent, ${stored} stored (repeats under one webhook id are stored once), ${moves.length} level changes (${ups} up, ${downs} down).`,
+  );
+  for (const line of table(
+    ["Level", "Members"],
+    counts.map((c) => [c.name, c.members]),
+  ))
+    say(`  ${line}`);
   say(`Shopify stand-in: ${tagged} customers tagged tier:<level>; ${synced} carry the $app:tierline level/progress/benefits metafields.`);
   if (failed || dead) say(`Problems: ${failed} deliveries failed, ${dead} jobs dead (see the Job and WebhookInbox tables).`);
 }

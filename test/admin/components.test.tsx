@@ -10,7 +10,17 @@ import { applyPointsRules, benefitsFormValues, NO_SHOPPER_BENEFITS, parseBenefit
 import { applyLevelForm, levelFormValues, parseLevelForm } from "~/forms/level-form";
 import { DEFAULT_TEMPLATES } from "~/forms/notification-templates";
 import { parseSettingsForm, settingsFormValues } from "~/forms/settings-form";
-import { change, click, control, installBrowserStandIns, labels, programJson, renderAdmin, submit, type PickerStandIn } from "../support/admin-builders";
+import {
+  change,
+  click,
+  control,
+  installBrowserStandIns,
+  labels,
+  programJson,
+  renderAdmin,
+  submit,
+  type PickerStandIn,
+} from "../support/admin-builders";
 
 let picker: PickerStandIn;
 beforeEach(() => {
@@ -20,7 +30,9 @@ beforeEach(() => {
 describe("LevelForm", () => {
   async function render(errors?: Record<string, string>) {
     const sent: Record<string, unknown>[] = [];
-    const r = await renderAdmin(<LevelForm initial={levelFormValues(null)} currencyCode="USD" retentionOn={false} errors={errors} onSubmit={(p) => sent.push(p)} />);
+    const r = await renderAdmin(
+      <LevelForm initial={levelFormValues(null)} currencyCode="USD" retentionOn={false} errors={errors} onSubmit={(p) => sent.push(p)} />,
+    );
     return { r, sent };
   }
 
@@ -94,7 +106,12 @@ describe("LevelForm", () => {
   });
 
   it("shows each error on its own field", async () => {
-    const { r } = await render({ "upgrade[0][0].amount": "thresholds must rise with rank", name: "Name is required", "card.text": "Text colour must be a colour like #1f2937", _form: "Gold: something else" });
+    const { r } = await render({
+      "upgrade[0][0].amount": "thresholds must rise with rank",
+      name: "Name is required",
+      "card.text": "Text colour must be a colour like #1f2937",
+      _form: "Gold: something else",
+    });
     expect(control(r, "Upgrade group 1, condition 1: amount").props.error).toBe("thresholds must rise with rank");
     expect(control(r, "Level name").props.error).toBe("Name is required");
     expect(control(r, "Text colour").props.error).toBe("Text colour must be a colour like #1f2937");
@@ -105,7 +122,14 @@ describe("LevelForm", () => {
 describe("BenefitsForm", () => {
   it("turns benefits on, fills them in and submits what the server accepts", async () => {
     const sent: Record<string, unknown>[] = [];
-    const r = await renderAdmin(<BenefitsForm levelName="Gold" initial={benefitsFormValues(programJson(), "gold", NO_SHOPPER_BENEFITS)} currencyCode="USD" onSubmit={(p) => sent.push(p)} />);
+    const r = await renderAdmin(
+      <BenefitsForm
+        levelName="Gold"
+        initial={benefitsFormValues(programJson(), "gold", NO_SHOPPER_BENEFITS)}
+        currencyCode="USD"
+        onSubmit={(p) => sent.push(p)}
+      />,
+    );
     await change(r, "Give members of this level a discount", true);
     await change(r, "Discount value", "15");
     await change(r, "Discount minimum order", "40");
@@ -123,7 +147,12 @@ describe("BenefitsForm", () => {
     await change(r, "Privilege 1: title", "Early access");
     await submit(r);
     const b = shopperBenefitsOf(parseBenefitsForm(sent[0]));
-    expect(b.discount).toMatchObject({ type: "percentage", value: "15", minimumOrder: "40.00", combinesWith: { productDiscounts: false, orderDiscounts: true, shippingDiscounts: true } });
+    expect(b.discount).toMatchObject({
+      type: "percentage",
+      value: "15",
+      minimumOrder: "40.00",
+      combinesWith: { productDiscounts: false, orderDiscounts: true, shippingDiscounts: true },
+    });
     expect(b.freeShipping).toEqual({ countries: ["US", "CA"], minimumOrder: null });
     expect(b.welcome).toMatchObject({ validDays: 14 });
     expect(b.custom.map((c) => c.title)).toEqual(["Early access"]);
@@ -131,7 +160,9 @@ describe("BenefitsForm", () => {
     // The picked collection's title is kept so the editor shows "Summer", not an id, when reopened.
     const stored = applyPointsRules(programJson(), "gold", parseBenefitsForm(sent[0]));
     expect(benefitsFormValues(stored, "gold", b).resourceTitles).toEqual({ "gid://shopify/Collection/3": "Summer" });
-    expect(parseBenefitsForm(sent[0]).points.rules).toEqual([{ per: "amount", every: "1.00", points: 2, prorate: true, scope: null, excludeDiscountCodes: false }]);
+    expect(parseBenefitsForm(sent[0]).points.rules).toEqual([
+      { per: "amount", every: "1.00", points: 2, prorate: true, scope: null, excludeDiscountCodes: false },
+    ]);
   });
 });
 
@@ -151,13 +182,24 @@ describe("SettingsForm", () => {
     expect(JSON.stringify(r.toJSON())).toContain("Hi Ada, welcome to Gold");
     await change(r, "Participating channels", ["online_store", "pos"]);
     await submit(r);
-    expect(parseSettingsForm(sent[0])).toMatchObject({ window: { kind: "rolling", days: 90 }, validity: { kind: "days", days: 180 }, channels: ["online_store", "pos"] });
+    expect(parseSettingsForm(sent[0])).toMatchObject({
+      window: { kind: "rolling", days: 90 },
+      validity: { kind: "days", days: 180 },
+      channels: ["online_store", "pos"],
+    });
   });
 });
 
 describe("small components", () => {
   it("GrowthChart describes its data for screen readers", async () => {
-    const r = await renderAdmin(<GrowthChart points={[{ date: "2026-01-01", count: 3 }, { date: "2026-03-01", count: 12 }]} />);
+    const r = await renderAdmin(
+      <GrowthChart
+        points={[
+          { date: "2026-01-01", count: 3 },
+          { date: "2026-03-01", count: 12 },
+        ]}
+      />,
+    );
     const svg = r.root.findByType("svg");
     expect(svg.props["aria-label"]).toBe("Members over time: 3 on 2026-01-01, 12 on 2026-03-01");
   });
@@ -167,7 +209,10 @@ describe("small components", () => {
     await act(async () => {
       r = await renderAdmin(
         <MemoryRouter>
-          <PreviewTable rows={[{ levelId: "silver", levelName: "Silver", up: 2, down: 0, stay: 5 }]} drillHref={(id, move) => `/app/members?moveFrom=${id}&move=${move}`} />
+          <PreviewTable
+            rows={[{ levelId: "silver", levelName: "Silver", up: 2, down: 0, stay: 5 }]}
+            drillHref={(id, move) => `/app/members?moveFrom=${id}&move=${move}`}
+          />
         </MemoryRouter>,
       );
     });

@@ -23,11 +23,21 @@ describe("level form: bad input names the field", () => {
     ["three decimals", levelInput({ upgrade: [[spendInput("10.005")]] }), "upgrade[0][0].amount", "at most 2 decimals"],
     ["fractional order count", levelInput({ upgrade: [[spendInput("10"), ordersInput("2.5")]] }), "upgrade[0][1].count", "whole number"],
     ["zero order count", levelInput({ upgrade: [[ordersInput(0)]] }), "upgrade[0][0].count", "at least 1"],
-    ["window of 0 days", levelInput({ upgrade: [[spendInput("10", { windowDays: "0" })]] }), "upgrade[0][0].windowDays", "Window must be a whole number"],
+    [
+      "window of 0 days",
+      levelInput({ upgrade: [[spendInput("10", { windowDays: "0" })]] }),
+      "upgrade[0][0].windowDays",
+      "Window must be a whole number",
+    ],
     ["unknown kind", levelInput({ upgrade: [[{ kind: "lifetimeValue", amount: "1" }]] }), "upgrade[0][0].kind", "Choose a condition"],
     ["unknown role", levelInput({ upgrade: [[spendInput("10", { role: "sometimes" })]] }), "upgrade[0][0].role", "renewal only"],
     ["empty group", levelInput({ upgrade: [[]] }), "upgrade[0]", "at least one condition"],
-    ["product purchase without products", levelInput({ upgrade: [[{ kind: "productPurchase", quantity: "1", scope: scopeInput() }]] }), "upgrade[0][0].scope", "Pick the products"],
+    [
+      "product purchase without products",
+      levelInput({ upgrade: [[{ kind: "productPurchase", quantity: "1", scope: scopeInput() }]] }),
+      "upgrade[0][0].scope",
+      "Pick the products",
+    ],
     ["no groups on an automatic level", levelInput({ upgrade: [] }), "upgrade", "internal-only"],
     ["custom renewal without groups", levelInput({ customRenewal: true, renewal: [] }), "renewal", "Add a renewal condition group"],
     ["bad retention amount", levelInput({ retainAmount: "lots" }), "retainAmount", "Retention amount must be"],
@@ -46,10 +56,21 @@ describe("level form: good input becomes engine JSON", () => {
   it.each([
     ["thousands separators and currency sign", spendInput("$1,000"), { kind: "accumulatedSpend", amount: "1000.00" }],
     ["one decimal", spendInput("99.5"), { kind: "accumulatedSpend", amount: "99.50" }],
-    ["order count with window and role", ordersInput("3", { windowDays: "30", role: "renewal", showProgress: false }), { kind: "orderCount", count: 3, windowDays: 30, role: "renewal", showProgress: false }],
+    [
+      "order count with window and role",
+      ordersInput("3", { windowDays: "30", role: "renewal", showProgress: false }),
+      { kind: "orderCount", count: 3, windowDays: 30, role: "renewal", showProgress: false },
+    ],
     [
       "scoped item count keeps only non-empty lists",
-      { kind: "itemCount", count: "5", scope: scopeInput({ tags: "vip, limited", excludeProductIds: ["gid://shopify/Product/9"] }), windowDays: "", role: "both", showProgress: true },
+      {
+        kind: "itemCount",
+        count: "5",
+        scope: scopeInput({ tags: "vip, limited", excludeProductIds: ["gid://shopify/Product/9"] }),
+        windowDays: "",
+        role: "both",
+        showProgress: true,
+      },
       { kind: "itemCount", count: 5, scope: { tags: ["vip", "limited"], excludeProductIds: ["gid://shopify/Product/9"] } },
     ],
     ["points", { kind: "points", amount: "250", windowDays: "", role: "both", showProgress: true }, { kind: "points", amount: 250 }],
@@ -73,12 +94,20 @@ describe("level form: good input becomes engine JSON", () => {
     const base = programJson();
     (base.levels[1] as Record<string, unknown>).upgradePoints = 250;
     const { program } = applyLevelForm(base as ProgramJson, "gold", parseLevelForm(levelInput({ name: "Gold+", upgrade: [[spendInput("900")]] })));
-    expect(program.levels![1]).toMatchObject({ id: "gold", rank: 2, name: "Gold+", upgradePoints: 250, upgrade: [[{ kind: "accumulatedSpend", amount: "900.00" }]] });
+    expect(program.levels![1]).toMatchObject({
+      id: "gold",
+      rank: 2,
+      name: "Gold+",
+      upgradePoints: 250,
+      upgrade: [[{ kind: "accumulatedSpend", amount: "900.00" }]],
+    });
     expect(base.levels[1].name).toBe("Gold"); // the input program is not mutated
   });
 
   it("rejects an update of a level that is not in the draft with a 404", () => {
-    expect(() => applyLevelForm(programJson() as ProgramJson, "bronze", parseLevelForm(levelInput()))).toThrow(expect.objectContaining({ status: 404 }));
+    expect(() => applyLevelForm(programJson() as ProgramJson, "bronze", parseLevelForm(levelInput()))).toThrow(
+      expect.objectContaining({ status: 404 }),
+    );
   });
 
   it.each([
@@ -96,7 +125,19 @@ describe("level form: good input becomes engine JSON", () => {
       "gold",
       parseLevelForm(
         levelInput({
-          upgrade: [[spendInput("1000"), ordersInput("2", { windowDays: "90" })], [{ kind: "productPurchase", quantity: "2", scope: scopeInput({ productIds: ["gid://shopify/Product/1"] }), windowDays: "", role: "upgrade", showProgress: true }]],
+          upgrade: [
+            [spendInput("1000"), ordersInput("2", { windowDays: "90" })],
+            [
+              {
+                kind: "productPurchase",
+                quantity: "2",
+                scope: scopeInput({ productIds: ["gid://shopify/Product/1"] }),
+                windowDays: "",
+                role: "upgrade",
+                showProgress: true,
+              },
+            ],
+          ],
           customRenewal: true,
           renewal: [[spendInput("500")]],
           retainAmount: "300",
@@ -122,7 +163,11 @@ describe("engine errors land on the editor's field", () => {
   };
 
   it("a threshold that does not rise above a lower level maps to that condition's amount", () => {
-    const { program, index } = applyLevelForm(programJson() as ProgramJson, "gold", parseLevelForm(levelInput({ upgrade: [[ordersInput(1), spendInput("50")]] })));
+    const { program, index } = applyLevelForm(
+      programJson() as ProgramJson,
+      "gold",
+      parseLevelForm(levelInput({ upgrade: [[ordersInput(1), spendInput("50")]] })),
+    );
     const errors = mapTo(program, index);
     expect(Object.keys(errors)).toEqual(["upgrade[0][1].amount"]);
     expect(errors["upgrade[0][1].amount"]).toMatch(/thresholds must rise with rank.*"gold" needs 50\.00.*"silver" \(100\.00\)/);
@@ -130,7 +175,11 @@ describe("engine errors land on the editor's field", () => {
 
   it("an error in another level goes to the form banner and names where it is", () => {
     // Raising Silver above Gold breaks Gold's (unchanged) condition.
-    const { program, index } = applyLevelForm(programJson() as ProgramJson, "silver", parseLevelForm(levelInput({ name: "Silver", upgrade: [[spendInput("800")]] })));
+    const { program, index } = applyLevelForm(
+      programJson() as ProgramJson,
+      "silver",
+      parseLevelForm(levelInput({ name: "Silver", upgrade: [[spendInput("800")]] })),
+    );
     const errors = mapTo(program, index);
     expect(Object.keys(errors)).toEqual(["_form"]);
     expect(errors._form).toContain("program.levels[1].upgrade[0][0].amount");

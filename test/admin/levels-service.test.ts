@@ -13,13 +13,16 @@ beforeEach(() => void (db = shopDb.db));
 
 const draftLevels = async () => programOf((await loadVersions(db, SHOP)).draft)?.levels ?? null;
 const versionRows = () => db.programVersion.findMany({ orderBy: { createdAt: "asc" } });
-const save = (levelId: string | null, input: Record<string, unknown>) => levelEditAction(db, SHOP, levelId, formData({ intent: "save", payload: input }));
+const save = (levelId: string | null, input: Record<string, unknown>) =>
+  levelEditAction(db, SHOP, levelId, formData({ intent: "save", payload: input }));
 
 describe("creating and editing levels", () => {
   it("creates the first level on a new draft and lists it", async () => {
     const result = await save(null, levelInput({ name: "Silver", upgrade: [[spendInput("100")]] }));
     expect(result).toEqual({ levelId: "silver", deleted: false });
-    expect(await draftLevels()).toEqual([expect.objectContaining({ id: "silver", name: "Silver", rank: 1, upgrade: [[{ kind: "accumulatedSpend", amount: "100.00" }]] })]);
+    expect(await draftLevels()).toEqual([
+      expect.objectContaining({ id: "silver", name: "Silver", rank: 1, upgrade: [[{ kind: "accumulatedSpend", amount: "100.00" }]] }),
+    ]);
     const view = await levelsView(db, SHOP);
     expect(view.levels).toEqual([expect.objectContaining({ id: "silver", state: "draft", memberCount: 0, conditionSummary: "spend ≥ $100.00" })]);
     expect(view.draftPending).toBe(true);
@@ -41,8 +44,18 @@ describe("creating and editing levels", () => {
 
   it.each([
     ["a bad amount (zod)", levelInput({ upgrade: [[spendInput("12,34")]] }), "upgrade[0][0].amount", /Spend must be an amount/],
-    ["a threshold below a lower level (engine)", levelInput({ upgrade: [[spendInput("50")]] }), "upgrade[0][0].amount", /thresholds must rise with rank/],
-    ["a level no harder than a lower one (engine)", levelInput({ upgrade: [[spendInput("100")]] }), "upgrade[0][0].amount", /^"Gold" is no harder to reach than lower level "Silver": whoever meets "Silver" group 1 \(accumulatedSpend ≥ 100\.00\)/],
+    [
+      "a threshold below a lower level (engine)",
+      levelInput({ upgrade: [[spendInput("50")]] }),
+      "upgrade[0][0].amount",
+      /thresholds must rise with rank/,
+    ],
+    [
+      "a level no harder than a lower one (engine)",
+      levelInput({ upgrade: [[spendInput("100")]] }),
+      "upgrade[0][0].amount",
+      /^"Gold" is no harder to reach than lower level "Silver": whoever meets "Silver" group 1 \(accumulatedSpend ≥ 100\.00\)/,
+    ],
     ["an empty name", levelInput({ name: "" }), "name", /Name is required/],
   ])("rejects %s on the right field and saves nothing", async (_n, input, field, message) => {
     await seedPublished(db, SHOP);
@@ -55,7 +68,12 @@ describe("creating and editing levels", () => {
   it("saves a level with a lower level's threshold plus an extra condition (issue 12: equal thresholds are fine)", async () => {
     await seedPublished(db, SHOP);
     await save("gold", levelInput({ upgrade: [[spendInput("100"), ordersInput(3)]] }));
-    expect((await draftLevels())!.find((l) => l.id === "gold")!.upgrade).toEqual([[{ kind: "accumulatedSpend", amount: "100.00" }, { kind: "orderCount", count: 3 }]]);
+    expect((await draftLevels())!.find((l) => l.id === "gold")!.upgrade).toEqual([
+      [
+        { kind: "accumulatedSpend", amount: "100.00" },
+        { kind: "orderCount", count: 3 },
+      ],
+    ]);
   });
 
   it("an edit that breaks another level's rule is reported on the form, naming that level", async () => {
@@ -104,7 +122,18 @@ describe("deleting a level", () => {
   });
 
   it("removes a level nobody holds, with the earn rules that named only it", async () => {
-    await seedPublished(db, SHOP, programJson({ points: { earn: [{ per: "amount", every: "1.00", points: 2, levels: ["gold"] }, { per: "amount", every: "1.00", points: 1, levels: ["silver", "gold"] }] } }));
+    await seedPublished(
+      db,
+      SHOP,
+      programJson({
+        points: {
+          earn: [
+            { per: "amount", every: "1.00", points: 2, levels: ["gold"] },
+            { per: "amount", every: "1.00", points: 1, levels: ["silver", "gold"] },
+          ],
+        },
+      }),
+    );
     await seedMember(db, SHOP, "gid://shopify/Customer/1", { levelId: "silver", status: "active" });
     expect(await levelEditAction(db, SHOP, "gold", formData({ intent: "delete" }))).toEqual({ levelId: "gold", deleted: true });
     const draft = programOf((await loadVersions(db, SHOP)).draft)!;
@@ -116,7 +145,11 @@ describe("deleting a level", () => {
 
 describe("the levels list", () => {
   beforeEach(async () => {
-    await seedPublished(db, SHOP, programJson({ levels: [...programJson().levels, { id: "vip", name: "VIP", rank: 3, internalOnly: true, upgrade: [] }] }));
+    await seedPublished(
+      db,
+      SHOP,
+      programJson({ levels: [...programJson().levels, { id: "vip", name: "VIP", rank: 3, internalOnly: true, upgrade: [] }] }),
+    );
   });
 
   it("orders by rank with member counts and flags", async () => {
@@ -139,7 +172,9 @@ describe("the levels list", () => {
   });
 
   it("moves a level by swapping ranks, and refuses a move that breaks rising thresholds", async () => {
-    expect((await rejected(() => levelsListAction(db, SHOP, formData({ intent: "move", levelId: "vip", direction: "down" })))).errors._form).toBe("VIP is already the highest level.");
+    expect((await rejected(() => levelsListAction(db, SHOP, formData({ intent: "move", levelId: "vip", direction: "down" })))).errors._form).toBe(
+      "VIP is already the highest level.",
+    );
     const e = await rejected(() => levelsListAction(db, SHOP, formData({ intent: "move", levelId: "gold", direction: "up" })));
     expect(e.errors._form).toMatch(/^Silver, upgrade group 1, condition 1: accumulatedSpend thresholds must rise with rank/);
     expect(await loadVersions(db, SHOP).then((v) => v.draft)).toBeNull();
@@ -164,7 +199,10 @@ describe("the levels list", () => {
 
 it("saves of different parts of the draft do not overwrite each other", async () => {
   await seedPublished(db, SHOP);
-  await Promise.all([save("gold", levelInput({ name: "Gold", upgrade: [[spendInput("750")]] })), saveSettingsAction(db, SHOP, formData({ intent: "save", payload: settingsInput({ graceDays: "30" }) }))]);
+  await Promise.all([
+    save("gold", levelInput({ name: "Gold", upgrade: [[spendInput("750")]] })),
+    saveSettingsAction(db, SHOP, formData({ intent: "save", payload: settingsInput({ graceDays: "30" }) })),
+  ]);
   const draft = programOf((await loadVersions(db, SHOP)).draft)!;
   expect(draft.graceDays).toBe(30);
   expect(draft.levels!.find((l) => l.id === "gold")!.upgrade).toEqual([[{ kind: "accumulatedSpend", amount: "750.00" }]]);

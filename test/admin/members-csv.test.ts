@@ -9,7 +9,10 @@ const levels = [
 
 describe("member import file", () => {
   it("reads ids, levels by id or name, locks and points", () => {
-    const { rows, problems } = parseMembersImport("customer_id,level,locked,points\n123,silver,,\ngid://shopify/Customer/456,gold club,yes,250\n789,,no,-5\n", levels);
+    const { rows, problems } = parseMembersImport(
+      "customer_id,level,locked,points\n123,silver,,\ngid://shopify/Customer/456,gold club,yes,250\n789,,no,-5\n",
+      levels,
+    );
     expect(problems).toEqual([]);
     expect(rows).toEqual([
       { line: 2, customerGid: "gid://shopify/Customer/123", level: "silver", locked: false, points: 0 },
@@ -51,12 +54,48 @@ describe("member import file", () => {
 describe("member export file", () => {
   it("writes the import's columns first, so an export imports back", () => {
     const text = membersCsv([
-      { customerId: "gid://shopify/Customer/1", level: "gold", levelName: "Gold Club", locked: true, email: "a@example.com", name: "=cmd|' /C calc'!A0", status: "active", levelSince: "2026-03-02T10:00:00Z", levelExpiresAt: null, spend: "1020.00", points: 120 },
-      { customerId: "gid://shopify/Customer/2", level: null, levelName: null, locked: false, email: null, name: "Bo, Jr.", status: "none", levelSince: null, levelExpiresAt: null, spend: "0.00", points: 0 },
+      {
+        customerId: "gid://shopify/Customer/1",
+        level: "gold",
+        levelName: "Gold Club",
+        locked: true,
+        email: "a@example.com",
+        name: "=cmd|' /C calc'!A0",
+        status: "active",
+        levelSince: "2026-03-02T10:00:00Z",
+        levelExpiresAt: null,
+        spend: "1020.00",
+        points: 120,
+      },
+      {
+        customerId: "gid://shopify/Customer/2",
+        level: null,
+        levelName: null,
+        locked: false,
+        email: null,
+        name: "Bo, Jr.",
+        status: "none",
+        levelSince: null,
+        levelExpiresAt: null,
+        spend: "0.00",
+        points: 0,
+      },
     ]);
     const table = parseCsv(text);
     expect(table[0].slice(0, 3)).toEqual(["customer_id", "level", "locked"]);
-    expect(table[1]).toEqual(["gid://shopify/Customer/1", "gold", "yes", "a@example.com", "'=cmd|' /C calc'!A0", "Gold Club", "active", "2026-03-02T10:00:00Z", "", "1020.00", "120"]);
+    expect(table[1]).toEqual([
+      "gid://shopify/Customer/1",
+      "gold",
+      "yes",
+      "a@example.com",
+      "'=cmd|' /C calc'!A0",
+      "Gold Club",
+      "active",
+      "2026-03-02T10:00:00Z",
+      "",
+      "1020.00",
+      "120",
+    ]);
     expect(table[2][4]).toBe("Bo, Jr.");
     const back = parseMembersImport(text, levels);
     expect(back.problems).toEqual([]);

@@ -3,7 +3,14 @@ import type { Db } from "~/db/client.server";
 import { parseCsv } from "~/forms/csv";
 import { memberCentre } from "~/services/admin/dashboard.server";
 import { recomputeMemberNow } from "~/services/admin/member-recompute.server";
-import { exportMembersCsv, importMembersAction, memberAction, memberDetailView, membersView, parseMembersFilter } from "~/services/admin/members.server";
+import {
+  exportMembersCsv,
+  importMembersAction,
+  memberAction,
+  memberDetailView,
+  membersView,
+  parseMembersFilter,
+} from "~/services/admin/members.server";
 import { adminTestDb, rejected } from "../support/admin-test-db";
 import { formData, programJson, seedOrder, seedPublished } from "../support/admin-builders";
 
@@ -15,13 +22,23 @@ let db: Db;
 
 beforeEach(async () => {
   db = shopDb.db;
-  await seedPublished(db, SHOP, programJson({ points: { earn: [{ per: "amount", every: "1.00", points: 1 }] }, levels: [...programJson().levels, { id: "vip", name: "VIP", rank: 3, internalOnly: true, upgrade: [] }] }));
+  await seedPublished(
+    db,
+    SHOP,
+    programJson({
+      points: { earn: [{ per: "amount", every: "1.00", points: 1 }] },
+      levels: [...programJson().levels, { id: "vip", name: "VIP", rank: 3, internalOnly: true, upgrade: [] }],
+    }),
+  );
 });
 
 async function member(n: number, total: string, profile: { email?: string; firstName?: string; lastName?: string } = {}) {
   await seedOrder(db, SHOP, C(n), { total, paidAt: "2026-02-01T10:00:00Z" });
   await recomputeMemberNow(db, SHOP, C(n), NOW);
-  return db.member.update({ where: { shop_customerGid: { shop: SHOP, customerGid: C(n) } }, data: { email: `m${n}@example.com`, firstName: "Member", lastName: `No${n}`, ...profile } });
+  return db.member.update({
+    where: { shop_customerGid: { shop: SHOP, customerGid: C(n) } },
+    data: { email: `m${n}@example.com`, firstName: "Member", lastName: `No${n}`, ...profile },
+  });
 }
 
 const list = (query: string) => membersView(db, SHOP, parseMembersFilter(new URLSearchParams(query)), NOW);
@@ -68,8 +85,25 @@ describe("member list", () => {
 
   it("exports the filtered list as CSV", async () => {
     const rows = parseCsv(await exportMembersCsv(db, SHOP, parseMembersFilter(new URLSearchParams("level=gold")), NOW));
-    expect(rows[0]).toEqual(["customer_id", "level", "locked", "email", "name", "level_name", "status", "level_since", "level_expires_at", "spend", "points"]);
-    expect(rows.slice(1).map((r) => [r[0], r[1], r[5], r[9]]).sort()).toEqual([
+    expect(rows[0]).toEqual([
+      "customer_id",
+      "level",
+      "locked",
+      "email",
+      "name",
+      "level_name",
+      "status",
+      "level_since",
+      "level_expires_at",
+      "spend",
+      "points",
+    ]);
+    expect(
+      rows
+        .slice(1)
+        .map((r) => [r[0], r[1], r[5], r[9]])
+        .sort(),
+    ).toEqual([
       [C(2), "gold", "Gold", "600.00"],
       [C(4), "gold", "Gold", "700.00"],
     ]);
@@ -79,7 +113,17 @@ describe("member list", () => {
 describe("member page", () => {
   it("shows level, progress, ledger, orders and the audit trail with the engine's reasons", async () => {
     const m = await member(1, "150.00");
-    await db.refundFact.create({ data: { shop: SHOP, refundGid: "gid://shopify/Refund/1", orderGid: (await db.orderFact.findFirstOrThrow()).orderGid, customerGid: C(1), createdAt: new Date("2026-02-02T00:00:00Z"), amount: 2000, linesJson: "[]" } });
+    await db.refundFact.create({
+      data: {
+        shop: SHOP,
+        refundGid: "gid://shopify/Refund/1",
+        orderGid: (await db.orderFact.findFirstOrThrow()).orderGid,
+        customerGid: C(1),
+        createdAt: new Date("2026-02-02T00:00:00Z"),
+        amount: 2000,
+        linesJson: "[]",
+      },
+    });
     await recomputeMemberNow(db, SHOP, C(1), NOW);
     const v = await memberDetailView(db, SHOP, m.id, NOW);
     expect(v.member).toMatchObject({ level: "silver", levelName: "Silver", status: "active", spend: "130.00", points: 130 });
@@ -151,7 +195,10 @@ describe("CSV import", () => {
 
   it("rejects a file with bad lines, listing each, and writes nothing", async () => {
     const e = await rejected(() => importMembersAction(db, SHOP, file("customer_id,level\n1,gold\nabc,gold\n3,platinum\n"), NOW));
-    expect(Object.values(e.errors)).toEqual([expect.stringMatching(/^Line 3: customer_id "abc"/), expect.stringMatching(/^Line 4: level "platinum"/)]);
+    expect(Object.values(e.errors)).toEqual([
+      expect.stringMatching(/^Line 3: customer_id "abc"/),
+      expect.stringMatching(/^Line 4: level "platinum"/),
+    ]);
     expect(await db.memberAdjustment.count()).toBe(0);
     expect(await db.member.count()).toBe(0);
   });
@@ -212,7 +259,13 @@ describe("imports and one-time rewards", () => {
   // worker's event mapping (MemberAdjustment.actor = "import"). Until then this documents the gap.
   it("an imported level grants no upgrade points", async () => {
     await db.programVersion.deleteMany();
-    await seedPublished(db, SHOP, programJson({ levels: [{ id: "gold", name: "Gold", rank: 1, upgradePoints: 500, upgrade: [[{ kind: "accumulatedSpend", amount: "500.00" }]] }] }));
+    await seedPublished(
+      db,
+      SHOP,
+      programJson({
+        levels: [{ id: "gold", name: "Gold", rank: 1, upgradePoints: 500, upgrade: [[{ kind: "accumulatedSpend", amount: "500.00" }]] }],
+      }),
+    );
     const fd = new FormData();
     fd.append("intent", "import");
     fd.append("file", new File(["customer_id,level\n9,gold\n"], "m.csv"));

@@ -16,7 +16,14 @@ const maximalLevel = (i: number) => ({
   id: `level-${i}`,
   name: `${"N".repeat(57)}${String(i).padStart(3, "0")}`,
   rank: i,
-  upgrade: Array.from({ length: 10 }, () => Array.from({ length: 10 }, (_, c) => ({ kind: "accumulatedSpend", amount: `${i * 1_000_000 + c}.99`, windowDays: 3650, scope: { tags: ["vip"] } }))),
+  upgrade: Array.from({ length: 10 }, () =>
+    Array.from({ length: 10 }, (_, c) => ({
+      kind: "accumulatedSpend",
+      amount: `${i * 1_000_000 + c}.99`,
+      windowDays: 3650,
+      scope: { tags: ["vip"] },
+    })),
+  ),
 });
 const draft = (program: unknown) => shopDb.db.programVersion.create({ data: { shop: SHOP, status: "draft", programJson: JSON.stringify(program) } });
 
@@ -25,7 +32,9 @@ describe("publish and the programme metafield", () => {
     await draft(programJson({ currency: "EUR" }));
     await act({ intent: "publish" });
     const jobs = await shopDb.db.job.findMany({ where: { shop: SHOP }, select: { type: true, key: true } });
-    expect(jobs).toEqual(expect.arrayContaining([{ type: PROGRAM_METAFIELD_JOB, key: programMetafieldKey(SHOP) }, expect.objectContaining({ type: RECALCULATE_JOB })]));
+    expect(jobs).toEqual(
+      expect.arrayContaining([{ type: PROGRAM_METAFIELD_JOB, key: programMetafieldKey(SHOP) }, expect.objectContaining({ type: RECALCULATE_JOB })]),
+    );
   });
 
   it("a scheduled publish queues it too", async () => {

@@ -28,9 +28,11 @@ beforeEach(async () => {
   for (const n of [1, 2, 3, 4]) await recomputeMemberNow(db, SHOP, C(n), NOW);
 });
 
-const lowerGold = () => levelEditAction(db, SHOP, "gold", formData({ intent: "save", payload: levelInput({ name: "Gold", upgrade: [[spendInput("300")]] }) }));
+const lowerGold = () =>
+  levelEditAction(db, SHOP, "gold", formData({ intent: "save", payload: levelInput({ name: "Gold", upgrade: [[spendInput("300")]] }) }));
 const act = (fields: Record<string, unknown>, now = NOW) => publishAction(db, SHOP, formData(fields), now);
-const worker = (now = NOW) => drainJobs(db, { now: () => new Date(now), adminFor: async () => ({ graphql: async () => new Response("{}") }) }, JOB_HANDLERS, { maxJobs: 20 });
+const worker = (now = NOW) =>
+  drainJobs(db, { now: () => new Date(now), adminFor: async () => ({ graphql: async () => new Response("{}") }) }, JOB_HANDLERS, { maxJobs: 20 });
 const levelOf = async (n: number) => (await db.member.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: C(n) } } })).levelId;
 
 describe("what-if preview", () => {
@@ -79,7 +81,13 @@ describe("what-if preview", () => {
     await db.orderFact.createMany({ data: orders });
     await lowerGold();
     const view = await publishView(db, SHOP, { preview: true, now: NOW });
-    expect(view.preview!.rows.find((r) => r.levelId === "silver")).toEqual({ levelId: "silver", levelName: "Silver", up: 1 + 1_050, down: 0, stay: 1 + 1_050 });
+    expect(view.preview!.rows.find((r) => r.levelId === "silver")).toEqual({
+      levelId: "silver",
+      levelName: "Silver",
+      up: 1 + 1_050,
+      down: 0,
+      stay: 1 + 1_050,
+    });
     expect(view.preview!.members).toBe(4 + 2_100);
   });
 
@@ -98,7 +106,9 @@ describe("publish now", () => {
     const versions = await db.programVersion.findMany({ orderBy: { createdAt: "asc" } });
     expect(versions.map((v) => v.status)).toEqual(["superseded", "published"]);
     expect(versions[1].id).toBe(versionId);
-    expect((await db.level.findMany({ where: { shop: SHOP }, orderBy: { rank: "asc" } })).map((l) => [l.levelId, l.name, l.programVersionId])).toEqual([
+    expect(
+      (await db.level.findMany({ where: { shop: SHOP }, orderBy: { rank: "asc" } })).map((l) => [l.levelId, l.name, l.programVersionId]),
+    ).toEqual([
       ["silver", "Silver", versionId],
       ["gold", "Gold", versionId],
     ]);
@@ -114,7 +124,15 @@ describe("publish now", () => {
   });
 
   it("a draft the engine rejects cannot be published, and nothing changes", async () => {
-    await db.programVersion.create({ data: { shop: SHOP, status: "draft", programJson: JSON.stringify(programJson({ levels: [{ id: "a", name: "A", rank: 1, upgrade: [[{ kind: "accumulatedSpend", amount: "oops" }]] }] })) } });
+    await db.programVersion.create({
+      data: {
+        shop: SHOP,
+        status: "draft",
+        programJson: JSON.stringify(
+          programJson({ levels: [{ id: "a", name: "A", rank: 1, upgrade: [[{ kind: "accumulatedSpend", amount: "oops" }]] }] }),
+        ),
+      },
+    });
     const view = await publishView(db, SHOP, { preview: true, now: NOW });
     expect(view.draft!.error).toMatch(/A, upgrade group 1, condition 1: must be a decimal string/);
     expect(view.preview).toBeNull();
@@ -159,7 +177,9 @@ describe("scheduled publish", () => {
     const draft = programOf((await loadVersions(db, SHOP)).draft)!;
     expect(draft.levels!.find((l) => l.id === "gold")!.upgrade).toEqual([[{ kind: "accumulatedSpend", amount: "300.00" }]]);
     // Scheduling that draft before the existing one would be undone by it.
-    expect((await rejected(() => act({ intent: "schedule", publishAt: "2026-03-05T09:00:00Z" }))).errors.publishAt).toMatch(/after the change already scheduled/);
+    expect((await rejected(() => act({ intent: "schedule", publishAt: "2026-03-05T09:00:00Z" }))).errors.publishAt).toMatch(
+      /after the change already scheduled/,
+    );
 
     await worker(Date.parse("2026-03-09T00:00:00Z"));
     expect((await db.programVersion.findUniqueOrThrow({ where: { id: versionId } })).status).toBe("scheduled");

@@ -12,7 +12,12 @@ import { mintSessionToken } from "../../tools/shopify-stand-in/session-token";
 // are hoisted: the environment is set before any of them load.
 const env = vi.hoisted(() => {
   const file = `${process.env.TMPDIR ?? "/tmp"}/tierline-admin-routes-${process.pid}-${Date.now()}.sqlite`;
-  const vars = { DATABASE_URL: `file:${file}`, SHOPIFY_API_KEY: "test-api-key", SHOPIFY_API_SECRET: "test-api-secret", SHOPIFY_APP_URL: "https://tierline.test" };
+  const vars = {
+    DATABASE_URL: `file:${file}`,
+    SHOPIFY_API_KEY: "test-api-key",
+    SHOPIFY_API_SECRET: "test-api-secret",
+    SHOPIFY_APP_URL: "https://tierline.test",
+  };
   Object.assign(process.env, vars);
   delete process.env.SHOPIFY_ADMIN_ORIGIN;
   return { file, ...vars };
@@ -31,7 +36,18 @@ const routes: Record<string, RouteModule> = {};
 beforeAll(async () => {
   fs.copyFileSync(migratedTemplate(), env.file);
   db = (await import("~/db/client.server")).default;
-  for (const name of ["app._index", "app.levels._index", "app.levels.$id", "app.levels.$id_.benefits", "app.settings", "app.publish", "app.recalculation", "app.members._index", "app.members.$id", "app.members.export"]) {
+  for (const name of [
+    "app._index",
+    "app.levels._index",
+    "app.levels.$id",
+    "app.levels.$id_.benefits",
+    "app.settings",
+    "app.publish",
+    "app.recalculation",
+    "app.members._index",
+    "app.members.$id",
+    "app.members.export",
+  ]) {
     routes[name] = await import(`../../app/routes/${name}.tsx`);
   }
 });
@@ -41,10 +57,33 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  for (const table of ["Job", "SyncState", "LevelChange", "PointsEntry", "MemberAdjustment", "Member", "OrderFact", "RefundFact", "Benefit", "Level", "ProgramVersion", "Shop", "Session"]) {
+  for (const table of [
+    "Job",
+    "SyncState",
+    "LevelChange",
+    "PointsEntry",
+    "MemberAdjustment",
+    "Member",
+    "OrderFact",
+    "RefundFact",
+    "Benefit",
+    "Level",
+    "ProgramVersion",
+    "Shop",
+    "Session",
+  ]) {
     await db.$executeRawUnsafe(`DELETE FROM "${table}"`);
   }
-  await db.session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "", isOnline: false, scope: "read_customers,write_customers,read_orders,write_discounts,read_products", accessToken: "shpat_routes" } });
+  await db.session.create({
+    data: {
+      id: `offline_${SHOP}`,
+      shop: SHOP,
+      state: "",
+      isOnline: false,
+      scope: "read_customers,write_customers,read_orders,write_discounts,read_products",
+      accessToken: "shpat_routes",
+    },
+  });
   await seedShop(db, SHOP);
 });
 
@@ -62,7 +101,13 @@ function request(path: string, init: { method?: string; body?: FormData | Record
 }
 
 /** Calls a route's loader or action; a thrown Response (404, 401) is returned like a returned one. */
-async function call(route: string, kind: "loader" | "action", path: string, init: Parameters<typeof request>[1] = {}, params: Record<string, string> = {}): Promise<Response> {
+async function call(
+  route: string,
+  kind: "loader" | "action",
+  path: string,
+  init: Parameters<typeof request>[1] = {},
+  params: Record<string, string> = {},
+): Promise<Response> {
   const fn = routes[route][kind]!;
   try {
     return await fn({ request: request(path, init), params, context: {} });
@@ -82,7 +127,10 @@ describe("authentication", () => {
     ["a token for another app", mintSessionToken({ shop: SHOP, apiKey: "other-app", apiSecret: API_SECRET }), 401],
   ])("refuses %s and changes nothing", async (_n, token, status) => {
     await seedPublished(db, SHOP);
-    const res = await call("app.levels._index", "action", "/app/levels", { token, body: { intent: "setEnabled", levelId: "gold", enabled: "false" } });
+    const res = await call("app.levels._index", "action", "/app/levels", {
+      token,
+      body: { intent: "setEnabled", levelId: "gold", enabled: "false" },
+    });
     expect(res.status).toBe(status);
     expect(await db.programVersion.count({ where: { status: "draft" } })).toBe(0);
   });
@@ -101,16 +149,28 @@ describe("member centre", () => {
   });
 
   it("shows the order-history banner while read_all_orders is not granted; once it is, its button queues the full import", async () => {
-    await db.shop.update({ where: { domain: SHOP }, data: { backfilledAt: new Date("2026-11-01T00:00:00Z"), backfillOrdersFrom: new Date("2026-09-02T00:00:00Z") } });
+    await db.shop.update({
+      where: { domain: SHOP },
+      data: { backfilledAt: new Date("2026-11-01T00:00:00Z"), backfillOrdersFrom: new Date("2026-09-02T00:00:00Z") },
+    });
     const before = (await json(await call("app._index", "loader", "/app"))).orderHistory;
     expect(before).toMatchObject({ tone: "warning", title: "Levels count only the last 60 days of your order history", reimport: null });
     expect(before.paragraphs[0]).toMatch(/^Your order history was imported from 2026-09-02 on: /);
     expect((await json(await call("app._index", "action", "/app", { body: { intent: "importFullOrderHistory" } }))).ok).toBe(false);
 
-    await db.session.update({ where: { id: `offline_${SHOP}` }, data: { scope: "read_customers,write_customers,read_orders,read_all_orders,write_discounts,read_products" } });
-    expect((await json(await call("app._index", "loader", "/app"))).orderHistory).toMatchObject({ tone: "info", reimport: { content: "Import full order history" } });
+    await db.session.update({
+      where: { id: `offline_${SHOP}` },
+      data: { scope: "read_customers,write_customers,read_orders,read_all_orders,write_discounts,read_products" },
+    });
+    expect((await json(await call("app._index", "loader", "/app"))).orderHistory).toMatchObject({
+      tone: "info",
+      reimport: { content: "Import full order history" },
+    });
     expect((await json(await call("app._index", "action", "/app", { body: { intent: "importFullOrderHistory" } }))).ok).toBe(true);
-    expect(await db.job.findFirstOrThrow({ where: { shop: SHOP, type: "backfill" } })).toMatchObject({ status: "queued", payload: JSON.stringify({ force: true }) });
+    expect(await db.job.findFirstOrThrow({ where: { shop: SHOP, type: "backfill" } })).toMatchObject({
+      status: "queued",
+      payload: JSON.stringify({ force: true }),
+    });
     expect((await call("app._index", "action", "/app", { body: { intent: "other" } })).status).toBe(400);
   });
 });
@@ -136,7 +196,13 @@ describe("levels", () => {
   });
 
   it("creates a level from /app/levels/new and edits it", async () => {
-    const created = await call("app.levels.$id", "action", "/app/levels/new", { body: { intent: "save", payload: levelInput({ name: "Platinum", upgrade: [[spendInput("2000")]] }) } }, { id: "new" });
+    const created = await call(
+      "app.levels.$id",
+      "action",
+      "/app/levels/new",
+      { body: { intent: "save", payload: levelInput({ name: "Platinum", upgrade: [[spendInput("2000")]] }) } },
+      { id: "new" },
+    );
     expect(created.status).toBe(200);
     expect(await json(created)).toMatchObject({ ok: true, levelId: "platinum" });
     const view = await json(await call("app.levels.$id", "loader", "/app/levels/platinum", {}, { id: "platinum" }));
@@ -145,11 +211,23 @@ describe("levels", () => {
   });
 
   it("answers field errors with 422 and saves nothing", async () => {
-    const res = await call("app.levels.$id", "action", "/app/levels/gold", { body: { intent: "save", payload: levelInput({ name: "", upgrade: [[spendInput("50")]] }) } }, { id: "gold" });
+    const res = await call(
+      "app.levels.$id",
+      "action",
+      "/app/levels/gold",
+      { body: { intent: "save", payload: levelInput({ name: "", upgrade: [[spendInput("50")]] }) } },
+      { id: "gold" },
+    );
     expect(res.status).toBe(422);
     expect((await json(res)).errors).toMatchObject({ name: "Name is required" });
     // The engine's rule is reported on its field once the form itself is valid.
-    const res2 = await call("app.levels.$id", "action", "/app/levels/gold", { body: { intent: "save", payload: levelInput({ upgrade: [[spendInput("50")]] }) } }, { id: "gold" });
+    const res2 = await call(
+      "app.levels.$id",
+      "action",
+      "/app/levels/gold",
+      { body: { intent: "save", payload: levelInput({ upgrade: [[spendInput("50")]] }) } },
+      { id: "gold" },
+    );
     expect(res2.status).toBe(422);
     expect((await json(res2)).errors["upgrade[0][0].amount"]).toMatch(/thresholds must rise/);
     expect(await db.programVersion.count({ where: { status: "draft" } })).toBe(0);
@@ -168,10 +246,22 @@ describe("levels", () => {
   });
 
   it("saves benefits and queues the discount sync; bad benefits are a 422", async () => {
-    const bad = await call("app.levels.$id_.benefits", "action", "/app/levels/gold/benefits", { body: { intent: "save", payload: benefitsInput({ welcome: { amount: { type: "percentage", value: "5" }, validDays: "0" } }) } }, { id: "gold" });
+    const bad = await call(
+      "app.levels.$id_.benefits",
+      "action",
+      "/app/levels/gold/benefits",
+      { body: { intent: "save", payload: benefitsInput({ welcome: { amount: { type: "percentage", value: "5" }, validDays: "0" } }) } },
+      { id: "gold" },
+    );
     expect(bad.status).toBe(422);
     expect(await db.benefit.count()).toBe(0);
-    const res = await call("app.levels.$id_.benefits", "action", "/app/levels/gold/benefits", { body: { intent: "save", payload: benefitsInput() } }, { id: "gold" });
+    const res = await call(
+      "app.levels.$id_.benefits",
+      "action",
+      "/app/levels/gold/benefits",
+      { body: { intent: "save", payload: benefitsInput() } },
+      { id: "gold" },
+    );
     expect(res.status).toBe(200);
     expect(await db.benefit.count({ where: { shop: SHOP, levelId: "gold" } })).toBe(5);
     expect(await db.job.count({ where: { type: "discount-config", shop: SHOP } })).toBe(1);
@@ -184,10 +274,17 @@ describe("levels", () => {
 describe("settings", () => {
   it("saves and reloads; a bad template is a 422", async () => {
     await seedPublished(db, SHOP);
-    const bad = await call("app.settings", "action", "/app/settings", { body: { intent: "save", payload: settingsInput({ notifications: { levelUp: { subject: "{nme}", body: "x" }, levelDown: { subject: "x", body: "y" } } }) } });
+    const bad = await call("app.settings", "action", "/app/settings", {
+      body: {
+        intent: "save",
+        payload: settingsInput({ notifications: { levelUp: { subject: "{nme}", body: "x" }, levelDown: { subject: "x", body: "y" } } }),
+      },
+    });
     expect(bad.status).toBe(422);
     expect((await json(bad)).errors["notifications.levelUp.subject"]).toMatch(/Unknown placeholder \{nme\}/);
-    const ok = await call("app.settings", "action", "/app/settings", { body: { intent: "save", payload: settingsInput({ validity: { kind: "days", days: "90" } }) } });
+    const ok = await call("app.settings", "action", "/app/settings", {
+      body: { intent: "save", payload: settingsInput({ validity: { kind: "days", days: "90" } }) },
+    });
     expect(ok.status).toBe(200);
     expect((await json(await call("app.settings", "loader", "/app/settings"))).form.validity).toEqual({ kind: "days", days: "90" });
   });
@@ -199,7 +296,13 @@ describe("preview and publish", () => {
     await seedOrder(db, SHOP, C(1), { total: "350.00" });
     const { recomputeMemberNow } = await import("~/services/admin/member-recompute.server");
     await recomputeMemberNow(db, SHOP, C(1), Date.now());
-    await call("app.levels.$id", "action", "/app/levels/gold", { body: { intent: "save", payload: levelInput({ upgrade: [[spendInput("300")]] }) } }, { id: "gold" });
+    await call(
+      "app.levels.$id",
+      "action",
+      "/app/levels/gold",
+      { body: { intent: "save", payload: levelInput({ upgrade: [[spendInput("300")]] }) } },
+      { id: "gold" },
+    );
   });
 
   it("previews, publishes and reports the recalculation", async () => {
@@ -234,7 +337,9 @@ describe("members", () => {
   const memberId = async () => (await db.member.findFirstOrThrow({ where: { customerGid: C(7) } })).id;
 
   it("lists, filters and exports", async () => {
-    expect((await json(await call("app.members._index", "loader", "/app/members?level=silver"))).members.map((m: any) => m.customerGid)).toEqual([C(7)]);
+    expect((await json(await call("app.members._index", "loader", "/app/members?level=silver"))).members.map((m: any) => m.customerGid)).toEqual([
+      C(7),
+    ]);
     expect((await json(await call("app.members._index", "loader", "/app/members?level=gold"))).members).toEqual([]);
     const csv = await call("app.members.export", "loader", "/app/members/export?level=silver");
     expect(csv.headers.get("Content-Type")).toBe("text/csv; charset=utf-8");
@@ -247,7 +352,13 @@ describe("members", () => {
     expect(page.member).toMatchObject({ level: "silver", points: 120 });
     const bad = await call("app.members.$id", "action", `/app/members/${id}`, { body: { intent: "adjustPoints", points: "10", note: "" } }, { id });
     expect(bad.status).toBe(422);
-    const ok = await call("app.members.$id", "action", `/app/members/${id}`, { body: { intent: "adjustPoints", points: "10", note: "Birthday", key: "route-key-0001" } }, { id });
+    const ok = await call(
+      "app.members.$id",
+      "action",
+      `/app/members/${id}`,
+      { body: { intent: "adjustPoints", points: "10", note: "Birthday", key: "route-key-0001" } },
+      { id },
+    );
     expect(ok.status).toBe(200);
     expect((await db.member.findUniqueOrThrow({ where: { id } })).points).toBe(130);
     expect((await call("app.members.$id", "loader", "/app/members/nope", {}, { id: "nope" })).status).toBe(404);

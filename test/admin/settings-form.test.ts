@@ -31,8 +31,18 @@ describe("settings form: bad input names the field", () => {
     ["no channel", { channels: [] }, "channels", "at least one channel"],
     ["unknown channel", { channels: ["tiktok"] }, "channels[0]", "Unknown sales channel"],
     ["lower-case currency", { currency: "usd" }, "currency", "three-letter code"],
-    ["typo in a placeholder", { notifications: { ...settingsInput().notifications, levelUp: { subject: "Hi {nmae}", body: "x" } } }, "notifications.levelUp.subject", "Unknown placeholder {nmae}"],
-    ["empty message", { notifications: { ...settingsInput().notifications, levelDown: { subject: "x", body: " " } } }, "notifications.levelDown.body", "Level-down message is required"],
+    [
+      "typo in a placeholder",
+      { notifications: { ...settingsInput().notifications, levelUp: { subject: "Hi {nmae}", body: "x" } } },
+      "notifications.levelUp.subject",
+      "Unknown placeholder {nmae}",
+    ],
+    [
+      "empty message",
+      { notifications: { ...settingsInput().notifications, levelDown: { subject: "x", body: " " } } },
+      "notifications.levelDown.body",
+      "Level-down message is required",
+    ],
   ])("%s → %s", (_name, over, field, message) => {
     expect(errorsOf(settingsInput(over))[field]).toContain(message);
   });
@@ -40,11 +50,40 @@ describe("settings form: bad input names the field", () => {
 
 describe("settings form: good input becomes program rules", () => {
   it.each([
-    ["defaults", {}, { enabled: true, activeFrom: null, window: { kind: "lifetime" }, validity: { kind: "permanent" }, graceDays: 0, retention: null, channels: null }],
-    ["rolling window, days validity, grace and retention", { window: { kind: "rolling", days: "365" }, validity: { kind: "days", days: "180" }, graceDays: "14", retention: { on: true, extendDays: "90" } }, { window: { kind: "rolling", days: 365 }, validity: { kind: "days", days: 180 }, graceDays: 14, retention: { extendDays: 90 } }],
-    ["fixed window and active-from", { activeFrom: "2026-01-01", window: { kind: "fixed", from: "2026-01-01", to: "2027-01-01" } }, { activeFrom: "2026-01-01T00:00:00Z", window: { kind: "fixed", from: "2026-01-01T00:00:00Z", to: "2027-01-01T00:00:00Z" } }],
+    [
+      "defaults",
+      {},
+      {
+        enabled: true,
+        activeFrom: null,
+        window: { kind: "lifetime" },
+        validity: { kind: "permanent" },
+        graceDays: 0,
+        retention: null,
+        channels: null,
+      },
+    ],
+    [
+      "rolling window, days validity, grace and retention",
+      {
+        window: { kind: "rolling", days: "365" },
+        validity: { kind: "days", days: "180" },
+        graceDays: "14",
+        retention: { on: true, extendDays: "90" },
+      },
+      { window: { kind: "rolling", days: 365 }, validity: { kind: "days", days: 180 }, graceDays: 14, retention: { extendDays: 90 } },
+    ],
+    [
+      "fixed window and active-from",
+      { activeFrom: "2026-01-01", window: { kind: "fixed", from: "2026-01-01", to: "2027-01-01" } },
+      { activeFrom: "2026-01-01T00:00:00Z", window: { kind: "fixed", from: "2026-01-01T00:00:00Z", to: "2027-01-01T00:00:00Z" } },
+    ],
     ["some channels", { channels: ["pos", "online_store", "pos"] }, { channels: ["pos", "online_store"] }],
-    ["freeze, subtotal, no downgrade, points basis", { onExpiry: "freeze", spend: { base: "subtotal", excludeShipping: true, excludeTaxes: true }, downgradeOnRefund: false, basis: "points" }, { onExpiry: "freeze", spend: { base: "subtotal" }, downgradeOnRefund: false, basis: "points" }],
+    [
+      "freeze, subtotal, no downgrade, points basis",
+      { onExpiry: "freeze", spend: { base: "subtotal", excludeShipping: true, excludeTaxes: true }, downgradeOnRefund: false, basis: "points" },
+      { onExpiry: "freeze", spend: { base: "subtotal" }, downgradeOnRefund: false, basis: "points" },
+    ],
   ])("%s", (_name, over, expected) => {
     const program = applySettings(programJson() as ProgramJson, parseSettingsForm(settingsInput(over)));
     expect(program).toMatchObject(expected);
@@ -53,7 +92,14 @@ describe("settings form: good input becomes program rules", () => {
   });
 
   it("round-trips: program → editor values → payload → same program", () => {
-    const form = parseSettingsForm(settingsInput({ window: { kind: "rolling", days: "90" }, validity: { kind: "oneYear" }, retention: { on: true, extendDays: "30" }, channels: ["pos"] }));
+    const form = parseSettingsForm(
+      settingsInput({
+        window: { kind: "rolling", days: "90" },
+        validity: { kind: "oneYear" },
+        retention: { on: true, extendDays: "30" },
+        channels: ["pos"],
+      }),
+    );
     const program = applySettings(programJson() as ProgramJson, form);
     const again = parseSettingsForm(settingsPayload(settingsFormValues(program, form.notifications)));
     expect(applySettings(programJson() as ProgramJson, again)).toEqual(program);

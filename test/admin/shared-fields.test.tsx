@@ -16,9 +16,21 @@ const noop = () => undefined;
 
 describe("decimal fields", () => {
   it.each([
-    { name: "MoneyField", el: <MoneyField label="Minimum order" currencyCode="EUR" value="5" onChange={noop} error="Too low" />, want: { prefix: "EUR", suffix: undefined, error: "Too low" } },
-    { name: "PercentField", el: <PercentField label="Extra" value="5" onChange={noop} />, want: { prefix: undefined, suffix: "%", error: undefined } },
-    { name: "DecimalField", el: <DecimalField label="Multiplier" suffix="×" value="1.5" onChange={noop} />, want: { prefix: undefined, suffix: "×", error: undefined } },
+    {
+      name: "MoneyField",
+      el: <MoneyField label="Minimum order" currencyCode="EUR" value="5" onChange={noop} error="Too low" />,
+      want: { prefix: "EUR", suffix: undefined, error: "Too low" },
+    },
+    {
+      name: "PercentField",
+      el: <PercentField label="Extra" value="5" onChange={noop} />,
+      want: { prefix: undefined, suffix: "%", error: undefined },
+    },
+    {
+      name: "DecimalField",
+      el: <DecimalField label="Multiplier" suffix="×" value="1.5" onChange={noop} />,
+      want: { prefix: undefined, suffix: "×", error: undefined },
+    },
   ])("$name is a decimal text field without autofill", async ({ el, want }) => {
     const { autoComplete, inputMode, prefix, suffix, error } = (await renderAdmin(el)).root.findByType(TextField).props;
     expect({ autoComplete, inputMode, prefix, suffix, error }).toEqual({ autoComplete: "off", inputMode: "decimal", ...want });

@@ -43,26 +43,37 @@ describe("shopify.app.toml", () => {
     expect(subs.flatMap((s) => s.topics).sort()).toEqual([...WEBHOOK_TOPICS].sort());
   });
 
-  it.each(subscriptions().map((s) => ({ ...s, name: s.topics.join(",") })))("$name: comment names the route that serves its uri", ({ handledBy, topics, uri }) => {
-    expect(handledBy).not.toBeNull();
-    expect(fs.existsSync(path.join(root, handledBy!))).toBe(true);
-    expect(uri).toBe(`/webhooks/${topics[0]}`);
-    expect(handledBy).toBe(`app/routes/webhooks.${topics[0].replace("/", ".")}.tsx`);
-  });
+  it.each(subscriptions().map((s) => ({ ...s, name: s.topics.join(",") })))(
+    "$name: comment names the route that serves its uri",
+    ({ handledBy, topics, uri }) => {
+      expect(handledBy).not.toBeNull();
+      expect(fs.existsSync(path.join(root, handledBy!))).toBe(true);
+      expect(uri).toBe(`/webhooks/${topics[0]}`);
+      expect(handledBy).toBe(`app/routes/webhooks.${topics[0].replace("/", ".")}.tsx`);
+    },
+  );
 
   it("uses compliance_topics exactly for the mandatory compliance webhooks", () => {
-    expect(subs.filter((s) => s.compliance).flatMap((s) => s.topics).sort()).toEqual(["customers/data_request", "customers/redact", "shop/redact"]);
+    expect(
+      subs
+        .filter((s) => s.compliance)
+        .flatMap((s) => s.topics)
+        .sort(),
+    ).toEqual(["customers/data_request", "customers/redact", "shop/redact"]);
   });
 
   it("subscribes only to topics that exist in the Admin API 2026-10 (WebhookSubscriptionTopic)", () => {
     const schema = JSON.parse(zlib.gunzipSync(fs.readFileSync(path.join(root, "test/fixtures/shopify-schemas/admin_2026-10.json.gz"))).toString());
     const enumType = schema.data.__schema.types.find((t: { name: string }) => t.name === "WebhookSubscriptionTopic");
     const known = new Set(enumType.enumValues.map((v: { name: string }) => v.name));
-    for (const s of subs.filter((x) => !x.compliance)) for (const topic of s.topics) expect(known.has(topic.replace("/", "_").toUpperCase()), topic).toBe(true);
+    for (const s of subs.filter((x) => !x.compliance))
+      for (const topic of s.topics) expect(known.has(topic.replace("/", "_").toUpperCase()), topic).toBe(true);
   });
 
   it("declares the scopes, API version and embedding the app needs", () => {
-    expect(toml).toMatch(/scopes = "read_customers,write_customers,read_orders,read_customer_merge,write_discounts,read_products,customer_read_customers"/);
+    expect(toml).toMatch(
+      /scopes = "read_customers,write_customers,read_orders,read_customer_merge,write_discounts,read_products,customer_read_customers"/,
+    );
     expect(toml).toMatch(/^optional_scopes = \[ "read_all_orders" \]$/m);
     expect(toml).toMatch(/\[webhooks\]\napi_version = "2026-10"/);
     expect(toml).toMatch(/^embedded = true$/m);

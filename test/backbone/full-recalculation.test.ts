@@ -72,7 +72,7 @@ describe("full recalculation", () => {
 
   it("pages every customer once, in key order, and cuts them into ranges that cover them exactly", async () => {
     const seen: string[] = [];
-    for (let after: string | null = null; ; ) {
+    for (let after: string | null = null; ;) {
       const page = await nextCustomers(a.db, SHOP, after, null, 7);
       if (page.length === 0) break;
       seen.push(...page);
@@ -119,11 +119,14 @@ describe("full recalculation", () => {
     const { checkpoint } = JSON.parse((await b.db.job.findFirstOrThrow({ where: { type: "recalculate" } })).payload).run;
     expect(Object.keys(checkpoint).sort()).toEqual(["after", "batches", "done", "syncOwed", "written"]);
     expect(timings.reduce((sum, t) => sum + t.members, 0)).toBe(MEMBERS);
-    for (const part of ["engineMs", "mappingMs", "readMs", "writeMs"] as const) expect(timings.reduce((sum, t) => sum + t[part], 0)).toBeGreaterThan(0);
+    for (const part of ["engineMs", "mappingMs", "readMs", "writeMs"] as const)
+      expect(timings.reduce((sum, t) => sum + t[part], 0)).toBeGreaterThan(0);
     const job = await b.db.job.findFirstOrThrow({ where: { type: "recalculate" } });
     expect({ progress: job.progress, total: job.total }).toEqual({ progress: MEMBERS, total: MEMBERS });
     // One bulk-sized sync for the whole run, not one per member.
-    expect(await b.db.job.findMany({ where: { type: "sync-members" }, select: { payload: true } })).toEqual([{ payload: JSON.stringify({ batch: 25_000 }) }]);
+    expect(await b.db.job.findMany({ where: { type: "sync-members" }, select: { payload: true } })).toEqual([
+      { payload: JSON.stringify({ batch: 25_000 }) },
+    ]);
   });
 
   it("a run that dies after a committed batch resumes from its checkpoint and ends with the same rows", async () => {
@@ -161,9 +164,11 @@ describe("full recalculation", () => {
     const coordinator = await queueFullRecalculation(b.db, { batchSize: 25, parts: 2 });
     if (secondWorker) {
       // The coordinator cuts the run and queues the part; its own range stops at the first batch (lease "lost").
-      const stop: WorkerHooks = { afterMember: ({ job }) => {
-        if (job.type === "recalculate") throw new Error("stop after one batch");
-      } };
+      const stop: WorkerHooks = {
+        afterMember: ({ job }) => {
+          if (job.type === "recalculate") throw new Error("stop after one batch");
+        },
+      };
       await run(b.db, { types: ["recalculate"], hooks: stop });
       const part = await b.db.job.findFirstOrThrow({ where: { type: partJobType(1) } });
       expect(JSON.parse(part.payload)).toMatchObject({ coordinatorId: coordinator, range: { after: syntheticCustomer(59), upTo: null } });
@@ -172,7 +177,13 @@ describe("full recalculation", () => {
     }
     const results = await run(b.db);
     expect(results.map((r) => (r.ran ? `${r.job.type}:${r.status}` : ""))).toEqual(["recalculate:done"]);
-    expect(await b.db.job.findMany({ where: { type: { startsWith: "recalculate" } }, select: { type: true, status: true, progress: true }, orderBy: { type: "asc" } })).toEqual([
+    expect(
+      await b.db.job.findMany({
+        where: { type: { startsWith: "recalculate" } },
+        select: { type: true, status: true, progress: true },
+        orderBy: { type: "asc" },
+      }),
+    ).toEqual([
       { type: "recalculate", status: "done", progress: MEMBERS },
       { type: partJobType(1), status: "done", progress: 60 },
     ]);

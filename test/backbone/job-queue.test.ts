@@ -46,10 +46,21 @@ describe("claiming", () => {
   });
 
   it("runs one job per shop and type at a time, other shops and types in parallel", async () => {
-    for (const [type, shop] of [["drain", "a"], ["drain", "a"], ["drain", "b"], ["sync", "a"]]) await enqueueJob(t.db, { type, shop: `${shop}.myshopify.com` }, T0);
+    for (const [type, shop] of [
+      ["drain", "a"],
+      ["drain", "a"],
+      ["drain", "b"],
+      ["sync", "a"],
+    ])
+      await enqueueJob(t.db, { type, shop: `${shop}.myshopify.com` }, T0);
     const claimed = [];
     for (let i = 0; i < 4; i++) claimed.push(await claim(`w${i}`, T0));
-    expect(claimed.map((j) => (j ? `${j.type}@${j.shop}` : null))).toEqual(["drain@a.myshopify.com", "drain@b.myshopify.com", "sync@a.myshopify.com", null]);
+    expect(claimed.map((j) => (j ? `${j.type}@${j.shop}` : null))).toEqual([
+      "drain@a.myshopify.com",
+      "drain@b.myshopify.com",
+      "sync@a.myshopify.com",
+      null,
+    ]);
     await completeJob(t.db, claimed[0]!, T0);
     expect(await claim("w9", T0)).toMatchObject({ type: "drain", shop: "a.myshopify.com" });
   });

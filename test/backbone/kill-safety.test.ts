@@ -30,15 +30,60 @@ function deliveries() {
   const list: { topic: string; payload: unknown }[] = [];
   for (let c = 1; c <= 8; c++) {
     const customer = { id: 9000 + c, email: `c${c}@example.com` };
-    list.push({ topic: "orders/paid", payload: orderPayload({ id: 100 * c + 1, customer, processedAt: `2026-03-0${c}T10:00:00Z`, lines: [{ id: 1000 * c + 1, quantity: c, price: "90.00" }] }) });
-    if (c % 2 === 0) list.push({ topic: "orders/paid", payload: orderPayload({ id: 100 * c + 2, customer, processedAt: `2026-04-0${c}T10:00:00Z`, lines: [{ id: 1000 * c + 2, price: "250.00" }] }) });
+    list.push({
+      topic: "orders/paid",
+      payload: orderPayload({
+        id: 100 * c + 1,
+        customer,
+        processedAt: `2026-03-0${c}T10:00:00Z`,
+        lines: [{ id: 1000 * c + 1, quantity: c, price: "90.00" }],
+      }),
+    });
+    if (c % 2 === 0)
+      list.push({
+        topic: "orders/paid",
+        payload: orderPayload({ id: 100 * c + 2, customer, processedAt: `2026-04-0${c}T10:00:00Z`, lines: [{ id: 1000 * c + 2, price: "250.00" }] }),
+      });
   }
-  list.push({ topic: "refunds/create", payload: refundPayload({ id: 71, orderId: 801, createdAt: "2026-03-20T00:00:00Z", lines: [{ lineId: 8001, quantity: 3, price: "90.00" }] }) });
-  list.push({ topic: "orders/updated", payload: orderPayload({ id: 402, customer: { id: 9004, email: "c4@example.com" }, processedAt: "2026-04-04T10:00:00Z", updatedAt: "2026-04-05T00:00:00Z", lines: [{ id: 4002, price: "50.00" }] }) });
-  list.push({ topic: "orders/cancelled", payload: orderPayload({ id: 601, customer: { id: 9006, email: "c6@example.com" }, processedAt: "2026-03-06T10:00:00Z", cancelledAt: "2026-03-07T00:00:00Z", updatedAt: "2026-03-07T00:00:00Z", lines: [{ id: 6001, quantity: 6, price: "90.00" }] }) });
-  list.push({ topic: "orders/paid", payload: orderPayload({ id: 301, customer: { id: 9003, email: "c3@example.com" }, processedAt: "2026-03-03T10:00:00Z", lines: [{ id: 3001, quantity: 3, price: "90.00" }] }) });
+  list.push({
+    topic: "refunds/create",
+    payload: refundPayload({ id: 71, orderId: 801, createdAt: "2026-03-20T00:00:00Z", lines: [{ lineId: 8001, quantity: 3, price: "90.00" }] }),
+  });
+  list.push({
+    topic: "orders/updated",
+    payload: orderPayload({
+      id: 402,
+      customer: { id: 9004, email: "c4@example.com" },
+      processedAt: "2026-04-04T10:00:00Z",
+      updatedAt: "2026-04-05T00:00:00Z",
+      lines: [{ id: 4002, price: "50.00" }],
+    }),
+  });
+  list.push({
+    topic: "orders/cancelled",
+    payload: orderPayload({
+      id: 601,
+      customer: { id: 9006, email: "c6@example.com" },
+      processedAt: "2026-03-06T10:00:00Z",
+      cancelledAt: "2026-03-07T00:00:00Z",
+      updatedAt: "2026-03-07T00:00:00Z",
+      lines: [{ id: 6001, quantity: 6, price: "90.00" }],
+    }),
+  });
+  list.push({
+    topic: "orders/paid",
+    payload: orderPayload({
+      id: 301,
+      customer: { id: 9003, email: "c3@example.com" },
+      processedAt: "2026-03-03T10:00:00Z",
+      lines: [{ id: 3001, quantity: 3, price: "90.00" }],
+    }),
+  });
   // A refund for an order not delivered yet: it must wait for it, not be lost in a restart.
-  list.unshift({ topic: "refunds/create", payload: refundPayload({ id: 72, orderId: 201, createdAt: "2026-03-25T00:00:00Z", lines: [{ lineId: 2001, quantity: 1, price: "90.00" }] }) });
+  list.unshift({
+    topic: "refunds/create",
+    payload: refundPayload({ id: 72, orderId: 201, createdAt: "2026-03-25T00:00:00Z", lines: [{ lineId: 2001, quantity: 1, price: "90.00" }] }),
+  });
   return list;
 }
 
@@ -72,10 +117,16 @@ async function finalState(db: Db) {
       orderCount: m.orderCount,
     })),
     ledger: ledger.map((e) => `${gidOf.get(e.memberId)} ${e.key} ${e.kind} ${e.points}`).sort(),
-    audit: audit.map((c) => `${gidOf.get(c.memberId)} ${c.at.toISOString()} ${c.fromLevelId}→${c.toLevelId} ${c.cause} ${c.retractedAt ? "retracted" : ""}`).sort(),
+    audit: audit
+      .map((c) => `${gidOf.get(c.memberId)} ${c.at.toISOString()} ${c.fromLevelId}→${c.toLevelId} ${c.cause} ${c.retractedAt ? "retracted" : ""}`)
+      .sort(),
     sync: (await db.syncState.findMany({ orderBy: { subject: "asc" } })).map((s) => `${s.subject} ${s.pendingHash} ${s.syncedHash}`),
     inbox: (await db.webhookInbox.findMany({ select: { status: true } })).map((r) => r.status).sort(),
-    facts: { orders: await db.orderFact.count(), refunds: await db.refundFact.count(), refundsWithoutCustomer: await db.refundFact.count({ where: { customerGid: null } }) },
+    facts: {
+      orders: await db.orderFact.count(),
+      refunds: await db.refundFact.count(),
+      refundsWithoutCustomer: await db.refundFact.count({ where: { customerGid: null } }),
+    },
     syncJobsQueued: await db.job.count({ where: { type: "sync-members", status: "queued" } }),
   };
 }

@@ -46,20 +46,43 @@ describe("recomputing from stored facts", () => {
 
   it("saving a level's benefits re-syncs exactly that level's members", async () => {
     await publishProgram(t.db, SHOP, buildProgramJson());
-    for (const [c, price] of [[1, "600.00"], [2, "700.00"], [3, "150.00"]] as const) {
-      await recordWebhook(t.db, delivery("orders/paid", SHOP, orderPayload({ id: 100 + c, customer: { id: c }, lines: [{ price }] })), "orders/paid", NOW);
+    for (const [c, price] of [
+      [1, "600.00"],
+      [2, "700.00"],
+      [3, "150.00"],
+    ] as const) {
+      await recordWebhook(
+        t.db,
+        delivery("orders/paid", SHOP, orderPayload({ id: 100 + c, customer: { id: c }, lines: [{ price }] })),
+        "orders/paid",
+        NOW,
+      );
     }
     await drain(NOW);
     // As if every view had been synced.
     for (const s of await t.db.syncState.findMany()) await t.db.syncState.update({ where: { id: s.id }, data: { syncedHash: s.pendingHash } });
     await t.db.job.deleteMany({ where: { type: "sync-members" } });
 
-    await t.db.benefit.create({ data: { shop: SHOP, levelId: "gold", kind: "discount", configJson: JSON.stringify({ type: "percentage", value: "10", minimumOrder: null, appliesTo: "retail" }) } });
-    expect(await enqueueJob(t.db, { type: REVIEW_MEMBERS_JOB, shop: SHOP, key: levelResyncKey(SHOP, "gold"), payload: { levelId: "gold" } }, NOW)).toBe(true);
-    expect(await enqueueJob(t.db, { type: REVIEW_MEMBERS_JOB, shop: SHOP, key: levelResyncKey(SHOP, "gold"), payload: { levelId: "gold" } }, NOW)).toBe(false);
+    await t.db.benefit.create({
+      data: {
+        shop: SHOP,
+        levelId: "gold",
+        kind: "discount",
+        configJson: JSON.stringify({ type: "percentage", value: "10", minimumOrder: null, appliesTo: "retail" }),
+      },
+    });
+    expect(
+      await enqueueJob(t.db, { type: REVIEW_MEMBERS_JOB, shop: SHOP, key: levelResyncKey(SHOP, "gold"), payload: { levelId: "gold" } }, NOW),
+    ).toBe(true);
+    expect(
+      await enqueueJob(t.db, { type: REVIEW_MEMBERS_JOB, shop: SHOP, key: levelResyncKey(SHOP, "gold"), payload: { levelId: "gold" } }, NOW),
+    ).toBe(false);
     expect(await drain(NOW)).toEqual(["review-members"]);
 
-    const owed = (await t.db.syncState.findMany()).filter((s) => s.pendingHash !== s.syncedHash).map((s) => s.subject).sort();
+    const owed = (await t.db.syncState.findMany())
+      .filter((s) => s.pendingHash !== s.syncedHash)
+      .map((s) => s.subject)
+      .sort();
     expect(owed).toEqual([gid("Customer", 1), gid("Customer", 2)]);
     expect(await t.db.job.count({ where: { type: "sync-members", status: "queued" } })).toBe(1);
   });
@@ -71,14 +94,20 @@ describe("recomputing from stored facts", () => {
     await recordWebhook(t.db, delivery("orders/paid", SHOP, paid), "orders/paid", NOW);
     await drain(NOW);
     const member = () => t.db.member.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: gid("Customer", 5) } } });
-    expect(await member()).toMatchObject({ levelId: "gold", levelExpiresAt: new Date("2026-06-19T00:00:00Z"), reviewAt: new Date("2026-06-19T00:00:00Z") });
+    expect(await member()).toMatchObject({
+      levelId: "gold",
+      levelExpiresAt: new Date("2026-06-19T00:00:00Z"),
+      reviewAt: new Date("2026-06-19T00:00:00Z"),
+    });
 
     expect(await enqueueDueReviews(t.db, new Date("2026-06-18T00:00:00Z"))).toBe(0);
     const later = new Date("2026-06-19T00:00:01Z");
     expect(await enqueueDueReviews(t.db, later)).toBe(1);
     expect(await drain(later)).toEqual(["review-members"]);
     expect(await member()).toMatchObject({ levelId: null, reviewAt: null });
-    expect(await t.db.levelChange.findMany({ where: { retractedAt: null }, orderBy: { at: "asc" }, select: { toLevelId: true, cause: true } })).toEqual([
+    expect(
+      await t.db.levelChange.findMany({ where: { retractedAt: null }, orderBy: { at: "asc" }, select: { toLevelId: true, cause: true } }),
+    ).toEqual([
       { toLevelId: "gold", cause: "upgrade" },
       { toLevelId: "", cause: "expiry" },
     ]);

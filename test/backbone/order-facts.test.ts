@@ -46,7 +46,10 @@ async function memberState(customerGid = ADA_GID) {
   }
   // A key corrected down to nothing is the same ledger as a key never written (only the arrival order differed).
   for (const k of Object.keys(ledger)) if (ledger[k] === 0 && entries.some((e) => e.reversesKey === k && e.kind === "correction")) delete ledger[k];
-  const changes = await t.db.levelChange.findMany({ where: { memberId: member.id, retractedAt: null }, orderBy: [{ at: "asc" }, { toLevelId: "asc" }] });
+  const changes = await t.db.levelChange.findMany({
+    where: { memberId: member.id, retractedAt: null },
+    orderBy: [{ at: "asc" }, { toLevelId: "asc" }],
+  });
   return {
     levelId: member.levelId,
     status: member.status,
@@ -69,8 +72,20 @@ describe("orders/paid", () => {
     await drain();
 
     const member = await t.db.member.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: ADA_GID } } });
-    expect(member).toMatchObject({ levelId: "gold", status: "active", spend: 60000, points: 600, email: "ada@example.com", firstName: "Ada", lastName: "Lovelace", orderCount: 1 });
-    expect(await memberState()).toMatchObject({ ledger: { [`earn:${gid("Order", 1001)}`]: 600 }, audit: ["2026-03-01T10:00:00.000Z -→gold upgrade"] });
+    expect(member).toMatchObject({
+      levelId: "gold",
+      status: "active",
+      spend: 60000,
+      points: 600,
+      email: "ada@example.com",
+      firstName: "Ada",
+      lastName: "Lovelace",
+      orderCount: 1,
+    });
+    expect(await memberState()).toMatchObject({
+      ledger: { [`earn:${gid("Order", 1001)}`]: 600 },
+      audit: ["2026-03-01T10:00:00.000Z -→gold upgrade"],
+    });
     expect(await t.db.syncState.findUnique({ where: { shop_subject: { shop: SHOP, subject: ADA_GID } } })).toMatchObject({ syncedHash: null });
     expect(await t.db.job.count({ where: { type: "sync-members", shop: SHOP, status: "queued" } })).toBe(1);
     expect(await t.db.webhookInbox.findMany({ select: { status: true } })).toEqual([{ status: "processed" }]);
@@ -96,7 +111,12 @@ describe("orders/paid", () => {
     { name: "an order paid before activeFrom", program: { activeFrom: "2026-04-01T00:00:00Z" }, order: sixHundred() },
     { name: "an order from a channel outside the program", program: { channels: ["online_store"] }, order: sixHundred(1001, { sourceName: "pos" }) },
     { name: "a test order", program: {}, order: sixHundred(1001, { test: true }) },
-    { name: "an order not paid yet (orders/updated, pending)", program: {}, order: sixHundred(1001, { financialStatus: "pending" }), topic: "orders/updated" },
+    {
+      name: "an order not paid yet (orders/updated, pending)",
+      program: {},
+      order: sixHundred(1001, { financialStatus: "pending" }),
+      topic: "orders/updated",
+    },
   ])("stores $name but makes no member", async ({ program: over, order: o, topic }) => {
     await publishProgram(t.db, SHOP, program(over));
     await receive(topic ?? "orders/paid", orderPayload(o));
@@ -196,7 +216,10 @@ describe("orders/updated and orders/cancelled", () => {
     await receive("orders/paid", orderPayload(sixHundred(1001, { updatedAt: "2026-03-01T10:00:00Z" })));
     await drain();
     // Edited down to 3 × 100 at 12:00; a delivery from 11:00 still showing 6 × 100 arrives after it.
-    await receive("orders/updated", orderPayload(order({ id: 1001, lines: [{ id: 10010, quantity: 3, price: "100.00" }], updatedAt: "2026-03-01T12:00:00Z" })));
+    await receive(
+      "orders/updated",
+      orderPayload(order({ id: 1001, lines: [{ id: 10010, quantity: 3, price: "100.00" }], updatedAt: "2026-03-01T12:00:00Z" })),
+    );
     await drain();
     await receive("orders/updated", orderPayload(sixHundred(1001, { updatedAt: "2026-03-01T11:00:00Z" })));
     await drain();
@@ -204,7 +227,9 @@ describe("orders/updated and orders/cancelled", () => {
     expect(await t.db.orderFact.findFirstOrThrow()).toMatchObject({ total: 30000, sourceUpdatedAt: new Date("2026-03-01T12:00:00Z") });
     expect(await memberState()).toMatchObject({ levelId: "silver", spend: 30000, points: 300, ledger: { [`earn:${gid("Order", 1001)}`]: 300 } });
     // The earn entry of 600 stays; a correcting entry of −300 points at it.
-    expect(await t.db.pointsEntry.findMany({ orderBy: { createdAt: "asc" }, select: { key: true, kind: true, points: true, reversesKey: true } })).toEqual([
+    expect(
+      await t.db.pointsEntry.findMany({ orderBy: { createdAt: "asc" }, select: { key: true, kind: true, points: true, reversesKey: true } }),
+    ).toEqual([
       { key: `earn:${gid("Order", 1001)}`, kind: "earn", points: 600, reversesKey: null },
       { key: `correct:earn:${gid("Order", 1001)}#1`, kind: "correction", points: -300, reversesKey: `earn:${gid("Order", 1001)}` },
     ]);
@@ -214,7 +239,10 @@ describe("orders/updated and orders/cancelled", () => {
     await publishProgram(t.db, SHOP, program());
     await receive("orders/paid", orderPayload(sixHundred()));
     await drain();
-    await receive("orders/cancelled", orderPayload(sixHundred(1001, { cancelledAt: "2026-03-10T10:00:00Z", updatedAt: "2026-03-10T10:00:00Z", financialStatus: "refunded" })));
+    await receive(
+      "orders/cancelled",
+      orderPayload(sixHundred(1001, { cancelledAt: "2026-03-10T10:00:00Z", updatedAt: "2026-03-10T10:00:00Z", financialStatus: "refunded" })),
+    );
     await drain();
     expect(await memberState()).toMatchObject({
       levelId: null,
@@ -231,7 +259,10 @@ describe("orders/updated and orders/cancelled", () => {
     await receive("orders/cancelled", orderPayload(sixHundred(1001, { cancelledAt: "2026-03-10T10:00:00Z", updatedAt: "2026-03-10T10:00:00Z" })));
     await receive("orders/paid", orderPayload(sixHundred(1001, { updatedAt: "2026-03-01T10:00:00Z" })));
     await drain();
-    expect(await t.db.orderFact.findFirstOrThrow()).toMatchObject({ cancelledAt: new Date("2026-03-10T10:00:00Z"), paidAt: new Date("2026-03-01T10:00:00Z") });
+    expect(await t.db.orderFact.findFirstOrThrow()).toMatchObject({
+      cancelledAt: new Date("2026-03-10T10:00:00Z"),
+      paidAt: new Date("2026-03-01T10:00:00Z"),
+    });
     // Only a cancelled order: the customer never became a member.
     expect(await t.db.member.count()).toBe(0);
   });
@@ -241,9 +272,27 @@ describe("replay", () => {
   const deliveries = () => [
     { topic: "orders/paid", payload: orderPayload(sixHundred(1001)) },
     { topic: "orders/paid", payload: orderPayload(order({ id: 1002, processedAt: "2026-03-20T10:00:00Z", lines: [{ id: 10020, price: "80.00" }] })) },
-    { topic: "refunds/create", payload: refundPayload({ id: 501, orderId: 1001, createdAt: "2026-03-25T10:00:00Z", lines: [{ lineId: 10010, quantity: 2, price: "100.00" }] }) },
-    { topic: "orders/updated", payload: orderPayload(order({ id: 1002, processedAt: "2026-03-20T10:00:00Z", updatedAt: "2026-03-21T10:00:00Z", lines: [{ id: 10020, price: "80.00", quantity: 2 }] })) },
-    { topic: "orders/cancelled", payload: orderPayload(order({ id: 1003, processedAt: "2026-03-02T10:00:00Z", cancelledAt: "2026-03-03T10:00:00Z", updatedAt: "2026-03-03T10:00:00Z" })) },
+    {
+      topic: "refunds/create",
+      payload: refundPayload({ id: 501, orderId: 1001, createdAt: "2026-03-25T10:00:00Z", lines: [{ lineId: 10010, quantity: 2, price: "100.00" }] }),
+    },
+    {
+      topic: "orders/updated",
+      payload: orderPayload(
+        order({
+          id: 1002,
+          processedAt: "2026-03-20T10:00:00Z",
+          updatedAt: "2026-03-21T10:00:00Z",
+          lines: [{ id: 10020, price: "80.00", quantity: 2 }],
+        }),
+      ),
+    },
+    {
+      topic: "orders/cancelled",
+      payload: orderPayload(
+        order({ id: 1003, processedAt: "2026-03-02T10:00:00Z", cancelledAt: "2026-03-03T10:00:00Z", updatedAt: "2026-03-03T10:00:00Z" }),
+      ),
+    },
   ];
 
   it.each([

@@ -27,7 +27,15 @@ describe("the PostgreSQL schema is the SQLite schema", () => {
       .join("\n");
 
   /** Money columns: 64-bit on PostgreSQL (its INTEGER is 32-bit; SQLite's is already 64-bit). */
-  const MONEY = ["Member.spend", "Member.remainingSpend", "OrderFact.total", "OrderFact.subtotal", "OrderFact.shipping", "OrderFact.tax", "RefundFact.amount"];
+  const MONEY = [
+    "Member.spend",
+    "Member.remainingSpend",
+    "OrderFact.total",
+    "OrderFact.subtotal",
+    "OrderFact.shipping",
+    "OrderFact.tax",
+    "RefundFact.amount",
+  ];
   const bigIntFields = (schema: string) => {
     const fields: string[] = [];
     let model = "";
@@ -60,7 +68,12 @@ describe("the PostgreSQL schema is the SQLite schema", () => {
   });
 
   it("has the same migrations, each for its provider", () => {
-    const migrations = (dir: string) => fs.readdirSync(path.join(root, dir), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    const migrations = (dir: string) =>
+      fs
+        .readdirSync(path.join(root, dir), { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+        .sort();
     expect(migrations("prisma/postgresql/migrations")).toEqual(migrations("prisma/migrations"));
     expect(read("prisma/postgresql/migrations/migration_lock.toml")).toMatch(/provider = "postgresql"/);
     // Every table and index of the SQLite migrations exists in the PostgreSQL ones.
@@ -103,7 +116,9 @@ describe.skipIf(!testPostgresUrl)("on PostgreSQL", () => {
     ["2^53 − 1, the largest the webhook boundary accepts", Number.MAX_SAFE_INTEGER],
   ])("stores and reads back money %s as a number, through models, aggregates and raw SQL", async (_case, amount) => {
     const shop = SHOP;
-    await t.db.refundFact.create({ data: { shop, refundGid: "gid://shopify/Refund/1", orderGid: "gid://shopify/Order/1", amount, linesJson: "[]", createdAt: NOW } });
+    await t.db.refundFact.create({
+      data: { shop, refundGid: "gid://shopify/Refund/1", orderGid: "gid://shopify/Order/1", amount, linesJson: "[]", createdAt: NOW },
+    });
     expect((await t.db.refundFact.findFirstOrThrow({ where: { shop } })).amount).toBe(amount);
     expect((await t.db.refundFact.aggregate({ where: { shop }, _sum: { amount: true } }))._sum.amount).toBe(amount);
     const [raw] = await t.db.$queryRaw<{ amount: number }[]>`SELECT "amount" FROM "RefundFact" WHERE "shop" = ${shop}`;
@@ -120,7 +135,10 @@ describe.skipIf(!testPostgresUrl)("on PostgreSQL", () => {
       });
       await expect(attempt).rejects.toThrow();
     }
-    const answered = await Promise.race([t.db.$queryRaw<{ one: number }[]>`SELECT 1 AS one`, new Promise((resolve) => setTimeout(() => resolve("pool exhausted"), 5_000))]);
+    const answered = await Promise.race([
+      t.db.$queryRaw<{ one: number }[]>`SELECT 1 AS one`,
+      new Promise((resolve) => setTimeout(() => resolve("pool exhausted"), 5_000)),
+    ]);
     expect(answered).toEqual([{ one: 1 }]);
   });
 
@@ -164,11 +182,28 @@ describe.skipIf(!testPostgresUrl)("on PostgreSQL", () => {
     const addOrder = (db: Db, amount: number) => {
       order++;
       const paidAt = new Date(NOW.getTime() - 86_400_000 + order * 1000);
-      const line = { id: `gid://shopify/LineItem/${order}`, productId: "gid://shopify/Product/1", quantity: 1, price: amount, collectionIds: [], tags: [], giftCard: false };
+      const line = {
+        id: `gid://shopify/LineItem/${order}`,
+        productId: "gid://shopify/Product/1",
+        quantity: 1,
+        price: amount,
+        collectionIds: [],
+        tags: [],
+        giftCard: false,
+      };
       return db.orderFact.create({
         data: {
-          shop: SHOP, orderGid: `gid://shopify/Order/${order}`, customerGid: CUSTOMER, paidAt, currency: "USD", total: amount, subtotal: amount,
-          shipping: 0, tax: 0, linesJson: JSON.stringify([line]), sourceUpdatedAt: paidAt,
+          shop: SHOP,
+          orderGid: `gid://shopify/Order/${order}`,
+          customerGid: CUSTOMER,
+          paidAt,
+          currency: "USD",
+          total: amount,
+          subtotal: amount,
+          shipping: 0,
+          tax: 0,
+          linesJson: JSON.stringify([line]),
+          sourceUpdatedAt: paidAt,
         },
       });
     };
@@ -196,7 +231,11 @@ describe.skipIf(!testPostgresUrl)("on PostgreSQL", () => {
       } finally {
         await holder.end();
       }
-      expect(await t.db.member.findFirstOrThrow({ where: { shop: SHOP, customerGid: CUSTOMER } })).toMatchObject({ spend: 58_000, levelId: "gold", orderCount: 2 });
+      expect(await t.db.member.findFirstOrThrow({ where: { shop: SHOP, customerGid: CUSTOMER } })).toMatchObject({
+        spend: 58_000,
+        levelId: "gold",
+        orderCount: 2,
+      });
     });
 
     it("two workers folding while orders arrive end in the in-order result, with no duplicate or failed writes", async () => {

@@ -56,14 +56,25 @@ async function populate(shop: string) {
   await receive(shop, "refunds/create", refundPayload({ id: 501, orderId: 1001, lines: [{ lineId: 11, quantity: 1, price: "100.00" }] }));
   await drain();
   await t.db.memberAdjustment.create({
-    data: { shop, customerGid: gidOf(AUGUSTA), kind: "points", at: new Date("2026-04-01T00:00:00Z"), points: 25, note: "Sorry Augusta Byron-King, late parcel", key: "goodwill-1", actor: "staff@shop" },
+    data: {
+      shop,
+      customerGid: gidOf(AUGUSTA),
+      kind: "points",
+      at: new Date("2026-04-01T00:00:00Z"),
+      points: 25,
+      note: "Sorry Augusta Byron-King, late parcel",
+      key: "goodwill-1",
+      actor: "staff@shop",
+    },
   });
   await t.db.job.create({ data: { type: "recalculate", shop, runAt: NOW, payload: JSON.stringify({ customerGids: [gidOf(AUGUSTA)] }) } });
   await drain();
   await t.db.session.create({ data: { id: `offline_${shop}`, shop, state: "", accessToken: "shpat_x", scope: "read_customers" } });
   await t.db.syncState.create({ data: { shop, subject: "shop", bulkStatus: "completed" } });
   await t.db.level.create({ data: { shop, levelId: "gold", name: "Gold", rank: 2, badge: "crown" } });
-  await t.db.benefit.create({ data: { shop, levelId: "gold", kind: "discount", configJson: JSON.stringify({ type: "percentage", value: "10", minimumOrder: null }) } });
+  await t.db.benefit.create({
+    data: { shop, levelId: "gold", kind: "discount", configJson: JSON.stringify({ type: "percentage", value: "10", minimumOrder: null }) },
+  });
 }
 
 /** Every cell of every table that mentions one of the needles, as "Table.column". */
@@ -191,7 +202,9 @@ describe("lifecycle topics", () => {
     await populate(SHOP);
     await receive(SHOP, "app/scopes_update", scopesUpdatePayload(["read_customers", "write_customers", "read_orders"], ["read_customers"]));
     await drain();
-    expect(await t.db.session.findUniqueOrThrow({ where: { id: `offline_${SHOP}` } })).toMatchObject({ scope: "read_customers,write_customers,read_orders" });
+    expect(await t.db.session.findUniqueOrThrow({ where: { id: `offline_${SHOP}` } })).toMatchObject({
+      scope: "read_customers,write_customers,read_orders",
+    });
   });
 
   it("bulk_operations/finish records the operation's status for the shop", async () => {

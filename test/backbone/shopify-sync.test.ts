@@ -38,7 +38,16 @@ beforeAll(async () => {
     SHOPIFY_ADMIN_ORIGIN: standIn.url,
   });
   db = (await import("~/db/client.server")).default;
-  await db.session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "", isOnline: false, accessToken: TOKEN, scope: "read_customers,write_customers,read_orders,read_all_orders" } });
+  await db.session.create({
+    data: {
+      id: `offline_${SHOP}`,
+      shop: SHOP,
+      state: "",
+      isOnline: false,
+      accessToken: TOKEN,
+      scope: "read_customers,write_customers,read_orders,read_all_orders",
+    },
+  });
 });
 afterAll(async () => {
   await db?.$disconnect();
@@ -96,15 +105,43 @@ describe("install, backfill, webhooks and sync", () => {
     standIn.seed(
       {
         orders: [
-          { customerId: alice, processedAt: "2026-02-01T10:00:00Z", lineItems: [{ quantity: 6, unitPrice: "100.00" }], totalPrice: "600.00", subtotalPrice: "600.00" },
-          { customerId: bob, processedAt: "2026-02-02T10:00:00Z", lineItems: [{ quantity: 1, unitPrice: "150.00" }], totalPrice: "150.00", subtotalPrice: "150.00" },
-          { customerId: null, processedAt: "2026-02-03T10:00:00Z", lineItems: [{ quantity: 1, unitPrice: "900.00" }], totalPrice: "900.00", subtotalPrice: "900.00" },
+          {
+            customerId: alice,
+            processedAt: "2026-02-01T10:00:00Z",
+            lineItems: [{ quantity: 6, unitPrice: "100.00" }],
+            totalPrice: "600.00",
+            subtotalPrice: "600.00",
+          },
+          {
+            customerId: bob,
+            processedAt: "2026-02-02T10:00:00Z",
+            lineItems: [{ quantity: 1, unitPrice: "150.00" }],
+            totalPrice: "150.00",
+            subtotalPrice: "150.00",
+          },
+          {
+            customerId: null,
+            processedAt: "2026-02-03T10:00:00Z",
+            lineItems: [{ quantity: 1, unitPrice: "900.00" }],
+            totalPrice: "900.00",
+            subtotalPrice: "900.00",
+          },
         ],
       },
       SHOP,
     );
     // Reaching gold gives 50 points once, but not for history imported on install.
-    await publishProgram(db, SHOP, buildProgramJson({ points: onePointPerDollar, levels: [{ id: "silver", name: "Silver", rank: 1, upgrade: [[{ kind: "accumulatedSpend", amount: "100.00" }]] }, { id: "gold", name: "Gold", rank: 2, upgradePoints: 50, upgrade: [[{ kind: "accumulatedSpend", amount: "500.00" }]] }] }));
+    await publishProgram(
+      db,
+      SHOP,
+      buildProgramJson({
+        points: onePointPerDollar,
+        levels: [
+          { id: "silver", name: "Silver", rank: 1, upgrade: [[{ kind: "accumulatedSpend", amount: "100.00" }]] },
+          { id: "gold", name: "Gold", rank: 2, upgradePoints: 50, upgrade: [[{ kind: "accumulatedSpend", amount: "500.00" }]] },
+        ],
+      }),
+    );
     const admin = standInAdminClient({ url: standIn.url, shop: SHOP, accessToken: TOKEN });
     const result = await onShopInstalled(db, admin, SHOP, { now: now() });
 
@@ -127,7 +164,18 @@ describe("install, backfill, webhooks and sync", () => {
     expect(standIn.state.customers[alice].tags.sort()).toEqual(["newsletter", "tier:gold"]);
     expect(standIn.state.customers[bob].tags).toEqual(["tier:silver"]);
     expect(standIn.metafieldJson(alice, "level")).toMatchObject({ v: 1, id: "gold", name: "Gold", status: "active", since: "2026-02-01T10:00:00Z" });
-    expect(standIn.metafieldJson(bob, "progress")).toEqual({ v: 1, currency: "EUR", spend: "150.00", points: 150, next: { id: "gold", name: "Gold", remainingSpend: "350.00", requirements: [{ kind: "accumulatedSpend", threshold: "500.00", current: "150.00", windowDays: null, scoped: false }] } });
+    expect(standIn.metafieldJson(bob, "progress")).toEqual({
+      v: 1,
+      currency: "EUR",
+      spend: "150.00",
+      points: 150,
+      next: {
+        id: "gold",
+        name: "Gold",
+        remainingSpend: "350.00",
+        requirements: [{ kind: "accumulatedSpend", threshold: "500.00", current: "150.00", windowDays: null, scoped: false }],
+      },
+    });
     const states = await db.syncState.findMany({ where: { shop: SHOP } });
     expect(states.every((s) => s.syncedHash === s.pendingHash && s.lastSyncedAt !== null)).toBe(true);
     expect(await db.shop.findUniqueOrThrow({ where: { domain: SHOP } })).toMatchObject({ backfilledAt: now() });
@@ -136,18 +184,33 @@ describe("install, backfill, webhooks and sync", () => {
   it("a webhook after install moves a member up (with the one-time reward) and the next sync swaps the tier tag", async () => {
     clock.advance(3600_000);
     const bobId = Number(bob.split("/").pop());
-    const paid = orderPayload({ id: 990001, customer: { id: bobId, email: "bob@example.com" }, processedAt: now().toISOString(), lines: [{ id: 1, quantity: 4, price: "100.00" }], currency: "EUR" });
+    const paid = orderPayload({
+      id: 990001,
+      customer: { id: bobId, email: "bob@example.com" },
+      processedAt: now().toISOString(),
+      lines: [{ id: 1, quantity: 4, price: "100.00" }],
+      currency: "EUR",
+    });
     expect((await recordWebhook(db, delivery("orders/paid", SHOP, paid), "orders/paid", now())).status).toBe(200);
     expect(await run()).toEqual(["process-webhooks", "sync-members"]);
 
-    expect(await db.member.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: bob } } })).toMatchObject({ levelId: "gold", points: 150 + 400 + 50 });
+    expect(await db.member.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: bob } } })).toMatchObject({
+      levelId: "gold",
+      points: 150 + 400 + 50,
+    });
     expect(standIn.state.customers[bob].tags).toEqual(["tier:gold"]);
     expect(standIn.metafieldJson(bob, "level")).toMatchObject({ id: "gold" });
   });
 
   it("a refund moves the member back down and Shopify follows; a repeated sync writes nothing", async () => {
     clock.advance(3600_000);
-    const refund = refundPayload({ id: 880001, orderId: 990001, createdAt: now().toISOString(), lines: [{ lineId: 1, quantity: 4, price: "100.00" }], currency: "EUR" });
+    const refund = refundPayload({
+      id: 880001,
+      orderId: 990001,
+      createdAt: now().toISOString(),
+      lines: [{ lineId: 1, quantity: 4, price: "100.00" }],
+      currency: "EUR",
+    });
     await recordWebhook(db, delivery("refunds/create", SHOP, refund), "refunds/create", now());
     expect(await run()).toEqual(["process-webhooks", "sync-members"]);
     expect(standIn.state.customers[bob].tags).toEqual(["tier:silver"]);
@@ -158,6 +221,9 @@ describe("install, backfill, webhooks and sync", () => {
     await db.job.create({ data: { type: "sync-members", shop: SHOP, runAt: now() } });
     expect(await run()).toEqual(["sync-members"]);
     expect(standIn.calls(SHOP).length).toBe(calls);
-    expect(await db.syncState.findUniqueOrThrow({ where: { shop_subject: { shop: SHOP, subject: "discount-config" } } })).toMatchObject({ pendingHash: "owed", syncedHash: null });
+    expect(await db.syncState.findUniqueOrThrow({ where: { shop_subject: { shop: SHOP, subject: "discount-config" } } })).toMatchObject({
+      pendingHash: "owed",
+      syncedHash: null,
+    });
   });
 });

@@ -43,7 +43,12 @@ const deliveries: WebhookDelivery[] = [
   delivery("orders/paid", SHOP, orderPayload({ id: 7002, customer: { id: 43 } }), { webhookId: "d-2" }),
   delivery("refunds/create", SHOP, refundPayload({ id: 801, orderId: 7001 }), { webhookId: "d-3" }),
   delivery("orders/paid", "other.myshopify.com", orderPayload({ id: 7003, customer: { id: 44 } }), { webhookId: "d-1" }),
-  { ...delivery("orders/paid", SHOP, orderPayload({ id: 7004, customer: { id: 45 } }), { webhookId: "d-5" }), triggeredAt: null, eventId: null, apiVersion: null },
+  {
+    ...delivery("orders/paid", SHOP, orderPayload({ id: 7004, customer: { id: 45 } }), { webhookId: "d-5" }),
+    triggeredAt: null,
+    eventId: null,
+    apiVersion: null,
+  },
 ];
 
 /** Every column of the inbox and job tables exactly as the file holds them (ids left out), for comparison. */
@@ -69,9 +74,15 @@ describe.skipIf(testPostgresUrl)("SQLite: the inbox written on the connection un
     ] as const) {
       // One burst (a batch), then a repeat of each (all refused as repeats).
       const first = await Promise.all(deliveries.map((d) => recordWebhook(db, d, d.topic, NOW)));
-      expect(first.map((r) => r.status === 200 && r.stored), label).toEqual([true, true, true, true, true]);
+      expect(
+        first.map((r) => r.status === 200 && r.stored),
+        label,
+      ).toEqual([true, true, true, true, true]);
       const again = await Promise.all(deliveries.map((d) => recordWebhook(db, d, d.topic, new Date(NOW.getTime() + 1000))));
-      expect(again.map((r) => r.status === 200 && r.duplicate), label).toEqual([true, true, true, true, true]);
+      expect(
+        again.map((r) => r.status === 200 && r.duplicate),
+        label,
+      ).toEqual([true, true, true, true, true]);
     }
     const a = storedRows(direct.file);
     const b = storedRows(viaPrisma.file);
@@ -93,19 +104,26 @@ describe.skipIf(testPostgresUrl)("SQLite: the inbox written on the connection un
     let finish!: () => void;
     const held = new Promise<void>((resolve) => (finish = resolve));
     const prismaTx = db
-      .$transaction(async (tx) => {
-        await tx.$executeRawUnsafe(`INSERT INTO "Job" ("id", "type", "key", "updatedAt") VALUES ('in-tx', 'test', 'in-tx', '2026-01-01T00:00:00.000+00:00')`);
-        steps.push("prisma wrote");
-        inside();
-        await held;
-        throw new Error("rolled back");
-      }, { timeout: 10_000 })
+      .$transaction(
+        async (tx) => {
+          await tx.$executeRawUnsafe(
+            `INSERT INTO "Job" ("id", "type", "key", "updatedAt") VALUES ('in-tx', 'test', 'in-tx', '2026-01-01T00:00:00.000+00:00')`,
+          );
+          steps.push("prisma wrote");
+          inside();
+          await held;
+          throw new Error("rolled back");
+        },
+        { timeout: 10_000 },
+      )
       .catch((error: Error) => steps.push(error.message));
     await opened;
     const direct = writeSqliteDirectly(db, (database) => {
       const rolledBackRow = database.prepare(`SELECT count(*) AS n FROM "Job" WHERE "id" = 'in-tx'`).get() as { n: number };
       steps.push(`direct write (sees ${rolledBackRow.n} row of the transaction)`);
-      return database.prepare(`INSERT INTO "Job" ("id", "type", "key", "updatedAt") VALUES ('direct', 'test', 'direct', '2026-01-01T00:00:00.000+00:00')`).run().changes;
+      return database
+        .prepare(`INSERT INTO "Job" ("id", "type", "key", "updatedAt") VALUES ('direct', 'test', 'direct', '2026-01-01T00:00:00.000+00:00')`)
+        .run().changes;
     });
     await new Promise((r) => setTimeout(r, 50));
     expect(steps).toEqual(["prisma wrote"]);
@@ -151,7 +169,14 @@ describe.skipIf(testPostgresUrl)("SQLite: WAL checkpoints on their own thread", 
     let maxWal = 0;
     for (let burst = 0; burst < 300; burst++) {
       await Promise.all(
-        Array.from({ length: 8 }, (_, k) => recordWebhook(db, delivery("orders/paid", SHOP, orderPayload({ id: burst * 8 + k, customer: { id: 1 + k } }), { webhookId: `c-${burst}-${k}` }), "orders/paid", NOW)),
+        Array.from({ length: 8 }, (_, k) =>
+          recordWebhook(
+            db,
+            delivery("orders/paid", SHOP, orderPayload({ id: burst * 8 + k, customer: { id: 1 + k } }), { webhookId: `c-${burst}-${k}` }),
+            "orders/paid",
+            NOW,
+          ),
+        ),
       );
       maxWal = Math.max(maxWal, walBytes(file));
       await new Promise((r) => setTimeout(r, 2));

@@ -25,7 +25,12 @@ function testImports(file: string): string[] {
   return [...source.matchAll(SPECIFIER)]
     .map((m) => m[1])
     .filter((spec) => spec.startsWith(".") || spec.startsWith("/"))
-    .map((spec) => path.relative(root, path.resolve(path.join(root, path.dirname(file)), spec)).split(path.sep).join("/"))
+    .map((spec) =>
+      path
+        .relative(root, path.resolve(path.join(root, path.dirname(file)), spec))
+        .split(path.sep)
+        .join("/"),
+    )
     .filter((target) => target === "test" || target.startsWith("test/"));
 }
 

@@ -71,7 +71,16 @@ describe("recordWebhook", () => {
     const result = await recordWebhook(t.db, d, topic, NOW);
     expect(result).toMatchObject({ status: 200, stored: true, duplicate: false });
     const row = await t.db.webhookInbox.findFirstOrThrow();
-    expect(row).toMatchObject({ shop: SHOP, topic, webhookId: d.webhookId, eventId: d.eventId, apiVersion: "2026-10", payload: d.rawBody, status: "received", receivedAt: NOW });
+    expect(row).toMatchObject({
+      shop: SHOP,
+      topic,
+      webhookId: d.webhookId,
+      eventId: d.eventId,
+      apiVersion: "2026-10",
+      payload: d.rawBody,
+      status: "received",
+      receivedAt: NOW,
+    });
     if (subjects[topic]) expect({ customerGid: row.customerGid, orderGid: row.orderGid }).toEqual(subjects[topic]);
     expect(await t.db.job.findMany({ select: { type: true, shop: true, key: true, status: true } })).toEqual([
       { type: "process-webhooks", shop: SHOP, key: `process-webhooks:${SHOP}`, status: "queued" },
@@ -104,14 +113,21 @@ describe("recordWebhook", () => {
     expect(webhookSubjects(refund).orderGid).toBe("gid://shopify/Order/820982911946154500");
     expect(JSON.parse('{"order_id": 820982911946154508}').order_id).toBe(820982911946154500);
     expect(parseWebhookJson('{"order_id": 820982911946154508, "small": 7}')).toEqual({ order_id: "820982911946154508", small: 7 });
-    const redact = parseWebhookPayload("customers/redact", '{"shop_domain":"s","customer":{"id":9007199254740993,"email":null,"phone":null},"orders_to_redact":[9007199254740995]}');
+    const redact = parseWebhookPayload(
+      "customers/redact",
+      '{"shop_domain":"s","customer":{"id":9007199254740993,"email":null,"phone":null},"orders_to_redact":[9007199254740995]}',
+    );
     expect(redact.payload).toMatchObject({ customer: { id: "9007199254740993" }, orders_to_redact: ["9007199254740995"] });
   });
 
   it.each([
     ["a value", '{"status":"failed","error_code":"a\\u0000b"}', 'field "error_code" contains a NUL character'],
     ["a key", '{"status":"failed","x\\u0000":1}', 'field "x\\u0000" contains a NUL character'],
-    ["a nested value", '{"status":"failed","admin_graphql_api_id":"gid://shopify/BulkOperation/1","type":"\\u0000"}', 'field "type" contains a NUL character'],
+    [
+      "a nested value",
+      '{"status":"failed","admin_graphql_api_id":"gid://shopify/BulkOperation/1","type":"\\u0000"}',
+      'field "type" contains a NUL character',
+    ],
   ])("refuses a NUL character in %s at the boundary (PostgreSQL text cannot store it)", (_case, body, message) => {
     expect(() => parseWebhookPayload("bulk_operations/finish", body)).toThrow(message);
   });
@@ -132,9 +148,9 @@ describe("recordWebhook", () => {
     await recordWebhook(t.db, first, "orders/paid", NOW);
     expect(await t.db.job.count({ where: { status: "queued" } })).toBe(0);
     await recordWebhook(t.db, delivery("orders/paid", SHOP, payloads["orders/updated"], { webhookId: "second" }), "orders/paid", NOW);
-    expect(await t.db.job.findMany({ where: { status: "queued" }, select: { type: true, shop: true, key: true, payload: true, maxAttempts: true } })).toEqual([
-      { type: "process-webhooks", shop: SHOP, key: `process-webhooks:${SHOP}`, payload: "{}", maxAttempts: 8 },
-    ]);
+    expect(
+      await t.db.job.findMany({ where: { status: "queued" }, select: { type: true, shop: true, key: true, payload: true, maxAttempts: true } }),
+    ).toEqual([{ type: "process-webhooks", shop: SHOP, key: `process-webhooks:${SHOP}`, payload: "{}", maxAttempts: 8 }]);
   });
 
   it("keeps the same webhook id of two shops apart", async () => {
@@ -149,14 +165,62 @@ describe("recordWebhook", () => {
     { name: "a body that is not JSON", topic: "orders/paid", body: "{not json", code: "WEBHOOK.INVALID_JSON" },
     { name: "an empty body", topic: "customers/redact", body: "", code: "WEBHOOK.INVALID_JSON" },
     { name: "a JSON array", topic: "orders/paid", body: "[]", code: "WEBHOOK.INVALID_PAYLOAD" },
-    { name: "an order without line_items", topic: "orders/paid", body: JSON.stringify({ ...order, line_items: undefined }), code: "WEBHOOK.INVALID_PAYLOAD", field: "line_items" },
-    { name: "an order whose id is not an Order GID", topic: "orders/paid", body: JSON.stringify({ ...order, admin_graphql_api_id: "gid://shopify/Customer/1" }), code: "WEBHOOK.INVALID_PAYLOAD", field: "admin_graphql_api_id" },
-    { name: "an amount that is not a decimal", topic: "orders/updated", body: JSON.stringify({ ...order, total_price_set: { shop_money: { amount: "12,00", currency_code: "USD" } } }), code: "WEBHOOK.INVALID_PAYLOAD", field: "total_price_set.shop_money.amount" },
-    { name: "a bad timestamp", topic: "orders/cancelled", body: JSON.stringify({ ...order, created_at: "yesterday" }), code: "WEBHOOK.INVALID_PAYLOAD", field: "created_at" },
-    { name: "a refund without order_id", topic: "refunds/create", body: JSON.stringify({ ...sample("refunds_create"), order_id: undefined }), code: "WEBHOOK.INVALID_PAYLOAD", field: "order_id" },
-    { name: "a redact without customer", topic: "customers/redact", body: JSON.stringify({ shop_domain: SHOP }), code: "WEBHOOK.INVALID_PAYLOAD", field: "customer" },
-    { name: "scopes without current", topic: "app/scopes_update", body: JSON.stringify({ previous: [] }), code: "WEBHOOK.INVALID_PAYLOAD", field: "current" },
-    { name: "a delivery for another topic", topic: "orders/paid", deliveredAs: "orders/updated", body: JSON.stringify(order), code: "WEBHOOK.TOPIC_MISMATCH" },
+    {
+      name: "an order without line_items",
+      topic: "orders/paid",
+      body: JSON.stringify({ ...order, line_items: undefined }),
+      code: "WEBHOOK.INVALID_PAYLOAD",
+      field: "line_items",
+    },
+    {
+      name: "an order whose id is not an Order GID",
+      topic: "orders/paid",
+      body: JSON.stringify({ ...order, admin_graphql_api_id: "gid://shopify/Customer/1" }),
+      code: "WEBHOOK.INVALID_PAYLOAD",
+      field: "admin_graphql_api_id",
+    },
+    {
+      name: "an amount that is not a decimal",
+      topic: "orders/updated",
+      body: JSON.stringify({ ...order, total_price_set: { shop_money: { amount: "12,00", currency_code: "USD" } } }),
+      code: "WEBHOOK.INVALID_PAYLOAD",
+      field: "total_price_set.shop_money.amount",
+    },
+    {
+      name: "a bad timestamp",
+      topic: "orders/cancelled",
+      body: JSON.stringify({ ...order, created_at: "yesterday" }),
+      code: "WEBHOOK.INVALID_PAYLOAD",
+      field: "created_at",
+    },
+    {
+      name: "a refund without order_id",
+      topic: "refunds/create",
+      body: JSON.stringify({ ...sample("refunds_create"), order_id: undefined }),
+      code: "WEBHOOK.INVALID_PAYLOAD",
+      field: "order_id",
+    },
+    {
+      name: "a redact without customer",
+      topic: "customers/redact",
+      body: JSON.stringify({ shop_domain: SHOP }),
+      code: "WEBHOOK.INVALID_PAYLOAD",
+      field: "customer",
+    },
+    {
+      name: "scopes without current",
+      topic: "app/scopes_update",
+      body: JSON.stringify({ previous: [] }),
+      code: "WEBHOOK.INVALID_PAYLOAD",
+      field: "current",
+    },
+    {
+      name: "a delivery for another topic",
+      topic: "orders/paid",
+      deliveredAs: "orders/updated",
+      body: JSON.stringify(order),
+      code: "WEBHOOK.TOPIC_MISMATCH",
+    },
   ])("refuses $name with 400 and stores nothing", async ({ topic, deliveredAs, body, code, field }) => {
     const result = await recordWebhook(t.db, delivery(deliveredAs ?? topic, SHOP, body), topic, NOW);
     expect(result).toMatchObject({ status: 400, code });
@@ -167,7 +231,8 @@ describe("recordWebhook", () => {
 });
 
 describe("recordWebhook with deliveries arriving together (group commit)", () => {
-  const order = (id: number, shop = SHOP, webhookId = `wh-${shop}-${id}`) => delivery("orders/paid", shop, orderPayload({ id, customer }), { webhookId });
+  const order = (id: number, shop = SHOP, webhookId = `wh-${shop}-${id}`) =>
+    delivery("orders/paid", shop, orderPayload({ id, customer }), { webhookId });
   const OTHER = "other.myshopify.com";
   const record = (ds: WebhookDelivery[]) => Promise.all(ds.map((d) => recordWebhook(t.db, d, "orders/paid", NOW)));
   const storedKeys = (results: Awaited<ReturnType<typeof record>>, ds: WebhookDelivery[]) =>
@@ -205,34 +270,47 @@ describe("recordWebhook with deliveries arriving together (group commit)", () =>
       stored: 1,
       drainers: [OTHER],
     },
-  ])("$name: each answered after it is stored once, a drainer queued per shop with something new", async ({ before, claimBefore, burst, stored, drainers }) => {
-    await record(before);
-    if (claimBefore) await claimNextJob(t.db, { workerId: "w", now: NOW, leaseMs: 60_000 });
-    const results = await record(burst);
-    expect(results.every((r) => r.status === 200)).toBe(true);
-    const keys = storedKeys(results, burst);
-    expect(keys).toHaveLength(stored);
-    expect(new Set(keys).size).toBe(stored);
-    const distinct = new Set([...before, ...burst].map((d) => `${d.shop} ${d.webhookId}`));
-    expect(await t.db.webhookInbox.count()).toBe(distinct.size);
-    expect(await queuedDrainers()).toEqual(drainers);
-    // Every stored delivery's answer names its own row.
-    for (const [i, r] of results.entries()) {
-      if (r.status === 200 && r.stored) expect(await t.db.webhookInbox.findUniqueOrThrow({ where: { id: r.inboxId! } })).toMatchObject({ shop: burst[i].shop, webhookId: burst[i].webhookId });
-    }
-  });
+  ])(
+    "$name: each answered after it is stored once, a drainer queued per shop with something new",
+    async ({ before, claimBefore, burst, stored, drainers }) => {
+      await record(before);
+      if (claimBefore) await claimNextJob(t.db, { workerId: "w", now: NOW, leaseMs: 60_000 });
+      const results = await record(burst);
+      expect(results.every((r) => r.status === 200)).toBe(true);
+      const keys = storedKeys(results, burst);
+      expect(keys).toHaveLength(stored);
+      expect(new Set(keys).size).toBe(stored);
+      const distinct = new Set([...before, ...burst].map((d) => `${d.shop} ${d.webhookId}`));
+      expect(await t.db.webhookInbox.count()).toBe(distinct.size);
+      expect(await queuedDrainers()).toEqual(drainers);
+      // Every stored delivery's answer names its own row.
+      for (const [i, r] of results.entries()) {
+        if (r.status === 200 && r.stored)
+          expect(await t.db.webhookInbox.findUniqueOrThrow({ where: { id: r.inboxId! } })).toMatchObject({
+            shop: burst[i].shop,
+            webhookId: burst[i].webhookId,
+          });
+      }
+    },
+  );
 
   it("fails only the delivery the database refuses; the rest of its batch is stored", async () => {
     if (dbProvider(t.db) === "postgresql") {
-      await t.db.$executeRawUnsafe(`CREATE FUNCTION refuse_poison() RETURNS trigger AS $$ BEGIN IF NEW."webhookId" = 'poison' THEN RAISE EXCEPTION 'poison'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`);
+      await t.db.$executeRawUnsafe(
+        `CREATE FUNCTION refuse_poison() RETURNS trigger AS $$ BEGIN IF NEW."webhookId" = 'poison' THEN RAISE EXCEPTION 'poison'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
+      );
       await t.db.$executeRawUnsafe(`CREATE TRIGGER refuse_poison BEFORE INSERT ON "WebhookInbox" FOR EACH ROW EXECUTE FUNCTION refuse_poison()`);
     } else {
-      await t.db.$executeRawUnsafe(`CREATE TRIGGER refuse_poison BEFORE INSERT ON "WebhookInbox" WHEN NEW."webhookId" = 'poison' BEGIN SELECT RAISE(ABORT, 'poison'); END`);
+      await t.db.$executeRawUnsafe(
+        `CREATE TRIGGER refuse_poison BEFORE INSERT ON "WebhookInbox" WHEN NEW."webhookId" = 'poison' BEGIN SELECT RAISE(ABORT, 'poison'); END`,
+      );
     }
     const burst = [order(1), order(2, SHOP, "poison"), order(3, OTHER)];
     const settled = await Promise.allSettled(burst.map((d) => recordWebhook(t.db, d, "orders/paid", NOW)));
     expect(settled.map((s) => s.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
-    expect((await t.db.webhookInbox.findMany({ select: { webhookId: true }, orderBy: { webhookId: "asc" } })).map((r) => r.webhookId)).toEqual([burst[0].webhookId, burst[2].webhookId].sort());
+    expect((await t.db.webhookInbox.findMany({ select: { webhookId: true }, orderBy: { webhookId: "asc" } })).map((r) => r.webhookId)).toEqual(
+      [burst[0].webhookId, burst[2].webhookId].sort(),
+    );
     expect(await queuedDrainers()).toEqual([SHOP, OTHER]);
   });
 });
@@ -243,7 +321,8 @@ function parseWithReviver(raw: string): unknown {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw, function (this: unknown, key: string, value: unknown, context?: { source?: string }) {
-      if (nulAt === null && ((typeof value === "string" && value.includes("\u0000")) || key.includes("\u0000"))) nulAt = key.replaceAll("\u0000", "\\u0000") || "(body)";
+      if (nulAt === null && ((typeof value === "string" && value.includes("\u0000")) || key.includes("\u0000")))
+        nulAt = key.replaceAll("\u0000", "\\u0000") || "(body)";
       if (typeof value === "number" && !Number.isSafeInteger(value) && context?.source && /^-?\d+$/.test(context.source)) return context.source;
       return value;
     } as (this: unknown, key: string, value: unknown) => unknown);
@@ -265,10 +344,10 @@ function parseOrError(raw: string): unknown {
 describe("parseWebhookJson", () => {
   it.each([
     ["an id beyond 2^53", '{"id":820982911946154508}'],
-    ["negative, in arrays, with spaces", '[ -9007199254740993 , 9007199254740992, [12345678901234567890] ]'],
+    ["negative, in arrays, with spaces", "[ -9007199254740993 , 9007199254740992, [12345678901234567890] ]"],
     ["the largest safe integer and the next", "[9007199254740991, 9007199254740992, 9007199254740993]"],
     ["sixteen digits that are safe", '{"a":1234567890123456}'],
-    ["long numbers that are not integers", '[12345678901234567.5, 12345678901234567e2, 1.12345678901234567890, 1e300]'],
+    ["long numbers that are not integers", "[12345678901234567.5, 12345678901234567e2, 1.12345678901234567890, 1e300]"],
     ["long digits inside strings", '{"s":"12345678901234567890", "t":"a\\"12345678901234567890"}'],
     ["a long integer as the whole body", "12345678901234567890"],
     ["a long integer as a key (not JSON)", "{12345678901234567890: 1}"],
@@ -313,7 +392,13 @@ describe("authenticateWebhook", () => {
 
   type Case = { secret?: string; body?: string; tamper?: (b: string) => string; drop?: string; hmac?: string; method?: string };
   function request(c: Case): Request {
-    const s = signWebhook({ topic: "orders/paid", shop: SHOP, payload: c.body ?? orderPayload({ id: 1001, customer }), appUrl: APP_URL, secret: c.secret ?? SECRET });
+    const s = signWebhook({
+      topic: "orders/paid",
+      shop: SHOP,
+      payload: c.body ?? orderPayload({ id: 1001, customer }),
+      appUrl: APP_URL,
+      secret: c.secret ?? SECRET,
+    });
     const headers = new Headers(s.headers);
     if (c.drop) headers.delete(c.drop);
     if (c.hmac !== undefined) headers.set("X-Shopify-Hmac-Sha256", c.hmac);
@@ -354,7 +439,11 @@ describe("authenticateWebhook", () => {
   });
 
   it("warms the path up before the server listens: its own signed delivery passes the HMAC check, and nothing is stored", async () => {
-    const rows = async () => ({ inbox: await authDb.db.webhookInbox.count(), jobs: await authDb.db.job.count(), sessions: await authDb.db.session.count() });
+    const rows = async () => ({
+      inbox: await authDb.db.webhookInbox.count(),
+      jobs: await authDb.db.job.count(),
+      sessions: await authDb.db.session.count(),
+    });
     const before = await rows();
     await expect(app.warmUpWebhooks()).resolves.toBeUndefined();
     expect(await rows()).toEqual(before);

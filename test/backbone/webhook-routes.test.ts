@@ -67,11 +67,19 @@ const payloads: Record<string, unknown> = {
   "shop/redact": shopRedactPayload(SHOP),
 };
 
-function signed(topic: string, payload: unknown, over: { secret?: string; webhookId?: string; tamper?: (body: string) => string; dropHeaders?: string[]; method?: string } = {}) {
+function signed(
+  topic: string,
+  payload: unknown,
+  over: { secret?: string; webhookId?: string; tamper?: (body: string) => string; dropHeaders?: string[]; method?: string } = {},
+) {
   const s = signWebhook({ topic, shop: SHOP, payload, appUrl: APP_URL, secret: over.secret ?? SECRET, webhookId: over.webhookId });
   const headers = new Headers(s.headers);
   for (const h of over.dropHeaders ?? []) headers.delete(h);
-  const request = new Request(s.url, { method: over.method ?? "POST", headers, body: over.method === "GET" ? undefined : over.tamper ? over.tamper(s.body) : s.body });
+  const request = new Request(s.url, {
+    method: over.method ?? "POST",
+    headers,
+    body: over.method === "GET" ? undefined : over.tamper ? over.tamper(s.body) : s.body,
+  });
   return { request, webhookId: s.webhookId };
 }
 
@@ -98,7 +106,10 @@ describe("webhook routes", () => {
     const { request, webhookId } = signed(topic, payloads[topic]);
     const response = await call(topic, request);
     expect(response.status).toBe(200);
-    expect(await db.webhookInbox.findUniqueOrThrow({ where: { shop_webhookId: { shop: SHOP, webhookId } } })).toMatchObject({ topic, status: "received" });
+    expect(await db.webhookInbox.findUniqueOrThrow({ where: { shop_webhookId: { shop: SHOP, webhookId } } })).toMatchObject({
+      topic,
+      status: "received",
+    });
   });
 
   it.each([

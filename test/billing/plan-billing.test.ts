@@ -43,7 +43,13 @@ describe("the plan a shop's subscriptions give it", () => {
   });
 });
 
-const addLevel = (n: number) => levelEditAction(app.db, SHOP, null, formData({ intent: "save", payload: levelInput({ name: `Level ${n}`, upgrade: [[spendInput(`${n * 100}`)]] }) }));
+const addLevel = (n: number) =>
+  levelEditAction(
+    app.db,
+    SHOP,
+    null,
+    formData({ intent: "save", payload: levelInput({ name: `Level ${n}`, upgrade: [[spendInput(`${n * 100}`)]] }) }),
+  );
 const levelCount = async () => (await levelsView(app.db, SHOP)).levels.length;
 const storedPlan = async () => (await app.db.shop.findUniqueOrThrow({ where: { domain: SHOP } })).plan;
 
@@ -58,7 +64,11 @@ async function subscriptionWebhooks(changed: { changed: { id: string; name: stri
       appUrl: "https://tierline.example",
       secret: app.apiSecret,
     });
-    const response = await action({ request: new Request(signed.url, { method: "POST", headers: signed.headers, body: signed.body }), params: {}, context: {} });
+    const response = await action({
+      request: new Request(signed.url, { method: "POST", headers: signed.headers, body: signed.body }),
+      params: {},
+      context: {},
+    });
     expect(response.status).toBe(200);
   }
   const results = await drain(app.db, { types: ["process-webhooks", "plan-refresh"], syncOptions: { sleep: async () => {}, pollIntervalMs: 1 } });
@@ -68,13 +78,35 @@ async function subscriptionWebhooks(changed: { changed: { id: string; name: stri
 describe("app_subscriptions/update at the door", () => {
   it.each([
     { name: "without the subscription", body: { id: 1 }, message: "app_subscriptions/update payload: app_subscription: " },
-    { name: "with another kind of GID", body: { app_subscription: { admin_graphql_api_id: "gid://shopify/Order/1", name: "Growth", status: "ACTIVE" } }, message: "must be a AppSubscription GID" },
-    { name: "without a status", body: { app_subscription: { admin_graphql_api_id: "gid://shopify/AppSubscription/1", name: "Growth" } }, message: "app_subscription.status" },
-    { name: "with half a surrogate pair in the name", body: '{"app_subscription":{"admin_graphql_api_id":"gid://shopify/AppSubscription/1","name":"Gro\\ud800wth","status":"ACTIVE"}}', message: "half of a surrogate pair" },
+    {
+      name: "with another kind of GID",
+      body: { app_subscription: { admin_graphql_api_id: "gid://shopify/Order/1", name: "Growth", status: "ACTIVE" } },
+      message: "must be a AppSubscription GID",
+    },
+    {
+      name: "without a status",
+      body: { app_subscription: { admin_graphql_api_id: "gid://shopify/AppSubscription/1", name: "Growth" } },
+      message: "app_subscription.status",
+    },
+    {
+      name: "with half a surrogate pair in the name",
+      body: '{"app_subscription":{"admin_graphql_api_id":"gid://shopify/AppSubscription/1","name":"Gro\\ud800wth","status":"ACTIVE"}}',
+      message: "half of a surrogate pair",
+    },
   ])("$name → 400 naming the field, nothing stored", async ({ body, message }) => {
     const { action } = await import("~/routes/webhooks.app_subscriptions.update");
-    const signed = signWebhook({ topic: "app_subscriptions/update", shop: SHOP, payload: body, appUrl: "https://tierline.example", secret: app.apiSecret });
-    const response = await action({ request: new Request(signed.url, { method: "POST", headers: signed.headers, body: signed.body }), params: {}, context: {} });
+    const signed = signWebhook({
+      topic: "app_subscriptions/update",
+      shop: SHOP,
+      payload: body,
+      appUrl: "https://tierline.example",
+      secret: app.apiSecret,
+    });
+    const response = await action({
+      request: new Request(signed.url, { method: "POST", headers: signed.headers, body: signed.body }),
+      params: {},
+      context: {},
+    });
     expect(response.status).toBe(400);
     expect(await response.text()).toContain(message);
     expect(await app.db.webhookInbox.count({ where: { webhookId: signed.webhookId } })).toBe(0);
@@ -84,7 +116,11 @@ describe("app_subscriptions/update at the door", () => {
 describe("the level cap follows the shop's Shopify subscription", () => {
   it("a new shop is on the free plan: 3 levels, the 4th refused with the plan that allows more and its page", async () => {
     await app.install(SHOP, { scopes: ["read_customers", "write_customers", "read_orders", "write_discounts", "read_products"], expiring: false });
-    const admin = standInAdminClient({ url: app.standIn.url, shop: SHOP, accessToken: (await app.db.session.findUniqueOrThrow({ where: { id: `offline_${SHOP}` } })).accessToken! });
+    const admin = standInAdminClient({
+      url: app.standIn.url,
+      shop: SHOP,
+      accessToken: (await app.db.session.findUniqueOrThrow({ where: { id: `offline_${SHOP}` } })).accessToken!,
+    });
     await onShopInstalled(app.db, admin, SHOP, { now: new Date() });
     expect(await storedPlan()).toBe("basic");
 
@@ -94,7 +130,11 @@ describe("the level cap follows the shop's Shopify subscription", () => {
     const message = "Your Basic plan allows 3 levels and you have 3. The Growth plan allows 5: change your plan or delete a level to add another.";
     expect(e.errors._form).toBe(message);
     const view = await levelsView(app.db, SHOP);
-    expect(view).toMatchObject({ cap: { plan: "basic", maxLevels: 3 }, capMessage: message, planUrl: "https://admin.shopify.com/store/billing/charges/tierline/pricing_plans" });
+    expect(view).toMatchObject({
+      cap: { plan: "basic", maxLevels: 3 },
+      capMessage: message,
+      planUrl: "https://admin.shopify.com/store/billing/charges/tierline/pricing_plans",
+    });
     expect((await levelEditView(app.db, SHOP, null)).capMessage).toBe(message);
     expect(await levelCount()).toBe(3);
   });
@@ -114,15 +154,25 @@ describe("the level cap follows the shop's Shopify subscription", () => {
     await subscriptionWebhooks(app.standIn.billing.choosePlan(app.standIn.shop(SHOP), null));
     expect(await storedPlan()).toBe("basic");
     expect(await levelCount()).toBe(5);
-    const message = "Your Basic plan allows 3 levels and you have 5. Your levels beyond it keep working for members. The Growth plan allows 5: change your plan or delete a level to add another.";
+    const message =
+      "Your Basic plan allows 3 levels and you have 5. Your levels beyond it keep working for members. The Growth plan allows 5: change your plan or delete a level to add another.";
     expect((await levelsView(app.db, SHOP)).capMessage).toBe(message);
     expect((await rejected(() => addLevel(6))).errors._form).toBe(message);
-    await levelEditAction(app.db, SHOP, "level-5", formData({ intent: "save", payload: levelInput({ name: "Level 5 renamed", upgrade: [[spendInput("500")]] }) }));
+    await levelEditAction(
+      app.db,
+      SHOP,
+      "level-5",
+      formData({ intent: "save", payload: levelInput({ name: "Level 5 renamed", upgrade: [[spendInput("500")]] }) }),
+    );
     expect((await levelsView(app.db, SHOP)).levels.map((l) => l.name)).toContain("Level 5 renamed");
   });
 
   it("the admin's load reads the plan again (at most every few minutes), so a missed webhook heals", async () => {
-    const admin = standInAdminClient({ url: app.standIn.url, shop: SHOP, accessToken: (await app.db.session.findUniqueOrThrow({ where: { id: `offline_${SHOP}` } })).accessToken! });
+    const admin = standInAdminClient({
+      url: app.standIn.url,
+      shop: SHOP,
+      accessToken: (await app.db.session.findUniqueOrThrow({ where: { id: `offline_${SHOP}` } })).accessToken!,
+    });
     app.standIn.billing.choosePlan(app.standIn.shop(SHOP), "Plus");
     const later = Date.now() + 3_600_000;
     await refreshShopPlanIfStale(app.db, admin, SHOP, later);

@@ -53,7 +53,11 @@ describe.skipIf(!enabled)("shopper surfaces in a browser: the member card page, 
     expect(start, "the demo's shopper surfaces section").toBeGreaterThan(0);
     const section = printed.slice(start + 1, printed.indexOf("", start));
     expect(section.filter((l) => l.includes(`${demo.accountPage.url}/pages/membership?customer=`)).length).toBeGreaterThanOrEqual(2);
-    for (const path of ["/account/profile", "/checkout", "/pos/customer", "/pos/home"]) expect(section.some((l) => l.includes(`${path}?customer=`)), path).toBe(true);
+    for (const path of ["/account/profile", "/checkout", "/pos/customer", "/pos/home"])
+      expect(
+        section.some((l) => l.includes(`${path}?customer=`)),
+        path,
+      ).toBe(true);
     expect(section).toContain(`  ${"Any customer, any surface".padEnd(40)} ${demo.accountPage.url}`);
   });
 
@@ -62,7 +66,10 @@ describe.skipIf(!enabled)("shopper surfaces in a browser: the member card page, 
     expect(programRaw, "the demo shop's $app:tierline.program metafield").toBeDefined();
     for (const [i, s] of showcase().entries()) {
       const fields = tierlineMetafields(shopState().customers[s.customerId].metafields);
-      const view = memberView({ level: fields.level?.value, progress: fields.progress?.value, benefits: fields.benefits?.value, history: fields.history?.value }, ctx);
+      const view = memberView(
+        { level: fields.level?.value, progress: fields.progress?.value, benefits: fields.benefits?.value, history: fields.history?.value },
+        ctx,
+      );
       const program = programView(programRaw, ctx, view.kind === "member" ? view.levelId : null);
       expect(program?.levels.length, "levels in the programme").toBeGreaterThan(1);
 
@@ -74,10 +81,21 @@ describe.skipIf(!enabled)("shopper surfaces in a browser: the member card page, 
 
       const own =
         view.kind === "member"
-          ? [t("page.card", { level: view.levelName }), view.badgeText, ...(view.validity ? [view.validity] : []), ...view.benefits.map((b) => b.text)]
+          ? [
+              t("page.card", { level: view.levelName }),
+              view.badgeText,
+              ...(view.validity ? [view.validity] : []),
+              ...view.benefits.map((b) => b.text),
+            ]
           : [view.text];
       const progress = view.progress ? [view.progress.text, ...view.progress.lines.map((l) => l.text)] : [];
-      const levels = program!.levels.flatMap((l) => [l.name, ...(l.current ? [t("program.current")] : []), l.requirements.join(` ${t("requirement.or")} `), ...l.benefits.map((b) => b.text), ...(l.validity ? [l.validity] : [])]);
+      const levels = program!.levels.flatMap((l) => [
+        l.name,
+        ...(l.current ? [t("program.current")] : []),
+        l.requirements.join(` ${t("requirement.or")} `),
+        ...l.benefits.map((b) => b.text),
+        ...(l.validity ? [l.validity] : []),
+      ]);
       expect(lines[0]).toBe("Membership");
       expect(lines, s.label).toEqual(expect.arrayContaining([...own, ...progress]));
       // The programme section, whole and in order.

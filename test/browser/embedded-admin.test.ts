@@ -43,7 +43,8 @@ describe.skipIf(!enabled)("embedded admin in a browser", () => {
     expect(browser.problems.splice(0)).toEqual([]);
   });
 
-  const draftProgram = async () => JSON.parse((await db.programVersion.findFirstOrThrow({ where: { shop, status: "draft" } })).programJson) as ProgramJsonLike;
+  const draftProgram = async () =>
+    JSON.parse((await db.programVersion.findFirstOrThrow({ where: { shop, status: "draft" } })).programJson) as ProgramJsonLike;
 
   it("creates a level with two condition groups", async () => {
     // The demo shop's plan caps levels; a support grant makes room for one more, as support would for a merchant.
@@ -88,7 +89,14 @@ describe.skipIf(!enabled)("embedded admin in a browser", () => {
   it("previews a threshold change and sees the move counts the engine computes", async () => {
     // Lower Gold's spend threshold halfway towards the level below it, so thresholds still rise with rank.
     const levels = (await draftProgram()).levels;
-    const spendOf = (l: ProgramJsonLike["levels"][number]) => Math.max(0, ...l.upgrade.flat().filter((c) => c.kind === "accumulatedSpend").map((c) => Number(c.amount)));
+    const spendOf = (l: ProgramJsonLike["levels"][number]) =>
+      Math.max(
+        0,
+        ...l.upgrade
+          .flat()
+          .filter((c) => c.kind === "accumulatedSpend")
+          .map((c) => Number(c.amount)),
+      );
     const gi = levels.findIndex((l) => l.id === "gold");
     const current = levels[gi].upgrade[0][0];
     expect(current.kind).toBe("accumulatedSpend");
@@ -112,7 +120,9 @@ describe.skipIf(!enabled)("embedded admin in a browser", () => {
     const shown = await tableRows(page.locator("table").first());
     const expected = await engineMoves(db, shop);
     expect(Object.values(expected).reduce((n, r) => n + r.up + r.down, 0)).toBeGreaterThan(0);
-    expect(Object.fromEntries(shown.map(([name, up, down, stay]) => [name, { up: Number(up), down: Number(down), stay: Number(stay) }]))).toEqual(expected);
+    expect(Object.fromEntries(shown.map(([name, up, down, stay]) => [name, { up: Number(up), down: Number(down), stay: Number(stay) }]))).toEqual(
+      expected,
+    );
   });
 
   it("publishes and watches the progress bar reach 100%", { timeout: 90_000 }, async () => {
@@ -137,7 +147,11 @@ describe.skipIf(!enabled)("embedded admin in a browser", () => {
 
   it("opens a member and reads the audit reason", async () => {
     // A member the new rules moved: their newest level change is from this publication.
-    const change = await db.levelChange.findFirstOrThrow({ where: { shop, retractedAt: null, toLevelId: "gold" }, orderBy: [{ createdAt: "desc" }, { at: "desc" }], include: { member: true } });
+    const change = await db.levelChange.findFirstOrThrow({
+      where: { shop, retractedAt: null, toLevelId: "gold" },
+      orderBy: [{ createdAt: "desc" }, { at: "desc" }],
+      include: { member: true },
+    });
     const member = change.member;
 
     await page.locator("ui-nav-menu").getByRole("link", { name: "Members" }).click();

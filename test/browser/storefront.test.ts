@@ -54,11 +54,13 @@ describe.skipIf(!enabled)("storefront block in a browser", () => {
     return { level: fields.level?.value, progress: fields.progress?.value, benefits: fields.benefits?.value };
   };
   /** Visible text of every element matching `selector` inside `within`, whitespace collapsed. */
-  const texts = (selector: string) => page.locator(selector).evaluateAll((els) => els.map((e) => (e as HTMLElement).innerText.replace(/\s+/g, " ").trim()));
+  const texts = (selector: string) =>
+    page.locator(selector).evaluateAll((els) => els.map((e) => (e as HTMLElement).innerText.replace(/\s+/g, " ").trim()));
 
   it("is printed by the demo, as a visitor and as a member of every level", () => {
     expect(printed).toContain(`  Visitor, not logged in   ${demo.storefront.url}`);
-    for (const level of program().levels) expect(printed.some((l) => l.startsWith(`  ${level.name} member`) && l.includes(`${demo.storefront.url}?customer=`))).toBe(true);
+    for (const level of program().levels)
+      expect(printed.some((l) => l.startsWith(`  ${level.name} member`) && l.includes(`${demo.storefront.url}?customer=`))).toBe(true);
   });
 
   it("shows a visitor every level, what it takes and gives, and a way to log in", async () => {
@@ -84,11 +86,18 @@ describe.skipIf(!enabled)("storefront block in a browser", () => {
     expect(view.levels[0].requirements).toEqual(["3 orders and $1,000 spent in the last 365 days", "1 selected product bought in the last 365 days"]);
     expect((await texts(".tierline__guest"))[0]).toBe("Log in to see your member level and savings. Log in");
     // The block's styles come from the extension's own asset.
-    expect(await page.locator(".tierline-card").first().evaluate((el) => getComputedStyle(el).borderRadius)).not.toBe("0px");
+    expect(
+      await page
+        .locator(".tierline-card")
+        .first()
+        .evaluate((el) => getComputedStyle(el).borderRadius),
+    ).not.toBe("0px");
   });
 
   it("logs a member in and shows their level, points and progress, with their level marked", async () => {
-    const top = storefrontShowcase(shopState()).filter((s) => s.label !== "No level yet").at(-1)!;
+    const top = storefrontShowcase(shopState())
+      .filter((s) => s.label !== "No level yet")
+      .at(-1)!;
     const docs = customerDocs(top.customerId);
     const level = parseTierLevel(docs.level)!;
     const view = memberView(docs, ctx);

@@ -34,7 +34,9 @@ describe("npm run demo", () => {
     const { stack } = demo;
     const published = programOf((await loadVersions(stack.db, stack.shop)).published);
     expect(parseProgram(published)).toEqual(parseProgram(demoProgram()));
-    expect((await stack.db.level.findMany({ where: { shop: stack.shop }, orderBy: { rank: "asc" } })).map((l) => `${l.levelId}:${l.name}:${l.rank}`)).toEqual(["silver:Silver:1", "gold:Gold:2", "platinum:Platinum:3"]);
+    expect(
+      (await stack.db.level.findMany({ where: { shop: stack.shop }, orderBy: { rank: "asc" } })).map((l) => `${l.levelId}:${l.name}:${l.rank}`),
+    ).toEqual(["silver:Silver:1", "gold:Gold:2", "platinum:Platinum:3"]);
     expect(await stack.db.benefit.count({ where: { shop: stack.shop, kind: "discount" } })).toBe(3);
     expect(Object.keys(stack.standIn.shop(stack.shop).discounts)).toHaveLength(1);
   });
@@ -92,14 +94,21 @@ describe("npm run demo", () => {
   it("ends with the members per level", () => {
     const summary = output.slice(output.findIndex((l) => l.startsWith("Replay done")));
     expect(summary[0]).toMatch(/^Replay done: \d+ deliveries sent, \d+ stored .*, \d+ level changes \(\d+ up, [1-9]\d* down\)\.$/);
-    for (const level of ["Silver", "Gold", "Platinum", "No level"]) expect(summary.some((l) => new RegExp(`^\\s+${level}\\s+\\d+$`).test(l))).toBe(true);
+    for (const level of ["Silver", "Gold", "Platinum", "No level"])
+      expect(summary.some((l) => new RegExp(`^\\s+${level}\\s+\\d+$`).test(l))).toBe(true);
   });
 });
 
 describe("the replay", () => {
   it("is the same stream on every run", () => {
     const start = Date.parse("2026-11-24T12:00:00Z");
-    const run = () => buildReplay(buildDemoShopData({ customers: 80 })).map((e) => ({ topic: e.topic, webhookId: e.webhookId, minutesAgo: e.minutesAgo, payload: e.payload(start) }));
+    const run = () =>
+      buildReplay(buildDemoShopData({ customers: 80 })).map((e) => ({
+        topic: e.topic,
+        webhookId: e.webhookId,
+        minutesAgo: e.minutesAgo,
+        payload: e.payload(start),
+      }));
     const a = run();
     expect(a).toEqual(run());
     expect(new Set(a.map((e) => e.topic))).toEqual(new Set(["orders/paid", "refunds/create", "orders/cancelled"]));

@@ -31,14 +31,42 @@ describe("level changes record why they happened", () => {
         },
       },
     });
-    expect(describeLevelChange(out.levelChanges[1], "USD")).toBe("reached Gold: group 2 met, spend $1,020.00 ≥ $1,000.00, orders 2 ≥ 2 on 2026-03-02");
+    expect(describeLevelChange(out.levelChanges[1], "USD")).toBe(
+      "reached Gold: group 2 met, spend $1,020.00 ≥ $1,000.00, orders 2 ≥ 2 on 2026-03-02",
+    );
   });
 
   it.each<[string, ReturnType<typeof paid>[], Record<string, unknown>, RegExp]>([
-    ["refund", [paid("2026-03-01T00:00:00Z", { id: "o1", amount: "150.00" }), refund("2026-03-02T00:00:00Z", "o1", { id: "r1", amount: "150.00" })], { cause: "refund", reason: { kind: "refund", orderId: "o1", refundId: "r1", met: null } }, /^moved down from Silver to no level: refund r1 of order o1 on 2026-03-02$/],
-    ["manual", [assign("2026-03-01T00:00:00Z", "gold", true)], { cause: "manual", reason: { kind: "manual", lock: true } }, /^assigned Gold by hand \(locked\) on 2026-03-01$/],
-    ["expiry", [paid("2026-03-01T00:00:00Z", { amount: "150.00" })], { cause: "expiry", to: null, reason: { kind: "expired", met: null } }, /^Silver expired on 2026-03-11; no level qualifies$/],
-    ["publish", [paid("2026-03-01T00:00:00Z", { amount: "150.00" }), publish("2026-03-05T00:00:00Z", buildProgramJson({ levels: [buildLevel({ id: "silver", name: "Silver", rank: 1, upgrade: [[spend("200.00")]] })] }))], { cause: "publish", reason: { kind: "published", met: null } }, /^new program rules: moved from Silver to no level on 2026-03-05$/],
+    [
+      "refund",
+      [paid("2026-03-01T00:00:00Z", { id: "o1", amount: "150.00" }), refund("2026-03-02T00:00:00Z", "o1", { id: "r1", amount: "150.00" })],
+      { cause: "refund", reason: { kind: "refund", orderId: "o1", refundId: "r1", met: null } },
+      /^moved down from Silver to no level: refund r1 of order o1 on 2026-03-02$/,
+    ],
+    [
+      "manual",
+      [assign("2026-03-01T00:00:00Z", "gold", true)],
+      { cause: "manual", reason: { kind: "manual", lock: true } },
+      /^assigned Gold by hand \(locked\) on 2026-03-01$/,
+    ],
+    [
+      "expiry",
+      [paid("2026-03-01T00:00:00Z", { amount: "150.00" })],
+      { cause: "expiry", to: null, reason: { kind: "expired", met: null } },
+      /^Silver expired on 2026-03-11; no level qualifies$/,
+    ],
+    [
+      "publish",
+      [
+        paid("2026-03-01T00:00:00Z", { amount: "150.00" }),
+        publish(
+          "2026-03-05T00:00:00Z",
+          buildProgramJson({ levels: [buildLevel({ id: "silver", name: "Silver", rank: 1, upgrade: [[spend("200.00")]] })] }),
+        ),
+      ],
+      { cause: "publish", reason: { kind: "published", met: null } },
+      /^new program rules: moved from Silver to no level on 2026-03-05$/,
+    ],
   ])("%s", (_name, events, expected, text) => {
     const p = program({ window: { kind: "rolling", days: 5 }, validity: { kind: "days", days: 10 } });
     const out = evaluate(p, events, "2026-03-20T00:00:00Z");

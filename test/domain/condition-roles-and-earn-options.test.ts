@@ -25,20 +25,39 @@ describe("condition roles", () => {
 
 describe("earn rule options", () => {
   it("excludeDiscountCodes: orders with a discount code earn nothing under that rule", () => {
-    const p = buildProgramJson({ points: { earn: [{ per: "amount", every: "1.00", points: 1, excludeDiscountCodes: true }, { per: "item", every: 1, points: 5 }] }, levels: [] });
-    const out = evaluate(p, [paid("2026-01-01T00:00:00Z", { amount: "40.00", hasDiscountCode: true }), paid("2026-01-02T00:00:00Z", { amount: "10.00" })], "2026-02-01T00:00:00Z");
+    const p = buildProgramJson({
+      points: {
+        earn: [
+          { per: "amount", every: "1.00", points: 1, excludeDiscountCodes: true },
+          { per: "item", every: 1, points: 5 },
+        ],
+      },
+      levels: [],
+    });
+    const out = evaluate(
+      p,
+      [paid("2026-01-01T00:00:00Z", { amount: "40.00", hasDiscountCode: true }), paid("2026-01-02T00:00:00Z", { amount: "10.00" })],
+      "2026-02-01T00:00:00Z",
+    );
     expect(out.ledger.map((e) => e.points)).toEqual([5, 15]);
   });
 
   it("scoped earn rule: only the scoped subtotal earns", () => {
     const p = buildProgramJson({ points: { earn: [{ per: "amount", every: "1.00", points: 2, scope: { tags: ["bonus"] } }] }, levels: [] });
-    const lines = [{ id: "a", productId: "p", price: "10.00", tags: ["bonus"] }, { id: "b", productId: "q", price: "90.00" }];
+    const lines = [
+      { id: "a", productId: "p", price: "10.00", tags: ["bonus"] },
+      { id: "b", productId: "q", price: "90.00" },
+    ];
     expect(evaluate(p, [paid("2026-01-01T00:00:00Z", { lines })], "2026-02-01T00:00:00Z").points).toBe(20);
   });
 
   it("a deduction larger than the balance leaves a debt that later points pay first", () => {
     const p = buildProgramJson({ points: { earn: [{ per: "amount", every: "1.00", points: 1 }], expiryDays: 10 }, levels: [] });
-    const events = [paid("2026-01-01T00:00:00Z", { amount: "10.00" }), adjust("2026-01-02T00:00:00Z", -30, "k"), paid("2026-01-03T00:00:00Z", { amount: "50.00" })];
+    const events = [
+      paid("2026-01-01T00:00:00Z", { amount: "10.00" }),
+      adjust("2026-01-02T00:00:00Z", -30, "k"),
+      paid("2026-01-03T00:00:00Z", { amount: "50.00" }),
+    ];
     expect(evaluate(p, events, "2026-01-04T00:00:00Z").points).toBe(30);
     // The 50-point lot only held 30 after paying the debt: its expiry removes 30, not 50.
     expect(evaluate(p, events, "2026-02-01T00:00:00Z").points).toBe(0);
@@ -47,7 +66,12 @@ describe("earn rule options", () => {
 
 describe("previewDiff with points conditions", () => {
   it("uses the points actually earned", () => {
-    const json = (amount: number) => buildProgramJson({ basis: "points", points: { earn: [{ per: "amount", every: "1.00", points: 1 }] }, levels: [buildLevel({ id: "silver", rank: 1, upgrade: [[pointsCond(amount)]] })] });
+    const json = (amount: number) =>
+      buildProgramJson({
+        basis: "points",
+        points: { earn: [{ per: "amount", every: "1.00", points: 1 }] },
+        levels: [buildLevel({ id: "silver", rank: 1, upgrade: [[pointsCond(amount)]] })],
+      });
     const members = [{ id: "m", events: [paid("2026-01-01T00:00:00Z", { amount: "150.00" })] }];
     const diff = previewDiff(parseProgram(json(200)), parseProgram(json(100)), members, at("2026-02-01T00:00:00Z"));
     expect(diff.moves).toEqual([{ member: "m", from: null, to: "silver" }]);

@@ -16,17 +16,20 @@ describe("parseMoney", () => {
     expect(parseMoney(s, "x")).toBe(minor);
   });
 
-  it.each([["120.505"], ["-1.00"], ["1,000.00"], ["1e3"], [""], [" 1.00"], ["01.00"], ["1."], [".5"], ["+1"], ["abc"]])("rejects %j with the field path", (s) => {
-    const err = (() => {
-      try {
-        parseMoney(s, "program.levels[0].retainAmount");
-      } catch (e) {
-        return e;
-      }
-    })();
-    expect(err).toBeInstanceOf(ProgramError);
-    expect(err).toMatchObject({ code: "PROGRAM.INVALID_AMOUNT", path: "program.levels[0].retainAmount" });
-  });
+  it.each([["120.505"], ["-1.00"], ["1,000.00"], ["1e3"], [""], [" 1.00"], ["01.00"], ["1."], [".5"], ["+1"], ["abc"]])(
+    "rejects %j with the field path",
+    (s) => {
+      const err = (() => {
+        try {
+          parseMoney(s, "program.levels[0].retainAmount");
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(err).toBeInstanceOf(ProgramError);
+      expect(err).toMatchObject({ code: "PROGRAM.INVALID_AMOUNT", path: "program.levels[0].retainAmount" });
+    },
+  );
 
   it.each([[120], [null], [undefined], [{}]])("rejects the non-string %j", (v) => {
     expect(() => parseMoney(v, "a.b")).toThrow(/must be a decimal string like "120.50"/);

@@ -22,7 +22,13 @@ describe("rounding modes", () => {
     ["nearest", 13],
     ["none", 12.5],
   ] as const)("applies once per order, not per rule (%s)", (rounding, expected) => {
-    const points = { earn: [{ per: "amount", every: "2.00", points: 1 }, { per: "amount", every: "2.00", points: 1 }], rounding };
+    const points = {
+      earn: [
+        { per: "amount", every: "2.00", points: 1 },
+        { per: "amount", every: "2.00", points: 1 },
+      ],
+      rounding,
+    };
     // 12.50 / 2.00 = 6.25 per rule; 12.5 for the order
     const out = evaluate(buildProgramJson({ points, levels: [] }), [paid("2026-01-01T00:00:00Z", { amount: "12.50" })], "2026-02-01T00:00:00Z");
     expect(out.points).toBe(expected);

@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import { evaluateMember, parseProgram, previewDiff } from "~/domain/index";
 import { assign, at, buildLevel, buildProgramJson, paid, publish, spend } from "../../tools/sample-data/program-builders";
 
-const rules = (silver: string, gold: string) => parseProgram(buildProgramJson({ levels: [buildLevel({ id: "silver", rank: 1, upgrade: [[spend(silver)]] }), buildLevel({ id: "gold", rank: 2, upgrade: [[spend(gold)]] })] }));
+const rules = (silver: string, gold: string) =>
+  parseProgram(
+    buildProgramJson({
+      levels: [buildLevel({ id: "silver", rank: 1, upgrade: [[spend(silver)]] }), buildLevel({ id: "gold", rank: 2, upgrade: [[spend(gold)]] })],
+    }),
+  );
 
 const members = [
   { id: "a", events: [paid("2026-01-01T00:00:00Z", { amount: "50.00" })] },
@@ -33,7 +38,22 @@ describe("previewDiff", () => {
     const asOf = at("2026-02-01T00:00:00Z");
     const diff = previewDiff(current, draft, members, asOf);
     for (const m of members) {
-      const published = evaluateMember(current, [...m.events, publish("2026-02-01T00:00:00Z", buildProgramJson({ levels: [buildLevel({ id: "silver", rank: 1, upgrade: [[spend("200.00")]] }), buildLevel({ id: "gold", rank: 2, upgrade: [[spend("300.00")]] })] }))], asOf);
+      const published = evaluateMember(
+        current,
+        [
+          ...m.events,
+          publish(
+            "2026-02-01T00:00:00Z",
+            buildProgramJson({
+              levels: [
+                buildLevel({ id: "silver", rank: 1, upgrade: [[spend("200.00")]] }),
+                buildLevel({ id: "gold", rank: 2, upgrade: [[spend("300.00")]] }),
+              ],
+            }),
+          ),
+        ],
+        asOf,
+      );
       const before = evaluateMember(current, m.events, asOf);
       const move = diff.moves.find((x) => x.member === m.id);
       expect(published.level).toBe(move ? move.to : before.level);

@@ -35,7 +35,14 @@ describe("parseProgram: defaults", () => {
   });
 
   it("sorts levels by rank and parses amounts to minor units", () => {
-    const p = parseProgram(buildProgramJson({ levels: [buildLevel({ id: "gold", rank: 2, upgrade: [[spend("500.00")]] }), buildLevel({ id: "silver", rank: 1, upgrade: [[spend("120.50")]] })] }));
+    const p = parseProgram(
+      buildProgramJson({
+        levels: [
+          buildLevel({ id: "gold", rank: 2, upgrade: [[spend("500.00")]] }),
+          buildLevel({ id: "silver", rank: 1, upgrade: [[spend("120.50")]] }),
+        ],
+      }),
+    );
     expect(p.levels.map((l) => l.id)).toEqual(["silver", "gold"]);
     expect(p.levels[0].upgrade[0][0].threshold).toBe(12050);
   });
@@ -43,37 +50,112 @@ describe("parseProgram: defaults", () => {
   it.each([
     ["lifetime", { kind: "lifetime" }],
     [{ kind: "calendarYear" }, { kind: "calendarYear" }],
-    [{ kind: "rolling", days: 30 }, { kind: "rolling", days: 30 }],
-    [{ kind: "fixed", from: "2026-01-01T00:00:00Z", to: "2026-07-01T00:00:00Z" }, { kind: "fixed", from: Date.UTC(2026, 0, 1), to: Date.UTC(2026, 6, 1) }],
+    [
+      { kind: "rolling", days: 30 },
+      { kind: "rolling", days: 30 },
+    ],
+    [
+      { kind: "fixed", from: "2026-01-01T00:00:00Z", to: "2026-07-01T00:00:00Z" },
+      { kind: "fixed", from: Date.UTC(2026, 0, 1), to: Date.UTC(2026, 6, 1) },
+    ],
   ])("accepts window %j", (window, parsed) => {
     expect(parseProgram({ window, levels: [] }).window).toEqual(parsed);
   });
 });
 
 describe("parseProgram: errors name the field and carry a stable code", () => {
-  const rising = (a: string, b: string) => levels(buildLevel({ id: "silver", rank: 1, upgrade: [[spend(a)]] }), buildLevel({ id: "gold", rank: 2, upgrade: [[spend(b)]] }));
+  const rising = (a: string, b: string) =>
+    levels(buildLevel({ id: "silver", rank: 1, upgrade: [[spend(a)]] }), buildLevel({ id: "gold", rank: 2, upgrade: [[spend(b)]] }));
   it.each<[string, unknown, string, string]>([
     ["thresholds falling", rising("500.00", "499.99"), "PROGRAM.THRESHOLDS_NOT_RISING", "program.levels[1].upgrade[0][0].amount"],
-    ["equal thresholds and nothing more (threshold-rule.test.ts has the rest)", rising("500.00", "500.00"), "PROGRAM.LEVEL_NOT_HARDER", "program.levels[1].upgrade[0][0].amount"],
-    ["thresholds falling (levels listed out of rank order)", levels(buildLevel({ id: "gold", rank: 2, upgrade: [[spend("50.00")]] }), buildLevel({ id: "silver", rank: 1, upgrade: [[spend("100.00")]] })), "PROGRAM.THRESHOLDS_NOT_RISING", "program.levels[0].upgrade[0][0].amount"],
-    ["order counts not rising", levels(buildLevel({ id: "a", rank: 1, upgrade: [[{ kind: "orderCount", count: 5 }]] }), buildLevel({ id: "b", rank: 2, upgrade: [[{ kind: "orderCount", count: 3 }]] })), "PROGRAM.THRESHOLDS_NOT_RISING", "program.levels[1].upgrade[0][0].count"],
+    [
+      "equal thresholds and nothing more (threshold-rule.test.ts has the rest)",
+      rising("500.00", "500.00"),
+      "PROGRAM.LEVEL_NOT_HARDER",
+      "program.levels[1].upgrade[0][0].amount",
+    ],
+    [
+      "thresholds falling (levels listed out of rank order)",
+      levels(buildLevel({ id: "gold", rank: 2, upgrade: [[spend("50.00")]] }), buildLevel({ id: "silver", rank: 1, upgrade: [[spend("100.00")]] })),
+      "PROGRAM.THRESHOLDS_NOT_RISING",
+      "program.levels[0].upgrade[0][0].amount",
+    ],
+    [
+      "order counts not rising",
+      levels(
+        buildLevel({ id: "a", rank: 1, upgrade: [[{ kind: "orderCount", count: 5 }]] }),
+        buildLevel({ id: "b", rank: 2, upgrade: [[{ kind: "orderCount", count: 3 }]] }),
+      ),
+      "PROGRAM.THRESHOLDS_NOT_RISING",
+      "program.levels[1].upgrade[0][0].count",
+    ],
     ["amount as a number", rising("100.00", 500 as unknown as string), "PROGRAM.INVALID_AMOUNT", "program.levels[1].upgrade[0][0].amount"],
     ["amount with 3 decimals", rising("100.00", "500.001"), "PROGRAM.INVALID_AMOUNT", "program.levels[1].upgrade[0][0].amount"],
     ["negative amount", rising("-1.00", "500.00"), "PROGRAM.INVALID_AMOUNT", "program.levels[0].upgrade[0][0].amount"],
-    ["duplicate ids", levels(buildLevel({ id: "a", rank: 1 }), buildLevel({ id: "a", rank: 2 })), "PROGRAM.DUPLICATE_LEVEL_ID", "program.levels[1].id"],
-    ["duplicate ranks", levels(buildLevel({ id: "a", rank: 1 }), buildLevel({ id: "b", rank: 1 })), "PROGRAM.DUPLICATE_RANK", "program.levels[1].rank"],
-    ["unknown condition kind", levels(buildLevel({ id: "a", rank: 1, upgrade: [[{ kind: "vibes", amount: "1.00" }]] })), "PROGRAM.UNKNOWN_CONDITION", "program.levels[0].upgrade[0][0].kind"],
-    ["negative count", levels(buildLevel({ id: "a", rank: 1, upgrade: [[{ kind: "orderCount", count: -1 }]] })), "PROGRAM.INVALID_NUMBER", "program.levels[0].upgrade[0][0].count"],
-    ["fractional count", levels(buildLevel({ id: "a", rank: 1, upgrade: [[{ kind: "itemCount", count: 1.5 }]] })), "PROGRAM.INVALID_NUMBER", "program.levels[0].upgrade[0][0].count"],
+    [
+      "duplicate ids",
+      levels(buildLevel({ id: "a", rank: 1 }), buildLevel({ id: "a", rank: 2 })),
+      "PROGRAM.DUPLICATE_LEVEL_ID",
+      "program.levels[1].id",
+    ],
+    [
+      "duplicate ranks",
+      levels(buildLevel({ id: "a", rank: 1 }), buildLevel({ id: "b", rank: 1 })),
+      "PROGRAM.DUPLICATE_RANK",
+      "program.levels[1].rank",
+    ],
+    [
+      "unknown condition kind",
+      levels(buildLevel({ id: "a", rank: 1, upgrade: [[{ kind: "vibes", amount: "1.00" }]] })),
+      "PROGRAM.UNKNOWN_CONDITION",
+      "program.levels[0].upgrade[0][0].kind",
+    ],
+    [
+      "negative count",
+      levels(buildLevel({ id: "a", rank: 1, upgrade: [[{ kind: "orderCount", count: -1 }]] })),
+      "PROGRAM.INVALID_NUMBER",
+      "program.levels[0].upgrade[0][0].count",
+    ],
+    [
+      "fractional count",
+      levels(buildLevel({ id: "a", rank: 1, upgrade: [[{ kind: "itemCount", count: 1.5 }]] })),
+      "PROGRAM.INVALID_NUMBER",
+      "program.levels[0].upgrade[0][0].count",
+    ],
     ["empty group", levels(buildLevel({ id: "a", rank: 1, upgrade: [[]] })), "PROGRAM.EMPTY_GROUP", "program.levels[0].upgrade[0]"],
-    ["productPurchase without scope", levels(buildLevel({ id: "a", rank: 1, upgrade: [[{ kind: "productPurchase", quantity: 1 }]] })), "PROGRAM.MISSING_SCOPE", "program.levels[0].upgrade[0][0].scope"],
-    ["unknown scope field", levels(buildLevel({ id: "a", rank: 1, upgrade: [[spend("1.00", { scope: { products: ["p1"] } })]] })), "PROGRAM.UNKNOWN_FIELD", "program.levels[0].upgrade[0][0].scope.products"],
-    ["windowDays 0", levels(buildLevel({ id: "a", rank: 1, upgrade: [[spend("1.00", { windowDays: 0 })]] })), "PROGRAM.INVALID_NUMBER", "program.levels[0].upgrade[0][0].windowDays"],
+    [
+      "productPurchase without scope",
+      levels(buildLevel({ id: "a", rank: 1, upgrade: [[{ kind: "productPurchase", quantity: 1 }]] })),
+      "PROGRAM.MISSING_SCOPE",
+      "program.levels[0].upgrade[0][0].scope",
+    ],
+    [
+      "unknown scope field",
+      levels(buildLevel({ id: "a", rank: 1, upgrade: [[spend("1.00", { scope: { products: ["p1"] } })]] })),
+      "PROGRAM.UNKNOWN_FIELD",
+      "program.levels[0].upgrade[0][0].scope.products",
+    ],
+    [
+      "windowDays 0",
+      levels(buildLevel({ id: "a", rank: 1, upgrade: [[spend("1.00", { windowDays: 0 })]] })),
+      "PROGRAM.INVALID_NUMBER",
+      "program.levels[0].upgrade[0][0].windowDays",
+    ],
     ["unknown window kind", { window: { kind: "weekly" }, levels: [] }, "PROGRAM.INVALID_WINDOW", "program.window.kind"],
     ["rolling without days", { window: { kind: "rolling" }, levels: [] }, "PROGRAM.INVALID_WINDOW", "program.window.days"],
     ["rolling with negative days", { window: { kind: "rolling", days: -5 }, levels: [] }, "PROGRAM.INVALID_WINDOW", "program.window.days"],
-    ["fixed window ending before it starts", { window: { kind: "fixed", from: "2026-06-01T00:00:00Z", to: "2026-01-01T00:00:00Z" }, levels: [] }, "PROGRAM.INVALID_WINDOW", "program.window.to"],
-    ["fixed window with a bad time", { window: { kind: "fixed", from: "2026-13-01T00:00:00Z", to: "2027-01-01T00:00:00Z" }, levels: [] }, "PROGRAM.INVALID_TIME", "program.window.from"],
+    [
+      "fixed window ending before it starts",
+      { window: { kind: "fixed", from: "2026-06-01T00:00:00Z", to: "2026-01-01T00:00:00Z" }, levels: [] },
+      "PROGRAM.INVALID_WINDOW",
+      "program.window.to",
+    ],
+    [
+      "fixed window with a bad time",
+      { window: { kind: "fixed", from: "2026-13-01T00:00:00Z", to: "2027-01-01T00:00:00Z" }, levels: [] },
+      "PROGRAM.INVALID_TIME",
+      "program.window.from",
+    ],
     ["bad activeFrom", { activeFrom: "yesterday", levels: [] }, "PROGRAM.INVALID_TIME", "program.activeFrom"],
     ["31 February", { activeFrom: "2026-02-31T00:00:00Z", levels: [] }, "PROGRAM.INVALID_TIME", "program.activeFrom"],
     ["unknown validity", { validity: { kind: "forever" }, levels: [] }, "PROGRAM.INVALID_VALIDITY", "program.validity.kind"],
@@ -82,9 +164,24 @@ describe("parseProgram: errors name the field and carry a stable code", () => {
     ["bad basis", { basis: "vibes", levels: [] }, "PROGRAM.INVALID_VALUE", "program.basis"],
     ["bad onExpiry", { onExpiry: "delete", levels: [] }, "PROGRAM.INVALID_VALUE", "program.onExpiry"],
     ["bad rounding", { points: { rounding: "banker" }, levels: [] }, "PROGRAM.INVALID_VALUE", "program.points.rounding"],
-    ["earn rule for an unknown level", { points: { earn: [{ per: "amount", every: "1.00", points: 1, levels: ["vip"] }] }, levels: [buildLevel({ id: "gold", rank: 1 })] }, "PROGRAM.UNKNOWN_LEVEL", "program.points.earn[0].levels[0]"],
-    ["earn every 0", { points: { earn: [{ per: "amount", every: "0.00", points: 1 }] }, levels: [] }, "PROGRAM.INVALID_AMOUNT", "program.points.earn[0].every"],
-    ["negative earn points", { points: { earn: [{ per: "amount", every: "1.00", points: -1 }] }, levels: [] }, "PROGRAM.INVALID_NUMBER", "program.points.earn[0].points"],
+    [
+      "earn rule for an unknown level",
+      { points: { earn: [{ per: "amount", every: "1.00", points: 1, levels: ["vip"] }] }, levels: [buildLevel({ id: "gold", rank: 1 })] },
+      "PROGRAM.UNKNOWN_LEVEL",
+      "program.points.earn[0].levels[0]",
+    ],
+    [
+      "earn every 0",
+      { points: { earn: [{ per: "amount", every: "0.00", points: 1 }] }, levels: [] },
+      "PROGRAM.INVALID_AMOUNT",
+      "program.points.earn[0].every",
+    ],
+    [
+      "negative earn points",
+      { points: { earn: [{ per: "amount", every: "1.00", points: -1 }] }, levels: [] },
+      "PROGRAM.INVALID_NUMBER",
+      "program.points.earn[0].points",
+    ],
     ["retention without extendDays", { retention: {}, levels: [] }, "PROGRAM.INVALID_NUMBER", "program.retention.extendDays"],
     ["levels not an array", { levels: {} }, "PROGRAM.INVALID_TYPE", "program.levels"],
     ["program not an object", "gold", "PROGRAM.INVALID_TYPE", "program"],
@@ -97,7 +194,12 @@ describe("parseProgram: errors name the field and carry a stable code", () => {
 
   it("compares thresholds per kind and window: a rolling spend condition is not compared with a lifetime one", () => {
     expect(() =>
-      parseProgram(levels(buildLevel({ id: "a", rank: 1, upgrade: [[spend("1000.00")]] }), buildLevel({ id: "b", rank: 2, upgrade: [[spend("300.00", { windowDays: 30 })]] }))),
+      parseProgram(
+        levels(
+          buildLevel({ id: "a", rank: 1, upgrade: [[spend("1000.00")]] }),
+          buildLevel({ id: "b", rank: 2, upgrade: [[spend("300.00", { windowDays: 30 })]] }),
+        ),
+      ),
     ).not.toThrow();
   });
 
@@ -107,7 +209,10 @@ describe("parseProgram: errors name the field and carry a stable code", () => {
       buildLevel({ id: "b", rank: 2, upgrade: [[spend("200.00")]] }),
     );
     expect(() => parseProgram(json)).not.toThrow();
-    const bad = levels(buildLevel({ id: "a", rank: 1, upgrade: [[spend("300.00")]] }), buildLevel({ id: "b", rank: 2, upgrade: [[spend("900.00")], [spend("250.00")]] }));
+    const bad = levels(
+      buildLevel({ id: "a", rank: 1, upgrade: [[spend("300.00")]] }),
+      buildLevel({ id: "b", rank: 2, upgrade: [[spend("900.00")], [spend("250.00")]] }),
+    );
     expect(errorOf(bad)).toMatchObject({ code: "PROGRAM.THRESHOLDS_NOT_RISING", path: "program.levels[1].upgrade[1][0].amount" });
   });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { buildLevel, buildProgramJson, evaluate, paid, spend } from "../../tools/sample-data/program-builders";
 
-const silverAt100 = (over: Record<string, unknown> = {}) => buildProgramJson({ levels: [buildLevel({ id: "silver", rank: 1, upgrade: [[spend("100.00")]] })], ...over });
+const silverAt100 = (over: Record<string, unknown> = {}) =>
+  buildProgramJson({ levels: [buildLevel({ id: "silver", rank: 1, upgrade: [[spend("100.00")]] })], ...over });
 
 describe("rule 0: an event at T is seen by an evaluation at T", () => {
   it("asOf equal to the order's time includes the order", () => {
@@ -68,7 +69,11 @@ describe("rule 0: sinceLastUpgrade counts only orders strictly after levelSince"
   });
 
   it("fresh spend after the upgrade reaches the next level", () => {
-    const events = [paid("2026-01-01T00:00:00Z", { amount: "150.00" }), paid("2026-01-02T00:00:00Z", { amount: "150.00" }), paid("2026-01-03T00:00:00Z", { amount: "50.00" })];
+    const events = [
+      paid("2026-01-01T00:00:00Z", { amount: "150.00" }),
+      paid("2026-01-02T00:00:00Z", { amount: "150.00" }),
+      paid("2026-01-03T00:00:00Z", { amount: "50.00" }),
+    ];
     const out = evaluate(program, events, "2026-01-04T00:00:00Z");
     expect(out).toMatchObject({ level: "gold", levelSince: Date.UTC(2026, 0, 3), spend: 0 });
   });

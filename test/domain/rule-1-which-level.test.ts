@@ -37,6 +37,10 @@ describe("rule 1: the highest-ranked enabled, non-internal level with a fully sa
 
   it("a disabled program shows no level", () => {
     const p = { ...program, enabled: false };
-    expect(evaluate(p, [paid("2026-01-01T00:00:00Z", { amount: "2500.00" })], "2026-02-01T00:00:00Z")).toMatchObject({ level: null, status: "none", next: null });
+    expect(evaluate(p, [paid("2026-01-01T00:00:00Z", { amount: "2500.00" })], "2026-02-01T00:00:00Z")).toMatchObject({
+      level: null,
+      status: "none",
+      next: null,
+    });
   });
 });

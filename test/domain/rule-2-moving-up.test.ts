@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { at, buildLevel, buildProgramJson, cancel, evaluate, line, onePointPerDollar, paid, refund, spend } from "../../tools/sample-data/program-builders";
+import {
+  at,
+  buildLevel,
+  buildProgramJson,
+  cancel,
+  evaluate,
+  line,
+  onePointPerDollar,
+  paid,
+  refund,
+  spend,
+} from "../../tools/sample-data/program-builders";
 
 const silverGold = (over: Record<string, unknown> = {}) =>
   buildProgramJson({
@@ -45,9 +56,19 @@ describe("rule 2: between expiries evaluation only moves up", () => {
 describe("rule 2: refunds and cancellations re-evaluate at once (downgradeOnRefund on)", () => {
   const o1 = { id: "o1", lines: [line("l1", "100.00", 6)] };
   it.each<[string, ReturnType<typeof refund>, string, number]>([
-    ["a 200.00 refund of 2 × 100.00 drops 600 → 400: Gold → Silver", refund("2026-03-05T00:00:00Z", "o1", { id: "r1", amount: "200.00", lines: [{ lineId: "l1", quantity: 2 }] }), "silver", 40000],
+    [
+      "a 200.00 refund of 2 × 100.00 drops 600 → 400: Gold → Silver",
+      refund("2026-03-05T00:00:00Z", "o1", { id: "r1", amount: "200.00", lines: [{ lineId: "l1", quantity: 2 }] }),
+      "silver",
+      40000,
+    ],
     ["a 50.00 refund keeps 550: still Gold", refund("2026-03-05T00:00:00Z", "o1", { id: "r1", amount: "50.00" }), "gold", 55000],
-    ["a full refund: no level", refund("2026-03-05T00:00:00Z", "o1", { id: "r1", amount: "600.00", lines: [{ lineId: "l1", quantity: 6 }] }), "none", 0],
+    [
+      "a full refund: no level",
+      refund("2026-03-05T00:00:00Z", "o1", { id: "r1", amount: "600.00", lines: [{ lineId: "l1", quantity: 6 }] }),
+      "none",
+      0,
+    ],
     ["a cancellation: no level", cancel("2026-03-05T00:00:00Z", "o1"), "none", 0],
   ])("%s", (_name, ev, level, spendNow) => {
     const out = evaluate(silverGold(), [paid("2026-03-01T10:00:00Z", o1), ev], "2026-04-01T00:00:00Z");
@@ -77,28 +98,49 @@ describe("rule 2: refunds and cancellations re-evaluate at once (downgradeOnRefu
       { type: "manualAssign" as const, at: at("2026-03-02T00:00:00Z"), level: "silver", lock: false },
       paid("2026-03-03T00:00:00Z", { id: "b", amount: "50.00" }),
     ];
-    const p = silverGold({ levels: [buildLevel({ id: "silver", rank: 1, upgrade: [[spend("100.00")]] }), buildLevel({ id: "gold", rank: 2, upgrade: [[spend("500.00")]] })] });
-    const withRefund = [...events, paid("2026-03-04T00:00:00Z", { id: "c", amount: "400.00" }), refund("2026-03-05T00:00:00Z", "b", { amount: "10.00" })];
+    const p = silverGold({
+      levels: [
+        buildLevel({ id: "silver", rank: 1, upgrade: [[spend("100.00")]] }),
+        buildLevel({ id: "gold", rank: 2, upgrade: [[spend("500.00")]] }),
+      ],
+    });
+    const withRefund = [
+      ...events,
+      paid("2026-03-04T00:00:00Z", { id: "c", amount: "400.00" }),
+      refund("2026-03-05T00:00:00Z", "b", { amount: "10.00" }),
+    ];
     expect(evaluate(p, withRefund, "2026-04-01T00:00:00Z").level).toBe("gold");
     const noUpgradeYet = [...events, refund("2026-03-05T00:00:00Z", "b", { amount: "10.00" })];
     expect(evaluate(p, noUpgradeYet, "2026-04-01T00:00:00Z").level).toBe("silver");
   });
 
   it("with downgradeOnRefund off, refunds and cancellations neither lower counted spend nor the level", () => {
-    const events = [paid("2026-03-01T10:00:00Z", o1), refund("2026-03-05T00:00:00Z", "o1", { amount: "300.00" }), paid("2026-03-06T00:00:00Z", { id: "o2", amount: "10.00" }), cancel("2026-03-07T00:00:00Z", "o2")];
+    const events = [
+      paid("2026-03-01T10:00:00Z", o1),
+      refund("2026-03-05T00:00:00Z", "o1", { amount: "300.00" }),
+      paid("2026-03-06T00:00:00Z", { id: "o2", amount: "10.00" }),
+      cancel("2026-03-07T00:00:00Z", "o2"),
+    ];
     const out = evaluate(silverGold({ downgradeOnRefund: false, points: onePointPerDollar }), events, "2026-04-01T00:00:00Z");
     expect(out).toMatchObject({ level: "gold", spend: 61000 });
     expect(out.points).toBe(300); // points are still reversed (rule 5)
   });
 
   it("a refund that arrives before its order is applied when the order is paid", () => {
-    const early = [refund("2026-03-01T09:00:00Z", "o1", { id: "r1", amount: "200.00", lines: [{ lineId: "l1", quantity: 2 }] }), paid("2026-03-01T10:00:00Z", o1)];
+    const early = [
+      refund("2026-03-01T09:00:00Z", "o1", { id: "r1", amount: "200.00", lines: [{ lineId: "l1", quantity: 2 }] }),
+      paid("2026-03-01T10:00:00Z", o1),
+    ];
     const out = evaluate(silverGold({ points: onePointPerDollar }), early, "2026-04-01T00:00:00Z");
     expect(out).toMatchObject({ level: "silver", spend: 40000, points: 400 });
   });
 
   it("a refund for an order that never appears is ignored", () => {
-    const out = evaluate(silverGold(), [paid("2026-03-01T10:00:00Z", o1), refund("2026-03-05T00:00:00Z", "nope", { amount: "500.00" })], "2026-04-01T00:00:00Z");
+    const out = evaluate(
+      silverGold(),
+      [paid("2026-03-01T10:00:00Z", o1), refund("2026-03-05T00:00:00Z", "nope", { amount: "500.00" })],
+      "2026-04-01T00:00:00Z",
+    );
     expect(out).toMatchObject({ level: "gold", spend: 60000 });
   });
 

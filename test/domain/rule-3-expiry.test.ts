@@ -8,7 +8,10 @@ const program = (over: Json = {}, gold: Json = {}) =>
   buildProgramJson({
     window: { kind: "rolling", days: 30 },
     validity: { kind: "days", days: 30 },
-    levels: [buildLevel({ id: "silver", rank: 1, upgrade: [[spend("100.00")]] }), buildLevel({ id: "gold", rank: 2, upgrade: [[spend("500.00")]], ...gold })],
+    levels: [
+      buildLevel({ id: "silver", rank: 1, upgrade: [[spend("100.00")]] }),
+      buildLevel({ id: "gold", rank: 2, upgrade: [[spend("500.00")]], ...gold }),
+    ],
     ...over,
   });
 
@@ -18,7 +21,12 @@ describe("rule 3: at levelExpiresAt", () => {
   it("renews for a new validity period when the (upgrade) conditions still hold at that instant", () => {
     const events = [paid("2026-01-01T00:00:00Z", { amount: "500.00" }), paid("2026-01-20T00:00:00Z", { amount: "500.00" })];
     const out = evaluate(program(), events, "2026-02-05T00:00:00Z");
-    expect(out).toMatchObject({ level: "gold", status: "active", levelSince: at("2026-01-31T00:00:00Z"), levelExpiresAt: at("2026-03-02T00:00:00Z") });
+    expect(out).toMatchObject({
+      level: "gold",
+      status: "active",
+      levelSince: at("2026-01-31T00:00:00Z"),
+      levelExpiresAt: at("2026-03-02T00:00:00Z"),
+    });
     expect(causes(out)).toEqual(["upgrade:->gold:active", "renewal:gold>gold:active"]);
   });
 
@@ -43,7 +51,12 @@ describe("rule 3: at levelExpiresAt", () => {
     ];
     const out = evaluate(program(), events, "2026-05-01T00:00:00Z");
     expect(causes(out)).toEqual(["upgrade:->gold:active", "renewal:gold>gold:active", "expiry:gold>silver:active", "expiry:silver>-:none"]);
-    expect(out.levelChanges.map((c) => c.at)).toEqual([at("2026-01-01T00:00:00Z"), at("2026-01-31T00:00:00Z"), at("2026-03-02T00:00:00Z"), at("2026-04-01T00:00:00Z")]);
+    expect(out.levelChanges.map((c) => c.at)).toEqual([
+      at("2026-01-01T00:00:00Z"),
+      at("2026-01-31T00:00:00Z"),
+      at("2026-03-02T00:00:00Z"),
+      at("2026-04-01T00:00:00Z"),
+    ]);
   });
 
   it("processes expiries in time order between orders: an order after the expiry is judged from the new level", () => {
@@ -55,7 +68,11 @@ describe("rule 3: at levelExpiresAt", () => {
 });
 
 describe("rule 3: retention", () => {
-  const retained = (over: Json = {}) => program({ window: { kind: "rolling", days: 25 }, retention: { extendDays: 60 }, ...over }, { retainAmount: "300.00", renewal: [[orderCount(100)]] });
+  const retained = (over: Json = {}) =>
+    program(
+      { window: { kind: "rolling", days: 25 }, retention: { extendDays: 60 }, ...over },
+      { retainAmount: "300.00", renewal: [[orderCount(100)]] },
+    );
   it.each([
     ["spend after levelSince reaches retainAmount: extended by extendDays", "300.00", "gold", at("2026-01-31T00:00:00Z"), at("2026-04-01T00:00:00Z")],
     ["one cent short: not retained", "299.99", "silver", at("2026-01-31T00:00:00Z"), at("2026-03-02T00:00:00Z")],
@@ -83,13 +100,24 @@ describe("rule 3: grace period", () => {
 
   it("starts grace at expiry: level kept with status grace until graceEndsAt", () => {
     const out = evaluate(graced(), [paid("2026-01-01T00:00:00Z", { amount: "500.00" })], "2026-02-05T00:00:00Z");
-    expect(out).toMatchObject({ level: "gold", status: "grace", levelExpiresAt: at("2026-01-31T00:00:00Z"), graceEndsAt: at("2026-02-10T00:00:00Z") });
+    expect(out).toMatchObject({
+      level: "gold",
+      status: "grace",
+      levelExpiresAt: at("2026-01-31T00:00:00Z"),
+      graceEndsAt: at("2026-02-10T00:00:00Z"),
+    });
   });
 
   it("a paid order during grace that makes the renewal conditions hold renews from that order's instant", () => {
     const events = [paid("2026-01-01T00:00:00Z", { amount: "500.00" }), paid("2026-02-05T00:00:00Z", { amount: "500.00" })];
     const out = evaluate(graced(), events, "2026-02-20T00:00:00Z");
-    expect(out).toMatchObject({ level: "gold", status: "active", levelSince: at("2026-02-05T00:00:00Z"), levelExpiresAt: at("2026-03-07T00:00:00Z"), graceEndsAt: null });
+    expect(out).toMatchObject({
+      level: "gold",
+      status: "active",
+      levelSince: at("2026-02-05T00:00:00Z"),
+      levelExpiresAt: at("2026-03-07T00:00:00Z"),
+      graceEndsAt: null,
+    });
     expect(causes(out)).toEqual(["upgrade:->gold:active", "expiry:gold>gold:grace", "renewal:gold>gold:active"]);
   });
 
@@ -101,13 +129,22 @@ describe("rule 3: grace period", () => {
 
   it("an order at the grace end instant is seen by the grace-end evaluation", () => {
     const events = [paid("2026-01-01T00:00:00Z", { amount: "500.00" }), paid("2026-02-10T00:00:00Z", { amount: "500.00" })];
-    expect(evaluate(graced(), events, "2026-02-11T00:00:00Z")).toMatchObject({ level: "gold", status: "active", levelSince: at("2026-02-10T00:00:00Z") });
+    expect(evaluate(graced(), events, "2026-02-11T00:00:00Z")).toMatchObject({
+      level: "gold",
+      status: "active",
+      levelSince: at("2026-02-10T00:00:00Z"),
+    });
   });
 
   it("grace ending unrenewed re-evaluates at that instant", () => {
     const events = [paid("2026-01-01T00:00:00Z", { amount: "500.00" }), paid("2026-02-05T00:00:00Z", { amount: "100.00" })];
     const out = evaluate(graced(), events, "2026-03-01T00:00:00Z");
-    expect(out).toMatchObject({ level: "silver", status: "active", levelSince: at("2026-02-10T00:00:00Z"), levelExpiresAt: at("2026-03-12T00:00:00Z") });
+    expect(out).toMatchObject({
+      level: "silver",
+      status: "active",
+      levelSince: at("2026-02-10T00:00:00Z"),
+      levelExpiresAt: at("2026-03-12T00:00:00Z"),
+    });
     expect(causes(out).at(-1)).toBe("grace:gold>silver:active");
   });
 
@@ -137,6 +174,10 @@ describe("rule 3: freeze", () => {
 
   it("a frozen member whose renewal conditions hold again is active again", () => {
     const events = [paid("2026-01-01T00:00:00Z", { amount: "500.00" }), paid("2026-06-01T00:00:00Z", { amount: "500.00" })];
-    expect(evaluate(program({ onExpiry: "freeze" }), events, "2026-06-02T00:00:00Z")).toMatchObject({ level: "gold", status: "active", levelSince: at("2026-06-01T00:00:00Z") });
+    expect(evaluate(program({ onExpiry: "freeze" }), events, "2026-06-02T00:00:00Z")).toMatchObject({
+      level: "gold",
+      status: "active",
+      levelSince: at("2026-06-01T00:00:00Z"),
+    });
   });
 });

@@ -15,7 +15,13 @@ const program = (over: Json = {}) =>
 describe("rule 4: manual assignment", () => {
   it("sets the level now, with a fresh validity period", () => {
     const out = evaluate(program({ validity: { kind: "days", days: 10 } }), [assign("2026-01-01T00:00:00Z", "gold")], "2026-01-05T00:00:00Z");
-    expect(out).toMatchObject({ level: "gold", status: "active", levelSince: at("2026-01-01T00:00:00Z"), levelExpiresAt: at("2026-01-11T00:00:00Z"), locked: false });
+    expect(out).toMatchObject({
+      level: "gold",
+      status: "active",
+      levelSince: at("2026-01-01T00:00:00Z"),
+      levelExpiresAt: at("2026-01-11T00:00:00Z"),
+      locked: false,
+    });
     expect(out.levelChanges[0]).toMatchObject({ cause: "manual", from: null, to: "gold", reason: { kind: "manual", lock: false } });
   });
 
@@ -52,7 +58,11 @@ describe("rule 4: an assignment without rewards (import)", () => {
   });
 
   it("an imported level still counts as reached: earning it again later grants nothing", () => {
-    const events = [{ ...assign("2026-01-01T00:00:00Z", "gold"), rewards: false }, assign("2026-01-02T00:00:00Z", null), paid("2026-01-03T00:00:00Z", { amount: "600.00" })];
+    const events = [
+      { ...assign("2026-01-01T00:00:00Z", "gold"), rewards: false },
+      assign("2026-01-02T00:00:00Z", null),
+      paid("2026-01-03T00:00:00Z", { amount: "600.00" }),
+    ];
     expect(evaluate(withUpgradePoints(), events, "2026-01-05T00:00:00Z")).toMatchObject({ level: "gold", points: 0 });
   });
 });
@@ -63,7 +73,21 @@ describe("rule 4: lock", () => {
     ["upgrades", [paid("2026-01-02T00:00:00Z", { id: "o1", amount: "900.00" })], {}],
     ["refunds", [paid("2025-12-01T00:00:00Z", { id: "o0", amount: "150.00" }), refund("2026-01-02T00:00:00Z", "o0", { amount: "150.00" })], {}],
     ["expiry", [], { validity: { kind: "days", days: 5 } }],
-    ["publish", [publish("2026-01-03T00:00:00Z", program({ levels: [buildLevel({ id: "silver", rank: 1, upgrade: [[spend("9000.00")]] }), buildLevel({ id: "gold", rank: 2, upgrade: [[spend("10000.00")]] })] }))], {}],
+    [
+      "publish",
+      [
+        publish(
+          "2026-01-03T00:00:00Z",
+          program({
+            levels: [
+              buildLevel({ id: "silver", rank: 1, upgrade: [[spend("9000.00")]] }),
+              buildLevel({ id: "gold", rank: 2, upgrade: [[spend("10000.00")]] }),
+            ],
+          }),
+        ),
+      ],
+      {},
+    ],
   ])("automatic changes never move a locked member: %s", (_name, events, over) => {
     const out = evaluate(program(over), [...locked, ...events], "2026-06-01T00:00:00Z");
     expect(out).toMatchObject({ level: "silver", locked: true, levelExpiresAt: null });
@@ -71,7 +95,11 @@ describe("rule 4: lock", () => {
 
   it("a locked member still earns and loses points", () => {
     const p = program({ points: { earn: [{ per: "amount", every: "1.00", points: 1 }] } });
-    const events = [...locked, paid("2026-01-02T00:00:00Z", { id: "o1", amount: "900.00" }), refund("2026-01-03T00:00:00Z", "o1", { amount: "100.00" })];
+    const events = [
+      ...locked,
+      paid("2026-01-02T00:00:00Z", { id: "o1", amount: "900.00" }),
+      refund("2026-01-03T00:00:00Z", "o1", { amount: "100.00" }),
+    ];
     expect(evaluate(p, events, "2026-02-01T00:00:00Z")).toMatchObject({ level: "silver", points: 800 });
   });
 

@@ -1,5 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { adjust, assign, at, buildLevel, buildProgramJson, cancel, evaluate, line, onePointPerDollar, paid, publish, refund, spend } from "../../tools/sample-data/program-builders";
+import {
+  adjust,
+  assign,
+  at,
+  buildLevel,
+  buildProgramJson,
+  cancel,
+  evaluate,
+  line,
+  onePointPerDollar,
+  paid,
+  publish,
+  refund,
+  spend,
+} from "../../tools/sample-data/program-builders";
 
 type Json = Record<string, unknown>;
 const program = (points: Json = onePointPerDollar, over: Json = {}) =>
@@ -17,7 +31,11 @@ const ledger = (out: ReturnType<typeof evaluate>) => out.ledger.map((e) => `${e.
 
 describe("rule 5: earning", () => {
   it("earns on each paid order, with an idempotency key per order", () => {
-    const out = evaluate(program(), [paid("2026-01-01T00:00:00Z", { id: "o1", amount: "40.50" }), paid("2026-01-02T00:00:00Z", { id: "o2", amount: "30.00" })], "2026-02-01T00:00:00Z");
+    const out = evaluate(
+      program(),
+      [paid("2026-01-01T00:00:00Z", { id: "o1", amount: "40.50" }), paid("2026-01-02T00:00:00Z", { id: "o2", amount: "30.00" })],
+      "2026-02-01T00:00:00Z",
+    );
     expect(ledger(out)).toEqual(["earn:o1=40", "earn:o2=30"]);
     expect(out.points).toBe(70);
   });
@@ -28,18 +46,31 @@ describe("rule 5: earning", () => {
     ["no prorate: 25.00 at 3 points per 10.00 → 2 whole steps → 6", { per: "amount", every: "10.00", points: 3, prorate: false }, "25.00", 6],
     ["no prorate: 9.99 at 1 point per 10.00 → 0", { per: "amount", every: "10.00", points: 1, prorate: false }, "9.99", 0],
   ])("%s", (_name, rule, amount, pts) => {
-    const out = evaluate(program({ earn: [rule], rounding: "down" }, { levels: [] }), [paid("2026-01-01T00:00:00Z", { amount })], "2026-02-01T00:00:00Z");
+    const out = evaluate(
+      program({ earn: [rule], rounding: "down" }, { levels: [] }),
+      [paid("2026-01-01T00:00:00Z", { amount })],
+      "2026-02-01T00:00:00Z",
+    );
     expect(out.points).toBe(pts);
   });
 
   it("earns per item: 5 points per unit, gift cards excluded", () => {
     const order = { lines: [line("l1", "10.00", 3), line("l2", "50.00", 2, { giftCard: true })] };
-    const out = evaluate(program({ earn: [{ per: "item", every: 1, points: 5 }] }, { levels: [] }), [paid("2026-01-01T00:00:00Z", order)], "2026-02-01T00:00:00Z");
+    const out = evaluate(
+      program({ earn: [{ per: "item", every: 1, points: 5 }] }, { levels: [] }),
+      [paid("2026-01-01T00:00:00Z", order)],
+      "2026-02-01T00:00:00Z",
+    );
     expect(out.points).toBe(15);
   });
 
   it("tier-specific rules use the member's level just before the order", () => {
-    const points = { earn: [{ per: "amount", every: "1.00", points: 1 }, { per: "amount", every: "1.00", points: 1, levels: ["gold"] }] };
+    const points = {
+      earn: [
+        { per: "amount", every: "1.00", points: 1 },
+        { per: "amount", every: "1.00", points: 1, levels: ["gold"] },
+      ],
+    };
     const events = [paid("2026-01-01T00:00:00Z", { id: "o1", amount: "600.00" }), paid("2026-01-02T00:00:00Z", { id: "o2", amount: "100.00" })];
     const out = evaluate(program(points), events, "2026-02-01T00:00:00Z", false);
     // o1 made the member Gold, but they were not Gold before it: single points. o2: double.
@@ -47,7 +78,11 @@ describe("rule 5: earning", () => {
   });
 
   it("earns nothing on orders before activeFrom", () => {
-    const out = evaluate(program(onePointPerDollar, { activeFrom: "2026-01-01T00:00:00Z", levels: [] }), [paid("2025-12-31T00:00:00Z", { amount: "50.00" })], "2026-02-01T00:00:00Z");
+    const out = evaluate(
+      program(onePointPerDollar, { activeFrom: "2026-01-01T00:00:00Z", levels: [] }),
+      [paid("2025-12-31T00:00:00Z", { amount: "50.00" })],
+      "2026-02-01T00:00:00Z",
+    );
     expect(out.points).toBe(0);
   });
 });
@@ -56,7 +91,15 @@ describe("rule 5: reversals", () => {
   const o1 = { id: "o1", lines: [line("l1", "100.00", 6)] };
 
   it("a refund reverses pro rata to the refunded share of counted spend, pointing at the original entry", () => {
-    const out = evaluate(program(), [paid("2026-03-01T00:00:00Z", o1), refund("2026-03-05T00:00:00Z", "o1", { id: "r1", amount: "200.00", lines: [{ lineId: "l1", quantity: 2 }] })], "2026-04-01T00:00:00Z", false);
+    const out = evaluate(
+      program(),
+      [
+        paid("2026-03-01T00:00:00Z", o1),
+        refund("2026-03-05T00:00:00Z", "o1", { id: "r1", amount: "200.00", lines: [{ lineId: "l1", quantity: 2 }] }),
+      ],
+      "2026-04-01T00:00:00Z",
+      false,
+    );
     expect(out.ledger.at(-1)).toMatchObject({ key: "reverse:r1", kind: "refund", points: -200, reverses: "earn:o1", orderId: "o1" });
     expect(out.points).toBe(400);
   });
@@ -66,20 +109,30 @@ describe("rule 5: reversals", () => {
     ["up", "up", -34],
     ["nearest", "nearest", -33],
   ])("reversals are rounded the same way (%s)", (_name, rounding, reversed) => {
-    const events = [paid("2026-01-01T00:00:00Z", { id: "o1", amount: "100.00" }), refund("2026-01-02T00:00:00Z", "o1", { id: "r1", amount: "33.33" })];
+    const events = [
+      paid("2026-01-01T00:00:00Z", { id: "o1", amount: "100.00" }),
+      refund("2026-01-02T00:00:00Z", "o1", { id: "r1", amount: "33.33" }),
+    ];
     const out = evaluate(program({ ...onePointPerDollar, rounding }, { levels: [] }), events, "2026-02-01T00:00:00Z");
     expect(out.ledger.at(-1)!.points).toBe(reversed);
   });
 
   it("several partial refunds adding up to the whole order reverse exactly everything", () => {
-    const events = [paid("2026-01-01T00:00:00Z", { id: "o1", amount: "100.00" }), ...[1, 2, 3].map((i) => refund(`2026-01-0${i + 1}T00:00:00Z`, "o1", { id: `r${i}`, amount: i === 3 ? "33.34" : "33.33" }))];
+    const events = [
+      paid("2026-01-01T00:00:00Z", { id: "o1", amount: "100.00" }),
+      ...[1, 2, 3].map((i) => refund(`2026-01-0${i + 1}T00:00:00Z`, "o1", { id: `r${i}`, amount: i === 3 ? "33.34" : "33.33" })),
+    ];
     const out = evaluate(program(onePointPerDollar, { levels: [] }), events, "2026-02-01T00:00:00Z");
     expect(ledger(out)).toEqual(["earn:o1=100", "reverse:r1=-33", "reverse:r2=-33", "reverse:r3=-34"]);
     expect(out.points).toBe(0);
   });
 
   it("a cancellation reverses all of the order's points (what a partial refund left)", () => {
-    const events = [paid("2026-01-01T00:00:00Z", { id: "o1", amount: "100.00" }), refund("2026-01-02T00:00:00Z", "o1", { id: "r1", amount: "40.00" }), cancel("2026-01-03T00:00:00Z", "o1")];
+    const events = [
+      paid("2026-01-01T00:00:00Z", { id: "o1", amount: "100.00" }),
+      refund("2026-01-02T00:00:00Z", "o1", { id: "r1", amount: "40.00" }),
+      cancel("2026-01-03T00:00:00Z", "o1"),
+    ];
     const out = evaluate(program(onePointPerDollar, { levels: [] }), events, "2026-02-01T00:00:00Z");
     expect(ledger(out)).toEqual(["earn:o1=100", "reverse:r1=-40", "cancel:o1=-60"]);
   });
@@ -114,7 +167,11 @@ describe("rule 5: upgrade points", () => {
   });
 
   it("points already earned stay when new rules are published", () => {
-    const events = [paid("2026-01-01T00:00:00Z", { id: "o1", amount: "100.00" }), publish("2026-01-05T00:00:00Z", program({ earn: [{ per: "amount", every: "1.00", points: 10 }] })), paid("2026-01-06T00:00:00Z", { id: "o2", amount: "1.00" })];
+    const events = [
+      paid("2026-01-01T00:00:00Z", { id: "o1", amount: "100.00" }),
+      publish("2026-01-05T00:00:00Z", program({ earn: [{ per: "amount", every: "1.00", points: 10 }] })),
+      paid("2026-01-06T00:00:00Z", { id: "o2", amount: "1.00" }),
+    ];
     const out = evaluate(program(), events, "2026-02-01T00:00:00Z", false);
     expect(ledger(out)).toEqual(["earn:o1=100", "earn:o2=10"]);
   });
@@ -126,13 +183,22 @@ describe("points ledger: adjustments and expiry", () => {
   it("expires earned points expiryDays later; the balance excludes them", () => {
     const events = [paid("2026-01-01T00:00:00Z", { id: "o1", amount: "100.00" }), paid("2026-01-20T00:00:00Z", { id: "o2", amount: "50.00" })];
     const out = evaluate(expiring, events, "2026-02-05T00:00:00Z");
-    expect(out.ledger.at(-1)).toMatchObject({ key: "expire:earn:o1", kind: "expire", points: -100, at: at("2026-01-31T00:00:00Z"), reverses: "earn:o1" });
+    expect(out.ledger.at(-1)).toMatchObject({
+      key: "expire:earn:o1",
+      kind: "expire",
+      points: -100,
+      at: at("2026-01-31T00:00:00Z"),
+      reverses: "earn:o1",
+    });
     expect(out.points).toBe(50);
     expect(evaluate(expiring, events, "2026-01-30T23:59:59Z").points).toBe(150);
   });
 
   it("a refund of already-expired points takes nothing back: the balance never goes negative", () => {
-    const events = [paid("2026-01-01T00:00:00Z", { id: "o1", amount: "100.00" }), refund("2026-02-10T00:00:00Z", "o1", { id: "r1", amount: "100.00" })];
+    const events = [
+      paid("2026-01-01T00:00:00Z", { id: "o1", amount: "100.00" }),
+      refund("2026-02-10T00:00:00Z", "o1", { id: "r1", amount: "100.00" }),
+    ];
     const out = evaluate(expiring, events, "2026-03-01T00:00:00Z");
     expect(out.ledger.at(-1)).toMatchObject({ key: "reverse:r1", points: 0, note: "100 of the reversed points had already expired" });
     expect(out.points).toBe(0);

@@ -17,14 +17,22 @@ describe("rule 6: disabled levels", () => {
     ["spent 600", "600.00", "silver"],
     ["spent 50 (only bronze qualifies)", "50.00", "bronze"],
   ])("when a level is disabled by a publish, its members fall to the next enabled level they qualify for: %s", (_name, amount, level) => {
-    const events = [paid("2026-01-01T00:00:00Z", { amount }), assign("2026-01-02T00:00:00Z", "gold"), publish("2026-02-01T00:00:00Z", buildProgramJson({ levels: levels(false) }))];
+    const events = [
+      paid("2026-01-01T00:00:00Z", { amount }),
+      assign("2026-01-02T00:00:00Z", "gold"),
+      publish("2026-02-01T00:00:00Z", buildProgramJson({ levels: levels(false) })),
+    ];
     const out = evaluate(buildProgramJson({ levels: levels(true) }), events, "2026-03-01T00:00:00Z");
     expect(out.level).toBe(level);
     expect(out.levelChanges.at(-1)).toMatchObject({ cause: "disabled", from: "gold", to: level, reason: { kind: "levelDisabled", level: "gold" } });
   });
 
   it("locked members at a disabled level fall too, and stay locked at the level they fall to", () => {
-    const events = [paid("2026-01-01T00:00:00Z", { amount: "150.00" }), assign("2026-01-02T00:00:00Z", "gold", true), publish("2026-02-01T00:00:00Z", buildProgramJson({ levels: levels(false) }))];
+    const events = [
+      paid("2026-01-01T00:00:00Z", { amount: "150.00" }),
+      assign("2026-01-02T00:00:00Z", "gold", true),
+      publish("2026-02-01T00:00:00Z", buildProgramJson({ levels: levels(false) })),
+    ];
     const out = evaluate(buildProgramJson({ levels: levels(true) }), events, "2026-03-01T00:00:00Z");
     expect(out).toMatchObject({ level: "silver", locked: true });
   });

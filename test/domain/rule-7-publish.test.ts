@@ -35,7 +35,10 @@ describe("rule 7: publishProgram replays every member's full history under the n
   });
 
   it("new rules apply to later events (windows, validity)", () => {
-    const events = [paid("2026-01-01T00:00:00Z", { amount: "600.00" }), publish("2026-02-01T00:00:00Z", rules("100.00", "500.00", { validity: { kind: "days", days: 45 } }))];
+    const events = [
+      paid("2026-01-01T00:00:00Z", { amount: "600.00" }),
+      publish("2026-02-01T00:00:00Z", rules("100.00", "500.00", { validity: { kind: "days", days: 45 } })),
+    ];
     const out = evaluate(rules("100.00", "500.00"), events, "2026-03-01T00:00:00Z");
     // Replayed under the new rules: Gold from 01-01 would expire 02-15 and be re-evaluated (lifetime 600 → Gold again).
     expect(out).toMatchObject({ level: "gold", levelSince: at("2026-02-15T00:00:00Z"), levelExpiresAt: at("2026-04-01T00:00:00Z") });
@@ -51,12 +54,19 @@ describe("rule 7: publishProgram replays every member's full history under the n
   });
 
   it("keeps manual assignments and locks from the history", () => {
-    const events = [paid("2026-01-01T00:00:00Z", { amount: "50.00" }), assign("2026-01-02T00:00:00Z", "gold", true), publish("2026-02-01T00:00:00Z", rules("100.00", "300.00"))];
+    const events = [
+      paid("2026-01-01T00:00:00Z", { amount: "50.00" }),
+      assign("2026-01-02T00:00:00Z", "gold", true),
+      publish("2026-02-01T00:00:00Z", rules("100.00", "300.00")),
+    ];
     expect(evaluate(rules("100.00", "500.00"), events, "2026-03-01T00:00:00Z")).toMatchObject({ level: "gold", locked: true });
   });
 
   it("a publish that disables the program shows no level; one that re-enables it replays history", () => {
-    const events = [paid("2026-01-01T00:00:00Z", { amount: "600.00" }), publish("2026-02-01T00:00:00Z", rules("100.00", "500.00", { enabled: false }))];
+    const events = [
+      paid("2026-01-01T00:00:00Z", { amount: "600.00" }),
+      publish("2026-02-01T00:00:00Z", rules("100.00", "500.00", { enabled: false })),
+    ];
     expect(evaluate(rules("100.00", "500.00"), events, "2026-03-01T00:00:00Z")).toMatchObject({ level: null, status: "none" });
     const again = [...events, publish("2026-03-01T00:00:00Z", rules("100.00", "500.00"))];
     expect(evaluate(rules("100.00", "500.00"), again, "2026-03-02T00:00:00Z")).toMatchObject({ level: "gold" });

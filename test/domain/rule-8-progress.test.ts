@@ -6,13 +6,23 @@ const program = buildProgramJson({
   window: { kind: "rolling", days: 365 },
   levels: [
     buildLevel({ id: "silver", rank: 1, upgrade: [[spend("100.00")]] }),
-    buildLevel({ id: "gold", rank: 2, upgrade: [[spend("1000.00"), orderCount(3)], [spend("800.00", { windowDays: 30 })], [spend("10.00", { scope: { tags: ["vip"] } })]] }),
+    buildLevel({
+      id: "gold",
+      rank: 2,
+      upgrade: [[spend("1000.00"), orderCount(3)], [spend("800.00", { windowDays: 30 })], [spend("10.00", { scope: { tags: ["vip"] } })]],
+    }),
     buildLevel({ id: "staff", rank: 3, internalOnly: true, upgrade: [] }),
     buildLevel({ id: "platinum", rank: 4, upgrade: [[orderCount(50)]] }),
   ],
 });
 
-const req = (kind: string, threshold: number, current: number, windowDays: number | null = null, scoped = false) => ({ kind, threshold, current, windowDays, scoped });
+const req = (kind: string, threshold: number, current: number, windowDays: number | null = null, scoped = false) => ({
+  kind,
+  threshold,
+  current,
+  windowDays,
+  scoped,
+});
 
 describe("rule 8: progress", () => {
   it("a member with no level: next is the lowest enabled, non-internal level", () => {
@@ -46,14 +56,22 @@ describe("rule 8: progress", () => {
   });
 
   it("reports remaining points for points conditions", () => {
-    const p = buildProgramJson({ basis: "points", points: { earn: [{ per: "amount", every: "1.00", points: 1 }] }, levels: [buildLevel({ id: "silver", rank: 1, upgrade: [[pointsCond(500)]] })] });
+    const p = buildProgramJson({
+      basis: "points",
+      points: { earn: [{ per: "amount", every: "1.00", points: 1 }] },
+      levels: [buildLevel({ id: "silver", rank: 1, upgrade: [[pointsCond(500)]] })],
+    });
     const out = evaluate(p, [paid("2026-01-01T00:00:00Z", { amount: "120.00" })], "2026-02-01T00:00:00Z");
     expect(out.next).toEqual({ level: "silver", remaining: { points: 380 }, requirements: [req("points", 500, 120)] });
   });
 
   it("progressToNext gives the same answer from a stored outcome (no per-condition windows)", () => {
     const plain = buildProgramJson({ window: { kind: "rolling", days: 365 } });
-    const out = evaluate(plain, [paid("2025-01-15T00:00:00Z", { amount: "300.00" }), paid("2026-01-15T00:00:00Z", { amount: "150.00" })], "2026-06-01T00:00:00Z");
+    const out = evaluate(
+      plain,
+      [paid("2025-01-15T00:00:00Z", { amount: "300.00" }), paid("2026-01-15T00:00:00Z", { amount: "150.00" })],
+      "2026-06-01T00:00:00Z",
+    );
     expect(out.next).toMatchObject({ level: "gold", remaining: { spend: 35000 } });
     expect(progressToNext(parseProgram(plain), { level: out.level, spend: out.spend })).toEqual({ level: "gold", remaining: { spend: 35000 } });
   });

@@ -1,8 +1,26 @@
 // Rule 8, requirements: the next level's condition group closest to being met, every condition kind measured.
 import { describe, expect, it } from "vitest";
-import { buildLevel, buildProgramJson, evaluate, itemCount, line, orderCount, paid, pointsCond, productPurchase, singleOrder, spend } from "../../tools/sample-data/program-builders";
+import {
+  buildLevel,
+  buildProgramJson,
+  evaluate,
+  itemCount,
+  line,
+  orderCount,
+  paid,
+  pointsCond,
+  productPurchase,
+  singleOrder,
+  spend,
+} from "../../tools/sample-data/program-builders";
 
-const req = (kind: string, threshold: number, current: number, windowDays: number | null = null, scoped = false) => ({ kind, threshold, current, windowDays, scoped });
+const req = (kind: string, threshold: number, current: number, windowDays: number | null = null, scoped = false) => ({
+  kind,
+  threshold,
+  current,
+  windowDays,
+  scoped,
+});
 const vip = { tags: ["vip"] };
 // $220.00 (2 × $100.00 tagged vip, 1 × $20.00) and $900.00 (3 × $300.00): 6 items, 2 of them vip.
 const twoOrders = [
@@ -11,7 +29,11 @@ const twoOrders = [
 ];
 
 const nextOf = (upgrade: unknown[][], program: Record<string, unknown> = {}) =>
-  evaluate(buildProgramJson({ window: { kind: "lifetime" }, ...program, levels: [buildLevel({ id: "gold", rank: 1, upgrade })] }), twoOrders, "2026-02-01T00:00:00Z").next;
+  evaluate(
+    buildProgramJson({ window: { kind: "lifetime" }, ...program, levels: [buildLevel({ id: "gold", rank: 1, upgrade })] }),
+    twoOrders,
+    "2026-02-01T00:00:00Z",
+  ).next;
 
 describe("rule 8: requirements toward the next level", () => {
   it.each<[string, unknown, ReturnType<typeof req>]>([

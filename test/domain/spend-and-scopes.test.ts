@@ -1,8 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { buildLevel, buildProgramJson, evaluate, itemCount, line, paid, productPurchase, refund, spend } from "../../tools/sample-data/program-builders";
+import {
+  buildLevel,
+  buildProgramJson,
+  evaluate,
+  itemCount,
+  line,
+  paid,
+  productPurchase,
+  refund,
+  spend,
+} from "../../tools/sample-data/program-builders";
 
 type Json = Record<string, unknown>;
-const measure = (over: Json, events: ReturnType<typeof paid>[]) => evaluate(buildProgramJson({ levels: [], ...over }), events, "2026-02-01T00:00:00Z").spend;
+const measure = (over: Json, events: ReturnType<typeof paid>[]) =>
+  evaluate(buildProgramJson({ levels: [], ...over }), events, "2026-02-01T00:00:00Z").spend;
 
 // total 120.00 = goods 100.00 (2 × 50.00) + shipping 10.00 + tax 10.00
 const order = { id: "o1", total: "120.00", subtotal: "100.00", shipping: "10.00", tax: "10.00", lines: [line("l1", "50.00", 2)] };
@@ -22,7 +33,14 @@ describe("counted spend of an order", () => {
     ["total", { base: "total" }],
     ["subtotal", { base: "subtotal" }],
   ])("gift-card lines never count (base %s)", (_name, spendDef) => {
-    const withGift = { id: "o2", total: "140.00", subtotal: "120.00", shipping: "10.00", tax: "10.00", lines: [line("l1", "50.00", 2), line("g", "20.00", 1, { giftCard: true })] };
+    const withGift = {
+      id: "o2",
+      total: "140.00",
+      subtotal: "120.00",
+      shipping: "10.00",
+      tax: "10.00",
+      lines: [line("l1", "50.00", 2), line("g", "20.00", 1, { giftCard: true })],
+    };
     expect(measure({ spend: spendDef }, [paid("2026-01-01T00:00:00Z", withGift)])).toBe(10000);
   });
 
@@ -36,7 +54,11 @@ describe("counted spend of an order", () => {
 
 describe("counted spend of a refund", () => {
   it.each<[string, Json, number]>([
-    ["with lines: the refunded goods' share of counted spend (shipping/tax in the amount do not matter)", { amount: "55.00", lines: [{ lineId: "l1", quantity: 1 }] }, 5000],
+    [
+      "with lines: the refunded goods' share of counted spend (shipping/tax in the amount do not matter)",
+      { amount: "55.00", lines: [{ lineId: "l1", quantity: 1 }] },
+      5000,
+    ],
     ["with lines and no amount", { lines: [{ lineId: "l1", quantity: 2 }] }, 0],
     ["amount only: the amount's share of the total (60 of 120 paid → half of 100 counted)", { amount: "60.00" }, 5000],
     ["more units than bought are clamped", { lines: [{ lineId: "l1", quantity: 9 }] }, 0],
@@ -47,7 +69,9 @@ describe("counted spend of a refund", () => {
 
   it("discounts: refunding half the goods takes back half of what was paid for them", () => {
     const discounted = { id: "o1", subtotal: "90.00", lines: [line("l1", "50.00", 2)] }; // 10% off
-    expect(measure({}, [paid("2026-01-01T00:00:00Z", discounted), refund("2026-01-02T00:00:00Z", "o1", { lines: [{ lineId: "l1", quantity: 1 }] })])).toBe(4500);
+    expect(
+      measure({}, [paid("2026-01-01T00:00:00Z", discounted), refund("2026-01-02T00:00:00Z", "o1", { lines: [{ lineId: "l1", quantity: 1 }] })]),
+    ).toBe(4500);
   });
 });
 
@@ -58,8 +82,7 @@ describe("scopes", () => {
     line("c", "40.00", 1, { productId: "p-c", collectionIds: ["hats"], tags: ["vip"] }),
     line("g", "25.00", 1, { productId: "p-g", collectionIds: ["shoes"], giftCard: true }),
   ];
-  const scopedSpend = (scope: Json) =>
-    buildProgramJson({ levels: [buildLevel({ id: "x", rank: 1, upgrade: [[spend("0.01", { scope })]] })] });
+  const scopedSpend = (scope: Json) => buildProgramJson({ levels: [buildLevel({ id: "x", rank: 1, upgrade: [[spend("0.01", { scope })]] })] });
 
   it.each<[string, Json, number]>([
     ["productIds", { productIds: ["p-a", "p-c"] }, 5000],
@@ -78,7 +101,10 @@ describe("scopes", () => {
 
   it("scoped item counts drop by refunded units", () => {
     const p = buildProgramJson({ levels: [buildLevel({ id: "x", rank: 1, upgrade: [[itemCount(2, { scope: { collectionIds: ["shoes"] } })]] })] });
-    const events = [paid("2026-01-01T00:00:00Z", { id: "o1", lines }), refund("2026-01-02T00:00:00Z", "o1", { lines: [{ lineId: "b", quantity: 2 }] })];
+    const events = [
+      paid("2026-01-01T00:00:00Z", { id: "o1", lines }),
+      refund("2026-01-02T00:00:00Z", "o1", { lines: [{ lineId: "b", quantity: 2 }] }),
+    ];
     expect(evaluate(p, events.slice(0, 1), "2026-02-01T00:00:00Z").level).toBe("x");
     expect(evaluate(p, events, "2026-02-01T00:00:00Z").level).toBeNull();
   });

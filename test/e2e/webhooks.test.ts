@@ -49,17 +49,33 @@ async function newShop(customers: Customer[] = []): Promise<string> {
   const shop = `e2e-${process.pid}-${++shopSeq}.myshopify.com`;
   await stack.installShop(shop);
   await stack.publishProgram(PROGRAM, { shop, publishedAt: new Date(Date.now() - 30 * DAY) });
-  stack.standIn.seed({ customers: customers.map((c) => ({ id: gid("Customer", c.id), email: c.email, firstName: c.firstName, lastName: c.lastName })) }, shop);
+  stack.standIn.seed(
+    { customers: customers.map((c) => ({ id: gid("Customer", c.id), email: c.email, firstName: c.firstName, lastName: c.lastName })) },
+    shop,
+  );
   await stack.drain();
   return shop;
 }
 
-const customer = (id: number): Customer => ({ id, email: `member.${id}@example.com`, firstName: `Grace${id}`, lastName: `Hopper${id}`, phone: `+1-555-02${id % 10_000}` });
+const customer = (id: number): Customer => ({
+  id,
+  email: `member.${id}@example.com`,
+  firstName: `Grace${id}`,
+  lastName: `Hopper${id}`,
+  phone: `+1-555-02${id % 10_000}`,
+});
 const daysAgo = (n: number) => new Date(Date.now() - n * DAY).toISOString();
 
 /** An order of one line (id `<order id>0`), `quantity` × `price`. */
 function order(id: number, c: Customer, price: string, processedAt: string, extra: { cancelledAt?: string; quantity?: number } = {}) {
-  return orderPayload({ id, customer: c, processedAt, updatedAt: extra.cancelledAt ?? processedAt, cancelledAt: extra.cancelledAt, lines: [{ id: id * 10, price, quantity: extra.quantity ?? 1 }] });
+  return orderPayload({
+    id,
+    customer: c,
+    processedAt,
+    updatedAt: extra.cancelledAt ?? processedAt,
+    cancelledAt: extra.cancelledAt,
+    lines: [{ id: id * 10, price, quantity: extra.quantity ?? 1 }],
+  });
 }
 
 /** Deliveries stored for the shop, without the stand-in's own bulk_operations/finish notices. */
@@ -78,7 +94,12 @@ async function member(shop: string, c: Customer) {
 function inStore(shop: string, c: Customer) {
   const record = stack.standIn.shop(shop).customers[gid("Customer", c.id)];
   const json = (key: string) => stack.standIn.metafieldJson(gid("Customer", c.id), key, "$app:tierline", shop) as Record<string, any> | undefined;
-  return { tierTags: (record?.tags ?? []).filter((t: string) => t.startsWith("tier:")).sort(), level: json("level"), progress: json("progress"), benefits: json("benefits") };
+  return {
+    tierTags: (record?.tags ?? []).filter((t: string) => t.startsWith("tier:")).sort(),
+    level: json("level"),
+    progress: json("progress"),
+    benefits: json("benefits"),
+  };
 }
 
 async function ledger(shop: string, c: Customer) {
@@ -114,7 +135,11 @@ describe("orders, refunds and cancellations", () => {
     await stack.drain();
     expect(await member(shop, bo)).toMatchObject({ levelId: "gold", points: 550 });
 
-    await send(shop, "refunds/create", refundPayload({ id: 2901, orderId: 2002, createdAt: daysAgo(1), lines: [{ lineId: 20020, quantity: 1, price: "300.00" }] }));
+    await send(
+      shop,
+      "refunds/create",
+      refundPayload({ id: 2901, orderId: 2002, createdAt: daysAgo(1), lines: [{ lineId: 20020, quantity: 1, price: "300.00" }] }),
+    );
     await stack.drain();
     expect(await member(shop, bo)).toMatchObject({ levelId: "silver", spend: 25000, points: 250 });
     expect(await ledger(shop, bo)).toEqual(["earn earn:2001 250", "earn earn:2002 300", "refund reverse:2901 -300"]);
@@ -176,7 +201,11 @@ describe("deliveries Shopify repeats or reorders", () => {
 
     const state = async (shop: string) => {
       const m = await member(shop, ev);
-      return { member: { levelId: m.levelId, spend: m.spend, points: m.points, orderCount: m.orderCount }, ledger: await ledger(shop, ev), store: inStore(shop, ev) };
+      return {
+        member: { levelId: m.levelId, spend: m.spend, points: m.points, orderCount: m.orderCount },
+        ledger: await ledger(shop, ev),
+        store: inStore(shop, ev),
+      };
     };
     const expected = await state(inOrder);
     expect(expected.member).toMatchObject({ levelId: "silver", spend: 35000, points: 350 });
@@ -193,7 +222,11 @@ describe("deliveries the app refuses", () => {
     { name: "an order whose line_items is not a list", rawBody: JSON.stringify({ ...orderPayload({ id: 6001 }), line_items: "many" }), status: 400 },
   ])("$name → $status and nothing stored", async ({ hmac, rawBody, status }) => {
     const shop = await newShop();
-    const res = await stack.sendWebhook("orders/paid", orderPayload({ id: 6001, customer: customer(106), processedAt: daysAgo(1) }), { shop, hmac, rawBody });
+    const res = await stack.sendWebhook("orders/paid", orderPayload({ id: 6001, customer: customer(106), processedAt: daysAgo(1) }), {
+      shop,
+      hmac,
+      rawBody,
+    });
     expect(res.status).toBe(status);
     await stack.drain();
     expect(await inboxCount(shop)).toBe(0);
@@ -275,7 +308,9 @@ describe("the app process's SQLite file", () => {
     fs.copyFileSync(stack.databaseFile, copy); // the database file alone, without its -wal
     try {
       const sqlite = new Database(copy);
-      const { n } = sqlite.prepare(`SELECT count(*) AS n FROM "WebhookInbox" WHERE "shop" = ? AND "topic" = 'orders/paid'`).get(shop) as { n: number };
+      const { n } = sqlite.prepare(`SELECT count(*) AS n FROM "WebhookInbox" WHERE "shop" = ? AND "topic" = 'orders/paid'`).get(shop) as {
+        n: number;
+      };
       sqlite.close();
       expect(n).toBe(ids.length);
     } finally {

@@ -36,12 +36,26 @@ function deliveries(): { topic: string; payload: unknown; webhookId: string }[] 
     const refund = {
       topic: "refunds/create",
       webhookId: `refund-${c}`,
-      payload: refundPayload({ id: 70_000 + c, orderId: 60_000 + c * 10, createdAt: new Date(base + c * 60_000 + DAY).toISOString(), lines: [{ lineId: (60_000 + c * 10) * 10, quantity: 1, price: "150.00" }] }),
+      payload: refundPayload({
+        id: 70_000 + c,
+        orderId: 60_000 + c * 10,
+        createdAt: new Date(base + c * 60_000 + DAY).toISOString(),
+        lines: [{ lineId: (60_000 + c * 10) * 10, quantity: 1, price: "150.00" }],
+      }),
     };
     if (c % 8 === 0) list.push(refund);
     for (let k = 0; k < 3; k++) {
       const id = 60_000 + c * 10 + k;
-      list.push({ topic: "orders/paid", webhookId: `order-${id}`, payload: orderPayload({ id, customer, processedAt: new Date(base + c * 60_000 + k * 1000).toISOString(), lines: [{ id: id * 10, quantity: 1 + (k % 2), price: "150.00" }] }) });
+      list.push({
+        topic: "orders/paid",
+        webhookId: `order-${id}`,
+        payload: orderPayload({
+          id,
+          customer,
+          processedAt: new Date(base + c * 60_000 + k * 1000).toISOString(),
+          lines: [{ id: id * 10, quantity: 1 + (k % 2), price: "150.00" }],
+        }),
+      });
     }
     if (c % 4 === 0 && c % 8 !== 0) list.push(refund);
   }
@@ -65,12 +79,23 @@ async function finalState(shop: string) {
   const gidOf = new Map(members.map((m) => [m.id, m.customerGid]));
   const store = stack.standIn.shop(shop);
   return {
-    members: members.map((m) => ({ customerGid: m.customerGid, levelId: m.levelId, levelSince: m.levelSince, points: m.points, spend: m.spend, orderCount: m.orderCount })),
+    members: members.map((m) => ({
+      customerGid: m.customerGid,
+      levelId: m.levelId,
+      levelSince: m.levelSince,
+      points: m.points,
+      spend: m.spend,
+      orderCount: m.orderCount,
+    })),
     ledger: (await stack.db.pointsEntry.findMany({ where: { shop } })).map((e) => `${gidOf.get(e.memberId)} ${e.key} ${e.kind} ${e.points}`).sort(),
-    audit: (await stack.db.levelChange.findMany({ where: { shop } })).map((c) => `${gidOf.get(c.memberId)} ${c.fromLevelId}→${c.toLevelId} ${c.cause}`).sort(),
+    audit: (await stack.db.levelChange.findMany({ where: { shop } }))
+      .map((c) => `${gidOf.get(c.memberId)} ${c.fromLevelId}→${c.toLevelId} ${c.cause}`)
+      .sort(),
     inbox: await stack.db.webhookInbox.groupBy({ by: ["status"], where: { shop, topic: { not: "bulk_operations/finish" } }, _count: true }),
     tags: members.map((m) => store.customers[m.customerGid]?.tags.filter((t) => t.startsWith("tier:"))),
-    levelMetafields: members.map((m) => (stack.standIn.metafieldJson(m.customerGid, "level", "$app:tierline", shop) as { id?: string } | undefined)?.id ?? null),
+    levelMetafields: members.map(
+      (m) => (stack.standIn.metafieldJson(m.customerGid, "level", "$app:tierline", shop) as { id?: string } | undefined)?.id ?? null,
+    ),
   };
 }
 
@@ -93,7 +118,9 @@ it("a worker process SIGKILLed mid-batch and restarted ends in the uninterrupted
   const expected = await finalState(reference);
   expect(expected.members).toHaveLength(CUSTOMERS);
   expect(expected.members.filter((m) => m.levelId === "gold").length).toBeGreaterThan(0);
-  expect(expected.tags.every((t, i) => (expected.members[i].levelId ? t?.[0] === `tier:${expected.members[i].levelId}` : t?.length === 0))).toBe(true);
+  expect(expected.tags.every((t, i) => (expected.members[i].levelId ? t?.[0] === `tier:${expected.members[i].levelId}` : t?.length === 0))).toBe(
+    true,
+  );
 
   const shop = "kill-victim.myshopify.com";
   await shopWithDeliveries(shop);
@@ -114,7 +141,8 @@ it("a worker process SIGKILLed mid-batch and restarted ends in the uninterrupted
   expect(taken.count).toBeLessThanOrEqual(1);
   const restarted = startWorker();
   const settle = Date.now() + 90_000;
-  const idle = async () => (await stack.db.job.count({ where: { shop, status: { in: ["queued", "running"] } } })) === 0 && (await processed(shop)) === total;
+  const idle = async () =>
+    (await stack.db.job.count({ where: { shop, status: { in: ["queued", "running"] } } })) === 0 && (await processed(shop)) === total;
   while (!(await idle()) && Date.now() < settle) await new Promise((r) => setTimeout(r, 100));
   restarted.kill("SIGTERM");
   await new Promise((r) => restarted.once("exit", r));

@@ -41,7 +41,15 @@ describe("customer account profile block", () => {
     [
       "a frozen member sees the state",
       { level: json(buildTierLevel({ status: "frozen", expiresAt: null })), progress: json(buildTierProgress()) },
-      ["Membership", "Gold member", "Frozen", "Your level is frozen. Your benefits are paused.", "120 points", "Spend $300.00 more to reach Platinum", "View member card"],
+      [
+        "Membership",
+        "Gold member",
+        "Frozen",
+        "Your level is frozen. Your benefits are paused.",
+        "120 points",
+        "Spend $300.00 more to reach Platinum",
+        "View member card",
+      ],
     ],
     [
       "a customer on the way to the first level",

@@ -62,7 +62,15 @@ const PROGRAM: TierProgramV1 = {
       ],
       validityDays: 365,
     },
-    { id: "vip", name: "VIP", rank: 3, card: card("#ffffff"), requirements: [], benefits: [{ kind: "custom", title: "Personal shopper", icon: "star" }], validityDays: null },
+    {
+      id: "vip",
+      name: "VIP",
+      rank: 3,
+      card: card("#ffffff"),
+      requirements: [],
+      benefits: [{ kind: "custom", title: "Personal shopper", icon: "star" }],
+      validityDays: null,
+    },
   ],
 };
 
@@ -84,7 +92,12 @@ const goldProgress = buildTierProgress({
     ],
   },
 });
-const gold: MemberFields = { level: json(buildTierLevel()), progress: json(goldProgress), benefits: json(buildTierBenefits()), history: json(buildPointsHistory()) };
+const gold: MemberFields = {
+  level: json(buildTierLevel()),
+  progress: json(goldProgress),
+  benefits: json(buildTierBenefits()),
+  history: json(buildPointsHistory()),
+};
 
 const PROGRAMME = [
   "Membership levels",
@@ -146,21 +159,57 @@ describe("member card page", () => {
     ],
     [
       "without a published programme the levels section is left out",
-      { level: json(buildTierLevel({ card: { hideDates: true } })), progress: json(buildTierProgress({ next: null })), benefits: json(buildTierBenefits([])) },
+      {
+        level: json(buildTierLevel({ card: { hideDates: true } })),
+        progress: json(buildTierProgress({ next: null })),
+        benefits: json(buildTierBenefits([])),
+      },
       { program: null },
-      ["Membership", "Gold member card", "Gold member", "Your progress", "You've reached the top level", "Your benefits", "This level has no listed benefits yet.", "Points", "120 points", "Points history", "No points activity yet."],
+      [
+        "Membership",
+        "Gold member card",
+        "Gold member",
+        "Your progress",
+        "You've reached the top level",
+        "Your benefits",
+        "This level has no listed benefits yet.",
+        "Points",
+        "120 points",
+        "Points history",
+        "No points activity yet.",
+      ],
     ],
     [
       "a frozen member is told the benefits are paused",
       { level: json(buildTierLevel({ status: "frozen", expiresAt: null })), benefits: json(buildTierBenefits([{ kind: "points", multiplier: 2 }])) },
       { program: null },
-      ["Membership", "Gold member card", "Gold member", "Frozen", "Your level is frozen. Your benefits are paused.", "Your benefits", "Your benefits are paused while your level is frozen.", "2× points"],
+      [
+        "Membership",
+        "Gold member card",
+        "Gold member",
+        "Frozen",
+        "Your level is frozen. Your benefits are paused.",
+        "Your benefits",
+        "Your benefits are paused while your level is frozen.",
+        "2× points",
+      ],
     ],
     [
       "the merchant's texts, each part only when written",
       { level: json(buildTierLevel()) },
       { program: null, settings: { upgrade_rules: "Spend more.\n\nEvery order counts.", membership_notice: "  " } },
-      ["Membership", "Gold member card", "Gold member", "Valid until March 2, 2027", "Your benefits", "This level has no listed benefits yet.", "How membership works", "Reaching a higher level", "Spend more.", "Every order counts."],
+      [
+        "Membership",
+        "Gold member card",
+        "Gold member",
+        "Valid until March 2, 2027",
+        "Your benefits",
+        "This level has no listed benefits yet.",
+        "How membership works",
+        "Reaching a higher level",
+        "Spend more.",
+        "Every order counts.",
+      ],
     ],
   ])("%s", async (_case, fields, opts, lines) => {
     await show(fields, opts);

@@ -11,7 +11,11 @@ import { hostApi, hostI18n, hostSignal, readable, runExtension, tags, unmount } 
 const json = (v: unknown) => JSON.stringify(v);
 type Allocation = CheckoutBlockApi["discountAllocations"]["value"][number];
 type Currency = Allocation["discountedAmount"]["currencyCode"];
-const levelSaving = (amount: number, title = "Gold member: 10% off", currencyCode: Currency = "USD"): Allocation => ({ type: "automatic", title, discountedAmount: { amount, currencyCode } });
+const levelSaving = (amount: number, title = "Gold member: 10% off", currencyCode: Currency = "USD"): Allocation => ({
+  type: "automatic",
+  title,
+  discountedAmount: { amount, currencyCode },
+});
 
 interface Checkout {
   member?: { level: unknown; progress?: unknown; benefits?: unknown };
@@ -32,7 +36,11 @@ function checkoutApi(c: Checkout): CheckoutBlockApi {
     buyerIdentity: { customer: hostSignal(m ? { id: "gid://shopify/Customer/1" } : undefined) },
     appMetafields: hostSignal(
       m
-        ? [metafield("level", m.level), ...(m.progress === undefined ? [] : [metafield("progress", m.progress)]), ...(m.benefits === undefined ? [] : [metafield("benefits", m.benefits)])]
+        ? [
+            metafield("level", m.level),
+            ...(m.progress === undefined ? [] : [metafield("progress", m.progress)]),
+            ...(m.benefits === undefined ? [] : [metafield("benefits", m.benefits)]),
+          ]
         : [],
     ),
     discountAllocations: hostSignal(c.cart ?? []),
@@ -58,23 +66,55 @@ describe("checkout tier banner", () => {
     ["a guest is asked to log in", {}, ["Members save more", "Log in to see your member level and savings.", "Log in"]],
     [
       "a gold member sees what the level saved on lines and cart, and the way to platinum",
-      { member: gold, lines: [[levelSaving(4.5)], [levelSaving(3.25), { type: "code", code: "X", discountedAmount: { amount: 9, currencyCode: "USD" } } as Allocation]], cart: [levelSaving(1.25, "Summer sale")] },
+      {
+        member: gold,
+        lines: [
+          [levelSaving(4.5)],
+          [levelSaving(3.25), { type: "code", code: "X", discountedAmount: { amount: 9, currencyCode: "USD" } } as Allocation],
+        ],
+        cart: [levelSaving(1.25, "Summer sale")],
+      },
       ["Gold member", "You saved $7.75 as a Gold member", "Spend $300.00 more to reach Platinum"],
     ],
-    ["below the minimum order, the level's discount is named instead", { member: gold, lines: [[]] }, ["Gold member", "10% off every order over $50", "Spend $300.00 more to reach Platinum"]],
-    ["the merchant's renamed discount title counts as the level's", { member: gold, cart: [levelSaving(20, "VIP pricing")], settings: { discount_title: "VIP pricing" } }, ["Gold member", "You saved $20.00 as a Gold member", "Spend $300.00 more to reach Platinum"]],
+    [
+      "below the minimum order, the level's discount is named instead",
+      { member: gold, lines: [[]] },
+      ["Gold member", "10% off every order over $50", "Spend $300.00 more to reach Platinum"],
+    ],
+    [
+      "the merchant's renamed discount title counts as the level's",
+      { member: gold, cart: [levelSaving(20, "VIP pricing")], settings: { discount_title: "VIP pricing" } },
+      ["Gold member", "You saved $20.00 as a Gold member", "Spend $300.00 more to reach Platinum"],
+    ],
     [
       "amounts follow the buyer's language",
-      { member: { ...gold, progress: json(buildTierProgress({ currency: "EUR" })) }, lines: [[levelSaving(12.5, "Gold member: 10% off", "EUR")]], locale: "de-DE" },
+      {
+        member: { ...gold, progress: json(buildTierProgress({ currency: "EUR" })) },
+        lines: [[levelSaving(12.5, "Gold member: 10% off", "EUR")]],
+        locale: "de-DE",
+      },
       ["Gold member", "You saved 12,50\u00a0€ as a Gold member", "Spend 300,00\u00a0€ more to reach Platinum"],
     ],
-    ["the top level says so", { member: platinum, cart: [levelSaving(30, "Platinum member: 15% off")] }, ["Platinum member", "You saved $30.00 as a Platinum member", "You've reached the top level"]],
+    [
+      "the top level says so",
+      { member: platinum, cart: [levelSaving(30, "Platinum member: 15% off")] },
+      ["Platinum member", "You saved $30.00 as a Platinum member", "You've reached the top level"],
+    ],
     [
       "a frozen level claims no savings and says the benefits are paused",
       { member: { ...gold, level: json(buildTierLevel({ status: "frozen" })) }, cart: [levelSaving(5)] },
       ["Gold member", "Frozen", "Your benefits are paused while your level is frozen.", "Spend $300.00 more to reach Platinum"],
     ],
-    ["a signed-in customer with no level sees the way to the first one", { member: { level: "null", progress: json(buildTierProgress({ next: { id: "silver", name: "Silver", remainingSpend: "50.00" }, spend: "450.00" })) } }, ["Spend $50.00 more to reach Silver"]],
+    [
+      "a signed-in customer with no level sees the way to the first one",
+      {
+        member: {
+          level: "null",
+          progress: json(buildTierProgress({ next: { id: "silver", name: "Silver", remainingSpend: "50.00" }, spend: "450.00" })),
+        },
+      },
+      ["Spend $50.00 more to reach Silver"],
+    ],
     ["a member whose documents are unreadable sees nothing", { member: { level: "{not json", progress: "{" } }, []],
   ])("%s", async (_case, checkout, lines) => {
     await runExtension(entry, checkoutApi(checkout));
@@ -89,7 +129,12 @@ describe("checkout tier banner", () => {
 
   it("draws the bar toward the next level", async () => {
     await runExtension(entry, checkoutApi({ member: gold }));
-    expect(tags("s-progress").map((p) => [p.getAttribute("value"), p.getAttribute("accessibilityLabel") ?? (p as unknown as { accessibilityLabel?: string }).accessibilityLabel])).toEqual([["0.8", "Progress to Platinum"]]);
+    expect(
+      tags("s-progress").map((p) => [
+        p.getAttribute("value"),
+        p.getAttribute("accessibilityLabel") ?? (p as unknown as { accessibilityLabel?: string }).accessibilityLabel,
+      ]),
+    ).toEqual([["0.8", "Progress to Platinum"]]);
   });
 
   it("updates when the checkout's discounts change (Shopify's signals)", async () => {

@@ -23,7 +23,10 @@ describe("Customer Account API stand-in", () => {
     const { status, body } = await ask(TIERLINE_MEMBER_CARD);
     expect(status).toBe(200);
     expect(body).toEqual({
-      data: { customer: { id: customerId, level: { value: '{"v":1}' }, progress: null, benefits: null, history: null }, shop: { program: { value: '{"v":1,"levels":[]}' } } },
+      data: {
+        customer: { id: customerId, level: { value: '{"v":1}' }, progress: null, benefits: null, history: null },
+        shop: { program: { value: '{"v":1,"levels":[]}' } },
+      },
     });
   });
 

@@ -24,7 +24,11 @@ function targetings(toml: string): { module: string; target: string }[] {
 
 describe("the extensions folder", () => {
   it("holds exactly these UI extensions (the Function and the theme are built differently)", () => {
-    const ui = fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, "shopify.extension.toml")) && /^type = "ui_extension"$/m.test(read(d, "shopify.extension.toml")));
+    const ui = fs
+      .readdirSync(root)
+      .filter(
+        (d) => fs.existsSync(path.join(root, d, "shopify.extension.toml")) && /^type = "ui_extension"$/m.test(read(d, "shopify.extension.toml")),
+      );
     expect(ui.sort()).toEqual([...UI_EXTENSIONS].sort());
   });
 });
@@ -44,7 +48,8 @@ describe.each(UI_EXTENSIONS)("%s", (ext) => {
   it("depends on @shopify/ui-extensions of the same generation, Preact and its signals, and no React", () => {
     expect(pkg.dependencies["@shopify/ui-extensions"]).toMatch(/^[~^]?2026\.7\.\d+$/);
     expect(Object.keys(pkg.dependencies).sort()).toEqual(["@preact/signals", "@shopify/ui-extensions", "preact"]);
-    for (const file of fs.readdirSync(path.join(root, ext, "src"))) expect(read(ext, "src", file), file).not.toMatch(/ui-extensions-react|react-reconciler|from "react"/);
+    for (const file of fs.readdirSync(path.join(root, ext, "src")))
+      expect(read(ext, "src", file), file).not.toMatch(/ui-extensions-react|react-reconciler|from "react"/);
   });
 
   it("has the documented entry shape in every module its toml names", () => {
@@ -90,7 +95,9 @@ describe.each(UI_EXTENSIONS)("%s", (ext) => {
 describe("checkout banner metafields", () => {
   it("declares the customer's $app:tierline keys the banner reads, each with owner_type CUSTOMER", () => {
     const toml = read("checkout-tier-banner", "shopify.extension.toml");
-    const declared = [...toml.matchAll(/\[\[extensions\.metafields\]\]\s*namespace = "([^"]+)"\s*key = "([^"]+)"\s*owner_type = "([^"]+)"/g)].map((m) => `${m[1]}.${m[2]} ${m[3]}`);
+    const declared = [...toml.matchAll(/\[\[extensions\.metafields\]\]\s*namespace = "([^"]+)"\s*key = "([^"]+)"\s*owner_type = "([^"]+)"/g)].map(
+      (m) => `${m[1]}.${m[2]} ${m[3]}`,
+    );
     expect(declared).toEqual(["$app:tierline.level CUSTOMER", "$app:tierline.progress CUSTOMER", "$app:tierline.benefits CUSTOMER"]);
     expect(toml.split("[[extensions.metafields]]")).toHaveLength(declared.length + 1);
   });
@@ -100,7 +107,9 @@ describe("member card page settings", () => {
   it("declares exactly the settings the page reads", () => {
     const toml = read("account-member-page", "shopify.extension.toml");
     const declared = [...toml.matchAll(/^\s*key = "([a-z_]+)"$/gm)].map((m) => m[1]);
-    const read_ = [...read("account-member-page", "src/MemberPage.tsx").matchAll(/settings\.([a-z_]+)/g)].map((m) => m[1]).filter((k) => k !== "value");
+    const read_ = [...read("account-member-page", "src/MemberPage.tsx").matchAll(/settings\.([a-z_]+)/g)]
+      .map((m) => m[1])
+      .filter((k) => k !== "value");
     expect(declared.sort()).toEqual([...new Set(read_)].sort());
   });
 

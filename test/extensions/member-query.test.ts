@@ -14,14 +14,24 @@ describe("member query client", () => {
   it("sends the POS document with the customer's GID to the Admin API", async () => {
     const sent: { url: string; body: unknown }[] = [];
     await fetchMember(answering(200, { data: { customer: null } }, sent), posMemberRequest(42));
-    expect(sent).toEqual([{ url: "shopify:admin/api/graphql.json", body: { query: expect.stringContaining("query TierlinePosMember($id: ID!)"), variables: { id: "gid://shopify/Customer/42" } } }]);
+    expect(sent).toEqual([
+      {
+        url: "shopify:admin/api/graphql.json",
+        body: { query: expect.stringContaining("query TierlinePosMember($id: ID!)"), variables: { id: "gid://shopify/Customer/42" } },
+      },
+    ]);
   });
 
   it.each<[string, number, unknown, MemberState]>([
     [
       "a member with the programme",
       200,
-      { data: { customer: { id: "c", level: { value: "L" }, progress: null, benefits: { value: "B" }, history: { value: "H" } }, shop: { program: { value: "P" } } } },
+      {
+        data: {
+          customer: { id: "c", level: { value: "L" }, progress: null, benefits: { value: "B" }, history: { value: "H" } },
+          shop: { program: { value: "P" } },
+        },
+      },
       { status: "ready", answer: { docs: { level: "L", progress: undefined, benefits: "B", history: "H" }, program: "P" } },
     ],
     ["no such customer", 200, { data: { customer: null } }, { status: "ready", answer: null }],

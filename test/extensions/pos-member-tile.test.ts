@@ -23,7 +23,11 @@ let strangerId: number;
 beforeAll(async () => {
   shop = await startMemberShop();
   goldId = numericPart(await shop.addMember(gold));
-  newcomerId = numericPart(await shop.addMember({ progress: json(buildTierProgress({ spend: "10.00", points: 0, next: { id: "silver", name: "Silver", remainingSpend: "490.00" } })) }));
+  newcomerId = numericPart(
+    await shop.addMember({
+      progress: json(buildTierProgress({ spend: "10.00", points: 0, next: { id: "silver", name: "Silver", remainingSpend: "490.00" } })),
+    }),
+  );
   strangerId = numericPart(await shop.addMember({}));
 });
 afterAll(() => shop.close());
@@ -32,12 +36,25 @@ afterEach(unmount);
 const common = (locale = "en-US") => ({ locale: { current: hostSignal(locale) }, i18n: hostI18n<HomeTileApi["i18n"]>(en, locale) });
 const cartOf = (customerId: number | undefined) => hostSignal({ customer: customerId === undefined ? undefined : { id: customerId } });
 
-const GOLD_DETAILS = ["Gold member", "Valid until March 2, 2027", "10% off every order over $50", "Free shipping to US, CA", "2× points", "Early access", "120 points", "Spend $300.00 more to reach Platinum"];
+const GOLD_DETAILS = [
+  "Gold member",
+  "Valid until March 2, 2027",
+  "10% off every order over $50",
+  "Free shipping to US, CA",
+  "2× points",
+  "Early access",
+  "120 points",
+  "Spend $300.00 more to reach Platinum",
+];
 
 describe("POS customer details block", () => {
   it.each<[string, () => number, string[]]>([
     ["a gold member's level, validity, benefits, points and progress", () => goldId, ["Member level", ...GOLD_DETAILS]],
-    ["a customer on the way to the first level", () => newcomerId, ["Member level", "You're not a member yet.", "Spend $490.00 more to reach Silver"]],
+    [
+      "a customer on the way to the first level",
+      () => newcomerId,
+      ["Member level", "You're not a member yet.", "Spend $490.00 more to reach Silver"],
+    ],
     ["a customer the app knows nothing about", () => strangerId, ["Member level", "You're not a member yet."]],
     ["a customer the Admin API does not know", () => 999999, ["Member level", "You're not a member yet."]],
   ])("%s", async (_case, id, lines) => {

@@ -169,9 +169,14 @@ describe(`fault scenarios on ${testPostgresUrl ? "PostgreSQL" : "SQLite"}`, { ti
     // A customer whose last two deliveries change their level or points.
     const byCustomer = new Map<string, StreamEvent[]>();
     for (const e of events) byCustomer.set(e.customerGid, [...(byCustomer.get(e.customerGid) ?? []), e]);
-    const [customer, own] = [...byCustomer].find(([, list]) => list.length >= 4 && list.slice(-2).some((e) => e.topic === "refunds/create" || e.topic === "orders/cancelled"))!;
+    const [customer, own] = [...byCustomer].find(
+      ([, list]) => list.length >= 4 && list.slice(-2).some((e) => e.topic === "refunds/create" || e.topic === "orders/cancelled"),
+    )!;
     const lastTwo = own.slice(-2);
-    await recordAll(shop.db, events.filter((e) => !lastTwo.includes(e)));
+    await recordAll(
+      shop.db,
+      events.filter((e) => !lastTwo.includes(e)),
+    );
     await drainAll(shop, { ...deps(shop), types: ["process-webhooks"] });
     await recordAll(shop.db, lastTwo);
 
@@ -238,12 +243,21 @@ describe(`fault scenarios on ${testPostgresUrl ? "PostgreSQL" : "SQLite"}`, { ti
     } finally {
       await dropping.release();
     }
-    expect(first).toMatchObject({ ran: true, status: "queued", error: expect.stringMatching(/Connection terminated|terminating connection|closed the connection/i) });
+    expect(first).toMatchObject({
+      ran: true,
+      status: "queued",
+      error: expect.stringMatching(/Connection terminated|terminating connection|closed the connection/i),
+    });
 
     // Whatever committed before the drop is whole: every member's balance is its ledger, its level its last change.
-    const members = await shop.db.member.findMany({ include: { pointsEntries: true, levelChanges: { where: { retractedAt: null }, orderBy: { at: "asc" } } } });
+    const members = await shop.db.member.findMany({
+      include: { pointsEntries: true, levelChanges: { where: { retractedAt: null }, orderBy: { at: "asc" } } },
+    });
     for (const m of members) {
-      expect(m.points).toBeCloseTo(m.pointsEntries.reduce((s, e) => s + e.points, 0), 4);
+      expect(m.points).toBeCloseTo(
+        m.pointsEntries.reduce((s, e) => s + e.points, 0),
+        4,
+      );
       expect(m.levelId ?? "").toBe(m.levelChanges.at(-1)?.toLevelId ?? "");
     }
     // The job comes back after its backoff and finishes the work.
@@ -288,12 +302,24 @@ describe(`fault scenarios on ${testPostgresUrl ? "PostgreSQL" : "SQLite"}`, { ti
 
   it("a worker process killed with SIGKILL mid-batch, then restarted", async () => {
     const shop = await newShop("sigkill", SHOP);
-    await shop.db.session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "", isOnline: false, accessToken: "shpat_reliability", scope: "read_customers,write_customers,read_orders" } });
+    await shop.db.session.create({
+      data: {
+        id: `offline_${SHOP}`,
+        shop: SHOP,
+        state: "",
+        isOnline: false,
+        accessToken: "shpat_reliability",
+        scope: "read_customers,write_customers,read_orders",
+      },
+    });
     await recordAll(shop.db, events);
 
     const first = startWorker(shop.t.url);
     // Mid-batch: the worker has written some members' audit trail, and deliveries are still waiting.
-    await waitFor(async () => (await shop.db.levelChange.count()) > 0 && (await shop.db.webhookInbox.count({ where: { status: { not: "processed" } } })) > 0, 30_000);
+    await waitFor(
+      async () => (await shop.db.levelChange.count()) > 0 && (await shop.db.webhookInbox.count({ where: { status: { not: "processed" } } })) > 0,
+      30_000,
+    );
     first.kill("SIGKILL");
     await exited(first);
     const midway = await shop.db.webhookInbox.count({ where: { status: { not: "processed" } } });

@@ -7,10 +7,15 @@ import { describe, expect, it } from "vitest";
 
 const root = path.resolve(__dirname, "../..");
 const examples = path.join(root, "examples/scenarios");
-const files = readdirSync(examples).filter((f) => f.endsWith(".json")).sort();
+const files = readdirSync(examples)
+  .filter((f) => f.endsWith(".json"))
+  .sort();
 
 function runCli(...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(root, "node_modules/.bin/tsx"), path.join(root, "scripts/scenario.ts"), ...args], { cwd: root, encoding: "utf8" });
+  const r = spawnSync(process.execPath, [path.join(root, "node_modules/.bin/tsx"), path.join(root, "scripts/scenario.ts"), ...args], {
+    cwd: root,
+    encoding: "utf8",
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -58,7 +63,8 @@ describe("npm run scenario: every example meets its expect block", () => {
     expect(mismatches(scenario.expect, out)).toEqual([]);
     // Output contract: every member has the required fields; levelCounts lists every enabled level.
     for (const m of Object.values<Record<string, unknown>>(out.members)) {
-      for (const k of ["level", "status", "levelSince", "levelExpiresAt", "points", "spend", "next", "levelChanges", "ledger"]) expect(m).toHaveProperty(k);
+      for (const k of ["level", "status", "levelSince", "levelExpiresAt", "points", "spend", "next", "levelChanges", "ledger"])
+        expect(m).toHaveProperty(k);
       expect(m.spend).toMatch(/^\d+\.\d{2}$/);
     }
     expect(out.asOf).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/);
@@ -82,20 +88,84 @@ describe("npm run scenario: bad input exits 1 with one line naming the problem",
   it.each<[string, () => string[], RegExp]>([
     [
       "a non-decimal amount",
-      () => [write("amount.json", variant((s) => (s.program.levels[1].upgrade[0][0].amount = 500)))],
+      () => [
+        write(
+          "amount.json",
+          variant((s) => (s.program.levels[1].upgrade[0][0].amount = 500)),
+        ),
+      ],
       /^invalid scenario: program\.levels\[1\]\.upgrade\[0\]\[0\]\.amount: must be a decimal string like "120\.50".*\(PROGRAM\.INVALID_AMOUNT\)$/,
     ],
     [
       "thresholds that do not rise",
-      () => [write("rising.json", variant((s) => (s.program.levels[1].upgrade[0][0].amount = "50.00")))],
+      () => [
+        write(
+          "rising.json",
+          variant((s) => (s.program.levels[1].upgrade[0][0].amount = "50.00")),
+        ),
+      ],
       /^invalid scenario: program\.levels\[1\]\.upgrade\[0\]\[0\]\.amount: .*\(PROGRAM\.THRESHOLDS_NOT_RISING\)$/,
     ],
-    ["an unknown event type", () => [write("type.json", variant((s) => (s.events[1].type = "orderRefunded")))], /^invalid scenario: events\[1\]\.type: must be one of .*\(SCENARIO\.UNKNOWN_EVENT\)$/],
-    ["a bad time", () => [write("time.json", variant((s) => (s.events[0].at = "March 1st")))], /^invalid scenario: events\[0\]\.at: .*\(SCENARIO\.INVALID_TIME\)$/],
-    ["a bad order amount", () => [write("total.json", variant((s) => (s.events[0].order.total = "6OO.00")))], /^invalid scenario: events\[0\]\.order\.total: .*\(SCENARIO\.INVALID_AMOUNT\)$/],
-    ["a manual assignment to an unknown level", () => [write("assign.json", variant((s) => s.events.push({ at: "2026-03-06T00:00:00Z", type: "manualAssign", customer: "c1", level: "platinum" })))], /^invalid scenario: events\[2\]\.level: .*\(SCENARIO\.UNKNOWN_LEVEL\)$/],
-    ["a bad asOf", () => [write("asof.json", variant((s) => (s.asOf = "2026-02-30T00:00:00Z")))], /^invalid scenario: asOf: .*\(SCENARIO\.INVALID_TIME\)$/],
-    ["a missing program", () => [write("noprogram.json", variant((s) => delete s.program))], /^invalid scenario: program: is required \(SCENARIO\.MISSING_FIELD\)$/],
+    [
+      "an unknown event type",
+      () => [
+        write(
+          "type.json",
+          variant((s) => (s.events[1].type = "orderRefunded")),
+        ),
+      ],
+      /^invalid scenario: events\[1\]\.type: must be one of .*\(SCENARIO\.UNKNOWN_EVENT\)$/,
+    ],
+    [
+      "a bad time",
+      () => [
+        write(
+          "time.json",
+          variant((s) => (s.events[0].at = "March 1st")),
+        ),
+      ],
+      /^invalid scenario: events\[0\]\.at: .*\(SCENARIO\.INVALID_TIME\)$/,
+    ],
+    [
+      "a bad order amount",
+      () => [
+        write(
+          "total.json",
+          variant((s) => (s.events[0].order.total = "6OO.00")),
+        ),
+      ],
+      /^invalid scenario: events\[0\]\.order\.total: .*\(SCENARIO\.INVALID_AMOUNT\)$/,
+    ],
+    [
+      "a manual assignment to an unknown level",
+      () => [
+        write(
+          "assign.json",
+          variant((s) => s.events.push({ at: "2026-03-06T00:00:00Z", type: "manualAssign", customer: "c1", level: "platinum" })),
+        ),
+      ],
+      /^invalid scenario: events\[2\]\.level: .*\(SCENARIO\.UNKNOWN_LEVEL\)$/,
+    ],
+    [
+      "a bad asOf",
+      () => [
+        write(
+          "asof.json",
+          variant((s) => (s.asOf = "2026-02-30T00:00:00Z")),
+        ),
+      ],
+      /^invalid scenario: asOf: .*\(SCENARIO\.INVALID_TIME\)$/,
+    ],
+    [
+      "a missing program",
+      () => [
+        write(
+          "noprogram.json",
+          variant((s) => delete s.program),
+        ),
+      ],
+      /^invalid scenario: program: is required \(SCENARIO\.MISSING_FIELD\)$/,
+    ],
     ["invalid JSON", () => [write("broken.json", '{ "program": ')], /^invalid scenario: .*broken\.json is not valid JSON/],
     ["an unreadable file", () => [path.join(dir, "missing.json")], /^cannot read .*missing\.json: ENOENT$/],
     ["no file argument", () => [], /^usage: npm run scenario -- <scenario\.json>$/],
@@ -110,7 +180,12 @@ describe("npm run scenario: bad input exits 1 with one line naming the problem",
   });
 
   it("ignores unknown top-level fields such as about and expect", () => {
-    const r = runCli(write("extra.json", variant((s) => (s.notes = ["anything"]))));
+    const r = runCli(
+      write(
+        "extra.json",
+        variant((s) => (s.notes = ["anything"])),
+      ),
+    );
     expect(r.status).toBe(0);
   });
 });

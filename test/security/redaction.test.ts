@@ -4,7 +4,14 @@ import { formData, programJson } from "../support/admin-builders";
 import { dumpTables, publishProgram, runJobs, seedShop } from "../support/db";
 import { callHandler, startSecurityApp, webhookAction, webhookRequest, type SecurityApp } from "../support/security/app-harness";
 import { scanCells, shopRows } from "../support/security/table-scan";
-import { customerPayload, customersRedactPayload, orderPayload, refundPayload, shopRedactPayload, appUninstalledPayload } from "../../tools/sample-data/webhook-payloads";
+import {
+  customerPayload,
+  customersRedactPayload,
+  orderPayload,
+  refundPayload,
+  shopRedactPayload,
+  appUninstalledPayload,
+} from "../../tools/sample-data/webhook-payloads";
 
 // customers/redact, shop/redact and app/uninstalled, checked against every column of every table.
 //
@@ -25,7 +32,18 @@ const ORDERS = [6660001111, 6660002222];
 const OTHER_CUSTOMER = { id: 5550002222, email: "otto.keep@stays.example", firstName: "Otto", lastName: "Keepsake", phone: "+1-555-0199-0000" };
 
 /** Every identifying string about Zelda that the seeded deliveries and the merchant put in the database. */
-const IDENTIFYING = [ZELDA.email, "zelda.quixote", ZELDA.firstName, ZELDA.lastName, ZELDA.phone, "0147-3321", "Marigold Crescent", "Wexbridge", "Leave it with Zelda", "apologised to Zelda"];
+const IDENTIFYING = [
+  ZELDA.email,
+  "zelda.quixote",
+  ZELDA.firstName,
+  ZELDA.lastName,
+  ZELDA.phone,
+  "0147-3321",
+  "Marigold Crescent",
+  "Wexbridge",
+  "Leave it with Zelda",
+  "apologised to Zelda",
+];
 /** The ids, allowed only in these columns. */
 const IDS = [String(ZELDA.id), ...ORDERS.map(String)];
 const ID_COLUMNS = new Set([
@@ -66,9 +84,21 @@ async function deliver(shop: string, topic: string, payload: unknown) {
 const drain = () => runJobs(db, new Date(Date.now() + 60_000));
 
 function withAddress<T extends Record<string, any>>(payload: T): T {
-  const address = { address1: "17 Marigold Crescent", city: "Wexbridge", first_name: ZELDA.firstName, last_name: ZELDA.lastName, phone: ZELDA.phone, name: `${ZELDA.firstName} ${ZELDA.lastName}` };
+  const address = {
+    address1: "17 Marigold Crescent",
+    city: "Wexbridge",
+    first_name: ZELDA.firstName,
+    last_name: ZELDA.lastName,
+    phone: ZELDA.phone,
+    name: `${ZELDA.firstName} ${ZELDA.lastName}`,
+  };
   const p: Record<string, any> = structuredClone(payload);
-  if ("billing_address" in p) Object.assign(p, { billing_address: { ...p.billing_address, ...address }, shipping_address: { ...p.shipping_address, ...address }, note: "Leave it with Zelda's neighbour" });
+  if ("billing_address" in p)
+    Object.assign(p, {
+      billing_address: { ...p.billing_address, ...address },
+      shipping_address: { ...p.shipping_address, ...address },
+      note: "Leave it with Zelda's neighbour",
+    });
   if (p.customer) p.customer.default_address = { ...p.customer.default_address, ...address };
   if ("addresses" in p) Object.assign(p, { addresses: [address], default_address: address, note: "Leave it with Zelda at the back door" });
   return p as T;
@@ -87,7 +117,13 @@ async function seedShopWithCustomers(shop: string) {
   // The merchant's own notes about her: a points adjustment.
   const { memberAction } = await import("~/services/admin/members.server");
   const member = await db.member.findUniqueOrThrow({ where: { shop_customerGid: { shop, customerGid: `gid://shopify/Customer/${ZELDA.id}` } } });
-  await memberAction(db, shop, member.id, formData({ intent: "adjustPoints", points: "20", note: "Late parcel, apologised to Zelda by phone", key: `note-${shop.length}` }), Date.now());
+  await memberAction(
+    db,
+    shop,
+    member.id,
+    formData({ intent: "adjustPoints", points: "20", note: "Late parcel, apologised to Zelda by phone", key: `note-${shop.length}` }),
+    Date.now(),
+  );
 }
 
 describe("customers/redact", () => {
@@ -111,7 +147,9 @@ describe("customers/redact", () => {
     expect(idsOutsideFacts.map((f) => `${f.table}.${f.column}: ${f.value}`)).toEqual([]);
 
     // Aggregates stay: she is still a member at her level, with her spend and ledger, just nameless.
-    const zelda = await db.member.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: `gid://shopify/Customer/${ZELDA.id}` } } });
+    const zelda = await db.member.findUniqueOrThrow({
+      where: { shop_customerGid: { shop: SHOP, customerGid: `gid://shopify/Customer/${ZELDA.id}` } },
+    });
     expect(zelda).toMatchObject({ email: null, firstName: null, lastName: null, phone: null, levelId: "gold" });
     expect(zelda.redactedAt).not.toBeNull();
     // The other customer of the same shop, and the other shop entirely, are untouched.
@@ -128,14 +166,19 @@ describe.each([
     const shop = `purged-${topic.replace(/\W/g, "-")}.myshopify.com`;
     await seedShopWithCustomers(shop);
     await db.session.create({ data: { id: `offline_${shop}`, shop, state: "", accessToken: "shpat_x", email: "owner@purged.example" } });
-    await db.shop.update({ where: { domain: shop }, data: { settingsJson: JSON.stringify({ notifications: { levelUp: { subject: "Hi", body: "x" } } }) } });
+    await db.shop.update({
+      where: { domain: shop },
+      data: { settingsJson: JSON.stringify({ notifications: { levelUp: { subject: "Hi", body: "x" } } }) },
+    });
     const othersBefore = await shopRows(db, OTHER);
 
     await deliver(shop, topic, payload(shop));
     await drain();
 
     const rows = await shopRows(db, shop);
-    const remaining = Object.entries(rows).filter(([, r]) => r.length > 0).map(([t]) => t);
+    const remaining = Object.entries(rows)
+      .filter(([, r]) => r.length > 0)
+      .map(([t]) => t);
     expect(remaining).toEqual(left);
     if (left.includes("Shop")) expect(rows.Shop[0]).toMatchObject({ domain: shop, settingsJson: null, uninstalledAt: expect.any(Date) });
     const all = await dumpTables(db);

@@ -3,7 +3,17 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "~/db/client.server";
 import { dumpTables } from "../support/db";
-import { adminRequest, API_SECRET, callHandler, ROUTES_DIR, routeFilesOnDisk, sessionToken, startSecurityApp, unsignedToken, type SecurityApp } from "../support/security/app-harness";
+import {
+  adminRequest,
+  API_SECRET,
+  callHandler,
+  ROUTES_DIR,
+  routeFilesOnDisk,
+  sessionToken,
+  startSecurityApp,
+  unsignedToken,
+  type SecurityApp,
+} from "../support/security/app-harness";
 import { embeddedHostParam } from "../../tools/shopify-stand-in/session-token";
 import { seedTwoShops, SHOP_B, type ShopBIds } from "../support/security/two-shops";
 
@@ -54,7 +64,9 @@ describe("the app's surface", () => {
   it("every webhook route checks the signature before anything else", () => {
     for (const file of routeFilesOnDisk(/^webhooks\./)) {
       const source = fs.readFileSync(path.join(ROUTES_DIR, `${file}.tsx`), "utf8");
-      expect(source, file).toMatch(/const delivery = await authenticateWebhook\(await limitWebhookBody\(request\)\);\n\s+const result = await recordWebhook\(/);
+      expect(source, file).toMatch(
+        /const delivery = await authenticateWebhook\(await limitWebhookBody\(request\)\);\n\s+const result = await recordWebhook\(/,
+      );
     }
   });
 
@@ -73,22 +85,31 @@ describe("the app's surface", () => {
     for (const ext of extensions) {
       const toml = fs.readFileSync(path.join(root, "extensions", ext, "shopify.extension.toml"), "utf8");
       expect(toml, ext).not.toMatch(/network_access\s*=\s*true/);
-      const walk = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(path.join(dir, d.name)) : [path.join(dir, d.name)]));
+      const walk = (dir: string): string[] =>
+        fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(path.join(dir, d.name)) : [path.join(dir, d.name)]));
       // UI extensions and the Function keep their code in src/; the theme app extension's Liquid, CSS and any
       // JavaScript live in blocks/, snippets/ and assets/.
-      const codeDir = fs.existsSync(path.join(root, "extensions", ext, "src")) ? path.join(root, "extensions", ext, "src") : path.join(root, "extensions", ext);
+      const codeDir = fs.existsSync(path.join(root, "extensions", ext, "src"))
+        ? path.join(root, "extensions", ext, "src")
+        : path.join(root, "extensions", ext);
       for (const file of walk(codeDir).filter((f) => /\.(ts|tsx|js|liquid)$/.test(f))) {
         const code = fs
           .readFileSync(file, "utf8")
           .replace(/\{%-?\s*comment\s*-?%\}[\s\S]*?\{%-?\s*endcomment\s*-?%\}/g, "")
           .replace(/^\s*(\/\/|\*).*$/gm, "");
-        urls.push(...[...code.matchAll(/["'`]([a-z][a-z0-9+.-]*:\/{0,2}[^"'`\s]*)["'`]/gi)].map((m) => m[1]).filter((u) => /^(https?|shopify|wss?):/i.test(u)));
+        urls.push(
+          ...[...code.matchAll(/["'`]([a-z][a-z0-9+.-]*:\/{0,2}[^"'`\s]*)["'`]/gi)]
+            .map((m) => m[1])
+            .filter((u) => /^(https?|shopify|wss?):/i.test(u)),
+        );
       }
     }
     // The extensions' one member-query client (and every other module they bundle) lives in app/shared.
     for (const file of fs.readdirSync(path.join(root, "app", "shared")).filter((f) => /\.ts$/.test(f))) {
       const code = fs.readFileSync(path.join(root, "app", "shared", file), "utf8").replace(/^\s*(\/\/|\*).*$/gm, "");
-      urls.push(...[...code.matchAll(/["'`]([a-z][a-z0-9+.-]*:\/{0,2}[^"'`\s]*)["'`]/gi)].map((m) => m[1]).filter((u) => /^(https?|shopify|wss?):/i.test(u)));
+      urls.push(
+        ...[...code.matchAll(/["'`]([a-z][a-z0-9+.-]*:\/{0,2}[^"'`\s]*)["'`]/gi)].map((m) => m[1]).filter((u) => /^(https?|shopify|wss?):/i.test(u)),
+      );
     }
     expect(urls.length).toBeGreaterThan(0);
     // An XML namespace (the member card's SVG) names a vocabulary; nothing is fetched from it.
@@ -101,7 +122,10 @@ const BAD_TOKENS: { name: string; token: () => string | null; inQuery?: boolean 
   { name: "no session token", token: () => null },
   { name: "a malformed token", token: () => "not.a.jwt" },
   { name: "a token signed with another secret", token: () => sessionToken(SHOP_B, { apiSecret: "someone-elses-secret" }) },
-  { name: "a token signed with the secret of another app", token: () => sessionToken(SHOP_B, { apiKey: "another-app", apiSecret: "another-apps-secret" }) },
+  {
+    name: "a token signed with the secret of another app",
+    token: () => sessionToken(SHOP_B, { apiKey: "another-app", apiSecret: "another-apps-secret" }),
+  },
   { name: "a token for another app (aud ≠ API key)", token: () => sessionToken(SHOP_B, { apiKey: "another-app", apiSecret: API_SECRET }) },
   { name: "an expired token", token: () => sessionToken(SHOP_B, { now: now - 3_600_000 }) },
   { name: "a token not valid yet", token: () => sessionToken(SHOP_B, { now: now + 3_600_000 }) },
@@ -112,13 +136,17 @@ const BAD_TOKENS: { name: string; token: () => string | null; inQuery?: boolean 
 /** The handlers a route file exports, read from its source (test cases are listed before the modules load). */
 const handlers = sessionRoutes().flatMap((route) => {
   const source = fs.readFileSync(path.join(ROUTES_DIR, `${route}.tsx`), "utf8");
-  return (["loader", "action"] as const).filter((kind) => new RegExp(`export (const|async function|function) ${kind}\\b`).test(source)).map((kind) => ({ route, kind }));
+  return (["loader", "action"] as const)
+    .filter((kind) => new RegExp(`export (const|async function|function) ${kind}\\b`).test(source))
+    .map((kind) => ({ route, kind }));
 });
 
 describe("admin routes refuse requests without a valid session token", () => {
   it("covers every admin handler the modules export", () => {
     expect(handlers.length).toBeGreaterThan(10);
-    const loaded = sessionRoutes().flatMap((route) => (["loader", "action"] as const).filter((kind) => app.routes.get(route)?.[kind]).map((kind) => ({ route, kind })));
+    const loaded = sessionRoutes().flatMap((route) =>
+      (["loader", "action"] as const).filter((kind) => app.routes.get(route)?.[kind]).map((kind) => ({ route, kind })),
+    );
     expect(loaded).toEqual(handlers);
   });
 
@@ -129,7 +157,15 @@ describe("admin routes refuse requests without a valid session token", () => {
     const t = token();
     const query = inQuery && t ? `?embedded=1&shop=${SHOP_B}&host=${embeddedHostParam(SHOP_B)}&id_token=${encodeURIComponent(t)}` : "";
     const form = kind === "action" ? { intent: "setEnabled", levelId: b.levelId, enabled: "false", payload: "{}" } : undefined;
-    const response = await callHandler(handler, adminRequest(`/${route.replace(/\./g, "/").replace("/_index", "").replace("$id", b.memberId)}${query}`, { token: inQuery ? null : t, form, method: kind === "action" ? "POST" : "GET" }), { id: b.memberId });
+    const response = await callHandler(
+      handler,
+      adminRequest(`/${route.replace(/\./g, "/").replace("/_index", "").replace("$id", b.memberId)}${query}`, {
+        token: inQuery ? null : t,
+        form,
+        method: kind === "action" ? "POST" : "GET",
+      }),
+      { id: b.memberId },
+    );
     expect([302, 401, 403]).toContain(response.status);
     if (response.status === 302) expect(response.headers.get("Location") ?? "").toMatch(/\/auth\/|session-token|exitiframe/);
     const text = await response.text();
@@ -144,13 +180,24 @@ describe("admin routes refuse requests without a valid session token", () => {
   ])("a host parameter that decodes to %s is answered 400 or redirected, never 500", async (_case, host) => {
     const handler = app.routes.get("app._index")!.loader!;
     const t = sessionToken(SHOP_B);
-    const response = await callHandler(handler, adminRequest(`/app?embedded=1&shop=${SHOP_B}&host=${encodeURIComponent(host)}&id_token=${encodeURIComponent(t)}`, { token: null, method: "GET" }), {});
+    const response = await callHandler(
+      handler,
+      adminRequest(`/app?embedded=1&shop=${SHOP_B}&host=${encodeURIComponent(host)}&id_token=${encodeURIComponent(t)}`, {
+        token: null,
+        method: "GET",
+      }),
+      {},
+    );
     expect([302, 400]).toContain(response.status);
   });
 
   it.each(handlers)("control: $route $kind with a valid token is not refused", async ({ route, kind }) => {
     const handler = app.routes.get(route)![kind]!;
-    const response = await callHandler(handler, adminRequest(`/${route.replace(/\./g, "/")}`, { token: sessionToken(SHOP_B), form: kind === "action" ? { intent: "nothing" } : undefined }), { id: "unknown" });
+    const response = await callHandler(
+      handler,
+      adminRequest(`/${route.replace(/\./g, "/")}`, { token: sessionToken(SHOP_B), form: kind === "action" ? { intent: "nothing" } : undefined }),
+      { id: "unknown" },
+    );
     expect([302, 401, 403]).not.toContain(response.status);
   });
 });

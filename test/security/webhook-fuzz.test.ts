@@ -37,7 +37,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   const count = (s: number) => outcomes.filter((o) => o.status === s).length;
-  console.log(JSON.stringify({ fuzz: "webhooks", seed: SEED, cases: outcomes.length, accepted: count(200), refused400: count(400), refused413: count(413) }));
+  console.log(
+    JSON.stringify({ fuzz: "webhooks", seed: SEED, cases: outcomes.length, accepted: count(200), refused400: count(400), refused413: count(413) }),
+  );
   await app?.cleanup();
 });
 
@@ -69,7 +71,10 @@ describe(`webhook fuzz (seed ${SEED})`, () => {
     }
     const dead = await db.job.findMany({ where: { status: "dead" }, select: { type: true, shop: true, lastError: true } });
     expect(dead).toEqual([]);
-    const failed = await db.webhookInbox.findMany({ where: { OR: [{ status: "failed" }, { attempts: { gt: 0 } }] }, select: { topic: true, error: true, payload: true } });
+    const failed = await db.webhookInbox.findMany({
+      where: { OR: [{ status: "failed" }, { attempts: { gt: 0 } }] },
+      select: { topic: true, error: true, payload: true },
+    });
     expect(failed.map((f) => `${f.topic}: ${f.error}`)).toEqual([]);
     expect(await db.webhookInbox.count({ where: { status: { in: ["received", "applied"] } } })).toBe(0);
 

@@ -109,13 +109,31 @@ describe("amounts", () => {
   hugeLine.line_items[0].quantity = 2 ** 31;
   hugeLine.line_items[0].price = "90000000000.00";
   hugeLine.line_items[0].price_set.shop_money.amount = "90000000000.00";
-  const refunds = (amounts: string[]) => ({ ...refundPayload({ id: 902, orderId: 901 }), transactions: amounts.map((amount) => ({ kind: "refund", status: "success", amount })) });
+  const refunds = (amounts: string[]) => ({
+    ...refundPayload({ id: 902, orderId: 901 }),
+    transactions: amounts.map((amount) => ({ kind: "refund", status: "success", amount })),
+  });
 
   it.each([
-    { name: "a total of 10^21", topic: "orders/paid", payload: { ...orderPayload({ id: 903 }), total_price_set: { shop_money: { amount: "1000000000000000000000.00", currency_code: "USD" } } }, status: 400 },
+    {
+      name: "a total of 10^21",
+      topic: "orders/paid",
+      payload: { ...orderPayload({ id: 903 }), total_price_set: { shop_money: { amount: "1000000000000000000000.00", currency_code: "USD" } } },
+      status: 400,
+    },
     { name: "a line whose price × quantity passes 2^53 minor units", topic: "orders/paid", payload: hugeLine, status: 400 },
-    { name: "refund transactions adding up past 2^53 minor units", topic: "refunds/create", payload: refunds(["50000000000000.00", "50000000000000.00"]), status: 400 },
-    { name: "an order of 25,000,000.00 (an ordinary IDR order)", topic: "orders/paid", payload: orderPayload({ id: 904, customer: { id: 94 }, currency: "IDR", lines: [{ price: "25000000.00" }] }), status: 200 },
+    {
+      name: "refund transactions adding up past 2^53 minor units",
+      topic: "refunds/create",
+      payload: refunds(["50000000000000.00", "50000000000000.00"]),
+      status: 400,
+    },
+    {
+      name: "an order of 25,000,000.00 (an ordinary IDR order)",
+      topic: "orders/paid",
+      payload: orderPayload({ id: 904, customer: { id: 94 }, currency: "IDR", lines: [{ price: "25000000.00" }] }),
+      status: 200,
+    },
   ])("$name → $status", async ({ topic, payload, status }) => {
     expect(await send(topic, payload)).toEqual({ status, stored: status === 200 ? 1 : 0 });
   });

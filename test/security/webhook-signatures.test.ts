@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "~/db/client.server";
 import { WEBHOOK_TOPICS } from "~/services/webhook-payloads.server";
 import { publishProgram, runJobs, seedShop } from "../support/db";
-import { callHandler, startSecurityApp, webhookAction, webhookRequest, type SecurityApp, type WebhookRequestOptions } from "../support/security/app-harness";
+import {
+  callHandler,
+  startSecurityApp,
+  webhookAction,
+  webhookRequest,
+  type SecurityApp,
+  type WebhookRequestOptions,
+} from "../support/security/app-harness";
 import { shopRows } from "../support/security/table-scan";
 import { programJson } from "../support/admin-builders";
 import { orderPayload, refundPayload } from "../../tools/sample-data/webhook-payloads";
@@ -64,16 +71,13 @@ describe("signatures", () => {
 });
 
 describe("replays", () => {
-  it.each(WEBHOOK_TOPICS.map((topic) => ({ topic })))(
-    "$topic: the same delivery three times → 200 each time, stored once",
-    async ({ topic }) => {
-      const payload = topicPayload(topic, SHOP);
-      const results = [];
-      for (let i = 0; i < 3; i++) results.push((await deliver({ topic, payload, webhookId: `replay-${topic}` })).status);
-      expect(results).toEqual([200, 200, 200]);
-      expect(await db.webhookInbox.count({ where: { shop: SHOP, webhookId: `replay-${topic}` } })).toBe(1);
-    },
-  );
+  it.each(WEBHOOK_TOPICS.map((topic) => ({ topic })))("$topic: the same delivery three times → 200 each time, stored once", async ({ topic }) => {
+    const payload = topicPayload(topic, SHOP);
+    const results = [];
+    for (let i = 0; i < 3; i++) results.push((await deliver({ topic, payload, webhookId: `replay-${topic}` })).status);
+    expect(results).toEqual([200, 200, 200]);
+    expect(await db.webhookInbox.count({ where: { shop: SHOP, webhookId: `replay-${topic}` } })).toBe(1);
+  });
 
   it("a retry hours after the trigger time is still accepted (Shopify retries for 48 hours)", async () => {
     const triggeredAt = new Date(Date.now() - 30 * 3_600_000).toISOString();

@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import { createTranslator, interpolate, MEMBER_MESSAGES_EN, messageAt, messageKeys } from "~/shared/member-messages";
 
 describe("createTranslator", () => {
-  const fr = createTranslator({ level: { badge: "Membre {{level}}" }, points: { balance: { one: "{{formatted}} point", other: "{{formatted}} points" } } }, "fr-FR");
+  const fr = createTranslator(
+    { level: { badge: "Membre {{level}}" }, points: { balance: { one: "{{formatted}} point", other: "{{formatted}} points" } } },
+    "fr-FR",
+  );
 
   it.each([
     ["level.badge", { level: "Or" }, "Membre Or"],

@@ -35,11 +35,19 @@ describe("progress", () => {
   });
 
   it("says the top level is reached when there is no next level", () => {
-    expect(progressView(buildTierProgress({ next: null }), en)).toEqual({ kind: "top", fraction: 1, text: "You've reached the top level", lines: [] });
+    expect(progressView(buildTierProgress({ next: null }), en)).toEqual({
+      kind: "top",
+      fraction: 1,
+      text: "You've reached the top level",
+      lines: [],
+    });
   });
 
   it("draws no bar toward a level that spend does not reach", () => {
-    expect(progressView(buildTierProgress({ next: { id: "vip", name: "VIP", remainingSpend: null } }), en)).toMatchObject({ fraction: null, text: "Next level: VIP" });
+    expect(progressView(buildTierProgress({ next: { id: "vip", name: "VIP", remainingSpend: null } }), en)).toMatchObject({
+      fraction: null,
+      text: "Next level: VIP",
+    });
   });
 
   it.each([
@@ -101,18 +109,40 @@ describe("validity and hidden dates", () => {
 
   it("formats dates in the shopper's locale and zone", () => {
     expect(validityText(buildTierLevel(), viewContext("de-DE"))).toBe("Valid until 2. März 2027");
-    expect(validityText(buildTierLevel({ expiresAt: "2027-03-02T02:00:00Z" }), viewContext("en-US", "America/Toronto"))).toBe("Valid until March 1, 2027");
+    expect(validityText(buildTierLevel({ expiresAt: "2027-03-02T02:00:00Z" }), viewContext("en-US", "America/Toronto"))).toBe(
+      "Valid until March 1, 2027",
+    );
     expect(validityText(buildTierLevel({ expiresAt: "2027-03-02T02:00:00Z" }), viewContext("en-US", "Not/AZone"))).toBe("Valid until March 2, 2027");
   });
 });
 
 describe("card style", () => {
   it.each([
-    ["a valid card as it is", { background: "#1f2937", text: "#ffffff", levelColor: "#d4af37" }, { background: "#1f2937", text: "#ffffff", levelColor: "#d4af37" }],
-    ["invalid colours → defaults", { background: "blue", text: "#fffffff", levelColor: "javascript:x" }, { background: "#1f2937", text: "#ffffff", levelColor: "#d4af37" }],
-    ["unreadable text on a light card → black", { background: "#fafafa", text: "#ffffff", levelColor: "#000080" }, { background: "#fafafa", text: "#000000", levelColor: "#000080" }],
-    ["unreadable text on a dark card → white", { background: "#111111", text: "#222222", levelColor: "#d4af37" }, { background: "#111111", text: "#ffffff", levelColor: "#d4af37" }],
-    ["a level colour lost in the background → the text colour", { background: "#ffffff", text: "#111111", levelColor: "#fefefe" }, { background: "#ffffff", text: "#111111", levelColor: "#111111" }],
+    [
+      "a valid card as it is",
+      { background: "#1f2937", text: "#ffffff", levelColor: "#d4af37" },
+      { background: "#1f2937", text: "#ffffff", levelColor: "#d4af37" },
+    ],
+    [
+      "invalid colours → defaults",
+      { background: "blue", text: "#fffffff", levelColor: "javascript:x" },
+      { background: "#1f2937", text: "#ffffff", levelColor: "#d4af37" },
+    ],
+    [
+      "unreadable text on a light card → black",
+      { background: "#fafafa", text: "#ffffff", levelColor: "#000080" },
+      { background: "#fafafa", text: "#000000", levelColor: "#000080" },
+    ],
+    [
+      "unreadable text on a dark card → white",
+      { background: "#111111", text: "#222222", levelColor: "#d4af37" },
+      { background: "#111111", text: "#ffffff", levelColor: "#d4af37" },
+    ],
+    [
+      "a level colour lost in the background → the text colour",
+      { background: "#ffffff", text: "#111111", levelColor: "#fefefe" },
+      { background: "#ffffff", text: "#111111", levelColor: "#111111" },
+    ],
   ])("%s", (_name, card, expected) => {
     expect(cardStyle({ badge: "star", hideDates: false, ...card })).toMatchObject(expected);
   });
@@ -173,7 +203,19 @@ describe("memberView", () => {
     ["garbage text", "not json at all"],
   ])("shows no level when the level metafield is %s, with progress toward the first level", (_name, level) => {
     const view = memberView({ ...docs, level, progress: buildTierProgress({ next: { id: "silver", name: "Silver", remainingSpend: "40.00" } }) }, en);
-    expect(view).toEqual({ kind: "none", text: "You're not a member yet.", progress: { kind: "next", levelId: "silver", levelName: "Silver", fraction: 1200 / 1240, text: "Spend $40.00 more to reach Silver", label: "Progress to Silver", lines: [] } });
+    expect(view).toEqual({
+      kind: "none",
+      text: "You're not a member yet.",
+      progress: {
+        kind: "next",
+        levelId: "silver",
+        levelName: "Silver",
+        fraction: 1200 / 1240,
+        text: "Spend $40.00 more to reach Silver",
+        label: "Progress to Silver",
+        lines: [],
+      },
+    });
   });
 
   it("hides what cannot be read and keeps the rest", () => {
@@ -183,31 +225,83 @@ describe("memberView", () => {
 });
 
 describe("savings at checkout", () => {
-  const allocation = (title: string, amount: number, currencyCode = "USD", type = "automatic"): DiscountAllocationInput => ({ type, title, discountedAmount: { amount, currencyCode } });
+  const allocation = (title: string, amount: number, currencyCode = "USD", type = "automatic"): DiscountAllocationInput => ({
+    type,
+    title,
+    discountedAmount: { amount, currencyCode },
+  });
 
   it.each<[string, DiscountAllocationInput[], string[], { minor: number; currency: string } | null]>([
-    ["the Function's message on lines", [allocation("Gold member: 10% off", 4.99), allocation("Gold member: 10% off", 0.11)], [], { minor: 510, currency: "USD" }],
+    [
+      "the Function's message on lines",
+      [allocation("Gold member: 10% off", 4.99), allocation("Gold member: 10% off", 0.11)],
+      [],
+      { minor: 510, currency: "USD" },
+    ],
     ["the merchant's discount title", [allocation("VIP pricing", 12)], ["VIP pricing "], { minor: 1200, currency: "USD" }],
     ["another level's message", [allocation("Silver member: 5% off", 3)], [], null],
     ["a code discount", [{ type: "code", code: "GOLD10", discountedAmount: { amount: 3, currencyCode: "USD" } }], [], null],
     ["another automatic discount", [allocation("Summer sale", 9), allocation("Gold member: free shipping", 0)], [], null],
-    ["mixed currencies (kept to the first)", [allocation("Gold member: 10% off", 1000, "JPY"), allocation("Gold member: 10% off", 5, "USD")], [], { minor: 1000, currency: "JPY" }],
-    ["float sums that do not add up in binary", [allocation("Gold member: 10% off", 0.1), allocation("Gold member: 10% off", 0.2)], [], { minor: 30, currency: "USD" }],
+    [
+      "mixed currencies (kept to the first)",
+      [allocation("Gold member: 10% off", 1000, "JPY"), allocation("Gold member: 10% off", 5, "USD")],
+      [],
+      { minor: 1000, currency: "JPY" },
+    ],
+    [
+      "float sums that do not add up in binary",
+      [allocation("Gold member: 10% off", 0.1), allocation("Gold member: 10% off", 0.2)],
+      [],
+      { minor: 30, currency: "USD" },
+    ],
   ])("%s", (_name, allocations, titles, expected) => {
     expect(tierSavings(allocations, "Gold", titles)).toEqual(expected);
   });
 });
 
 describe("checkoutView", () => {
-  const base = { signedIn: true, level: buildTierLevel(), progress: buildTierProgress(), benefits: buildTierBenefits(), allocations: [{ type: "automatic", title: "Gold member: 10% off", discountedAmount: { amount: 12, currencyCode: "USD" } }] };
+  const base = {
+    signedIn: true,
+    level: buildTierLevel(),
+    progress: buildTierProgress(),
+    benefits: buildTierBenefits(),
+    allocations: [{ type: "automatic", title: "Gold member: 10% off", discountedAmount: { amount: 12, currencyCode: "USD" } }],
+  };
 
   it.each([
-    ["a guest", { signedIn: false }, { kind: "guest", title: "Members save more", body: "Log in to see your member level and savings.", action: "Log in" }],
-    ["a gold member", {}, { kind: "member", badgeText: "Gold member", savings: "You saved $12.00 as a Gold member", hint: null, paused: null, progress: { text: "Spend $300.00 more to reach Platinum" } }],
+    [
+      "a guest",
+      { signedIn: false },
+      { kind: "guest", title: "Members save more", body: "Log in to see your member level and savings.", action: "Log in" },
+    ],
+    [
+      "a gold member",
+      {},
+      {
+        kind: "member",
+        badgeText: "Gold member",
+        savings: "You saved $12.00 as a Gold member",
+        hint: null,
+        paused: null,
+        progress: { text: "Spend $300.00 more to reach Platinum" },
+      },
+    ],
     ["a gold member whose cart got no level discount", { allocations: [] }, { kind: "member", savings: null, hint: "10% off every order over $50" }],
-    ["a gold member whose level has no discount", { allocations: [], benefits: buildTierBenefits([{ kind: "points", multiplier: 2 }]) }, { kind: "member", savings: null, hint: null }],
-    ["the top level", { progress: buildTierProgress({ next: null }) }, { kind: "member", progress: { kind: "top", text: "You've reached the top level" } }],
-    ["a frozen member (no savings claimed)", { level: buildTierLevel({ status: "frozen" }) }, { kind: "member", statusText: "Frozen", savings: null, hint: null, paused: "Your benefits are paused while your level is frozen." }],
+    [
+      "a gold member whose level has no discount",
+      { allocations: [], benefits: buildTierBenefits([{ kind: "points", multiplier: 2 }]) },
+      { kind: "member", savings: null, hint: null },
+    ],
+    [
+      "the top level",
+      { progress: buildTierProgress({ next: null }) },
+      { kind: "member", progress: { kind: "top", text: "You've reached the top level" } },
+    ],
+    [
+      "a frozen member (no savings claimed)",
+      { level: buildTierLevel({ status: "frozen" }) },
+      { kind: "member", statusText: "Frozen", savings: null, hint: null, paused: "Your benefits are paused while your level is frozen." },
+    ],
     ["a signed-in customer without a level", { level: undefined }, { kind: "none", progress: { text: "Spend $300.00 more to reach Platinum" } }],
     ["a malformed level and progress", { level: "{", progress: "{" }, { kind: "hidden" }],
   ])("%s", (_name, patch, expected) => {

@@ -6,7 +6,13 @@ import { buildTierProgram, viewContext } from "../../tools/sample-data/tier-buil
 
 const en = viewContext("en-US");
 const lifetime: Pick<TierProgramV1, "currency" | "window"> = { currency: "USD", window: { kind: "lifetime", days: null } };
-const req = (kind: TierRequirementV1["kind"], threshold: string, over: Partial<TierRequirementV1> = {}): TierRequirementV1 => ({ kind, threshold, windowDays: null, scoped: false, ...over });
+const req = (kind: TierRequirementV1["kind"], threshold: string, over: Partial<TierRequirementV1> = {}): TierRequirementV1 => ({
+  kind,
+  threshold,
+  windowDays: null,
+  scoped: false,
+  ...over,
+});
 
 describe("programView", () => {
   it("lists every level shoppers can see with what it takes, gives and how long it lasts", () => {
@@ -47,7 +53,10 @@ describe("programView", () => {
   });
 
   it("says a permanent level lasts for good", () => {
-    expect(programView({ ...buildTierProgram(), levels: buildTierProgram().levels.map((l) => ({ ...l, validityDays: null })) }, en, null)?.levels[0]?.validity).toBe("Yours for good once reached");
+    expect(
+      programView({ ...buildTierProgram(), levels: buildTierProgram().levels.map((l) => ({ ...l, validityDays: null })) }, en, null)?.levels[0]
+        ?.validity,
+    ).toBe("Yours for good once reached");
   });
 
   it("marks no level current for a visitor", () => {
@@ -70,8 +79,16 @@ describe("programView", () => {
     ["points", [req("points", "500")], "500 points earned"],
     ["own window", [req("orderCount", "3", { windowDays: 30 })], "3 orders in the last 30 days"],
     ["a one-day window", [req("orderCount", "3", { windowDays: 1 })], "3 orders in the last day"],
-    ["AND of three", [req("accumulatedSpend", "500.00"), req("orderCount", "3"), req("points", "100")], "$500 spent and 3 orders and 100 points earned"],
-    ["AND with different windows", [req("accumulatedSpend", "500.00"), req("orderCount", "3", { windowDays: 90 })], "$500 spent and 3 orders in the last 90 days"],
+    [
+      "AND of three",
+      [req("accumulatedSpend", "500.00"), req("orderCount", "3"), req("points", "100")],
+      "$500 spent and 3 orders and 100 points earned",
+    ],
+    [
+      "AND with different windows",
+      [req("accumulatedSpend", "500.00"), req("orderCount", "3", { windowDays: 90 })],
+      "$500 spent and 3 orders in the last 90 days",
+    ],
   ])("%s → %s (lifetime programme)", (_name, group, text) => {
     expect(groupText(group, lifetime, en)).toBe(text);
   });
@@ -82,14 +99,22 @@ describe("programView", () => {
     [{ kind: "fixed", days: null }, [req("itemCount", "4")], "4 items during the programme period"],
     [{ kind: "rolling", days: 730 }, [req("accumulatedSpend", "500.00")], "$500 spent in the last 730 days"],
     // Each condition says its own window when they differ.
-    [{ kind: "calendarYear", days: null }, [req("accumulatedSpend", "500.00"), req("orderCount", "3", { windowDays: 30 })], "$500 spent in a calendar year and 3 orders in the last 30 days"],
+    [
+      { kind: "calendarYear", days: null },
+      [req("accumulatedSpend", "500.00"), req("orderCount", "3", { windowDays: 30 })],
+      "$500 spent in a calendar year and 3 orders in the last 30 days",
+    ],
   ])("programme window %j: %j → %s", (window, group, text) => {
     expect(groupText(group, { currency: "USD", window }, en)).toBe(text);
   });
 
   it("formats amounts in the programme's currency and the shopper's locale", () => {
-    expect(groupText([req("accumulatedSpend", "1000.00")], { currency: "EUR", window: { kind: "lifetime", days: null } }, viewContext("de-DE"))).toBe("1.000\u00a0€ spent");
-    expect(groupText([req("singleOrder", "5000")], { currency: "JPY", window: { kind: "lifetime", days: null } }, en)).toBe("¥5,000 in a single order");
+    expect(groupText([req("accumulatedSpend", "1000.00")], { currency: "EUR", window: { kind: "lifetime", days: null } }, viewContext("de-DE"))).toBe(
+      "1.000\u00a0€ spent",
+    );
+    expect(groupText([req("singleOrder", "5000")], { currency: "JPY", window: { kind: "lifetime", days: null } }, en)).toBe(
+      "¥5,000 in a single order",
+    );
   });
 
   it.each<[number | null, string]>([
@@ -109,7 +134,10 @@ describe("programView", () => {
     ["a bad currency", { ...buildTierProgram(), currency: "usd" }],
     ["a rolling window without days", { ...buildTierProgram(), window: { kind: "rolling", days: null } }],
     ["a level without a name", { ...buildTierProgram(), levels: [{ ...buildTierProgram().levels[0], name: "" }] }],
-    ["a count threshold with decimals", { ...buildTierProgram(), levels: [{ ...buildTierProgram().levels[0], requirements: [[req("orderCount", "2.5")]] }] }],
+    [
+      "a count threshold with decimals",
+      { ...buildTierProgram(), levels: [{ ...buildTierProgram().levels[0], requirements: [[req("orderCount", "2.5")]] }] },
+    ],
     ["a zero validity", { ...buildTierProgram(), levels: [{ ...buildTierProgram().levels[0], validityDays: 0 }] }],
   ])("is null when the metafield is %s", (_name, raw) => {
     expect(programView(raw, en, null)).toBeNull();
@@ -120,7 +148,13 @@ describe("programView", () => {
     const gold = base.levels[1];
     const raw = {
       ...base,
-      levels: [{ ...gold, requirements: [[{ kind: "visits", threshold: "3", windowDays: null, scoped: false }], ...gold.requirements], benefits: [{ kind: "hug" }, ...gold.benefits] }],
+      levels: [
+        {
+          ...gold,
+          requirements: [[{ kind: "visits", threshold: "3", windowDays: null, scoped: false }], ...gold.requirements],
+          benefits: [{ kind: "hug" }, ...gold.benefits],
+        },
+      ],
     };
     const parsed = parseTierProgram(raw);
     expect(parsed?.levels[0]?.requirements).toEqual(gold.requirements);

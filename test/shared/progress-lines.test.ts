@@ -6,7 +6,12 @@ import { parseTierProgress } from "~/shared/tier-metafield";
 import { buildTierProgress, viewContext } from "../../tools/sample-data/tier-builders";
 
 const en = viewContext("en-US");
-const req = (kind: TierRequirementProgressV1["kind"], current: string, threshold: string, over: Partial<TierRequirementProgressV1> = {}): TierRequirementProgressV1 => ({
+const req = (
+  kind: TierRequirementProgressV1["kind"],
+  current: string,
+  threshold: string,
+  over: Partial<TierRequirementProgressV1> = {},
+): TierRequirementProgressV1 => ({
   kind,
   current,
   threshold,
@@ -18,10 +23,20 @@ const req = (kind: TierRequirementProgressV1["kind"], current: string, threshold
 describe("progress lines", () => {
   it.each<[string, TierRequirementProgressV1, string, number]>([
     ["spend", req("accumulatedSpend", "250.00", "1000.00"), "$250.00 of $1,000.00 spent", 0.25],
-    ["spend in its own window", req("accumulatedSpend", "250.00", "1000.00", { windowDays: 365 }), "$250.00 of $1,000.00 spent in the last 365 days", 0.25],
+    [
+      "spend in its own window",
+      req("accumulatedSpend", "250.00", "1000.00", { windowDays: 365 }),
+      "$250.00 of $1,000.00 spent in the last 365 days",
+      0.25,
+    ],
     ["scoped spend", req("accumulatedSpend", "80.00", "200.00", { scoped: true }), "$80.00 of $200.00 spent on selected products", 0.4],
     ["single order", req("singleOrder", "120.00", "400.00"), "$120.00 of $400.00 in a single order", 0.3],
-    ["scoped single order", req("singleOrder", "0.00", "100.00", { scoped: true, windowDays: 30 }), "$0.00 of $100.00 on selected products in a single order in the last 30 days", 0],
+    [
+      "scoped single order",
+      req("singleOrder", "0.00", "100.00", { scoped: true, windowDays: 30 }),
+      "$0.00 of $100.00 on selected products in a single order in the last 30 days",
+      0,
+    ],
     ["orders", req("orderCount", "3", "5"), "3 of 5 orders", 0.6],
     ["one order", req("orderCount", "0", "1"), "0 of 1 order", 0],
     ["scoped orders", req("orderCount", "2", "4", { scoped: true }), "2 of 4 orders with selected products", 0.5],
@@ -44,7 +59,12 @@ describe("progress lines", () => {
   it("keeps the spend bar and adds a line per condition of the group", () => {
     const doc = buildTierProgress({
       spend: "250.00",
-      next: { id: "gold", name: "Gold", remainingSpend: "750.00", requirements: [req("accumulatedSpend", "250.00", "1000.00"), req("orderCount", "1", "3")] },
+      next: {
+        id: "gold",
+        name: "Gold",
+        remainingSpend: "750.00",
+        requirements: [req("accumulatedSpend", "250.00", "1000.00"), req("orderCount", "1", "3")],
+      },
     });
     const view = progressView(doc, en);
     if (view?.kind !== "next") throw new Error("expected a next level");
@@ -54,7 +74,10 @@ describe("progress lines", () => {
   });
 
   it("formats amounts in the shopper's locale", () => {
-    const doc = buildTierProgress({ currency: "EUR", next: { id: "gold", name: "Gold", remainingSpend: null, requirements: [req("accumulatedSpend", "1250.50", "2000.00")] } });
+    const doc = buildTierProgress({
+      currency: "EUR",
+      next: { id: "gold", name: "Gold", remainingSpend: null, requirements: [req("accumulatedSpend", "1250.50", "2000.00")] },
+    });
     const view = progressView(doc, viewContext("de-DE"));
     expect(view?.lines[0]?.text).toBe("1.250,50\u00a0€ of 2.000,00\u00a0€ spent");
   });
@@ -75,7 +98,15 @@ describe("progress lines", () => {
   });
 
   it("shows no line for a condition kind it does not know (a newer writer)", () => {
-    const doc = { ...buildTierProgress(), next: { id: "gold", name: "Gold", remainingSpend: null, requirements: [{ kind: "visits", current: "1", threshold: "3", windowDays: null, scoped: false }] } };
+    const doc = {
+      ...buildTierProgress(),
+      next: {
+        id: "gold",
+        name: "Gold",
+        remainingSpend: null,
+        requirements: [{ kind: "visits", current: "1", threshold: "3", windowDays: null, scoped: false }],
+      },
+    };
     expect(parseTierProgress(doc)?.next?.requirements).toEqual([]);
   });
 });

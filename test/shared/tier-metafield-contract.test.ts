@@ -4,7 +4,13 @@
 // for members in every state. A golden member pins the bytes: if the sync changes what it writes, this fails.
 import { describe, expect, it } from "vitest";
 import type { MemberOutcome } from "~/domain/index";
-import { memberShopperView, nextRequirementsJson, shopperViewHash, type MemberStateForSync, type PointsEntryForSync } from "~/services/member-sync-records.server";
+import {
+  memberShopperView,
+  nextRequirementsJson,
+  shopperViewHash,
+  type MemberStateForSync,
+  type PointsEntryForSync,
+} from "~/services/member-sync-records.server";
 import type { ShopContext } from "~/services/shop-context.server";
 import { parseTierBenefits, parseTierLevel, parseTierPointsHistory, parseTierProgress } from "~/shared/tier-metafield";
 import { MemberSyncRecordSchema } from "~/shopify/types";
@@ -27,16 +33,41 @@ const shop: ShopContext = {
   uninstalled: false,
   versions: [],
   levels: new Map([
-    ["silver", { id: "silver", name: "Silver", rank: 1, card: { badge: "star", background: "#1f2937", text: "#ffffff", levelColor: "#C0C0C0", hideDates: false } }],
-    ["gold", { id: "gold", name: "Gold", rank: 2, card: { badge: "crown", background: "#111111", text: "#fafafa", levelColor: "#d4af37", hideDates: true } }],
-    ["platinum", { id: "platinum", name: "Platinum", rank: 3, card: { badge: "gem", background: "not a colour", text: "#fff", levelColor: "#e5e4e2", hideDates: false } }],
+    [
+      "silver",
+      {
+        id: "silver",
+        name: "Silver",
+        rank: 1,
+        card: { badge: "star", background: "#1f2937", text: "#ffffff", levelColor: "#C0C0C0", hideDates: false },
+      },
+    ],
+    [
+      "gold",
+      { id: "gold", name: "Gold", rank: 2, card: { badge: "crown", background: "#111111", text: "#fafafa", levelColor: "#d4af37", hideDates: true } },
+    ],
+    [
+      "platinum",
+      {
+        id: "platinum",
+        name: "Platinum",
+        rank: 3,
+        card: { badge: "gem", background: "not a colour", text: "#fff", levelColor: "#e5e4e2", hideDates: false },
+      },
+    ],
   ]),
   benefits: new Map([
     ["silver", [{ kind: "discount", type: "percentage", value: "5", minimumOrder: null }]],
     // Stored in any order; written in the contract's (discount, free shipping, points, custom).
     ["gold", [...FIXTURE_SHOP.benefits.get("gold")!]],
     // An empty country list names no country (the Function ships free nowhere): not shown.
-    ["platinum", [{ kind: "discount", type: "fixed", value: "25.00", minimumOrder: "100.00" }, { kind: "freeShipping", countries: [], minimumOrder: null }]],
+    [
+      "platinum",
+      [
+        { kind: "discount", type: "fixed", value: "25.00", minimumOrder: "100.00" },
+        { kind: "freeShipping", countries: [], minimumOrder: null },
+      ],
+    ],
   ]),
 };
 
@@ -58,7 +89,8 @@ function storedRow(outcome: MemberOutcome, customerGid = "gid://shopify/Customer
 }
 
 /** The PointsEntry rows the recalculation stores for an outcome's ledger. */
-const storedLedger = (outcome: MemberOutcome): PointsEntryForSync[] => outcome.ledger.map((e) => ({ key: e.key, kind: e.kind, points: e.points, at: new Date(e.at) }));
+const storedLedger = (outcome: MemberOutcome): PointsEntryForSync[] =>
+  outcome.ledger.map((e) => ({ key: e.key, kind: e.kind, points: e.points, at: new Date(e.at) }));
 
 /** What the sync-members job builds and sends for the member. */
 const written = (outcome: MemberOutcome) => memberShopperView(storedRow(outcome), shop, storedLedger(outcome));
@@ -66,10 +98,42 @@ const written = (outcome: MemberOutcome) => memberShopperView(storedRow(outcome)
 const members: [string, MemberOutcome][] = [
   ["no orders yet", evaluate(program, [], "2026-06-01T00:00:00Z")],
   ["silver, mid-way to gold", evaluate(program, [paid("2026-03-02T10:00:00Z", { amount: "120.00" })], "2026-06-01T00:00:00Z")],
-  ["gold, with points and a card", evaluate(program, [paid("2026-03-02T10:00:00Z", { amount: "300.00" }), paid("2026-04-02T10:00:00Z", { amount: "250.50" })], "2026-06-01T00:00:00Z")],
-  ["platinum, the top level", evaluate(program, [paid("2026-03-02T10:00:00Z", { amount: "1600.00" }), paid("2026-03-03T10:00:00Z", { amount: "1.00" }), paid("2026-03-04T10:00:00Z", { amount: "1.00" })], "2026-06-01T00:00:00Z")],
-  ["frozen gold", evaluate({ ...program, window: { kind: "rolling", days: 20 }, validity: { kind: "days", days: 30 }, onExpiry: "freeze" }, [paid("2026-03-02T10:00:00Z", { amount: "600.00" })], "2026-06-01T00:00:00Z")],
-  ["gold in its grace period", evaluate({ ...program, window: { kind: "rolling", days: 20 }, validity: { kind: "days", days: 30 }, graceDays: 60 }, [paid("2026-03-02T10:00:00Z", { amount: "600.00" })], "2026-04-15T00:00:00Z")],
+  [
+    "gold, with points and a card",
+    evaluate(
+      program,
+      [paid("2026-03-02T10:00:00Z", { amount: "300.00" }), paid("2026-04-02T10:00:00Z", { amount: "250.50" })],
+      "2026-06-01T00:00:00Z",
+    ),
+  ],
+  [
+    "platinum, the top level",
+    evaluate(
+      program,
+      [
+        paid("2026-03-02T10:00:00Z", { amount: "1600.00" }),
+        paid("2026-03-03T10:00:00Z", { amount: "1.00" }),
+        paid("2026-03-04T10:00:00Z", { amount: "1.00" }),
+      ],
+      "2026-06-01T00:00:00Z",
+    ),
+  ],
+  [
+    "frozen gold",
+    evaluate(
+      { ...program, window: { kind: "rolling", days: 20 }, validity: { kind: "days", days: 30 }, onExpiry: "freeze" },
+      [paid("2026-03-02T10:00:00Z", { amount: "600.00" })],
+      "2026-06-01T00:00:00Z",
+    ),
+  ],
+  [
+    "gold in its grace period",
+    evaluate(
+      { ...program, window: { kind: "rolling", days: 20 }, validity: { kind: "days", days: 30 }, graceDays: 60 },
+      [paid("2026-03-02T10:00:00Z", { amount: "600.00" })],
+      "2026-04-15T00:00:00Z",
+    ),
+  ],
 ];
 
 describe("what the sync writes → readers", () => {
@@ -98,12 +162,33 @@ describe("what the sync writes → readers", () => {
       currency: "USD",
       spend: "120.00",
       points: 120,
-      next: { id: "gold", name: "Gold", remainingSpend: "380.00", requirements: [{ kind: "accumulatedSpend", threshold: "500.00", current: "120.00", windowDays: null, scoped: false }] },
+      next: {
+        id: "gold",
+        name: "Gold",
+        remainingSpend: "380.00",
+        requirements: [{ kind: "accumulatedSpend", threshold: "500.00", current: "120.00", windowDays: null, scoped: false }],
+      },
     });
-    expect(byName["silver, mid-way to gold"].level).toMatchObject({ id: "silver", status: "active", since: "2026-03-02T10:00:00Z", expiresAt: null, card: { levelColor: "#c0c0c0" } });
-    expect(byName["gold, with points and a card"].level).toMatchObject({ id: "gold", rank: 2, card: { badge: "crown", background: "#111111", hideDates: true } });
+    expect(byName["silver, mid-way to gold"].level).toMatchObject({
+      id: "silver",
+      status: "active",
+      since: "2026-03-02T10:00:00Z",
+      expiresAt: null,
+      card: { levelColor: "#c0c0c0" },
+    });
+    expect(byName["gold, with points and a card"].level).toMatchObject({
+      id: "gold",
+      rank: 2,
+      card: { badge: "crown", background: "#111111", hideDates: true },
+    });
     expect(byName["platinum, the top level"].progress.next).toBeNull();
-    expect(byName["platinum, the top level"].level?.card).toEqual({ badge: "gem", background: "#1f2937", text: "#fff", levelColor: "#e5e4e2", hideDates: false });
+    expect(byName["platinum, the top level"].level?.card).toEqual({
+      badge: "gem",
+      background: "#1f2937",
+      text: "#fff",
+      levelColor: "#e5e4e2",
+      hideDates: false,
+    });
     expect(byName["platinum, the top level"].benefits.items).toEqual([{ kind: "discount", type: "fixed", value: "25.00", minimumOrder: "100.00" }]);
     expect(byName["frozen gold"].level).toMatchObject({ id: "gold", status: "frozen", expiresAt: "2026-04-01T10:00:00Z" });
     expect(byName["gold in its grace period"].level).toMatchObject({ id: "gold", status: "grace", expiresAt: "2026-04-01T10:00:00Z" });
@@ -164,7 +249,11 @@ describe("what the sync writes → readers", () => {
   it("reads a row stored before requirements were kept as progress without them", () => {
     const row = { ...storedRow(members[1][1]), nextRequirementsJson: null };
     expect(memberShopperView(row, shop, []).progress.next).toEqual({ id: "gold", name: "Gold", remainingSpend: "380.00" });
-    expect(memberShopperView({ ...row, nextRequirementsJson: "{garbage" }, shop, []).progress.next).toEqual({ id: "gold", name: "Gold", remainingSpend: "380.00" });
+    expect(memberShopperView({ ...row, nextRequirementsJson: "{garbage" }, shop, []).progress.next).toEqual({
+      id: "gold",
+      name: "Gold",
+      remainingSpend: "380.00",
+    });
   });
 });
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { isInstant, safeHexColour } from "~/shared/json-checks";
-import { DEFAULT_TIER_CARD, parseTierBenefits, parseTierCard, parseTierLevel, parseTierPointsHistory, parseTierProgress } from "~/shared/tier-metafield";
+import {
+  DEFAULT_TIER_CARD,
+  parseTierBenefits,
+  parseTierCard,
+  parseTierLevel,
+  parseTierPointsHistory,
+  parseTierProgress,
+} from "~/shared/tier-metafield";
 import { buildPointsHistory, buildTierBenefits, buildTierLevel, buildTierProgress } from "../../tools/sample-data/tier-builders";
 
 type Json = Record<string, unknown>;
@@ -56,7 +63,13 @@ describe("parseTierLevel", () => {
 
   it("repairs a malformed card field by field instead of dropping the level", () => {
     const parsed = parseTierLevel({ ...level, card: { badge: "", background: "red", text: "#abc", levelColor: "#12345g", hideDates: "yes" } });
-    expect(parsed?.card).toEqual({ badge: DEFAULT_TIER_CARD.badge, background: DEFAULT_TIER_CARD.background, text: "#abc", levelColor: DEFAULT_TIER_CARD.levelColor, hideDates: false });
+    expect(parsed?.card).toEqual({
+      badge: DEFAULT_TIER_CARD.badge,
+      background: DEFAULT_TIER_CARD.background,
+      text: "#abc",
+      levelColor: DEFAULT_TIER_CARD.levelColor,
+      hideDates: false,
+    });
     expect(parseTierLevel(without(level, "card"))?.card).toEqual(DEFAULT_TIER_CARD);
     expect(parseTierLevel({ ...level, card: "gold" })?.card).toEqual(DEFAULT_TIER_CARD);
   });
@@ -117,7 +130,15 @@ describe("parseTierBenefits", () => {
   });
 
   it("defaults a missing minimum to null and a missing custom icon to the star", () => {
-    expect(parseTierBenefits({ v: 1, items: [{ kind: "discount", type: "percentage", value: "5" }, { kind: "custom", title: "Gift" }] })?.items).toEqual([
+    expect(
+      parseTierBenefits({
+        v: 1,
+        items: [
+          { kind: "discount", type: "percentage", value: "5" },
+          { kind: "custom", title: "Gift" },
+        ],
+      })?.items,
+    ).toEqual([
       { kind: "discount", type: "percentage", value: "5", minimumOrder: null },
       { kind: "custom", title: "Gift", icon: "star" },
     ]);
@@ -137,7 +158,15 @@ describe("parseTierPointsHistory", () => {
   it("reads entries and leaves out malformed ones", () => {
     const good = buildPointsHistory();
     expect(parseTierPointsHistory(good)).toEqual(good);
-    const mixed = { v: 1, entries: [...good.entries, { at: "yesterday", kind: "earn", points: 1 }, { at: "2026-01-01T00:00:00Z", kind: "gift", points: 1 }, { at: "2026-01-01T00:00:00Z", kind: "earn", points: "1" }] };
+    const mixed = {
+      v: 1,
+      entries: [
+        ...good.entries,
+        { at: "yesterday", kind: "earn", points: 1 },
+        { at: "2026-01-01T00:00:00Z", kind: "gift", points: 1 },
+        { at: "2026-01-01T00:00:00Z", kind: "earn", points: "1" },
+      ],
+    };
     expect(parseTierPointsHistory(mixed)).toEqual(good);
     expect(parseTierPointsHistory({ v: 2, entries: [] })).toBeNull();
   });

@@ -13,7 +13,13 @@ describe("parseBackfillJsonl on a bulk query result", () => {
 
   it("reads customers", () => {
     expect(data.customers).toEqual([
-      { gid: "gid://shopify/Customer/7001", displayName: "Ada Lovelace", email: "ada@example.com", tags: ["vip", "tier:silver"], createdAt: "2025-11-02T09:15:00Z" },
+      {
+        gid: "gid://shopify/Customer/7001",
+        displayName: "Ada Lovelace",
+        email: "ada@example.com",
+        tags: ["vip", "tier:silver"],
+        createdAt: "2025-11-02T09:15:00Z",
+      },
       { gid: "gid://shopify/Customer/7002", displayName: "Grace Hopper", email: null, tags: [], createdAt: "2025-12-24T18:00:00Z" },
     ]);
   });
@@ -33,7 +39,15 @@ describe("parseBackfillJsonl on a bulk query result", () => {
         channel: "online_store",
         hasDiscountCode: true,
         lines: [
-          { id: "gid://shopify/LineItem/9002", productId: "gid://shopify/Product/3003", quantity: 1, price: 2500, giftCard: true, tags: ["gift-card"], collectionIds: [] },
+          {
+            id: "gid://shopify/LineItem/9002",
+            productId: "gid://shopify/Product/3003",
+            quantity: 1,
+            price: 2500,
+            giftCard: true,
+            tags: ["gift-card"],
+            collectionIds: [],
+          },
           {
             id: "gid://shopify/LineItem/9001",
             productId: "gid://shopify/Product/3001",
@@ -64,7 +78,11 @@ describe("parseBackfillJsonl on a bulk query result", () => {
     expect(order("gid://shopify/Order/5002").order.channel).toBe("pos");
     expect(order("gid://shopify/Order/5003").order.channel).toBe("draft_orders");
     expect(order("gid://shopify/Order/5002").refunds).toEqual([
-      { gid: "gid://shopify/Refund/6001", at: Date.parse("2026-03-20T12:00:00Z"), refund: { id: "gid://shopify/Refund/6001", amount: 10113, lines: [] } },
+      {
+        gid: "gid://shopify/Refund/6001",
+        at: Date.parse("2026-03-20T12:00:00Z"),
+        refund: { id: "gid://shopify/Refund/6001", amount: 10113, lines: [] },
+      },
     ]);
   });
 
@@ -79,7 +97,10 @@ describe("parseBackfillJsonl on a bulk query result", () => {
     const shuffled = [...fixture].reverse();
     const a = parseBackfillJsonl(fixture);
     const b = parseBackfillJsonl(shuffled);
-    const byGid = (d: typeof a) => Object.fromEntries(d.orders.map((o) => [o.gid, { ...o, order: { ...o.order, lines: [...o.order.lines].sort((x, y) => x.id.localeCompare(y.id)) } }]));
+    const byGid = (d: typeof a) =>
+      Object.fromEntries(
+        d.orders.map((o) => [o.gid, { ...o, order: { ...o.order, lines: [...o.order.lines].sort((x, y) => x.id.localeCompare(y.id)) } }]),
+      );
     expect(byGid(b)).toEqual(byGid(a));
   });
 
@@ -102,7 +123,12 @@ describe("startBackfill + collectBackfill against the stand-in", () => {
     const orders = standIn.seed({
       orders: [
         { customerId: customers[0], processedAt: "2025-12-01T10:00:00Z", lineItems: [{ productId: products[1], quantity: 1, unitPrice: "500.00" }] },
-        { customerId: customers[0], processedAt: "2026-02-01T10:00:00Z", totalShipping: "5.00", lineItems: [{ productId: products[0], quantity: 2, unitPrice: "150.00" }] },
+        {
+          customerId: customers[0],
+          processedAt: "2026-02-01T10:00:00Z",
+          totalShipping: "5.00",
+          lineItems: [{ productId: products[0], quantity: 2, unitPrice: "150.00" }],
+        },
         {
           customerId: customers[0],
           processedAt: "2026-03-01T10:00:00Z",
@@ -136,7 +162,9 @@ describe("startBackfill + collectBackfill against the stand-in", () => {
       [ids.products[0], 1, 15000, 1, ["outerwear"]],
       [ids.products[1], 4, 1000, 0, []],
     ]);
-    expect(march.refunds.map((r) => r.refund)).toEqual([{ id: march.refunds[0].gid, amount: 2000, lines: [{ lineId: marchLines[1].id, quantity: 2 }] }]);
+    expect(march.refunds.map((r) => r.refund)).toEqual([
+      { id: march.refunds[0].gid, amount: 2000, lines: [{ lineId: marchLines[1].id, quantity: 2 }] },
+    ]);
     expect(data.skipped).toEqual([]);
   });
 });

@@ -8,7 +8,8 @@ import { checkBulkMutation, checkBulkQuery } from "../../tools/shopify-stand-in/
 import { loadShopifySchema } from "../../tools/shopify-stand-in/schemas";
 
 const shopifyDir = path.resolve(import.meta.dirname, "../../app/shopify");
-const looksLikeGraphql = (value: unknown): value is string => typeof value === "string" && /^\s*(#graphql\s+)?(query|mutation|subscription|fragment)\b/.test(value);
+const looksLikeGraphql = (value: unknown): value is string =>
+  typeof value === "string" && /^\s*(#graphql\s+)?(query|mutation|subscription|fragment)\b/.test(value);
 
 /** Every GraphQL document any module under app/shopify exports, found by walking the folder: none can be skipped. */
 async function exportedDocuments(): Promise<{ name: string; source: string }[]> {

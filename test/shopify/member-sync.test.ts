@@ -31,18 +31,50 @@ function freshShop(seed: Partial<ShopSeed> = {}) {
 }
 
 const policy: SyncMembersOptions = { sleep: clock.sleep, now: clock.now, random: () => 0.5, pollIntervalMs: 200 };
-const callsTo = (domain: string, operationName: string) => standIn.calls(domain).filter((c) => c.operationName === operationName && c.outcome === "ok");
+const callsTo = (domain: string, operationName: string) =>
+  standIn.calls(domain).filter((c) => c.operationName === operationName && c.outcome === "ok");
 
 function seedCustomers(domain: string, count: number, tags: string[] = []): string[] {
-  return standIn.seed({ customers: Array.from({ length: count }, (_, i) => ({ firstName: `Member ${i}`, email: `m${i}@example.com`, tags })) }, domain).customers;
+  return standIn.seed(
+    { customers: Array.from({ length: count }, (_, i) => ({ firstName: `Member ${i}`, email: `m${i}@example.com`, tags })) },
+    domain,
+  ).customers;
 }
 
 describe("syncMembers: tier tags", () => {
   const cases: { name: string; tags: string[]; previous: string | null; level: string | null; expected: string[]; writes: boolean }[] = [
-    { name: "silver → gold replaces the old tier tag, other tags untouched", tags: ["vip", "tier:silver", "newsletter"], previous: "silver", level: "gold", expected: ["vip", "newsletter", "tier:gold"], writes: true },
-    { name: "stray and differently-cased tier tags are cleared too", tags: ["Tier:Bronze", "tier:silver", "vip"], previous: "silver", level: "gold", expected: ["vip", "tier:gold"], writes: true },
-    { name: "losing the level removes every tier tag", tags: ["tier:gold", "wholesale"], previous: "gold", level: null, expected: ["wholesale"], writes: true },
-    { name: "already right: no tag write at all", tags: ["tier:gold", "vip"], previous: "gold", level: "gold", expected: ["tier:gold", "vip"], writes: false },
+    {
+      name: "silver → gold replaces the old tier tag, other tags untouched",
+      tags: ["vip", "tier:silver", "newsletter"],
+      previous: "silver",
+      level: "gold",
+      expected: ["vip", "newsletter", "tier:gold"],
+      writes: true,
+    },
+    {
+      name: "stray and differently-cased tier tags are cleared too",
+      tags: ["Tier:Bronze", "tier:silver", "vip"],
+      previous: "silver",
+      level: "gold",
+      expected: ["vip", "tier:gold"],
+      writes: true,
+    },
+    {
+      name: "losing the level removes every tier tag",
+      tags: ["tier:gold", "wholesale"],
+      previous: "gold",
+      level: null,
+      expected: ["wholesale"],
+      writes: true,
+    },
+    {
+      name: "already right: no tag write at all",
+      tags: ["tier:gold", "vip"],
+      previous: "gold",
+      level: "gold",
+      expected: ["tier:gold", "vip"],
+      writes: false,
+    },
     { name: "first level for a customer without tags", tags: [], previous: null, level: "gold", expected: ["tier:gold"], writes: true },
   ];
   let domain: string;
@@ -53,14 +85,19 @@ describe("syncMembers: tier tags", () => {
     ({ domain } = freshShop());
     gids = cases.map((c) => standIn.seed({ customers: [{ firstName: c.name, tags: c.tags }] }, domain).customers[0]);
     const members = cases.map((c, i) =>
-      buildMemberSyncRecord(gids[i], { previousLevelId: c.previous, level: c.level === null ? null : buildTierLevel({ id: c.level, name: c.level }) }),
+      buildMemberSyncRecord(gids[i], {
+        previousLevelId: c.previous,
+        level: c.level === null ? null : buildTierLevel({ id: c.level, name: c.level }),
+      }),
     );
     summary = await syncMembers(standInAdminClient({ url: standIn.url, shop: domain, accessToken: TOKEN }), domain, members, policy);
   });
 
   it.each(cases.map((c, i) => ({ ...c, i })))("$name", ({ i, expected, writes }) => {
     expect(standIn.shop(domain).customers[gids[i]].tags).toEqual(expected);
-    const tagWrites = standIn.calls(domain).filter((c) => c.rootFields.some((f) => f === "tagsAdd" || f === "tagsRemove") && c.variables?.id === gids[i]);
+    const tagWrites = standIn
+      .calls(domain)
+      .filter((c) => c.rootFields.some((f) => f === "tagsAdd" || f === "tagsRemove") && c.variables?.id === gids[i]);
     expect(tagWrites.length > 0).toBe(writes);
   });
 
@@ -101,7 +138,12 @@ describe("syncMembers: metafields", () => {
   it("60 members take 3 requests, each metafieldsSet holding at most 25 entries", async () => {
     const { domain, admin } = freshShop();
     const gids = seedCustomers(domain, 60);
-    const summary = await syncMembers(admin, domain, gids.map((g) => buildMemberSyncRecord(g)), policy);
+    const summary = await syncMembers(
+      admin,
+      domain,
+      gids.map((g) => buildMemberSyncRecord(g)),
+      policy,
+    );
 
     const requests = callsTo(domain, "MemberMetafieldsSet");
     expect(requests).toHaveLength(3);
@@ -119,19 +161,31 @@ describe("syncMembers: metafields", () => {
     const members = gids.map((g) => buildMemberSyncRecord(g, { previousLevelId: "silver" }));
     await syncMembers(admin, domain, members, policy);
     const after = structuredClone(standIn.shop(domain).customers);
-    const second = await syncMembers(admin, domain, members.map((m) => ({ ...m, previousLevelId: "gold" })), policy);
+    const second = await syncMembers(
+      admin,
+      domain,
+      members.map((m) => ({ ...m, previousLevelId: "gold" })),
+      policy,
+    );
 
     expect(second.tagsChanged).toBe(0);
-    expect(Object.fromEntries(Object.entries(standIn.shop(domain).customers).map(([k, c]) => [k, [c.tags, Object.values(c.metafields).map((m) => m.value)]]))).toEqual(
-      Object.fromEntries(Object.entries(after).map(([k, c]) => [k, [c.tags, Object.values(c.metafields).map((m) => m.value)]])),
-    );
+    expect(
+      Object.fromEntries(
+        Object.entries(standIn.shop(domain).customers).map(([k, c]) => [k, [c.tags, Object.values(c.metafields).map((m) => m.value)]]),
+      ),
+    ).toEqual(Object.fromEntries(Object.entries(after).map(([k, c]) => [k, [c.tags, Object.values(c.metafields).map((m) => m.value)]])));
   });
 
   it("reports a refused member and still writes the others (metafieldsSet is all-or-nothing per call)", async () => {
     const { domain, admin } = freshShop();
     const gids = seedCustomers(domain, 9);
     const ghost = "gid://shopify/Customer/999999999";
-    const summary = await syncMembers(admin, domain, [...gids.slice(0, 4), ghost, ...gids.slice(4)].map((g) => buildMemberSyncRecord(g)), policy);
+    const summary = await syncMembers(
+      admin,
+      domain,
+      [...gids.slice(0, 4), ghost, ...gids.slice(4)].map((g) => buildMemberSyncRecord(g)),
+      policy,
+    );
 
     expect(summary.metafieldsWritten).toBe(36);
     expect(summary.errors.filter((e) => e.operation === "metafieldsSet").map((e) => [e.customerGid, e.key, e.code])).toEqual([
@@ -140,7 +194,9 @@ describe("syncMembers: metafields", () => {
       [ghost, "benefits", "INVALID"],
       [ghost, "history", "INVALID"],
     ]);
-    expect(summary.errors.filter((e) => e.operation === "tags")).toEqual([{ customerGid: ghost, operation: "tags", code: "NOT_FOUND", message: "Customer not found" }]);
+    expect(summary.errors.filter((e) => e.operation === "tags")).toEqual([
+      { customerGid: ghost, operation: "tags", code: "NOT_FOUND", message: "Customer not found" },
+    ]);
     expect(gids.every((g) => standIn.shop(domain).customers[g].tags.includes("tier:gold"))).toBe(true);
   });
 });
@@ -150,11 +206,20 @@ describe("syncMembers: one refused metafield", () => {
     const { domain, admin } = freshShop();
     const gids = seedCustomers(domain, 3, ["tier:gold"]);
     standIn.injectFault({ kind: "rejectMetafield", ownerId: gids[1], key: "progress", shop: domain });
-    const summary = await syncMembers(admin, domain, gids.map((g) => buildMemberSyncRecord(g, { previousLevelId: "gold" })), { ...policy, bulk });
+    const summary = await syncMembers(
+      admin,
+      domain,
+      gids.map((g) => buildMemberSyncRecord(g, { previousLevelId: "gold" })),
+      { ...policy, bulk },
+    );
 
     expect(summary.errors.map((e) => [e.customerGid, e.operation, e.key, e.code])).toEqual([[gids[1], "metafieldsSet", "progress", "INVALID_VALUE"]]);
     expect(summary.metafieldsWritten).toBe(11);
-    expect(Object.keys(standIn.shop(domain).customers[gids[1]].metafields).sort()).toEqual(["app--424242--tierline.benefits", "app--424242--tierline.history", "app--424242--tierline.level"]);
+    expect(Object.keys(standIn.shop(domain).customers[gids[1]].metafields).sort()).toEqual([
+      "app--424242--tierline.benefits",
+      "app--424242--tierline.history",
+      "app--424242--tierline.level",
+    ]);
     expect(Object.keys(standIn.shop(domain).customers[gids[2]].metafields)).toHaveLength(4);
   });
 });
@@ -163,7 +228,11 @@ describe("syncMembers: input validation", () => {
   it.each([
     { name: "a customer id that is not a Customer GID", patch: { customerGid: "gid://shopify/Order/1" }, path: "members[1].customerGid" },
     { name: "an unknown level status", patch: { level: { ...buildTierLevel(), status: "paused" } }, path: "members[1].level: is not a TierLevelV1" },
-    { name: "a non-decimal spend", patch: { progress: { v: 1, currency: "USD", spend: "12,00", points: 0, next: null } }, path: "members[1].progress: is not a TierProgressV1" },
+    {
+      name: "a non-decimal spend",
+      patch: { progress: { v: 1, currency: "USD", spend: "12,00", points: 0, next: null } },
+      path: "members[1].progress: is not a TierProgressV1",
+    },
   ])("rejects $name before writing anything", async ({ patch, path }) => {
     const { domain, admin } = freshShop();
     const gids = seedCustomers(domain, 2);
@@ -179,12 +248,25 @@ describe("syncMembers: bulk path", () => {
   it("1,000 members without level changes: one staged upload and one bulk mutation", async () => {
     const { domain, admin } = freshShop();
     const gids = seedCustomers(domain, 1000, ["tier:gold"]);
-    const summary = await syncMembers(admin, domain, gids.map((g) => buildMemberSyncRecord(g, { previousLevelId: "gold" })), policy);
+    const summary = await syncMembers(
+      admin,
+      domain,
+      gids.map((g) => buildMemberSyncRecord(g, { previousLevelId: "gold" })),
+      policy,
+    );
 
     expect(callsTo(domain, "BulkVariablesStagedUpload")).toHaveLength(1);
     expect(callsTo(domain, "BulkMutationRun")).toHaveLength(1);
     expect(callsTo(domain, "MemberMetafieldsSet")).toHaveLength(0);
-    expect(summary).toMatchObject({ mode: "bulk", members: 1000, metafieldsWritten: 4000, bulkOperations: 1, stagedUploads: 1, tagsChanged: 0, errors: [] });
+    expect(summary).toMatchObject({
+      mode: "bulk",
+      members: 1000,
+      metafieldsWritten: 4000,
+      bulkOperations: 1,
+      stagedUploads: 1,
+      tagsChanged: 0,
+      errors: [],
+    });
     const customers = standIn.shop(domain).customers;
     expect(gids.filter((g) => Object.keys(customers[g].metafields).length === 4)).toHaveLength(1000);
     expect(standIn.metafieldJson(gids[999], "progress", "$app:tierline", domain)).toEqual(buildMemberSyncRecord(gids[999]).progress);
@@ -193,7 +275,12 @@ describe("syncMembers: bulk path", () => {
   it("1,000 members all moving silver → gold: metafields, tag adds and tag removes as three bulk operations", async () => {
     const { domain, admin } = freshShop();
     const gids = seedCustomers(domain, 1000, ["vip", "tier:silver"]);
-    const summary = await syncMembers(admin, domain, gids.map((g) => buildMemberSyncRecord(g, { previousLevelId: "silver" })), policy);
+    const summary = await syncMembers(
+      admin,
+      domain,
+      gids.map((g) => buildMemberSyncRecord(g, { previousLevelId: "silver" })),
+      policy,
+    );
 
     expect(summary).toMatchObject({ mode: "bulk", bulkOperations: 3, stagedUploads: 3, metafieldsWritten: 4000, tagsChanged: 2000, errors: [] });
     expect(Object.values(standIn.shop(domain).bulkOperations).map((op) => [op.status, op.objectCount])).toEqual([
@@ -234,10 +321,20 @@ describe("syncMembers: bulk path", () => {
     const { domain, admin } = freshShop();
     const gids = seedCustomers(domain, 1000, ["tier:gold"]);
     standIn.injectFault({ kind: "bulkFailHalfway", shop: domain });
-    const summary = await syncMembers(admin, domain, gids.map((g) => buildMemberSyncRecord(g, { previousLevelId: "gold" })), policy);
+    const summary = await syncMembers(
+      admin,
+      domain,
+      gids.map((g) => buildMemberSyncRecord(g, { previousLevelId: "gold" })),
+      policy,
+    );
 
     const [failed, resumed] = Object.values(standIn.shop(domain).bulkOperations);
-    expect([failed.status, failed.errorCode, failed.objectCount, failed.partialDataUrl !== null]).toEqual(["FAILED", "INTERNAL_SERVER_ERROR", 500, true]);
+    expect([failed.status, failed.errorCode, failed.objectCount, failed.partialDataUrl !== null]).toEqual([
+      "FAILED",
+      "INTERNAL_SERVER_ERROR",
+      500,
+      true,
+    ]);
     expect([resumed.status, resumed.objectCount]).toEqual(["COMPLETED", 500]);
     expect(summary).toMatchObject({ bulkOperations: 2, stagedUploads: 2, metafieldsWritten: 4000, errors: [] });
     expect(gids.filter((g) => standIn.metafieldJson(g, "level", "$app:tierline", domain) !== undefined)).toHaveLength(1000);
@@ -263,12 +360,21 @@ describe("syncMembers: waiting for bulk_operations/finish instead of polling", (
     });
     await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", resolve));
     const appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
-    const store = await startStandIn({ now: clock.now, bulkFinishWebhook: { appUrl, secret: "finish-secret" }, shops: [{ domain: "hooked.myshopify.com", accessToken: TOKEN }] });
+    const store = await startStandIn({
+      now: clock.now,
+      bulkFinishWebhook: { appUrl, secret: "finish-secret" },
+      shops: [{ domain: "hooked.myshopify.com", accessToken: TOKEN }],
+    });
     try {
       const gids = store.seed({ customers: Array.from({ length: 30 }, () => ({ tags: ["tier:gold"] })) }).customers;
       const admin = standInAdminClient({ url: store.url, shop: "hooked.myshopify.com", accessToken: TOKEN });
       const waitForBulkOperation = (id: string) => new Promise<void>((resolve) => (arrived.has(id) ? resolve() : finished.set(id, resolve)));
-      const summary = await syncMembers(admin, "hooked.myshopify.com", gids.map((g) => buildMemberSyncRecord(g, { previousLevelId: "gold" })), { ...policy, bulk: true, waitForBulkOperation });
+      const summary = await syncMembers(
+        admin,
+        "hooked.myshopify.com",
+        gids.map((g) => buildMemberSyncRecord(g, { previousLevelId: "gold" })),
+        { ...policy, bulk: true, waitForBulkOperation },
+      );
 
       expect(summary).toMatchObject({ mode: "bulk", bulkOperations: 1, metafieldsWritten: 120, errors: [] });
       expect(store.calls().filter((c) => c.operationName === "BulkOperationStatus")).toHaveLength(1);
@@ -282,19 +388,54 @@ describe("syncMembers: waiting for bulk_operations/finish instead of polling", (
 
 describe("syncMembers: throttling and retries", () => {
   const cases: { name: string; faults: Fault[]; retryWaits: [string, number][]; bulk?: boolean }[] = [
-    { name: "THROTTLED twice", faults: [{ kind: "throttled", count: 2 }], retryWaits: [["throttled", 800], ["throttled", 1500]] },
+    {
+      name: "THROTTLED twice",
+      faults: [{ kind: "throttled", count: 2 }],
+      retryWaits: [
+        ["throttled", 800],
+        ["throttled", 1500],
+      ],
+    },
     { name: "HTTP 429 with Retry-After: 2", faults: [{ kind: "http", status: 429, retryAfterSeconds: 2 }], retryWaits: [["http-429", 2000]] },
-    { name: "HTTP 503 three times", faults: [{ kind: "http", status: 503, count: 3 }], retryWaits: [["http-5xx", 750], ["http-5xx", 1500], ["http-5xx", 3000]] },
+    {
+      name: "HTTP 503 three times",
+      faults: [{ kind: "http", status: 503, count: 3 }],
+      retryWaits: [
+        ["http-5xx", 750],
+        ["http-5xx", 1500],
+        ["http-5xx", 3000],
+      ],
+    },
     // Same request, second retry: the step doubles whatever the cause.
-    { name: "HTTP 502 then THROTTLED", faults: [{ kind: "http", status: 502 }, { kind: "throttled" }], retryWaits: [["http-5xx", 750], ["throttled", 1500]] },
-    { name: "HTTP 500 twice on the bulk path", faults: [{ kind: "http", status: 500, count: 2 }], retryWaits: [["http-5xx", 750], ["http-5xx", 1500]], bulk: true },
+    {
+      name: "HTTP 502 then THROTTLED",
+      faults: [{ kind: "http", status: 502 }, { kind: "throttled" }],
+      retryWaits: [
+        ["http-5xx", 750],
+        ["throttled", 1500],
+      ],
+    },
+    {
+      name: "HTTP 500 twice on the bulk path",
+      faults: [{ kind: "http", status: 500, count: 2 }],
+      retryWaits: [
+        ["http-5xx", 750],
+        ["http-5xx", 1500],
+      ],
+      bulk: true,
+    },
   ];
 
   it.each(cases)("$name: backs off with jitter, then finishes with the right state", async ({ faults, retryWaits, bulk }) => {
     const { domain, caller } = freshShop();
     const gids = seedCustomers(domain, 5, ["tier:silver", "keep"]);
     for (const fault of faults) standIn.injectFault({ ...fault, shop: domain });
-    const summary = await syncMembers(caller, domain, gids.map((g) => buildMemberSyncRecord(g, { previousLevelId: "silver" })), { ...policy, bulk });
+    const summary = await syncMembers(
+      caller,
+      domain,
+      gids.map((g) => buildMemberSyncRecord(g, { previousLevelId: "silver" })),
+      { ...policy, bulk },
+    );
 
     // Equal jitter with random() = 0.5: ¾ of 1 s, 2 s, 4 s …; a THROTTLED wait is at least what the bucket needs.
     expect(caller.stats.waits.filter((w) => w.reason !== "throttle-budget").map((w) => [w.reason, w.ms])).toEqual(retryWaits);
@@ -306,14 +447,21 @@ describe("syncMembers: throttling and retries", () => {
       expect(standIn.metafieldJson(g, "level", "$app:tierline", domain)).toEqual(buildTierLevel());
     }
     // Only the injected THROTTLED answers happened: pacing kept every other request inside the budget.
-    expect(standIn.calls(domain).filter((c) => c.outcome === "throttled")).toHaveLength(faults.filter((f) => f.kind === "throttled").reduce((s, f) => s + (f.count ?? 1), 0));
+    expect(standIn.calls(domain).filter((c) => c.outcome === "throttled")).toHaveLength(
+      faults.filter((f) => f.kind === "throttled").reduce((s, f) => s + (f.count ?? 1), 0),
+    );
   });
 
   it("paces requests by the bucket's restore rate instead of getting throttled", async () => {
     const { domain, caller } = freshShop({ throttle: { maximumAvailable: 100, restoreRate: 10 } });
     const gids = seedCustomers(domain, 60, ["tier:silver"]);
     const started = clock.now();
-    await syncMembers(caller, domain, gids.map((g) => buildMemberSyncRecord(g, { previousLevelId: "silver" })), policy);
+    await syncMembers(
+      caller,
+      domain,
+      gids.map((g) => buildMemberSyncRecord(g, { previousLevelId: "silver" })),
+      policy,
+    );
 
     const calls = standIn.calls(domain);
     const spent = calls.reduce((s, c) => s + (c.requestedQueryCost ?? 0), 0);
@@ -328,7 +476,12 @@ describe("syncMembers: throttling and retries", () => {
     const { domain, admin } = freshShop();
     const gids = seedCustomers(domain, 2);
     standIn.injectFault({ kind: "http", status: 503, count: 10, shop: domain });
-    const error = await syncMembers(admin, domain, gids.map((g) => buildMemberSyncRecord(g)), { ...policy, maxAttempts: 3 }).catch((e: unknown) => e);
+    const error = await syncMembers(
+      admin,
+      domain,
+      gids.map((g) => buildMemberSyncRecord(g)),
+      { ...policy, maxAttempts: 3 },
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ShopifyAdminError);
     expect((error as ShopifyAdminError).code).toBe("RETRIES_EXHAUSTED");
     expect(standIn.calls(domain).filter((c) => c.status === 503)).toHaveLength(3);

@@ -84,7 +84,10 @@ const ctx: ViewContext = { locale: "en", t: createTranslator(MEMBER_MESSAGES_EN,
 
 async function runShop(domain: string, buyers: Buyer[], onExpiry: "reevaluate" | "freeze", bulk: boolean) {
   standIn.addShop({ domain, accessToken: TOKEN, currencyCode: "EUR" });
-  const gids = standIn.seed({ customers: buyers.map((b) => ({ firstName: b.name, email: `${b.name.replace(/\W/g, "")}@example.com` })) }, domain).customers;
+  const gids = standIn.seed(
+    { customers: buyers.map((b) => ({ firstName: b.name, email: `${b.name.replace(/\W/g, "")}@example.com` })) },
+    domain,
+  ).customers;
   await seedShop(db, domain, { currency: "EUR", installedAt: new Date("2026-01-01T00:00:00Z") });
   await publishProgram(db, domain, programJson(onExpiry));
   // Benefits as the admin saves them (this also queues the discount sync and a re-sync of the level's members):
@@ -138,7 +141,10 @@ describe.each([
       ...(await runShop(`contract-grace-${tag}.myshopify.com`, graceShopBuyers, "reevaluate", bulk)),
       ...(await runShop(`contract-freeze-${tag}.myshopify.com`, freezeShopBuyers, "freeze", bulk)),
     };
-    const calls = standIn.calls(`contract-grace-${tag}.myshopify.com`).filter((c) => c.outcome === "ok").map((c) => c.operationName);
+    const calls = standIn
+      .calls(`contract-grace-${tag}.myshopify.com`)
+      .filter((c) => c.outcome === "ok")
+      .map((c) => c.operationName);
     expect(calls, path).toContain(bulk ? "BulkMutationRun" : "MemberMetafieldsSet");
   });
 
@@ -146,18 +152,50 @@ describe.each([
     const d = docs["no level yet"];
     expect(d.level).toEqual({ v: 1, id: null });
     expect(parseTierLevel(d.level)).toBeNull();
-    expect(parseTierProgress(d.progress)).toEqual({ v: 1, currency: "EUR", spend: "50.00", points: 50, next: { id: "silver", name: "Silver", remainingSpend: "50.00", requirements: [{ kind: "accumulatedSpend", threshold: "100.00", current: "50.00", windowDays: null, scoped: false }] } });
+    expect(parseTierProgress(d.progress)).toEqual({
+      v: 1,
+      currency: "EUR",
+      spend: "50.00",
+      points: 50,
+      next: {
+        id: "silver",
+        name: "Silver",
+        remainingSpend: "50.00",
+        requirements: [{ kind: "accumulatedSpend", threshold: "100.00", current: "50.00", windowDays: null, scoped: false }],
+      },
+    });
     expect(parseTierBenefits(d.benefits)).toEqual({ v: 1, items: [] });
     expect(parseTierPointsHistory(d.history)).toEqual({ v: 1, entries: [{ at: "2026-04-12T10:00:00Z", kind: "earn", points: 50 }] });
     const view = memberView(d, ctx);
     expect(view).toMatchObject({ kind: "none", progress: { kind: "next", levelName: "Silver", fraction: 0.5 } });
-    expect(checkoutView({ signedIn: true, level: d.level, progress: d.progress, allocations: [] }, ctx)).toMatchObject({ kind: "none", progress: { levelId: "silver" } });
+    expect(checkoutView({ signedIn: true, level: d.level, progress: d.progress, allocations: [] }, ctx)).toMatchObject({
+      kind: "none",
+      progress: { levelId: "silver" },
+    });
   });
 
   it("silver after a refund: the refund lowers spend and points, and the history shows it newest first", () => {
     const d = docs["silver after a refund"];
-    expect(parseTierLevel(d.level)).toMatchObject({ id: "silver", name: "Silver", rank: 1, status: "active", since: "2026-04-05T10:00:00Z", expiresAt: "2026-05-05T10:00:00Z" });
-    expect(parseTierProgress(d.progress)).toEqual({ v: 1, currency: "EUR", spend: "200.00", points: 200, next: { id: "gold", name: "Gold", remainingSpend: "300.00", requirements: [{ kind: "accumulatedSpend", threshold: "500.00", current: "200.00", windowDays: null, scoped: false }] } });
+    expect(parseTierLevel(d.level)).toMatchObject({
+      id: "silver",
+      name: "Silver",
+      rank: 1,
+      status: "active",
+      since: "2026-04-05T10:00:00Z",
+      expiresAt: "2026-05-05T10:00:00Z",
+    });
+    expect(parseTierProgress(d.progress)).toEqual({
+      v: 1,
+      currency: "EUR",
+      spend: "200.00",
+      points: 200,
+      next: {
+        id: "gold",
+        name: "Gold",
+        remainingSpend: "300.00",
+        requirements: [{ kind: "accumulatedSpend", threshold: "500.00", current: "200.00", windowDays: null, scoped: false }],
+      },
+    });
     expect(parseTierPointsHistory(d.history)).toEqual({
       v: 1,
       entries: [
@@ -177,19 +215,43 @@ describe.each([
     const d = docs["gold in grace"];
     expect(parseTierLevel(d.level)).toMatchObject({ id: "gold", status: "grace", since: "2026-03-02T10:00:00Z", expiresAt: "2026-04-01T10:00:00Z" });
     // Nothing counted in the last 20 days: gold is 500.00 away again.
-    expect(parseTierProgress(d.progress)).toEqual({ v: 1, currency: "EUR", spend: "0.00", points: 600, next: { id: "platinum", name: "Platinum", remainingSpend: "1500.00", requirements: [{ kind: "accumulatedSpend", threshold: "1500.00", current: "0.00", windowDays: null, scoped: false }] } });
+    expect(parseTierProgress(d.progress)).toEqual({
+      v: 1,
+      currency: "EUR",
+      spend: "0.00",
+      points: 600,
+      next: {
+        id: "platinum",
+        name: "Platinum",
+        remainingSpend: "1500.00",
+        requirements: [{ kind: "accumulatedSpend", threshold: "1500.00", current: "0.00", windowDays: null, scoped: false }],
+      },
+    });
     expect(parseTierBenefits(d.benefits)).toEqual({ v: 1, items: goldBenefits });
     const view = memberView(d, ctx);
     expect(view).toMatchObject({ kind: "member", levelName: "Gold", status: "grace", statusText: expect.any(String), benefitsPaused: null });
-    expect(view.kind === "member" && view.benefits.map((b) => b.text)).toEqual(["10% off every order over €50", "Free shipping to US, CA", "Early access"]);
-    expect(checkoutView({ signedIn: true, level: d.level, progress: d.progress, benefits: d.benefits, allocations: [] }, ctx)).toMatchObject({ kind: "member", badgeText: "Gold member", hint: "10% off every order over €50", paused: null });
+    expect(view.kind === "member" && view.benefits.map((b) => b.text)).toEqual([
+      "10% off every order over €50",
+      "Free shipping to US, CA",
+      "Early access",
+    ]);
+    expect(checkoutView({ signedIn: true, level: d.level, progress: d.progress, benefits: d.benefits, allocations: [] }, ctx)).toMatchObject({
+      kind: "member",
+      badgeText: "Gold member",
+      hint: "10% off every order over €50",
+      paused: null,
+    });
   });
 
   it("platinum at the top: no next level, and the one-time reward in the history", () => {
     const d = docs["platinum at the top"];
     expect(parseTierLevel(d.level)).toMatchObject({ id: "platinum", rank: 3, status: "active", expiresAt: "2026-05-10T10:00:00Z" });
     expect(parseTierProgress(d.progress)).toEqual({ v: 1, currency: "EUR", spend: "1600.00", points: 1700, next: null });
-    expect(parseTierPointsHistory(d.history)?.entries.map((e) => [e.kind, e.points]).sort()).toEqual([
+    expect(
+      parseTierPointsHistory(d.history)
+        ?.entries.map((e) => [e.kind, e.points])
+        .sort(),
+    ).toEqual([
       ["earn", 1600],
       ["upgrade", 100],
     ]);
@@ -202,7 +264,12 @@ describe.each([
     expect(parseTierBenefits(d.benefits)).toEqual({ v: 1, items: goldBenefits });
     expect(memberView(d, ctx)).toMatchObject({ kind: "member", status: "frozen", benefitsPaused: expect.any(String) });
     const allocations = [{ type: "automatic", title: "Gold member: 10% off", discountedAmount: { amount: 10, currencyCode: "EUR" } }];
-    expect(checkoutView({ signedIn: true, level: d.level, progress: d.progress, benefits: d.benefits, allocations }, ctx)).toMatchObject({ kind: "member", savings: null, hint: null, paused: expect.any(String) });
+    expect(checkoutView({ signedIn: true, level: d.level, progress: d.progress, benefits: d.benefits, allocations }, ctx)).toMatchObject({
+      kind: "member",
+      savings: null,
+      hint: null,
+      paused: expect.any(String),
+    });
   });
 
   it("every document the stand-in holds reads back through its parser unchanged", () => {
@@ -222,14 +289,33 @@ describe("a new points entry alone owes a sync (the hash covers the history)", (
     const gid = Object.keys(standIn.shop(domain).customers).find((g) => standIn.shop(domain).customers[g].firstName === "platinum at the top")!;
     const before = Object.fromEntries(["level", "progress", "benefits"].map((k) => [k, standIn.metafieldJson(gid, k, "$app:tierline", domain)]));
     const customer = { id: Number(gid.split("/").pop()), email: "platinumatthetop@example.com" };
-    const paid = orderPayload({ id: 1005, customer, processedAt: "2026-04-14T10:00:00Z", lines: [{ id: 10050, quantity: 1, price: "20.00" }], currency: "EUR" });
-    const refund = refundPayload({ id: 5005, orderId: 1005, createdAt: "2026-04-14T11:00:00Z", lines: [{ lineId: 10050, quantity: 1, price: "20.00" }], currency: "EUR" });
+    const paid = orderPayload({
+      id: 1005,
+      customer,
+      processedAt: "2026-04-14T10:00:00Z",
+      lines: [{ id: 10050, quantity: 1, price: "20.00" }],
+      currency: "EUR",
+    });
+    const refund = refundPayload({
+      id: 5005,
+      orderId: 1005,
+      createdAt: "2026-04-14T11:00:00Z",
+      lines: [{ lineId: 10050, quantity: 1, price: "20.00" }],
+      currency: "EUR",
+    });
     await recordWebhook(db, delivery("orders/paid", domain, paid, { webhookId: "wh-extra-paid" }), "orders/paid", new Date(NOW));
     await recordWebhook(db, delivery("refunds/create", domain, refund, { webhookId: "wh-extra-refund" }), "refunds/create", new Date(NOW));
-    const results = await drain(db, { now: () => new Date(clock.now()), adminFor: async (shop) => standInAdminClient({ url: standIn.url, shop, accessToken: TOKEN }), syncOptions: policy, types: ["process-webhooks", "sync-members"] });
+    const results = await drain(db, {
+      now: () => new Date(clock.now()),
+      adminFor: async (shop) => standInAdminClient({ url: standIn.url, shop, accessToken: TOKEN }),
+      syncOptions: policy,
+      types: ["process-webhooks", "sync-members"],
+    });
 
     expect(results.filter((r) => r.ran).map((r) => r.ran && r.job.type)).toEqual(["process-webhooks", "sync-members"]);
-    expect(Object.fromEntries(["level", "progress", "benefits"].map((k) => [k, standIn.metafieldJson(gid, k, "$app:tierline", domain)]))).toEqual(before);
+    expect(Object.fromEntries(["level", "progress", "benefits"].map((k) => [k, standIn.metafieldJson(gid, k, "$app:tierline", domain)]))).toEqual(
+      before,
+    );
     expect(parseTierPointsHistory(standIn.metafieldJson(gid, "history", "$app:tierline", domain))?.entries.slice(0, 2)).toEqual([
       { at: "2026-04-14T11:00:00Z", kind: "refund", points: -20 },
       { at: "2026-04-14T10:00:00Z", kind: "earn", points: 20 },
@@ -247,7 +333,11 @@ describe("the discount configuration the admin writes is what the Function reads
 
   const discountInput = (levelDoc: unknown) => {
     const config = standIn.metafieldJson(discountId, DISCOUNT_CONFIG_KEY, "$app:tierline", domain);
-    return { discountClasses: ["PRODUCT", "SHIPPING"] as ("PRODUCT" | "SHIPPING")[], metafield: { jsonValue: config }, customer: { id: "gid://shopify/Customer/1", metafield: { jsonValue: levelDoc } } };
+    return {
+      discountClasses: ["PRODUCT", "SHIPPING"] as ("PRODUCT" | "SHIPPING")[],
+      metafield: { jsonValue: config },
+      customer: { id: "gid://shopify/Customer/1", metafield: { jsonValue: levelDoc } },
+    };
   };
   /** A cart as Shopify builds the Function's input: the query's variables come from `discount-variables`. */
   const cart = (levelDoc: unknown, prices: string[], taggedNoDiscount: number[] = []) => {
@@ -307,7 +397,14 @@ describe("the discount configuration the admin writes is what the Function reads
   });
 
   it.each([
-    { name: "gold in grace", prices: ["40.00", "30.00"], expected: [["gid://shopify/CartLine/1", "10"], ["gid://shopify/CartLine/2", "10"]] },
+    {
+      name: "gold in grace",
+      prices: ["40.00", "30.00"],
+      expected: [
+        ["gid://shopify/CartLine/1", "10"],
+        ["gid://shopify/CartLine/2", "10"],
+      ],
+    },
     { name: "gold in grace", prices: ["40.00"], expected: [] },
     { name: "gold in grace", prices: ["60.00", "30.00"], tagged: [1], expected: [["gid://shopify/CartLine/1", "10"]] },
     // The tagged line does not count toward the minimum either: 40.00 eligible is below 50.00.
@@ -317,7 +414,11 @@ describe("the discount configuration the admin writes is what the Function reads
   ])("$name with a cart of $prices (lines $tagged tagged no-discount) gets $expected", ({ name, prices, tagged, expected }) => {
     const result = cartLinesDiscountsGenerateRun(cart(levelOf(name), prices, tagged) as never);
     const got = result.operations.flatMap((op) =>
-      op.productDiscountsAdd ? op.productDiscountsAdd.candidates.flatMap((c) => c.targets.map((t) => [(t as { cartLine: { id: string } }).cartLine.id, (c.value as { percentage: { value: string } }).percentage.value])) : [],
+      op.productDiscountsAdd
+        ? op.productDiscountsAdd.candidates.flatMap((c) =>
+            c.targets.map((t) => [(t as { cartLine: { id: string } }).cartLine.id, (c.value as { percentage: { value: string } }).percentage.value]),
+          )
+        : [],
     );
     expect(got.sort()).toEqual(expected);
   });
@@ -335,7 +436,11 @@ describe("the discount configuration the admin writes is what the Function reads
     const d = discountInput(levelOf("gold in grace"));
     const input = {
       presentmentCurrencyRate: "1.0",
-      cart: { buyerIdentity: { customer: d.customer }, cost: { subtotalAmount: { amount: "80.00", currencyCode: "EUR" } }, deliveryGroups: [{ id: "gid://shopify/CartDeliveryGroup/1", deliveryAddress: { countryCode: country } }] },
+      cart: {
+        buyerIdentity: { customer: d.customer },
+        cost: { subtotalAmount: { amount: "80.00", currencyCode: "EUR" } },
+        deliveryGroups: [{ id: "gid://shopify/CartDeliveryGroup/1", deliveryAddress: { countryCode: country } }],
+      },
       discount: { discountClasses: d.discountClasses, metafield: d.metafield },
     };
     expect(cartDeliveryOptionsDiscountsGenerateRun(input as never).operations.length > 0).toBe(free);

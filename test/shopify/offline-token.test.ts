@@ -80,7 +80,9 @@ describe("the worker with expiring offline access tokens", () => {
     // maxAttempts 3, backoff 0: three attempts, each one refresh request, then dead.
     expect(results.map((r) => r.ran && r.status)).toEqual(["queued", "queued", "dead"]);
     for (const r of results) {
-      expect(r.ran && r.error).toMatch(/OfflineTokenError: revoked\.myshopify\.com: Shopify refused to refresh the offline access token: Shopify answered HTTP 400 \(invalid_grant: .*\)\. .*open Tierline once from the shop's Shopify admin/);
+      expect(r.ran && r.error).toMatch(
+        /OfflineTokenError: revoked\.myshopify\.com: Shopify refused to refresh the offline access token: Shopify answered HTTP 400 \(invalid_grant: .*\)\. .*open Tierline once from the shop's Shopify admin/,
+      );
     }
     expect(app.standIn.oauth.tokenRequests(shop)).toBe(3);
     const job = await app.db.job.findFirstOrThrow({ where: { shop, type: BACKFILL_JOB } });
@@ -101,7 +103,12 @@ describe("OfflineTokens", () => {
     };
   }
   const tokensFor = (storage: ReturnType<typeof memoryStorage>) =>
-    new OfflineTokens({ storage, clientId: app.apiKey, clientSecret: app.apiSecret, fetch: (url, init) => adminOriginFetch(new URL(app.standIn.url))(url, init) });
+    new OfflineTokens({
+      storage,
+      clientId: app.apiKey,
+      clientSecret: app.apiSecret,
+      fetch: (url, init) => adminOriginFetch(new URL(app.standIn.url))(url, init),
+    });
   const sessionOf = (shop: string, issued: IssuedTokens, expiresInMs: number) =>
     new Session({
       id: `offline_${shop}`,
@@ -117,7 +124,11 @@ describe("OfflineTokens", () => {
 
   it("refreshes once for callers that arrive together", async () => {
     const shop = "together.myshopify.com";
-    const issued = app.standIn.oauth.grant(app.standIn.addShop({ domain: shop }), { scopes: ["read_orders"], clientId: app.apiKey, clientSecret: app.apiSecret });
+    const issued = app.standIn.oauth.grant(app.standIn.addShop({ domain: shop }), {
+      scopes: ["read_orders"],
+      clientId: app.apiKey,
+      clientSecret: app.apiSecret,
+    });
     const storage = memoryStorage();
     storage.rows.set(`offline_${shop}`, sessionOf(shop, issued, -HOUR));
     const tokens = tokensFor(storage);
@@ -129,7 +140,11 @@ describe("OfflineTokens", () => {
 
   it("uses the token another process stored instead of refreshing again", async () => {
     const shop = "elsewhere.myshopify.com";
-    const issued = app.standIn.oauth.grant(app.standIn.addShop({ domain: shop }), { scopes: ["read_orders"], clientId: app.apiKey, clientSecret: app.apiSecret });
+    const issued = app.standIn.oauth.grant(app.standIn.addShop({ domain: shop }), {
+      scopes: ["read_orders"],
+      clientId: app.apiKey,
+      clientSecret: app.apiSecret,
+    });
     const storage = memoryStorage();
     storage.rows.set(`offline_${shop}`, sessionOf(shop, issued, HOUR));
     const tokens = tokensFor(storage);
@@ -144,7 +159,11 @@ describe("OfflineTokens", () => {
 
   it("a refresh whose answer was lost can be repeated with the stored refresh token (Shopify keeps it until its successor is used)", async () => {
     const shop = "lost-answer.myshopify.com";
-    const issued = app.standIn.oauth.grant(app.standIn.addShop({ domain: shop }), { scopes: ["read_orders"], clientId: app.apiKey, clientSecret: app.apiSecret });
+    const issued = app.standIn.oauth.grant(app.standIn.addShop({ domain: shop }), {
+      scopes: ["read_orders"],
+      clientId: app.apiKey,
+      clientSecret: app.apiSecret,
+    });
     const storage = memoryStorage();
     storage.rows.set(`offline_${shop}`, sessionOf(shop, issued, -HOUR));
     let lose = true;

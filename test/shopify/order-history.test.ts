@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { BACKFILL_JOB, backfillKey } from "~/queue/job-kinds";
 import { enqueueJob } from "~/queue/queue.server";
 import { recordWebhook } from "~/services/webhook-inbox.server";
-import { HOW_TO_GET_ALL_ORDERS, importFullOrderHistory, loadOrderHistoryNotice, orderHistoryNotice, scopesGrantedInAdmin } from "~/services/order-history.server";
+import {
+  HOW_TO_GET_ALL_ORDERS,
+  importFullOrderHistory,
+  loadOrderHistoryNotice,
+  orderHistoryNotice,
+  scopesGrantedInAdmin,
+} from "~/services/order-history.server";
 import { backfillOrdersWindow } from "~/shopify/backfill.server";
 import { drain } from "../../scripts/worker";
 import { standInAdminClient } from "../../tools/shopify-stand-in/index";
@@ -29,7 +35,13 @@ async function install(shop: string, scopes: string[]): Promise<{ old: string; r
   const [old, recent] = app.standIn.seed(
     {
       orders: [
-        { customerId: customer, processedAt: iso(200), lineItems: [{ quantity: 1, unitPrice: "500.00" }], totalPrice: "500.00", subtotalPrice: "500.00" },
+        {
+          customerId: customer,
+          processedAt: iso(200),
+          lineItems: [{ quantity: 1, unitPrice: "500.00" }],
+          totalPrice: "500.00",
+          subtotalPrice: "500.00",
+        },
         { customerId: customer, processedAt: iso(10), lineItems: [{ quantity: 1, unitPrice: "40.00" }], totalPrice: "40.00", subtotalPrice: "40.00" },
       ],
     },
@@ -46,7 +58,8 @@ async function runWorker() {
   for (const r of results) if (r.ran) expect(r.status, `${r.job.type}: ${r.error}`).toBe("done");
 }
 
-const importedOrders = async (shop: string) => (await app.db.orderFact.findMany({ where: { shop }, select: { orderGid: true } })).map((o) => o.orderGid).sort();
+const importedOrders = async (shop: string) =>
+  (await app.db.orderFact.findMany({ where: { shop }, select: { orderGid: true } })).map((o) => o.orderGid).sort();
 
 describe("the history import with and without read_all_orders", () => {
   it.each([
@@ -64,7 +77,9 @@ describe("the history import with and without read_all_orders", () => {
     if (limited) expect(Math.abs(row.backfillOrdersFrom!.getTime() - (before - 60 * DAY))).toBeLessThan(60_000);
     else expect(row.backfillOrdersFrom).toBeNull();
     // The import asked for exactly what it could get: the orders query names its start when the window applies.
-    const bulk = Object.values(app.standIn.shop(shop).bulkOperations).map((op) => op.query ?? "").find((q) => q.includes("orders("));
+    const bulk = Object.values(app.standIn.shop(shop).bulkOperations)
+      .map((op) => op.query ?? "")
+      .find((q) => q.includes("orders("));
     expect(bulk).toContain(limited ? row.backfillOrdersFrom!.toISOString() : "1970-01-01T00:00:00Z");
   });
 
@@ -93,7 +108,15 @@ describe("the history import with and without read_all_orders", () => {
   it("granted through app/scopes_update (the merchant accepted the optional scope), the older orders are imported", async () => {
     const shop = "recent-orders.myshopify.com";
     app.standIn.oauth.setScopes(shop, ALL);
-    expect((await recordWebhook(app.db, delivery("app/scopes_update", shop, { id: 1, previous: RECENT, current: ALL, updated_at: new Date().toISOString() }), "app/scopes_update")).status).toBe(200);
+    expect(
+      (
+        await recordWebhook(
+          app.db,
+          delivery("app/scopes_update", shop, { id: 1, previous: RECENT, current: ALL, updated_at: new Date().toISOString() }),
+          "app/scopes_update",
+        )
+      ).status,
+    ).toBe(200);
     await runWorker();
 
     expect(await importedOrders(shop)).toHaveLength(2);
@@ -128,10 +151,25 @@ describe("backfillOrdersWindow and the notice before any import", () => {
   const sixtyDaysAgo = new Date(now.getTime() - 60 * DAY);
   it.each([
     { name: "all orders, no activeFrom", activeFrom: null, allOrders: true, want: { since: null, limited: false } },
-    { name: "all orders, activeFrom", activeFrom: Date.parse("2025-01-01T00:00:00Z"), allOrders: true, want: { since: new Date("2025-01-01T00:00:00Z"), limited: false } },
+    {
+      name: "all orders, activeFrom",
+      activeFrom: Date.parse("2025-01-01T00:00:00Z"),
+      allOrders: true,
+      want: { since: new Date("2025-01-01T00:00:00Z"), limited: false },
+    },
     { name: "60 days, no activeFrom", activeFrom: null, allOrders: false, want: { since: sixtyDaysAgo, limited: true } },
-    { name: "60 days, activeFrom before the window", activeFrom: Date.parse("2025-01-01T00:00:00Z"), allOrders: false, want: { since: sixtyDaysAgo, limited: true } },
-    { name: "60 days, activeFrom inside the window", activeFrom: Date.parse("2026-11-15T00:00:00Z"), allOrders: false, want: { since: new Date("2026-11-15T00:00:00Z"), limited: false } },
+    {
+      name: "60 days, activeFrom before the window",
+      activeFrom: Date.parse("2025-01-01T00:00:00Z"),
+      allOrders: false,
+      want: { since: sixtyDaysAgo, limited: true },
+    },
+    {
+      name: "60 days, activeFrom inside the window",
+      activeFrom: Date.parse("2026-11-15T00:00:00Z"),
+      allOrders: false,
+      want: { since: new Date("2026-11-15T00:00:00Z"), limited: false },
+    },
   ])("$name", ({ activeFrom, allOrders, want }) => {
     expect(backfillOrdersWindow({ activeFrom, allOrders, now })).toEqual(want);
   });

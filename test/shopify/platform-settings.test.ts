@@ -2,7 +2,17 @@ import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { Session } from "@shopify/shopify-api";
-import { buildClientSchema, getNamedType, parse, TypeInfo, validate, visit, visitWithTypeInfo, type GraphQLSchema, type IntrospectionQuery } from "graphql";
+import {
+  buildClientSchema,
+  getNamedType,
+  parse,
+  TypeInfo,
+  validate,
+  visit,
+  visitWithTypeInfo,
+  type GraphQLSchema,
+  type IntrospectionQuery,
+} from "graphql";
 import { describe, expect, it } from "vitest";
 import { APP_ACCESS_SCOPES, grantsAllOrders, OPTIONAL_SCOPES, SCOPES } from "~/shopify/access-scopes.server";
 import { CachedSessionStorage } from "~/shopify/session-cache.server";
@@ -60,9 +70,17 @@ describe("shopify.app.toml", () => {
 
   it("holds the scopes the shopper extensions' queries require (Customer Account API and, for POS, Admin API)", () => {
     const apis = { customer: loadSchema("customer"), admin: loadSchema("admin") };
-    const sources = [path.join(root, "app/shared"), ...fs.readdirSync(path.join(root, "extensions")).map((e) => path.join(root, "extensions", e, "src"))]
+    const sources = [
+      path.join(root, "app/shared"),
+      ...fs.readdirSync(path.join(root, "extensions")).map((e) => path.join(root, "extensions", e, "src")),
+    ]
       .filter((d) => fs.existsSync(d))
-      .flatMap((d) => fs.readdirSync(d, { recursive: true, encoding: "utf8" }).filter((f) => /\.tsx?$/.test(f)).map((f) => path.join(d, f)));
+      .flatMap((d) =>
+        fs
+          .readdirSync(d, { recursive: true, encoding: "utf8" })
+          .filter((f) => /\.tsx?$/.test(f))
+          .map((f) => path.join(d, f)),
+      );
     const documents = sources.flatMap((file) => [...fs.readFileSync(file, "utf8").matchAll(/`#graphql\n([\s\S]*?)`/g)].map((m) => m[1]));
     expect(documents.length).toBeGreaterThan(0);
     const needs = new Map<string, string>();
@@ -83,7 +101,9 @@ describe("shopify.app.toml", () => {
             const rawField = types.get(parent.name)?.fields?.find((f) => f.name === field.name);
             for (const access of [type?.requiredAccess, rawField?.requiredAccess]) {
               // Scopes an app requests; `*_authenticated` names are the buyer's sign-in state, not app scopes.
-              const scopes = [...(access ?? "").matchAll(/`(\w+)`/g)].map((m) => m[1]).filter((s) => !/_(pre_|un)?authenticated$|_payment_instrument_authenticated$/.test(s));
+              const scopes = [...(access ?? "").matchAll(/`(\w+)`/g)]
+                .map((m) => m[1])
+                .filter((s) => !/_(pre_|un)?authenticated$|_payment_instrument_authenticated$/.test(s));
               if (scopes.length) needs.set(`${api}: ${parent.name}.${field.name}`, scopes.join(" or "));
             }
           },

@@ -96,7 +96,14 @@ describe("size", () => {
     id: `level-${String(i).padStart(2, "0")}-${"x".repeat(54)}`,
     name: `${"N".repeat(57)}${String(i).padStart(3, "0")}`,
     rank: i,
-    upgrade: Array.from({ length: 10 }, () => Array.from({ length: 10 }, (_, c) => ({ kind: "accumulatedSpend", amount: `${(i + 1) * 1_000_000 + c}.99`, windowDays: 3650, scope: { tags: ["vip"] } }))),
+    upgrade: Array.from({ length: 10 }, () =>
+      Array.from({ length: 10 }, (_, c) => ({
+        kind: "accumulatedSpend",
+        amount: `${(i + 1) * 1_000_000 + c}.99`,
+        windowDays: 3650,
+        scope: { tags: ["vip"] },
+      })),
+    ),
   });
   const benefits = (): TierBenefitItemV1[] => [
     { kind: "discount", type: "fixed", value: "99999.99", minimumOrder: "99999.99" },
@@ -105,10 +112,20 @@ describe("size", () => {
     ...Array.from({ length: 10 }, (_, k) => ({ kind: "custom" as const, title: `${"P".repeat(78)}${String(k).padStart(2, "0")}`, icon: "trophy" })),
   ];
   const programOf = (levels: number) => {
-    const program = parseProgram({ currency: "USD", window: { kind: "rolling", days: 3650 }, validity: { kind: "days", days: 3650 }, levels: Array.from({ length: levels }, (_, i) => maximalLevel(i + 1)) });
+    const program = parseProgram({
+      currency: "USD",
+      window: { kind: "rolling", days: 3650 },
+      validity: { kind: "days", days: 3650 },
+      levels: Array.from({ length: levels }, (_, i) => maximalLevel(i + 1)),
+    });
     const shop: ShopDisplayInput = {
       currency: "USD",
-      levels: new Map(program.levels.map((l) => [l.id, { name: l.name, rank: l.rank, card: { badge: "trophy", background: "#123456", text: "#fedcba", levelColor: "#abcdef", hideDates: true } }])),
+      levels: new Map(
+        program.levels.map((l) => [
+          l.id,
+          { name: l.name, rank: l.rank, card: { badge: "trophy", background: "#123456", text: "#fedcba", levelColor: "#abcdef", hideDates: true } },
+        ]),
+      ),
       benefits: new Map(program.levels.map((l) => [l.id, benefits()])),
     };
     return buildProgramDocument(program, shop);
@@ -125,6 +142,8 @@ describe("size", () => {
   });
 
   it("refuses a programme past the cap with a message that says what to trim", () => {
-    expect(programMetafieldSizeIssue(programOf(14))).toMatch(/^The programme is too large for shoppers' pages \(\d+ KB; Shopify stores at most 128 KB\)\. Remove condition groups, conditions or levels/);
+    expect(programMetafieldSizeIssue(programOf(14))).toMatch(
+      /^The programme is too large for shoppers' pages \(\d+ KB; Shopify stores at most 128 KB\)\. Remove condition groups, conditions or levels/,
+    );
   });
 });

@@ -55,7 +55,11 @@ afterAll(async () => {
 describe("syncMembers through the @shopify/shopify-api client", () => {
   it.each([
     { name: "THROTTLED (thrown as GraphqlQueryError)", fault: { kind: "throttled" as const }, reason: "throttled" },
-    { name: "HTTP 429 (thrown as HttpThrottlingError, Retry-After honoured)", fault: { kind: "http" as const, status: 429 as const, retryAfterSeconds: 3 }, reason: "http-429" },
+    {
+      name: "HTTP 429 (thrown as HttpThrottlingError, Retry-After honoured)",
+      fault: { kind: "http" as const, status: 429 as const, retryAfterSeconds: 3 },
+      reason: "http-429",
+    },
     { name: "HTTP 503 (thrown as HttpInternalError)", fault: { kind: "http" as const, status: 503 as const }, reason: "http-5xx" },
   ])("retries $name and completes", async ({ fault, reason }) => {
     const [gid] = standIn.seed({ customers: [{ firstName: "Remix", tags: ["tier:silver"] }] }).customers;

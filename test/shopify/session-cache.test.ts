@@ -26,9 +26,27 @@ describe("CachedSessionStorage", () => {
   it.each([
     ["a second load within the TTL", (c: CachedSessionStorage) => c.loadSession(`offline_${SHOP}`), 500, 1, "t1"],
     ["a load after the TTL", (c: CachedSessionStorage) => c.loadSession(`offline_${SHOP}`), 2_500, 2, "t1"],
-    ["a load after storeSession in this process", async (c: CachedSessionStorage) => (await c.storeSession(offline("t2")), c.loadSession(`offline_${SHOP}`)), 500, 2, "t2"],
-    ["a load after deleteSession", async (c: CachedSessionStorage) => (await c.deleteSession(`offline_${SHOP}`), c.loadSession(`offline_${SHOP}`)), 500, 2, undefined],
-    ["a load after deleteSessions", async (c: CachedSessionStorage) => (await c.deleteSessions([`offline_${SHOP}`]), c.loadSession(`offline_${SHOP}`)), 500, 2, undefined],
+    [
+      "a load after storeSession in this process",
+      async (c: CachedSessionStorage) => (await c.storeSession(offline("t2")), c.loadSession(`offline_${SHOP}`)),
+      500,
+      2,
+      "t2",
+    ],
+    [
+      "a load after deleteSession",
+      async (c: CachedSessionStorage) => (await c.deleteSession(`offline_${SHOP}`), c.loadSession(`offline_${SHOP}`)),
+      500,
+      2,
+      undefined,
+    ],
+    [
+      "a load after deleteSessions",
+      async (c: CachedSessionStorage) => (await c.deleteSessions([`offline_${SHOP}`]), c.loadSession(`offline_${SHOP}`)),
+      500,
+      2,
+      undefined,
+    ],
   ])("%s", async (_case, act, laterMs, expectedLoads, expectedToken) => {
     const inner = countingStorage();
     inner.rows.set(`offline_${SHOP}`, offline("t1"));

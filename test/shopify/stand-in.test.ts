@@ -43,10 +43,25 @@ async function post(body: unknown, headers: Record<string, string> = {}, version
 describe("stand-in: invalid documents fail like Shopify (HTTP 200, errors array, no data)", () => {
   it.each([
     { name: "unknown field", query: "query Q { shop { nope } }", message: "Field 'nope' doesn't exist on type 'Shop'", code: "undefinedField" },
-    { name: "missing required argument", query: "query Q { customer { id } }", message: "Field 'customer' is missing required arguments: id", code: "missingRequiredArguments" },
-    { name: "unknown argument", query: 'query Q { shop(id: "1") { name } }', message: "Field 'shop' doesn't accept argument 'id'", code: "argumentNotAccepted" },
+    {
+      name: "missing required argument",
+      query: "query Q { customer { id } }",
+      message: "Field 'customer' is missing required arguments: id",
+      code: "missingRequiredArguments",
+    },
+    {
+      name: "unknown argument",
+      query: 'query Q { shop(id: "1") { name } }',
+      message: "Field 'shop' doesn't accept argument 'id'",
+      code: "argumentNotAccepted",
+    },
     { name: "syntax error", query: "query Q { shop { name }", message: /^syntax error, /, code: undefined },
-    { name: "connection without first or last", query: "query Q { customers { nodes { id } } }", message: "you must provide one of first or last", code: "FIRST_OR_LAST_REQUIRED" },
+    {
+      name: "connection without first or last",
+      query: "query Q { customers { nodes { id } } }",
+      message: "you must provide one of first or last",
+      code: "FIRST_OR_LAST_REQUIRED",
+    },
   ])("$name", async ({ query, message, code }) => {
     const { status, json } = await post({ query });
     expect(status).toBe(200);
@@ -60,7 +75,11 @@ describe("stand-in: invalid documents fail like Shopify (HTTP 200, errors array,
     const { status, json } = await post({ query: "query Q { shop { currencyCode myshopifyDomain } }" });
     expect(status).toBe(200);
     expect(json.data.shop).toEqual({ currencyCode: "USD", myshopifyDomain: SHOP });
-    expect(json.extensions.cost).toMatchObject({ requestedQueryCost: 1, actualQueryCost: 1, throttleStatus: { maximumAvailable: 1000, restoreRate: 50 } });
+    expect(json.extensions.cost).toMatchObject({
+      requestedQueryCost: 1,
+      actualQueryCost: 1,
+      throttleStatus: { maximumAvailable: 1000, restoreRate: 50 },
+    });
   });
 
   it("refuses a query over the single-query cost limit", async () => {
@@ -99,7 +118,10 @@ describe("stand-in: access", () => {
   });
 
   it("serves any shop domain (an empty store) and keeps shops apart", async () => {
-    const res = await post({ query: 'query Q { customers(first: 5, query: "tag:vip") { nodes { id } } }' }, { "X-Shopify-Shop-Domain": "elsewhere.myshopify.com" });
+    const res = await post(
+      { query: 'query Q { customers(first: 5, query: "tag:vip") { nodes { id } } }' },
+      { "X-Shopify-Shop-Domain": "elsewhere.myshopify.com" },
+    );
     expect(res.json.data.customers.nodes).toEqual([]);
     const home = await post({ query: 'query Q { customers(first: 5, query: "tag:vip") { nodes { displayName } } }' });
     expect(home.json.data.customers.nodes).toEqual([{ displayName: "Ada" }]);
@@ -115,7 +137,11 @@ describe("stand-in: leaky bucket", () => {
     expect(costs).toEqual([28, 16, 4]);
     const refused = await post({ query }, tiny);
     expect(refused.json.errors[0].extensions.code).toBe("THROTTLED");
-    expect(refused.json.extensions.cost).toMatchObject({ requestedQueryCost: 12, actualQueryCost: null, throttleStatus: { currentlyAvailable: 4, restoreRate: 10 } });
+    expect(refused.json.extensions.cost).toMatchObject({
+      requestedQueryCost: 12,
+      actualQueryCost: null,
+      throttleStatus: { currentlyAvailable: 4, restoreRate: 10 },
+    });
     clock.advance(800); // +8 points → 12
     expect((await post({ query }, tiny)).json.extensions.cost.throttleStatus.currentlyAvailable).toBe(0);
   });
@@ -125,14 +151,20 @@ describe("stand-in: bulk operation rules", () => {
   it.each([
     {
       name: "two mutation fields in one bulk mutation",
-      mutation: "mutation M($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) { node { id } } tagsRemove(id: $id, tags: $tags) { node { id } } }",
+      mutation:
+        "mutation M($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) { node { id } } tagsRemove(id: $id, tags: $tags) { node { id } } }",
       code: "INVALID_MUTATION",
     },
     { name: "an invalid mutation", mutation: "mutation M { nope }", code: "INVALID_MUTATION" },
-    { name: "a staged path that was never uploaded", mutation: "mutation M($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) { node { id } } }", code: "NO_SUCH_FILE" },
+    {
+      name: "a staged path that was never uploaded",
+      mutation: "mutation M($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) { node { id } } }",
+      code: "NO_SUCH_FILE",
+    },
   ])("bulkOperationRunMutation refuses $name", async ({ mutation, code }) => {
     const { json } = await post({
-      query: "mutation R($m: String!, $p: String!) { bulkOperationRunMutation(mutation: $m, stagedUploadPath: $p) { bulkOperation { id } userErrors { code message } } }",
+      query:
+        "mutation R($m: String!, $p: String!) { bulkOperationRunMutation(mutation: $m, stagedUploadPath: $p) { bulkOperation { id } userErrors { code message } } }",
       variables: { m: mutation, p: "tmp/0/bulk/none/bulk_op_vars" },
     });
     expect(json.data.bulkOperationRunMutation.bulkOperation).toBeNull();
@@ -140,8 +172,16 @@ describe("stand-in: bulk operation rules", () => {
   });
 
   it.each([
-    { name: "a connection inside a list", query: "query B { orders { edges { node { id refunds { refundLineItems { edges { node { quantity } } } } } } } }", error: /within a list/ },
-    { name: "three levels of connections", query: "query B { customers { edges { node { orders { edges { node { lineItems { edges { node { id } } } } } } } } } }", error: /nesting depth/ },
+    {
+      name: "a connection inside a list",
+      query: "query B { orders { edges { node { id refunds { refundLineItems { edges { node { quantity } } } } } } } }",
+      error: /within a list/,
+    },
+    {
+      name: "three levels of connections",
+      query: "query B { customers { edges { node { orders { edges { node { lineItems { edges { node { id } } } } } } } } } }",
+      error: /nesting depth/,
+    },
     { name: "no connection", query: "query B { shop { name } }", error: /at least one connection/ },
     { name: "a top-level nodes field", query: 'query B { nodes(ids: ["gid://shopify/Customer/1"]) { id } }', error: /top level/ },
   ])("bulkOperationRunQuery refuses $name", async ({ query, error }) => {
@@ -227,7 +267,10 @@ describe("stand-in: persistence for the demo", () => {
     await fetch(`${first.url}/admin/api/2026-10/graphql.json`, {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-Shopify-Shop-Domain": "persist.myshopify.com", "X-Shopify-Access-Token": TOKEN },
-      body: JSON.stringify({ query: 'mutation T($id: ID!) { tagsAdd(id: $id, tags: ["tier:gold"]) { userErrors { message } } }', variables: { id: gid } }),
+      body: JSON.stringify({
+        query: 'mutation T($id: ID!) { tagsAdd(id: $id, tags: ["tier:gold"]) { userErrors { message } } }',
+        variables: { id: gid },
+      }),
     });
     await first.close();
 

@@ -40,7 +40,14 @@ const config = (percent: string): DiscountConfigV1 => ({
         value: "5.00",
         minimumOrder: null,
         appliesTo: "discounted",
-        scope: { productIds: [], collectionIds: ["gid://shopify/Collection/2"], tags: ["summer"], excludeProductIds: [], excludeCollectionIds: [], excludeTags: ["final-sale"] },
+        scope: {
+          productIds: [],
+          collectionIds: ["gid://shopify/Collection/2"],
+          tags: ["summer"],
+          excludeProductIds: [],
+          excludeCollectionIds: [],
+          excludeTags: ["final-sale"],
+        },
         saleItemExtra: null,
       },
       freeShipping: null,
@@ -55,7 +62,11 @@ describe("tier discount", () => {
     expect(created.created).toBe(true);
     const shop = standIn.shop(domain);
     expect(Object.keys(shop.discounts)).toEqual([created.discountId]);
-    expect(shop.discounts[created.discountId]).toMatchObject({ functionHandle: "tier-discount", discountClasses: ["PRODUCT", "SHIPPING"], title: "Member level discount" });
+    expect(shop.discounts[created.discountId]).toMatchObject({
+      functionHandle: "tier-discount",
+      discountClasses: ["PRODUCT", "SHIPPING"],
+      title: "Member level discount",
+    });
     expect(standIn.metafieldJson(created.discountId, "discount-config", "$app:tierline", domain)).toEqual(config("10"));
     // The Function's input-query variables: a slot per distinct collection list and tag list of the levels' scopes,
     // every other slot written empty so no variable is ever null.

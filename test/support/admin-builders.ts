@@ -8,10 +8,34 @@ import type { Db } from "~/db/client.server";
 
 type Json = Record<string, any>;
 
-export const scopeInput = (over: Json = {}) => ({ productIds: [], collectionIds: [], tags: [], excludeProductIds: [], excludeCollectionIds: [], excludeTags: [], ...over });
+export const scopeInput = (over: Json = {}) => ({
+  productIds: [],
+  collectionIds: [],
+  tags: [],
+  excludeProductIds: [],
+  excludeCollectionIds: [],
+  excludeTags: [],
+  ...over,
+});
 
-export const spendInput = (amount: string, over: Json = {}) => ({ kind: "accumulatedSpend", amount, scope: scopeInput(), windowDays: "", role: "both", showProgress: true, ...over });
-export const ordersInput = (count: string | number, over: Json = {}) => ({ kind: "orderCount", count, scope: scopeInput(), windowDays: "", role: "both", showProgress: true, ...over });
+export const spendInput = (amount: string, over: Json = {}) => ({
+  kind: "accumulatedSpend",
+  amount,
+  scope: scopeInput(),
+  windowDays: "",
+  role: "both",
+  showProgress: true,
+  ...over,
+});
+export const ordersInput = (count: string | number, over: Json = {}) => ({
+  kind: "orderCount",
+  count,
+  scope: scopeInput(),
+  windowDays: "",
+  role: "both",
+  showProgress: true,
+  ...over,
+});
 
 /** A level editor payload: "Gold" reached by 1000.00 accumulated spend. */
 export function levelInput(over: Json = {}): Json {
@@ -41,7 +65,12 @@ export function benefitsInput(over: Json = {}): Json {
       combinesWith: { productDiscounts: false, orderDiscounts: false, shippingDiscounts: true },
     },
     freeShipping: { countries: "us, ca", minimumOrder: "" },
-    points: { rules: [{ per: "amount", every: "1.00", points: "1", prorate: true, scope: scopeInput(), excludeDiscountCodes: false }], multiplier: "2", rounding: "down", expiryDays: "" },
+    points: {
+      rules: [{ per: "amount", every: "1.00", points: "1", prorate: true, scope: scopeInput(), excludeDiscountCodes: false }],
+      multiplier: "2",
+      rounding: "down",
+      expiryDays: "",
+    },
     upgradePoints: "100",
     welcome: { amount: { type: "fixed", value: "5" }, validDays: "30" },
     birthday: { kind: "points", points: "50" },
@@ -97,7 +126,11 @@ export function formData(fields: Record<string, unknown>): FormData {
 }
 
 export async function seedShop(db: Db, shop: string, over: { plan?: string; levelCap?: number | null; currency?: string } = {}) {
-  return db.shop.upsert({ where: { domain: shop }, create: { domain: shop, plan: over.plan ?? "basic", levelCap: over.levelCap ?? null, currency: over.currency ?? "USD" }, update: {} });
+  return db.shop.upsert({
+    where: { domain: shop },
+    create: { domain: shop, plan: over.plan ?? "basic", levelCap: over.levelCap ?? null, currency: over.currency ?? "USD" },
+    update: {},
+  });
 }
 
 /** A published program version (and, like a real publish, nothing else: members are seeded separately). */
@@ -108,7 +141,12 @@ export async function seedPublished(db: Db, shop: string, program: Json = progra
 let orderSeq = 0;
 
 /** A paid order fact of one line; `total` is the counted spend with the default spend definition. */
-export async function seedOrder(db: Db, shop: string, customerGid: string, over: { total?: string; paidAt?: string; id?: string; cancelledAt?: string } = {}) {
+export async function seedOrder(
+  db: Db,
+  shop: string,
+  customerGid: string,
+  over: { total?: string; paidAt?: string; id?: string; cancelledAt?: string } = {},
+) {
   const id = over.id ?? `gid://shopify/Order/${++orderSeq}`;
   const cents = Math.round(Number(over.total ?? "100.00") * 100);
   return db.orderFact.create({
@@ -124,24 +162,55 @@ export async function seedOrder(db: Db, shop: string, customerGid: string, over:
       subtotal: cents,
       shipping: 0,
       tax: 0,
-      linesJson: JSON.stringify([{ id: `${id}-l1`, productId: "gid://shopify/Product/1", quantity: 1, price: cents, collectionIds: [], tags: [], giftCard: false }]),
+      linesJson: JSON.stringify([
+        { id: `${id}-l1`, productId: "gid://shopify/Product/1", quantity: 1, price: cents, collectionIds: [], tags: [], giftCard: false },
+      ]),
       sourceUpdatedAt: new Date(over.paidAt ?? "2026-02-01T10:00:00Z"),
     },
   });
 }
 
 export async function seedMember(db: Db, shop: string, customerGid: string, over: Record<string, unknown> = {}) {
-  return db.member.create({ data: { shop, customerGid, email: `${customerGid.split("/").pop()}@example.com`, firstName: "Ada", lastName: customerGid.split("/").pop(), ...over } });
+  return db.member.create({
+    data: {
+      shop,
+      customerGid,
+      email: `${customerGid.split("/").pop()}@example.com`,
+      firstName: "Ada",
+      lastName: customerGid.split("/").pop(),
+      ...over,
+    },
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Rendering admin components without a browser: react-test-renderer inside Polaris' AppProvider, with a stand-in
 // for the few DOM globals Polaris touches on mount and for App Bridge's `shopify` global (its resource picker).
 
-const TREE_ENDS = new Set(["parentNode", "parentElement", "nextSibling", "previousSibling", "firstChild", "lastChild", "offsetParent", "activeElement", "then", "nodeType"]);
+const TREE_ENDS = new Set([
+  "parentNode",
+  "parentElement",
+  "nextSibling",
+  "previousSibling",
+  "firstChild",
+  "lastChild",
+  "offsetParent",
+  "activeElement",
+  "then",
+  "nodeType",
+]);
 /** A DOM node stand-in: every method exists and does nothing, every number is 0, tree links end at once. */
 const fakeNode: any = new Proxy(function () {}, {
-  get: (_t, p) => (p === Symbol.toPrimitive ? () => 0 : typeof p === "string" && TREE_ENDS.has(p) ? null : p === "length" ? 0 : p === Symbol.iterator ? function* () {} : fakeNode),
+  get: (_t, p) =>
+    p === Symbol.toPrimitive
+      ? () => 0
+      : typeof p === "string" && TREE_ENDS.has(p)
+        ? null
+        : p === "length"
+          ? 0
+          : p === Symbol.iterator
+            ? function* () {}
+            : fakeNode,
   apply: () => fakeNode,
   construct: () => fakeNode,
 });
@@ -186,7 +255,9 @@ export async function renderAdmin(element: ReactElement): Promise<TestRenderer.R
 
 /** The Polaris control with this accessible label (`label` or `accessibilityLabel`). */
 export function control(r: TestRenderer.ReactTestRenderer, label: string): TestRenderer.ReactTestInstance {
-  const found = r.root.findAll((n) => typeof n.type !== "string" && (n.props.label === label || n.props.accessibilityLabel === label || n.props.title === label));
+  const found = r.root.findAll(
+    (n) => typeof n.type !== "string" && (n.props.label === label || n.props.accessibilityLabel === label || n.props.title === label),
+  );
   if (found.length === 0) throw new Error(`no control labelled "${label}"`);
   return found[0];
 }

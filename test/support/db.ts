@@ -129,7 +129,10 @@ async function dropLeftovers(serverUrl: string): Promise<void> {
   };
   for (const { datname } of rows) {
     const pid = Number(datname.slice(TEST_DB_PREFIX.length).split("_")[0]);
-    if (pid && !alive(pid)) await admin(serverUrl).query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => undefined);
+    if (pid && !alive(pid))
+      await admin(serverUrl)
+        .query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`)
+        .catch(() => undefined);
   }
 }
 
@@ -183,7 +186,12 @@ export async function dumpTables(db: Db): Promise<Record<string, Record<string, 
 export async function seedShop(db: Db, shop: string, over: { currency?: string; installedAt?: Date; rewardsFrom?: Date | null } = {}): Promise<void> {
   const installedAt = over.installedAt ?? new Date("2026-01-01T00:00:00Z");
   await db.shop.create({
-    data: { domain: shop, currency: over.currency ?? "USD", installedAt, rewardsFrom: over.rewardsFrom === undefined ? installedAt : over.rewardsFrom },
+    data: {
+      domain: shop,
+      currency: over.currency ?? "USD",
+      installedAt,
+      rewardsFrom: over.rewardsFrom === undefined ? installedAt : over.rewardsFrom,
+    },
   });
 }
 

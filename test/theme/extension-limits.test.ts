@@ -16,7 +16,15 @@ import { createShopifyLiquid, THEME_EXTENSION_ROOT } from "../../tools/shopper-s
  */
 
 const KB = 1024;
-const LIMITS = { totalBytes: 10 * KB * KB, liquidBytes: 100 * KB, appBlocks: 30, localeBytes: 15 * KB, settingsPerBlock: 25, cssBytes: 100_000, jsBytes: 10_000 };
+const LIMITS = {
+  totalBytes: 10 * KB * KB,
+  liquidBytes: 100 * KB,
+  appBlocks: 30,
+  localeBytes: 15 * KB,
+  settingsPerBlock: 25,
+  cssBytes: 100_000,
+  jsBytes: 10_000,
+};
 const ALLOWED: Record<string, string[]> = {
   assets: [".jpg", ".jpeg", ".json", ".js", ".css", ".png", ".svg", ".wasm"],
   blocks: [".liquid"],
@@ -68,7 +76,11 @@ describe("theme app extension limits", () => {
       expect(["section", "body", "head"], block).toContain(schema.target);
       expect(schema.name.length, block).toBeLessThanOrEqual(25);
       expect(schema.settings.filter((s) => s.type !== "header" && s.type !== "paragraph").length, block).toBeLessThanOrEqual(LIMITS.settingsPerBlock);
-      if (schema.stylesheet) expect(files.map((f) => f.rel), block).toContain(`assets/${schema.stylesheet}`);
+      if (schema.stylesheet)
+        expect(
+          files.map((f) => f.rel),
+          block,
+        ).toContain(`assets/${schema.stylesheet}`);
     }
   });
 
@@ -93,7 +105,8 @@ describe("theme app extension limits", () => {
 
   it("labels every block setting from the schema locale file", () => {
     const schemaLocale = JSON.parse(fs.readFileSync(path.join(THEME_EXTENSION_ROOT, "locales/en.default.schema.json"), "utf8"));
-    const lookup = (key: string) => key.split(".").reduce<unknown>((n, k) => (n && typeof n === "object" ? (n as Record<string, unknown>)[k] : undefined), schemaLocale);
+    const lookup = (key: string) =>
+      key.split(".").reduce<unknown>((n, k) => (n && typeof n === "object" ? (n as Record<string, unknown>)[k] : undefined), schemaLocale);
     for (const block of blocks) {
       const refs = JSON.stringify(liquid.schemaOf(block)).match(/"t:[^"]+"/g) ?? [];
       expect(refs.length).toBeGreaterThan(0);

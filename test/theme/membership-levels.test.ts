@@ -53,7 +53,11 @@ const goldBenefits = {
     { kind: "custom", title: "Early access to sales", icon: "star" },
   ],
 };
-const member = (metafields: Record<string, unknown>) => ({ id: 7001, firstName: "Ada", metafields: Object.fromEntries(Object.entries(metafields).map(([k, v]) => [k, { type: "json", value: JSON.stringify(v) }])) });
+const member = (metafields: Record<string, unknown>) => ({
+  id: 7001,
+  firstName: "Ada",
+  metafields: Object.fromEntries(Object.entries(metafields).map(([k, v]) => [k, { type: "json", value: JSON.stringify(v) }])),
+});
 
 describe("fixtures", () => {
   it("the programme fixture is a TierProgramV1 exactly as the shared reader reads it", () => {
@@ -152,7 +156,13 @@ describe("a visitor who is not logged in", () => {
     const read = await render({ shopMetafields: { program: programField(program) } });
     expect(read.cards[0].requirements).toEqual(["3 orders in the last 30 days and $1,000 spent in the last 365 days"]);
     expect(read.cards[0].validity).toBe("Lasts 90 days once reached");
-    expect(read.cards[1]).toMatchObject({ requirements: [], requirementNote: "By invitation only", benefits: [], benefitsNote: "No extra benefits", validity: "Yours for good once reached" });
+    expect(read.cards[1]).toMatchObject({
+      requirements: [],
+      requirementNote: "By invitation only",
+      benefits: [],
+      benefitsNote: "No extra benefits",
+      validity: "Yours for good once reached",
+    });
     const view = programView(program, ctx, null)!;
     expect([read.cards[0].requirements, [read.cards[1].requirementNote]]).toEqual(view.levels.map((l) => l.requirements));
     expect(read.cards.map((c) => c.validity)).toEqual(view.levels.map((l) => l.validity));
@@ -197,7 +207,10 @@ describe("a visitor who is not logged in", () => {
   });
 
   it("uses each level's card colours, readable ones, or the theme's", async () => {
-    const unreadable = { ...PROGRAM, levels: [{ ...PROGRAM.levels[0], card: { ...PROGRAM.levels[0].card, background: "#f9fafb", text: "#ffffff", levelColor: "#fefefe" } }] };
+    const unreadable = {
+      ...PROGRAM,
+      levels: [{ ...PROGRAM.levels[0], card: { ...PROGRAM.levels[0].card, background: "#f9fafb", text: "#ffffff", levelColor: "#fefefe" } }],
+    };
     const read = await render({ shopMetafields: { program: programField(unreadable) } });
     // White on near-white fails WCAG's 3:1: the text turns black, the level colour follows it.
     expect(read.cards[0].style).toBe("--tl-bg:#f9fafb;--tl-fg:#000000;--tl-accent:#000000");
@@ -208,7 +221,10 @@ describe("a visitor who is not logged in", () => {
   });
 
   it("shows only what the merchant's settings keep", async () => {
-    const read = await render({ shopMetafields: { program: programField(PROGRAM) } }, { show_requirements: false, show_benefits: false, show_validity: false, show_login: false, heading: "Our club" });
+    const read = await render(
+      { shopMetafields: { program: programField(PROGRAM) } },
+      { show_requirements: false, show_benefits: false, show_validity: false, show_login: false, heading: "Our club" },
+    );
     expect(read.heading).toBe("Our club");
     expect(read.guest).toBeNull();
     expect(read.cards.map((c) => [c.name, c.requirements, c.benefits, c.validity])).toEqual([
@@ -253,17 +269,62 @@ describe("a logged-in customer", () => {
   });
 
   const lines = [
-    { requirement: { kind: "accumulatedSpend", threshold: "1000.00", current: "250.00", windowDays: 365, scoped: false }, text: "$250.00 of $1,000.00 spent in the last 365 days", value: 25_000, max: 100_000 },
-    { requirement: { kind: "accumulatedSpend", threshold: "500.00", current: "600.00", windowDays: null, scoped: true }, text: "$600.00 of $500.00 spent on selected products", value: 50_000, max: 50_000 },
-    { requirement: { kind: "singleOrder", threshold: "200.00", current: "120.00", windowDays: null, scoped: false }, text: "$120.00 of $200.00 in a single order", value: 12_000, max: 20_000 },
-    { requirement: { kind: "singleOrder", threshold: "200.00", current: "0.00", windowDays: null, scoped: true }, text: "$0.00 of $200.00 on selected products in a single order", value: 0, max: 20_000 },
+    {
+      requirement: { kind: "accumulatedSpend", threshold: "1000.00", current: "250.00", windowDays: 365, scoped: false },
+      text: "$250.00 of $1,000.00 spent in the last 365 days",
+      value: 25_000,
+      max: 100_000,
+    },
+    {
+      requirement: { kind: "accumulatedSpend", threshold: "500.00", current: "600.00", windowDays: null, scoped: true },
+      text: "$600.00 of $500.00 spent on selected products",
+      value: 50_000,
+      max: 50_000,
+    },
+    {
+      requirement: { kind: "singleOrder", threshold: "200.00", current: "120.00", windowDays: null, scoped: false },
+      text: "$120.00 of $200.00 in a single order",
+      value: 12_000,
+      max: 20_000,
+    },
+    {
+      requirement: { kind: "singleOrder", threshold: "200.00", current: "0.00", windowDays: null, scoped: true },
+      text: "$0.00 of $200.00 on selected products in a single order",
+      value: 0,
+      max: 20_000,
+    },
     { requirement: { kind: "orderCount", threshold: "5", current: "3", windowDays: null, scoped: false }, text: "3 of 5 orders", value: 3, max: 5 },
-    { requirement: { kind: "orderCount", threshold: "1", current: "0", windowDays: 30, scoped: true }, text: "0 of 1 order with selected products in the last 30 days", value: 0, max: 1 },
+    {
+      requirement: { kind: "orderCount", threshold: "1", current: "0", windowDays: 30, scoped: true },
+      text: "0 of 1 order with selected products in the last 30 days",
+      value: 0,
+      max: 1,
+    },
     { requirement: { kind: "itemCount", threshold: "10", current: "7", windowDays: null, scoped: false }, text: "7 of 10 items", value: 7, max: 10 },
-    { requirement: { kind: "itemCount", threshold: "10", current: "7", windowDays: null, scoped: true }, text: "7 of 10 selected items", value: 7, max: 10 },
-    { requirement: { kind: "productPurchase", threshold: "2", current: "1", windowDays: null, scoped: false }, text: "1 of 2 products bought", value: 1, max: 2 },
-    { requirement: { kind: "productPurchase", threshold: "1", current: "0", windowDays: null, scoped: true }, text: "0 of 1 selected product bought", value: 0, max: 1 },
-    { requirement: { kind: "points", threshold: "1500", current: "120", windowDays: null, scoped: false }, text: "120 of 1,500 points earned", value: 120, max: 1500 },
+    {
+      requirement: { kind: "itemCount", threshold: "10", current: "7", windowDays: null, scoped: true },
+      text: "7 of 10 selected items",
+      value: 7,
+      max: 10,
+    },
+    {
+      requirement: { kind: "productPurchase", threshold: "2", current: "1", windowDays: null, scoped: false },
+      text: "1 of 2 products bought",
+      value: 1,
+      max: 2,
+    },
+    {
+      requirement: { kind: "productPurchase", threshold: "1", current: "0", windowDays: null, scoped: true },
+      text: "0 of 1 selected product bought",
+      value: 0,
+      max: 1,
+    },
+    {
+      requirement: { kind: "points", threshold: "1500", current: "120", windowDays: null, scoped: false },
+      text: "120 of 1,500 points earned",
+      value: 120,
+      max: 1500,
+    },
   ] as const;
   it.each(lines)("reads progress on $requirement.kind as $text", async ({ requirement, text, value, max }) => {
     const progress = { ...goldProgress, next: { id: "platinum", name: "Platinum", remainingSpend: null, requirements: [requirement] } };
@@ -272,27 +333,60 @@ describe("a logged-in customer", () => {
     expect(read.member!.next).toBe("Next level: Platinum");
     expect(read.member!.lines).toEqual([expect.objectContaining({ text, value, max })]);
     const view = memberView(docs, ctx);
-    expect(read.member!.lines.map((l) => l.text)).toEqual(view.kind === "member" && view.progress?.kind === "next" ? view.progress.lines.map((l) => l.text) : null);
+    expect(read.member!.lines.map((l) => l.text)).toEqual(
+      view.kind === "member" && view.progress?.kind === "next" ? view.progress.lines.map((l) => l.text) : null,
+    );
   });
 
   it("with an older progress document (no requirements) sees the spend still missing and a bar", async () => {
     const progress = { v: 1, currency: "USD", spend: "600.00", points: 1, next: { id: "gold", name: "Gold", remainingSpend: "1900.00" } };
-    const read = await render({ shopMetafields: { program: programField(PROGRAM) }, customer: member({ level: { ...gold, id: "silver", name: "Silver" }, progress }) });
-    expect(read.member).toMatchObject({ level: "Silver member", points: "1 point", next: "Spend $1,900.00 more to reach Gold", lines: [], bar: { value: 60_000, max: 250_000 } });
+    const read = await render({
+      shopMetafields: { program: programField(PROGRAM) },
+      customer: member({ level: { ...gold, id: "silver", name: "Silver" }, progress }),
+    });
+    expect(read.member).toMatchObject({
+      level: "Silver member",
+      points: "1 point",
+      next: "Spend $1,900.00 more to reach Gold",
+      lines: [],
+      bar: { value: 60_000, max: 250_000 },
+    });
   });
 
   it("at the top level reads that there is nothing above", async () => {
-    const read = await render({ shopMetafields: { program: programField(PROGRAM) }, customer: member({ level: { ...gold, id: "platinum", name: "Platinum" }, progress: { ...goldProgress, next: null } }) });
+    const read = await render({
+      shopMetafields: { program: programField(PROGRAM) },
+      customer: member({ level: { ...gold, id: "platinum", name: "Platinum" }, progress: { ...goldProgress, next: null } }),
+    });
     expect(read.member!.next).toBe("You've reached the top level");
     expect(read.cards.find((c) => c.current)?.name).toBe("Platinum");
   });
 
   it("without a level reads that they are not a member yet, and how far the first level is", async () => {
-    const progress = { v: 1, currency: "USD", spend: "250.00", points: 0, next: { id: "silver", name: "Silver", remainingSpend: "750.00", requirements: [{ kind: "orderCount", threshold: "3", current: "1", windowDays: null, scoped: false }] } };
+    const progress = {
+      v: 1,
+      currency: "USD",
+      spend: "250.00",
+      points: 0,
+      next: {
+        id: "silver",
+        name: "Silver",
+        remainingSpend: "750.00",
+        requirements: [{ kind: "orderCount", threshold: "3", current: "1", windowDays: null, scoped: false }],
+      },
+    };
     const docs = { level: { v: 1, id: null }, progress, benefits: { v: 1, items: [] } };
     const read = await render({ shopMetafields: { program: programField(PROGRAM) }, customer: member(docs) });
     const view = memberView(docs, ctx);
-    expect(read.member).toMatchObject({ level: null, points: null, none: "You're not a member yet.", next: "Spend $750.00 more to reach Silver", lines: [{ text: "1 of 3 orders", value: 1, max: 3, labelledBy: "tierline-member-tierline-1-line-1" }], benefits: [], style: null });
+    expect(read.member).toMatchObject({
+      level: null,
+      points: null,
+      none: "You're not a member yet.",
+      next: "Spend $750.00 more to reach Silver",
+      lines: [{ text: "1 of 3 orders", value: 1, max: 3, labelledBy: "tierline-member-tierline-1-line-1" }],
+      benefits: [],
+      style: null,
+    });
     expect(view.kind === "none" ? [view.text, view.progress?.text] : null).toEqual([read.member!.none, read.member!.next]);
     expect(read.cards.some((c) => c.current)).toBe(false);
   });
@@ -305,8 +399,18 @@ describe("a logged-in customer", () => {
   const statuses = [
     { status: "grace", hideDates: false, text: ["Grace period", "Expired on March 2, 2027. Shop again soon to keep your level."], paused: null },
     { status: "grace", hideDates: true, text: ["Grace period", "Your level is in its grace period. Shop again soon to keep it."], paused: null },
-    { status: "frozen", hideDates: false, text: ["Frozen", "Frozen since March 2, 2027. Your benefits are paused."], paused: "Your benefits are paused while your level is frozen." },
-    { status: "frozen", hideDates: true, text: ["Frozen", "Your level is frozen. Your benefits are paused."], paused: "Your benefits are paused while your level is frozen." },
+    {
+      status: "frozen",
+      hideDates: false,
+      text: ["Frozen", "Frozen since March 2, 2027. Your benefits are paused."],
+      paused: "Your benefits are paused while your level is frozen.",
+    },
+    {
+      status: "frozen",
+      hideDates: true,
+      text: ["Frozen", "Your level is frozen. Your benefits are paused."],
+      paused: "Your benefits are paused while your level is frozen.",
+    },
     { status: "active", hideDates: true, text: [null, null], paused: null },
   ] as const;
   it.each(statuses)("in status $status (hide dates: $hideDates) reads it", async ({ status, hideDates, text, paused }) => {
@@ -320,12 +424,18 @@ describe("a logged-in customer", () => {
   });
 
   it("of a level without an end date reads since when", async () => {
-    const read = await render({ shopMetafields: { program: programField(PROGRAM) }, customer: member({ level: { ...gold, expiresAt: null }, progress: goldProgress }) });
+    const read = await render({
+      shopMetafields: { program: programField(PROGRAM) },
+      customer: member({ level: { ...gold, expiresAt: null }, progress: goldProgress }),
+    });
     expect(read.member!.validity).toBe("Member since March 2, 2026");
   });
 
   it("is not shown their status when the merchant turned it off, and sees the programme like a visitor without the login link", async () => {
-    const read = await render({ shopMetafields: { program: programField(PROGRAM) }, customer: member({ level: gold, progress: goldProgress }) }, { show_member: false });
+    const read = await render(
+      { shopMetafields: { program: programField(PROGRAM) }, customer: member({ level: gold, progress: goldProgress }) },
+      { show_member: false },
+    );
     expect(read.member).toBeNull();
     expect(read.guest).toBeNull();
     expect(read.cards.find((c) => c.current)?.name).toBe("Gold");
@@ -334,7 +444,10 @@ describe("a logged-in customer", () => {
 
 describe("the compact layout (member status only)", () => {
   it("shows a member their status without the programme", async () => {
-    const read = await render({ shopMetafields: { program: programField(PROGRAM) }, customer: member({ level: gold, progress: goldProgress, benefits: goldBenefits }) }, { layout: "member" });
+    const read = await render(
+      { shopMetafields: { program: programField(PROGRAM) }, customer: member({ level: gold, progress: goldProgress, benefits: goldBenefits }) },
+      { layout: "member" },
+    );
     expect(read.heading).toBeNull();
     expect(read.cards).toEqual([]);
     expect(read.member?.level).toBe("Gold member");
@@ -358,12 +471,17 @@ describe("without a published programme", () => {
   });
   it.each(missing)("tells the merchant in the theme editor what to do ($name)", async ({ shopMetafields }) => {
     const read = await render({ shopMetafields, designMode: true });
-    expect(read.hint).toBe("Tierline: no membership programme is published yet. Publish your levels in the Tierline app and they appear here. Shoppers see nothing until then.");
+    expect(read.hint).toBe(
+      "Tierline: no membership programme is published yet. Publish your levels in the Tierline app and they appear here. Shoppers see nothing until then.",
+    );
     expect(read.cards).toEqual([]);
   });
   it("still shows a logged-in member their own status", async () => {
     const read = await render({ shopMetafields: {}, customer: member({ level: gold, progress: goldProgress, benefits: goldBenefits }) });
     expect(read.cards).toEqual([]);
-    expect(read.member).toMatchObject({ level: "Gold member", benefits: ["10% off every order", "Free shipping to US, CA", "2× points", "Early access to sales"] });
+    expect(read.member).toMatchObject({
+      level: "Gold member",
+      benefits: ["10% off every order", "Free shipping to US, CA", "2× points", "Early access to sales"],
+    });
   });
 });

@@ -33,16 +33,40 @@ describe("the local storefront page", () => {
 
   beforeAll(async () => {
     standIn = await startStandIn({ shops: [{ domain: SHOP, name: "Tierline demo" }] });
-    [ada, grace] = standIn.seed({ customers: [{ firstName: "Ada", lastName: "Lovelace" }, { firstName: "Grace", lastName: "Hopper" }] }, SHOP).customers;
+    [ada, grace] = standIn.seed(
+      {
+        customers: [
+          { firstName: "Ada", lastName: "Lovelace" },
+          { firstName: "Grace", lastName: "Hopper" },
+        ],
+      },
+      SHOP,
+    ).customers;
     const shop = standIn.shop(SHOP) as ReturnType<StandIn["shop"]> & { metafields?: MetafieldMap };
     shop.metafields = { "app--424242--tierline.program": record(`gid://shopify/Shop/${shop.numericId}`, "program", PROGRAM) };
-    const level = { v: 1, id: "gold", name: "Gold", rank: 2, status: "active", since: "2026-03-02T10:00:00Z", expiresAt: null, card: { badge: "star", background: "#1f2937", text: "#ffffff", levelColor: "#d4af37", hideDates: false } };
+    const level = {
+      v: 1,
+      id: "gold",
+      name: "Gold",
+      rank: 2,
+      status: "active",
+      since: "2026-03-02T10:00:00Z",
+      expiresAt: null,
+      card: { badge: "star", background: "#1f2937", text: "#ffffff", levelColor: "#d4af37", hideDates: false },
+    };
     const progress = { v: 1, currency: "USD", spend: "2600.00", points: 250, next: { id: "platinum", name: "Platinum", remainingSpend: "2400.00" } };
     shop.customers[ada].metafields = {
       "app--424242--tierline.level": record(ada, "level", level),
       "app--424242--tierline.progress": record(ada, "progress", progress),
     };
-    shop.customers[grace].metafields = { "app--424242--tierline.progress": record(grace, "progress", { ...progress, spend: "10.00", points: 0, next: { id: "silver", name: "Silver", remainingSpend: "990.00" } }) };
+    shop.customers[grace].metafields = {
+      "app--424242--tierline.progress": record(grace, "progress", {
+        ...progress,
+        spend: "10.00",
+        points: 0,
+        next: { id: "silver", name: "Silver", remainingSpend: "990.00" },
+      }),
+    };
     storefront = await startStorefrontPage({ standIn, shop: SHOP });
   });
 
@@ -73,7 +97,12 @@ describe("the local storefront page", () => {
     const page = await get(storefront.memberUrl(ada));
     expect(page.body).toContain("Logged in as Ada Lovelace");
     const read = readBlock(page.body.slice(page.body.indexOf("<main>"), page.body.indexOf("</main>")));
-    expect(read.member).toMatchObject({ level: "Gold member", points: "250 points", next: "Spend $2,400.00 more to reach Platinum", validity: "Member since March 2, 2026" });
+    expect(read.member).toMatchObject({
+      level: "Gold member",
+      points: "250 points",
+      next: "Spend $2,400.00 more to reach Platinum",
+      validity: "Member since March 2, 2026",
+    });
     expect(read.cards.find((c) => c.current)?.name).toBe("Gold");
     const none = readBlock(await get(storefront.memberUrl(grace)).then((p) => p.body));
     expect(none.member).toMatchObject({ none: "You're not a member yet.", next: "Spend $990.00 more to reach Silver" });

@@ -27,7 +27,9 @@ describe("theme-check on extensions/tierline-theme", () => {
     const run = await themeCheckRun(THEME_EXTENSION_ROOT, CONFIG, quiet);
     expect(run.config.context).toBe("app");
     const checked = [...run.theme].map((f) => path.relative(THEME_EXTENSION_ROOT, new URL(f.uri).pathname)).sort();
-    expect(checked).toEqual(expect.arrayContaining(["blocks/membership-levels.liquid", "locales/en.default.json", "snippets/tierline-member.liquid"]));
+    expect(checked).toEqual(
+      expect.arrayContaining(["blocks/membership-levels.liquid", "locales/en.default.json", "snippets/tierline-member.liquid"]),
+    );
     const errors = run.offenses.filter((o) => o.severity === Severity.ERROR);
     expect(errors.map(describeOffense), run.offenses.map(describeOffense).join("\n")).toEqual([]);
   });

@@ -69,7 +69,12 @@ export interface AppServer {
 export type AppServerProgram = "server.js" | "remix-serve";
 
 /** Starts the built app with server.js, as `npm start` does in production (or stock remix-serve), and waits until /healthz answers. */
-export async function startAppServer(opts: { env: Record<string, string>; port?: number; timeoutMs?: number; server?: AppServerProgram }): Promise<AppServer> {
+export async function startAppServer(opts: {
+  env: Record<string, string>;
+  port?: number;
+  timeoutMs?: number;
+  server?: AppServerProgram;
+}): Promise<AppServer> {
   const port = opts.port ?? (await freePort());
   let output = "";
   const program = opts.server === "remix-serve" ? path.join(root, "node_modules/@remix-run/serve/dist/cli.js") : path.join(root, "server.js");

@@ -50,11 +50,15 @@ export function migratedTemplate(): string {
 }
 
 /** Stores a program version as published at `publishedAt` (earlier published versions become superseded). */
-export async function publishProgram(db: Db, shop: string, programJson: unknown, publishedAt: Date = new Date("2026-01-01T00:00:00Z")): Promise<string> {
+export async function publishProgram(
+  db: Db,
+  shop: string,
+  programJson: unknown,
+  publishedAt: Date = new Date("2026-01-01T00:00:00Z"),
+): Promise<string> {
   await db.programVersion.updateMany({ where: { shop, status: "published" }, data: { status: "superseded" } });
   const version = await db.programVersion.create({
     data: { shop, status: "published", programJson: JSON.stringify(programJson), publishedAt, createdAt: publishedAt },
   });
   return version.id;
 }
-

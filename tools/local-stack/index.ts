@@ -52,7 +52,11 @@ export interface LocalStack {
   /** A signed embedded admin URL: `${appUrl}${path}?embedded=1&shop=..&host=..&id_token=..`. */
   adminUrl(path?: string): string;
   /** POSTs a delivery signed like Shopify's to the app's route for `topic`. `hmac: null` leaves the header out. */
-  sendWebhook(topic: string, payload: unknown, opts?: { webhookId?: string; hmac?: string | null; rawBody?: string; shop?: string }): Promise<Response>;
+  sendWebhook(
+    topic: string,
+    payload: unknown,
+    opts?: { webhookId?: string; hmac?: string | null; rawBody?: string; shop?: string },
+  ): Promise<Response>;
   /** The Admin API client the worker uses for a shop (offline session token → stand-in). */
   adminFor(shop: string): Promise<AdminGraphqlClient>;
   /** Runs every due job now, in this process, like `npm run worker` would; throws when a job failed. */
@@ -98,7 +102,12 @@ const SCOPES = "read_customers,write_customers,read_orders,read_customer_merge,w
  * build/ at once would serve a half-written bundle. The second process waits, then finds the build fresh.
  */
 async function buildAppOnce(opts: { quiet?: boolean }): Promise<void> {
-  const lock = path.join(os.tmpdir(), `tierline-build-${Buffer.from(path.resolve(import.meta.dirname, "../..")).toString("hex").slice(-24)}.lock`);
+  const lock = path.join(
+    os.tmpdir(),
+    `tierline-build-${Buffer.from(path.resolve(import.meta.dirname, "../.."))
+      .toString("hex")
+      .slice(-24)}.lock`,
+  );
   const deadline = Date.now() + 5 * 60_000;
   while (true) {
     try {

@@ -94,13 +94,28 @@ export function paid(when: string, order: OrderFact | (OrderJson & { amount?: st
   return { type: "orderPaid", at: at(when), order: o };
 }
 
-export function refund(when: string, orderId: string, r: { id?: string; amount?: string; lines?: { lineId: string; quantity: number }[] } = {}): MemberEvent {
-  return { type: "refund", at: at(when), orderId, refund: { id: r.id ?? `r-${orderId}-${when}`, amount: money(r.amount ?? "0.00"), lines: r.lines ?? [] } };
+export function refund(
+  when: string,
+  orderId: string,
+  r: { id?: string; amount?: string; lines?: { lineId: string; quantity: number }[] } = {},
+): MemberEvent {
+  return {
+    type: "refund",
+    at: at(when),
+    orderId,
+    refund: { id: r.id ?? `r-${orderId}-${when}`, amount: money(r.amount ?? "0.00"), lines: r.lines ?? [] },
+  };
 }
 
 export const cancel = (when: string, orderId: string): MemberEvent => ({ type: "orderCancelled", at: at(when), orderId });
 export const assign = (when: string, level: string | null, lock = false): MemberEvent => ({ type: "manualAssign", at: at(when), level, lock });
-export const adjust = (when: string, points: number, key = when, note = ""): MemberEvent => ({ type: "pointsAdjust", at: at(when), points, note, key });
+export const adjust = (when: string, points: number, key = when, note = ""): MemberEvent => ({
+  type: "pointsAdjust",
+  at: at(when),
+  points,
+  note,
+  key,
+});
 export const publish = (when: string, program: Json): MemberEvent => ({ type: "publishProgram", at: at(when), program: parseProgram(program) });
 
 /** evaluateMember with JSON program and ISO asOf. */
@@ -110,5 +125,10 @@ export function evaluate(program: Json | Program, events: MemberEvent[], asOf: s
 }
 
 function isParsed(p: Json | Program): boolean {
-  return typeof (p as Program).spend === "object" && typeof (p as Program).points === "object" && Array.isArray((p as Program).points.earn) && typeof (p as Program).currency === "string";
+  return (
+    typeof (p as Program).spend === "object" &&
+    typeof (p as Program).points === "object" &&
+    Array.isArray((p as Program).points.earn) &&
+    typeof (p as Program).currency === "string"
+  );
 }

@@ -5,7 +5,13 @@ import { parseProgram } from "~/domain";
 import { createTranslator, MEMBER_MESSAGES_EN } from "~/shared/member-messages";
 import type { ViewContext } from "~/shared/member-view";
 import type { TierBenefitsV1, TierLevelV1, TierPointsHistoryV1, TierProgramV1, TierProgressV1 } from "~/shared/tier-metafield";
-import { buildMemberMetafields, buildTierProgram as buildProgramDocument, type MemberStateInput, type PointsEntryInput, type ShopDisplayInput } from "~/shared/tier-metafield-builder";
+import {
+  buildMemberMetafields,
+  buildTierProgram as buildProgramDocument,
+  type MemberStateInput,
+  type PointsEntryInput,
+  type ShopDisplayInput,
+} from "~/shared/tier-metafield-builder";
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -74,7 +80,9 @@ export function defaultBenefitItems(): TierBenefitsV1["items"] {
   return buildMemberDocuments().benefits.items;
 }
 
-export function buildPointsHistory(entries: TierPointsHistoryV1["entries"] = buildMemberDocuments({}, FIXTURE_LEDGER.slice(1)).history.entries): TierPointsHistoryV1 {
+export function buildPointsHistory(
+  entries: TierPointsHistoryV1["entries"] = buildMemberDocuments({}, FIXTURE_LEDGER.slice(1)).history.entries,
+): TierPointsHistoryV1 {
   return { v: 1, entries };
 }
 

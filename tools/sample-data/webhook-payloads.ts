@@ -74,7 +74,12 @@ export function orderPayload(input: OrderInput): Json {
   const o = sample("orders_paid");
   const currency = input.currency ?? "USD";
   const at = input.processedAt ?? "2026-03-01T10:00:00Z";
-  const lines = (input.lines ?? [{ price: "100.00" }]).map((l) => ({ id: l.id ?? input.id * 100 + ++lineSeq, productId: l.productId ?? 632910392, quantity: l.quantity ?? 1, ...l }));
+  const lines = (input.lines ?? [{ price: "100.00" }]).map((l) => ({
+    id: l.id ?? input.id * 100 + ++lineSeq,
+    productId: l.productId ?? 632910392,
+    quantity: l.quantity ?? 1,
+    ...l,
+  }));
   const template = o.line_items[1];
   o.line_items = lines.map((l) => {
     const discount = l.discount ? toMinor(l.discount) : 0;
@@ -159,12 +164,20 @@ export function orderPayload(input: OrderInput): Json {
       first_name: c.firstName,
       last_name: c.lastName,
       phone: c.phone,
-      default_address: { ...o.customer.default_address, customer_id: customer.id, first_name: c.firstName, last_name: c.lastName, name: c.name, phone: c.phone },
+      default_address: {
+        ...o.customer.default_address,
+        customer_id: customer.id,
+        first_name: c.firstName,
+        last_name: c.lastName,
+        name: c.name,
+        phone: c.phone,
+      },
     };
     o.email = c.email;
     o.contact_email = c.email;
     o.phone = c.phone;
-    for (const key of ["billing_address", "shipping_address"]) o[key] = { ...o[key], first_name: c.firstName, last_name: c.lastName, name: c.name, phone: c.phone };
+    for (const key of ["billing_address", "shipping_address"])
+      o[key] = { ...o[key], first_name: c.firstName, last_name: c.lastName, name: c.name, phone: c.phone };
   }
   return o;
 }
@@ -203,7 +216,13 @@ export function refundPayload(input: RefundInput): Json {
       quantity: l.quantity,
       subtotal: value / 100,
       subtotal_set: moneySet(value, currency),
-      line_item: { ...structuredClone(template.line_item), admin_graphql_api_id: gid("LineItem", l.lineId), id: l.lineId, price: l.price ?? "0.00", price_set: moneySet(toMinor(l.price ?? "0.00"), currency) },
+      line_item: {
+        ...structuredClone(template.line_item),
+        admin_graphql_api_id: gid("LineItem", l.lineId),
+        id: l.lineId,
+        price: l.price ?? "0.00",
+        price_set: moneySet(toMinor(l.price ?? "0.00"), currency),
+      },
     };
   });
   const amount = input.amount ?? cents(lines.reduce((s, l) => s + toMinor(l.price ?? "0.00") * l.quantity, 0));
@@ -246,19 +265,42 @@ export function customerMergePayload(deletedId: number, keptId: number, status =
   };
 }
 
-export function customersRedactPayload(shop: string, c: { id: number; email?: string | null; phone?: string | null }, ordersToRedact: number[] = []): Json {
-  return { ...sample("customers_redact"), shop_domain: shop, customer: { id: c.id, email: c.email ?? null, phone: c.phone ?? null }, orders_to_redact: ordersToRedact };
+export function customersRedactPayload(
+  shop: string,
+  c: { id: number; email?: string | null; phone?: string | null },
+  ordersToRedact: number[] = [],
+): Json {
+  return {
+    ...sample("customers_redact"),
+    shop_domain: shop,
+    customer: { id: c.id, email: c.email ?? null, phone: c.phone ?? null },
+    orders_to_redact: ordersToRedact,
+  };
 }
 
-export function customersDataRequestPayload(shop: string, c: { id: number; email?: string | null; phone?: string | null }, orders: number[] = []): Json {
-  return { ...sample("customers_data_request"), shop_domain: shop, customer: { id: c.id, email: c.email ?? null, phone: c.phone ?? null }, orders_requested: orders };
+export function customersDataRequestPayload(
+  shop: string,
+  c: { id: number; email?: string | null; phone?: string | null },
+  orders: number[] = [],
+): Json {
+  return {
+    ...sample("customers_data_request"),
+    shop_domain: shop,
+    customer: { id: c.id, email: c.email ?? null, phone: c.phone ?? null },
+    orders_requested: orders,
+  };
 }
 
 export const shopRedactPayload = (shop: string): Json => ({ ...sample("shop_redact"), shop_domain: shop });
 
 export const appUninstalledPayload = (shop: string): Json => ({ ...sample("app_uninstalled"), myshopify_domain: shop, domain: shop });
 
-export const scopesUpdatePayload = (current: string[], previous: string[] = []): Json => ({ id: 1, previous, current, updated_at: "2026-03-01T10:00:00Z" });
+export const scopesUpdatePayload = (current: string[], previous: string[] = []): Json => ({
+  id: 1,
+  previous,
+  current,
+  updated_at: "2026-03-01T10:00:00Z",
+});
 
 /** Shopify's app_subscriptions/update body: the subscription whose status changed (its name is the plan's name). */
 export const appSubscriptionsUpdatePayload = (id: number, name: string, status: string, shopId = 1): Json => ({

@@ -42,7 +42,9 @@ export async function startAppBridgeStandIn(opts: {
     if (url.pathname === "/app-bridge.js") {
       res.setHeader("Content-Type", "application/javascript");
       const picker = typeof opts.pickerResources === "function" ? opts.pickerResources() : (opts.pickerResources ?? {});
-      const offered = Object.fromEntries(Object.entries(picker).map(([type, list]) => [type, (list ?? []).map((r: { id: string; title: string }) => ({ id: r.id, title: r.title }))]));
+      const offered = Object.fromEntries(
+        Object.entries(picker).map(([type, list]) => [type, (list ?? []).map((r: { id: string; title: string }) => ({ id: r.id, title: r.title }))]),
+      );
       res.end(appBridgeScript(`http://${req.headers.host}`, offered));
       return;
     }

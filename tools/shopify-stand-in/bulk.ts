@@ -101,7 +101,8 @@ export function checkBulkQuery(schema: GraphQLSchema, source: string): string | 
       if (connection) {
         connections++;
         if (insideList) problem ??= `Queries that contain a connection field within a list field are not supported (${sel.name.value}).`;
-        if (depth + 1 > MAX_CONNECTION_DEPTH) problem ??= `Bulk queries cannot contain connections with a nesting depth greater than ${MAX_CONNECTION_DEPTH}.`;
+        if (depth + 1 > MAX_CONNECTION_DEPTH)
+          problem ??= `Bulk queries cannot contain connections with a nesting depth greater than ${MAX_CONNECTION_DEPTH}.`;
         const items = itemSelection(sel, connection);
         if (items) walk(items.set, items.type, depth + 1, false);
         continue;
@@ -149,7 +150,8 @@ export function flattenBulkResult(schema: GraphQLSchema, document: DocumentNode,
     for (const [field] of nested) delete copy[field.alias?.value ?? field.name.value];
     if (parentId !== null) copy.__parentId = parentId;
     lines.push(JSON.stringify(copy));
-    for (const [field, connection] of nested) emitConnection(obj[field.alias?.value ?? field.name.value], field, connection, (obj.id as string) ?? null);
+    for (const [field, connection] of nested)
+      emitConnection(obj[field.alias?.value ?? field.name.value], field, connection, (obj.id as string) ?? null);
   };
   for (const root of rootFields(operation.selectionSet)) {
     const def = schema.getQueryType()!.getFields()[root.name.value];
@@ -162,7 +164,12 @@ export function flattenBulkResult(schema: GraphQLSchema, document: DocumentNode,
 export interface BulkRunner {
   schema: GraphQLSchema;
   /** Executes one document against the shop (mutation lines, or the whole query with `bulk` connections). */
-  execute(shop: ShopState, document: DocumentNode, variables: Record<string, unknown>, bulk: boolean): Promise<{ data?: any; errors?: readonly any[] }>;
+  execute(
+    shop: ShopState,
+    document: DocumentNode,
+    variables: Record<string, unknown>,
+    bulk: boolean,
+  ): Promise<{ data?: any; errors?: readonly any[] }>;
   stagedContent(path: string): string | null;
   resultUrl(shop: ShopState, op: BulkOperationRecord, partial: boolean): string;
   /** Consumes one pending "fail half-way" fault for this shop, if any. */

@@ -111,7 +111,16 @@ function selectionCost(
     }
     if (sel.kind === Kind.FRAGMENT_SPREAD) {
       const fragment = fragments[sel.name.value];
-      if (fragment) total += selectionCost(schema, fragment.selectionSet, schema.getType(fragment.typeCondition.name.value) ?? parent, fragments, variables, unsized, path);
+      if (fragment)
+        total += selectionCost(
+          schema,
+          fragment.selectionSet,
+          schema.getType(fragment.typeCondition.name.value) ?? parent,
+          fragments,
+          variables,
+          unsized,
+          path,
+        );
       continue;
     }
     if (sel.name.value === "__typename") continue;

@@ -29,7 +29,17 @@ type Args = Record<string, unknown>;
 function metafieldAccessor(map: MetafieldMap, appId: number) {
   return (args: Args) => {
     const record: MetafieldRecord | undefined = map[`${resolveNamespace(args.namespace as string, appId)}.${String(args.key)}`];
-    return record ? { __typename: "Metafield", id: record.id, namespace: args.namespace, key: record.key, type: record.type, value: record.value, updatedAt: record.updatedAt } : null;
+    return record
+      ? {
+          __typename: "Metafield",
+          id: record.id,
+          namespace: args.namespace,
+          key: record.key,
+          type: record.type,
+          value: record.value,
+          updatedAt: record.updatedAt,
+        }
+      : null;
   };
 }
 
@@ -43,7 +53,10 @@ function unimplemented(typeName: string, known: Record<string, unknown>): Record
 }
 
 /** Runs one Customer Account API request for the session's customer. Errors are `{ errors }`, as Shopify answers them. */
-export async function runCustomerAccountQuery(session: CustomerAccountSession, body: { query?: unknown; variables?: unknown; operationName?: unknown }): Promise<ExecutionResult> {
+export async function runCustomerAccountQuery(
+  session: CustomerAccountSession,
+  body: { query?: unknown; variables?: unknown; operationName?: unknown },
+): Promise<ExecutionResult> {
   const schema = loadShopifySchema("customer");
   if (typeof body.query !== "string") return { errors: [{ message: "No query string was present" }] as never };
   let document: DocumentNode;
@@ -68,10 +81,22 @@ export async function runCustomerAccountQuery(session: CustomerAccountSession, b
             metafield: metafieldAccessor(customer.metafields, session.appId),
           })
         : null,
-    shop: () => unimplemented("Shop", { __typename: "Shop", id: `gid://shopify/Shop/${shop.numericId}`, name: shop.name, metafield: metafieldAccessor(shop.metafields, session.appId) }),
+    shop: () =>
+      unimplemented("Shop", {
+        __typename: "Shop",
+        id: `gid://shopify/Shop/${shop.numericId}`,
+        name: shop.name,
+        metafield: metafieldAccessor(shop.metafields, session.appId),
+      }),
   });
   const variables = body.variables && typeof body.variables === "object" ? (body.variables as Record<string, unknown>) : {};
-  return execute({ schema, document, rootValue, variableValues: variables, operationName: typeof body.operationName === "string" ? body.operationName : undefined });
+  return execute({
+    schema,
+    document,
+    rootValue,
+    variableValues: variables,
+    operationName: typeof body.operationName === "string" ? body.operationName : undefined,
+  });
 }
 
 /**

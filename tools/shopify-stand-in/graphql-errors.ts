@@ -20,11 +20,17 @@ const RULES: [RegExp, (m: RegExpExecArray) => { message: string; extensions: Rec
   ],
   [
     /^Unknown argument "(\w+)" on field "(\w+)\.(\w+)"\./,
-    (m) => ({ message: `Field '${m[3]}' doesn't accept argument '${m[1]}'`, extensions: { code: "argumentNotAccepted", name: m[3], typeName: "Field", argumentName: m[1] } }),
+    (m) => ({
+      message: `Field '${m[3]}' doesn't accept argument '${m[1]}'`,
+      extensions: { code: "argumentNotAccepted", name: m[3], typeName: "Field", argumentName: m[1] },
+    }),
   ],
   [
     /^Field "(?:\w+\.)?(\w+)" argument "(\w+)" of type "([^"]+)" is required, but it was not provided\./,
-    (m) => ({ message: `Field '${m[1]}' is missing required arguments: ${m[2]}`, extensions: { code: "missingRequiredArguments", className: "Field", name: m[1], arguments: m[2] } }),
+    (m) => ({
+      message: `Field '${m[1]}' is missing required arguments: ${m[2]}`,
+      extensions: { code: "missingRequiredArguments", className: "Field", name: m[1], arguments: m[2] },
+    }),
   ],
   [
     /^Unknown type "(\w+)"\./,
@@ -32,15 +38,24 @@ const RULES: [RegExp, (m: RegExpExecArray) => { message: string; extensions: Rec
   ],
   [
     /^Variable "\$(\w+)" is never used(?: in operation "(\w+)")?\./,
-    (m) => ({ message: `Variable $${m[1]} is declared by ${m[2] ?? "anonymous query"} but not used`, extensions: { code: "variableNotUsed", variableName: m[1] } }),
+    (m) => ({
+      message: `Variable $${m[1]} is declared by ${m[2] ?? "anonymous query"} but not used`,
+      extensions: { code: "variableNotUsed", variableName: m[1] },
+    }),
   ],
   [
     /^Variable "\$(\w+)" is not defined(?: by operation "(\w+)")?\./,
-    (m) => ({ message: `Variable $${m[1]} is used by ${m[2] ?? "anonymous query"} but not declared`, extensions: { code: "variableNotDefined", variableName: m[1] } }),
+    (m) => ({
+      message: `Variable $${m[1]} is used by ${m[2] ?? "anonymous query"} but not declared`,
+      extensions: { code: "variableNotDefined", variableName: m[1] },
+    }),
   ],
   [
     /^Field "(\w+)" of type "([^"]+)" must have a selection of subfields\./,
-    (m) => ({ message: `Field must have selections (field '${m[1]}' returns ${m[2].replace(/[[\]!]/g, "")} but has no selections. Did you mean '${m[1]} { ... }'?)`, extensions: { code: "selectionMismatch", nodeName: `field '${m[1]}'`, typeName: m[2] } }),
+    (m) => ({
+      message: `Field must have selections (field '${m[1]}' returns ${m[2].replace(/[[\]!]/g, "")} but has no selections. Did you mean '${m[1]} { ... }'?)`,
+      extensions: { code: "selectionMismatch", nodeName: `field '${m[1]}'`, typeName: m[2] },
+    }),
   ],
 ];
 

@@ -205,7 +205,12 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
     const token = req.headers["x-shopify-access-token"];
     const shop = shopFor(req);
     if (!shop) return send(res, 404, { errors: "Not Found" });
-    if (typeof token !== "string" || token.length === 0 || (shop.accessToken !== null && token !== shop.accessToken) || oauth.refusesToken(shop.domain, token)) {
+    if (
+      typeof token !== "string" ||
+      token.length === 0 ||
+      (shop.accessToken !== null && token !== shop.accessToken) ||
+      oauth.refusesToken(shop.domain, token)
+    ) {
       log(shop, { operationName: null, rootFields: [], status: 401, outcome: "unauthorized", requestedQueryCost: null, variables: null });
       return send(res, 401, { errors: INVALID_TOKEN });
     }
@@ -216,15 +221,26 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
     } catch {
       return send(res, 400, { errors: { query: "Required parameter missing or invalid" } });
     }
-    if (typeof body.query !== "string" || body.query.trim() === "") return send(res, 400, { errors: { query: "Required parameter missing or invalid" } });
+    if (typeof body.query !== "string" || body.query.trim() === "")
+      return send(res, 400, { errors: { query: "Required parameter missing or invalid" } });
     const variables = (body.variables && typeof body.variables === "object" ? body.variables : {}) as Record<string, unknown>;
     const operationName = typeof body.operationName === "string" ? body.operationName : undefined;
 
     const fault = takeFault(shop, ["throttled", "http"]);
     if (fault?.kind === "http") {
-      log(shop, { operationName: operationName ?? null, rootFields: [], status: fault.status, outcome: "fault", requestedQueryCost: null, variables });
+      log(shop, {
+        operationName: operationName ?? null,
+        rootFields: [],
+        status: fault.status,
+        outcome: "fault",
+        requestedQueryCost: null,
+        variables,
+      });
       const headers: Record<string, string> = fault.status === 429 ? { "Retry-After": String(fault.retryAfterSeconds ?? 1) } : {};
-      const message = fault.status === 429 ? "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service." : "Internal Server Error";
+      const message =
+        fault.status === 429
+          ? "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."
+          : "Internal Server Error";
       return send(res, fault.status, { errors: message }, headers);
     }
 
@@ -251,7 +267,9 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
     );
     const { cost, unsized } = calculateQueryCost(schema, operation, fragments, variables);
     if (unsized.length > 0) {
-      return invalid(unsized.map((path) => ({ message: "you must provide one of first or last", path: [path], extensions: { code: "FIRST_OR_LAST_REQUIRED" } })));
+      return invalid(
+        unsized.map((path) => ({ message: "you must provide one of first or last", path: [path], extensions: { code: "FIRST_OR_LAST_REQUIRED" } })),
+      );
     }
     if (cost > SINGLE_QUERY_MAX_COST) {
       log(shop, { operationName: name, rootFields, status: 200, outcome: "max-cost", requestedQueryCost: cost, variables });
@@ -290,7 +308,9 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
     let content: string;
     if (req.method === "PUT") content = raw.toString("utf8");
     else {
-      const form = await new Response(new Uint8Array(raw), { headers: { "content-type": String(req.headers["content-type"] ?? "") } }).formData().catch(() => null);
+      const form = await new Response(new Uint8Array(raw), { headers: { "content-type": String(req.headers["content-type"] ?? "") } })
+        .formData()
+        .catch(() => null);
       if (!form) return send(res, 400, { error: "expected multipart/form-data" });
       key = String(form.get("key") ?? "");
       const file = form.get("file");
@@ -298,7 +318,8 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
       content = await file.text();
     }
     const upload = key ? stagedUploads.get(key) : undefined;
-    if (!key || !upload) return sendText(res, 403, "<Error><Code>AccessDenied</Code><Message>Invalid upload key</Message></Error>", "application/xml");
+    if (!key || !upload)
+      return sendText(res, 403, "<Error><Code>AccessDenied</Code><Message>Invalid upload key</Message></Error>", "application/xml");
     upload.content = content;
     return sendText(res, 201, `<PostResponse><Key>${key}</Key></PostResponse>`, "application/xml");
   }
@@ -356,7 +377,10 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
     injectFault: (fault) => faults.push({ ...fault, remaining: "count" in fault ? (fault.count ?? 1) : 1 }),
     metafieldJson: (ownerId, key, namespace = "$app:tierline", domain) => {
       const s = shop(domain);
-      const owner = ownerId === `gid://shopify/Shop/${s.numericId}` ? s : (s.customers[ownerId] ?? s.discounts[ownerId] ?? s.products[ownerId] ?? s.orders[ownerId]);
+      const owner =
+        ownerId === `gid://shopify/Shop/${s.numericId}`
+          ? s
+          : (s.customers[ownerId] ?? s.discounts[ownerId] ?? s.products[ownerId] ?? s.orders[ownerId]);
       const record = owner?.metafields[`${resolveNamespace(namespace, appId)}.${key}`];
       return record ? JSON.parse(record.value) : undefined;
     },

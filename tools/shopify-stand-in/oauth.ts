@@ -99,7 +99,13 @@ export function createStandInOAuth(now: () => number): StandInOAuth {
   return {
     grant(shop, opts) {
       const previous = installations.get(shop.domain);
-      installations.set(shop.domain, { scopes: [...opts.scopes], clientId: opts.clientId ?? null, clientSecret: opts.clientSecret ?? null, refreshes: previous?.refreshes ?? 0, tokenRequests: previous?.tokenRequests ?? 0 });
+      installations.set(shop.domain, {
+        scopes: [...opts.scopes],
+        clientId: opts.clientId ?? null,
+        clientSecret: opts.clientSecret ?? null,
+        refreshes: previous?.refreshes ?? 0,
+        tokenRequests: previous?.tokenRequests ?? 0,
+      });
       return issue(shop, opts.expiring ?? true, null);
     },
     setScopes(domain, scopes) {
@@ -132,14 +138,17 @@ export function createStandInOAuth(now: () => number): StandInOAuth {
       const text = raw.toString("utf8");
       let body: Record<string, unknown>;
       try {
-        body = String(req.headers["content-type"] ?? "").includes("application/json") ? JSON.parse(text || "{}") : Object.fromEntries(new URLSearchParams(text));
+        body = String(req.headers["content-type"] ?? "").includes("application/json")
+          ? JSON.parse(text || "{}")
+          : Object.fromEntries(new URLSearchParams(text));
       } catch {
         return send(res, 400, { error: "invalid_request", error_description: "The request body is not valid JSON." });
       }
       if ((install.clientId && body.client_id !== install.clientId) || (install.clientSecret && body.client_secret !== install.clientSecret)) {
         return send(res, 401, { error: "invalid_client", error_description: "Client authentication failed." });
       }
-      if (body.grant_type !== "refresh_token") return send(res, 400, { error: "unsupported_grant_type", error_description: `grant_type ${String(body.grant_type)} is not supported here.` });
+      if (body.grant_type !== "refresh_token")
+        return send(res, 400, { error: "unsupported_grant_type", error_description: `grant_type ${String(body.grant_type)} is not supported here.` });
       const presented = typeof body.refresh_token === "string" ? body.refresh_token : "";
       const record = refreshTokens.get(presented);
       if (!record || record.domain !== shop.domain || record.revoked || record.retired || record.expiresAt <= now()) {

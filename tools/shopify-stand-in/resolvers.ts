@@ -181,7 +181,9 @@ function metafieldAccessors(map: MetafieldMap, ctx: ResolverContext) {
     },
     metafields: (args: Args) => {
       const ns = args.namespace === undefined ? null : resolveNamespace(args.namespace, ctx.runtime.appId);
-      const items = Object.values(map).filter((m) => (ns === null || m.namespace === ns) && (!args.keys || args.keys.includes(`${m.namespace}.${m.key}`)));
+      const items = Object.values(map).filter(
+        (m) => (ns === null || m.namespace === ns) && (!args.keys || args.keys.includes(`${m.namespace}.${m.key}`)),
+      );
       return connection(items, args, ctx, (m) => metafieldView(m, ctx));
     },
   };
@@ -206,7 +208,13 @@ function customerView(c: CustomerRecord, ctx: ResolverContext) {
       amount: (orders().reduce((s, o) => s + Math.round(Number.parseFloat(o.totalPrice) * 100), 0) / 100).toFixed(2),
       currencyCode: ctx.shop.currencyCode,
     },
-    orders: (args: Args) => connection(orders().filter((o) => matchOrder(o, parseSearch(args.query))), args, ctx, (o) => orderView(o, ctx)),
+    orders: (args: Args) =>
+      connection(
+        orders().filter((o) => matchOrder(o, parseSearch(args.query))),
+        args,
+        ctx,
+        (o) => orderView(o, ctx),
+      ),
     ...metafieldAccessors(c.metafields, ctx),
   };
 }
@@ -221,7 +229,12 @@ function productView(p: ProductRecord, ctx: ResolverContext) {
     tags: [...p.tags],
     isGiftCard: p.isGiftCard,
     collections: (args: Args) =>
-      connection(p.collectionIds.map((id) => ctx.shop.collections[id] ?? { id, title: id }), args, ctx, (c) => ({ __typename: "Collection", id: c.id, title: c.title })),
+      connection(
+        p.collectionIds.map((id) => ctx.shop.collections[id] ?? { id, title: id }),
+        args,
+        ctx,
+        (c) => ({ __typename: "Collection", id: c.id, title: c.title }),
+      ),
     ...metafieldAccessors(p.metafields, ctx),
   };
 }
@@ -390,9 +403,17 @@ function checkMetafield(ctx: ResolverContext, input: MetafieldWrite): { errors: 
   const errors: Omit<UserError, "elementIndex">[] = [];
   const namespace = resolveNamespace(input.namespace, ctx.runtime.appId);
   if (!metafieldOwner(ctx.shop, input.ownerId)) errors.push({ field: ["ownerId"], message: "Owner subject does not exist.", code: "INVALID" });
-  if (!KEY_PATTERN.test(input.key)) errors.push({ field: ["key"], message: "Key must be 2-64 characters long and only contain alphanumeric, hyphen, and underscore characters.", code: "INVALID" });
-  if (input.namespace && !NAMESPACE_PATTERN.test(input.namespace)) errors.push({ field: ["namespace"], message: "Namespace is invalid.", code: "INVALID" });
-  const definition = ctx.shop.metafieldDefinitions.find((d) => d.namespace === namespace && d.key === input.key && d.ownerType === ownerTypeOf(input.ownerId));
+  if (!KEY_PATTERN.test(input.key))
+    errors.push({
+      field: ["key"],
+      message: "Key must be 2-64 characters long and only contain alphanumeric, hyphen, and underscore characters.",
+      code: "INVALID",
+    });
+  if (input.namespace && !NAMESPACE_PATTERN.test(input.namespace))
+    errors.push({ field: ["namespace"], message: "Namespace is invalid.", code: "INVALID" });
+  const definition = ctx.shop.metafieldDefinitions.find(
+    (d) => d.namespace === namespace && d.key === input.key && d.ownerType === ownerTypeOf(input.ownerId),
+  );
   const type = input.type ?? definition?.type ?? null;
   if (!type) errors.push({ field: ["type"], message: "Type can't be blank.", code: "BLANK" });
   else if (definition && definition.type !== type) {
@@ -418,7 +439,16 @@ function writeMetafield(ctx: ResolverContext, input: MetafieldWrite, namespace: 
   const existing = owner.metafields[mapKey];
   const record: MetafieldRecord = existing
     ? { ...existing, type, value: input.value, updatedAt: now }
-    : { id: newGid(ctx.shop, "Metafield"), ownerId: input.ownerId, namespace, key: input.key, type, value: input.value, createdAt: now, updatedAt: now };
+    : {
+        id: newGid(ctx.shop, "Metafield"),
+        ownerId: input.ownerId,
+        namespace,
+        key: input.key,
+        type,
+        value: input.value,
+        createdAt: now,
+        updatedAt: now,
+      };
   owner.metafields[mapKey] = record;
   const customer = ctx.shop.customers[input.ownerId];
   if (customer) customer.updatedAt = now;
@@ -429,10 +459,17 @@ function writeMetafield(ctx: ResolverContext, input: MetafieldWrite, namespace: 
 function metafieldsSet(args: Args, ctx: ResolverContext) {
   const inputs = args.metafields as MetafieldWrite[];
   if (inputs.length > 25) {
-    return { metafields: [], userErrors: [{ field: ["metafields"], message: "Exceeded the maximum metafields input limit of 25.", code: "LESS_THAN_OR_EQUAL_TO", elementIndex: null }] };
+    return {
+      metafields: [],
+      userErrors: [
+        { field: ["metafields"], message: "Exceeded the maximum metafields input limit of 25.", code: "LESS_THAN_OR_EQUAL_TO", elementIndex: null },
+      ],
+    };
   }
   const checked = inputs.map((input) => checkMetafield(ctx, input));
-  const userErrors = checked.flatMap((c, i) => c.errors.map((e) => ({ ...e, field: ["metafields", String(i), ...(e.field ?? [])], elementIndex: i })));
+  const userErrors = checked.flatMap((c, i) =>
+    c.errors.map((e) => ({ ...e, field: ["metafields", String(i), ...(e.field ?? [])], elementIndex: i })),
+  );
   if (userErrors.length > 0) return { metafields: [], userErrors };
   const written = inputs.map((input, i) => writeMetafield(ctx, input, checked[i].namespace, checked[i].type));
   ctx.runtime.changed();
@@ -445,7 +482,10 @@ function taggable(shop: ShopState, id: string): { tags: string[] } | null {
 
 /** Shopify splits comma-separated tags and trims them; tags compare case-insensitively. */
 function normaliseTags(tags: string[]): string[] {
-  return tags.flatMap((t) => t.split(",")).map((t) => t.trim()).filter((t) => t.length > 0);
+  return tags
+    .flatMap((t) => t.split(","))
+    .map((t) => t.trim())
+    .filter((t) => t.length > 0);
 }
 
 function tagsAdd(args: Args, ctx: ResolverContext) {
@@ -454,7 +494,8 @@ function tagsAdd(args: Args, ctx: ResolverContext) {
   const tags = normaliseTags(args.tags);
   if (tags.length === 0) return { node: null, userErrors: [{ field: ["tags"], message: "Tags can't be blank" }] };
   const tooLong = tags.find((t) => t.length > 255);
-  if (tooLong) return { node: null, userErrors: [{ field: ["tags"], message: `Tag '${tooLong.slice(0, 20)}…' is too long (maximum is 255 characters)` }] };
+  if (tooLong)
+    return { node: null, userErrors: [{ field: ["tags"], message: `Tag '${tooLong.slice(0, 20)}…' is too long (maximum is 255 characters)` }] };
   for (const tag of tags) if (!target.tags.some((t) => t.toLowerCase() === tag.toLowerCase())) target.tags.push(tag);
   touch(ctx, args.id);
   return { node: nodeView(args.id, ctx), userErrors: [] };
@@ -478,7 +519,10 @@ function touch(ctx: ResolverContext, id: string) {
 function metafieldDefinitionCreate(args: Args, ctx: ResolverContext) {
   const d = args.definition;
   const namespace = resolveNamespace(d.namespace, ctx.runtime.appId);
-  const fail = (field: string[], message: string, code: string) => ({ createdDefinition: null, userErrors: [{ field: ["definition", ...field], message, code }] });
+  const fail = (field: string[], message: string, code: string) => ({
+    createdDefinition: null,
+    userErrors: [{ field: ["definition", ...field], message, code }],
+  });
   if (!KEY_PATTERN.test(d.key)) return fail(["key"], "Key is invalid.", "INVALID");
   if (!d.name) return fail(["name"], "Name can't be blank.", "BLANK");
   const known = ["json", "single_line_text_field", "multi_line_text_field", "number_integer", "number_decimal", "boolean", "date", "date_time"];
@@ -488,7 +532,11 @@ function metafieldDefinitionCreate(args: Args, ctx: ResolverContext) {
   }
   const access = d.access ?? {};
   if (access.admin && !namespace.startsWith("app--")) {
-    return fail(["access", "admin"], "Admin access can only be specified on metafield definitions that have an app namespace.", "ADMIN_ACCESS_INPUT_NOT_ALLOWED");
+    return fail(
+      ["access", "admin"],
+      "Admin access can only be specified on metafield definitions that have an app namespace.",
+      "ADMIN_ACCESS_INPUT_NOT_ALLOWED",
+    );
   }
   const record = {
     id: newGid(ctx.shop, "MetafieldDefinition"),
@@ -527,7 +575,12 @@ function stagedUploadsCreate(args: Args, ctx: ResolverContext) {
   const targets = [];
   for (const [i, input] of (args.input as Args[]).entries()) {
     if (input.resource !== "BULK_MUTATION_VARIABLES") {
-      return { stagedTargets: null, userErrors: [{ field: ["input", String(i), "resource"], message: `The stand-in only stages BULK_MUTATION_VARIABLES, not ${input.resource}.` }] };
+      return {
+        stagedTargets: null,
+        userErrors: [
+          { field: ["input", String(i), "resource"], message: `The stand-in only stages BULK_MUTATION_VARIABLES, not ${input.resource}.` },
+        ],
+      };
     }
     const key = `tmp/${ctx.shop.numericId}/bulk/${randomUUID()}/bulk_op_vars`;
     ctx.runtime.stagedUploads.set(key, { shop: ctx.shop.domain, content: null });
@@ -550,7 +603,15 @@ function stagedUploadsCreate(args: Args, ctx: ResolverContext) {
               { name: "policy", value: Buffer.from(JSON.stringify({ key })).toString("base64") },
             ],
           }
-        : { url: `${base}${key}`, resourceUrl: `${base}${key}`, parameters: [{ name: "content_type", value: input.mimeType }, { name: "acl", value: "private" }, { name: "key", value: key }] },
+        : {
+            url: `${base}${key}`,
+            resourceUrl: `${base}${key}`,
+            parameters: [
+              { name: "content_type", value: input.mimeType },
+              { name: "acl", value: "private" },
+              { name: "key", value: key },
+            ],
+          },
     );
   }
   return { stagedTargets: targets, userErrors: [] };
@@ -559,7 +620,13 @@ function stagedUploadsCreate(args: Args, ctx: ResolverContext) {
 const RUNNING: BulkOperationRecord["status"][] = ["CREATED", "RUNNING", "CANCELING"];
 const MAX_CONCURRENT_BULK = 5;
 
-function newBulkOperation(ctx: ResolverContext, type: "MUTATION" | "QUERY", query: string, stagedUploadPath: string | null, clientIdentifier: string | null): BulkOperationRecord {
+function newBulkOperation(
+  ctx: ResolverContext,
+  type: "MUTATION" | "QUERY",
+  query: string,
+  stagedUploadPath: string | null,
+  clientIdentifier: string | null,
+): BulkOperationRecord {
   const op: BulkOperationRecord = {
     id: newGid(ctx.shop, "BulkOperation"),
     type,
@@ -592,7 +659,11 @@ function bulkOperationRunMutation(args: Args, ctx: ResolverContext) {
   if (problem) return fail(["mutation"], problem, "INVALID_MUTATION");
   const upload = ctx.runtime.stagedUploads.get(args.stagedUploadPath);
   if (!upload || upload.shop !== ctx.shop.domain || upload.content === null) {
-    return fail(["stagedUploadPath"], "The JSONL file could not be found. Try uploading the file again, and check that you've entered the URL correctly for the stagedUploadPath mutation argument.", "NO_SUCH_FILE");
+    return fail(
+      ["stagedUploadPath"],
+      "The JSONL file could not be found. Try uploading the file again, and check that you've entered the URL correctly for the stagedUploadPath mutation argument.",
+      "NO_SUCH_FILE",
+    );
   }
   const badLine = upload.content.split("\n").findIndex((line) => {
     if (!line.trim()) return false;
@@ -612,7 +683,11 @@ function bulkOperationRunMutation(args: Args, ctx: ResolverContext) {
 function bulkOperationRunQuery(args: Args, ctx: ResolverContext) {
   const problem = ctx.runtime.checkBulkQuery(args.query);
   if (problem) return { bulkOperation: null, userErrors: [{ field: ["query"], message: problem, code: "INVALID" }] };
-  if (bulkLimitReached(ctx.shop)) return { bulkOperation: null, userErrors: [{ field: null, message: "Bulk operations limit reached. Please try again later.", code: "LIMIT_REACHED" }] };
+  if (bulkLimitReached(ctx.shop))
+    return {
+      bulkOperation: null,
+      userErrors: [{ field: null, message: "Bulk operations limit reached. Please try again later.", code: "LIMIT_REACHED" }],
+    };
   const op = newBulkOperation(ctx, "QUERY", args.query, null, null);
   return { bulkOperation: bulkOperationView(op), userErrors: [] };
 }
@@ -620,7 +695,11 @@ function bulkOperationRunQuery(args: Args, ctx: ResolverContext) {
 function bulkOperationCancel(args: Args, ctx: ResolverContext) {
   const op = ctx.shop.bulkOperations[args.id];
   if (!op) return { bulkOperation: null, userErrors: [{ field: ["id"], message: "Bulk operation does not exist" }] };
-  if (!RUNNING.includes(op.status)) return { bulkOperation: bulkOperationView(op), userErrors: [{ field: ["id"], message: `A bulk operation cannot be canceled when it is ${op.status.toLowerCase()}` }] };
+  if (!RUNNING.includes(op.status))
+    return {
+      bulkOperation: bulkOperationView(op),
+      userErrors: [{ field: ["id"], message: `A bulk operation cannot be canceled when it is ${op.status.toLowerCase()}` }],
+    };
   op.status = "CANCELING";
   ctx.runtime.changed();
   return { bulkOperation: bulkOperationView(op), userErrors: [] };
@@ -630,13 +709,25 @@ function discountInputErrors(input: Args, ctx: ResolverContext, creating: boolea
   const errors: UserError[] = [];
   if (creating && !input.title) errors.push({ field: ["automaticAppDiscount", "title"], message: "Title can't be blank", code: "BLANK" });
   if (input.functionHandle && input.functionId) {
-    errors.push({ field: ["automaticAppDiscount"], message: "Only one of functionId or functionHandle is allowed.", code: "MULTIPLE_FUNCTION_IDENTIFIERS" });
+    errors.push({
+      field: ["automaticAppDiscount"],
+      message: "Only one of functionId or functionHandle is allowed.",
+      code: "MULTIPLE_FUNCTION_IDENTIFIERS",
+    });
   }
   if (creating && !input.functionHandle && !input.functionId) {
-    errors.push({ field: ["automaticAppDiscount", "functionHandle"], message: "Either functionId or functionHandle must be provided.", code: "MISSING_FUNCTION_IDENTIFIER" });
+    errors.push({
+      field: ["automaticAppDiscount", "functionHandle"],
+      message: "Either functionId or functionHandle must be provided.",
+      code: "MISSING_FUNCTION_IDENTIFIER",
+    });
   }
   if (input.functionHandle && !ctx.runtime.functionHandles.includes(input.functionHandle)) {
-    errors.push({ field: ["automaticAppDiscount", "functionHandle"], message: `Function ${input.functionHandle} not found. Ensure that it is released in the current app.`, code: "INVALID" });
+    errors.push({
+      field: ["automaticAppDiscount", "functionHandle"],
+      message: `Function ${input.functionHandle} not found. Ensure that it is released in the current app.`,
+      code: "INVALID",
+    });
   }
   if (input.discountClasses && input.discountClasses.length === 0) {
     errors.push({ field: ["automaticAppDiscount", "discountClasses"], message: "Discount classes can't be blank", code: "BLANK" });
@@ -649,7 +740,8 @@ function applyDiscountMetafields(input: Args, d: DiscountRecord, ctx: ResolverCo
   for (const [i, m] of ((input.metafields ?? []) as Args[]).entries()) {
     const write = { ownerId: d.id, namespace: m.namespace, key: m.key, type: m.type, value: m.value };
     const checked = checkMetafield(ctx, write);
-    if (checked.errors.length > 0) errors.push(...checked.errors.map((e) => ({ ...e, field: ["automaticAppDiscount", "metafields", String(i), ...(e.field ?? [])] })));
+    if (checked.errors.length > 0)
+      errors.push(...checked.errors.map((e) => ({ ...e, field: ["automaticAppDiscount", "metafields", String(i), ...(e.field ?? [])] })));
     else writeMetafield(ctx, write, checked.namespace, checked.type);
   }
   return errors;
@@ -707,7 +799,8 @@ function discountAutomaticAppUpdate(args: Args, ctx: ResolverContext) {
 }
 
 function discountAutomaticDelete(args: Args, ctx: ResolverContext) {
-  if (!ctx.shop.discounts[args.id]) return { deletedAutomaticDiscountId: null, userErrors: [{ field: ["id"], message: "Discount does not exist", code: "INVALID" }] };
+  if (!ctx.shop.discounts[args.id])
+    return { deletedAutomaticDiscountId: null, userErrors: [{ field: ["id"], message: "Discount does not exist", code: "INVALID" }] };
   delete ctx.shop.discounts[args.id];
   ctx.runtime.changed();
   return { deletedAutomaticDiscountId: args.id, userErrors: [] };
@@ -756,7 +849,9 @@ export function queryRoot(ctx: ResolverContext): Record<string, (args: Args) => 
     nodes: (args) => (args.ids as string[]).map((id) => nodeView(id, ctx)),
     metafieldDefinitions: (args) => {
       const ns = args.namespace === undefined ? null : resolveNamespace(args.namespace, ctx.runtime.appId);
-      const items = shop.metafieldDefinitions.filter((d) => d.ownerType === args.ownerType && (ns === null || d.namespace === ns) && (!args.key || d.key === args.key));
+      const items = shop.metafieldDefinitions.filter(
+        (d) => d.ownerType === args.ownerType && (ns === null || d.namespace === ns) && (!args.key || d.key === args.key),
+      );
       return connection(items, args, ctx, definitionView);
     },
     bulkOperation: (args) => (shop.bulkOperations[args.id] ? bulkOperationView(shop.bulkOperations[args.id]) : null),

@@ -38,7 +38,11 @@ export function embeddedHostParam(shop: string): string {
 }
 
 /** A URL that opens an embedded admin page outside the Shopify iframe (local use only). */
-export function embeddedAdminUrl(appUrl: string, path: string, token: { shop: string; apiKey: string; apiSecret: string; ttlSeconds?: number }): string {
+export function embeddedAdminUrl(
+  appUrl: string,
+  path: string,
+  token: { shop: string; apiKey: string; apiSecret: string; ttlSeconds?: number },
+): string {
   const url = new URL(path, appUrl);
   url.searchParams.set("embedded", "1");
   url.searchParams.set("shop", token.shop);

@@ -200,7 +200,15 @@ export interface OrderSeed {
   totalTax?: string;
   discountCodes?: string[];
   tags?: string[];
-  lineItems: { id?: string; productId?: string | null; title?: string; quantity: number; unitPrice: string; originalUnitPrice?: string; isGiftCard?: boolean }[];
+  lineItems: {
+    id?: string;
+    productId?: string | null;
+    title?: string;
+    quantity: number;
+    unitPrice: string;
+    originalUnitPrice?: string;
+    isGiftCard?: boolean;
+  }[];
   refunds?: { id?: string; createdAt: string; amount: string; lines?: { lineItemIndex: number; quantity: number }[] }[];
 }
 
@@ -267,7 +275,11 @@ export function numericPart(gid: string): number {
 const money = (cents: number) => (cents / 100).toFixed(2);
 const cents = (amount: string) => Math.round(Number.parseFloat(amount) * 100);
 
-export function seedShop(shop: ShopState, seed: Pick<ShopSeed, "customers" | "orders" | "products">, now: number): { customers: string[]; orders: string[]; products: string[] } {
+export function seedShop(
+  shop: ShopState,
+  seed: Pick<ShopSeed, "customers" | "orders" | "products">,
+  now: number,
+): { customers: string[]; orders: string[]; products: string[] } {
   const iso = new Date(now).toISOString();
   const created = { customers: [] as string[], orders: [] as string[], products: [] as string[] };
   for (const p of seed.products ?? []) {
@@ -283,7 +295,14 @@ export function seedShop(shop: ShopState, seed: Pick<ShopSeed, "customers" | "or
       shop.collections[cid] = { id: cid, title: c };
       return cid;
     });
-    shop.products[id] = { id, title: p.title ?? `Product ${numericPart(id)}`, tags: p.tags ?? [], collectionIds, isGiftCard: p.isGiftCard ?? false, metafields: {} };
+    shop.products[id] = {
+      id,
+      title: p.title ?? `Product ${numericPart(id)}`,
+      tags: p.tags ?? [],
+      collectionIds,
+      isGiftCard: p.isGiftCard ?? false,
+      metafields: {},
+    };
     created.products.push(id);
   }
   for (const c of seed.customers ?? []) {

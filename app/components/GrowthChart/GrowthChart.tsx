@@ -17,7 +17,17 @@ export function chartPath(points: GrowthPoint[], width: number, height: number, 
 }
 
 /** A small inline SVG line chart of member count over time; no chart library needed for one line. */
-export function GrowthChart({ points, width = 480, height = 120, label = "Members over time" }: { points: GrowthPoint[]; width?: number; height?: number; label?: string }) {
+export function GrowthChart({
+  points,
+  width = 480,
+  height = 120,
+  label = "Members over time",
+}: {
+  points: GrowthPoint[];
+  width?: number;
+  height?: number;
+  label?: string;
+}) {
   const first = points[0];
   const last = points[points.length - 1];
   const summary = first && last ? `${label}: ${first.count} on ${first.date}, ${last.count} on ${last.date}` : `${label}: no data yet`;

@@ -60,10 +60,23 @@ export function ConditionGroupsEditor({ set, groups, titles, errors, currencyCod
                           label={`${label}: kind`}
                           options={KIND_OPTIONS}
                           value={c.kind}
-                          onChange={(v) => update(gi, ci, { ...newCondition(v as ConditionKind), role: c.role, windowDays: c.windowDays, showProgress: c.showProgress })}
+                          onChange={(v) =>
+                            update(gi, ci, {
+                              ...newCondition(v as ConditionKind),
+                              role: c.role,
+                              windowDays: c.windowDays,
+                              showProgress: c.showProgress,
+                            })
+                          }
                           error={errors?.[`${key}.kind`]}
                         />
-                        <ThresholdField c={c} label={label} currencyCode={currencyCode} error={errors?.[`${key}.${thresholdField(c.kind)}`]} onChange={(patch) => update(gi, ci, patch)} />
+                        <ThresholdField
+                          c={c}
+                          label={label}
+                          currencyCode={currencyCode}
+                          error={errors?.[`${key}.${thresholdField(c.kind)}`]}
+                          onChange={(patch) => update(gi, ci, patch)}
+                        />
                         <TextField
                           label={`${label}: window in days`}
                           type="number"
@@ -78,10 +91,21 @@ export function ConditionGroupsEditor({ set, groups, titles, errors, currencyCod
                       </InlineGrid>
                       <InlineStack gap="400" blockAlign="center">
                         <Box minWidth="220px">
-                          <Select label={`${label}: role`} options={ROLE_OPTIONS} value={c.role} onChange={(v) => update(gi, ci, { role: v as ConditionRole })} error={errors?.[`${key}.role`]} />
+                          <Select
+                            label={`${label}: role`}
+                            options={ROLE_OPTIONS}
+                            value={c.role}
+                            onChange={(v) => update(gi, ci, { role: v as ConditionRole })}
+                            error={errors?.[`${key}.role`]}
+                          />
                         </Box>
                         <Checkbox label="Show progress to members" checked={c.showProgress} onChange={(v) => update(gi, ci, { showProgress: v })} />
-                        <Button variant="plain" tone="critical" onClick={() => removeCondition(gi, ci)} accessibilityLabel={`Remove ${label.toLowerCase()}`}>
+                        <Button
+                          variant="plain"
+                          tone="critical"
+                          onClick={() => removeCondition(gi, ci)}
+                          accessibilityLabel={`Remove ${label.toLowerCase()}`}
+                        >
                           Remove
                         </Button>
                       </InlineStack>
@@ -125,7 +149,19 @@ function thresholdField(kind: ConditionKind): "amount" | "count" | "quantity" {
   return kind === "productPurchase" ? "quantity" : "count";
 }
 
-function ThresholdField({ c, label, currencyCode, error, onChange }: { c: ConditionValues; label: string; currencyCode: string; error?: string; onChange(p: Partial<ConditionValues>): void }) {
+function ThresholdField({
+  c,
+  label,
+  currencyCode,
+  error,
+  onChange,
+}: {
+  c: ConditionValues;
+  label: string;
+  currencyCode: string;
+  error?: string;
+  onChange(p: Partial<ConditionValues>): void;
+}) {
   const field = thresholdField(c.kind);
   const isMoney = c.kind === "accumulatedSpend" || c.kind === "singleOrder";
   const title = isMoney ? "amount" : c.kind === "points" ? "points" : c.kind === "productPurchase" ? "quantity" : "count";

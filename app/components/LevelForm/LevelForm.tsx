@@ -57,45 +57,53 @@ export function LevelForm({ initial, errors, submitting, currencyCode, retention
         <Layout.Section>
           <BlockStack gap="400">
             <SectionCard title="Level">
-            <TextField label="Level name" autoComplete="off" value={v.name} onChange={(x) => set("name", x)} error={errors?.name} maxLength={60} />
-            <Checkbox label="Enabled" helpText="When off, members of this level fall to the next enabled level they qualify for." checked={v.enabled} onChange={(x) => set("enabled", x)} error={errors?.enabled} />
-            <Checkbox
-              label="Internal only"
-              helpText="Assigned by hand only: never reached or lost automatically, and hidden from progress."
-              checked={v.internalOnly}
-              onChange={(x) => set("internalOnly", x)}
-              error={errors?.internalOnly}
-            />
+              <TextField label="Level name" autoComplete="off" value={v.name} onChange={(x) => set("name", x)} error={errors?.name} maxLength={60} />
+              <Checkbox
+                label="Enabled"
+                helpText="When off, members of this level fall to the next enabled level they qualify for."
+                checked={v.enabled}
+                onChange={(x) => set("enabled", x)}
+                error={errors?.enabled}
+              />
+              <Checkbox
+                label="Internal only"
+                helpText="Assigned by hand only: never reached or lost automatically, and hidden from progress."
+                checked={v.internalOnly}
+                onChange={(x) => set("internalOnly", x)}
+                error={errors?.internalOnly}
+              />
             </SectionCard>
 
             <SectionCard title="Upgrade conditions">
-            <Text as="p" tone="subdued">
-              A member reaches this level when every condition of any one group holds.
-            </Text>
-            {conditionsEditor("upgrade")}
+              <Text as="p" tone="subdued">
+                A member reaches this level when every condition of any one group holds.
+              </Text>
+              {conditionsEditor("upgrade")}
             </SectionCard>
 
             <SectionCard title="Keeping the level">
-            <ToggleGroup
-              label="Use different conditions to renew this level"
-              helpText="Off: at expiry the member keeps the level when the upgrade conditions hold again."
-              checked={v.customRenewal}
-              onChange={(x) => setV((prev) => ({ ...prev, customRenewal: x, renewal: x && prev.renewal.length === 0 ? prev.upgrade : prev.renewal }))}
-            >
-              {conditionsEditor("renewal")}
-            </ToggleGroup>
-            <MoneyField
-              label="Retention amount"
-              currencyCode={currencyCode}
-              value={v.retainAmount}
-              onChange={(x) => set("retainAmount", x)}
-              error={errors?.retainAmount}
-              helpText={
-                retentionOn
-                  ? "Members who spend this much while they hold the level keep it for the program's extension period."
-                  : "Retention is off in Program settings; this amount is used once it is turned on."
-              }
-            />
+              <ToggleGroup
+                label="Use different conditions to renew this level"
+                helpText="Off: at expiry the member keeps the level when the upgrade conditions hold again."
+                checked={v.customRenewal}
+                onChange={(x) =>
+                  setV((prev) => ({ ...prev, customRenewal: x, renewal: x && prev.renewal.length === 0 ? prev.upgrade : prev.renewal }))
+                }
+              >
+                {conditionsEditor("renewal")}
+              </ToggleGroup>
+              <MoneyField
+                label="Retention amount"
+                currencyCode={currencyCode}
+                value={v.retainAmount}
+                onChange={(x) => set("retainAmount", x)}
+                error={errors?.retainAmount}
+                helpText={
+                  retentionOn
+                    ? "Members who spend this much while they hold the level keep it for the program's extension period."
+                    : "Retention is off in Program settings; this amount is used once it is turned on."
+                }
+              />
             </SectionCard>
           </BlockStack>
         </Layout.Section>
@@ -103,11 +111,27 @@ export function LevelForm({ initial, errors, submitting, currencyCode, retention
         <Layout.Section variant="oneThird">
           <SectionCard title="Member card">
             <LevelCardPreview name={v.name} card={v.card} />
-            <Select label="Badge" options={BADGE_OPTIONS} value={v.card.badge} onChange={(x) => setCard({ badge: x as LevelFormValues["card"]["badge"] })} error={errors?.["card.badge"]} />
+            <Select
+              label="Badge"
+              options={BADGE_OPTIONS}
+              value={v.card.badge}
+              onChange={(x) => setCard({ badge: x as LevelFormValues["card"]["badge"] })}
+              error={errors?.["card.badge"]}
+            />
             <InlineGrid columns={1} gap="200">
-              <ColourField label="Background colour" value={v.card.background} onChange={(x) => setCard({ background: x })} error={errors?.["card.background"]} />
+              <ColourField
+                label="Background colour"
+                value={v.card.background}
+                onChange={(x) => setCard({ background: x })}
+                error={errors?.["card.background"]}
+              />
               <ColourField label="Text colour" value={v.card.text} onChange={(x) => setCard({ text: x })} error={errors?.["card.text"]} />
-              <ColourField label="Level colour" value={v.card.levelColor} onChange={(x) => setCard({ levelColor: x })} error={errors?.["card.levelColor"]} />
+              <ColourField
+                label="Level colour"
+                value={v.card.levelColor}
+                onChange={(x) => setCard({ levelColor: x })}
+                error={errors?.["card.levelColor"]}
+              />
             </InlineGrid>
             <Checkbox label="Hide dates on the member card" checked={v.card.hideDates} onChange={(x) => setCard({ hideDates: x })} />
           </SectionCard>

@@ -16,7 +16,12 @@ export interface PreviewRow {
 export function PreviewTable({ rows, drillHref }: { rows: PreviewRow[]; drillHref(levelId: string, move: "up" | "down" | "stay"): string }) {
   const cell = (r: PreviewRow, move: "up" | "down" | "stay") => {
     const n = r[move];
-    if (n === 0) return <Text as="span" tone="subdued">0</Text>;
+    if (n === 0)
+      return (
+        <Text as="span" tone="subdued">
+          0
+        </Text>
+      );
     return (
       <Link to={drillHref(r.levelId, move)} aria-label={`${n} ${r.levelName} members ${move === "stay" ? "stay" : `move ${move}`}`}>
         {n}

@@ -29,7 +29,8 @@ export function RecalculationProgress({ initial, intervalMs = 1000 }: { initial:
         {current.status === "queued" && `Waiting to start (${current.total} members)`}
         {current.status === "running" && `Recalculating: ${current.done} of ${current.total} members`}
         {current.status === "done" && `Done: ${current.total} members recalculated`}
-        {current.status === "failed" && `Stopped after ${current.done} of ${current.total} members: ${current.error ?? "unknown error"}. It is retried automatically.`}
+        {current.status === "failed" &&
+          `Stopped after ${current.done} of ${current.total} members: ${current.error ?? "unknown error"}. It is retried automatically.`}
       </Text>
     </BlockStack>
   );

@@ -68,7 +68,12 @@ export function ScopePicker({ label, scope, titles, onChange, error, allowExclud
       </InlineStack>
       {chips("productIds")}
       {chips("collectionIds")}
-      <TagsField label={`${label}: product tags`} placeholder="Product tags, comma-separated (e.g. vip, limited)" tags={scope.tags} onChange={(t) => setTags("tags", t)} />
+      <TagsField
+        label={`${label}: product tags`}
+        placeholder="Product tags, comma-separated (e.g. vip, limited)"
+        tags={scope.tags}
+        onChange={(t) => setTags("tags", t)}
+      />
       {allowExclude && showExclude && (
         <BlockStack gap="200">
           <InlineStack gap="200" blockAlign="center">
@@ -84,7 +89,12 @@ export function ScopePicker({ label, scope, titles, onChange, error, allowExclud
           </InlineStack>
           {chips("excludeProductIds")}
           {chips("excludeCollectionIds")}
-          <TagsField label={`${label}: excluded product tags`} placeholder="Excluded product tags, comma-separated" tags={scope.excludeTags} onChange={(t) => setTags("excludeTags", t)} />
+          <TagsField
+            label={`${label}: excluded product tags`}
+            placeholder="Excluded product tags, comma-separated"
+            tags={scope.excludeTags}
+            onChange={(t) => setTags("excludeTags", t)}
+          />
         </BlockStack>
       )}
       {error && <InlineError message={error} fieldID={`${label}-scope`} />}
@@ -93,7 +103,17 @@ export function ScopePicker({ label, scope, titles, onChange, error, allowExclud
 }
 
 /** Keeps the text as typed (a trailing ", " included) and reports the parsed list. */
-export function TagsField({ label, placeholder, tags, onChange }: { label: string; placeholder: string; tags: string[]; onChange(tags: string[]): void }) {
+export function TagsField({
+  label,
+  placeholder,
+  tags,
+  onChange,
+}: {
+  label: string;
+  placeholder: string;
+  tags: string[];
+  onChange(tags: string[]): void;
+}) {
   const [raw, setRaw] = useState(tags.join(", "));
   return (
     <TextField
@@ -104,7 +124,14 @@ export function TagsField({ label, placeholder, tags, onChange }: { label: strin
       value={raw}
       onChange={(v) => {
         setRaw(v);
-        onChange([...new Set(v.split(",").map((t) => t.trim()).filter(Boolean))]);
+        onChange([
+          ...new Set(
+            v
+              .split(",")
+              .map((t) => t.trim())
+              .filter(Boolean),
+          ),
+        ]);
       }}
     />
   );

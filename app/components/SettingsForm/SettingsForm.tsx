@@ -70,8 +70,23 @@ export function SettingsForm({ initial, errors, submitting, onSubmit }: Settings
           <Card>
             <BlockStack gap="300">
               <Checkbox label="Level rules are on" checked={v.enabled} onChange={(x) => set("enabled", x)} />
-              <TextField label="Active from" type="date" autoComplete="off" helpText="Orders paid before this date never count. Empty: all orders." value={v.activeFrom} onChange={(x) => set("activeFrom", x)} error={e("activeFrom")} />
-              <TextField label="Currency" autoComplete="off" value={v.currency} onChange={(x) => set("currency", x.toUpperCase())} error={e("currency")} maxLength={3} />
+              <TextField
+                label="Active from"
+                type="date"
+                autoComplete="off"
+                helpText="Orders paid before this date never count. Empty: all orders."
+                value={v.activeFrom}
+                onChange={(x) => set("activeFrom", x)}
+                error={e("activeFrom")}
+              />
+              <TextField
+                label="Currency"
+                autoComplete="off"
+                value={v.currency}
+                onChange={(x) => set("currency", x.toUpperCase())}
+                error={e("currency")}
+                maxLength={3}
+              />
             </BlockStack>
           </Card>
         </Layout.AnnotatedSection>
@@ -79,7 +94,13 @@ export function SettingsForm({ initial, errors, submitting, onSubmit }: Settings
         <Layout.AnnotatedSection title="What counts" description="Which orders and amounts move members up.">
           <Card>
             <BlockStack gap="300">
-              <Select label="Level basis" options={BASIS_OPTIONS} value={v.basis} onChange={(x) => set("basis", x as "spend" | "points")} error={e("basis")} />
+              <Select
+                label="Level basis"
+                options={BASIS_OPTIONS}
+                value={v.basis}
+                onChange={(x) => set("basis", x as "spend" | "points")}
+                error={e("basis")}
+              />
               <Select
                 label="Spend definition"
                 options={SPEND_BASE_OPTIONS}
@@ -89,18 +110,49 @@ export function SettingsForm({ initial, errors, submitting, onSubmit }: Settings
               />
               {v.spend.base === "total" && (
                 <InlineStack gap="400">
-                  <Checkbox label="Exclude shipping" checked={v.spend.excludeShipping} onChange={(x) => set("spend", { ...v.spend, excludeShipping: x })} />
+                  <Checkbox
+                    label="Exclude shipping"
+                    checked={v.spend.excludeShipping}
+                    onChange={(x) => set("spend", { ...v.spend, excludeShipping: x })}
+                  />
                   <Checkbox label="Exclude taxes" checked={v.spend.excludeTaxes} onChange={(x) => set("spend", { ...v.spend, excludeTaxes: x })} />
                 </InlineStack>
               )}
-              <Select label="Counting window" options={WINDOW_OPTIONS} value={v.window.kind} onChange={(x) => set("window", { ...v.window, kind: x as SettingsFormValues["window"]["kind"] })} error={e("window.kind") ?? e("window")} />
+              <Select
+                label="Counting window"
+                options={WINDOW_OPTIONS}
+                value={v.window.kind}
+                onChange={(x) => set("window", { ...v.window, kind: x as SettingsFormValues["window"]["kind"] })}
+                error={e("window.kind") ?? e("window")}
+              />
               {v.window.kind === "rolling" && (
-                <TextField label="Rolling window in days" type="number" autoComplete="off" value={v.window.days} onChange={(x) => set("window", { ...v.window, days: x })} error={e("window.days")} />
+                <TextField
+                  label="Rolling window in days"
+                  type="number"
+                  autoComplete="off"
+                  value={v.window.days}
+                  onChange={(x) => set("window", { ...v.window, days: x })}
+                  error={e("window.days")}
+                />
               )}
               {v.window.kind === "fixed" && (
                 <InlineGrid columns={2} gap="200">
-                  <TextField label="Window start" type="date" autoComplete="off" value={v.window.from} onChange={(x) => set("window", { ...v.window, from: x })} error={e("window.from")} />
-                  <TextField label="Window end" type="date" autoComplete="off" value={v.window.to} onChange={(x) => set("window", { ...v.window, to: x })} error={e("window.to")} />
+                  <TextField
+                    label="Window start"
+                    type="date"
+                    autoComplete="off"
+                    value={v.window.from}
+                    onChange={(x) => set("window", { ...v.window, from: x })}
+                    error={e("window.from")}
+                  />
+                  <TextField
+                    label="Window end"
+                    type="date"
+                    autoComplete="off"
+                    value={v.window.to}
+                    onChange={(x) => set("window", { ...v.window, to: x })}
+                    error={e("window.to")}
+                  />
                 </InlineGrid>
               )}
               <ChoiceList
@@ -118,21 +170,65 @@ export function SettingsForm({ initial, errors, submitting, onSubmit }: Settings
         <Layout.AnnotatedSection title="Validity and expiry" description="How long a level lasts and what happens when it runs out.">
           <Card>
             <BlockStack gap="300">
-              <Select label="Level validity" options={VALIDITY_OPTIONS} value={v.validity.kind} onChange={(x) => set("validity", { ...v.validity, kind: x as SettingsFormValues["validity"]["kind"] })} error={e("validity.kind")} />
+              <Select
+                label="Level validity"
+                options={VALIDITY_OPTIONS}
+                value={v.validity.kind}
+                onChange={(x) => set("validity", { ...v.validity, kind: x as SettingsFormValues["validity"]["kind"] })}
+                error={e("validity.kind")}
+              />
               {v.validity.kind === "days" && (
-                <TextField label="Validity in days" type="number" autoComplete="off" value={v.validity.days} onChange={(x) => set("validity", { ...v.validity, days: x })} error={e("validity.days")} />
+                <TextField
+                  label="Validity in days"
+                  type="number"
+                  autoComplete="off"
+                  value={v.validity.days}
+                  onChange={(x) => set("validity", { ...v.validity, days: x })}
+                  error={e("validity.days")}
+                />
               )}
-              <TextField label="Grace period in days" type="number" autoComplete="off" value={v.graceDays} onChange={(x) => set("graceDays", x)} error={e("graceDays")} helpText="After expiry, days to meet the renewal conditions before losing the level." />
-              <Select label="At expiry" options={AT_EXPIRY_OPTIONS} value={v.onExpiry} onChange={(x) => set("onExpiry", x as "reevaluate" | "freeze")} />
-              <ToggleGroup label="Retention: keep the level when a member spends its retention amount" checked={v.retention.on} onChange={(x) => set("retention", { ...v.retention, on: x })}>
-                <TextField label="Retention extension in days" type="number" autoComplete="off" value={v.retention.extendDays} onChange={(x) => set("retention", { ...v.retention, extendDays: x })} error={e("retention.extendDays")} />
+              <TextField
+                label="Grace period in days"
+                type="number"
+                autoComplete="off"
+                value={v.graceDays}
+                onChange={(x) => set("graceDays", x)}
+                error={e("graceDays")}
+                helpText="After expiry, days to meet the renewal conditions before losing the level."
+              />
+              <Select
+                label="At expiry"
+                options={AT_EXPIRY_OPTIONS}
+                value={v.onExpiry}
+                onChange={(x) => set("onExpiry", x as "reevaluate" | "freeze")}
+              />
+              <ToggleGroup
+                label="Retention: keep the level when a member spends its retention amount"
+                checked={v.retention.on}
+                onChange={(x) => set("retention", { ...v.retention, on: x })}
+              >
+                <TextField
+                  label="Retention extension in days"
+                  type="number"
+                  autoComplete="off"
+                  value={v.retention.extendDays}
+                  onChange={(x) => set("retention", { ...v.retention, extendDays: x })}
+                  error={e("retention.extendDays")}
+                />
               </ToggleGroup>
-              <Checkbox label="Move members down after refunds and cancellations" checked={v.downgradeOnRefund} onChange={(x) => set("downgradeOnRefund", x)} />
+              <Checkbox
+                label="Move members down after refunds and cancellations"
+                checked={v.downgradeOnRefund}
+                onChange={(x) => set("downgradeOnRefund", x)}
+              />
             </BlockStack>
           </Card>
         </Layout.AnnotatedSection>
 
-        <Layout.AnnotatedSection title="Notifications" description={`Placeholders: ${PLACEHOLDERS.map((p) => `{${p}}`).join(", ")}. Templates apply as soon as you save.`}>
+        <Layout.AnnotatedSection
+          title="Notifications"
+          description={`Placeholders: ${PLACEHOLDERS.map((p) => `{${p}}`).join(", ")}. Templates apply as soon as you save.`}
+        >
           <Card>
             <BlockStack gap="400">
               {(["levelUp", "levelDown"] as const).map((kind) => {
@@ -142,8 +238,21 @@ export function SettingsForm({ initial, errors, submitting, onSubmit }: Settings
                     <Text as="h3" variant="headingSm">
                       {title} message
                     </Text>
-                    <TextField label={`${title} subject`} autoComplete="off" value={v.notifications[kind].subject} onChange={(x) => setTemplate(kind, "subject", x)} error={liveTemplateError(kind, "subject")} />
-                    <TextField label={`${title} message`} autoComplete="off" multiline={3} value={v.notifications[kind].body} onChange={(x) => setTemplate(kind, "body", x)} error={liveTemplateError(kind, "body")} />
+                    <TextField
+                      label={`${title} subject`}
+                      autoComplete="off"
+                      value={v.notifications[kind].subject}
+                      onChange={(x) => setTemplate(kind, "subject", x)}
+                      error={liveTemplateError(kind, "subject")}
+                    />
+                    <TextField
+                      label={`${title} message`}
+                      autoComplete="off"
+                      multiline={3}
+                      value={v.notifications[kind].body}
+                      onChange={(x) => setTemplate(kind, "body", x)}
+                      error={liveTemplateError(kind, "body")}
+                    />
                     <Box padding="300" background="bg-surface-secondary" borderRadius="200">
                       <div role="region" aria-label={`${title} preview`}>
                         <BlockStack gap="100">

@@ -32,7 +32,9 @@ export default function Auth() {
         <Card>
           <Form method="post">
             <FormLayout>
-              <Text variant="headingMd" as="h2">Log in</Text>
+              <Text variant="headingMd" as="h2">
+                Log in
+              </Text>
               <TextField
                 type="text"
                 name="shop"

@@ -41,7 +41,11 @@ function comparableLevels(program: ProgramJson | null): Map<string, string> {
 }
 
 export async function levelsView(db: Db, shop: string): Promise<LevelsView> {
-  const [{ program, versions, currency }, counts, cap] = await Promise.all([editableProgram(db, shop), memberCountsByLevel(db, shop), capFor(db, shop)]);
+  const [{ program, versions, currency }, counts, cap] = await Promise.all([
+    editableProgram(db, shop),
+    memberCountsByLevel(db, shop),
+    capFor(db, shop),
+  ]);
   const publishedJson = programOf(versions.published);
   const published = new Map((publishedJson?.levels ?? []).map((l) => [l.id, l]));
   // Compared as the engine reads them (defaults filled in), so re-saving a level unchanged does not flag it.
@@ -94,7 +98,11 @@ export async function levelsListAction(db: Db, shop: string, form: FormData): Pr
       next = levels.map((l) => (l.id === input.levelId ? { ...l, enabled: input.enabled } : l));
     } else {
       const j = input.direction === "up" ? i - 1 : i + 1;
-      if (j < 0 || j >= levels.length) throw new FormValidationError({ [FORM_ERROR]: `${levels[i].name} is already the ${input.direction === "up" ? "lowest" : "highest"} level.` }, 422);
+      if (j < 0 || j >= levels.length)
+        throw new FormValidationError(
+          { [FORM_ERROR]: `${levels[i].name} is already the ${input.direction === "up" ? "lowest" : "highest"} level.` },
+          422,
+        );
       // Swap ranks, not positions: ranks are what the engine and the other parts of the app read.
       next = levels.map((l, k) => (k === i ? { ...l, rank: levels[j].rank } : k === j ? { ...l, rank: levels[i].rank } : l));
     }
@@ -153,7 +161,9 @@ export async function deleteLevel(db: Db, shop: string, levelId: string): Promis
     const holders = await tx.member.count({ where: { shop, levelId, deletedAt: null } });
     if (holders > 0) {
       throw new FormValidationError(
-        { [FORM_ERROR]: `${level.name} cannot be deleted: ${holders} ${holders === 1 ? "member holds" : "members hold"} it. Assign them another level, or disable ${level.name} and publish so they fall to the next level, then delete it.` },
+        {
+          [FORM_ERROR]: `${level.name} cannot be deleted: ${holders} ${holders === 1 ? "member holds" : "members hold"} it. Assign them another level, or disable ${level.name} and publish so they fall to the next level, then delete it.`,
+        },
         409,
       );
     }

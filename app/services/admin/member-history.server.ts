@@ -27,12 +27,26 @@ async function* byCustomer<T extends { id: string; customerGid: string | null }>
 }
 
 // Raw rows come back with the driver's types (SQLite: integers for booleans, maybe strings for dates).
-const asDate = (v: unknown): Date | null => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(typeof v === "string" && /^\d+$/.test(v) ? Number(v) : (v as string | number)));
+const asDate = (v: unknown): Date | null =>
+  v === null || v === undefined
+    ? null
+    : v instanceof Date
+      ? v
+      : new Date(typeof v === "string" && /^\d+$/.test(v) ? Number(v) : (v as string | number));
 const asBool = (v: unknown) => v === true || v === 1 || v === "1" || v === "true";
 const asInt = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
 function orderRow(r: Record<string, unknown>): OrderFact {
-  return { ...(r as unknown as OrderFact), paidAt: asDate(r.paidAt), cancelledAt: asDate(r.cancelledAt), total: asInt(r.total)!, subtotal: asInt(r.subtotal)!, shipping: asInt(r.shipping)!, tax: asInt(r.tax)!, hasDiscountCode: asBool(r.hasDiscountCode) };
+  return {
+    ...(r as unknown as OrderFact),
+    paidAt: asDate(r.paidAt),
+    cancelledAt: asDate(r.cancelledAt),
+    total: asInt(r.total)!,
+    subtotal: asInt(r.subtotal)!,
+    shipping: asInt(r.shipping)!,
+    tax: asInt(r.tax)!,
+    hasDiscountCode: asBool(r.hasDiscountCode),
+  };
 }
 function refundRow(r: Record<string, unknown>): RefundFact {
   return { ...(r as unknown as RefundFact), createdAt: asDate(r.createdAt)!, amount: asInt(r.amount)! };
@@ -64,7 +78,8 @@ class Grouped<T extends { customerGid: string | null }> {
  * three streams sorted by customer and merged, so memory holds one member's history (and one batch) at a time.
  */
 export async function* shopHistories(db: DbOrTx, shop: string, versions: PublishedProgram[]): AsyncGenerator<PreviewMember> {
-  const after = (a: { gid: string; id: string } | null) => (a ? Prisma.sql`AND ("customerGid" > ${a.gid} OR ("customerGid" = ${a.gid} AND "id" > ${a.id}))` : Prisma.empty);
+  const after = (a: { gid: string; id: string } | null) =>
+    a ? Prisma.sql`AND ("customerGid" > ${a.gid} OR ("customerGid" = ${a.gid} AND "id" > ${a.id}))` : Prisma.empty;
   const orders = new Grouped<OrderFact>(
     byCustomer(async (a) =>
       (
@@ -107,7 +122,11 @@ export async function* shopHistories(db: DbOrTx, shop: string, versions: Publish
     const [o, r, a] = await Promise.all([orders.take(gid), refunds.take(gid), adjustments.take(gid)]);
     // As the worker does: a member's refunds are those of their orders.
     const own = new Set(o.map((x) => x.orderGid));
-    const facts: MemberFacts = { orders: o, refunds: [...r.filter((x) => own.has(x.orderGid)), ...o.flatMap((x) => orphans.get(x.orderGid) ?? [])], adjustments: a };
+    const facts: MemberFacts = {
+      orders: o,
+      refunds: [...r.filter((x) => own.has(x.orderGid)), ...o.flatMap((x) => orphans.get(x.orderGid) ?? [])],
+      adjustments: a,
+    };
     yield { id: gid, events: memberEvents(facts, versions) };
   }
 }

@@ -98,7 +98,11 @@ async function memberWhere(db: DbOrTx, shop: string, f: MembersFilter, now: numb
 }
 
 export async function membersView(db: Db, shop: string, filter: MembersFilter, now: number): Promise<MembersView> {
-  const [program, shopRow, where] = await Promise.all([publishedProgram(db, shop), db.shop.findUnique({ where: { domain: shop } }), memberWhere(db, shop, filter, now)]);
+  const [program, shopRow, where] = await Promise.all([
+    publishedProgram(db, shop),
+    db.shop.findUnique({ where: { domain: shop } }),
+    memberWhere(db, shop, filter, now),
+  ]);
   const names = levelNames(program);
   const [members, total, counts] = await Promise.all([
     db.member.findMany({ where, orderBy: [{ spend: "desc" }, { id: "asc" }], skip: (filter.page - 1) * PAGE_SIZE, take: PAGE_SIZE }),
@@ -125,7 +129,12 @@ export async function exportMembersCsv(db: Db, shop: string, filter: MembersFilt
   const rows: MemberExportRow[] = [];
   let cursor: string | null = null;
   while (true) {
-    const batch: Member[] = await db.member.findMany({ where, orderBy: { id: "asc" }, take: 2000, ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}) });
+    const batch: Member[] = await db.member.findMany({
+      where,
+      orderBy: { id: "asc" },
+      take: 2000,
+      ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+    });
     for (const m of batch) {
       rows.push({
         customerId: m.customerGid,
@@ -175,15 +184,33 @@ export async function memberDetailView(db: Db, shop: string, memberId: string, _
     refunded: formatMoney(refunded.get(o.orderGid) ?? 0),
     cancelled: o.cancelledAt !== null,
   }));
-  const audit: AuditRow[] = changes.map((c) => ({ at: c.at.toISOString(), from: c.fromLevelId, to: c.toLevelId === "" ? null : c.toLevelId, cause: c.cause, text: levelChangeText(c, names, currency) }));
+  const audit: AuditRow[] = changes.map((c) => ({
+    at: c.at.toISOString(),
+    from: c.fromLevelId,
+    to: c.toLevelId === "" ? null : c.toLevelId,
+    cause: c.cause,
+    text: levelChangeText(c, names, currency),
+  }));
   const next = member.nextLevelId ? { id: member.nextLevelId, name: names.get(member.nextLevelId) ?? member.nextLevelId } : null;
-  const percent = member.remainingSpend !== null && member.remainingSpend !== undefined && member.spend + member.remainingSpend > 0 ? Math.round((member.spend / (member.spend + member.remainingSpend)) * 100) : null;
+  const percent =
+    member.remainingSpend !== null && member.remainingSpend !== undefined && member.spend + member.remainingSpend > 0
+      ? Math.round((member.spend / (member.spend + member.remainingSpend)) * 100)
+      : null;
   const levels: LevelOption[] = [...(program?.levels ?? [])].sort((a, b) => a.rank - b.rank).map((l) => ({ id: l.id, name: l.name }));
   return {
     currency,
-    member: { ...row(member, names), levelExpiresAt: member.levelExpiresAt?.toISOString() ?? null, graceEndsAt: member.graceEndsAt?.toISOString() ?? null },
+    member: {
+      ...row(member, names),
+      levelExpiresAt: member.levelExpiresAt?.toISOString() ?? null,
+      graceEndsAt: member.graceEndsAt?.toISOString() ?? null,
+    },
     progress: next
-      ? { next, remainingSpend: member.remainingSpend !== null ? formatMoney(member.remainingSpend) : null, remainingPoints: member.remainingPoints, percent }
+      ? {
+          next,
+          remainingSpend: member.remainingSpend !== null ? formatMoney(member.remainingSpend) : null,
+          remainingPoints: member.remainingPoints,
+          percent,
+        }
       : null,
     ledger: ledger.reverse(),
     orders: orderRows,
@@ -230,12 +257,24 @@ const memberIntent = z.discriminatedUnion(
  * (MemberAdjustment, idempotent by form key); the member is then recomputed from all their facts, so the result is
  * exactly what a later replay gives. An adjustment is a new ledger entry; nothing is edited.
  */
-export async function memberAction(db: Db, shop: string, memberId: string, form: FormData, now: number): Promise<{ memberId: string; applied: boolean }> {
+export async function memberAction(
+  db: Db,
+  shop: string,
+  memberId: string,
+  form: FormData,
+  now: number,
+): Promise<{ memberId: string; applied: boolean }> {
   const input = parseForm(memberIntent, formObject(form));
   const member = await db.member.findFirst({ where: { id: memberId, shop, deletedAt: null } });
   if (!member) throw notFound("There is no such member.");
   const at = new Date(now);
-  const key = `admin:${input.key ?? createHash("sha256").update(`${memberId}:${JSON.stringify(input)}:${now}`).digest("hex").slice(0, 24)}`;
+  const key = `admin:${
+    input.key ??
+    createHash("sha256")
+      .update(`${memberId}:${JSON.stringify(input)}:${now}`)
+      .digest("hex")
+      .slice(0, 24)
+  }`;
 
   let data: Prisma.MemberAdjustmentCreateManyInput;
   if (input.intent === "assign") {
@@ -244,7 +283,8 @@ export async function memberAction(db: Db, shop: string, memberId: string, form:
       const program = await publishedProgram(db, shop);
       const found = (program?.levels ?? []).find((l) => l.id === level);
       if (!found) throw new FormValidationError({ level: "Choose a level of the published program." }, 422);
-      if (found.enabled === false) throw new FormValidationError({ level: `${found.name} is disabled; enable it (and publish) before assigning it.` }, 422);
+      if (found.enabled === false)
+        throw new FormValidationError({ level: `${found.name} is disabled; enable it (and publish) before assigning it.` }, 422);
     }
     data = { shop, customerGid: member.customerGid, kind: "assignLevel", at, levelId: level, lock: input.lock === "true", key };
   } else {
@@ -284,25 +324,51 @@ export async function importMembersAction(db: Db, shop: string, form: FormData, 
   const program = await publishedProgram(db, shop);
   const levels = (program?.levels ?? []).filter((l) => l.enabled !== false).map((l) => ({ id: l.id, name: l.name }));
   const { rows, problems } = parseMembersImport(content, levels);
-  if (problems.length) throw new FormValidationError(Object.fromEntries(problems.map((p) => [`line ${p.line}`, p.line > 0 ? `Line ${p.line}: ${p.message}` : p.message])), 422);
+  if (problems.length)
+    throw new FormValidationError(
+      Object.fromEntries(problems.map((p) => [`line ${p.line}`, p.line > 0 ? `Line ${p.line}: ${p.message}` : p.message])),
+      422,
+    );
   const fileHash = createHash("sha256").update(content).digest("hex").slice(0, 16);
   const at = new Date(now);
 
   const existing = new Set<string>();
   for (let i = 0; i < rows.length; i += CHUNK) {
     const chunk = rows.slice(i, i + CHUNK).map((r) => r.customerGid);
-    for (const m of await db.member.findMany({ where: { shop, customerGid: { in: chunk } }, select: { customerGid: true } })) existing.add(m.customerGid);
+    for (const m of await db.member.findMany({ where: { shop, customerGid: { in: chunk } }, select: { customerGid: true } }))
+      existing.add(m.customerGid);
   }
   const adjustments: Prisma.MemberAdjustmentCreateManyInput[] = [];
   for (const r of rows) {
-    adjustments.push({ shop, customerGid: r.customerGid, kind: "assignLevel", at, levelId: r.level, lock: r.locked, key: `import:${fileHash}:${r.line}:level`, actor: "import" });
-    if (r.points !== 0) adjustments.push({ shop, customerGid: r.customerGid, kind: "points", at, points: r.points, note: "CSV import", key: `import:${fileHash}:${r.line}:points`, actor: "import" });
+    adjustments.push({
+      shop,
+      customerGid: r.customerGid,
+      kind: "assignLevel",
+      at,
+      levelId: r.level,
+      lock: r.locked,
+      key: `import:${fileHash}:${r.line}:level`,
+      actor: "import",
+    });
+    if (r.points !== 0)
+      adjustments.push({
+        shop,
+        customerGid: r.customerGid,
+        kind: "points",
+        at,
+        points: r.points,
+        note: "CSV import",
+        key: `import:${fileHash}:${r.line}:points`,
+        actor: "import",
+      });
   }
   // All rows or none: the facts go in one transaction. Keys make a re-import a no-op.
   await db.$transaction(async (tx) => {
     for (let i = 0; i < adjustments.length; i += CHUNK) {
       const chunk = adjustments.slice(i, i + CHUNK);
-      const seen = new Set((await tx.memberAdjustment.findMany({ where: { shop, key: { in: chunk.map((a) => a.key) } }, select: { key: true } })).map((a) => a.key));
+      const seen = new Set(
+        (await tx.memberAdjustment.findMany({ where: { shop, key: { in: chunk.map((a) => a.key) } }, select: { key: true } })).map((a) => a.key),
+      );
       const todo = chunk.filter((a) => !seen.has(a.key));
       if (todo.length) await tx.memberAdjustment.createMany({ data: todo });
     }
@@ -313,4 +379,3 @@ export async function importMembersAction(db: Db, shop: string, form: FormData, 
   const created = rows.filter((r) => !existing.has(r.customerGid)).length;
   return { imported: rows.length, created };
 }
-

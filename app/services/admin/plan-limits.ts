@@ -17,7 +17,9 @@ export function levelCap(plan: string | null | undefined, override?: number | nu
 
 /** The smallest plan allowing more than `maxLevels` levels; null when none does. */
 export function planAllowingMore(maxLevels: number): { plan: string; label: string; maxLevels: number } | null {
-  const bigger = Object.entries(PLAN_LEVEL_CAPS).filter(([, c]) => c.maxLevels > maxLevels).sort(([, a], [, b]) => a.maxLevels - b.maxLevels)[0];
+  const bigger = Object.entries(PLAN_LEVEL_CAPS)
+    .filter(([, c]) => c.maxLevels > maxLevels)
+    .sort(([, a], [, b]) => a.maxLevels - b.maxLevels)[0];
   return bigger ? { plan: bigger[0], ...bigger[1] } : null;
 }
 
@@ -30,6 +32,8 @@ export function levelCapMessage(plan: string | null | undefined, levelCount: num
   if (levelCount < cap.maxLevels) return null;
   const more = planAllowingMore(cap.maxLevels);
   const already = levelCount > cap.maxLevels ? " Your levels beyond it keep working for members." : "";
-  const next = more ? ` The ${more.label} plan allows ${more.maxLevels}: change your plan or delete a level to add another.` : " Delete a level to add another.";
+  const next = more
+    ? ` The ${more.label} plan allows ${more.maxLevels}: change your plan or delete a level to add another.`
+    : " Delete a level to add another.";
   return `Your ${cap.label} plan allows ${cap.maxLevels} levels and you have ${levelCount}.${already}${next}`;
 }

@@ -100,7 +100,10 @@ export async function writeDraft(tx: DbOrTx, shop: string, draft: ProgramVersion
 export async function editDraft<T>(
   db: Db,
   shop: string,
-  change: (current: Editable, tx: Tx) => Promise<{ program: ProgramJson; prefix?: string; result: T }> | { program: ProgramJson; prefix?: string; result: T },
+  change: (
+    current: Editable,
+    tx: Tx,
+  ) => Promise<{ program: ProgramJson; prefix?: string; result: T }> | { program: ProgramJson; prefix?: string; result: T },
 ): Promise<T> {
   return db.$transaction(async (tx) => {
     await lockNames(tx, [`program-draft ${shop}`]); // PostgreSQL: two saves must not both read the same draft

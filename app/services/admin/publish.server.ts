@@ -24,7 +24,11 @@ const MIN_SCHEDULE_LEAD_MS = 60_000;
  * What publishing the draft would do to every member, from their stored facts (rule 7 of the scenario format):
  * per current level, how many move up, down or stay. Returns null when there is no draft.
  */
-export async function previewDraft(db: DbOrTx, shop: string, asOf: number): Promise<{ diff: PreviewDiff; draft: ProgramJson; current: ProgramJson } | null> {
+export async function previewDraft(
+  db: DbOrTx,
+  shop: string,
+  asOf: number,
+): Promise<{ diff: PreviewDiff; draft: ProgramJson; current: ProgramJson } | null> {
   const [versions, ctx] = await Promise.all([loadVersions(db, shop), loadShopContext(db, shop)]);
   if (!versions.draft) return null;
   const draftJson = programOf(versions.draft)!;
@@ -55,7 +59,8 @@ function addDiff(into: PreviewDiff, d: PreviewDiff): void {
     row.down += r.down;
     row.stay += r.stay;
   }
-  for (const k of ["before", "after"] as const) for (const [level, n] of Object.entries(d.counts[k])) into.counts[k][level] = (into.counts[k][level] ?? 0) + n;
+  for (const k of ["before", "after"] as const)
+    for (const [level, n] of Object.entries(d.counts[k])) into.counts[k][level] = (into.counts[k][level] ?? 0) + n;
   into.moves.push(...d.moves);
 }
 
@@ -70,7 +75,12 @@ function previewView(p: NonNullable<Awaited<ReturnType<typeof previewDraft>>>, a
   const ids = new Set([...Object.keys(p.diff.counts.before), ...Object.keys(p.diff.counts.after), ...(p.draft.levels ?? []).map((l) => l.id)]);
   const counts = [...ids]
     .sort((a, b) => order(a) - order(b))
-    .map((levelId) => ({ levelId, levelName: names.get(levelId) ?? levelId, before: p.diff.counts.before[levelId] ?? 0, after: p.diff.counts.after[levelId] ?? 0 }));
+    .map((levelId) => ({
+      levelId,
+      levelName: names.get(levelId) ?? levelId,
+      before: p.diff.counts.before[levelId] ?? 0,
+      after: p.diff.counts.after[levelId] ?? 0,
+    }));
   return { asOf: new Date(asOf).toISOString(), members: Object.values(p.diff.counts.before).reduce((s, n) => s + n, 0), rows, counts };
 }
 
@@ -96,13 +106,18 @@ export async function previewMoves(db: DbOrTx, shop: string, from: string, kind:
   return out;
 }
 
-const rankOf = (id: string | null, draft: Map<string, number>, current: Map<string, number>) => (id === null ? -Infinity : (draft.get(id) ?? current.get(id) ?? -Infinity));
+const rankOf = (id: string | null, draft: Map<string, number>, current: Map<string, number>) =>
+  id === null ? -Infinity : (draft.get(id) ?? current.get(id) ?? -Infinity);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Page
 
 export async function publishView(db: Db, shop: string, opts: { preview: boolean; now: number }): Promise<PublishView> {
-  const [versions, shopRow, recalculation] = await Promise.all([loadVersions(db, shop), db.shop.findUnique({ where: { domain: shop } }), recalculationProgress(db, shop, null)]);
+  const [versions, shopRow, recalculation] = await Promise.all([
+    loadVersions(db, shop),
+    db.shop.findUnique({ where: { domain: shop } }),
+    recalculationProgress(db, shop, null),
+  ]);
   const pending = draftPending(versions);
   let draftError: string | null = versions.draft?.error ?? null;
   if (versions.draft && !draftError) {
@@ -113,7 +128,8 @@ export async function publishView(db: Db, shop: string, opts: { preview: boolean
       draftError = Object.values(programErrors(e, programOf(versions.draft)!, ""))[0];
     }
   }
-  if (pending && (programOf(versions.draft)?.levels ?? []).length === 0) draftError ??= "The draft has no levels. Add at least one level before publishing.";
+  if (pending && (programOf(versions.draft)?.levels ?? []).length === 0)
+    draftError ??= "The draft has no levels. Add at least one level before publishing.";
   const preview = opts.preview && pending && !draftError ? await previewDraft(db, shop, opts.now) : null;
   return {
     currency: shopRow?.currency ?? "USD",
@@ -156,7 +172,8 @@ async function publishableDraft(tx: DbOrTx, shop: string): Promise<{ draft: Prog
     if (!(e instanceof ProgramError)) throw e;
     throw new FormValidationError({ [FORM_ERROR]: Object.values(programErrors(e, program, ""))[0] }, 422);
   }
-  if ((program.levels ?? []).length === 0) throw new FormValidationError({ [FORM_ERROR]: "The draft has no levels. Add at least one level before publishing." }, 422);
+  if ((program.levels ?? []).length === 0)
+    throw new FormValidationError({ [FORM_ERROR]: "The draft has no levels. Add at least one level before publishing." }, 422);
   const shopperProgram = await draftProgramMetafield(tx, shop, program);
   const tooLarge = shopperProgram && programMetafieldSizeIssue(shopperProgram);
   if (tooLarge) throw new FormValidationError({ [FORM_ERROR]: tooLarge }, 422);
@@ -174,7 +191,10 @@ export async function publishNow(db: Db, shop: string, now: number): Promise<{ v
     const scheduled = await tx.programVersion.findMany({ where: { shop, status: "scheduled" }, select: { id: true } });
     if (scheduled.length) {
       await tx.programVersion.updateMany({ where: { id: { in: scheduled.map((s) => s.id) } }, data: { status: "cancelled" } });
-      await cancelQueuedJobs(tx, scheduled.map((s) => scheduledPublishKey(s.id)));
+      await cancelQueuedJobs(
+        tx,
+        scheduled.map((s) => scheduledPublishKey(s.id)),
+      );
     }
     const job = await publishVersion(tx, shop, draft, program, now);
     return { versionId: draft.id, jobId: job.id };
@@ -185,7 +205,10 @@ export async function publishNow(db: Db, shop: string, now: number): Promise<{ v
 async function publishVersion(tx: Tx, shop: string, version: ProgramVersion, program: ProgramJson, now: number): Promise<Job> {
   const at = new Date(now);
   await tx.programVersion.updateMany({ where: { shop, status: "published" }, data: { status: "superseded" } });
-  await tx.programVersion.update({ where: { id: version.id }, data: { status: "published", publishedAt: at, publishAt: version.publishAt ?? at, error: null } });
+  await tx.programVersion.update({
+    where: { id: version.id },
+    data: { status: "published", publishedAt: at, publishAt: version.publishAt ?? at, error: null },
+  });
   await projectLevels(tx, shop, version.id, program);
   await requestDiscountSync(tx, shop, now);
   await requestProgramMetafieldSync(tx, shop, now);
@@ -220,19 +243,31 @@ async function projectLevels(tx: Tx, shop: string, versionId: string, program: P
   }
 }
 
-
 /** Turns the draft into a scheduled version; a job publishes it at `publishAt`. Later edits start a new draft from it. */
 export async function scheduleDraft(db: Db, shop: string, publishAt: number, now: number): Promise<{ versionId: string; jobId: string }> {
-  if (publishAt < now + MIN_SCHEDULE_LEAD_MS) throw new FormValidationError({ publishAt: "Choose a time at least a minute from now, or publish now." }, 422);
+  if (publishAt < now + MIN_SCHEDULE_LEAD_MS)
+    throw new FormValidationError({ publishAt: "Choose a time at least a minute from now, or publish now." }, 422);
   return db.$transaction(async (tx) => {
     const { draft } = await publishableDraft(tx, shop);
-    const later = await tx.programVersion.findFirst({ where: { shop, status: "scheduled", publishAt: { gte: new Date(publishAt) } }, orderBy: { publishAt: "asc" } });
+    const later = await tx.programVersion.findFirst({
+      where: { shop, status: "scheduled", publishAt: { gte: new Date(publishAt) } },
+      orderBy: { publishAt: "asc" },
+    });
     if (later) {
       // The draft was started from the last scheduled change; publishing it first would be undone when that one runs.
-      throw new FormValidationError({ publishAt: `Choose a time after the change already scheduled for ${later.publishAt!.toISOString().replace("T", " ").slice(0, 16)} UTC, or cancel that one.` }, 422);
+      throw new FormValidationError(
+        {
+          publishAt: `Choose a time after the change already scheduled for ${later.publishAt!.toISOString().replace("T", " ").slice(0, 16)} UTC, or cancel that one.`,
+        },
+        422,
+      );
     }
     await tx.programVersion.update({ where: { id: draft.id }, data: { status: "scheduled", publishAt: new Date(publishAt) } });
-    await enqueueJob(tx, { type: SCHEDULED_PUBLISH_JOB, shop, key: scheduledPublishKey(draft.id), payload: { versionId: draft.id }, runAt: new Date(publishAt) }, new Date(publishAt));
+    await enqueueJob(
+      tx,
+      { type: SCHEDULED_PUBLISH_JOB, shop, key: scheduledPublishKey(draft.id), payload: { versionId: draft.id }, runAt: new Date(publishAt) },
+      new Date(publishAt),
+    );
     const job = await jobByKey(tx, shop, scheduledPublishKey(draft.id));
     return { versionId: draft.id, jobId: job.id };
   });
@@ -253,7 +288,12 @@ export async function cancelSchedule(db: Db, shop: string, versionId: string): P
  * Job handler for SCHEDULED_PUBLISH_JOB. Publishing a version that was cancelled (or already published) in the
  * meantime does nothing, so a late or repeated run is harmless.
  */
-export async function runScheduledPublish(db: Db, payload: { versionId: string }, now: number, shop?: string | null): Promise<{ published: boolean; jobId: string | null }> {
+export async function runScheduledPublish(
+  db: Db,
+  payload: { versionId: string },
+  now: number,
+  shop?: string | null,
+): Promise<{ published: boolean; jobId: string | null }> {
   return db.$transaction(async (tx) => {
     const version = await tx.programVersion.findUnique({ where: { id: payload.versionId } });
     if (!version || version.status !== "scheduled") return { published: false, jobId: null };
@@ -272,7 +312,10 @@ export async function recalculationProgress(db: DbOrTx, shop: string, jobId: str
   const job = jobId
     ? await db.job.findFirst({ where: { id: jobId, shop, type: RECALCULATE_JOB } })
     : ((await db.job.findFirst({ where: { shop, type: RECALCULATE_JOB, status: { in: ["queued", "running"] } }, orderBy: { createdAt: "asc" } })) ??
-      (await db.job.findFirst({ where: { shop, type: RECALCULATE_JOB, finishedAt: { gte: new Date(Date.now() - 10 * 60_000) } }, orderBy: { createdAt: "desc" } })));
+      (await db.job.findFirst({
+        where: { shop, type: RECALCULATE_JOB, finishedAt: { gte: new Date(Date.now() - 10 * 60_000) } },
+        orderBy: { createdAt: "desc" },
+      })));
   if (!job) return null;
   const payload = JSON.parse(job.payload) as { versionId?: string; total?: number };
   return {

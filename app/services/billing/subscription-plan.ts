@@ -41,7 +41,10 @@ function planOf(subscription: AppSubscriptionView): string | null {
  * swaps plans) there are two. None, or none Tierline knows: the free plan.
  */
 export function planFromSubscriptions(subscriptions: AppSubscriptionView[]): string {
-  const plans = subscriptions.filter((s) => s.status === "ACTIVE").map(planOf).filter((p): p is string => p !== null);
+  const plans = subscriptions
+    .filter((s) => s.status === "ACTIVE")
+    .map(planOf)
+    .filter((p): p is string => p !== null);
   return plans.reduce((best, p) => (PLAN_LEVEL_CAPS[p].maxLevels > PLAN_LEVEL_CAPS[best].maxLevels ? p : best), FREE_PLAN);
 }
 

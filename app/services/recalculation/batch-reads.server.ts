@@ -143,19 +143,17 @@ export async function loadStoredMembersPostgres(tx: Tx, shop: string, after: str
   for (const [memberId, key, kind, points, reversesKey, at] of parsed.entries)
     byMember.get(memberId)?.entries.push({ key, kind, points, reversesKey, at: new Date(at) });
   for (const [memberId, id, at, toLevelId, retractedAt, fromLevelId, cause, status, levelExpiresAt, reasonJson] of parsed.changes) {
-    byMember
-      .get(memberId)
-      ?.changes.push({
-        id,
-        at: new Date(at),
-        toLevelId,
-        retractedAt: date(retractedAt),
-        fromLevelId,
-        cause,
-        status,
-        levelExpiresAt: date(levelExpiresAt),
-        reasonJson,
-      });
+    byMember.get(memberId)?.changes.push({
+      id,
+      at: new Date(at),
+      toLevelId,
+      retractedAt: date(retractedAt),
+      fromLevelId,
+      cause,
+      status,
+      levelExpiresAt: date(levelExpiresAt),
+      reasonJson,
+    });
   }
   return out;
 }

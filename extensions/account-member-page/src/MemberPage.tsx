@@ -17,7 +17,11 @@ function MemberPage({ state }: { state: MemberState }) {
   const ctx = extensionViewContext(shopify, shopify.localization.language.value.isoCode);
   const { t } = ctx;
   const settings = shopify.settings.value;
-  const rules: RulesSettings = { upgrade_rules: text(settings.upgrade_rules), benefit_instructions: text(settings.benefit_instructions), membership_notice: text(settings.membership_notice) };
+  const rules: RulesSettings = {
+    upgrade_rules: text(settings.upgrade_rules),
+    benefit_instructions: text(settings.benefit_instructions),
+    membership_notice: text(settings.membership_notice),
+  };
   if (state.status === "error" || !state.answer) {
     return (
       <s-page heading={t("page.title")}>
@@ -64,7 +68,11 @@ function MemberCard({ view, ctx }: { view: ReturnType<typeof memberView>; ctx: V
     <>
       <s-section heading={t("page.card", { level: view.levelName })}>
         <s-stack gap="base">
-          <s-image src={memberCardImageSource({ levelName: view.levelName, caption: view.validity, card: view.card })} alt={t("page.card", { level: view.levelName })} aspectRatio="16/9" />
+          <s-image
+            src={memberCardImageSource({ levelName: view.levelName, caption: view.validity, card: view.card })}
+            alt={t("page.card", { level: view.levelName })}
+            aspectRatio="16/9"
+          />
           <s-stack direction="inline" gap="small-200" alignItems="center">
             <s-badge icon="star" color={view.benefitsPaused ? "subdued" : "base"}>
               {view.badgeText}

@@ -6,7 +6,9 @@ import type { ProgramLevelView } from "../../../app/shared/program-view";
 export function MemberProgress({ progress }: { progress: ProgressView }) {
   return (
     <s-stack gap="small-300">
-      {progress.kind === "next" && progress.fraction !== null ? <s-progress value={progress.fraction} max={1} accessibilityLabel={progress.label} /> : null}
+      {progress.kind === "next" && progress.fraction !== null ? (
+        <s-progress value={progress.fraction} max={1} accessibilityLabel={progress.label} />
+      ) : null}
       <s-text color="subdued">{progress.text}</s-text>
       {progress.lines.length > 0 ? (
         <s-unordered-list>
@@ -75,7 +77,9 @@ export interface RulesSettings {
 
 export function Rules({ settings, ctx }: { settings: RulesSettings; ctx: ViewContext }) {
   const { t } = ctx;
-  const configured = [settings.upgrade_rules, settings.benefit_instructions, settings.membership_notice].some((s) => typeof s === "string" && s.trim().length > 0);
+  const configured = [settings.upgrade_rules, settings.benefit_instructions, settings.membership_notice].some(
+    (s) => typeof s === "string" && s.trim().length > 0,
+  );
   if (!configured) return null;
   return (
     <s-section heading={t("page.rules")}>

@@ -11,14 +11,19 @@ export default async () => {
 
 /** The value of one of the signed-in customer's `$app:tierline` metafields (declared in the toml), or undefined. */
 function memberMetafield(key: MemberMetafieldKey): unknown {
-  const entry = shopify.appMetafields.value.find((e) => e.target.type === "customer" && e.metafield.namespace === TIERLINE_NAMESPACE && e.metafield.key === key);
+  const entry = shopify.appMetafields.value.find(
+    (e) => e.target.type === "customer" && e.metafield.namespace === TIERLINE_NAMESPACE && e.metafield.key === key,
+  );
   return entry?.metafield.value;
 }
 
 function TierBanner() {
   const ctx = extensionViewContext(shopify, shopify.localization.language.value.isoCode, shopify.localization.timezone.value);
   // Product discounts land on lines, order discounts on the cart: the level discount may be either.
-  const allocations: DiscountAllocationInput[] = [...shopify.discountAllocations.value, ...shopify.lines.value.flatMap((line) => line.discountAllocations)];
+  const allocations: DiscountAllocationInput[] = [
+    ...shopify.discountAllocations.value,
+    ...shopify.lines.value.flatMap((line) => line.discountAllocations),
+  ];
   const title = shopify.settings.value.discount_title;
   const view = checkoutView(
     {
@@ -77,7 +82,9 @@ function TierBanner() {
 function ProgressLine({ progress }: { progress: ProgressView }) {
   return (
     <s-stack gap="small-300">
-      {progress.kind === "next" && progress.fraction !== null ? <s-progress value={progress.fraction} max={1} accessibilityLabel={progress.label} /> : null}
+      {progress.kind === "next" && progress.fraction !== null ? (
+        <s-progress value={progress.fraction} max={1} accessibilityLabel={progress.label} />
+      ) : null}
       <s-text type="small" color="subdued">
         {progress.text}
       </s-text>

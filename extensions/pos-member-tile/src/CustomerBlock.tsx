@@ -15,7 +15,11 @@ function CustomerMemberBlock() {
   const state = usePosMember(shopify.customer.id, ctx);
   return (
     <s-pos-block heading={t("block.title")}>
-      {state.status === "ready" ? <MemberDetails view={state.view} /> : <s-text tone={state.status === "error" ? "critical" : "neutral"}>{state.status === "error" ? t("error.load") : t("tile.loading")}</s-text>}
+      {state.status === "ready" ? (
+        <MemberDetails view={state.view} />
+      ) : (
+        <s-text tone={state.status === "error" ? "critical" : "neutral"}>{state.status === "error" ? t("error.load") : t("tile.loading")}</s-text>
+      )}
     </s-pos-block>
   );
 }

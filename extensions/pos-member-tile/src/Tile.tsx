@@ -24,8 +24,16 @@ function MemberTile() {
       subheading = t("error.load");
       break;
     case "ready":
-      subheading = state.view.kind === "member" ? [state.view.badgeText, state.view.benefits[0]?.text].filter(Boolean).join(" · ") : t("tile.noLevel");
+      subheading =
+        state.view.kind === "member" ? [state.view.badgeText, state.view.benefits[0]?.text].filter(Boolean).join(" · ") : t("tile.noLevel");
       break;
   }
-  return <s-tile heading={t("tile.title")} subheading={subheading} disabled={state.status === "noCustomer"} onClick={() => shopify.action.presentModal()} />;
+  return (
+    <s-tile
+      heading={t("tile.title")}
+      subheading={subheading}
+      disabled={state.status === "noCustomer"}
+      onClick={() => shopify.action.presentModal()}
+    />
+  );
 }

@@ -2,7 +2,8 @@ import { useEffect, useState } from "preact/hooks";
 import { loadMember, posMemberRequest, type FetchLike, type MemberState } from "../../../app/shared/member-query";
 import { memberView, type MemberView, type ViewContext } from "../../../app/shared/member-view";
 
-export type PosMemberState = { status: "noCustomer" } | { status: "loading" } | { status: "ready"; view: MemberView } | { status: "error"; message: string };
+export type PosMemberState =
+  { status: "noCustomer" } | { status: "loading" } | { status: "ready"; view: MemberView } | { status: "error"; message: string };
 
 /**
  * The member view of a POS customer, refetched when the customer changes. POS extensions reach the Admin API with

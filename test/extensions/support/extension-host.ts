@@ -19,15 +19,16 @@ interface SignalLikeShape<V> {
  * Every property optional, all the way down; a Shopify signal becomes a Preact signal of the partial value (what
  * the host hands once `setSignals` ran); functions are kept as they are.
  */
-export type DeepPartial<T> = T extends SignalLikeShape<infer V>
-  ? Signal<DeepPartial<V>>
-  : T extends (...args: never[]) => unknown
-    ? T
-    : T extends readonly (infer U)[]
-      ? DeepPartial<U>[]
-      : T extends object
-        ? { [K in keyof T]?: DeepPartial<T[K]> }
-        : T;
+export type DeepPartial<T> =
+  T extends SignalLikeShape<infer V>
+    ? Signal<DeepPartial<V>>
+    : T extends (...args: never[]) => unknown
+      ? T
+      : T extends readonly (infer U)[]
+        ? DeepPartial<U>[]
+        : T extends object
+          ? { [K in keyof T]?: DeepPartial<T[K]> }
+          : T;
 
 /**
  * A stand-in `shopify` of a target: the parts a test provides, typed against the real Api; anything else the
@@ -51,7 +52,8 @@ export function hostI18n<I>(messages: MessageTree, locale: string): I {
   const i18n = {
     translate: (key: string, options?: Record<string, string | number>) => t(key, options),
     formatNumber: (n: number | bigint) => new Intl.NumberFormat(locale).format(n),
-    formatCurrency: (n: number | bigint, o?: { currency?: string }) => new Intl.NumberFormat(locale, { style: "currency", currency: o?.currency ?? "USD" }).format(n),
+    formatCurrency: (n: number | bigint, o?: { currency?: string }) =>
+      new Intl.NumberFormat(locale, { style: "currency", currency: o?.currency ?? "USD" }).format(n),
     formatDate: (d: Date) => new Intl.DateTimeFormat(locale).format(d),
   };
   return i18n as unknown as I;

@@ -53,7 +53,11 @@ export interface MemberShop {
 export async function startMemberShop(): Promise<MemberShop> {
   const standIn = await startStandIn({ shops: [{ domain: DOMAIN, accessToken: TOKEN, currencyCode: "USD" }], appId: APP_ID });
   const admin = async (query: string, variables: Record<string, unknown>) => {
-    const res = await postJson(`${standIn.url}/admin/api/2026-10/graphql.json`, { "X-Shopify-Access-Token": TOKEN, "X-Shopify-Shop-Domain": DOMAIN }, JSON.stringify({ query, variables }));
+    const res = await postJson(
+      `${standIn.url}/admin/api/2026-10/graphql.json`,
+      { "X-Shopify-Access-Token": TOKEN, "X-Shopify-Shop-Domain": DOMAIN },
+      JSON.stringify({ query, variables }),
+    );
     const body = (await res.json()) as { data?: Record<string, { userErrors?: unknown[] }>; errors?: unknown };
     if (body.errors) throw new Error(`Admin stand-in: ${JSON.stringify(body.errors)}`);
     return body.data!;
@@ -62,10 +66,15 @@ export async function startMemberShop(): Promise<MemberShop> {
     standIn,
     shop: () => standIn.shop(DOMAIN),
     async addMember(fields) {
-      const [id] = standIn.seed({ customers: [{ firstName: "Ada", lastName: "Member", email: `ada+${Date.now()}${Math.random()}@example.com` }] }, DOMAIN).customers;
+      const [id] = standIn.seed(
+        { customers: [{ firstName: "Ada", lastName: "Member", email: `ada+${Date.now()}${Math.random()}@example.com` }] },
+        DOMAIN,
+      ).customers;
       const metafields = Object.entries(fields).map(([key, value]) => ({ ownerId: id, namespace: "$app:tierline", key, type: "json", value }));
       if (metafields.length > 0) {
-        const data = await admin(`mutation Set($m: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $m) { userErrors { field message } } }`, { m: metafields });
+        const data = await admin(`mutation Set($m: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $m) { userErrors { field message } } }`, {
+          m: metafields,
+        });
         if (data.metafieldsSet.userErrors?.length) throw new Error(JSON.stringify(data.metafieldsSet.userErrors));
       }
       return id;
@@ -75,9 +84,14 @@ export async function startMemberShop(): Promise<MemberShop> {
       const shop = standIn.shop(DOMAIN);
       const ownerId = `gid://shopify/Shop/${shop.numericId}`;
       const owner = { ownerId, namespace: "$app:tierline", key: "program" };
-      if (value === null) await admin(`mutation Delete($m: [MetafieldIdentifierInput!]!) { metafieldsDelete(metafields: $m) { userErrors { field message } } }`, { m: [owner] });
+      if (value === null)
+        await admin(`mutation Delete($m: [MetafieldIdentifierInput!]!) { metafieldsDelete(metafields: $m) { userErrors { field message } } }`, {
+          m: [owner],
+        });
       else {
-        const data = await admin(`mutation Set($m: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $m) { userErrors { field message } } }`, { m: [{ ...owner, type: "json", value }] });
+        const data = await admin(`mutation Set($m: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $m) { userErrors { field message } } }`, {
+          m: [{ ...owner, type: "json", value }],
+        });
         if (data.metafieldsSet.userErrors?.length) throw new Error(JSON.stringify(data.metafieldsSet.userErrors));
       }
     },
@@ -92,7 +106,11 @@ export async function startMemberShop(): Promise<MemberShop> {
     posFetch() {
       return async (url, init) => {
         if (url !== "shopify:admin/api/graphql.json") throw new TypeError(`network access is off for this extension: ${url}`);
-        return postJson(`${standIn.url}/admin/api/2026-10/graphql.json`, { "X-Shopify-Access-Token": TOKEN, "X-Shopify-Shop-Domain": DOMAIN }, init.body);
+        return postJson(
+          `${standIn.url}/admin/api/2026-10/graphql.json`,
+          { "X-Shopify-Access-Token": TOKEN, "X-Shopify-Shop-Domain": DOMAIN },
+          init.body,
+        );
       };
     },
     close: () => standIn.close(),

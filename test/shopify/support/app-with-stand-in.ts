@@ -28,7 +28,8 @@ export function appWithStandIn(name: string): AppWithStandIn {
     apiSecret: `${name}-secret`,
     async install(shop, opts) {
       const issued = app.standIn.oauth.grant(app.standIn.addShop({ domain: shop }), { ...opts, clientId: app.apiKey, clientSecret: app.apiSecret });
-      const at = (seconds: number | undefined, override?: number) => (seconds === undefined ? null : new Date(Date.now() + (override ?? seconds * 1000)));
+      const at = (seconds: number | undefined, override?: number) =>
+        seconds === undefined ? null : new Date(Date.now() + (override ?? seconds * 1000));
       const tokens = {
         accessToken: issued.access_token,
         scope: issued.scope,
@@ -36,7 +37,11 @@ export function appWithStandIn(name: string): AppWithStandIn {
         refreshToken: issued.refresh_token ?? null,
         refreshTokenExpires: at(issued.refresh_token_expires_in),
       };
-      await app.db.session.upsert({ where: { id: `offline_${shop}` }, create: { id: `offline_${shop}`, shop, state: "", isOnline: false, ...tokens }, update: tokens });
+      await app.db.session.upsert({
+        where: { id: `offline_${shop}` },
+        create: { id: `offline_${shop}`, shop, state: "", isOnline: false, ...tokens },
+        update: tokens,
+      });
       return issued;
     },
   } as AppWithStandIn;

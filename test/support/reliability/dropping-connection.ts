@@ -11,7 +11,11 @@ import { adapterFor, createDb, isPostgresUrl, type Db } from "~/db/client.server
  * - SQLite (no connection to cut): the client's driver adapter fails the n-th such statement inside an interactive
  *   transaction as a dead connection fails, below Prisma, so Prisma rolls back and the caller sees the error.
  */
-export async function dropConnectionAt(url: string, table: string, atWrite: number): Promise<{ db: Db; dropped(): Promise<number>; release(): Promise<void> }> {
+export async function dropConnectionAt(
+  url: string,
+  table: string,
+  atWrite: number,
+): Promise<{ db: Db; dropped(): Promise<number>; release(): Promise<void> }> {
   if (!isPostgresUrl(url)) {
     const client = droppingClient(url, { atStatement: atWrite, when: (sql) => new RegExp(`^(INSERT INTO|UPDATE) [^ ]*${table}\\b`, "i").test(sql) });
     return { db: client.db, dropped: async () => client.drops.length, release: () => client.db.$disconnect() };
@@ -24,7 +28,9 @@ export async function dropConnectionAt(url: string, table: string, atWrite: numb
       IF nextval('"reliability_drop_seq"') = ${Number(atWrite)} THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
       RETURN NEW;
     END $$ LANGUAGE plpgsql`);
-  await admin.$executeRawUnsafe(`CREATE TRIGGER "reliability_drop" BEFORE INSERT OR UPDATE ON "${table}" FOR EACH ROW EXECUTE FUNCTION "reliability_drop"()`);
+  await admin.$executeRawUnsafe(
+    `CREATE TRIGGER "reliability_drop" BEFORE INSERT OR UPDATE ON "${table}" FOR EACH ROW EXECUTE FUNCTION "reliability_drop"()`,
+  );
   const db = createDb(url);
   return {
     db,

@@ -8,7 +8,6 @@ import { seededRandom } from "../../../tools/sample-data/seeded-random";
  * instant Shopify would send it and a stable webhook id (a retry of a delivery keeps its id).
  */
 
-
 export const randomInt = (random: () => number, min: number, max: number) => min + Math.floor(random() * (max - min + 1));
 
 export function shuffled<T>(items: readonly T[], random: () => number): T[] {
@@ -79,7 +78,11 @@ export function generateStream(opts: StreamOptions): EventStream {
     for (let o = 0; o < orders; o++) {
       const oid = ++orderId;
       const paidAt = START + randomInt(random, 0, 90 * 24) * HOUR;
-      const lines = Array.from({ length: randomInt(random, 1, 3) }, () => ({ id: ++lineId, quantity: randomInt(random, 1, 2), price: `${randomInt(random, 8, 150)}.${randomInt(random, 0, 99).toString().padStart(2, "0")}` }));
+      const lines = Array.from({ length: randomInt(random, 1, 3) }, () => ({
+        id: ++lineId,
+        quantity: randomInt(random, 1, 2),
+        price: `${randomInt(random, 8, 150)}.${randomInt(random, 0, 99).toString().padStart(2, "0")}`,
+      }));
       const base = { id: oid, customer, processedAt: iso(paidAt), lines };
       const ref = { orderGid: gid("Order", oid), customerGid: gid("Customer", id) };
       orderGids.push(ref.orderGid);
@@ -92,7 +95,13 @@ export function generateStream(opts: StreamOptions): EventStream {
         // An edit: a line's price changes (a discount applied after checkout).
         const editedAt = paidAt + randomInt(random, 1, 72) * HOUR;
         const edited = lines.map((l, i) => (i === 0 ? { ...l, price: `${Math.max(5, Math.round(Number(l.price) * 0.6))}.00` } : l));
-        events.push({ topic: "orders/updated", at: editedAt, ...ids(), payload: orderPayload({ ...base, lines: edited, updatedAt: iso(editedAt) }), ...ref });
+        events.push({
+          topic: "orders/updated",
+          at: editedAt,
+          ...ids(),
+          payload: orderPayload({ ...base, lines: edited, updatedAt: iso(editedAt) }),
+          ...ref,
+        });
       } else if (fate < 0.45) {
         const refundedAt = paidAt + randomInt(random, 2, 240) * HOUR;
         const line = lines[randomInt(random, 0, lines.length - 1)];
@@ -104,7 +113,13 @@ export function generateStream(opts: StreamOptions): EventStream {
           payload: refundPayload({ id: rid, orderId: oid, createdAt: iso(refundedAt), lines: [{ lineId: line.id, quantity: 1, price: line.price }] }),
           ...ref,
         });
-        events.push({ topic: "orders/updated", at: refundedAt + 1000, ...ids(), payload: orderPayload({ ...base, financialStatus: "partially_refunded", updatedAt: iso(refundedAt + 1000) }), ...ref });
+        events.push({
+          topic: "orders/updated",
+          at: refundedAt + 1000,
+          ...ids(),
+          payload: orderPayload({ ...base, financialStatus: "partially_refunded", updatedAt: iso(refundedAt + 1000) }),
+          ...ref,
+        });
       } else if (fate < 0.55) {
         const cancelledAt = paidAt + randomInt(random, 1, 48) * HOUR;
         events.push({

@@ -50,7 +50,8 @@ export async function finalState(db: Db, shop: string, store?: { standIn: StandI
     const k = `${gidOf.get(e.memberId)} ${key}`;
     sums.set(k, round4((sums.get(k) ?? 0) + e.points));
     const order = orderOfKey.get(`${e.memberId} ${key}`);
-    if (order && (key.startsWith("earn:") || key.startsWith("reverse:") || key.startsWith("cancel:"))) pointsByOrder[order] = round4((pointsByOrder[order] ?? 0) + e.points);
+    if (order && (key.startsWith("earn:") || key.startsWith("reverse:") || key.startsWith("cancel:")))
+      pointsByOrder[order] = round4((pointsByOrder[order] ?? 0) + e.points);
   }
   const changes = await db.levelChange.findMany({ where: { shop, retractedAt: null } });
   const orders = await db.orderFact.findMany({ where: { shop }, orderBy: { orderGid: "asc" } });
@@ -67,8 +68,13 @@ export async function finalState(db: Db, shop: string, store?: { standIn: StandI
       spend: m.spend,
       orderCount: m.orderCount,
     })),
-    ledger: [...sums].filter(([, v]) => v !== 0).map(([k, v]) => `${k} ${v}`).sort(),
-    levelChanges: changes.map((c) => `${gidOf.get(c.memberId)} ${c.at.toISOString()} ${c.fromLevelId ?? "-"}→${c.toLevelId || "-"} ${c.cause}`).sort(),
+    ledger: [...sums]
+      .filter(([, v]) => v !== 0)
+      .map(([k, v]) => `${k} ${v}`)
+      .sort(),
+    levelChanges: changes
+      .map((c) => `${gidOf.get(c.memberId)} ${c.at.toISOString()} ${c.fromLevelId ?? "-"}→${c.toLevelId || "-"} ${c.cause}`)
+      .sort(),
     orders: orders.map((o) => `${o.orderGid} ${o.customerGid} ${o.paidAt?.toISOString()} ${o.cancelledAt?.toISOString() ?? "-"} ${o.total}`),
     refunds: refunds.map((r) => `${r.refundGid} ${r.orderGid} ${r.customerGid} ${r.amount}`),
     shopify: {},

@@ -45,12 +45,20 @@ export interface ReliabilityShop {
 
 let storeSeq = 0;
 
-export async function freshShop(standIn: StandIn, stream: EventStream, label: string, storeDomain = `${label}-${++storeSeq}.myshopify.com`): Promise<ReliabilityShop> {
+export async function freshShop(
+  standIn: StandIn,
+  stream: EventStream,
+  label: string,
+  storeDomain = `${label}-${++storeSeq}.myshopify.com`,
+): Promise<ReliabilityShop> {
   const t = await createTestDb();
   await seedShop(t.db, SHOP);
   await publishProgram(t.db, SHOP, PROGRAM);
   standIn.addShop({ domain: storeDomain });
-  standIn.seed({ customers: stream.customerIds.map((id) => ({ id: `gid://shopify/Customer/${id}`, email: `member.${id}@example.com` })) }, storeDomain);
+  standIn.seed(
+    { customers: stream.customerIds.map((id) => ({ id: `gid://shopify/Customer/${id}`, email: `member.${id}@example.com` })) },
+    storeDomain,
+  );
   return { t, db: t.db, storeDomain };
 }
 
@@ -78,7 +86,11 @@ export async function drainAll(shop: ReliabilityShop, deps: WorkerDeps): Promise
  * The reference: every event delivered exactly once, in the order Shopify produced them, and applied in that order
  * by one uninterrupted worker.
  */
-export async function oracleRun(standIn: StandIn, stream: EventStream, syncOptions: SyncMembersOptions): Promise<{ shop: ReliabilityShop; state: FinalState }> {
+export async function oracleRun(
+  standIn: StandIn,
+  stream: EventStream,
+  syncOptions: SyncMembersOptions,
+): Promise<{ shop: ReliabilityShop; state: FinalState }> {
   const shop = await freshShop(standIn, stream, "oracle");
   const deps = workerDeps(standIn, shop, { types: ["process-webhooks"] });
   for (const e of stream.events) {
@@ -130,7 +142,16 @@ export function pointAppAt(db: Db): void {
 export async function deliver(e: StreamEvent): Promise<number> {
   const action = routes.get(e.topic);
   if (!action) throw new Error(`no route for ${e.topic}`);
-  const s = signWebhook({ topic: e.topic, shop: SHOP, payload: e.payload, appUrl: APP_URL, secret: API_SECRET, webhookId: e.webhookId, eventId: e.eventId, triggeredAt: new Date(e.at).toISOString() });
+  const s = signWebhook({
+    topic: e.topic,
+    shop: SHOP,
+    payload: e.payload,
+    appUrl: APP_URL,
+    secret: API_SECRET,
+    webhookId: e.webhookId,
+    eventId: e.eventId,
+    triggeredAt: new Date(e.at).toISOString(),
+  });
   const request = new Request(s.url, { method: "POST", headers: s.headers, body: s.body });
   try {
     return (await action({ request, params: {}, context: {} })).status;

@@ -93,7 +93,15 @@ export interface WebhookRequestOptions {
 }
 
 export function webhookRequest(o: WebhookRequestOptions): { request: Request; webhookId: string; body: string } {
-  const s = signWebhook({ topic: o.headerTopic ?? o.topic, shop: o.shop, payload: o.payload, appUrl: APP_URL, secret: o.secret ?? API_SECRET, webhookId: o.webhookId, triggeredAt: o.triggeredAt });
+  const s = signWebhook({
+    topic: o.headerTopic ?? o.topic,
+    shop: o.shop,
+    payload: o.payload,
+    appUrl: APP_URL,
+    secret: o.secret ?? API_SECRET,
+    webhookId: o.webhookId,
+    triggeredAt: o.triggeredAt,
+  });
   const headers = new Headers(s.headers);
   for (const h of o.dropHeaders ?? []) headers.delete(h);
   const body = o.tamper ? o.tamper(s.body) : s.body;
@@ -127,13 +135,26 @@ export function webhookAction(app: SecurityApp, topic: string): Handler {
 export async function installSession(db: Db, shop: string): Promise<void> {
   await db.session.upsert({
     where: { id: `offline_${shop}` },
-    create: { id: `offline_${shop}`, shop, state: "", isOnline: false, scope: "read_customers,write_customers,read_orders,write_discounts,read_products", accessToken: `shpat_${shop}` },
+    create: {
+      id: `offline_${shop}`,
+      shop,
+      state: "",
+      isOnline: false,
+      scope: "read_customers,write_customers,read_orders,write_discounts,read_products",
+      accessToken: `shpat_${shop}`,
+    },
     update: {},
   });
 }
 
 export function sessionToken(shop: string, over: { apiKey?: string; apiSecret?: string; now?: number; ttlSeconds?: number } = {}): string {
-  return mintSessionToken({ shop, apiKey: over.apiKey ?? API_KEY, apiSecret: over.apiSecret ?? API_SECRET, now: over.now, ttlSeconds: over.ttlSeconds });
+  return mintSessionToken({
+    shop,
+    apiKey: over.apiKey ?? API_KEY,
+    apiSecret: over.apiSecret ?? API_SECRET,
+    now: over.now,
+    ttlSeconds: over.ttlSeconds,
+  });
 }
 
 /** A token with `alg: none` and no signature: must never be accepted. */
@@ -143,7 +164,10 @@ export function unsignedToken(shop: string): string {
   return `${encode({ alg: "none", typ: "JWT" })}.${encode({ iss: `https://${shop}/admin`, dest: `https://${shop}`, aud: API_KEY, sub: "1", exp: now + 60, nbf: now - 1, iat: now, jti: "x", sid: "y" })}.`;
 }
 
-export function adminRequest(pathAndQuery: string, init: { token?: string | null; method?: "GET" | "POST"; form?: Record<string, unknown> | FormData } = {}): Request {
+export function adminRequest(
+  pathAndQuery: string,
+  init: { token?: string | null; method?: "GET" | "POST"; form?: Record<string, unknown> | FormData } = {},
+): Request {
   const headers = new Headers();
   if (init.token) headers.set("Authorization", `Bearer ${init.token}`);
   let body: FormData | undefined;

@@ -20,7 +20,10 @@ export function suiteSummary(files: RunnerTestFile[], root: string): string[] {
   const lines: string[] = [];
   for (const suite of SUITES) {
     const dir = path.join(root, "test", suite) + path.sep;
-    const ran = files.filter((f) => path.resolve(root, f.filepath).startsWith(dir)).flatMap(tests).filter((t) => t.result?.state === "pass" || t.result?.state === "fail");
+    const ran = files
+      .filter((f) => path.resolve(root, f.filepath).startsWith(dir))
+      .flatMap(tests)
+      .filter((t) => t.result?.state === "pass" || t.result?.state === "fail");
     // A file that failed to load has no tests but is a failure all the same.
     const broken = files.filter((f) => path.resolve(root, f.filepath).startsWith(dir) && f.result?.state === "fail" && tests(f).length === 0).length;
     if (ran.length === 0 && broken === 0) continue;

@@ -28,7 +28,16 @@ export function rowCount(tables: Tables): number {
   return Object.values(tables).reduce((n, rows) => n + rows.length, 0);
 }
 
-const asText = (v: unknown): string => (v === null || v === undefined ? "" : v instanceof Date ? v.toISOString() : typeof v === "bigint" ? v.toString() : Buffer.isBuffer(v) ? v.toString("utf8") : String(v));
+const asText = (v: unknown): string =>
+  v === null || v === undefined
+    ? ""
+    : v instanceof Date
+      ? v.toISOString()
+      : typeof v === "bigint"
+        ? v.toString()
+        : Buffer.isBuffer(v)
+          ? v.toString("utf8")
+          : String(v);
 
 export interface Finding {
   table: string;
@@ -39,7 +48,11 @@ export interface Finding {
 }
 
 /** Every cell (any table, any column) containing one of the needles, case-insensitively. */
-export function scanCells(tables: Tables, needles: string[], opts: { rows?: (table: string, row: Record<string, unknown>) => boolean } = {}): Finding[] {
+export function scanCells(
+  tables: Tables,
+  needles: string[],
+  opts: { rows?: (table: string, row: Record<string, unknown>) => boolean } = {},
+): Finding[] {
   const wanted = needles.map((n) => n.toLowerCase());
   const findings: Finding[] = [];
   for (const [table, rows] of Object.entries(tables)) {

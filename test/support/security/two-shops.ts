@@ -46,13 +46,32 @@ export async function seedTwoShops(db: Db): Promise<ShopBIds> {
   // Shop B.
   const customerNumber = "7770012345";
   const customerGid = `gid://shopify/Customer/${customerNumber}`;
-  await seedPublished(db, SHOP_B, programJson({ levels: [...programJson().levels, B_LEVEL], points: { earn: [{ per: "amount", every: "1.00", points: 1 }] } }));
+  await seedPublished(
+    db,
+    SHOP_B,
+    programJson({ levels: [...programJson().levels, B_LEVEL], points: { earn: [{ per: "amount", every: "1.00", points: 1 }] } }),
+  );
   await seedOrder(db, SHOP_B, customerGid, { total: "640.00", id: "gid://shopify/Order/8880012345" });
   await recomputeMemberNow(db, SHOP_B, customerGid, now);
-  await db.member.update({ where: { shop_customerGid: { shop: SHOP_B, customerGid } }, data: { email: "beatrix.bshop@example.org", firstName: "Beatrix", lastName: "Bumblewood", phone: "+15550199887" } });
+  await db.member.update({
+    where: { shop_customerGid: { shop: SHOP_B, customerGid } },
+    data: { email: "beatrix.bshop@example.org", firstName: "Beatrix", lastName: "Bumblewood", phone: "+15550199887" },
+  });
   const member = await db.member.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP_B, customerGid } } });
-  await memberAction(db, SHOP_B, member.id, formData({ intent: "adjustPoints", points: "25", note: "Bshop private apology note", key: "b-seed-adjust" }), now);
-  await saveBenefitsAction(db, SHOP_B, B_LEVEL.id, formData({ intent: "save", payload: benefitsInput({ custom: [{ title: "Bshop honey tasting", icon: "star" }] }) }), now);
+  await memberAction(
+    db,
+    SHOP_B,
+    member.id,
+    formData({ intent: "adjustPoints", points: "25", note: "Bshop private apology note", key: "b-seed-adjust" }),
+    now,
+  );
+  await saveBenefitsAction(
+    db,
+    SHOP_B,
+    B_LEVEL.id,
+    formData({ intent: "save", payload: benefitsInput({ custom: [{ title: "Bshop honey tasting", icon: "star" }] }) }),
+    now,
+  );
   // A recalculation job (publish), then a scheduled version, then a pending draft.
   await levelsListAction(db, SHOP_B, formData({ intent: "setEnabled", levelId: "silver", enabled: "false" }));
   const published = await publishNow(db, SHOP_B, now);
@@ -70,6 +89,20 @@ export async function seedTwoShops(db: Db): Promise<ShopBIds> {
     scheduledVersionId: scheduled.versionId,
     publishedVersionId: published.versionId,
     recalculationJobId: published.jobId,
-    markers: [member.id, customerNumber, "beatrix", "bumblewood", "bshop", "5550199887", B_LEVEL.id, "Apiary", draft.id, scheduled.versionId, published.versionId, published.jobId, SHOP_B],
+    markers: [
+      member.id,
+      customerNumber,
+      "beatrix",
+      "bumblewood",
+      "bshop",
+      "5550199887",
+      B_LEVEL.id,
+      "Apiary",
+      draft.id,
+      scheduled.versionId,
+      published.versionId,
+      published.jobId,
+      SHOP_B,
+    ],
   };
 }

@@ -24,7 +24,6 @@ import { seededRandom } from "../../../tools/sample-data/seeded-random";
 
 type Json = Record<string, any>;
 
-
 const CUSTOMERS = [9101, 9102, 9103, 9104, 9105];
 
 /** A valid payload for a topic, about `shop` (compliance bodies name it), varied by `n`. */
@@ -34,7 +33,11 @@ export function topicPayload(topic: string, shop: string, n = 0): Json {
   switch (topic) {
     case "orders/paid":
     case "orders/updated":
-      return orderPayload({ id: orderId, customer: { id: customerId }, lines: [{ price: `${50 + (n % 7) * 25}.00` }, { price: "19.99", quantity: 2, discount: "4.00" }] });
+      return orderPayload({
+        id: orderId,
+        customer: { id: customerId },
+        lines: [{ price: `${50 + (n % 7) * 25}.00` }, { price: "19.99", quantity: 2, discount: "4.00" }],
+      });
     case "orders/cancelled":
       return orderPayload({ id: orderId, customer: { id: customerId }, cancelledAt: "2026-03-03T00:00:00Z" });
     case "refunds/create":
@@ -97,10 +100,79 @@ function deleteAt(root: Json, path: Path): void {
   else if (parent && typeof parent === "object") delete parent[path[path.length - 1]];
 }
 
-const ODD_VALUES: unknown[] = [null, 0, -1, 1.5, -0.000001, "", " ", "x", true, false, [], {}, [null], { a: 1 }, "NaN", "Infinity", 1e308, -1e308, 2 ** 64, 2 ** 53 + 1, "１２３", "0x1F", "1e3"];
-const MONEY: unknown[] = ["-100.00", "-0.01", "-0", "999999999999999999999.99", "1e999", 1e21, -5, "0.001", "12,50", " 10.00", "10.00 ", "+10.00", "١٠.٠٠", "", null, 1.0000001];
-const UNICODE = ["\u0000", "💥🎉", "\u202Eevil.exe", "\ud800", "\udfff\ud800", "Ａｄａ", "ü\u0308", "<script>alert(1)</script>", "'; DROP TABLE \"Member\"; --", "%s%n%x", "\\u0000", "a".repeat(20_000), "\r\n\t", "😀".repeat(3000)];
-const INSTANTS: unknown[] = ["2026-02-30T00:00:00Z", "0000-01-01T00:00:00Z", "275760-09-13T00:00:01Z", "+275760-09-13T00:00:00Z", "yesterday", 0, 1_700_000_000_000, "2026-03-01T10:00:00", "9999-12-31T23:59:59Z", "1969-12-31T23:59:59Z", "2026-03-01T10:00:00+25:00", ""];
+const ODD_VALUES: unknown[] = [
+  null,
+  0,
+  -1,
+  1.5,
+  -0.000001,
+  "",
+  " ",
+  "x",
+  true,
+  false,
+  [],
+  {},
+  [null],
+  { a: 1 },
+  "NaN",
+  "Infinity",
+  1e308,
+  -1e308,
+  2 ** 64,
+  2 ** 53 + 1,
+  "１２３",
+  "0x1F",
+  "1e3",
+];
+const MONEY: unknown[] = [
+  "-100.00",
+  "-0.01",
+  "-0",
+  "999999999999999999999.99",
+  "1e999",
+  1e21,
+  -5,
+  "0.001",
+  "12,50",
+  " 10.00",
+  "10.00 ",
+  "+10.00",
+  "١٠.٠٠",
+  "",
+  null,
+  1.0000001,
+];
+const UNICODE = [
+  "\u0000",
+  "💥🎉",
+  "\u202Eevil.exe",
+  "\ud800",
+  "\udfff\ud800",
+  "Ａｄａ",
+  "ü\u0308",
+  "<script>alert(1)</script>",
+  '\'; DROP TABLE "Member"; --',
+  "%s%n%x",
+  "\\u0000",
+  "a".repeat(20_000),
+  "\r\n\t",
+  "😀".repeat(3000),
+];
+const INSTANTS: unknown[] = [
+  "2026-02-30T00:00:00Z",
+  "0000-01-01T00:00:00Z",
+  "275760-09-13T00:00:01Z",
+  "+275760-09-13T00:00:00Z",
+  "yesterday",
+  0,
+  1_700_000_000_000,
+  "2026-03-01T10:00:00",
+  "9999-12-31T23:59:59Z",
+  "1969-12-31T23:59:59Z",
+  "2026-03-01T10:00:00+25:00",
+  "",
+];
 const GIDS = [
   "gid://shopify/Customer/1",
   "gid://shopify/Order/1",
@@ -137,29 +209,131 @@ function keyed(body: Json, test: RegExp): Path[] {
 }
 
 const MUTATIONS: Mutation[] = [
-  { name: "wrong type", apply: (b, r) => { const ps = paths(b); if (ps.length) setAt(b, pick(r, ps), structuredClone(pick(r, ODD_VALUES))); } },
-  { name: "missing field", apply: (b, r) => { const ps = paths(b); if (ps.length) deleteAt(b, pick(r, ps)); } },
-  { name: "top-level field missing", apply: (b, r) => { const ks = Object.keys(b); if (ks.length) delete b[pick(r, ks)]; } },
-  { name: "odd money", apply: (b, r) => { const ps = keyed(b, MONEY_KEYS); for (const p of ps) if (r() < 0.5) setAt(b, p, pick(r, MONEY)); } },
-  { name: "negative money everywhere", apply: (b) => { for (const p of keyed(b, MONEY_KEYS)) setAt(b, p, "-250.00"); } },
-  { name: "unicode text", apply: (b, r) => { for (const p of paths(b)) { const parent = parentOf(b, p); if (typeof parent?.[p[p.length - 1]] === "string" && r() < 0.3) setAt(b, p, pick(r, UNICODE)); } } },
-  { name: "null ids", apply: (b, r) => { for (const p of keyed(b, ID_KEYS)) if (r() < 0.6) setAt(b, p, null); } },
-  { name: "wrong gid", apply: (b, r) => { for (const p of keyed(b, /admin_graphql_api|_gid$/)) if (r() < 0.7) setAt(b, p, pick(r, GIDS)); } },
-  { name: "huge ids", apply: (b, r) => { for (const p of keyed(b, ID_KEYS)) if (r() < 0.5) setAt(b, p, pick(r, [2 ** 64, -1, 1.5, "99999999999999999999999", "0", "12a"])); } },
-  { name: "bad instants", apply: (b, r) => { for (const p of keyed(b, INSTANT_KEYS)) if (r() < 0.6) setAt(b, p, pick(r, INSTANTS)); } },
-  { name: "extra fields", apply: (b, r) => { b[`extra_${Math.floor(r() * 1e6)}`] = { nested: [1, "two", null], at: "2026-01-01" }; b.note = pick(r, UNICODE); } },
-  { name: "prototype pollution", apply: (b) => {
-    // An own "__proto__" key, as JSON.parse creates it (assignment would set the prototype instead).
-    for (const [key, value] of [["__proto__", { polluted: true }], ["constructor", { prototype: { polluted: true } }]] as const) {
-      Object.defineProperty(b, key, { value, enumerable: true, configurable: true, writable: true });
-    }
-  } },
-  { name: "nested a little", apply: (b, r) => { b.deep = nested(5 + Math.floor(r() * 40)); } },
-  { name: "nested too deep", apply: (b, r) => { b.deep = nested(70 + Math.floor(r() * 2000)); } },
-  { name: "lines emptied or multiplied", apply: (b, r) => { if (Array.isArray(b.line_items)) b.line_items = r() < 0.5 ? [] : Array.from({ length: 300 }, () => structuredClone(b.line_items[0] ?? {})); } },
-  { name: "odd quantities", apply: (b, r) => { for (const p of keyed(b, /^quantity$/)) setAt(b, p, pick(r, [-1, 0, 2 ** 31, 2 ** 53, 1.5, "2", null])); } },
-  { name: "odd currency", apply: (b, r) => { for (const p of keyed(b, /currency(_code)?$/)) setAt(b, p, pick(r, ["US", "usd", "XXX", "€€€", "BTC", "", null, 840])); } },
-  { name: "odd arrays", apply: (b, r) => { for (const p of paths(b)) { const parent = parentOf(b, p); if (Array.isArray(parent?.[p[p.length - 1]]) && r() < 0.5) setAt(b, p, pick(r, [null, {}, "[]", [null, 1, "x"]])); } } },
+  {
+    name: "wrong type",
+    apply: (b, r) => {
+      const ps = paths(b);
+      if (ps.length) setAt(b, pick(r, ps), structuredClone(pick(r, ODD_VALUES)));
+    },
+  },
+  {
+    name: "missing field",
+    apply: (b, r) => {
+      const ps = paths(b);
+      if (ps.length) deleteAt(b, pick(r, ps));
+    },
+  },
+  {
+    name: "top-level field missing",
+    apply: (b, r) => {
+      const ks = Object.keys(b);
+      if (ks.length) delete b[pick(r, ks)];
+    },
+  },
+  {
+    name: "odd money",
+    apply: (b, r) => {
+      const ps = keyed(b, MONEY_KEYS);
+      for (const p of ps) if (r() < 0.5) setAt(b, p, pick(r, MONEY));
+    },
+  },
+  {
+    name: "negative money everywhere",
+    apply: (b) => {
+      for (const p of keyed(b, MONEY_KEYS)) setAt(b, p, "-250.00");
+    },
+  },
+  {
+    name: "unicode text",
+    apply: (b, r) => {
+      for (const p of paths(b)) {
+        const parent = parentOf(b, p);
+        if (typeof parent?.[p[p.length - 1]] === "string" && r() < 0.3) setAt(b, p, pick(r, UNICODE));
+      }
+    },
+  },
+  {
+    name: "null ids",
+    apply: (b, r) => {
+      for (const p of keyed(b, ID_KEYS)) if (r() < 0.6) setAt(b, p, null);
+    },
+  },
+  {
+    name: "wrong gid",
+    apply: (b, r) => {
+      for (const p of keyed(b, /admin_graphql_api|_gid$/)) if (r() < 0.7) setAt(b, p, pick(r, GIDS));
+    },
+  },
+  {
+    name: "huge ids",
+    apply: (b, r) => {
+      for (const p of keyed(b, ID_KEYS)) if (r() < 0.5) setAt(b, p, pick(r, [2 ** 64, -1, 1.5, "99999999999999999999999", "0", "12a"]));
+    },
+  },
+  {
+    name: "bad instants",
+    apply: (b, r) => {
+      for (const p of keyed(b, INSTANT_KEYS)) if (r() < 0.6) setAt(b, p, pick(r, INSTANTS));
+    },
+  },
+  {
+    name: "extra fields",
+    apply: (b, r) => {
+      b[`extra_${Math.floor(r() * 1e6)}`] = { nested: [1, "two", null], at: "2026-01-01" };
+      b.note = pick(r, UNICODE);
+    },
+  },
+  {
+    name: "prototype pollution",
+    apply: (b) => {
+      // An own "__proto__" key, as JSON.parse creates it (assignment would set the prototype instead).
+      for (const [key, value] of [
+        ["__proto__", { polluted: true }],
+        ["constructor", { prototype: { polluted: true } }],
+      ] as const) {
+        Object.defineProperty(b, key, { value, enumerable: true, configurable: true, writable: true });
+      }
+    },
+  },
+  {
+    name: "nested a little",
+    apply: (b, r) => {
+      b.deep = nested(5 + Math.floor(r() * 40));
+    },
+  },
+  {
+    name: "nested too deep",
+    apply: (b, r) => {
+      b.deep = nested(70 + Math.floor(r() * 2000));
+    },
+  },
+  {
+    name: "lines emptied or multiplied",
+    apply: (b, r) => {
+      if (Array.isArray(b.line_items)) b.line_items = r() < 0.5 ? [] : Array.from({ length: 300 }, () => structuredClone(b.line_items[0] ?? {}));
+    },
+  },
+  {
+    name: "odd quantities",
+    apply: (b, r) => {
+      for (const p of keyed(b, /^quantity$/)) setAt(b, p, pick(r, [-1, 0, 2 ** 31, 2 ** 53, 1.5, "2", null]));
+    },
+  },
+  {
+    name: "odd currency",
+    apply: (b, r) => {
+      for (const p of keyed(b, /currency(_code)?$/)) setAt(b, p, pick(r, ["US", "usd", "XXX", "€€€", "BTC", "", null, 840]));
+    },
+  },
+  {
+    name: "odd arrays",
+    apply: (b, r) => {
+      for (const p of paths(b)) {
+        const parent = parentOf(b, p);
+        if (Array.isArray(parent?.[p[p.length - 1]]) && r() < 0.5) setAt(b, p, pick(r, [null, {}, "[]", [null, 1, "x"]]));
+      }
+    },
+  },
 ];
 
 /** Text-level damage, applied to the serialised body. */
@@ -168,7 +342,7 @@ const RAW_MUTATIONS: { name: string; apply(text: string, rand: () => number): st
   { name: "duplicate keys", apply: (t) => t.replace("{", '{"admin_graphql_api_id":"gid://shopify/Order/1","id":null,') },
   { name: "number overflowing to Infinity", apply: (t) => t.replace(/"(amount|price|quantity)":\s*("?)[^,"}]*\2/, '"$1":1e999') },
   { name: "byte-order mark", apply: (t) => `\uFEFF${t}` },
-  { name: "not an object", apply: (_t, r) => pick(r, ["", "null", "[]", "0", '"text"', "true", " ", "{}", "[{}]", "{\"a\":", "undefined", "NaN"]) },
+  { name: "not an object", apply: (_t, r) => pick(r, ["", "null", "[]", "0", '"text"', "true", " ", "{}", "[{}]", '{"a":', "undefined", "NaN"]) },
   { name: "trailing garbage", apply: (t) => `${t}}{` },
   { name: "comment and trailing comma", apply: (t) => t.replace("{", "{/* hi */").replace(/}$/, ",}") },
 ];

@@ -49,7 +49,8 @@ export interface MemberReading {
   style: string | null;
 }
 
-const text = (el: { textContent: string | null } | null | undefined): string | null => (el ? (el.textContent ?? "").replace(/\s+/g, " ").trim() : null);
+const text = (el: { textContent: string | null } | null | undefined): string | null =>
+  el ? (el.textContent ?? "").replace(/\s+/g, " ").trim() : null;
 
 export function readBlock(html: string): BlockReading {
   const window = new Window();

@@ -78,7 +78,17 @@ const numericId = (id: string) => id.split("/").pop() ?? id;
 const customerGid = (id: string) => (id.startsWith("gid://") ? id : `gid://shopify/Customer/${id}`);
 
 async function bundle(entry: string, opts: { minify: boolean }): Promise<string> {
-  const result = await build({ entryPoints: [entry], bundle: true, format: "esm", platform: "browser", target: "es2022", minify: opts.minify, write: false, logLevel: "silent", absWorkingDir: ROOT });
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    minify: opts.minify,
+    write: false,
+    logLevel: "silent",
+    absWorkingDir: ROOT,
+  });
   return result.outputFiles[0].text;
 }
 
@@ -112,14 +122,27 @@ const STYLE = `
   s-tile::after{content:attr(subheading);display:block;color:#616161}
 `;
 
-export async function startAccountPageHost(opts: { standIn: StandIn; shop: string; port?: number; host?: string; settings?: Record<string, string>; storefrontUrl?: string }): Promise<AccountPageHost> {
+export async function startAccountPageHost(opts: {
+  standIn: StandIn;
+  shop: string;
+  port?: number;
+  host?: string;
+  settings?: Record<string, string>;
+  storefrontUrl?: string;
+}): Promise<AccountPageHost> {
   const host = opts.host ?? "127.0.0.1";
   const shopState = () => opts.standIn.shop(opts.shop);
-  const messagesOf = (extension: string) => JSON.parse(fs.readFileSync(path.join(ROOT, "extensions", extension, "locales/en.default.json"), "utf8")) as HostConfig["messages"];
+  const messagesOf = (extension: string) =>
+    JSON.parse(fs.readFileSync(path.join(ROOT, "extensions", extension, "locales/en.default.json"), "utf8")) as HostConfig["messages"];
   // Each extension module exactly as its source builds (Shopify's CLI bundles the same entries with esbuild too).
   const bundles = new Map<string, string>();
   await Promise.all([
-    ...Object.values(TARGETS).map(async ({ extension, module }) => bundles.set(`/extensions/${extension}/${module}.js`, await bundle(path.join(ROOT, "extensions", extension, "src", `${module}.tsx`), { minify: true }))),
+    ...Object.values(TARGETS).map(async ({ extension, module }) =>
+      bundles.set(
+        `/extensions/${extension}/${module}.js`,
+        await bundle(path.join(ROOT, "extensions", extension, "src", `${module}.tsx`), { minify: true }),
+      ),
+    ),
     (async () => bundles.set("/host-runtime.js", await bundle(path.join(import.meta.dirname, "host-runtime.ts"), { minify: false })))(),
   ]);
 
@@ -138,12 +161,16 @@ ${body}
 </body>
 </html>`;
 
-  const nameOf = (c: { firstName: string | null; lastName: string | null; email: string | null; id: string }) => [c.firstName, c.lastName].filter(Boolean).join(" ") || c.email || c.id;
+  const nameOf = (c: { firstName: string | null; lastName: string | null; email: string | null; id: string }) =>
+    [c.firstName, c.lastName].filter(Boolean).join(" ") || c.email || c.id;
   const header = (title: string, who: string | null) =>
     `<header><strong>${escapeHtml(shopState().name)} · ${escapeHtml(title)}</strong><span>${who ? `Logged in as ${escapeHtml(who)} · ` : ""}<a href="/account">Switch customer</a></span></header>`;
   const notFound = (customerParam: string | null) => ({
     status: 404,
-    html: page("Customer not found", `${header("Customer not found", null)}<main><p>No customer ${escapeHtml(customerParam ?? "")} in ${escapeHtml(opts.shop)}.</p></main>`),
+    html: page(
+      "Customer not found",
+      `${header("Customer not found", null)}<main><p>No customer ${escapeHtml(customerParam ?? "")} in ${escapeHtml(opts.shop)}.</p></main>`,
+    ),
   });
 
   /** A surface page around its extension(s); each extension runs in a frame of its own, as it owns its document. */
@@ -153,7 +180,10 @@ ${body}
     const { title, frames } = SURFACES[surface];
     const id = numericId(record.id);
     const frameHtml = frames
-      .map((f, i) => `${f.label ? `<h2>${escapeHtml(f.label)}</h2>` : ""}<iframe id="${i === 0 ? "extension" : `extension-${i + 1}`}" class="extension" title="${escapeHtml(f.label ?? title)}" src="/frame/${f.target}?customer=${id}"></iframe>`)
+      .map(
+        (f, i) =>
+          `${f.label ? `<h2>${escapeHtml(f.label)}</h2>` : ""}<iframe id="${i === 0 ? "extension" : `extension-${i + 1}`}" class="extension" title="${escapeHtml(f.label ?? title)}" src="/frame/${f.target}?customer=${id}"></iframe>`,
+      )
       .join("\n");
     // Same origin: the page grows each frame to its extension's height, as the surfaces do.
     const fit = `<script>for(const f of document.querySelectorAll("iframe.extension")){const fit=()=>{const d=f.contentDocument;if(d&&d.documentElement)f.style.height=d.documentElement.scrollHeight+"px"};f.addEventListener("load",()=>{fit();new ResizeObserver(fit).observe(f.contentDocument.body)})}</script>`;
@@ -188,9 +218,15 @@ ${body}
     const rows = Object.values(shopState().customers)
       .map((c) => ({ who: nameOf(c), id: numericId(c.id) }))
       .sort((a, b) => a.who.localeCompare(b.who));
-    const links = (id: string) => (Object.keys(SURFACES) as ShopperSurface[]).map((s) => `<a href="${SURFACES[s].path}?customer=${id}">${escapeHtml(SURFACES[s].title)}</a>`).join(" · ");
+    const links = (id: string) =>
+      (Object.keys(SURFACES) as ShopperSurface[])
+        .map((s) => `<a href="${SURFACES[s].path}?customer=${id}">${escapeHtml(SURFACES[s].title)}</a>`)
+        .join(" · ");
     const list = rows.map((r) => `<li>${escapeHtml(r.who)}: ${links(r.id)}</li>`).join("\n");
-    return page("Log in", `${header("Shopper surfaces", null)}<main><h1>Log in as a demo customer</h1>\n<ul class="demo-customers">\n${list}\n</ul></main>`);
+    return page(
+      "Log in",
+      `${header("Shopper surfaces", null)}<main><h1>Log in as a demo customer</h1>\n<ul class="demo-customers">\n${list}\n</ul></main>`,
+    );
   };
 
   const readBody = (req: http.IncomingMessage) =>
@@ -231,7 +267,11 @@ ${body}
         .then(async (raw) => {
           const answer = await fetch(`${opts.standIn.url}/admin/api/${SHOPIFY_API_VERSION}/graphql.json`, {
             method: "POST",
-            headers: { "Content-Type": "application/json", "X-Shopify-Shop-Domain": opts.shop, "X-Shopify-Access-Token": shopState().accessToken ?? "shpat_pos_host" },
+            headers: {
+              "Content-Type": "application/json",
+              "X-Shopify-Shop-Domain": opts.shop,
+              "X-Shopify-Access-Token": shopState().accessToken ?? "shpat_pos_host",
+            },
             body: raw,
           });
           send(answer.status, await answer.text(), "application/json");

@@ -10,7 +10,13 @@
 import { createTranslator, type MessageTree } from "../../../app/shared/member-messages";
 
 export interface HostConfig {
-  target: "customer-account.page.render" | "customer-account.profile.block.render" | "purchase.checkout.block.render" | "pos.customer-details.block.render" | "pos.home.tile.render" | "pos.home.modal.render";
+  target:
+    | "customer-account.page.render"
+    | "customer-account.profile.block.render"
+    | "purchase.checkout.block.render"
+    | "pos.customer-details.block.render"
+    | "pos.home.tile.render"
+    | "pos.home.modal.render";
   locale: string;
   settings: Record<string, string>;
   messages: MessageTree;
@@ -41,7 +47,10 @@ function signalValues(): Record<string, unknown> {
     const c = config.customer;
     values["localization.timezone"] = "Etc/UTC";
     values["buyerIdentity.customer"] = c ? { id: c.gid } : undefined;
-    values.appMetafields = (c?.metafields ?? []).map((m) => ({ target: { type: "customer", id: c!.gid }, metafield: { namespace: "$app:tierline", key: m.key, value: m.value, type: "json", valueType: "json_string" } }));
+    values.appMetafields = (c?.metafields ?? []).map((m) => ({
+      target: { type: "customer", id: c!.gid },
+      metafield: { namespace: "$app:tierline", key: m.key, value: m.value, type: "json", valueType: "json_string" },
+    }));
     values.discountAllocations = [];
     values.lines = [];
   }

@@ -185,7 +185,8 @@ export function createShopifyLiquid(root: string = THEME_EXTENSION_ROOT): Shopif
     const amount = Number(hundredths) / 100;
     if (!Number.isFinite(amount)) return "";
     const whole = Number.isInteger(amount);
-    const digits = opts.trimZeros && whole ? { minimumFractionDigits: 0, maximumFractionDigits: 0 } : { minimumFractionDigits: 2, maximumFractionDigits: 2 };
+    const digits =
+      opts.trimZeros && whole ? { minimumFractionDigits: 0, maximumFractionDigits: 0 } : { minimumFractionDigits: 2, maximumFractionDigits: 2 };
     const locale = g.request.locale.iso_code;
     return opts.symbol
       ? new Intl.NumberFormat(locale, { style: "currency", currency: g.cart.currency.iso_code, ...digits }).format(amount)
@@ -224,7 +225,10 @@ export function createShopifyLiquid(root: string = THEME_EXTENSION_ROOT): Shopif
   engine.registerFilter("asset_url", function (this: { context: Context }, name: unknown) {
     return `${stateOf(this).assetBase}/${String(name)}`;
   });
-  engine.registerFilter("stylesheet_tag", (url: unknown) => `<link href="${escapeHtml(String(url))}" rel="stylesheet" type="text/css" media="all" />`);
+  engine.registerFilter(
+    "stylesheet_tag",
+    (url: unknown) => `<link href="${escapeHtml(String(url))}" rel="stylesheet" type="text/css" media="all" />`,
+  );
 
   const schemaOf: ShopifyLiquid["schemaOf"] = (block) => {
     const source = fs.readFileSync(path.join(root, "blocks", `${block}.liquid`), "utf8");
@@ -248,7 +252,14 @@ export function createShopifyLiquid(root: string = THEME_EXTENSION_ROOT): Shopif
       const template = engine.parse(fs.readFileSync(file, "utf8"), file);
       const html = await engine.render(
         template,
-        { block: { id: blockId, type: `shopify://apps/tierline/blocks/${block}`, settings, shopify_attributes: state.designMode ? `data-shopify-editor-block="${blockId}"` : "" } },
+        {
+          block: {
+            id: blockId,
+            type: `shopify://apps/tierline/blocks/${block}`,
+            settings,
+            shopify_attributes: state.designMode ? `data-shopify-editor-block="${blockId}"` : "",
+          },
+        },
         { globals: globals as unknown as Record<string, unknown> },
       );
       return html;
@@ -269,7 +280,9 @@ function shopifyGlobals(state: StorefrontState, assetBase: string): ShopifyGloba
   const currency = state.currency ?? "USD";
   return {
     shop: { name: state.shopName ?? "Tierline demo", currency, metafields: metafieldsOf(state.shopMetafields) },
-    customer: state.customer ? { id: state.customer.id, first_name: state.customer.firstName ?? "", metafields: metafieldsOf(state.customer.metafields) } : null,
+    customer: state.customer
+      ? { id: state.customer.id, first_name: state.customer.firstName ?? "", metafields: metafieldsOf(state.customer.metafields) }
+      : null,
     cart: { currency: { iso_code: state.presentmentCurrency ?? currency } },
     request: { design_mode: state.designMode === true, locale: { iso_code: state.locale ?? "en" } },
     routes: { account_login_url: "/account/login", account_url: "/account", root_url: "/" },

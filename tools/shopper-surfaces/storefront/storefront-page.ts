@@ -97,7 +97,11 @@ ${body}
     let signedInAs: string | null = null;
     if (customerParam) {
       const record = shop.customers[customerGid(customerParam)];
-      if (!record) return { status: 404, html: page("Customer not found", `<p>No customer ${escapeHtml(customerParam)} in ${escapeHtml(shop.domain)}.</p>`, null) };
+      if (!record)
+        return {
+          status: 404,
+          html: page("Customer not found", `<p>No customer ${escapeHtml(customerParam)} in ${escapeHtml(shop.domain)}.</p>`, null),
+        };
       customer = { id: Number(numericId(record.id)), firstName: record.firstName ?? "", metafields: tierlineMetafields(record.metafields) };
       signedInAs = [record.firstName, record.lastName].filter(Boolean).join(" ") || record.email || record.id;
     }
@@ -134,7 +138,9 @@ ${body}
     if (url.pathname === "/storefront" || url.pathname === "/") {
       render(url)
         .then(({ status, html }) => send(status, html, "text/html; charset=utf-8"))
-        .catch((error: unknown) => send(500, `Rendering the block failed: ${error instanceof Error ? error.message : String(error)}`, "text/plain; charset=utf-8"));
+        .catch((error: unknown) =>
+          send(500, `Rendering the block failed: ${error instanceof Error ? error.message : String(error)}`, "text/plain; charset=utf-8"),
+        );
       return;
     }
     if (url.pathname === "/account/login") return send(200, login(), "text/html; charset=utf-8");
