@@ -49,6 +49,27 @@ module.exports = {
       to: { path: "^app/(routes|components)/" },
     },
     {
+      name: "services-import-no-jobs",
+      comment: "Services queue work through app/queue; the worker's handlers (app/jobs) call services, never the other way round.",
+      severity: "error",
+      from: { path: "^app/services/" },
+      to: { path: "^app/jobs/" },
+    },
+    {
+      name: "queue-below-services",
+      comment: "app/queue (the Job table, job kinds and keys) sits below the services: it imports no services, jobs, shopify, routes or components.",
+      severity: "error",
+      from: { path: "^app/queue/" },
+      to: { path: "^app/(services|jobs|shopify|routes|components|forms)/" },
+    },
+    {
+      name: "db-imports-nothing-of-the-app",
+      comment: "app/db (the database client and its fast-path parts) is the bottom layer: it imports nothing else of the app.",
+      severity: "error",
+      from: { path: "^app/db/" },
+      to: { path: "^app/(?!db/)" },
+    },
+    {
       name: "extensions-import-only-shared-and-domain",
       comment: "Extensions are bundled for Shopify's sandboxes: of the app they import only app/shared and app/domain.",
       severity: "error",
