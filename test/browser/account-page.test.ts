@@ -1,11 +1,12 @@
 import type { FrameLocator } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createTranslator, type MessageTree } from "~/shared/member-messages";
 import { memberView, type ViewContext } from "~/shared/member-view";
 import { programView } from "~/shared/program-view";
 import en from "../../extensions/account-member-page/locales/en.default.json";
-import { startDemo, type Demo } from "../../scripts/demo/start";
-import { browserSuiteEnabled, launchAdminBrowser, type AdminBrowser } from "../support/browser";
+import type { Demo } from "../../scripts/demo/start";
+import { browserSuiteEnabled, type AdminBrowser } from "../support/browser";
+import { demoInBrowser } from "../support/demo-in-browser";
 import { readableText } from "../support/readable-text";
 import { DEMO_PAGE_SETTINGS, type ShopperSurface } from "../../tools/shopper-surfaces/account-page/account-page-host";
 import { shopMetafields, storefrontShowcase, tierlineMetafields } from "../../tools/shopper-surfaces/storefront/storefront-page";
@@ -25,24 +26,12 @@ const ctx: ViewContext = { locale: "en", t: createTranslator(en as MessageTree, 
 const readable = (frame: FrameLocator) => frame.locator("body").evaluate(readableText);
 
 describe.skipIf(!enabled)("shopper surfaces in a browser: the member card page, and the profile block, checkout banner and POS", () => {
+  const suite = demoInBrowser("account-page", 240_000);
   let demo: Demo;
   let browser: AdminBrowser;
-  const printed: string[] = [];
-
-  beforeAll(async () => {
-    demo = await startDemo({ fresh: true, pace: "instant", customers: 120, quiet: true, output: (line) => printed.push(line) });
-    await demo.replayDone;
-    browser = await launchAdminBrowser("account-page");
-  }, 240_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await demo?.stop();
-  });
-
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === "fail") await browser.screenshot(`failed-${ctx.task.name}`);
-    expect(browser.problems.splice(0)).toEqual([]);
+  let printed: string[];
+  beforeAll(() => {
+    ({ demo, browser, printed } = suite);
   });
 
   const shopState = () => demo.stack.standIn.shop(demo.stack.shop);

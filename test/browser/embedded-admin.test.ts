@@ -1,12 +1,13 @@
 import type { Locator, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parseProgram, previewDiff, type PreviewMember } from "~/domain/index";
 import type { Db } from "~/db/client.server";
 import { levelChangeText } from "~/services/admin/audit-trail";
 import { shopHistories } from "~/services/admin/member-history.server";
 import { loadShopContext } from "~/services/shop-context.server";
-import { startDemo, type Demo } from "../../scripts/demo/start";
-import { browserSuiteEnabled, launchAdminBrowser, type AdminBrowser } from "../support/browser";
+import type { Demo } from "../../scripts/demo/start";
+import { browserSuiteEnabled, type AdminBrowser } from "../support/browser";
+import { demoInBrowser } from "../support/demo-in-browser";
 
 /**
  * The embedded admin in real headless Chromium, against `npm run demo`'s stack (production build, Shopify stand-in,
@@ -17,30 +18,17 @@ import { browserSuiteEnabled, launchAdminBrowser, type AdminBrowser } from "../s
 const enabled = browserSuiteEnabled();
 
 describe.skipIf(!enabled)("embedded admin in a browser", () => {
+  // A fresh temporary database, the replay delivered as fast as the app takes it, then the admin opened.
+  const suite = demoInBrowser("embedded-admin");
   let demo: Demo;
   let db: Db;
   let shop: string;
   let browser: AdminBrowser;
   let page: Page;
-
-  beforeAll(async () => {
-    // A fresh temporary database, the replay delivered as fast as the app takes it, then the admin opened.
-    demo = await startDemo({ fresh: true, pace: "instant", customers: 120, quiet: true });
-    await demo.replayDone;
+  beforeAll(() => {
+    ({ demo, browser } = suite);
     ({ db, shop } = demo.stack);
-    browser = await launchAdminBrowser("embedded-admin");
     page = browser.page;
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await demo?.stop();
-  });
-
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === "fail") await browser.screenshot(`failed-${ctx.task.name}`);
-    // A page that rendered but logged errors, failed a request or answered 5xx is still broken.
-    expect(browser.problems.splice(0)).toEqual([]);
   });
 
   const draftProgram = async () =>

@@ -1,11 +1,12 @@
 import type { Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createTranslator, MEMBER_MESSAGES_EN } from "~/shared/member-messages";
 import { memberView, type ViewContext } from "~/shared/member-view";
 import { programView } from "~/shared/program-view";
 import { parseTierLevel, parseTierProgram } from "~/shared/tier-metafield";
-import { startDemo, type Demo } from "../../scripts/demo/start";
-import { browserSuiteEnabled, launchAdminBrowser, type AdminBrowser } from "../support/browser";
+import type { Demo } from "../../scripts/demo/start";
+import { browserSuiteEnabled, type AdminBrowser } from "../support/browser";
+import { demoInBrowser } from "../support/demo-in-browser";
 import { shopMetafields, storefrontShowcase, tierlineMetafields } from "../../tools/shopper-surfaces/storefront/storefront-page";
 
 /**
@@ -20,26 +21,14 @@ const enabled = browserSuiteEnabled();
 const ctx: ViewContext = { locale: "en", t: createTranslator(MEMBER_MESSAGES_EN, "en"), timeZone: "UTC" };
 
 describe.skipIf(!enabled)("storefront block in a browser", () => {
+  const suite = demoInBrowser("storefront");
   let demo: Demo;
   let browser: AdminBrowser;
   let page: Page;
-  const printed: string[] = [];
-
-  beforeAll(async () => {
-    demo = await startDemo({ fresh: true, pace: "instant", customers: 120, quiet: true, output: (line) => printed.push(line) });
-    await demo.replayDone;
-    browser = await launchAdminBrowser("storefront");
+  let printed: string[];
+  beforeAll(() => {
+    ({ demo, browser, printed } = suite);
     page = browser.page;
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await demo?.stop();
-  });
-
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === "fail") await browser.screenshot(`failed-${ctx.task.name}`);
-    expect(browser.problems.splice(0)).toEqual([]);
   });
 
   const shopState = () => demo.stack.standIn.shop(demo.stack.shop);
