@@ -3,7 +3,7 @@ import type { MemberOutcome, NextLevel, RequirementProgress } from "./member-out
 import type { Program } from "./program";
 
 /**
- * Rule 8: the next enabled, non-internal level above `current` (the lowest such level for a member without one),
+ * Rule 8 (docs/programme-rules.md, "Progress" and "The rules the engine follows"): the next enabled, non-internal level above `current` (the lowest such level for a member without one),
  * with the smallest spend still missing among its unscoped accumulatedSpend conditions (and likewise points for
  * points conditions). `measure` gives a condition's value in its own window (the program window unless the
  * condition has `windowDays`). Conditions with `showProgress: false` are left out.
@@ -83,7 +83,7 @@ export function closestGroup(level: CompiledLevel, currentOf: (c: CompiledCondit
 }
 
 /**
- * Rule 8 from a stored outcome: every condition is measured with the outcome's window totals
+ * Rule 8 (docs/programme-rules.md) from a stored outcome: every condition is measured with the outcome's window totals
  * (`spend`, `pointsEarned`), which is exact unless a condition has its own `windowDays`. Without `requirements`:
  * counts and single orders are not in the totals.
  */
