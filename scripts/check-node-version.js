@@ -1,6 +1,6 @@
 // Stops with one clear line when Node is older than Tierline needs. better-sqlite3 13 (the SQLite driver) needs
-// Node 22 (and some tools need 22.15); on Node 20 it crashes with a segfault and no message. Every entry point (npm start, demo, worker,
-// scenario) imports this module first, before anything native loads, so it is plain JavaScript that any Node runs.
+// Node 22 (and some tools need 22.15); on Node 20 it crashes with a segfault and no message. Every entry point that loads the
+// database (npm start, demo, worker) imports this module first, before anything native loads, so it is plain JavaScript that any Node runs.
 // `npm ci` itself is stopped by `engine-strict=true` in .npmrc against `engines.node` in package.json.
 // Keep NEEDED in step with package.json's engines and .nvmrc.
 import process from "node:process";

@@ -1,6 +1,6 @@
 // npm run scenario -- <file.json>: the engine's public contract (docs/scenario-format.md).
 // Prints one JSON object on stdout; on bad input prints one line naming the bad field on stderr and exits 1.
-import "./check-node-version.js"; // first, like every entry point (the engine itself loads nothing native)
+// No Node version check here: the engine is pure TypeScript and loads nothing native, so it runs on any Node tsx runs on.
 import { readFileSync } from "node:fs";
 import { DomainValidationError, runScenario } from "../app/domain/index.ts";
 
