@@ -66,7 +66,7 @@ async function recomputeApplied(db: Db, shop: string, ctx: JobContext, hooks: Wo
   const shopCtx = await loadShopContext(db, shop);
   let index = 0;
   for (const customerGid of customers) {
-    await recalculateMember(db, shopCtx, customerGid, { now: ctx.now(), profile: profiles.get(customerGid) ?? null });
+    await recalculateMember(db, shopCtx, customerGid, { now: ctx.now(), profile: profiles.get(customerGid) ?? null, origin: "live" });
     await hooks?.afterMember?.({ shop, customerGid, index: index++, job: ctx.job });
     if (index % 100 === 0) await ctx.heartbeat();
   }

@@ -2,6 +2,7 @@ import type { Db } from "~/db/client.server";
 import { dueReviewsKey, REVIEW_MEMBERS_JOB } from "~/queue/job-kinds";
 import { enqueueJob } from "~/queue/queue.server";
 import { recalculateMembers } from "~/services/member-recalculation.server";
+import type { RecalculationOrigin } from "~/services/member-events.server";
 import type { MemberProfile } from "~/services/privacy.server";
 import { currentProgram, loadShopContext } from "~/services/shop-context.server";
 import { fullRecalculationJob, type FullRecalculationPayload } from "./full-recalculation.server";
@@ -40,7 +41,9 @@ export async function recalculateJob(ctx: JobContext): Promise<void> {
         orderBy: { customerGid: "asc" },
       })
     ).map((m) => m.customerGid);
-  await recalculateCustomers(ctx, shop, customers, new Map());
+  // Time passing (a due review) is a real event for a member; a publish, a backfill or a level re-sync is a replay.
+  const origin = ctx.job.type === REVIEW_MEMBERS_JOB && payload.levelId === undefined ? "review" : "replay";
+  await recalculateCustomers(ctx, shop, customers, new Map(), origin);
 }
 
 export async function recalculateCustomers(
@@ -48,6 +51,7 @@ export async function recalculateCustomers(
   shop: string,
   customers: string[],
   profiles: Map<string, Partial<MemberProfile>>,
+  origin: RecalculationOrigin = "replay",
 ): Promise<void> {
   const shopCtx = await loadShopContext(ctx.db, shop);
   if (!currentProgram(shopCtx)) return;
@@ -55,6 +59,7 @@ export async function recalculateCustomers(
   await recalculateMembers(ctx.db, shopCtx, customers, {
     now: ctx.now(),
     profiles,
+    origin,
     chunkSize: CHUNK,
     afterMember: async (result, index) => {
       await ctx.deps.hooks?.afterMember?.({ shop, customerGid: result.customerGid, index, job: ctx.job });

@@ -1,6 +1,7 @@
 import { lockNames, type Db, type Tx } from "~/db/client.server";
 import { SYNC_MEMBERS_JOB, syncMembersKey } from "~/queue/job-kinds";
 import { enqueueJob } from "~/queue/queue.server";
+import { afterMemberWrite, type RecalculationOrigin } from "./member-events.server";
 import type { MemberProfile } from "./privacy.server";
 import { noFacts, type MemberFacts } from "./recalculation/member-facts";
 import { planMember, type MemberPlan, type RecalculateOptions } from "./recalculation/member-plan";
@@ -126,7 +127,14 @@ export async function profilesForNewMembers(db: Db, shop: string, chunk: string[
 }
 
 /** Writes what differs between the plan and what is stored; nothing when they agree. */
-export async function persistPlan(tx: Tx, ctx: ShopContext, plan: MemberPlan, stored: StoredMember, now: Date): Promise<RecalculateResult> {
+export async function persistPlan(
+  tx: Tx,
+  ctx: ShopContext,
+  plan: MemberPlan,
+  stored: StoredMember,
+  now: Date,
+  origin: RecalculationOrigin = "replay",
+): Promise<RecalculateResult> {
   const { customerGid } = plan;
   const row = memberRowWrite(plan, stored, now);
   if (!row) return nothingWritten(customerGid, "not-a-member");
@@ -147,6 +155,7 @@ export async function persistPlan(tx: Tx, ctx: ShopContext, plan: MemberPlan, st
   else if (w.syncState?.kind === "update")
     await tx.syncState.update({ where: { id: w.syncState.id }, data: { pendingHash: w.syncState.pendingHash, failures: 0, lastError: null } });
   if (w.syncOwed) await enqueueJob(tx, { type: SYNC_MEMBERS_JOB, shop: ctx.shop, key: syncMembersKey(ctx.shop) }, now);
+  await afterMemberWrite(tx, { ctx, member, plan, newChanges: w.changes, origin, now });
   return recalculateResult(plan, member, row, w);
 }
 
@@ -169,7 +178,7 @@ export async function recalculateMember(db: Db, ctx: ShopContext, customerGid: s
     async (tx) => {
       await lockMembers(tx, ctx.shop, [customerGid]);
       const plan = planMember(ctx, customerGid, await loadMemberFacts(tx, ctx.shop, customerGid), opts)!;
-      return persistPlan(tx, ctx, plan, (await loadStoredMembers(tx, ctx.shop, [customerGid])).get(customerGid)!, opts.now);
+      return persistPlan(tx, ctx, plan, (await loadStoredMembers(tx, ctx.shop, [customerGid])).get(customerGid)!, opts.now, opts.origin);
     },
     { timeout: 60_000 },
   ); // It may wait for another worker's fold of a chunk holding this member.
@@ -203,10 +212,12 @@ export async function recalculateMembers(
       async (tx) => {
         await lockMembers(tx, ctx.shop, chunk);
         const facts = await loadFactsOfMany(tx, ctx.shop, chunk);
-        const plans = chunk.map((gid) => planMember(ctx, gid, facts.get(gid)!, { now: opts.now, profile: profiles.get(gid) ?? null })!);
+        const plans = chunk.map((gid) =>
+          planMember(ctx, gid, facts.get(gid)!, { now: opts.now, profile: profiles.get(gid) ?? null, origin: opts.origin })!,
+        );
         const stored = await loadStoredMembers(tx, ctx.shop, chunk);
         const out: RecalculateResult[] = [];
-        for (const plan of plans) out.push(await persistPlan(tx, ctx, plan, stored.get(plan.customerGid)!, opts.now));
+        for (const plan of plans) out.push(await persistPlan(tx, ctx, plan, stored.get(plan.customerGid)!, opts.now, opts.origin));
         return out;
       },
       { timeout: 120_000, maxWait: 30_000 },

@@ -37,7 +37,8 @@ export interface OrderFactInput {
   source: "webhook" | "backfill";
 }
 
-type OrderFactData = Omit<OrderFactRow, "id" | "shop" | "orderGid" | "createdAt" | "updatedAt">;
+// scopeState/scopeAttempts are kept by their own writer (the lines' collections and tags), not by a payload merge.
+type OrderFactData = Omit<OrderFactRow, "id" | "shop" | "orderGid" | "createdAt" | "updatedAt" | "scopeState" | "scopeAttempts">;
 
 /** Unit price after every discount allocated to the line (line and order discounts), in the shop's currency. */
 function lineFromPayload(item: OrderPayload["line_items"][number]): OrderLine {

@@ -14,10 +14,10 @@ const isUniqueViolation = (error: unknown) => typeof error === "object" && error
 export async function recomputeMemberNow(db: Db, shop: string, customerGid: string, now: number, ctx?: ShopContext): Promise<RecalculateResult> {
   const context = ctx ?? (await loadShopContext(db, shop));
   try {
-    return await recalculateMember(db, context, customerGid, { now: new Date(now) });
+    return await recalculateMember(db, context, customerGid, { now: new Date(now), origin: "admin" });
   } catch (error) {
     // The worker folded this member concurrently and won the race: fold once more on top of what it wrote.
     if (!isUniqueViolation(error)) throw error;
-    return recalculateMember(db, context, customerGid, { now: new Date(now) });
+    return recalculateMember(db, context, customerGid, { now: new Date(now), origin: "admin" });
   }
 }

@@ -54,7 +54,7 @@ export const BATCH_SQL_COLUMNS = {
   Member: {
     fromRows: [["id", "text"], ["customerGid", "text"], ...PROFILE, ...MEMBER_STATE] as Column[],
     filled: ["shop", "version", "createdAt", "updatedAt"],
-    leftToDefault: ["deletedAt", "redactedAt"],
+    leftToDefault: ["deletedAt", "redactedAt", "birthday", "birthdaySource", "birthdaySetAt"],
     updated: [...PROFILE, ...MEMBER_STATE, ["version", "integer"], ["updatedAt", "timestamp(3)"]] as Column[],
   },
   PointsEntry: {

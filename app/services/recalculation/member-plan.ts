@@ -1,5 +1,6 @@
 import { DAY_MS, evaluateMember, type MemberEvent, type MemberOutcome, type PointsEntry, type Program } from "~/domain";
 import { nextRequirementsJson } from "../member-sync-records.server";
+import type { RecalculationOrigin } from "../member-events.server";
 import type { MemberProfile } from "../privacy.server";
 import { currentProgram, type ShopContext } from "../shop-context.server";
 import { levelChangeRows, type LevelChangeData } from "./level-changes";
@@ -16,6 +17,8 @@ export interface RecalculateOptions {
   now: Date;
   /** Personal data seen in the deliveries that touched the member (kept only for members). */
   profile?: Partial<MemberProfile> | null;
+  /** Why the member is recomputed (app/services/member-events.server.ts); "replay" when not given. */
+  origin?: RecalculationOrigin;
 }
 
 /** When the member next changes without a new fact: expiry, the end of grace, or a lot of points expiring. */

@@ -88,7 +88,19 @@ export function memberRowWrite(plan: MemberPlan, stored: StoredMember, now: Date
 export function memberAfterWrite(shop: string, plan: MemberPlan, stored: StoredMember, write: MemberRowWrite, id: string, now: Date): Member {
   if (stored.member && write.kind === "none") return stored.member;
   if (stored.member) return { ...stored.member, ...write.data, version: stored.member.version + 1 };
-  const blank = { email: null, firstName: null, lastName: null, phone: null, deletedAt: null, redactedAt: null, createdAt: now, updatedAt: now };
+  const blank = {
+    email: null,
+    firstName: null,
+    lastName: null,
+    phone: null,
+    birthday: null,
+    birthdaySource: null,
+    birthdaySetAt: null,
+    deletedAt: null,
+    redactedAt: null,
+    createdAt: now,
+    updatedAt: now,
+  };
   return { ...blank, id, shop, customerGid: plan.customerGid, ...write.data, version: 1 };
 }
 

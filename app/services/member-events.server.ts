@@ -1,0 +1,41 @@
+import type { Member } from "@prisma/client";
+import type { Tx } from "~/db/client.server";
+import type { LevelChangeData } from "./recalculation/level-changes";
+import type { MemberPlan } from "./recalculation/member-plan";
+import type { ShopContext } from "./shop-context.server";
+
+/**
+ * What else happens, in the same transaction, when a member's recomputed state is written: rewards that became due
+ * (app/services/rewards/), Flow events to send after commit (app/services/flow/). Each listener writes rows keyed so
+ * that a repeat of the same fold (a duplicate delivery, a retry, a second worker) inserts nothing new; the rows are
+ * acted on (Shopify called) by jobs after commit, never inside the transaction.
+ */
+
+/**
+ * Why the member was recomputed:
+ * - live: the webhook drainer folded new facts (orders, refunds, cancellations) about the member;
+ * - review: time passed (expiry, end of grace, points expiry) with no new fact;
+ * - admin: the merchant changed the member (manual level, points adjustment, CSV import) and the page recomputed it;
+ * - replay: anything else (a publish, a backfill, a level's members re-synced): never a reason to reward or notify.
+ */
+export type RecalculationOrigin = "live" | "review" | "admin" | "replay";
+
+export interface MemberWrite {
+  ctx: ShopContext;
+  /** The member row as written. */
+  member: Member;
+  plan: MemberPlan;
+  /** Level changes inserted by this write (new to the audit trail), oldest first. */
+  newChanges: LevelChangeData[];
+  origin: RecalculationOrigin;
+  now: Date;
+}
+
+export type MemberWriteListener = (tx: Tx, write: MemberWrite) => Promise<void>;
+
+/** Run in order after a member's rows are written, inside the writing transaction. */
+export const MEMBER_WRITE_LISTENERS: MemberWriteListener[] = [];
+
+export async function afterMemberWrite(tx: Tx, write: MemberWrite): Promise<void> {
+  for (const listener of MEMBER_WRITE_LISTENERS) await listener(tx, write);
+}
