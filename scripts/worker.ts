@@ -2,7 +2,7 @@ import "./check-node-version.js"; // first: stops on Node < 22 before anything n
 import { pathToFileURL } from "node:url";
 import { createDb, type Db } from "~/db/client.server";
 import { JOB_HANDLERS } from "~/jobs/handlers.server";
-import { enqueueDueReviews } from "~/jobs/recalculate.server";
+import { scheduleRunner } from "~/jobs/schedules.server";
 import { drainJobs, runWorkerOnce as runOnce, workerLoop, type RunOnceResult, type WorkerDeps } from "~/jobs/worker.server";
 import type { AdminGraphqlClient } from "~/shopify/admin-graphql.server";
 
@@ -45,17 +45,12 @@ async function main(): Promise<void> {
     });
   }
   const deps = withDefaults({ log: (entry) => console.log(JSON.stringify(entry)) });
-  let lastReview = 0;
   console.log(JSON.stringify({ event: "worker.started", pid: process.pid }));
   await workerLoop(db, deps, JOB_HANDLERS, {
     signal: controller.signal,
     idleMs: Number(process.env.WORKER_IDLE_MS ?? 1000),
-    // Levels expire with time alone: once a minute, queue the members whose review time has come.
-    onIdle: async () => {
-      if (Date.now() - lastReview < 60_000) return;
-      lastReview = Date.now();
-      await enqueueDueReviews(db, new Date());
-    },
+    // Work the clock starts (expiry, birthdays, points about to expire): app/jobs/schedules.server.ts.
+    onIdle: scheduleRunner(db),
   });
   await db.$disconnect();
   console.log(JSON.stringify({ event: "worker.stopped" }));

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { createDb, type Db } from "~/db/client.server";
+import { scheduleRunner } from "~/jobs/schedules.server";
 import { workerLoop, type RunOnceResult, type WorkerDeps } from "~/jobs/worker.server";
 import { onShopInstalled, type InstallResult } from "~/services/install.server";
 import type { AdminGraphqlClient } from "~/shopify/admin-graphql.server";
@@ -261,7 +262,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         const run = async (): Promise<void> => {
           while (!controller.signal.aborted) {
             try {
-              await workerLoop(db, workerDeps, JOB_HANDLERS, { signal: controller.signal, idleMs: o.idleMs ?? 250 });
+              await workerLoop(db, workerDeps, JOB_HANDLERS, { signal: controller.signal, idleMs: o.idleMs ?? 250, onIdle: scheduleRunner(db) });
             } catch (error) {
               (o.onError ?? ((e: unknown) => console.error("[local-stack worker]", e)))(error);
               await new Promise((r) => setTimeout(r, 500));
