@@ -1,11 +1,13 @@
 import {
   DISCOUNT_SYNC_JOB,
+  FLOW_EVENTS_JOB,
   PLAN_REFRESH_JOB,
   PROGRAM_METAFIELD_JOB,
   BACKFILL_JOB,
   PROCESS_WEBHOOKS_JOB,
   RECALCULATE_JOB,
   RECALCULATION_PART_JOBS,
+  RESOLVE_ORDER_SCOPES_JOB,
   REVIEW_MEMBERS_JOB,
   SCHEDULED_PUBLISH_JOB,
   SYNC_MEMBERS_JOB,
@@ -13,6 +15,8 @@ import {
 import { syncTierDiscount } from "~/services/admin/benefits.server";
 import { runScheduledPublish } from "~/services/admin/publish.server";
 import { refreshShopPlan } from "~/services/billing/plan-sync.server";
+import { resolveOrderScopes } from "~/services/order-scopes.server";
+import { sendPendingFlowEvents } from "~/services/flow/flow-sender.server";
 import { syncProgramMetafield } from "~/services/program-metafield.server";
 import { backfillJob } from "./backfill.server";
 import { recalculatePartJob } from "./full-recalculation.server";
@@ -52,6 +56,22 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
     if (!shop) throw new Error(`${PLAN_REFRESH_JOB} needs a shop`);
     if (!ctx.deps.adminFor) throw new Error(`${PLAN_REFRESH_JOB} needs WorkerDeps.adminFor to reach the Admin API`);
     await refreshShopPlan(ctx.db, await ctx.deps.adminFor(shop), shop);
+  },
+  /** Sends the shop's pending Shopify Flow events (flowTriggerReceive), after the transactions that recorded them. */
+  [FLOW_EVENTS_JOB]: async (ctx) => {
+    const shop = ctx.job.shop;
+    if (!shop) throw new Error(`${FLOW_EVENTS_JOB} needs a shop`);
+    if (!ctx.deps.adminFor) throw new Error(`${FLOW_EVENTS_JOB} needs WorkerDeps.adminFor to reach the Admin API`);
+    await sendPendingFlowEvents(ctx.db, await ctx.deps.adminFor(shop), shop, ctx.now());
+  },
+  /** Writes live orders' product collections and tags into their lines; recomputes the members who waited for them. */
+  [RESOLVE_ORDER_SCOPES_JOB]: async (ctx) => {
+    const shop = ctx.job.shop;
+    if (!shop) throw new Error(`${RESOLVE_ORDER_SCOPES_JOB} needs a shop`);
+    if (!ctx.deps.adminFor) throw new Error(`${RESOLVE_ORDER_SCOPES_JOB} needs WorkerDeps.adminFor to reach the Admin API`);
+    const result = await resolveOrderScopes(ctx.db, await ctx.deps.adminFor(shop), shop, { now: ctx.now, policy: ctx.deps.syncOptions, afterBatch: ctx.heartbeat });
+    if (result.resolved > 0) ctx.advanced();
+    if (result.error !== null) throw result.error; // retried with backoff; the orders' scopeAttempts counted it
   },
   /** Publishes a scheduled program version at its time (nothing when it was cancelled meanwhile). */
   [SCHEDULED_PUBLISH_JOB]: async (ctx) => {

@@ -51,3 +51,11 @@ export const planRefreshKey = (shop: string) => `${PLAN_REFRESH_JOB}:${shop}`;
 /** Publishes a scheduled program version at its time. One per scheduled version. */
 export const SCHEDULED_PUBLISH_JOB = "publish-program";
 export const scheduledPublishKey = (versionId: string) => `${SCHEDULED_PUBLISH_JOB}:${versionId}`;
+
+/**
+ * Sends the shop's pending Shopify Flow events (app/services/flow/). One queued per shop when an event is recorded;
+ * a retry after a failed send is queued under its own key, so a new event never waits behind a retry's backoff.
+ */
+export const FLOW_EVENTS_JOB = "flow-events";
+export const flowEventsKey = (shop: string) => `${FLOW_EVENTS_JOB}:${shop}`;
+export const flowEventsRetryKey = (shop: string) => `${FLOW_EVENTS_JOB}:${shop}:retry`;
