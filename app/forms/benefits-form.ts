@@ -105,6 +105,9 @@ const earnRuleSchema = z
     return { per: r.per, every, points: r.points, prorate: r.prorate, scope: r.scope ?? null, excludeDiscountCodes: r.excludeDiscountCodes };
   });
 
+/** When the birthday reward is handed out: the 1st of the birthday month, or the birthday itself (the default). */
+const birthdayWhen = z.enum(["month", "day"], { error: "Choose the first day of the birthday month or the birthday itself" }).default("day");
+
 export const benefitsFormSchema = z.object({
   discount: z
     .object({
@@ -140,8 +143,8 @@ export const benefitsFormSchema = z.object({
     .discriminatedUnion(
       "kind",
       [
-        z.object({ kind: z.literal("discount"), amount: discountValue }),
-        z.object({ kind: z.literal("points"), points: int("Birthday points", 1, 1_000_000) }),
+        z.object({ kind: z.literal("discount"), amount: discountValue, when: birthdayWhen }),
+        z.object({ kind: z.literal("points"), points: int("Birthday points", 1, 1_000_000), when: birthdayWhen }),
       ],
       {
         error: "Choose a birthday discount or birthday points",
@@ -184,7 +187,11 @@ export interface ShopperBenefits {
   } | null;
   freeShipping: { countries: string[] | null; minimumOrder: string | null } | null;
   welcome: { type: "percentage" | "fixed"; value: string; validDays: number } | null;
-  birthday: { kind: "discount"; type: "percentage" | "fixed"; value: string } | { kind: "points"; points: number } | null;
+  /** `when` absent in rows saved before it existed: "day". */
+  birthday:
+    | { kind: "discount"; type: "percentage" | "fixed"; value: string; when?: "month" | "day" }
+    | { kind: "points"; points: number; when?: "month" | "day" }
+    | null;
   custom: { title: string; icon: string; description: string }[];
 }
 
@@ -216,7 +223,9 @@ export function shopperBenefitsOf(form: BenefitsForm): ShopperBenefits {
     welcome: form.welcome && { type: form.welcome.amount.type, value: form.welcome.amount.value, validDays: form.welcome.validDays },
     birthday:
       form.birthday &&
-      (form.birthday.kind === "points" ? { kind: "points", points: form.birthday.points } : { kind: "discount", ...form.birthday.amount }),
+      (form.birthday.kind === "points"
+        ? { kind: "points", points: form.birthday.points, when: form.birthday.when }
+        : { kind: "discount", ...form.birthday.amount, when: form.birthday.when }),
     custom: form.custom,
   };
 }
@@ -333,8 +342,8 @@ export function benefitsFormValues(program: ProgramJson, levelId: string, shoppe
     birthdayOn: !!shopper.birthday,
     birthday:
       shopper.birthday?.kind === "points"
-        ? { kind: "points", amount: amount(null), points: String(shopper.birthday.points) }
-        : { kind: "discount", amount: amount(shopper.birthday), points: "" },
+        ? { kind: "points", amount: amount(null), points: String(shopper.birthday.points), when: shopper.birthday.when ?? "day" }
+        : { kind: "discount", amount: amount(shopper.birthday), points: "", when: shopper.birthday?.when ?? "day" },
     custom: shopper.custom.map((c) => ({ ...c })),
     resourceTitles: (level?.benefitResourceTitles as Record<string, string> | undefined) ?? {},
   };
@@ -367,7 +376,7 @@ export interface BenefitsFormValues {
   welcomeOn: boolean;
   welcome: { amount: { type: "percentage" | "fixed"; value: string }; validDays: string };
   birthdayOn: boolean;
-  birthday: { kind: "discount" | "points"; amount: { type: "percentage" | "fixed"; value: string }; points: string };
+  birthday: { kind: "discount" | "points"; amount: { type: "percentage" | "fixed"; value: string }; points: string; when: "month" | "day" };
   custom: { title: string; icon: string; description: string }[];
   resourceTitles: Record<string, string>;
 }
@@ -382,8 +391,8 @@ export function benefitsPayload(v: BenefitsFormValues): Record<string, unknown> 
     welcome: v.welcomeOn ? v.welcome : null,
     birthday: v.birthdayOn
       ? v.birthday.kind === "points"
-        ? { kind: "points", points: v.birthday.points }
-        : { kind: "discount", amount: v.birthday.amount }
+        ? { kind: "points", points: v.birthday.points, when: v.birthday.when }
+        : { kind: "discount", amount: v.birthday.amount, when: v.birthday.when }
       : null,
     custom: v.custom,
     resourceTitles: v.resourceTitles,

@@ -38,6 +38,10 @@ const ROUNDING_OPTIONS = [
   { label: "Round to nearest", value: "nearest" },
   { label: "No rounding", value: "none" },
 ];
+const BIRTHDAY_WHEN_OPTIONS = [
+  { label: "On the birthday", value: "day" },
+  { label: "On the first day of the birthday month", value: "month" },
+];
 const BIRTHDAY_KIND_OPTIONS = [
   { label: "Discount", value: "discount" },
   { label: "Points", value: "points" },
@@ -312,13 +316,21 @@ export function BenefitsForm({ levelName, initial, errors, submitting, currencyC
               />
             </InlineGrid>
           </ToggleGroup>
-          <ToggleGroup label="Birthday-month reward" checked={v.birthdayOn} onChange={turn("birthdayOn")}>
+          <ToggleGroup label="Birthday reward" checked={v.birthdayOn} onChange={turn("birthdayOn")}>
             <BlockStack gap="200">
               <Select
                 label="Birthday reward kind"
                 options={BIRTHDAY_KIND_OPTIONS}
                 value={v.birthday.kind}
                 onChange={(kind) => patch("birthday", { kind: kind as "discount" | "points" })}
+              />
+              <Select
+                label="Birthday reward given"
+                options={BIRTHDAY_WHEN_OPTIONS}
+                value={v.birthday.when}
+                onChange={(when) => patch("birthday", { when: when as "month" | "day" })}
+                error={e("birthday.when")}
+                helpText="Once a year to members holding this level (29 February birthdays on 28 February in other years; days in UTC). A birthday discount code is for that member only, one use, valid 30 days."
               />
               {v.birthday.kind === "discount" ? (
                 <AmountFields
