@@ -19,6 +19,8 @@ import { executionError, shopifySyntaxError, shopifyValidationError, type Shopif
 import { mutationRoot, queryRoot, resolveNamespace, type ResolverContext, type StandInRuntime } from "./resolvers";
 import { createStandInOAuth, type StandInOAuth } from "./oauth";
 import { createStandInBilling, type StandInBilling } from "./billing";
+import { createStandInCatalog, type StandInCatalog } from "./catalog";
+import { takeRefusal } from "./store-credit";
 import { loadShopifySchema, SHOPIFY_API_VERSION } from "./schemas";
 import { createShop, loadShops, numericPart, saveShops, seedShop, type CallLogEntry, type ShopSeed, type ShopState } from "./store";
 
@@ -81,6 +83,8 @@ export interface StandIn {
   oauth: StandInOAuth;
   /** The shops' app subscriptions (Shopify App Pricing; billing.ts). */
   billing: StandInBilling;
+  /** The merchant editing products and collections, with the webhook bodies Shopify sends for it (catalog.ts). */
+  catalog: StandInCatalog;
   sendWebhook(input: Omit<SignedWebhookInput, "secret"> & { secret?: string }): Promise<{ status: number; body: string; webhookId: string }>;
   save(): void;
   close(): Promise<void>;
@@ -99,6 +103,7 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
   const stagedUploads = new Map<string, { shop: string; content: string | null }>();
   const oauth = createStandInOAuth(now);
   const billing = createStandInBilling(now, () => changed());
+  const catalog = createStandInCatalog(now, () => changed());
   let saveTimer: NodeJS.Timeout | null = null;
 
   const save = () => {
@@ -128,6 +133,8 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
 
   const fieldResolver: GraphQLFieldResolver<any, ResolverContext> = (source, args, context, info) => {
     if (info.parentType === schema.getQueryType() || info.parentType === schema.getMutationType()) {
+      const refused = info.parentType === schema.getMutationType() ? takeRefusal(context.shop, info.fieldName) : null;
+      if (refused) return refused; // a failure switch for tests (store-credit.ts: refuseNextMutation)
       const resolve = source[info.fieldName];
       if (typeof resolve !== "function") throw new GraphQLError(`The Shopify stand-in does not implement ${info.parentType.name}.${info.fieldName}`);
       return resolve(args);
@@ -388,6 +395,7 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
     appId,
     oauth,
     billing,
+    catalog,
     sendWebhook: (input) => sendSignedWebhook({ ...input, secret: input.secret ?? opts.apiSecret ?? "" }),
     save,
     close: async () => {

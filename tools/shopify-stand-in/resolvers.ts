@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { GraphQLSchema } from "graphql";
 import { activeSubscriptionsView } from "./billing";
+import { customerStoreCreditAccounts, storeCreditAccountCredit } from "./store-credit";
 import {
   newGid,
   numericPart,
@@ -215,6 +216,7 @@ function customerView(c: CustomerRecord, ctx: ResolverContext) {
         ctx,
         (o) => orderView(o, ctx),
       ),
+    storeCreditAccounts: (args: Args) => customerStoreCreditAccounts(ctx.shop, c.id, args),
     ...metafieldAccessors(c.metafields, ctx),
   };
 }
@@ -895,5 +897,6 @@ export function mutationRoot(ctx: ResolverContext): Record<string, (args: Args) 
     discountAutomaticAppCreate: (args) => discountAutomaticAppCreate(args, ctx),
     discountAutomaticAppUpdate: (args) => discountAutomaticAppUpdate(args, ctx),
     discountAutomaticDelete: (args) => discountAutomaticDelete(args, ctx),
+    storeCreditAccountCredit: (args) => storeCreditAccountCredit(ctx.shop, args, iso(ctx), ctx.runtime.changed),
   };
 }
