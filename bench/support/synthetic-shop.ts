@@ -1,8 +1,10 @@
-// A deterministic synthetic shop written straight into the database (multi-row INSERTs through createMany, not
-// webhooks): customers with paid orders (1–3 lines, shipping, tax), refunds and cancellations, and a published
+// A deterministic synthetic shop written straight into the database (SQLite: prepared multi-row INSERTs in one
+// transaction on the app's better-sqlite3 connection; otherwise createMany; not webhooks): customers with paid orders (1–3 lines, shipping, tax), refunds and cancellations, and a published
 // program. Shared by bench/recalc.ts (1M members, 10M orders) and the full-recalculation tests (a few hundred).
 import type { Prisma } from "@prisma/client";
+import type BetterSqlite3 from "better-sqlite3";
 import type { Db } from "../../app/db/client.server.ts";
+import { sqliteDate, writeSqliteDirectly } from "../../app/db/sqlite-direct-writes.server.ts";
 import { seededRandom } from "../../tools/sample-data/seeded-random";
 
 export const SYNTHETIC_START = Date.UTC(2025, 0, 1);
@@ -60,7 +62,7 @@ export interface SyntheticShopOptions {
   members: number;
   orders: number;
   seed?: number;
-  /** Rows per INSERT. */
+  /** Rows per INSERT when the rows go through Prisma (PostgreSQL, a test's wrapped client). */
   chunk?: number;
   /** Called after each chunk of orders (progress on long generations). */
   onProgress?: (ordersWritten: number) => void;
@@ -73,17 +75,29 @@ export interface SyntheticShopSummary {
   cancellations: number;
 }
 
-/** Writes the shop row, a published program and the facts. The shop must not exist yet. */
-export async function generateSyntheticShop(db: Db, opts: SyntheticShopOptions): Promise<SyntheticShopSummary> {
+/** One order of the synthetic shop, with its refund if it has one (instants in epoch milliseconds). */
+interface SyntheticOrder {
+  n: number;
+  orderGid: string;
+  customerGid: string;
+  paidAt: number;
+  cancelledAt: number | null;
+  total: number;
+  subtotal: number;
+  shipping: number;
+  tax: number;
+  linesJson: string;
+  refund: { refundGid: string; createdAt: number; amount: number; linesJson: string } | null;
+}
+
+/**
+ * The shop's orders in the order a live shop records them: by the instant they were paid, numbered in that order, so
+ * a customer's orders lie spread over the table as they do when webhooks and backfills write them (not side by side,
+ * which would flatter any read by customer). Deterministic for a seed.
+ */
+function* syntheticOrders(opts: SyntheticShopOptions): Generator<SyntheticOrder> {
   const rand = seededRandom(opts.seed ?? 20260301);
   const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
-  const chunk = opts.chunk ?? 2000;
-  const publishedAt = new Date(SYNTHETIC_START - DAY);
-  await db.shop.create({ data: { domain: opts.shop, currency: "USD", installedAt: publishedAt, rewardsFrom: null } });
-  await db.programVersion.create({
-    data: { shop: opts.shop, status: "published", programJson: JSON.stringify(syntheticProgramJson()), publishedAt, createdAt: publishedAt },
-  });
-
   // Orders per customer: even, with the remainder and a skew spread at random (the total stays exact).
   const per = new Int32Array(opts.members).fill(Math.floor(opts.orders / opts.members));
   for (let left = opts.orders - per.reduce((s, n) => s + n, 0); left > 0; left--) per[int(0, opts.members - 1)]++;
@@ -96,76 +110,199 @@ export async function generateSyntheticShop(db: Db, opts: SyntheticShopOptions):
       per[b] += k;
     }
   }
+  const customerOf = new Int32Array(opts.orders);
+  const paidOf = new Float64Array(opts.orders);
+  for (let m = 0, k = 0; m < opts.members; m++)
+    for (let j = 0; j < per[m]; j++, k++) {
+      customerOf[k] = m;
+      paidOf[k] = SYNTHETIC_START + Math.floor(rand() * SPAN_DAYS * DAY);
+    }
+  const byTime = new Uint32Array(opts.orders).map((_, i) => i).sort((a, b) => paidOf[a] - paidOf[b] || a - b);
+  const bought = new Uint8Array(opts.members);
+  for (let i = 0; i < byTime.length; i++) {
+    const n = i + 1;
+    const paid = paidOf[byTime[i]];
+    const customer = customerOf[byTime[i]];
+    // A customer's first order is never cancelled, so every customer is a member.
+    const first = bought[customer] === 0;
+    bought[customer] = 1;
+    const lines = Array.from({ length: int(1, 3) }, (_, l) => ({
+      id: `gid://shopify/LineItem/${n}${l}`,
+      productId: `p${int(0, 498)}`,
+      quantity: int(1, 2),
+      price: int(5, 120) * 100,
+      collectionIds: [],
+      tags: [],
+      giftCard: false,
+    }));
+    const subtotal = lines.reduce((s, l) => s + l.quantity * l.price, 0);
+    const shipping = rand() < 0.6 ? 0 : 990;
+    const tax = Math.round(subtotal * 0.08);
+    const r = rand();
+    const cancelled = r >= 0.05 && r < 0.06 && !first;
+    yield {
+      n,
+      orderGid: `gid://shopify/Order/${n}`,
+      customerGid: syntheticCustomer(customer),
+      paidAt: paid,
+      cancelledAt: cancelled ? paid + int(0, 3) * DAY : null,
+      total: subtotal + shipping + tax,
+      subtotal,
+      shipping,
+      tax,
+      linesJson: JSON.stringify(lines),
+      refund:
+        r < 0.05
+          ? {
+              refundGid: `gid://shopify/Refund/${n}`,
+              createdAt: paid + int(1, 30) * DAY,
+              amount: lines[0].price,
+              linesJson: JSON.stringify([{ lineId: lines[0].id, quantity: 1 }]),
+            }
+          : null,
+    };
+  }
+}
 
-  let orderRows: Prisma.OrderFactCreateManyInput[] = [];
-  let refundRows: Prisma.RefundFactCreateManyInput[] = [];
-  const summary: SyntheticShopSummary = { members: opts.members, orders: 0, refunds: 0, cancellations: 0 };
-  const flush = async (force: boolean) => {
-    if (orderRows.length >= chunk || (force && orderRows.length)) {
-      await db.orderFact.createMany({ data: orderRows });
-      summary.orders += orderRows.length;
-      orderRows = [];
-      opts.onProgress?.(summary.orders);
-    }
-    if (refundRows.length >= chunk || (force && refundRows.length)) {
-      await db.refundFact.createMany({ data: refundRows });
-      refundRows = [];
-    }
+const ORDER_COLUMNS = [
+  "id",
+  "shop",
+  "orderGid",
+  "customerGid",
+  "paidAt",
+  "cancelledAt",
+  "financialStatus",
+  "channel",
+  "currency",
+  "total",
+  "subtotal",
+  "shipping",
+  "tax",
+  "linesJson",
+  "sourceUpdatedAt",
+  "source",
+  "scopeState",
+  "createdAt",
+  "updatedAt",
+];
+const REFUND_COLUMNS = ["id", "shop", "refundGid", "orderGid", "customerGid", "createdAt", "amount", "linesJson", "recordedAt"];
+/** Rows per prepared INSERT on SQLite (19 columns: 760 parameters, under SQLite's 999 of old builds too). */
+const SQLITE_ROWS_PER_INSERT = 40;
+
+/** Row values in ORDER_COLUMNS / REFUND_COLUMNS order, with instants as `date` makes them. */
+function orderValues<D>(shop: string, o: SyntheticOrder, date: (ms: number) => D): unknown[] {
+  const paid = date(o.paidAt);
+  return [
+    `synthetic-order-${o.n}`,
+    shop,
+    o.orderGid,
+    o.customerGid,
+    paid,
+    o.cancelledAt === null ? null : date(o.cancelledAt),
+    "paid",
+    "online_store",
+    "USD",
+    o.total,
+    o.subtotal,
+    o.shipping,
+    o.tax,
+    o.linesJson,
+    paid,
+    "backfill",
+    "resolved",
+    paid,
+    paid,
+  ];
+}
+function refundValues<D>(shop: string, o: SyntheticOrder, date: (ms: number) => D): unknown[] {
+  const r = o.refund!;
+  return [`synthetic-refund-${o.n}`, shop, r.refundGid, o.orderGid, o.customerGid, date(r.createdAt), r.amount, r.linesJson, date(o.paidAt)];
+}
+
+/** A multi-row INSERT of `rows` rows of `columns`, as SQL text with `?` parameters. */
+const insertSql = (table: string, columns: string[], rows: number) =>
+  `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES ${Array.from({ length: rows }, () => `(${columns.map(() => "?").join(", ")})`).join(", ")}`;
+
+/**
+ * SQLite: every fact in one transaction on the better-sqlite3 connection, through prepared multi-row INSERTs (one
+ * statement object reused for every full chunk): about the speed of loading the rows raw.
+ */
+function writeOnSqlite(database: BetterSqlite3.Database, opts: SyntheticShopOptions, summary: SyntheticShopSummary): void {
+  const date = (ms: number) => sqliteDate(new Date(ms));
+  const fullOrders = database.prepare(insertSql("OrderFact", ORDER_COLUMNS, SQLITE_ROWS_PER_INSERT));
+  const fullRefunds = database.prepare(insertSql("RefundFact", REFUND_COLUMNS, SQLITE_ROWS_PER_INSERT));
+  let orders: unknown[] = [];
+  let refunds: unknown[] = [];
+  const flushOrders = (rows: number) => {
+    (rows === SQLITE_ROWS_PER_INSERT ? fullOrders : database.prepare(insertSql("OrderFact", ORDER_COLUMNS, rows))).run(orders);
+    orders = [];
   };
-  let orderNo = 0;
-  for (let m = 0; m < opts.members; m++) {
-    const customerGid = syntheticCustomer(m);
-    const times = Array.from({ length: per[m] }, () => SYNTHETIC_START + Math.floor(rand() * SPAN_DAYS * DAY)).sort((a, b) => a - b);
-    for (const paid of times) {
-      const orderGid = `gid://shopify/Order/${++orderNo}`;
-      const lines = Array.from({ length: int(1, 3) }, (_, l) => ({
-        id: `gid://shopify/LineItem/${orderNo}${l}`,
-        productId: `p${int(0, 498)}`,
-        quantity: int(1, 2),
-        price: int(5, 120) * 100,
-        collectionIds: [],
-        tags: [],
-        giftCard: false,
-      }));
-      const subtotal = lines.reduce((s, l) => s + l.quantity * l.price, 0);
-      const shipping = rand() < 0.6 ? 0 : 990;
-      const tax = Math.round(subtotal * 0.08);
-      const r = rand();
-      const cancelled = r >= 0.05 && r < 0.06;
-      orderRows.push({
-        shop: opts.shop,
-        orderGid,
-        customerGid,
-        paidAt: new Date(paid),
-        cancelledAt: cancelled ? new Date(paid + int(0, 3) * DAY) : null,
-        financialStatus: "paid",
-        channel: "online_store",
-        currency: "USD",
-        total: subtotal + shipping + tax,
-        subtotal,
-        shipping,
-        tax,
-        linesJson: JSON.stringify(lines),
-        sourceUpdatedAt: new Date(paid),
-        source: "backfill",
-      });
-      if (cancelled) summary.cancellations++;
-      if (r < 0.05) {
-        refundRows.push({
-          shop: opts.shop,
-          refundGid: `gid://shopify/Refund/${orderNo}`,
-          orderGid,
-          customerGid,
-          createdAt: new Date(paid + int(1, 30) * DAY),
-          amount: lines[0].price,
-          linesJson: JSON.stringify([{ lineId: lines[0].id, quantity: 1 }]),
-        });
-        summary.refunds++;
-      }
-      await flush(false);
+  const flushRefunds = (rows: number) => {
+    (rows === SQLITE_ROWS_PER_INSERT ? fullRefunds : database.prepare(insertSql("RefundFact", REFUND_COLUMNS, rows))).run(refunds);
+    refunds = [];
+  };
+  for (const o of syntheticOrders(opts)) {
+    orders.push(...orderValues(opts.shop, o, date));
+    summary.orders++;
+    if (o.cancelledAt !== null) summary.cancellations++;
+    if (o.refund) {
+      refunds.push(...refundValues(opts.shop, o, date));
+      summary.refunds++;
+      if (refunds.length === SQLITE_ROWS_PER_INSERT * REFUND_COLUMNS.length) flushRefunds(SQLITE_ROWS_PER_INSERT);
+    }
+    if (orders.length === SQLITE_ROWS_PER_INSERT * ORDER_COLUMNS.length) {
+      flushOrders(SQLITE_ROWS_PER_INSERT);
+      if (summary.orders % 100_000 === 0) opts.onProgress?.(summary.orders);
     }
   }
+  if (orders.length) flushOrders(orders.length / ORDER_COLUMNS.length);
+  if (refunds.length) flushRefunds(refunds.length / REFUND_COLUMNS.length);
+}
+
+/** Any other client (PostgreSQL, a test's wrapped SQLite client): createMany in chunks. */
+async function writeThroughPrisma(db: Db, opts: SyntheticShopOptions, summary: SyntheticShopSummary): Promise<void> {
+  const chunk = opts.chunk ?? 2000;
+  const row = (columns: string[], values: unknown[]) => Object.fromEntries(columns.map((c, i) => [c, values[i]]));
+  const date = (ms: number) => new Date(ms);
+  let orders: Prisma.OrderFactCreateManyInput[] = [];
+  let refunds: Prisma.RefundFactCreateManyInput[] = [];
+  const flush = async (force: boolean) => {
+    if (orders.length >= chunk || (force && orders.length)) {
+      await db.orderFact.createMany({ data: orders });
+      orders = [];
+      opts.onProgress?.(summary.orders);
+    }
+    if (refunds.length >= chunk || (force && refunds.length)) {
+      await db.refundFact.createMany({ data: refunds });
+      refunds = [];
+    }
+  };
+  for (const o of syntheticOrders(opts)) {
+    orders.push(row(ORDER_COLUMNS, orderValues(opts.shop, o, date)) as Prisma.OrderFactCreateManyInput);
+    summary.orders++;
+    if (o.cancelledAt !== null) summary.cancellations++;
+    if (o.refund) {
+      refunds.push(row(REFUND_COLUMNS, refundValues(opts.shop, o, date)) as Prisma.RefundFactCreateManyInput);
+      summary.refunds++;
+    }
+    await flush(false);
+  }
   await flush(true);
+}
+
+/** Writes the shop row, a published program and the facts. The shop must not exist yet. */
+export async function generateSyntheticShop(db: Db, opts: SyntheticShopOptions): Promise<SyntheticShopSummary> {
+  const publishedAt = new Date(SYNTHETIC_START - DAY);
+  await db.shop.create({ data: { domain: opts.shop, currency: "USD", installedAt: publishedAt, rewardsFrom: null } });
+  await db.programVersion.create({
+    data: { shop: opts.shop, status: "published", programJson: JSON.stringify(syntheticProgramJson()), publishedAt, createdAt: publishedAt },
+  });
+  const summary: SyntheticShopSummary = { members: opts.members, orders: 0, refunds: 0, cancellations: 0 };
+  const direct = await writeSqliteDirectly(db, (database) => {
+    writeOnSqlite(database, opts, summary);
+    return true;
+  });
+  if (direct === null) await writeThroughPrisma(db, opts, summary);
   return summary;
 }
 
