@@ -2,21 +2,20 @@ import {
   addRefund,
   compileProgram,
   fillMetrics,
-  measureOrder,
   M_POINTS,
   M_SPEND,
   newRefundState,
   refundedCounted,
   refundedItems,
   type CompiledProgram,
-  type OrderMeasure,
   type RefundState,
 } from "./compiled-program";
-import { LevelRules, NO_LEVEL } from "./level-rules";
+import { LevelRules, NO_LEVEL, type LevelState } from "./level-rules";
 import type { MemberEvent, OrderFact } from "./member-events";
 import { memberHistory, orderIndex, sortEvents, type MemberHistory } from "./member-history";
-import type { LevelChangeCause, MemberOutcome } from "./member-outcome";
-import { fixPoints, orderPoints, PointsBook, roundPoints } from "./points-ledger";
+import type { LevelChange, LevelChangeCause, MemberOutcome } from "./member-outcome";
+import type { MetricTableState } from "./metric-table";
+import { fixPoints, orderPoints, PointsBook, roundPoints, type PointsBookState } from "./points-ledger";
 import type { Program } from "./program";
 import { nextLevelOf } from "./progress";
 import type { Instant } from "./time";
@@ -57,6 +56,27 @@ export function simulate(program: Program, events: MemberEvent[], asOf: Instant,
   }
   run.advance(asOf, true);
   return run;
+}
+
+/** A live MemberRun between two events as plain JSON-safe data (times in epoch ms; see app/domain/checkpoint.ts). */
+export interface MemberRunState {
+  st: {
+    level: string | null;
+    status: LevelState["status"];
+    since: Instant | null;
+    expiresAt: Instant | null;
+    graceEndsAt: Instant | null;
+    locked: boolean;
+  };
+  changes: LevelChange[];
+  table: MetricTableState;
+  orderIds: string[];
+  /** Per table row: the index of its orderPaid event in the member's sorted history. */
+  rowEvents: number[];
+  refunds: ({ ids: string[]; qty: [string, number][]; amountOnly: number; lineAmount: number; cancelled: boolean } | null)[];
+  /** Refunds waiting for their order: order id → event indices. */
+  pending: [string, number[]][];
+  book: PointsBookState;
 }
 
 interface RunMode {
@@ -120,22 +140,14 @@ export class MemberRun extends LevelRules {
     }
   }
 
-  private measure(i: number, order: OrderFact, at: Instant): OrderMeasure {
-    let list = this.ctx.measures.get(this.cp.measureKey);
-    if (!list) {
-      list = new Array(this.ctx.events.length);
-      this.ctx.measures.set(this.cp.measureKey, list);
-    }
-    return (list[i] ??= measureOrder(this.cp, order, at));
-  }
-
   private onOrder(i: number, order: OrderFact, at: Instant): void {
     const slot = this.ctx.slots.get(order.id)!;
     if (this.pos[slot] >= 0) return; // the same order paid twice: idempotent
-    const m = this.measure(i, order, at);
+    const m = this.measure(i);
     const table = this.table;
     const row = table.appendRow(at);
     this.orderIds.push(order.id);
+    this.rowEvents.push(i);
     this.measures.push(m);
     this.pos[slot] = row;
     const rs = this.pre?.get(order.id) ?? null;
@@ -177,7 +189,7 @@ export class MemberRun extends LevelRules {
       else this.pending.set(e.orderId, [i]);
       return;
     }
-    const m = this.measures[k];
+    const m = this.measureOf(k);
     const rs = (this.refunds[k] ??= newRefundState());
     if (e.type === "refund") {
       if (!addRefund(rs, m.order, e.refund)) return;
@@ -311,6 +323,67 @@ export class MemberRun extends LevelRules {
     // No one-time rewards for levels reached only because of the recalculation.
     if (r.book && after.level) for (let idx = 0; idx <= after.level.idx; idx++) r.book.reached.add(cp.levels[idx].id);
     return r;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Checkpoints (app/domain/checkpoint.ts)
+
+  /** A new live run (ledger and audit trail kept, publishes honoured): the run evaluateMember folds. */
+  static live(cp: CompiledProgram, ctx: MemberHistory): MemberRun {
+    return new MemberRun(cp, ctx, { book: new PointsBook(), pointsOf: null, pre: null, honorPublishes: true });
+  }
+
+  /** This live run's state between two events, as plain data that shares nothing mutable with the run. */
+  state(): MemberRunState {
+    if (!this.book || !this.honorPublishes || this.pre !== null) throw new Error("MemberRun.state: only a live run has a checkpoint");
+    const st = this.st;
+    return {
+      st: {
+        level: st.level?.id ?? null,
+        status: st.status,
+        since: st.since,
+        expiresAt: st.expiresAt,
+        graceEndsAt: st.graceEndsAt,
+        locked: st.locked,
+      },
+      changes: this.changes.slice(),
+      table: this.table.toState(),
+      orderIds: this.orderIds.slice(),
+      rowEvents: this.rowEvents.slice(),
+      refunds: this.refunds.map((rs) =>
+        rs === null ? null : { ids: [...rs.ids], qty: [...rs.qty], amountOnly: rs.amountOnly, lineAmount: rs.lineAmount, cancelled: rs.cancelled },
+      ),
+      pending: this.pending ? [...this.pending].map(([id, list]) => [id, list.slice()]) : [],
+      book: this.book.toState(),
+    };
+  }
+
+  /** The live run `state()` described, under `cp` (the program in force after the same events) over the same history. */
+  static resume(cp: CompiledProgram, ctx: MemberHistory, state: MemberRunState): MemberRun {
+    const run = new MemberRun(cp, ctx, { book: PointsBook.fromState(state.book), pointsOf: null, pre: null, honorPublishes: true });
+    const s = state.st;
+    const level = s.level === null ? null : cp.byId.get(s.level);
+    if (level === undefined) throw new Error(`MemberRun.resume: level ${s.level} is not in the program`);
+    run.st = { level, status: s.status, since: s.since, expiresAt: s.expiresAt, graceEndsAt: s.graceEndsAt, locked: s.locked };
+    run.changes = state.changes.slice();
+    run.table.restore(state.table);
+    for (let k = 0; k < state.orderIds.length; k++) {
+      const id = state.orderIds[k];
+      const slot = ctx.slots.get(id);
+      if (slot === undefined) throw new Error(`MemberRun.resume: order ${id} is not in the history`);
+      run.orderIds.push(id);
+      run.rowEvents.push(state.rowEvents[k]);
+      run.measures.push(undefined);
+      run.pos[slot] = k;
+      const rs = state.refunds[k];
+      run.refunds.push(
+        rs === null
+          ? null
+          : { ids: new Set(rs.ids), qty: new Map(rs.qty), amountOnly: rs.amountOnly, lineAmount: rs.lineAmount, cancelled: rs.cancelled },
+      );
+    }
+    if (state.pending.length) run.pending = new Map(state.pending.map(([id, list]) => [id, list.slice()]));
+    return run;
   }
 
   /** The member's state at `asOf` (after advance(asOf, true)). */

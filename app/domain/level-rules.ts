@@ -1,5 +1,6 @@
 import {
   M_SPEND,
+  measureOrder,
   scopedNet,
   type CompiledCondition,
   type CompiledGroup,
@@ -8,6 +9,7 @@ import {
   type OrderMeasure,
   type RefundState,
 } from "./compiled-program";
+import type { OrderFact } from "./member-events";
 import type { MemberHistory } from "./member-history";
 import type { GroupMet, LevelChange, LevelChangeCause, LevelChangeReason, MeasuredCondition, MemberStatus } from "./member-outcome";
 import { MetricTable } from "./metric-table";
@@ -39,9 +41,10 @@ export abstract class LevelRules {
 
   /** The run's orders: one row each, in paid-at order, with their metric values and running totals. */
   protected readonly table: MetricTable;
-  // Per table row: the order's id, its measure and the refunds applied to it so far.
+  // Per table row: the order's id, the index of its orderPaid event, its measure (filled on first use) and the refunds applied to it so far.
   protected readonly orderIds: string[] = [];
-  protected readonly measures: OrderMeasure[] = [];
+  protected readonly rowEvents: number[] = [];
+  protected readonly measures: (OrderMeasure | undefined)[] = [];
   protected readonly refunds: (RefundState | null)[] = [];
 
   constructor(
@@ -260,10 +263,26 @@ export abstract class LevelRules {
     const def = this.cp.metrics[c.metric];
     for (let k = table.windowFirst(c.window); k < table.windowEnd(c.window); k++) {
       if (!all && table.value(k, c.metric) === 0) continue;
-      const v = def.scope < 0 ? table.value(k, M_SPEND) : scopedNet(this.cp.scopes[def.scope], this.measures[k].order, this.refunds[k])[0];
+      const v = def.scope < 0 ? table.value(k, M_SPEND) : scopedNet(this.cp.scopes[def.scope], this.measureOf(k).order, this.refunds[k])[0];
       if (v > best) best = v;
     }
     return best;
+  }
+
+  /** The measure of event `i` (an orderPaid) under the run's program, shared by every run with the same measureKey. */
+  protected measure(i: number): OrderMeasure {
+    let list = this.ctx.measures.get(this.cp.measureKey);
+    if (!list) {
+      list = new Array(this.ctx.events.length);
+      this.ctx.measures.set(this.cp.measureKey, list);
+    }
+    const e = this.ctx.events[i] as { at: Instant; order: OrderFact };
+    return (list[i] ??= measureOrder(this.cp, e.order, e.at));
+  }
+
+  /** Table row `k`'s measure (a run restored from a checkpoint measures its rows only when one is read). */
+  protected measureOf(k: number): OrderMeasure {
+    return (this.measures[k] ??= this.measure(this.rowEvents[k]));
   }
 
   /** Counted spend of orders paid strictly after `since` (retention). */

@@ -1,6 +1,13 @@
 import { zeros, type CompiledWindow } from "./compiled-program";
 import { DAY_MS, startOfUtcYear, type Instant } from "./time";
 
+/** A MetricTable's rows: paid-at per row, values row-major, running totals (one more row than values). */
+export interface MetricTableState {
+  paidAt: number[];
+  values: number[];
+  totals: number[];
+}
+
 /**
  * The orders of one member run as a table: one row per paid order, in the order they were paid; one column per metric
  * of the compiled program (counted spend, units, orders, points earned, scoped values…: `CompiledProgram.metrics`);
@@ -88,6 +95,28 @@ export class MetricTable {
       cells[start + m] = values[m];
       for (let r = row + 1; r <= this.rowCount; r++) cells[this.totalsStart + r * count + m] += delta;
     }
+  }
+
+  /** The rows and running totals as plain numbers (a member checkpoint: app/domain/checkpoint.ts). */
+  toState(): MetricTableState {
+    const count = this.metricCount;
+    const rows = this.rowCount;
+    return {
+      paidAt: this.cells.slice(0, rows),
+      values: this.cells.slice(this.valuesStart, this.valuesStart + rows * count),
+      totals: this.cells.slice(this.totalsStart, this.totalsStart + (rows + 1) * count),
+    };
+  }
+
+  /** Fills an empty table (with enough capacity) from `toState`: the same cells, so the same sums to the last bit. */
+  restore(state: MetricTableState): void {
+    const rows = state.paidAt.length;
+    if (this.rowCount !== 0 || this.valuesStart < rows) throw new Error("MetricTable.restore: table not empty or too small");
+    const cells = this.cells;
+    for (let r = 0; r < rows; r++) cells[r] = state.paidAt[r];
+    for (let k = 0; k < state.values.length; k++) cells[this.valuesStart + k] = state.values[k];
+    for (let k = 0; k < state.totals.length; k++) cells[this.totalsStart + k] = state.totals[k];
+    this.rowCount = rows;
   }
 
   // -------------------------------------------------------------------------------------------

@@ -55,6 +55,17 @@ export function orderPoints(cp: CompiledProgram, m: OrderMeasure, levelBefore: s
   return raw === 0 ? 0 : roundPoints(raw, p.points.rounding);
 }
 
+/** A PointsBook as plain data: lots as [key, expiresAt | null, remaining, expired], orders as [id, earned, earnKey, lot index | -1, reversed, taken]. */
+export interface PointsBookState {
+  entries: PointsEntry[];
+  reached: string[];
+  lots: [string, number | null, number, number][];
+  head: number;
+  orders: [string, number, string, number, number, number][];
+  debt: number;
+  sum: number;
+}
+
 interface Lot {
   key: string;
   expiresAt: number;
@@ -86,6 +97,33 @@ export class PointsBook {
   private readonly orders = new Map<string, OrderPoints>();
   private debt = 0;
   private sum = 0;
+
+  /** Everything the book holds, as plain data (a member checkpoint: app/domain/checkpoint.ts). Infinity is written as null. */
+  toState(): PointsBookState {
+    const lotIndex = new Map(this.lots.map((l, i) => [l, i]));
+    return {
+      entries: this.entries.slice(),
+      reached: [...this.reached],
+      lots: this.lots.map((l) => [l.key, l.expiresAt === Infinity ? null : l.expiresAt, l.remaining, l.expired]),
+      head: this.head,
+      orders: [...this.orders].map(([id, o]) => [id, o.earned, o.earnKey, o.lot ? lotIndex.get(o.lot)! : -1, o.reversed, o.taken]),
+      debt: this.debt,
+      sum: this.sum,
+    };
+  }
+
+  static fromState(state: PointsBookState): PointsBook {
+    const book = new PointsBook();
+    book.entries.push(...state.entries);
+    for (const id of state.reached) book.reached.add(id);
+    for (const [key, expiresAt, remaining, expired] of state.lots) book.lots.push({ key, expiresAt: expiresAt ?? Infinity, remaining, expired });
+    book.head = state.head;
+    for (const [id, earned, earnKey, lot, reversed, taken] of state.orders)
+      book.orders.set(id, { earned, earnKey, lot: lot < 0 ? null : book.lots[lot], reversed, taken });
+    book.debt = state.debt;
+    book.sum = state.sum;
+    return book;
+  }
 
   get balance(): number {
     return fixPoints(this.sum);

@@ -1,0 +1,160 @@
+import { compileProgram, type CompiledProgram } from "./compiled-program";
+import { MemberRun, type MemberRunState } from "./evaluate-member";
+import type { MemberEvent } from "./member-events";
+import { memberHistory, sortEvents } from "./member-history";
+import type { MemberOutcome } from "./member-outcome";
+import type { Program } from "./program";
+import type { Instant } from "./time";
+
+/**
+ * Member state checkpoints (docs/checkpoints.md): a member's live run as plain data between two events of their
+ * sorted history, so the next evaluation continues from it instead of folding (and replaying every published version
+ * of the program over) the whole history again. The result is the same, to the last bit, as evaluateMember's full
+ * fold: a checkpoint holds the run's own numbers (table cells, ledger sums), not values recomputed from them.
+ *
+ * A checkpoint names the events it has folded by count and by a fingerprint of their keys. It is used only when the
+ * history's first `count` events still have that fingerprint: a fact inserted or changed before it (a late delivery,
+ * a backdated order or adjustment, a version published in the past) makes it unusable, and the fold starts from an
+ * older checkpoint that still fits, or from the first event.
+ */
+
+export interface MemberCheckpoint {
+  v: 1;
+  /** Events folded: the sorted history's events [0, count). */
+  count: number;
+  /** Time of the last folded event (null when none): the checkpoint's position. */
+  lastAt: Instant | null;
+  /** Fingerprint of the keys of events [0, count) (FoldOptions.eventKey). */
+  hash: string;
+  grantRewards: boolean;
+  run: MemberRunState;
+}
+
+export interface FoldOptions {
+  /** false for backfill/import: no one-time rewards. Default true. */
+  grantRewards?: boolean;
+  /** Checkpoints to start from: the one with the most events that still fits the history is used. */
+  from?: readonly MemberCheckpoint[];
+  /**
+   * Also return a checkpoint after the last event at or before this instant (one a late delivery will not invalidate,
+   * e.g. now minus the webhook retry window), or the newest given checkpoint at or before it when the fold starts later.
+   */
+  stableAt?: Instant | null;
+  /**
+   * An event's identity and content as a string; equal strings must mean the engine reads equal events. The default
+   * is its JSON (a caller with fact rows can give a cheaper key, e.g. ids and a content hash).
+   */
+  eventKey?: (e: MemberEvent) => string;
+}
+
+export interface FoldResult {
+  outcome: MemberOutcome;
+  /** After the last event (before the final advance to asOf). */
+  latest: MemberCheckpoint;
+  /** See FoldOptions.stableAt; null when not asked for or when no event is old enough. */
+  stable: MemberCheckpoint | null;
+  /** Events skipped thanks to a checkpoint (0: folded from the first event). */
+  resumedAt: number;
+}
+
+const programJson = new WeakMap<Program, string>();
+
+/** The default event key: its JSON (a program's JSON computed once per program object). */
+export function defaultEventKey(e: MemberEvent): string {
+  if (e.type !== "publishProgram") return JSON.stringify(e);
+  let json = programJson.get(e.program);
+  if (json === undefined) programJson.set(e.program, (json = JSON.stringify(e.program)));
+  return `${e.at}|publish|${json}`;
+}
+
+/** Prefix fingerprints: out[i] fingerprints events [0, i) (two 32-bit FNV-1a variants, chained). */
+export function prefixHashes(events: readonly MemberEvent[], key: (e: MemberEvent) => string): string[] {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  const out: string[] = [fingerprint(a, b)];
+  for (const e of events) {
+    const s = key(e);
+    for (let k = 0; k < s.length; k++) {
+      const c = s.charCodeAt(k);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
+    }
+    // An event separator, so ["ab", "c"] and ["a", "bc"] differ.
+    a = Math.imul(a ^ 0x1f, 0x01000193);
+    b = Math.imul(b ^ 0x1f, 0x5bd1e995) ^ (b >>> 15);
+    out.push(fingerprint(a, b));
+  }
+  return out;
+}
+
+const fingerprint = (a: number, b: number) => (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
+
+/** The program in force after events [0, count): the last publication among them, or the initial program. */
+function programAfter(initial: Program, events: readonly MemberEvent[], count: number): CompiledProgram {
+  for (let i = count - 1; i >= 0; i--) {
+    const e = events[i];
+    if (e.type === "publishProgram") return compileProgram(e.program);
+  }
+  return compileProgram(initial);
+}
+
+/** The checkpoint among `from` with the most events that fits the history (`hashes`) and is at most `max` events. */
+export function bestCheckpoint(
+  from: readonly MemberCheckpoint[],
+  hashes: readonly string[],
+  grantRewards: boolean,
+  max = Infinity,
+): MemberCheckpoint | null {
+  let best: MemberCheckpoint | null = null;
+  for (const c of from) {
+    if (c.v !== 1 || c.grantRewards !== grantRewards || c.count >= hashes.length || c.count > max) continue;
+    if (hashes[c.count] !== c.hash) continue;
+    if (best === null || c.count > best.count) best = c;
+  }
+  return best;
+}
+
+/**
+ * evaluateMember that starts from the newest checkpoint still fitting the history and returns checkpoints to keep.
+ * The outcome equals evaluateMember(program, events, asOf, { grantRewards }) exactly (test/domain/checkpoint*.test.ts).
+ * A publication after the checkpoint replays the history once under the new version (rule 7), never the older ones.
+ */
+export function foldFrom(program: Program, events: MemberEvent[], asOf: Instant, opts: FoldOptions = {}): FoldResult {
+  const grantRewards = opts.grantRewards ?? true;
+  const evs = sortEvents(events, asOf);
+  const ctx = memberHistory(evs, grantRewards);
+  const hashes = prefixHashes(evs, opts.eventKey ?? defaultEventKey);
+  const from = opts.from ?? [];
+  const start = bestCheckpoint(from, hashes, grantRewards);
+
+  // The stable checkpoint's event count: events at or before stableAt.
+  let stableCount = -1;
+  if (opts.stableAt !== undefined && opts.stableAt !== null) {
+    stableCount = 0;
+    while (stableCount < evs.length && evs[stableCount].at <= opts.stableAt) stableCount++;
+  }
+
+  const checkpoint = (run: MemberRun, count: number): MemberCheckpoint => ({
+    v: 1,
+    count,
+    lastAt: count > 0 ? evs[count - 1].at : null,
+    hash: hashes[count],
+    grantRewards,
+    run: run.state(),
+  });
+
+  let run = start ? MemberRun.resume(programAfter(program, evs, start.count), ctx, start.run) : MemberRun.live(compileProgram(program), ctx);
+  const first = start?.count ?? 0;
+  let stable: MemberCheckpoint | null = null;
+  if (stableCount >= 0 && stableCount < first) stable = bestCheckpoint(from, hashes, grantRewards, stableCount);
+  for (let i = first; i < evs.length; i++) {
+    if (i === stableCount) stable = checkpoint(run, i);
+    run.advance(evs[i].at, false);
+    run = run.apply(i);
+  }
+  const latest = checkpoint(run, evs.length);
+  if (stableCount === evs.length && stable === null) stable = latest;
+  if (stable !== null && stable.count === 0) stable = null;
+  run.advance(asOf, true);
+  return { outcome: run.outcome(asOf), latest, stable, resumedAt: first };
+}
