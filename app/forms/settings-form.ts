@@ -3,7 +3,7 @@ import { SALES_CHANNELS, type SalesChannelId } from "~/domain/sales-channels";
 import { FormValidationError, zodFieldErrors } from "./form-errors";
 import { bool, instant, int, optionalInstant } from "./form-fields";
 import type { ProgramJson } from "./level-form";
-import { templatesSchema, type NotificationTemplates, DEFAULT_TEMPLATES } from "./notification-templates";
+import { templatesSchema, type NotificationTemplates, DEFAULT_TEMPLATES, withDefaultTemplates } from "./notification-templates";
 
 // Program settings: the program-wide rules (saved on the draft, effective on publish) and the notification
 // templates (shop settings, effective on save). Field keys mirror the engine's paths below `program`.
@@ -134,7 +134,7 @@ export function settingsFormValues(program: ProgramJson, notifications: Notifica
     downgradeOnRefund: p.downgradeOnRefund ?? true,
     channels: p.channels ?? CHANNELS.map((c) => c.id),
     currency: p.currency ?? "USD",
-    notifications: notifications ?? DEFAULT_TEMPLATES,
+    notifications: withDefaultTemplates(notifications),
   };
 }
 

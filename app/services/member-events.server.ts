@@ -3,6 +3,7 @@ import type { Tx } from "~/db/client.server";
 import type { LevelChangeData } from "./recalculation/level-changes";
 import type { MemberPlan } from "./recalculation/member-plan";
 import type { ShopContext } from "./shop-context.server";
+import { recordLevelFlowEvents } from "./flow/level-events.server";
 
 /**
  * What else happens, in the same transaction, when a member's recomputed state is written: rewards that became due
@@ -34,7 +35,9 @@ export interface MemberWrite {
 export type MemberWriteListener = (tx: Tx, write: MemberWrite) => Promise<void>;
 
 /** Run in order after a member's rows are written, inside the writing transaction. */
-export const MEMBER_WRITE_LISTENERS: MemberWriteListener[] = [];
+export const MEMBER_WRITE_LISTENERS: MemberWriteListener[] = [
+  recordLevelFlowEvents, // level up / level down for Shopify Flow (app/services/flow/)
+];
 
 export async function afterMemberWrite(tx: Tx, write: MemberWrite): Promise<void> {
   for (const listener of MEMBER_WRITE_LISTENERS) await listener(tx, write);

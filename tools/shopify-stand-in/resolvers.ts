@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { GraphQLSchema } from "graphql";
 import { activeSubscriptionsView } from "./billing";
+import { flowTriggerMutations } from "./flow-triggers";
 import { customerStoreCreditAccounts, storeCreditAccountCredit } from "./store-credit";
 import {
   newGid,
@@ -897,6 +898,7 @@ export function mutationRoot(ctx: ResolverContext): Record<string, (args: Args) 
     discountAutomaticAppCreate: (args) => discountAutomaticAppCreate(args, ctx),
     discountAutomaticAppUpdate: (args) => discountAutomaticAppUpdate(args, ctx),
     discountAutomaticDelete: (args) => discountAutomaticDelete(args, ctx),
+    ...flowTriggerMutations(ctx),
     storeCreditAccountCredit: (args) => storeCreditAccountCredit(ctx.shop, args, iso(ctx), ctx.runtime.changed),
   };
 }

@@ -161,6 +161,9 @@ export interface ShopState {
   bulkOperations: Record<string, BulkOperationRecord>;
   /** The app's subscriptions on this shop (Shopify App Pricing; billing.ts). */
   appSubscriptions?: AppSubscriptionRecord[];
+  /** Payloads the shop's Flow received from the app's triggers, and triggers turned off (flow-triggers.ts). */
+  flowTriggers?: { handle: string; payload: Record<string, unknown>; receivedAt: string }[];
+  flowTriggersDisabled?: string[];
   calls: CallLogEntry[];
   nextId: number;
 }

@@ -18,6 +18,9 @@ export const FLOW_TRIGGERS: readonly FlowTrigger[] = ["level-up", "level-down", 
 /** The trigger extension's handle (extensions/flow-<trigger>/shopify.extension.toml), which flowTriggerReceive names. */
 export const flowTriggerHandle = (trigger: FlowTrigger): string => `tierline-${trigger}`;
 
+/** The trigger a stored handle names (FlowEvent.trigger); null for a handle Tierline does not have. */
+export const flowTriggerOfHandle = (handle: string): FlowTrigger | null => FLOW_TRIGGERS.find((t) => flowTriggerHandle(t) === handle) ?? null;
+
 export interface FlowEventInput {
   shop: string;
   trigger: FlowTrigger;
@@ -26,7 +29,7 @@ export interface FlowEventInput {
   customerGid: string;
   /** When the event happened (not in the future: the sender runs from then). */
   at: Date;
-  /** The trigger's fields by their keys in the extension's TOML (see ./flow-payloads.ts), customer excluded. */
+  /** The trigger's fields by their keys in the extension's TOML (FLOW_TRIGGER_DEFINITIONS in ./flow-triggers.ts), customer excluded. */
   payload: Record<string, unknown>;
 }
 

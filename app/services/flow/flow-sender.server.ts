@@ -4,6 +4,8 @@ import { FLOW_EVENTS_JOB, flowEventsKey, flowEventsRetryKey } from "~/queue/job-
 import { enqueueJob } from "~/queue/queue.server";
 import { asCaller, type AdminCaller, type AdminGraphqlClient } from "~/shopify/admin-graphql.server";
 import { FLOW_TRIGGER_RECEIVE } from "~/shopify/flow-documents";
+import { flowTriggerOfHandle } from "./flow-events.server";
+import { flowFields } from "./flow-triggers";
 
 /**
  * Sends a shop's pending Flow events to Shopify (`flowTriggerReceive`), oldest first, after the transactions that
@@ -22,13 +24,19 @@ export const FLOW_SEND_MAX_BACKOFF_MS = 30 * 60_000;
 /** Events sent per job run; more queue the next run at once. */
 export const FLOW_SEND_BATCH = 100;
 
-export const flowSendBackoffMs = (attempts: number): number => Math.min(FLOW_SEND_MAX_BACKOFF_MS, FLOW_SEND_BACKOFF_MS * 2 ** Math.max(0, attempts - 1));
+export const flowSendBackoffMs = (attempts: number): number =>
+  Math.min(FLOW_SEND_MAX_BACKOFF_MS, FLOW_SEND_BACKOFF_MS * 2 ** Math.max(0, attempts - 1));
 
-/** The body flowTriggerReceive gets: the customer as Flow's reference field (`customer_id`, numeric) and the event's fields. */
-export function flowTriggerPayload(event: Pick<FlowEvent, "customerGid" | "payloadJson">): Record<string, unknown> {
+/**
+ * The payload flowTriggerReceive gets: the customer as Flow's customer reference (`customer_id`, the numeric id) and
+ * exactly the trigger extension's fields (flowFields).
+ */
+export function flowTriggerPayload(event: Pick<FlowEvent, "trigger" | "customerGid" | "payloadJson">): Record<string, unknown> {
+  const trigger = flowTriggerOfHandle(event.trigger);
+  if (!trigger) throw new Error(`Tierline has no Flow trigger ${event.trigger}`);
   const id = /\/Customer\/(\d+)$/.exec(event.customerGid)?.[1];
   if (!id) throw new Error(`not a customer GID: ${event.customerGid}`);
-  return { customer_id: Number(id), ...(JSON.parse(event.payloadJson) as Record<string, unknown>) };
+  return { customer_id: Number(id), ...flowFields(trigger, JSON.parse(event.payloadJson) as Record<string, unknown>) };
 }
 
 export interface FlowSendResult {
@@ -44,10 +52,14 @@ interface Outcome {
 
 async function send(admin: AdminCaller, event: FlowEvent): Promise<Outcome> {
   try {
-    const data = await admin.request<{ flowTriggerReceive: { userErrors: { field: string[] | null; message: string }[] } | null }>(FLOW_TRIGGER_RECEIVE, {
-      handle: event.trigger,
-      payload: flowTriggerPayload(event),
-    });
+    const payload = flowTriggerPayload(event);
+    const data = await admin.request<{ flowTriggerReceive: { userErrors: { field: string[] | null; message: string }[] } | null }>(
+      FLOW_TRIGGER_RECEIVE,
+      {
+        handle: event.trigger,
+        payload,
+      },
+    );
     const errors = data.flowTriggerReceive?.userErrors ?? [];
     if (errors.length === 0) return { ok: true };
     return { ok: false, error: errors.map((e) => (e.field?.length ? `${e.field.join(".")}: ${e.message}` : e.message)).join("; ") };
@@ -78,7 +90,10 @@ export async function sendPendingFlowEvents(db: Db, client: AdminGraphqlClient |
       await db.flowEvent.updateMany({ where: { id: event.id, status: "pending" }, data: { status: "sent", attempts, sentAt: now, error: null } });
       result.sent++;
     } else if (attempts >= FLOW_SEND_MAX_ATTEMPTS) {
-      await db.flowEvent.updateMany({ where: { id: event.id, status: "pending" }, data: { status: "failed", attempts, error: attemptError(now, outcome.error) } });
+      await db.flowEvent.updateMany({
+        where: { id: event.id, status: "pending" },
+        data: { status: "failed", attempts, error: attemptError(now, outcome.error) },
+      });
       result.failed++;
     } else {
       await db.flowEvent.updateMany({ where: { id: event.id, status: "pending" }, data: { attempts, error: attemptError(now, outcome.error) } });
