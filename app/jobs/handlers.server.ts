@@ -1,4 +1,5 @@
 import {
+  BIRTHDAY_REWARDS_JOB,
   DISCOUNT_SYNC_JOB,
   FLOW_EVENTS_JOB,
   PLAN_REFRESH_JOB,
@@ -16,6 +17,7 @@ import { runScheduledPublish } from "~/services/admin/publish.server";
 import { refreshShopPlan } from "~/services/billing/plan-sync.server";
 import { sendPendingFlowEvents } from "~/services/flow/flow-sender.server";
 import { syncProgramMetafield } from "~/services/program-metafield.server";
+import { issueBirthdayRewards } from "~/services/rewards/birthdays.server";
 import { backfillJob } from "./backfill.server";
 import { recalculatePartJob } from "./full-recalculation.server";
 import { processWebhooksJob } from "./process-webhooks.server";
@@ -61,6 +63,11 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
     if (!shop) throw new Error(`${FLOW_EVENTS_JOB} needs a shop`);
     if (!ctx.deps.adminFor) throw new Error(`${FLOW_EVENTS_JOB} needs WorkerDeps.adminFor to reach the Admin API`);
     await sendPendingFlowEvents(ctx.db, await ctx.deps.adminFor(shop), shop, ctx.now());
+  },
+  /** Records the shop's birthday rewards due today (once a year per member, whoever runs it and however often). */
+  [BIRTHDAY_REWARDS_JOB]: async (ctx) => {
+    if (!ctx.job.shop) throw new Error(`${BIRTHDAY_REWARDS_JOB} needs a shop`);
+    await issueBirthdayRewards(ctx.db, ctx.job.shop, ctx.now());
   },
   /** Publishes a scheduled program version at its time (nothing when it was cancelled meanwhile). */
   [SCHEDULED_PUBLISH_JOB]: async (ctx) => {

@@ -1,4 +1,5 @@
 import type { Db } from "~/db/client.server";
+import { enqueueBirthdayRewards } from "~/services/rewards/birthdays.server";
 import { enqueueDueReviews } from "./recalculate.server";
 
 /**
@@ -16,6 +17,8 @@ export interface Schedule {
 export const SCHEDULES: Schedule[] = [
   // Levels expire with time alone: queue the members whose review time has come.
   { name: "due-reviews", everyMs: 60_000, run: enqueueDueReviews },
+  // Birthday rewards (UTC days): every shop with a birthday benefit, hourly; each member's reward is recorded once a year.
+  { name: "birthday-rewards", everyMs: 3_600_000, run: enqueueBirthdayRewards },
 ];
 
 /** An onIdle for workerLoop: runs each schedule whose time has come (per process). */

@@ -59,3 +59,7 @@ export const scheduledPublishKey = (versionId: string) => `${SCHEDULED_PUBLISH_J
 export const FLOW_EVENTS_JOB = "flow-events";
 export const flowEventsKey = (shop: string) => `${FLOW_EVENTS_JOB}:${shop}`;
 export const flowEventsRetryKey = (shop: string) => `${FLOW_EVENTS_JOB}:${shop}:retry`;
+
+/** Records the shop's birthday rewards due today (app/services/rewards/birthdays.server.ts). Queued by the schedule, one per shop. */
+export const BIRTHDAY_REWARDS_JOB = "birthday-rewards";
+export const birthdayRewardsKey = (shop: string) => `${BIRTHDAY_REWARDS_JOB}:${shop}`;
