@@ -42,6 +42,9 @@ function levelsByIdOf(ctx: ShopContext): Map<string, LevelInfo> {
   return out;
 }
 
+/** Level names by id, removed levels included. */
+export const levelNamesOf = (ctx: ShopContext): Map<string, string> => new Map([...levelsByIdOf(ctx)].map(([id, l]) => [id, l.name]));
+
 const en = createTranslator(MEMBER_MESSAGES_EN, "en");
 
 /** The level's member discounts as shoppers read them ("10% off", "Free shipping"), joined; empty when none. */
