@@ -8,6 +8,7 @@ import {
   PROCESS_WEBHOOKS_JOB,
   RECALCULATE_JOB,
   RECALCULATION_PART_JOBS,
+  RESOLVE_ORDER_SCOPES_JOB,
   REVIEW_MEMBERS_JOB,
   SCHEDULED_PUBLISH_JOB,
   SYNC_MEMBERS_JOB,
@@ -15,6 +16,7 @@ import {
 import { syncTierDiscount } from "~/services/admin/benefits.server";
 import { runScheduledPublish } from "~/services/admin/publish.server";
 import { refreshShopPlan } from "~/services/billing/plan-sync.server";
+import { resolveOrderScopes } from "~/services/order-scopes.server";
 import { sendPendingFlowEvents } from "~/services/flow/flow-sender.server";
 import { syncProgramMetafield } from "~/services/program-metafield.server";
 import { issueBirthdayRewards } from "~/services/rewards/birthdays.server";
@@ -68,6 +70,19 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
   [BIRTHDAY_REWARDS_JOB]: async (ctx) => {
     if (!ctx.job.shop) throw new Error(`${BIRTHDAY_REWARDS_JOB} needs a shop`);
     await issueBirthdayRewards(ctx.db, ctx.job.shop, ctx.now());
+  },
+  /** Writes live orders' product collections and tags into their lines; recomputes the members who waited for them. */
+  [RESOLVE_ORDER_SCOPES_JOB]: async (ctx) => {
+    const shop = ctx.job.shop;
+    if (!shop) throw new Error(`${RESOLVE_ORDER_SCOPES_JOB} needs a shop`);
+    if (!ctx.deps.adminFor) throw new Error(`${RESOLVE_ORDER_SCOPES_JOB} needs WorkerDeps.adminFor to reach the Admin API`);
+    const result = await resolveOrderScopes(ctx.db, await ctx.deps.adminFor(shop), shop, {
+      now: ctx.now,
+      policy: ctx.deps.syncOptions,
+      afterBatch: ctx.heartbeat,
+    });
+    if (result.resolved > 0) ctx.advanced();
+    if (result.error !== null) throw result.error; // retried with backoff; the orders' scopeAttempts counted it
   },
   /** Publishes a scheduled program version at its time (nothing when it was cancelled meanwhile). */
   [SCHEDULED_PUBLISH_JOB]: async (ctx) => {

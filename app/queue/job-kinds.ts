@@ -63,3 +63,7 @@ export const flowEventsRetryKey = (shop: string) => `${FLOW_EVENTS_JOB}:${shop}:
 /** Records the shop's birthday rewards due today (app/services/rewards/birthdays.server.ts). Queued by the schedule, one per shop. */
 export const BIRTHDAY_REWARDS_JOB = "birthday-rewards";
 export const birthdayRewardsKey = (shop: string) => `${BIRTHDAY_REWARDS_JOB}:${shop}`;
+
+/** Reads the collections and tags of live orders' products (webhooks carry neither) and writes them into the lines. One queued per shop. */
+export const RESOLVE_ORDER_SCOPES_JOB = "resolve-order-scopes";
+export const resolveOrderScopesKey = (shop: string) => `${RESOLVE_ORDER_SCOPES_JOB}:${shop}`;

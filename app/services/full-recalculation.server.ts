@@ -9,6 +9,7 @@ import { memberEvents, type MemberFacts } from "./recalculation/member-facts";
 import { foldMember, planFromOutcome, type MemberPlan } from "./recalculation/member-plan";
 import type { RecalculateResult } from "./recalculation/member-writes";
 import { newRowId } from "./recalculation/row-id.server";
+import { customersWaitingForProductData } from "./product-data-wait.server";
 import { currentProgram, type ShopContext } from "./shop-context.server";
 import { profilesFromInbox } from "./webhook-apply.server";
 
@@ -167,9 +168,10 @@ async function recalculateBatch(
   const outcomes = events.map((e) => foldMember(ctx, e, opts.now));
   const cpu = process.threadCpuUsage(cpuStart);
   const foldEnd = performance.now();
-  const plans: MemberPlan[] = customers.map((gid, i) =>
-    planFromOutcome(ctx, gid, facts.get(gid)!, outcomes[i], { now: opts.now, profile: profiles.get(gid) ?? null }),
-  );
+  const waiting = await customersWaitingForProductData(db, ctx, customers, opts.now); // left to the resolver (order-scopes.server.ts)
+  const plans: MemberPlan[] = customers
+    .map((gid, i) => planFromOutcome(ctx, gid, facts.get(gid)!, outcomes[i], { now: opts.now, profile: profiles.get(gid) ?? null }))
+    .filter((plan) => !waiting.has(plan.customerGid));
   const t2 = performance.now();
   const engineMs = foldEnd - foldStart;
   return db.$transaction(

@@ -14,6 +14,7 @@ import {
   type StoredMember,
 } from "./recalculation/member-writes";
 import { currentProgram, type ShopContext } from "./shop-context.server";
+import { customersWaitingForProductData } from "./product-data-wait.server";
 import { profilesFromInbox } from "./webhook-apply.server";
 
 /**
@@ -177,6 +178,8 @@ export async function recalculateMember(db: Db, ctx: ShopContext, customerGid: s
   return db.$transaction(
     async (tx) => {
       await lockMembers(tx, ctx.shop, [customerGid]);
+      if ((await customersWaitingForProductData(tx, ctx, [customerGid], opts.now)).size)
+        return nothingWritten(customerGid, "waiting-for-product-data");
       const plan = planMember(ctx, customerGid, await loadMemberFacts(tx, ctx.shop, customerGid), opts)!;
       return persistPlan(tx, ctx, plan, (await loadStoredMembers(tx, ctx.shop, [customerGid])).get(customerGid)!, opts.now, opts.origin);
     },
@@ -212,9 +215,10 @@ export async function recalculateMembers(
       async (tx) => {
         await lockMembers(tx, ctx.shop, chunk);
         const facts = await loadFactsOfMany(tx, ctx.shop, chunk);
-        const plans = chunk.map((gid) =>
-          planMember(ctx, gid, facts.get(gid)!, { now: opts.now, profile: profiles.get(gid) ?? null, origin: opts.origin })!,
-        );
+        const waiting = await customersWaitingForProductData(tx, ctx, chunk, opts.now); // left to the resolver (order-scopes.server.ts)
+        const plans = chunk
+          .filter((gid) => !waiting.has(gid))
+          .map((gid) => planMember(ctx, gid, facts.get(gid)!, { now: opts.now, profile: profiles.get(gid) ?? null, origin: opts.origin })!);
         const stored = await loadStoredMembers(tx, ctx.shop, chunk);
         const out: RecalculateResult[] = [];
         for (const plan of plans) out.push(await persistPlan(tx, ctx, plan, stored.get(plan.customerGid)!, opts.now, opts.origin));

@@ -3,6 +3,7 @@ import type { Tx } from "~/db/client.server";
 import type { OrderLine, RefundFact as EngineRefund } from "~/domain";
 import { salesChannelOf } from "~/domain/sales-channels";
 import { decimalToMinor } from "~/shopify/backfill.server";
+import { scopesAfterMerge } from "./order-line-scopes";
 import { orderGidFromId, productGidFromId, type OrderPayload, type RefundPayload } from "./webhook-payloads.server";
 
 /**
@@ -177,14 +178,19 @@ export async function upsertOrderFact(tx: Tx, shop: string, input: OrderFactInpu
   let customer: string | null;
   const touched = new Set<string>();
   if (!existing) {
-    await tx.orderFact.create({ data: { shop, orderGid: input.orderGid, ...rowData(input) } });
+    // A backfill's lines carry their products' collections and tags; a webhook's do not (order-scopes.server.ts).
+    await tx.orderFact.create({
+      data: { shop, orderGid: input.orderGid, ...rowData(input), scopeState: input.source === "backfill" ? "resolved" : "unresolved" },
+    });
     customer = input.customerGid;
     if (customer) touched.add(customer);
   } else {
     if (opts.onlyIfMissing) return [];
     const merged = mergeOrderFact(existing, input);
+    const scopes = scopesAfterMerge(existing, merged);
+    merged.linesJson = scopes.linesJson;
     if (sameContent(merged, existing)) return [];
-    await tx.orderFact.update({ where: { id: existing.id }, data: merged });
+    await tx.orderFact.update({ where: { id: existing.id }, data: { ...merged, scopeState: scopes.scopeState } });
     customer = merged.customerGid;
     if (customer) touched.add(customer);
     if (existing.customerGid && existing.customerGid !== customer) touched.add(existing.customerGid);

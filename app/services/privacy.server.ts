@@ -96,6 +96,7 @@ const SHOP_TABLES = [
   "memberAdjustment",
   "refundFact",
   "orderFact",
+  "productScope",
   "benefit",
   "level",
   "programVersion",

@@ -5,6 +5,8 @@ import { enqueueJob } from "~/queue/queue.server";
 import { storeGrantedScopes } from "~/shopify/access-scopes.server";
 import { insertRefundFact, orderFactFromPayload, refundFactFromPayload, upsertOrderFact } from "./order-facts.server";
 import { importFullOrderHistory } from "./order-history.server";
+import { applyCatalogChange } from "./order-scopes-webhooks.server";
+import { queueScopeResolutionForOrder } from "./product-data-wait.server";
 import {
   forgetDeletedCustomer,
   mergeCustomers,
@@ -65,6 +67,13 @@ export async function applyInboxRow(db: Db, row: WebhookInbox, opts: { now: Date
       case "orders/updated":
       case "orders/cancelled":
         touched = await upsertOrderFact(tx, shop, orderFactFromPayload(parsed.payload, parsed.topic));
+        await queueScopeResolutionForOrder(tx, shop, parsed.payload.admin_graphql_api_id, opts.now);
+        break;
+      case "products/update":
+      case "products/delete":
+      case "collections/update":
+      case "collections/delete":
+        await applyCatalogChange(tx, shop, parsed, row.receivedAt);
         break;
       case "refunds/create":
         touched = await insertRefundFact(tx, shop, refundFactFromPayload(parsed.payload));

@@ -21,6 +21,10 @@ export const WEBHOOK_TOPICS = [
   "app/scopes_update",
   "bulk_operations/finish",
   "app_subscriptions/update",
+  "products/update",
+  "products/delete",
+  "collections/update",
+  "collections/delete",
   "customers/data_request",
   "customers/redact",
   "shop/redact",
@@ -308,6 +312,16 @@ export const AppSubscriptionsUpdatePayload = z.object({
   }),
 });
 
+/**
+ * A product or collection changed: what the app cached of products' collections and tags is read again
+ * (app/services/order-scopes.server.ts). products/update carries the product's GID; products/delete and
+ * collections/delete may carry only the numeric id.
+ */
+export const ProductUpdatePayload = z.object({ admin_graphql_api_id: gidOf("Product"), updated_at: instant.nullish() });
+export const ProductDeletePayload = z.object({ id: numericId, admin_graphql_api_id: gidOf("Product").nullish() });
+export const CollectionUpdatePayload = z.object({ admin_graphql_api_id: gidOf("Collection"), updated_at: instant.nullish() });
+export const CollectionDeletePayload = z.object({ id: numericId, admin_graphql_api_id: gidOf("Collection").nullish() });
+
 export const PAYLOAD_SCHEMAS = {
   "orders/paid": OrderPayload,
   "orders/updated": OrderPayload,
@@ -321,6 +335,10 @@ export const PAYLOAD_SCHEMAS = {
   "app/scopes_update": ScopesUpdatePayload,
   "bulk_operations/finish": BulkOperationsFinishPayload,
   "app_subscriptions/update": AppSubscriptionsUpdatePayload,
+  "products/update": ProductUpdatePayload,
+  "products/delete": ProductDeletePayload,
+  "collections/update": CollectionUpdatePayload,
+  "collections/delete": CollectionDeletePayload,
   "customers/data_request": CustomersDataRequestPayload,
   "customers/redact": CustomersRedactPayload,
   "shop/redact": ShopRedactPayload,

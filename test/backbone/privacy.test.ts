@@ -71,6 +71,7 @@ async function populate(shop: string) {
   await drain();
   await t.db.session.create({ data: { id: `offline_${shop}`, shop, state: "", accessToken: "shpat_x", scope: "read_customers" } });
   await t.db.syncState.create({ data: { shop, subject: "shop", bulkStatus: "completed" } });
+  await t.db.productScope.create({ data: { shop, productGid: "gid://shopify/Product/1", collectionIds: "[]", tags: "[]", fetchedAt: NOW } });
   await t.db.level.create({ data: { shop, levelId: "gold", name: "Gold", rank: 2, badge: "crown" } });
   await t.db.benefit.create({
     data: { shop, levelId: "gold", kind: "discount", configJson: JSON.stringify({ type: "percentage", value: "10", minimumOrder: null }) },

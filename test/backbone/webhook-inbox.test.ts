@@ -6,6 +6,7 @@ import { recordWebhook, type WebhookDelivery } from "~/services/webhook-inbox.se
 import { createTestDb, type TestDb } from "../support/db";
 import { fuzzCorpus } from "../support/security/webhook-corpus";
 import { signWebhook } from "../../tools/shopify-stand-in/signed-webhook";
+import { collectionDeletePayload, collectionUpdatePayload, productDeletePayload, productUpdatePayload } from "../../tools/shopify-stand-in/catalog";
 import {
   appUninstalledPayload,
   appSubscriptionsUpdatePayload,
@@ -52,6 +53,10 @@ const payloads: Record<(typeof WEBHOOK_TOPICS)[number], unknown> = {
   "app/scopes_update": scopesUpdatePayload(["read_customers"]),
   "bulk_operations/finish": bulkOperationsFinishPayload(9),
   "app_subscriptions/update": appSubscriptionsUpdatePayload(7, "Growth", "ACTIVE"),
+  "products/update": productUpdatePayload({ id: gid("Product", 632910392), title: "IPod Nano", tags: ["Premium"] }, "2026-03-01T10:00:00Z"),
+  "products/delete": productDeletePayload(gid("Product", 632910392)),
+  "collections/update": collectionUpdatePayload({ id: gid("Collection", 841564295), title: "IPods" }, "2026-03-01T10:00:00Z"),
+  "collections/delete": collectionDeletePayload(gid("Collection", 841564295)),
   "customers/data_request": customersDataRequestPayload(SHOP, customer, [1001]),
   "customers/redact": customersRedactPayload(SHOP, customer, [1001]),
   "shop/redact": shopRedactPayload(SHOP),

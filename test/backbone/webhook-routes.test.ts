@@ -4,6 +4,7 @@ import type { Db } from "~/db/client.server";
 import { WEBHOOK_TOPICS } from "~/services/webhook-payloads.server";
 import { createTestDb, type TestDb } from "../support/db";
 import { signWebhook } from "../../tools/shopify-stand-in/signed-webhook";
+import { collectionDeletePayload, collectionUpdatePayload, productDeletePayload, productUpdatePayload } from "../../tools/shopify-stand-in/catalog";
 import {
   appUninstalledPayload,
   appSubscriptionsUpdatePayload,
@@ -62,6 +63,10 @@ const payloads: Record<string, unknown> = {
   "app/scopes_update": scopesUpdatePayload(["read_customers"]),
   "bulk_operations/finish": bulkOperationsFinishPayload(9),
   "app_subscriptions/update": appSubscriptionsUpdatePayload(7, "Growth", "ACTIVE"),
+  "products/update": productUpdatePayload({ id: "gid://shopify/Product/632910392", title: "IPod Nano", tags: ["Premium"] }, "2026-03-01T10:00:00Z"),
+  "products/delete": productDeletePayload("gid://shopify/Product/632910392"),
+  "collections/update": collectionUpdatePayload({ id: "gid://shopify/Collection/841564295", title: "IPods" }, "2026-03-01T10:00:00Z"),
+  "collections/delete": collectionDeletePayload("gid://shopify/Collection/841564295"),
   "customers/data_request": customersDataRequestPayload(SHOP, { id: 42 }),
   "customers/redact": customersRedactPayload(SHOP, { id: 42 }),
   "shop/redact": shopRedactPayload(SHOP),

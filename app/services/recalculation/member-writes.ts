@@ -12,7 +12,8 @@ import { ledgerWrites, type NewEntry, type StoredEntry } from "./points-entries"
  * member-recalculation.server.ts writes them member by member, full-recalculation.server.ts a batch at a time.
  */
 
-export type RecalculateOutcome = "no-program" | "not-a-member" | "unchanged" | "written";
+/** waiting-for-product-data: left as it is until the member's live orders have their collections and tags (order-scopes.server.ts). */
+export type RecalculateOutcome = "no-program" | "not-a-member" | "waiting-for-product-data" | "unchanged" | "written";
 
 export interface RecalculateResult {
   customerGid: string;
@@ -25,7 +26,7 @@ export interface RecalculateResult {
 }
 
 /** The result for a customer nothing is written for (no program, or not a member). */
-export const nothingWritten = (customerGid: string, outcome: "no-program" | "not-a-member"): RecalculateResult => ({
+export const nothingWritten = (customerGid: string, outcome: "no-program" | "not-a-member" | "waiting-for-product-data"): RecalculateResult => ({
   customerGid,
   outcome,
   memberId: null,

@@ -13,6 +13,12 @@ import {
   shopRedactPayload,
 } from "../../../tools/sample-data/webhook-payloads";
 import { seededRandom } from "../../../tools/sample-data/seeded-random";
+import {
+  collectionDeletePayload,
+  collectionUpdatePayload,
+  productDeletePayload,
+  productUpdatePayload,
+} from "../../../tools/shopify-stand-in/catalog";
 
 /**
  * A generated corpus of hostile webhook bodies: Shopify's sample payloads (through the builders in
@@ -57,6 +63,14 @@ export function topicPayload(topic: string, shop: string, n = 0): Json {
       return bulkOperationsFinishPayload(40_000 + n);
     case "app_subscriptions/update":
       return appSubscriptionsUpdatePayload(50_000 + n, ["Growth", "Plus", "Basic"][n % 3], n % 4 === 3 ? "CANCELLED" : "ACTIVE");
+    case "products/update":
+      return productUpdatePayload({ id: `gid://shopify/Product/${60_000 + n}`, title: "Widget", tags: ["Premium", "sale"] }, "2026-03-01T10:00:00Z");
+    case "products/delete":
+      return productDeletePayload(`gid://shopify/Product/${60_000 + n}`);
+    case "collections/update":
+      return collectionUpdatePayload({ id: `gid://shopify/Collection/${70_000 + n}`, title: "Premium" }, "2026-03-01T10:00:00Z");
+    case "collections/delete":
+      return collectionDeletePayload(`gid://shopify/Collection/${70_000 + n}`);
     case "customers/data_request":
       return customersDataRequestPayload(shop, { id: customerId }, [orderId]);
     case "customers/redact":
