@@ -34,14 +34,25 @@ export interface MessageTemplate {
   subject: string;
   body: string;
 }
-export type NotificationTemplates = Record<TemplateKind, MessageTemplate>;
+/** The points-expiring message also says when it is sent: this many days before the points expire. */
+export interface PointsExpiringTemplate extends MessageTemplate {
+  daysBefore: number;
+}
+export type NotificationTemplates = Record<Exclude<TemplateKind, "pointsExpiring">, MessageTemplate> & { pointsExpiring: PointsExpiringTemplate };
+
+export const DEFAULT_POINTS_EXPIRY_NOTICE_DAYS = 14;
+export const MAX_POINTS_EXPIRY_NOTICE_DAYS = 90;
 
 export const DEFAULT_TEMPLATES: NotificationTemplates = {
   levelUp: { subject: "Welcome to {level}, {name}!", body: "Hi {name}, you have reached {level}. Enjoy {discount} on your next orders." },
   levelDown: { subject: "Your membership is now {level}", body: "Hi {name}, your level is now {level}. Your benefits: {discount}." },
   rewardIssued: { subject: "A reward for you, {name}", body: "Hi {name}, here is your {level} reward: {reward}. Use code {code} by {date}." },
   birthdayReward: { subject: "Happy birthday, {name}!", body: "Hi {name}, happy birthday! Your gift: {reward}. Use code {code} by {date}." },
-  pointsExpiring: { subject: "Your points expire on {date}", body: "Hi {name}, {points} of your points expire on {date}. Spend them before then." },
+  pointsExpiring: {
+    subject: "Your points expire on {date}",
+    body: "Hi {name}, {points} of your points expire on {date}. Spend them before then.",
+    daysBefore: DEFAULT_POINTS_EXPIRY_NOTICE_DAYS,
+  },
 };
 
 export const SAMPLE_VALUES: PlaceholderValues = {
@@ -56,7 +67,8 @@ export const SAMPLE_VALUES: PlaceholderValues = {
 
 /** Stored templates with any kind saved before it existed filled from the defaults. */
 export function withDefaultTemplates(stored: Partial<NotificationTemplates> | null | undefined): NotificationTemplates {
-  return Object.fromEntries(TEMPLATE_KINDS.map((k) => [k, stored?.[k] ?? DEFAULT_TEMPLATES[k]])) as NotificationTemplates;
+  const out = Object.fromEntries(TEMPLATE_KINDS.map((k) => [k, stored?.[k] ?? DEFAULT_TEMPLATES[k]])) as NotificationTemplates;
+  return { ...out, pointsExpiring: { ...out.pointsExpiring, daysBefore: out.pointsExpiring.daysBefore ?? DEFAULT_POINTS_EXPIRY_NOTICE_DAYS } };
 }
 
 const TOKEN = /\{([^{}]*)\}/g;
@@ -106,7 +118,16 @@ export const templatesSchema = z.object({
   levelDown: messageSchema("Level-down", "levelDown"),
   rewardIssued: messageSchema("Reward", "rewardIssued").default(DEFAULT_TEMPLATES.rewardIssued),
   birthdayReward: messageSchema("Birthday reward", "birthdayReward").default(DEFAULT_TEMPLATES.birthdayReward),
-  pointsExpiring: messageSchema("Points expiring", "pointsExpiring").default(DEFAULT_TEMPLATES.pointsExpiring),
+  pointsExpiring: messageSchema("Points expiring", "pointsExpiring")
+    .extend({
+      daysBefore: z.coerce
+        .number({ error: "Days before expiry must be a whole number" })
+        .int("Days before expiry must be a whole number")
+        .min(1, `Days before expiry must be from 1 to ${MAX_POINTS_EXPIRY_NOTICE_DAYS}`)
+        .max(MAX_POINTS_EXPIRY_NOTICE_DAYS, `Days before expiry must be from 1 to ${MAX_POINTS_EXPIRY_NOTICE_DAYS}`)
+        .default(DEFAULT_POINTS_EXPIRY_NOTICE_DAYS),
+    })
+    .default(DEFAULT_TEMPLATES.pointsExpiring),
 });
 
 /** Each template given, rendered with `values` (the settings page's preview of what Flow receives). */

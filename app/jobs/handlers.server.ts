@@ -2,6 +2,7 @@ import {
   BIRTHDAY_REWARDS_JOB,
   DISCOUNT_SYNC_JOB,
   FLOW_EVENTS_JOB,
+  POINTS_EXPIRING_JOB,
   PLAN_REFRESH_JOB,
   PROGRAM_METAFIELD_JOB,
   BACKFILL_JOB,
@@ -18,6 +19,7 @@ import { runScheduledPublish } from "~/services/admin/publish.server";
 import { refreshShopPlan } from "~/services/billing/plan-sync.server";
 import { resolveOrderScopes } from "~/services/order-scopes.server";
 import { sendPendingFlowEvents } from "~/services/flow/flow-sender.server";
+import { recordExpiringPoints } from "~/services/flow/points-expiring.server";
 import { syncProgramMetafield } from "~/services/program-metafield.server";
 import { issueBirthdayRewards } from "~/services/rewards/birthdays.server";
 import { backfillJob } from "./backfill.server";
@@ -65,6 +67,11 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
     if (!shop) throw new Error(`${FLOW_EVENTS_JOB} needs a shop`);
     if (!ctx.deps.adminFor) throw new Error(`${FLOW_EVENTS_JOB} needs WorkerDeps.adminFor to reach the Admin API`);
     await sendPendingFlowEvents(ctx.db, await ctx.deps.adminFor(shop), shop, ctx.now());
+  },
+  /** Records Flow events for members' points that expire within the merchant's notice (sent by the flow-events job). */
+  [POINTS_EXPIRING_JOB]: async (ctx) => {
+    if (!ctx.job.shop) throw new Error(`${POINTS_EXPIRING_JOB} needs a shop`);
+    await recordExpiringPoints(ctx.db, ctx.job.shop, ctx.now());
   },
   /** Records the shop's birthday rewards due today (once a year per member, whoever runs it and however often). */
   [BIRTHDAY_REWARDS_JOB]: async (ctx) => {

@@ -1,5 +1,6 @@
 import type { Db } from "~/db/client.server";
 import { enqueueBirthdayRewards } from "~/services/rewards/birthdays.server";
+import { enqueuePointsExpiringChecks } from "~/services/flow/points-expiring.server";
 import { enqueueDueReviews } from "./recalculate.server";
 
 /**
@@ -17,6 +18,8 @@ export interface Schedule {
 export const SCHEDULES: Schedule[] = [
   // Levels expire with time alone: queue the members whose review time has come.
   { name: "due-reviews", everyMs: 60_000, run: enqueueDueReviews },
+  // Points about to expire (Shopify Flow's "Member points expiring soon"): every shop whose points expire, hourly.
+  { name: "points-expiring", everyMs: 3_600_000, run: enqueuePointsExpiringChecks },
   // Birthday rewards (UTC days): every shop with a birthday benefit, hourly; each member's reward is recorded once a year.
   { name: "birthday-rewards", everyMs: 3_600_000, run: enqueueBirthdayRewards },
 ];

@@ -60,6 +60,10 @@ export const FLOW_EVENTS_JOB = "flow-events";
 export const flowEventsKey = (shop: string) => `${FLOW_EVENTS_JOB}:${shop}`;
 export const flowEventsRetryKey = (shop: string) => `${FLOW_EVENTS_JOB}:${shop}:retry`;
 
+/** Records Flow events for members' points that expire soon (app/services/flow/points-expiring.server.ts). Queued by the schedule, one per shop. */
+export const POINTS_EXPIRING_JOB = "points-expiring";
+export const pointsExpiringKey = (shop: string) => `${POINTS_EXPIRING_JOB}:${shop}`;
+
 /** Records the shop's birthday rewards due today (app/services/rewards/birthdays.server.ts). Queued by the schedule, one per shop. */
 export const BIRTHDAY_REWARDS_JOB = "birthday-rewards";
 export const birthdayRewardsKey = (shop: string) => `${BIRTHDAY_REWARDS_JOB}:${shop}`;
