@@ -190,6 +190,8 @@ export interface OrderRow {
   total: string;
   refunded: string;
   cancelled: boolean;
+  /** A live order whose products' collections and tags are not read yet (scoped conditions count it once they are). */
+  waitingForProductData: boolean;
 }
 
 export interface AuditRow {

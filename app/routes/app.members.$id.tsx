@@ -20,20 +20,24 @@ import {
 import { useEffect, useState } from "react";
 import { ErrorBanner } from "~/components/ErrorBanner/ErrorBanner";
 import { LevelChangeList } from "~/components/LevelChangeList/LevelChangeList";
+import { MemberBirthday } from "~/components/MemberBirthday/MemberBirthday";
 import { SectionBody, SectionCard } from "~/components/SectionCard/SectionCard";
 import db from "~/db/client.server";
 import { memberAction, memberDetailView } from "~/services/admin/members.server";
 import { formAction, orNotFound } from "~/services/admin/respond.server";
+import { memberBirthdayView, setMemberBirthdayAction } from "~/services/rewards/birthdays-capture.server";
 import { authenticate } from "~/shopify.server";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return json(await orNotFound(() => memberDetailView(db, session.shop, params.id!, Date.now())));
+  const view = await orNotFound(() => memberDetailView(db, session.shop, params.id!, Date.now()));
+  return json({ ...view, birthday: await memberBirthdayView(db, session.shop, params.id!) });
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const form = await request.formData();
+  if (form.get("intent") === "birthday") return formAction(() => setMemberBirthdayAction(db, session.shop, params.id!, form, Date.now()));
   return formAction(() => memberAction(db, session.shop, params.id!, form, Date.now()));
 };
 
@@ -125,14 +129,27 @@ export default function MemberDetail() {
               <DataTable
                 columnContentTypes={["text", "text", "numeric", "numeric", "text"]}
                 headings={["Order", "Paid", "Total", "Refunded", ""]}
-                rows={v.orders.map((o) => [o.name, o.paidAt.slice(0, 10), o.total, o.refunded, o.cancelled ? "Cancelled" : ""])}
+                rows={v.orders.map((o) => [
+                  o.name,
+                  o.paidAt.slice(0, 10),
+                  o.total,
+                  o.refunded,
+                  o.cancelled ? "Cancelled" : o.waitingForProductData ? "Waiting for product data" : "",
+                ])}
               />
+              {v.orders.some((o) => o.waitingForProductData) && (
+                <Text as="p" tone="subdued">
+                  Waiting for product data: Tierline is reading these orders&apos; product collections and tags from Shopify. Conditions scoped by
+                  collection or tag count them once they are read.
+                </Text>
+              )}
             </SectionCard>
           </BlockStack>
         </Layout.Section>
 
         <Layout.Section variant="oneThird">
           <BlockStack gap="400">
+            <MemberBirthday {...v.birthday} />
             <Card>
               <assign.Form method="post" aria-label="Assign level">
                 <input type="hidden" name="intent" value="assign" />

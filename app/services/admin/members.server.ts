@@ -183,6 +183,7 @@ export async function memberDetailView(db: Db, shop: string, memberId: string, _
     total: formatMoney(o.total),
     refunded: formatMoney(refunded.get(o.orderGid) ?? 0),
     cancelled: o.cancelledAt !== null,
+    waitingForProductData: o.scopeState === "unresolved",
   }));
   const audit: AuditRow[] = changes.map((c) => ({
     at: c.at.toISOString(),
