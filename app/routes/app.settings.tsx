@@ -28,7 +28,8 @@ export default function ProgramSettings() {
         {save.data?.ok && (
           <Banner tone="success" title="Settings saved on the draft">
             <p>
-              Notification templates apply now. Rule changes apply when you <Link to="/app/publish">preview and publish</Link>.
+              Notification texts apply now: Shopify Flow receives them with the next events. Rule changes apply when you{" "}
+              <Link to="/app/publish">preview and publish</Link>.
             </p>
           </Banner>
         )}

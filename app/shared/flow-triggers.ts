@@ -1,10 +1,21 @@
-import type { FlowTrigger } from "./flow-events.server";
-
 /**
+ * Tierline's Shopify Flow triggers, shared by the sender (app/services/flow/) and the settings page's preview.
+ *
  * What each Tierline Flow trigger carries: the fields of its extension (extensions/flow-<trigger>/shopify.extension.toml,
  * a test keeps the two equal) besides the customer reference, which Flow receives as `customer_id`. Field keys are
  * what merchants see in Flow's variable picker; Shopify's CLI allows only letters and spaces in them.
  */
+
+/** The events a merchant can start a Flow workflow with: one Flow trigger extension each (extensions/flow-*). */
+export type FlowTrigger = "level-up" | "level-down" | "reward-issued" | "points-expiring" | "birthday-reward";
+
+export const FLOW_TRIGGERS: readonly FlowTrigger[] = ["level-up", "level-down", "reward-issued", "points-expiring", "birthday-reward"];
+
+/** The trigger extension's handle (extensions/flow-<trigger>/shopify.extension.toml), which flowTriggerReceive names. */
+export const flowTriggerHandle = (trigger: FlowTrigger): string => `tierline-${trigger}`;
+
+/** The trigger a stored handle names (FlowEvent.trigger); null for a handle Tierline does not have. */
+export const flowTriggerOfHandle = (handle: string): FlowTrigger | null => FLOW_TRIGGERS.find((t) => flowTriggerHandle(t) === handle) ?? null;
 
 export type FlowFieldType = "single_line_text_field" | "number_decimal" | "boolean" | "email" | "url";
 
@@ -102,3 +113,21 @@ export function flowFieldValue(field: FlowField, value: unknown): string | numbe
 export function flowFields(trigger: FlowTrigger, payload: Record<string, unknown>): Record<string, string | number | boolean> {
   return Object.fromEntries(FLOW_TRIGGER_DEFINITIONS[trigger].fields.map((f) => [f.key, flowFieldValue(f, payload[f.key])]));
 }
+
+/** Example values of every field (the settings page previews what Flow receives with them); messages are added by the preview. */
+export const FLOW_SAMPLE_FIELDS: Record<string, string | number> = {
+  "Level name": "Gold",
+  "Level ID": "gold",
+  "Previous level name": "Silver",
+  "Previous level ID": "silver",
+  Discount: "10% off every order",
+  "Changed at": "2026-12-07T10:00:00.000Z",
+  "Reward kind": "welcome",
+  "Reward code": "TIER-7K2Q-9XWD",
+  "Reward value": "15% off",
+  Points: 250,
+  "Ends at": "2026-12-31T10:00:00.000Z",
+  "Issued at": "2026-12-07T10:00:00.000Z",
+  "Expires at": "2026-12-31T10:00:00.000Z",
+  "Points balance": 1200,
+};

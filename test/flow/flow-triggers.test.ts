@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { FLOW_EVENTS_JOB } from "~/queue/job-kinds";
 import { FLOW_TRIGGERS, flowTriggerHandle, recordFlowEvent } from "~/services/flow/flow-events.server";
 import { FLOW_SEND_MAX_ATTEMPTS, flowTriggerPayload } from "~/services/flow/flow-sender.server";
-import { FLOW_TRIGGER_DEFINITIONS } from "~/services/flow/flow-triggers";
 import { recordRewardFlowEvent } from "~/services/flow/reward-events.server";
+import { FLOW_TRIGGER_DEFINITIONS } from "~/shared/flow-triggers";
 import { disableFlowTrigger, flowTriggerExtensions, parseFlowTriggerToml } from "../../tools/shopify-stand-in/flow-triggers";
 import { customer, customerGid, flowShop, SHOP, type FlowShop } from "./flow-harness";
 

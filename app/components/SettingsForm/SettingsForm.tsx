@@ -1,9 +1,9 @@
-import { BlockStack, Box, Card, Checkbox, ChoiceList, InlineGrid, InlineStack, Layout, Select, Text, TextField } from "@shopify/polaris";
+import { BlockStack, Card, Checkbox, ChoiceList, InlineGrid, InlineStack, Layout, Select, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import type { FieldErrors } from "~/forms/form-errors";
-import { PLACEHOLDERS, previewTemplates, SAMPLE_VALUES, unknownPlaceholders, type TemplateKind } from "~/forms/notification-templates";
 import { CHANNELS, settingsPayload, type SettingsFormValues } from "~/forms/settings-form";
 import { ErrorBanner } from "../ErrorBanner/ErrorBanner";
+import { FlowNotifications } from "./FlowNotifications";
 import { SaveButton } from "../SaveButton/SaveButton";
 import { ToggleGroup } from "../ToggleGroup/ToggleGroup";
 
@@ -43,14 +43,6 @@ export function SettingsForm({ initial, errors, submitting, onSubmit }: Settings
   const [v, setV] = useState(initial);
   const set = <K extends keyof SettingsFormValues>(k: K, value: SettingsFormValues[K]) => setV((p) => ({ ...p, [k]: value }));
   const e = (k: string) => errors?.[k];
-  const preview = previewTemplates(v.notifications);
-  const setTemplate = (kind: TemplateKind, field: "subject" | "body", text: string) =>
-    setV((p) => ({ ...p, notifications: { ...p.notifications, [kind]: { ...p.notifications[kind], [field]: text } } }));
-  // Typos in placeholders are shown while typing; the server rejects them too.
-  const liveTemplateError = (kind: TemplateKind, field: "subject" | "body") => {
-    const bad = unknownPlaceholders(v.notifications[kind][field]);
-    return e(`notifications.${kind}.${field}`) ?? (bad.length ? `Unknown placeholder ${bad.join(", ")}` : undefined);
-  };
 
   return (
     <form
@@ -225,53 +217,7 @@ export function SettingsForm({ initial, errors, submitting, onSubmit }: Settings
           </Card>
         </Layout.AnnotatedSection>
 
-        <Layout.AnnotatedSection
-          title="Notifications"
-          description={`Placeholders: ${PLACEHOLDERS.map((p) => `{${p}}`).join(", ")}. Templates apply as soon as you save.`}
-        >
-          <Card>
-            <BlockStack gap="400">
-              {(["levelUp", "levelDown"] as const).map((kind) => {
-                const title = kind === "levelUp" ? "Level-up" : "Level-down";
-                return (
-                  <BlockStack key={kind} gap="200">
-                    <Text as="h3" variant="headingSm">
-                      {title} message
-                    </Text>
-                    <TextField
-                      label={`${title} subject`}
-                      autoComplete="off"
-                      value={v.notifications[kind].subject}
-                      onChange={(x) => setTemplate(kind, "subject", x)}
-                      error={liveTemplateError(kind, "subject")}
-                    />
-                    <TextField
-                      label={`${title} message`}
-                      autoComplete="off"
-                      multiline={3}
-                      value={v.notifications[kind].body}
-                      onChange={(x) => setTemplate(kind, "body", x)}
-                      error={liveTemplateError(kind, "body")}
-                    />
-                    <Box padding="300" background="bg-surface-secondary" borderRadius="200">
-                      <div role="region" aria-label={`${title} preview`}>
-                        <BlockStack gap="100">
-                          <Text as="p" variant="bodySm" tone="subdued">
-                            Preview for {SAMPLE_VALUES.name}, {SAMPLE_VALUES.level}, {SAMPLE_VALUES.discount}
-                          </Text>
-                          <Text as="p" fontWeight="semibold">
-                            {preview[kind].subject}
-                          </Text>
-                          <Text as="p">{preview[kind].body}</Text>
-                        </BlockStack>
-                      </div>
-                    </Box>
-                  </BlockStack>
-                );
-              })}
-            </BlockStack>
-          </Card>
-        </Layout.AnnotatedSection>
+        <FlowNotifications value={v.notifications} errors={errors} onChange={(n) => set("notifications", n)} />
 
         <Layout.Section>
           <SaveButton label="Save settings" submitting={submitting} />

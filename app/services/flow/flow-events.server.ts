@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Tx } from "~/db/client.server";
 import { FLOW_EVENTS_JOB, flowEventsKey } from "~/queue/job-kinds";
 import { enqueueJob } from "~/queue/queue.server";
+import { flowTriggerHandle, type FlowTrigger } from "~/shared/flow-triggers";
 
 /**
  * The one place a Shopify Flow event is recorded (the outbox): a FlowEvent row keyed per shop, written inside the
@@ -10,16 +11,8 @@ import { enqueueJob } from "~/queue/queue.server";
  * event (a duplicate delivery, a retry, a second worker) finds its key taken and records nothing.
  */
 
-/** The events a merchant can start a Flow workflow with: one Flow trigger extension each (extensions/flow-*). */
-export type FlowTrigger = "level-up" | "level-down" | "reward-issued" | "points-expiring" | "birthday-reward";
-
-export const FLOW_TRIGGERS: readonly FlowTrigger[] = ["level-up", "level-down", "reward-issued", "points-expiring", "birthday-reward"];
-
-/** The trigger extension's handle (extensions/flow-<trigger>/shopify.extension.toml), which flowTriggerReceive names. */
-export const flowTriggerHandle = (trigger: FlowTrigger): string => `tierline-${trigger}`;
-
-/** The trigger a stored handle names (FlowEvent.trigger); null for a handle Tierline does not have. */
-export const flowTriggerOfHandle = (handle: string): FlowTrigger | null => FLOW_TRIGGERS.find((t) => flowTriggerHandle(t) === handle) ?? null;
+/** The triggers and their handles live with their fields (app/shared/flow-triggers.ts); re-exported for the recorders. */
+export { FLOW_TRIGGERS, flowTriggerHandle, flowTriggerOfHandle, type FlowTrigger } from "~/shared/flow-triggers";
 
 export interface FlowEventInput {
   shop: string;
@@ -29,7 +22,7 @@ export interface FlowEventInput {
   customerGid: string;
   /** When the event happened (not in the future: the sender runs from then). */
   at: Date;
-  /** The trigger's fields by their keys in the extension's TOML (FLOW_TRIGGER_DEFINITIONS in ./flow-triggers.ts), customer excluded. */
+  /** The trigger's fields by their keys in the extension's TOML (FLOW_TRIGGER_DEFINITIONS in app/shared/flow-triggers.ts), customer excluded. */
   payload: Record<string, unknown>;
 }
 

@@ -4,8 +4,7 @@ import { FLOW_EVENTS_JOB, flowEventsKey, flowEventsRetryKey } from "~/queue/job-
 import { enqueueJob } from "~/queue/queue.server";
 import { asCaller, type AdminCaller, type AdminGraphqlClient } from "~/shopify/admin-graphql.server";
 import { FLOW_TRIGGER_RECEIVE } from "~/shopify/flow-documents";
-import { flowTriggerOfHandle } from "./flow-events.server";
-import { flowFields } from "./flow-triggers";
+import { flowFields, flowTriggerOfHandle } from "~/shared/flow-triggers";
 
 /**
  * Sends a shop's pending Flow events to Shopify (`flowTriggerReceive`), oldest first, after the transactions that

@@ -16,7 +16,7 @@ import { loadShopContext } from "../shop-context.server";
 export type IssuedReward = Pick<
   Reward,
   "shop" | "memberId" | "customerGid" | "kind" | "key" | "levelId" | "form" | "valueType" | "value" | "currency" | "points" | "code" | "endsAt"
-> & { issuedAt: Date };
+> & { issuedAt: Date } & Partial<Reward>;
 
 /** What the reward is worth, as a shopper reads it: "15% off", "$5.00 off", "500 points", "$5.00 store credit". */
 export function rewardValueText(r: Pick<Reward, "form" | "valueType" | "value" | "currency" | "points">): string {
