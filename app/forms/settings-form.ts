@@ -4,6 +4,13 @@ import { FormValidationError, zodFieldErrors } from "./form-errors";
 import { bool, instant, int, optionalInstant } from "./form-fields";
 import type { ProgramJson } from "./level-form";
 import { templatesSchema, type NotificationTemplates, DEFAULT_TEMPLATES, withDefaultTemplates } from "./notification-templates";
+import {
+  DEFAULT_REDEMPTION,
+  redemptionFormValues,
+  redemptionSettingsSchema,
+  type RedemptionFormValues,
+  type RedemptionSettings,
+} from "./redemption-settings";
 
 // Program settings: the program-wide rules (saved on the draft, effective on publish) and the notification
 // templates (shop settings, effective on save). Field keys mirror the engine's paths below `program`.
@@ -69,6 +76,8 @@ export const settingsFormSchema = z.object({
     .regex(/^[A-Z]{3}$/, "Currency must be a three-letter code like USD")
     .default("USD"),
   notifications: templatesSchema.default(DEFAULT_TEMPLATES),
+  /** A shop setting like the templates (effective on save): app/forms/redemption-settings.ts. */
+  redemption: redemptionSettingsSchema.default(DEFAULT_REDEMPTION),
 });
 
 export type SettingsForm = z.output<typeof settingsFormSchema>;
@@ -113,11 +122,16 @@ export interface SettingsFormValues {
   channels: ChannelId[];
   currency: string;
   notifications: NotificationTemplates;
+  redemption: RedemptionFormValues;
 }
 
 const dateInput = (iso: unknown) => (typeof iso === "string" ? iso.slice(0, 10) : "");
 
-export function settingsFormValues(program: ProgramJson, notifications: NotificationTemplates | null): SettingsFormValues {
+export function settingsFormValues(
+  program: ProgramJson,
+  notifications: NotificationTemplates | null,
+  redemption: RedemptionSettings | null = null,
+): SettingsFormValues {
   const p = program as Record<string, any>;
   const w = typeof p.window === "string" ? { kind: p.window } : (p.window ?? { kind: "lifetime" });
   const v = typeof p.validity === "string" ? { kind: p.validity } : (p.validity ?? { kind: "permanent" });
@@ -135,6 +149,7 @@ export function settingsFormValues(program: ProgramJson, notifications: Notifica
     channels: p.channels ?? CHANNELS.map((c) => c.id),
     currency: p.currency ?? "USD",
     notifications: withDefaultTemplates(notifications),
+    redemption: redemptionFormValues(redemption ?? DEFAULT_REDEMPTION),
   };
 }
 

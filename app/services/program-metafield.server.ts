@@ -6,6 +6,8 @@ import { buildTierProgram, type ShopDisplayInput } from "~/shared/tier-metafield
 import type { TierCardV1, TierProgramV1 } from "~/shared/tier-metafield";
 import type { AdminGraphqlClient, CallPolicy } from "~/shopify/admin-graphql.server";
 import { JSON_METAFIELD_MAX_BYTES, writeProgramMetafield, type ProgramMetafieldWrite } from "~/shopify/program-metafield.server";
+import { publicRedemptionRules, storedRedemptionSettings } from "~/forms/redemption-settings";
+import { loadShopSettings } from "./admin/settings.server";
 import { currentProgram, loadShopContext } from "./shop-context.server";
 
 /**
@@ -20,11 +22,16 @@ export async function requestProgramMetafieldSync(tx: DbOrTx, shop: string, now:
   await enqueueJob(tx, { type: PROGRAM_METAFIELD_JOB, shop, key: programMetafieldKey(shop), runAt: new Date(now) }, new Date(now));
 }
 
-/** The document for the shop's published programme; null when none is published or it is turned off. */
+/**
+ * The document for the shop's published programme; null when none is published or it is turned off. Carries the
+ * redemption rules while redemption is on (a shop setting, saved apart from the programme: settings.server.ts).
+ */
 export async function publishedProgramMetafield(db: DbOrTx, shop: string): Promise<TierProgramV1 | null> {
-  const ctx = await loadShopContext(db, shop);
+  const [ctx, settings] = await Promise.all([loadShopContext(db, shop), loadShopSettings(db, shop)]);
   const program = currentProgram(ctx);
-  return program && program.enabled ? buildTierProgram(program, ctx) : null;
+  if (!program || !program.enabled) return null;
+  const redemption = publicRedemptionRules(storedRedemptionSettings(settings.redemption));
+  return { ...buildTierProgram(program, ctx), ...(redemption ? { redemption } : {}) };
 }
 
 /** Job handler: writes the published programme (or removes it), refusing a document over Shopify's size cap. */

@@ -9,6 +9,7 @@
  */
 
 import { asDocument, isCountryCode, isCurrencyCode, isDecimal, isId, isInstant, isPlainObject, isText, safeHexColour } from "./json-checks";
+import { parseRedemptionRules, type RedemptionRulesV1 } from "./redemption";
 
 export type TierStatusV1 = "active" | "grace" | "frozen";
 
@@ -144,6 +145,8 @@ export interface TierProgramV1 {
   window: { kind: TierProgramWindowKindV1; days: number | null };
   /** Enabled, non-internal levels, rank ascending. */
   levels: TierProgramLevelV1[];
+  /** Points redemption as the merchant set it up (./redemption.ts); absent while redemption is off. */
+  redemption?: RedemptionRulesV1;
 }
 
 export interface TierProgramLevelV1 {
@@ -275,7 +278,9 @@ export function parseTierProgram(json: unknown): TierProgramV1 | null {
     if (!level) return null;
     levels.push(level);
   }
-  return { v: 1, currency: o.currency, window: { kind: w.kind as TierProgramWindowKindV1, days }, levels };
+  // Optional: a document without it (or with one this reader cannot read) offers no redemption.
+  const redemption = o.redemption === undefined ? null : parseRedemptionRules(o.redemption);
+  return { v: 1, currency: o.currency, window: { kind: w.kind as TierProgramWindowKindV1, days }, levels, ...(redemption ? { redemption } : {}) };
 }
 
 const WINDOW_KINDS: readonly TierProgramWindowKindV1[] = ["lifetime", "sinceLastUpgrade", "calendarYear", "rolling", "fixed"];
