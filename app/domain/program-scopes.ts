@@ -11,7 +11,8 @@ export function programUsesScopes(program: Program): boolean {
   return levels || program.points.earn.some((rule) => readsCatalog(rule.scope));
 }
 
-function readsCatalog(scope: Scope | null): boolean {
+/** Whether a scope selects lines by collection or tag (to include or to exclude). */
+export function readsCatalog(scope: Scope | null): boolean {
   return scope !== null && scope.collectionIds.length + scope.tags.length + scope.excludeCollectionIds.length + scope.excludeTags.length > 0;
 }
 

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { scopedLiveOrderShowcase } from "~/services/order-scopes-showcase.server";
 import { BACKFILLED, JACKET, LIVE, NOW, ORDERS, PREMIUM, SCARF, SCOPED_PROGRAM, SOCKS, scopesWorld, type ScopesWorld } from "./scopes-harness";
 
 /**
@@ -50,6 +51,21 @@ describe("backfilled and live orders give the same lines and the same members", 
       [604, { levelId: "gold", spend: 16000, orderCount: 1 }],
     ]);
     expect(await world.t.db.orderFact.count({ where: { scopeState: "unresolved" } })).toBe(0);
+
+    // What the demo prints: a live order that moved a member through the collection-scoped condition.
+    const store = world.standIn.shop(LIVE);
+    const showcase = await scopedLiveOrderShowcase(world.t.db, LIVE, {
+      product: (gid) => store.products[gid]?.title,
+      collection: (gid) => (gid === PREMIUM ? "Premium" : undefined),
+    });
+    expect(showcase).toEqual({
+      found: true,
+      lines: [
+        "Scoped condition on a live order: Buyer604 reached Gold: group 1 met, scoped products bought 2 ≥ 2 on 2026-05-05",
+        "  #1004 (live, paid 2026-05-05): collections and tags the worker read for its lines",
+        "    Scarf × 2: collections Premium, gid://shopify/Collection/9002; tags clearance, winter; counted by the scope",
+      ],
+    });
   });
 
   it("reads each product once: the second order of a product comes from the cache", async () => {
