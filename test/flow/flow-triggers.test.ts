@@ -6,7 +6,7 @@ import { FLOW_TRIGGERS, flowTriggerHandle, recordFlowEvent } from "~/services/fl
 import { FLOW_SEND_MAX_ATTEMPTS, flowTriggerPayload } from "~/services/flow/flow-sender.server";
 import { recordRewardFlowEvent } from "~/services/flow/reward-events.server";
 import { FLOW_TRIGGER_DEFINITIONS } from "~/shared/flow-triggers";
-import { disableFlowTrigger, flowTriggerExtensions, parseFlowTriggerToml } from "../../tools/shopify-stand-in/flow-triggers";
+import { disableFlowTrigger, flowTriggerExtensions, flowTriggerSummaryLines, parseFlowTriggerToml } from "../../tools/shopify-stand-in/flow-triggers";
 import { customer, customerGid, flowShop, SHOP, type FlowShop } from "./flow-harness";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -134,5 +134,10 @@ describe("sending", () => {
     await shop.db.$transaction((tx) => recordFlowEvent(tx, e));
     await shop.work(later(2000));
     expect(shop.received().map((r) => [r.handle, r.payload.Points])).toEqual([["tierline-points-expiring", 5]]);
+    // The demo's summary of what Flow received.
+    expect(flowTriggerSummaryLines(shop.standIn.shop(SHOP))).toEqual([
+      "Shopify Flow received 1 trigger payloads:",
+      "  tierline-points-expiring     1  e.g. customer 603 · 5 points expire ",
+    ]);
   });
 });

@@ -6,6 +6,7 @@ import { recordFlowEvent } from "~/services/flow/flow-events.server";
 import { LEVEL_EVENT_MAX_AGE_DAYS } from "~/services/flow/level-events.server";
 import { publishProgram } from "../support/db";
 import { buildProgramJson, onePointPerDollar } from "../../tools/sample-data/program-builders";
+import { flowTriggerSummaryLines } from "../../tools/shopify-stand-in/flow-triggers";
 import { customer, customerGid, flowShop, PROGRAM, SHOP, type FlowShop } from "./flow-harness";
 
 /**
@@ -207,6 +208,12 @@ describe("level down", () => {
       "Previous level ID": "gold",
       "Message subject": "Your membership is now Silver",
     });
+    // What the demo prints.
+    expect(flowTriggerSummaryLines(shop.standIn.shop(SHOP))).toEqual([
+      "Shopify Flow received 2 trigger payloads:",
+      "  tierline-level-down     1  e.g. customer 511 · Gold → Silver · “Your membership is now Silver”",
+      "  tierline-level-up       1  e.g. customer 511 · No level → Gold · “Welcome to Gold, Ada!”",
+    ]);
   });
 
   it("a level that expires (a due review) records a level-down to no level", async () => {

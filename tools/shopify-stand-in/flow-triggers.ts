@@ -113,3 +113,40 @@ export function flowTriggerMutations(ctx: ResolverContext): Record<string, (args
     },
   };
 }
+
+export interface FlowTriggerSummaryRow {
+  handle: string;
+  count: number;
+  /** One payload of the trigger, in a line: "customer 501 · Silver → Gold · “Welcome to Gold, Ada!”". */
+  example: string;
+}
+
+/** What the shop's Flow received, per trigger (the demo's summary prints it): how many payloads and the latest as an example. */
+export function flowTriggerSummary(shop: ShopState): FlowTriggerSummaryRow[] {
+  const byHandle = new Map<string, FlowTriggerRecord[]>();
+  for (const r of flowTriggersOf(shop)) byHandle.set(r.handle, [...(byHandle.get(r.handle) ?? []), r]);
+  return [...byHandle]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([handle, records]) => ({ handle, count: records.length, example: exampleLine(records.at(-1)!.payload) }));
+}
+
+function exampleLine(p: Record<string, unknown>): string {
+  const parts = [`customer ${String(p.customer_id)}`];
+  if ("Previous level name" in p) parts.push(`${String(p["Previous level name"])} → ${String(p["Level name"])}`);
+  if (p["Reward value"]) parts.push(`${String(p["Reward value"])}${p["Reward code"] ? ` (${String(p["Reward code"])})` : ""}`);
+  if ("Expires at" in p) parts.push(`${String(p.Points)} points expire ${String(p["Expires at"]).slice(0, 10)}`);
+  if (p["Message subject"]) parts.push(`“${String(p["Message subject"])}”`);
+  return parts.join(" · ");
+}
+
+/** The summary as text lines, for the demo: a header, then one line per trigger with its count and example. */
+export function flowTriggerSummaryLines(shop: ShopState): string[] {
+  const rows = flowTriggerSummary(shop);
+  if (rows.length === 0) return ["Shopify Flow: no trigger payloads received."];
+  const width = Math.max(...rows.map((r) => r.handle.length));
+  const total = rows.reduce((s, r) => s + r.count, 0);
+  return [
+    `Shopify Flow received ${total} trigger payloads:`,
+    ...rows.map((r) => `  ${r.handle.padEnd(width)}  ${String(r.count).padStart(4)}  e.g. ${r.example}`),
+  ];
+}
