@@ -60,14 +60,14 @@ export async function fetchProductScopes(caller: AdminCaller, productGids: strin
       const collectionIds = collectionsOf(node.collections);
       let page = node.collections.pageInfo;
       while (page.hasNextPage) {
-        const more = await caller.request<{ product: { collections: ProductScopesNode["collections"] } | null }>(
+        const more = await caller.request<{ node: { collections?: ProductScopesNode["collections"] } | null }>(
           PRODUCT_COLLECTIONS_PAGE,
           { id: gid, after: page.endCursor },
           { estimatedCost: 253 },
         );
-        if (!more.product) break;
-        collectionIds.push(...collectionsOf(more.product.collections));
-        page = more.product.collections.pageInfo;
+        if (!more.node?.collections) break; // deleted meanwhile: what was read stands
+        collectionIds.push(...collectionsOf(more.node.collections));
+        page = more.node.collections.pageInfo;
       }
       out.set(gid, { collectionIds: [...new Set(collectionIds)].sort(), tags: [...node.tags] });
     }

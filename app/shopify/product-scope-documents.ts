@@ -20,10 +20,12 @@ query ProductScopes($ids: [ID!]!) {
 
 export const PRODUCT_COLLECTIONS_PAGE = `#graphql
 query ProductCollectionsPage($id: ID!, $after: String) {
-  product(id: $id) {
-    collections(first: 250, after: $after) {
-      nodes { id }
-      pageInfo { hasNextPage endCursor }
+  node(id: $id) {
+    ... on Product {
+      collections(first: 250, after: $after) {
+        nodes { id }
+        pageInfo { hasNextPage endCursor }
+      }
     }
   }
 }`;

@@ -19,6 +19,8 @@ export interface StandInCatalog {
   setProductCollections(shop: ShopState, productGid: string, collections: string[]): Json;
   /** Moves a product into or out of a collection; returns the collection's collections/update body. */
   setCollectionMember(shop: ShopState, collectionGid: string, productGid: string, member: boolean): Json;
+  /** Creates a collection with this GID and title (or renames it), so seeds and programmes can name a fixed GID; returns its collections/update body. */
+  nameCollection(shop: ShopState, collectionGid: string, title: string): Json;
   /** Deletes a product (nodes then answers null for it); returns its products/delete body. */
   deleteProduct(shop: ShopState, productGid: string): Json;
   /** Deletes a collection (it leaves every product); returns its collections/delete body. */
@@ -117,6 +119,11 @@ export function createStandInCatalog(now: () => number, changed: () => void): St
       if (member) p.collectionIds.push(id);
       changed();
       return collectionUpdatePayload(shop.collections[id], iso(now()));
+    },
+    nameCollection(shop, collectionGid, title) {
+      shop.collections[collectionGid] = { id: collectionGid, title };
+      changed();
+      return collectionUpdatePayload(shop.collections[collectionGid], iso(now()));
     },
     deleteProduct(shop, gid) {
       product(shop, gid);
