@@ -4,6 +4,7 @@ import type { FieldErrors } from "~/forms/form-errors";
 import { CHANNELS, settingsPayload, type SettingsFormValues } from "~/forms/settings-form";
 import { ErrorBanner } from "../ErrorBanner/ErrorBanner";
 import { FlowNotifications } from "./FlowNotifications";
+import { RedemptionSection } from "./RedemptionSection";
 import { SaveButton } from "../SaveButton/SaveButton";
 import { ToggleGroup } from "../ToggleGroup/ToggleGroup";
 
@@ -218,6 +219,8 @@ export function SettingsForm({ initial, errors, submitting, onSubmit }: Settings
         </Layout.AnnotatedSection>
 
         <FlowNotifications value={v.notifications} errors={errors} onChange={(n) => set("notifications", n)} />
+
+        <RedemptionSection value={v.redemption} currency={v.currency} error={e} onChange={(r) => set("redemption", r)} />
 
         <Layout.Section>
           <SaveButton label="Save settings" submitting={submitting} />
