@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { BACKFILL_JOB, backfillKey, FLOW_EVENTS_JOB, RECALCULATE_JOB } from "~/queue/job-kinds";
 import { enqueueJob } from "~/queue/queue.server";
 import { enqueueDueReviews } from "~/jobs/recalculate.server";
+import { memberAction } from "~/services/admin/members.server";
 import { recordFlowEvent } from "~/services/flow/flow-events.server";
 import { LEVEL_EVENT_MAX_AGE_DAYS } from "~/services/flow/level-events.server";
 import { publishProgram } from "../support/db";
@@ -85,6 +86,24 @@ describe("a live order that moves a member up", () => {
     expect(await shop.db.job.count({ where: { type: FLOW_EVENTS_JOB } })).toBe(0);
     await shop.work(later(1000));
     expect(shop.received()).toEqual([]);
+  });
+});
+
+describe("the merchant's own change", () => {
+  it("a level assigned in the admin is announced (origin admin), once for a double submit", async () => {
+    shop = await flowShop();
+    await shop.order({ id: 1013, customer: customer(513), lines: [{ price: "150.00" }], processedAt: T0.toISOString() }, T0);
+    await shop.work(later(1000));
+    const member = await shop.db.member.findFirstOrThrow({ where: { customerGid: customerGid(513) } });
+    const form = () => {
+      const f = new FormData();
+      for (const [k, v] of Object.entries({ intent: "assign", level: "gold", key: "form-1" })) f.set(k, v);
+      return f;
+    };
+    await memberAction(shop.db, SHOP, member.id, form(), later(DAY).getTime());
+    await memberAction(shop.db, SHOP, member.id, form(), later(DAY + 1000).getTime());
+    await shop.work(later(DAY + 2000));
+    expect(summary(shop)).toEqual(["tierline-level-up No level → Silver", "tierline-level-up Silver → Gold"]);
   });
 });
 
