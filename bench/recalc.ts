@@ -1,13 +1,17 @@
-// npm run bench:recalc — a full recalculation of a synthetic shop on the real database, by 1, 2 and 4 worker processes.
-// The shop (default 1M customers, 10M orders, refunds and cancellations) is written straight into a fresh database,
-// every member is computed once (the cold run: members, ledgers and audit trails created), then for each worker
-// count the program is published again with Gold's threshold moved and the whole shop is re-tiered by that many
-// worker processes (`recalculate` with that many parts, run by the app's own job handlers). Prints one JSON object:
-// members per second per worker count, scaling against one worker, engine time (the fold, summed over workers, as
-// wall-clock and as thread CPU time, also projected to 1M members) against wall time, peak RSS and the load average.
+// npm run bench:recalc — a full recalculation of a synthetic shop on the real database, against the floors of the
+// same rows on the same database in the same run. The shop (default on SQLite: 100k customers, 1M orders, with
+// refunds and cancellations; `--database postgres --members 1000000 --orders 10000000` for the large one) is written
+// straight into a fresh database (timed, and printed against a raw insert of the same rows: generation / raw), every
+// member is computed once (the cold run: members, ledgers and audit trails created), then for each worker count the
+// program is published again with Gold's threshold moved and the whole shop is re-tiered by that many worker
+// processes (`recalculate` with that many parts, run by the app's own job handlers). Each re-tier is printed against
+// an ordered scan of the same order rows measured just before it (re-tier / scan; target ≤ 10), and the what-if
+// preview of a draft that moves Gold again against the same scan (target < 10 s at 1M members). Prints one JSON
+// object: members per second per worker count, scaling against one worker, the ratios, engine time (the fold, summed
+// over workers, as wall-clock and as thread CPU time) against wall time, peak RSS and the load average.
 //
-//   npm run bench:recalc -- [--members N] [--orders N] [--workers 1,2,4] [--batch 500] [--database sqlite|postgres]
-//                           [--cold-workers N] [--step generate|cold|retier] [--stop-after S] [--reuse]
+//   npm run bench:recalc -- [--members N] [--orders N] [--workers 1,2] [--batch 500] [--database sqlite|postgres]
+//                           [--cold-workers N] [--step generate|cold|retier] [--stop-after S] [--reuse] [--no-preview]
 //
 // With --step (PostgreSQL) the phases run separately on the database the previous step left, so each run stays short
 // (the bench lock's time limit) and each worker count can be measured alone; --reuse is --step retier. --stop-after S
@@ -24,6 +28,7 @@ import readline from "node:readline";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { createDb, type Db } from "../app/db/client.server.ts";
+import { previewDraft } from "../app/services/admin/publish.server.ts";
 import type { FullRecalculationPayload, RangePayload } from "../app/jobs/full-recalculation.server.ts";
 import type { BatchTimings } from "../app/services/full-recalculation.server.ts";
 import {
@@ -32,7 +37,9 @@ import {
   generateSyntheticShopInPostgres,
   republish,
   type SyntheticShopSummary,
+  syntheticProgramJson,
 } from "./support/synthetic-shop.ts";
+import { orderedScanMs, rawInsertMs, type BenchDatabase } from "./support/recalc-floors.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -40,11 +47,15 @@ function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
 }
-const MEMBERS = Number(arg("members", "1000000"));
-const ORDERS = Number(arg("orders", "10000000"));
-const WORKERS = arg("workers", "1,2,4").split(",").map(Number);
+const DATABASE = arg("database", "sqlite") as BenchDatabase;
+const MEMBERS = Number(arg("members", "100000"));
+const ORDERS = Number(arg("orders", "1000000"));
+// SQLite has one writer: a second worker process only waits for the first one's transactions.
+const WORKERS = arg("workers", DATABASE === "sqlite" ? "1" : "1,2")
+  .split(",")
+  .map(Number);
 const BATCH = Number(arg("batch", "500"));
-const DATABASE = arg("database", "postgres");
+const PREVIEW = !process.argv.includes("--no-preview");
 /**
  * PostgreSQL, to keep each run short: `--step generate` (fresh database, the shop, nothing else), `--step cold` (the
  * cold run on the database left), `--step retier` (re-tiers on the database left; also `--reuse`). Default: all three.
@@ -338,7 +349,8 @@ async function main() {
         : await generateSyntheticShop(db, { shop: SHOP, members: MEMBERS, orders: ORDERS, chunk: 2000 });
   }
   const generateMs = Math.round(performance.now() - t0);
-  if (!reuse) process.stderr.write(`generated in ${generateMs} ms\n`);
+  const raw = reuse ? null : await rawInsertMs(DATABASE, url);
+  if (!reuse) process.stderr.write(`generated in ${generateMs} ms (a raw insert of the same ${raw!.rows} rows: ${raw!.ms} ms)\n`);
   if (STEP === "all" || STEP === "cold") {
     cold = await fullRun(db, url, COLD_WORKERS, { stopAfterMs: STOP_AFTER_S ? STOP_AFTER_S * 1000 : undefined, resume: STEP === "cold" });
     if (cold) process.stderr.write(`cold run ${cold.wallMs} ms\n`);
@@ -351,13 +363,16 @@ async function main() {
     const i = (await db.programVersion.count({ where: { shop: SHOP } })) - 1;
     await republish(db, SHOP, i % 2 === 0 ? "1500.00" : "2500.00", new Date(SYNTHETIC_AS_OF.getTime() - (60 - i) * 86_400_000));
     await analyze(url);
+    const scan = await orderedScanMs(DATABASE, url, SHOP);
+    process.stderr.write(`ordered scan of ${scan.rows} orders: ${scan.ms} ms\n`);
     if (await db.job.count({ where: { shop: SHOP, type: { startsWith: "recalculate" }, status: { in: ["queued", "running"] } } }))
       throw new Error("a run is unfinished (run --step cold again)");
     const run = await fullRun(db, url, workers, { stopAfterMs: STOP_AFTER_S ? STOP_AFTER_S * 1000 : undefined, abandonOnStop: true });
     if (!run) throw new Error("unreachable: a stopped re-tier reports its slice");
-    runs.push(run);
-    process.stderr.write(`re-tier with ${workers} worker(s): ${runs[runs.length - 1].wallMs} ms\n`);
+    runs.push({ ...run, scanMs: scan.ms, overScan: +(run.wallMs / scan.ms).toFixed(1) });
+    process.stderr.write(`re-tier with ${workers} worker(s): ${run.wallMs} ms (${(run.wallMs / scan.ms).toFixed(1)}× the scan)\n`);
   }
+  const preview = PREVIEW ? await timePreview(db, url) : null;
   const base = runs.find((r) => r.workers === 1)?.membersPerSecond ?? runs[0]?.membersPerSecond ?? 1;
   const levels = await db.member.groupBy({ by: ["levelId"], where: { shop: SHOP }, _count: true });
   await db.$disconnect();
@@ -374,6 +389,12 @@ async function main() {
     batchSize: BATCH,
     cpus: os.cpus().length,
     generateMs: reuse ? null : generateMs,
+    // The same rows copied raw (no index, one transaction) on the same database; target: generation ≤ 5× it.
+    rawInsertMs: raw?.ms ?? null,
+    generateOverRawInsert: raw ? +(generateMs / raw.ms).toFixed(1) : null,
+    // Each re-tier's scanMs / overScan: an ordered scan of the same order rows just before it; target overScan ≤ 10.
+    // The what-if preview of a draft moving Gold (target < 10 s at 1M members / 10M orders) against its own scan.
+    preview,
     coldRun: cold ? { ...cold, jobsRun: undefined } : null,
     // engineMsForShop: the fold's time for every member of the shop (measured per member; a stopped run extrapolates).
     reTier: runs.map((r) => ({
@@ -389,6 +410,33 @@ async function main() {
     levelCounts: Object.fromEntries(levels.map((l) => [l.levelId ?? "none", l._count])),
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
+
+/**
+ * The what-if preview of a draft that moves Gold's threshold once more, as the admin's publish page computes it, with
+ * an ordered scan of the same orders just before it. The draft is deleted again.
+ */
+async function timePreview(db: Db, url: string) {
+  const published = await db.programVersion.findFirstOrThrow({ where: { shop: SHOP, status: "published" } });
+  const goldAt = (JSON.parse(published.programJson) as ReturnType<typeof syntheticProgramJson>).levels[2].upgrade[0][0];
+  const draft = await db.programVersion.create({
+    data: {
+      shop: SHOP,
+      status: "draft",
+      programJson: JSON.stringify(syntheticProgramJson("amount" in goldAt && goldAt.amount === "1500.00" ? "2000.00" : "1500.00")),
+    },
+  });
+  try {
+    const scan = await orderedScanMs(DATABASE, url, SHOP);
+    const started = performance.now();
+    const result = await previewDraft(db, SHOP, SYNTHETIC_AS_OF.getTime());
+    const ms = Math.round(performance.now() - started);
+    const moved = Object.values(result!.diff.perLevel).reduce((s, r) => s + r.up + r.down, 0);
+    process.stderr.write(`preview: ${ms} ms (${(ms / scan.ms).toFixed(1)}× the scan), ${moved} members would move\n`);
+    return { ms, scanMs: scan.ms, overScan: +(ms / scan.ms).toFixed(1), membersMoved: moved, loadAverage1m: +os.loadavg()[0].toFixed(2) };
+  } finally {
+    await db.programVersion.delete({ where: { id: draft.id } });
+  }
 }
 
 main().catch((error) => {

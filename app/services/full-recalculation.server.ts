@@ -148,7 +148,7 @@ async function recalculateBatch(
   let facts: Map<string, MemberFacts>;
   let profiles: Map<string, Partial<MemberProfile>>;
   if (postgres) {
-    const read = await loadFactsOfBatchPostgres(db, ctx.shop, checkpoint.after, customers);
+    const read = await loadFactsOfBatchPostgres(db, ctx.shop, checkpoint.after, customers, ctx.versions);
     facts = read.facts;
     profiles = await profilesFromInbox(
       db,
