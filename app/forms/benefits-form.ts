@@ -135,8 +135,9 @@ export const benefitsFormSchema = z.object({
     })
     .default({ rules: [], multiplier: 1, rounding: "down", expiryDays: null }),
   upgradePoints: int("Upgrade points", 0, 1_000_000).default(0),
+  // The welcome reward's discount code; its points part is `upgradePoints` (a programme rule, one ledger home).
   welcome: z
-    .object({ amount: discountValue, validDays: int("Valid for", 1, 90) })
+    .object({ amount: discountValue, validDays: int("Valid for", 1, 90), whenSkipped: bool.default(false) })
     .nullable()
     .default(null),
   birthday: z
@@ -186,7 +187,8 @@ export interface ShopperBenefits {
     combinesWith: { productDiscounts: boolean; orderDiscounts: boolean; shippingDiscounts: boolean };
   } | null;
   freeShipping: { countries: string[] | null; minimumOrder: string | null } | null;
-  welcome: { type: "percentage" | "fixed"; value: string; validDays: number } | null;
+  /** `whenSkipped`: also given to members who pass this level on the way to a higher one in one step. */
+  welcome: { type: "percentage" | "fixed"; value: string; validDays: number; whenSkipped: boolean } | null;
   /** `when` absent in rows saved before it existed: "day". */
   birthday:
     | { kind: "discount"; type: "percentage" | "fixed"; value: string; when?: "month" | "day" }
@@ -220,7 +222,12 @@ export function shopperBenefitsOf(form: BenefitsForm): ShopperBenefits {
       combinesWith: form.discount.combinesWith,
     },
     freeShipping: form.freeShipping && { countries: form.freeShipping.countries, minimumOrder: form.freeShipping.minimumOrder },
-    welcome: form.welcome && { type: form.welcome.amount.type, value: form.welcome.amount.value, validDays: form.welcome.validDays },
+    welcome: form.welcome && {
+      type: form.welcome.amount.type,
+      value: form.welcome.amount.value,
+      validDays: form.welcome.validDays,
+      whenSkipped: form.welcome.whenSkipped,
+    },
     birthday:
       form.birthday &&
       (form.birthday.kind === "points"
@@ -338,7 +345,11 @@ export function benefitsFormValues(program: ProgramJson, levelId: string, shoppe
     },
     upgradePoints: String(level?.upgradePoints ?? 0),
     welcomeOn: !!shopper.welcome,
-    welcome: { amount: amount(shopper.welcome), validDays: String(shopper.welcome?.validDays ?? 30) },
+    welcome: {
+      amount: amount(shopper.welcome),
+      validDays: String(shopper.welcome?.validDays ?? 30),
+      whenSkipped: shopper.welcome?.whenSkipped ?? false,
+    },
     birthdayOn: !!shopper.birthday,
     birthday:
       shopper.birthday?.kind === "points"
@@ -374,7 +385,7 @@ export interface BenefitsFormValues {
   };
   upgradePoints: string;
   welcomeOn: boolean;
-  welcome: { amount: { type: "percentage" | "fixed"; value: string }; validDays: string };
+  welcome: { amount: { type: "percentage" | "fixed"; value: string }; validDays: string; whenSkipped: boolean };
   birthdayOn: boolean;
   birthday: { kind: "discount" | "points"; amount: { type: "percentage" | "fixed"; value: string }; points: string; when: "month" | "day" };
   custom: { title: string; icon: string; description: string }[];

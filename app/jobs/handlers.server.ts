@@ -2,6 +2,7 @@ import {
   BIRTHDAY_REWARDS_JOB,
   DISCOUNT_SYNC_JOB,
   FLOW_EVENTS_JOB,
+  ISSUE_REWARDS_JOB,
   POINTS_EXPIRING_JOB,
   PLAN_REFRESH_JOB,
   PROGRAM_METAFIELD_JOB,
@@ -22,6 +23,7 @@ import { sendPendingFlowEvents } from "~/services/flow/flow-sender.server";
 import { recordExpiringPoints } from "~/services/flow/points-expiring.server";
 import { syncProgramMetafield } from "~/services/program-metafield.server";
 import { issueBirthdayRewards } from "~/services/rewards/birthdays.server";
+import { issuePendingRewards } from "~/services/rewards/issue-rewards.server";
 import { backfillJob } from "./backfill.server";
 import { recalculatePartJob } from "./full-recalculation.server";
 import { processWebhooksJob } from "./process-webhooks.server";
@@ -90,6 +92,13 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
     });
     if (result.resolved > 0) ctx.advanced();
     if (result.error !== null) throw result.error; // retried with backoff; the orders' scopeAttempts counted it
+  },
+  /** Creates the discount codes of the shop's pending rewards (welcome, birthday) in Shopify; failures retry with backoff. */
+  [ISSUE_REWARDS_JOB]: async (ctx) => {
+    const shop = ctx.job.shop;
+    if (!shop) throw new Error(`${ISSUE_REWARDS_JOB} needs a shop`);
+    if (!ctx.deps.adminFor) throw new Error(`${ISSUE_REWARDS_JOB} needs WorkerDeps.adminFor to reach the Admin API`);
+    await issuePendingRewards(ctx.db, await ctx.deps.adminFor(shop), shop, ctx.now(), { onEach: ctx.heartbeat });
   },
   /** Publishes a scheduled program version at its time (nothing when it was cancelled meanwhile). */
   [SCHEDULED_PUBLISH_JOB]: async (ctx) => {

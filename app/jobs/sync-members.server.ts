@@ -1,5 +1,6 @@
 import type { Db } from "~/db/client.server";
 import { memberShopperView, shopperViewHash } from "~/services/member-sync-records.server";
+import { issuedRewardsByMember } from "~/services/rewards/reward-records.server";
 import { loadShopContext } from "~/services/shop-context.server";
 import { syncMembers } from "~/shopify/member-sync.server";
 import { MemberSyncRecordSchema, type MemberSyncRecord } from "~/shopify/types";
@@ -43,6 +44,11 @@ export async function syncMembersJob(ctx: JobContext): Promise<void> {
         select: { memberId: true, key: true, kind: true, points: true, at: true },
       })
     : [];
+  const rewardsOf = await issuedRewardsByMember(
+    ctx.db,
+    shop,
+    members.map((m) => m.id),
+  );
   const ledgerOf = new Map<string, typeof ledger>();
   for (const e of ledger) {
     const list = ledgerOf.get(e.memberId);
@@ -57,7 +63,7 @@ export async function syncMembersJob(ctx: JobContext): Promise<void> {
       await ctx.db.syncState.delete({ where: { id: state.id } }).catch(() => undefined);
       continue;
     }
-    const view = memberShopperView(member, shopCtx, ledgerOf.get(member.id) ?? []);
+    const view = memberShopperView(member, shopCtx, ledgerOf.get(member.id) ?? [], rewardsOf.get(member.id) ?? []);
     const parsed = MemberSyncRecordSchema.safeParse({ ...view, previousLevelId: state.syncedLevelId ?? null });
     if (!parsed.success) {
       await ctx.db.syncState.update({

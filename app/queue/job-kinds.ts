@@ -71,3 +71,12 @@ export const birthdayRewardsKey = (shop: string) => `${BIRTHDAY_REWARDS_JOB}:${s
 /** Reads the collections and tags of live orders' products (webhooks carry neither) and writes them into the lines. One queued per shop. */
 export const RESOLVE_ORDER_SCOPES_JOB = "resolve-order-scopes";
 export const resolveOrderScopesKey = (shop: string) => `${RESOLVE_ORDER_SCOPES_JOB}:${shop}`;
+
+/**
+ * Issues the shop's pending rewards in Shopify (discount codes; app/services/rewards/issue-rewards.server.ts). One
+ * queued per shop when a reward is recorded; a retry after a failed issue is queued under its own key, so a new
+ * reward never waits behind a retry's backoff.
+ */
+export const ISSUE_REWARDS_JOB = "issue-rewards";
+export const issueRewardsKey = (shop: string) => `${ISSUE_REWARDS_JOB}:${shop}`;
+export const issueRewardsRetryKey = (shop: string) => `${ISSUE_REWARDS_JOB}:${shop}:retry`;

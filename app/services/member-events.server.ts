@@ -4,6 +4,7 @@ import type { LevelChangeData } from "./recalculation/level-changes";
 import type { MemberPlan } from "./recalculation/member-plan";
 import type { ShopContext } from "./shop-context.server";
 import { recordLevelFlowEvents } from "./flow/level-events.server";
+import { recordWelcomeRewards } from "./rewards/welcome-rewards.server";
 
 /**
  * What else happens, in the same transaction, when a member's recomputed state is written: rewards that became due
@@ -37,6 +38,7 @@ export type MemberWriteListener = (tx: Tx, write: MemberWrite) => Promise<void>;
 /** Run in order after a member's rows are written, inside the writing transaction. */
 export const MEMBER_WRITE_LISTENERS: MemberWriteListener[] = [
   recordLevelFlowEvents, // level up / level down for Shopify Flow (app/services/flow/)
+  recordWelcomeRewards, // welcome rewards of levels reached through the member's own orders (app/services/rewards/)
 ];
 
 export async function afterMemberWrite(tx: Tx, write: MemberWrite): Promise<void> {

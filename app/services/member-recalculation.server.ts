@@ -15,6 +15,7 @@ import {
 } from "./recalculation/member-writes";
 import { currentProgram, type ShopContext } from "./shop-context.server";
 import { customersWaitingForProductData } from "./product-data-wait.server";
+import { issuedRewardsByMember } from "./rewards/reward-records.server";
 import { profilesFromInbox } from "./webhook-apply.server";
 
 /**
@@ -65,7 +66,7 @@ export async function loadFactsOfMany(db: Db | Tx, shop: string, customerGids: s
 export async function loadStoredMembers(tx: Tx, shop: string, customerGids: string[]): Promise<Map<string, StoredMember>> {
   const members = await tx.member.findMany({ where: { shop, customerGid: { in: customerGids } } });
   const ids = members.map((m) => m.id);
-  const [entries, changes, states] = await Promise.all([
+  const [entries, changes, states, rewards] = await Promise.all([
     ids.length
       ? tx.pointsEntry.findMany({
           where: { shop, memberId: { in: ids } },
@@ -90,6 +91,7 @@ export async function loadStoredMembers(tx: Tx, shop: string, customerGids: stri
         })
       : [],
     tx.syncState.findMany({ where: { shop, subject: { in: customerGids } } }),
+    issuedRewardsByMember(tx, shop, ids),
   ]);
   const byMember = <T extends { memberId: string }>(rows: T[]) => {
     const map = new Map<string, T[]>();
@@ -112,6 +114,7 @@ export async function loadStoredMembers(tx: Tx, shop: string, customerGids: stri
       entries: member ? (entriesBy.get(member.id) ?? []) : [],
       changes: member ? (changesBy.get(member.id) ?? []) : [],
       syncState: stateBy.get(gid) ?? null,
+      rewards: member ? (rewards.get(member.id) ?? []) : [],
     });
   }
   return out;

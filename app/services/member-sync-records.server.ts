@@ -5,7 +5,7 @@ import { buildMemberMetafields, type TierMemberMetafields } from "~/shared/tier-
 import type { ShopContext } from "./shop-context.server";
 
 /**
- * What Shopify should show for a member (docs/contracts.md: the `level`, `progress`, `benefits` and `history`
+ * What Shopify should show for a member (docs/contracts.md: the `level`, `progress`, `benefits`, `history` and `rewards`
  * metafields and the tier tag), built from the member's stored row and points ledger by the one shared builder
  * (app/shared/tier-metafield-builder.ts). Its hash is what SyncState compares: a member is owed a sync exactly when
  * the hash of what Shopify should show differs from the hash last written, so a new points entry alone (which
@@ -35,9 +35,33 @@ export interface PointsEntryForSync {
   at: Date;
 }
 
+/** An issued Reward row, as much of it as the shopper's `rewards` metafield shows (app/services/rewards/). */
+export interface RewardForSync {
+  kind: string;
+  levelId: string | null;
+  form: string;
+  code: string | null;
+  valueType: string | null;
+  value: string | null;
+  currency: string | null;
+  points: number | null;
+  issuedAt: Date | null;
+  endsAt: Date | null;
+}
+
 export type MemberShopperView = TierMemberMetafields & { customerGid: string };
 
-export function memberShopperView(member: MemberStateForSync, ctx: ShopContext, ledger: readonly PointsEntryForSync[]): MemberShopperView {
+/**
+ * `rewards`: the member's issued rewards (rewards/reward-records.server.ts). Every production caller passes them, so
+ * the hash the recalculation stores and the one the sync writes agree; a caller that left them out would owe the
+ * member a sync forever.
+ */
+export function memberShopperView(
+  member: MemberStateForSync,
+  ctx: ShopContext,
+  ledger: readonly PointsEntryForSync[],
+  rewards: readonly RewardForSync[] = [],
+): MemberShopperView {
   const docs = buildMemberMetafields(
     {
       levelId: member.levelId,
@@ -52,6 +76,7 @@ export function memberShopperView(member: MemberStateForSync, ctx: ShopContext, 
     },
     ctx,
     ledger.map((e) => ({ key: e.key, kind: e.kind, points: e.points, at: e.at.getTime() })),
+    rewards.filter((r) => r.issuedAt !== null).map((r) => ({ ...r, issuedAt: r.issuedAt!.getTime(), endsAt: r.endsAt?.getTime() ?? null })),
   );
   return { customerGid: member.customerGid, ...docs };
 }

@@ -7,7 +7,7 @@
 export const TIERLINE_NAMESPACE = "$app:tierline";
 
 /** The customer's metafields (docs/contracts.md), in the order the sync writes them (one metafieldsSet entry each). */
-export const MEMBER_METAFIELD_KEYS = ["level", "progress", "benefits", "history"] as const;
+export const MEMBER_METAFIELD_KEYS = ["level", "progress", "benefits", "history", "rewards"] as const;
 export type MemberMetafieldKey = (typeof MEMBER_METAFIELD_KEYS)[number];
 
 /** The shop's programme metafield (TierProgramV1): every shopper-visible level, written on publish. */

@@ -13,7 +13,9 @@ import {
   DEFAULT_TIER_CARD,
   parseTierBenefits,
   parseTierCard,
+  parseTierRewards,
   POINTS_HISTORY_LIMIT,
+  REWARDS_LIMIT,
   type TierBenefitItemV1,
   type TierBenefitsV1,
   type TierCardV1,
@@ -26,6 +28,8 @@ import {
   type TierProgressV1,
   type TierRequirementProgressV1,
   type TierRequirementV1,
+  type TierRewardsV1,
+  type TierRewardV1,
 } from "./tier-metafield";
 
 /** A member as stored (the Member row's columns, instants as epoch ms). */
@@ -55,6 +59,21 @@ export interface PointsEntryInput {
   at: number;
 }
 
+/** An issued reward row (app/services/rewards/), instants as epoch ms. Pending and failed rewards are not passed. */
+export interface RewardInput {
+  kind: string;
+  levelId: string | null;
+  form: string;
+  code: string | null;
+  valueType: string | null;
+  value: string | null;
+  currency: string | null;
+  points: number | null;
+  /** Epoch ms. */
+  issuedAt: number;
+  endsAt: number | null;
+}
+
 /** How the shop's levels look to shoppers (ShopContext fits): names, ranks, cards and benefit items per level id. */
 export interface ShopDisplayInput {
   currency: string;
@@ -69,9 +88,15 @@ export interface TierMemberMetafields {
   progress: TierProgressV1;
   benefits: TierBenefitsV1;
   history: TierPointsHistoryV1;
+  rewards: TierRewardsV1;
 }
 
-export function buildMemberMetafields(member: MemberStateInput, shop: ShopDisplayInput, ledger: readonly PointsEntryInput[]): TierMemberMetafields {
+export function buildMemberMetafields(
+  member: MemberStateInput,
+  shop: ShopDisplayInput,
+  ledger: readonly PointsEntryInput[],
+  rewards: readonly RewardInput[] = [],
+): TierMemberMetafields {
   const display = member.levelId ? shop.levels.get(member.levelId) : undefined;
   let level: TierLevelV1 | null = null;
   if (member.levelId) {
@@ -109,7 +134,55 @@ export function buildMemberMetafields(member: MemberStateInput, shop: ShopDispla
     progress,
     benefits: benefitsOf(member.levelId ? shop.benefits.get(member.levelId) : undefined),
     history: buildPointsHistory(ledger),
+    rewards: buildRewards(rewards, ledger),
   };
+}
+
+/**
+ * The member's issued rewards, newest first: the reward rows, and the welcome points of each level reached (the
+ * ledger's one-time `upgrade:<level>` entries, the welcome reward's points part). Through the reader, so a row it
+ * would drop is left out instead of making the member unsyncable. Ties broken by kind, level and code, so the same
+ * rows give the same document (and sync hash) in any order.
+ */
+export function buildRewards(rewards: readonly RewardInput[], ledger: readonly PointsEntryInput[] = [], limit = REWARDS_LIMIT): TierRewardsV1 {
+  const items: (TierRewardV1 & { ms: number })[] = [];
+  for (const r of rewards) {
+    if (!Number.isFinite(r.issuedAt)) continue;
+    items.push({
+      ms: r.issuedAt,
+      kind: r.kind as TierRewardV1["kind"],
+      levelId: r.levelId,
+      form: r.form as TierRewardV1["form"],
+      code: r.code,
+      valueType: r.valueType as TierRewardV1["valueType"],
+      value: r.value,
+      currency: r.currency,
+      points: r.points,
+      issuedAt: isoInstant(r.issuedAt),
+      endsAt: r.endsAt === null ? null : isoInstant(r.endsAt),
+    });
+  }
+  for (const e of ledger) {
+    if (e.kind !== "upgrade" || !(e.points > 0) || !Number.isFinite(e.at) || !e.key.startsWith("upgrade:")) continue;
+    const levelId = e.key.slice("upgrade:".length);
+    items.push({
+      ms: e.at,
+      kind: "welcome",
+      levelId,
+      form: "points",
+      code: null,
+      valueType: null,
+      value: null,
+      currency: null,
+      points: e.points,
+      issuedAt: isoInstant(e.at),
+      endsAt: null,
+    });
+  }
+  const tie = (r: TierRewardV1) => `${r.kind}|${r.levelId ?? ""}|${r.form}|${r.code ?? ""}`;
+  items.sort((a, b) => b.ms - a.ms || (tie(a) < tie(b) ? -1 : tie(a) > tie(b) ? 1 : 0));
+  const doc = { v: 1, items: items.slice(0, Math.max(0, limit)).map(({ ms: _ms, ...item }) => item) };
+  return parseTierRewards(doc) ?? { v: 1, items: [] };
 }
 
 /** The ledger's kinds as shoppers see them: a correction of an earlier entry reads as an adjustment. */

@@ -1,5 +1,5 @@
 /**
- * The metafields of docs/contracts.md: the member's (`$app:tierline.level`, `.progress`, `.benefits`, `.history` on the
+ * The metafields of docs/contracts.md: the member's (`$app:tierline.level`, `.progress`, `.benefits`, `.history`, `.rewards` on the
  * customer) and the programme (`$app:tierline.program` on the shop): their versioned types and the readers every
  * surface uses. The app builds them in ./tier-metafield-builder.ts; names and keys are in ./metafield-keys.ts.
  *
@@ -131,6 +131,37 @@ export interface TierPointsHistoryV1 {
 
 export const POINTS_HISTORY_LIMIT = 20;
 
+/** One issued reward as shoppers see it (pending and failed rewards are never shown). */
+export interface TierRewardV1 {
+  kind: "welcome" | "birthday" | "redemption";
+  /** The level it was given for (welcome: the level reached; birthday: the level held then). */
+  levelId: string | null;
+  form: "discountCode" | "points" | "storeCredit";
+  /** The code to type at checkout (form discountCode). */
+  code: string | null;
+  valueType: "percentage" | "fixed" | null;
+  /** "10" (percent) or "5.00" (money in `currency`). */
+  value: string | null;
+  currency: string | null;
+  /** Points given (form points). */
+  points: number | null;
+  /** ISO-8601 instant. */
+  issuedAt: string;
+  /** ISO-8601 instant the code stops working; null: no end. */
+  endsAt: string | null;
+}
+
+/**
+ * key `rewards` — the member's issued rewards (welcome codes and points, birthday rewards, points redeemed), newest
+ * first, at most REWARDS_LIMIT, so the account page lists them and their codes without a network call.
+ */
+export interface TierRewardsV1 {
+  v: 1;
+  items: TierRewardV1[];
+}
+
+export const REWARDS_LIMIT = 20;
+
 export type TierProgramWindowKindV1 = "lifetime" | "sinceLastUpgrade" | "calendarYear" | "rolling" | "fixed";
 
 /**
@@ -240,6 +271,50 @@ export function parseTierPointsHistory(json: unknown): TierPointsHistoryV1 | nul
   const o = asDocument(json);
   if (!o || o.v !== 1 || !Array.isArray(o.entries)) return null;
   return { v: 1, entries: readItems(o.entries, parsePointsEntry) };
+}
+
+/** The `rewards` metafield, or null for an unknown version or a malformed document; malformed items are left out. */
+export function parseTierRewards(json: unknown): TierRewardsV1 | null {
+  const o = asDocument(json);
+  if (!o || o.v !== 1 || !Array.isArray(o.items)) return null;
+  return { v: 1, items: readItems(o.items, parseReward).slice(0, REWARDS_LIMIT) };
+}
+
+const REWARD_KINDS: readonly TierRewardV1["kind"][] = ["welcome", "birthday", "redemption"];
+const REWARD_FORMS: readonly TierRewardV1["form"][] = ["discountCode", "points", "storeCredit"];
+const orNull = <T>(v: unknown, ok: (v: unknown) => v is T): T | null | undefined => (v === null ? null : ok(v) ? v : undefined);
+const isValueType = (v: unknown): v is "percentage" | "fixed" => v === "percentage" || v === "fixed";
+const isPositiveDecimal = (v: unknown): v is string => isDecimal(v, false);
+const isFiniteNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+
+function parseReward(e: unknown): TierRewardV1 | null {
+  if (!isPlainObject(e) || !REWARD_KINDS.includes(e.kind as TierRewardV1["kind"]) || !REWARD_FORMS.includes(e.form as TierRewardV1["form"]))
+    return null;
+  if (!isInstant(e.issuedAt)) return null;
+  const levelId = orNull(e.levelId, isId);
+  const code = orNull(e.code, isText);
+  const valueType = orNull(e.valueType, isValueType);
+  const value = orNull(e.value, isPositiveDecimal);
+  const currency = orNull(e.currency, isCurrencyCode);
+  const points = orNull(e.points, isFiniteNumber);
+  const endsAt = orNull(e.endsAt, isInstant);
+  if (levelId === undefined || code === undefined || valueType === undefined || value === undefined) return null;
+  if (currency === undefined || points === undefined || endsAt === undefined) return null;
+  // A code without its value, or points without a number, cannot be shown truthfully.
+  if (e.form === "discountCode" && (code === null || valueType === null || value === null)) return null;
+  if (e.form === "points" && points === null) return null;
+  return {
+    kind: e.kind as TierRewardV1["kind"],
+    levelId,
+    form: e.form as TierRewardV1["form"],
+    code,
+    valueType,
+    value,
+    currency,
+    points,
+    issuedAt: e.issuedAt,
+    endsAt,
+  };
 }
 
 function parsePointsEntry(e: unknown): TierPointsEntryV1 | null {

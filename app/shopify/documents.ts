@@ -68,6 +68,7 @@ mutation MemberMetafieldsSet(
   $progress: [MetafieldsSetInput!]!
   $benefits: [MetafieldsSetInput!]!
   $history: [MetafieldsSetInput!]!
+  $rewards: [MetafieldsSetInput!]!
 ) {
   level: metafieldsSet(metafields: $level) {
     userErrors { field message code elementIndex }
@@ -79,6 +80,9 @@ mutation MemberMetafieldsSet(
     userErrors { field message code elementIndex }
   }
   history: metafieldsSet(metafields: $history) {
+    userErrors { field message code elementIndex }
+  }
+  rewards: metafieldsSet(metafields: $rewards) {
     userErrors { field message code elementIndex }
   }
 }`;
@@ -337,6 +341,31 @@ export const TIER_DISCOUNT_DELETE = `#graphql
 mutation TierDiscountDelete($id: ID!) {
   discountAutomaticDelete(id: $id) {
     deletedAutomaticDiscountId
+    userErrors { field message code }
+  }
+}`;
+
+// ── Reward discount codes (app/services/rewards/reward-codes.server.ts) ─────────────────────────────────────────────
+
+/** A reward's code, if it was already created (a retry after a crash finds it instead of making a second one). */
+export const REWARD_CODE_LOOKUP = `#graphql
+query RewardCodeLookup($code: String!) {
+  codeDiscountNodeByCode(code: $code) {
+    id
+    codeDiscount {
+      __typename
+      ... on DiscountCodeBasic {
+        endsAt
+        context { __typename ... on DiscountCustomers { customers { id } } }
+      }
+    }
+  }
+}`;
+
+export const REWARD_CODE_CREATE = `#graphql
+mutation RewardCodeCreate($discount: DiscountCodeBasicInput!) {
+  discountCodeBasicCreate(basicCodeDiscount: $discount) {
+    codeDiscountNode { id }
     userErrors { field message code }
   }
 }`;

@@ -104,6 +104,7 @@ export function memberMetafields(member: MemberSyncRecord): Record<MemberMetafie
     progress: entry("progress", member.progress),
     benefits: entry("benefits", member.benefits),
     history: entry("history", member.history),
+    rewards: entry("rewards", member.rewards),
   };
 }
 
@@ -173,7 +174,8 @@ async function writeMetafieldsDirect(caller: AdminCaller, chunk: MemberSyncRecor
     MemberMetafieldKey,
     MetafieldsSetInput[]
   >;
-  const data = await caller.request(MEMBER_METAFIELDS_SET, byKey, { estimatedCost: 40 });
+  // Each aliased metafieldsSet costs 10.
+  const data = await caller.request(MEMBER_METAFIELDS_SET, byKey, { estimatedCost: 10 * MEMBER_METAFIELD_KEYS.length });
   const leftovers: MetafieldsSetInput[] = [];
   for (const key of MEMBER_METAFIELD_KEYS) {
     const errors: UserError[] = data?.[key]?.userErrors ?? [];

@@ -12,6 +12,7 @@ const MEMBER_DEFINITIONS: Record<(typeof MEMBER_METAFIELD_KEYS)[number], Definit
   progress: { name: "Level progress", description: "Spend, points and conditions toward the next Tierline level (written by Tierline)." },
   benefits: { name: "Level benefits", description: "Benefits of the customer's Tierline level (written by Tierline)." },
   history: { name: "Points history", description: "The customer's latest Tierline points entries, newest first (written by Tierline)." },
+  rewards: { name: "Rewards", description: "The customer's issued Tierline rewards and their discount codes, newest first (written by Tierline)." },
 };
 
 const PROGRAM_DEFINITION: DefinitionText = {

@@ -3,10 +3,12 @@ import {
   parseTierBenefits,
   parseTierLevel,
   parseTierPointsHistory,
+  parseTierRewards,
   parseTierProgress,
   type TierBenefitsV1,
   type TierLevelV1,
   type TierPointsHistoryV1,
+  type TierRewardsV1,
   type TierProgressV1,
 } from "../shared/tier-metafield";
 import { canonicalJson } from "../shared/json-checks";
@@ -45,6 +47,7 @@ export const TierLevelSchema = contractDocument<TierLevelV1>("TierLevelV1", pars
 export const TierProgressSchema = contractDocument<TierProgressV1>("TierProgressV1", parseTierProgress);
 export const TierBenefitsSchema = contractDocument<TierBenefitsV1>("TierBenefitsV1", parseTierBenefits);
 export const TierPointsHistorySchema = contractDocument<TierPointsHistoryV1>("TierPointsHistoryV1", parseTierPointsHistory);
+export const TierRewardsSchema = contractDocument<TierRewardsV1>("TierRewardsV1", parseTierRewards);
 
 export const CUSTOMER_GID = /^gid:\/\/shopify\/Customer\/\d+$/;
 
@@ -57,6 +60,7 @@ export const MemberSyncRecordSchema = z.object({
   progress: TierProgressSchema,
   benefits: TierBenefitsSchema,
   history: TierPointsHistorySchema,
+  rewards: TierRewardsSchema,
 });
 export type MemberSyncRecord = z.output<typeof MemberSyncRecordSchema>;
 

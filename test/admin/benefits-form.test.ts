@@ -68,7 +68,12 @@ describe("benefits form: bad input names the field", () => {
     ["unknown rounding", { points: { ...benefitsInput().points, rounding: "banker" } }, "points.rounding", "rounded"],
     ["negative upgrade points", { upgradePoints: "-10" }, "upgradePoints", "Upgrade points must be a whole number"],
     ["birthday of an unknown kind", { birthday: { kind: "cake" } }, "birthday.kind", "birthday discount or birthday points"],
-    ["birthday given on an unknown day", { birthday: { kind: "points", points: "5", when: "week" } }, "birthday.when", "first day of the birthday month"],
+    [
+      "birthday given on an unknown day",
+      { birthday: { kind: "points", points: "5", when: "week" } },
+      "birthday.when",
+      "first day of the birthday month",
+    ],
     ["privilege without title", { custom: [{ title: " ", icon: "star" }] }, "custom[0].title", "Privilege is required"],
   ])("%s → %s", (_name, over, field, message) => {
     expect(errorsOf(benefitsInput(over))[field]).toContain(message);
@@ -93,7 +98,7 @@ describe("benefits form: good input", () => {
         combinesWith: { productDiscounts: false, orderDiscounts: false, shippingDiscounts: true },
       },
       freeShipping: { countries: ["US", "CA"], minimumOrder: null },
-      welcome: { type: "fixed", value: "5.00", validDays: 30 },
+      welcome: { type: "fixed", value: "5.00", validDays: 30, whenSkipped: false },
       birthday: { kind: "points", points: 50, when: "day" },
       custom: [{ title: "Early access", icon: "star", description: "" }],
     });

@@ -241,6 +241,7 @@ describe("what the sync writes → readers", () => {
             { at: "2026-03-02T10:00:00Z", kind: "earn", points: 300 },
           ],
         },
+        rewards: { v: 1, items: [] },
       }),
     );
     expect(shopperViewHash(view)).toBe(shopperViewHash(written(members[2][1])));

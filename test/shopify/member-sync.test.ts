@@ -124,7 +124,7 @@ describe("syncMembers: metafields", () => {
     const members = [buildMemberSyncRecord(withLevel), buildMemberSyncRecord(withoutLevel, { level: null, benefits: { v: 1, items: [] } })];
     const summary = await syncMembers(admin, domain, members, policy);
 
-    expect(summary.metafieldsWritten).toBe(8);
+    expect(summary.metafieldsWritten).toBe(10);
     for (const member of members) {
       expect(standIn.metafieldJson(member.customerGid, "level", "$app:tierline", domain)).toEqual(member.level ?? { v: 1, id: null });
       expect(standIn.metafieldJson(member.customerGid, "progress", "$app:tierline", domain)).toEqual(member.progress);
@@ -151,7 +151,7 @@ describe("syncMembers: metafields", () => {
       for (const key of ["level", "progress", "benefits", "history"]) expect((r.variables![key] as unknown[]).length).toBeLessThanOrEqual(25);
     }
     expect(requests.map((r) => (r.variables!.level as unknown[]).length)).toEqual([25, 25, 10]);
-    expect(summary).toMatchObject({ mode: "direct", metafieldsWritten: 240, bulkOperations: 0, errors: [] });
+    expect(summary).toMatchObject({ mode: "direct", metafieldsWritten: 300, bulkOperations: 0, errors: [] });
     expect(gids.every((g) => standIn.metafieldJson(g, "level", "$app:tierline", domain) !== undefined)).toBe(true);
   });
 
@@ -187,12 +187,13 @@ describe("syncMembers: metafields", () => {
       policy,
     );
 
-    expect(summary.metafieldsWritten).toBe(36);
+    expect(summary.metafieldsWritten).toBe(45);
     expect(summary.errors.filter((e) => e.operation === "metafieldsSet").map((e) => [e.customerGid, e.key, e.code])).toEqual([
       [ghost, "level", "INVALID"],
       [ghost, "progress", "INVALID"],
       [ghost, "benefits", "INVALID"],
       [ghost, "history", "INVALID"],
+      [ghost, "rewards", "INVALID"],
     ]);
     expect(summary.errors.filter((e) => e.operation === "tags")).toEqual([
       { customerGid: ghost, operation: "tags", code: "NOT_FOUND", message: "Customer not found" },
@@ -214,13 +215,14 @@ describe("syncMembers: one refused metafield", () => {
     );
 
     expect(summary.errors.map((e) => [e.customerGid, e.operation, e.key, e.code])).toEqual([[gids[1], "metafieldsSet", "progress", "INVALID_VALUE"]]);
-    expect(summary.metafieldsWritten).toBe(11);
+    expect(summary.metafieldsWritten).toBe(14);
     expect(Object.keys(standIn.shop(domain).customers[gids[1]].metafields).sort()).toEqual([
       "app--424242--tierline.benefits",
       "app--424242--tierline.history",
       "app--424242--tierline.level",
+      "app--424242--tierline.rewards",
     ]);
-    expect(Object.keys(standIn.shop(domain).customers[gids[2]].metafields)).toHaveLength(4);
+    expect(Object.keys(standIn.shop(domain).customers[gids[2]].metafields)).toHaveLength(5);
   });
 });
 
@@ -261,14 +263,14 @@ describe("syncMembers: bulk path", () => {
     expect(summary).toMatchObject({
       mode: "bulk",
       members: 1000,
-      metafieldsWritten: 4000,
+      metafieldsWritten: 5000,
       bulkOperations: 1,
       stagedUploads: 1,
       tagsChanged: 0,
       errors: [],
     });
     const customers = standIn.shop(domain).customers;
-    expect(gids.filter((g) => Object.keys(customers[g].metafields).length === 4)).toHaveLength(1000);
+    expect(gids.filter((g) => Object.keys(customers[g].metafields).length === 5)).toHaveLength(1000);
     expect(standIn.metafieldJson(gids[999], "progress", "$app:tierline", domain)).toEqual(buildMemberSyncRecord(gids[999]).progress);
   });
 
@@ -282,7 +284,7 @@ describe("syncMembers: bulk path", () => {
       policy,
     );
 
-    expect(summary).toMatchObject({ mode: "bulk", bulkOperations: 3, stagedUploads: 3, metafieldsWritten: 4000, tagsChanged: 2000, errors: [] });
+    expect(summary).toMatchObject({ mode: "bulk", bulkOperations: 3, stagedUploads: 3, metafieldsWritten: 5000, tagsChanged: 2000, errors: [] });
     expect(Object.values(standIn.shop(domain).bulkOperations).map((op) => [op.status, op.objectCount])).toEqual([
       ["COMPLETED", 1000],
       ["COMPLETED", 1000],
@@ -312,9 +314,9 @@ describe("syncMembers: bulk path", () => {
     const summary = await syncMembers(admin, domain, members, policy);
 
     expect(summary.mode).toBe("bulk");
-    expect(summary.metafieldsWritten).toBe(299 * 4);
+    expect(summary.metafieldsWritten).toBe(299 * 5);
     expect(new Set(summary.errors.map((e) => `${e.customerGid} ${e.operation} ${e.code}`))).toEqual(new Set([`${ghost} metafieldsSet INVALID`]));
-    expect(summary.errors).toHaveLength(4);
+    expect(summary.errors).toHaveLength(5);
   });
 
   it("resumes a bulk operation that failed half-way with the lines it never reached", async () => {
@@ -336,7 +338,7 @@ describe("syncMembers: bulk path", () => {
       true,
     ]);
     expect([resumed.status, resumed.objectCount]).toEqual(["COMPLETED", 500]);
-    expect(summary).toMatchObject({ bulkOperations: 2, stagedUploads: 2, metafieldsWritten: 4000, errors: [] });
+    expect(summary).toMatchObject({ bulkOperations: 2, stagedUploads: 2, metafieldsWritten: 5000, errors: [] });
     expect(gids.filter((g) => standIn.metafieldJson(g, "level", "$app:tierline", domain) !== undefined)).toHaveLength(1000);
   });
 });
@@ -376,7 +378,7 @@ describe("syncMembers: waiting for bulk_operations/finish instead of polling", (
         { ...policy, bulk: true, waitForBulkOperation },
       );
 
-      expect(summary).toMatchObject({ mode: "bulk", bulkOperations: 1, metafieldsWritten: 120, errors: [] });
+      expect(summary).toMatchObject({ mode: "bulk", bulkOperations: 1, metafieldsWritten: 150, errors: [] });
       expect(store.calls().filter((c) => c.operationName === "BulkOperationStatus")).toHaveLength(1);
       expect([...arrived]).toEqual(Object.keys(store.state.bulkOperations));
     } finally {
@@ -392,7 +394,7 @@ describe("syncMembers: throttling and retries", () => {
       name: "THROTTLED twice",
       faults: [{ kind: "throttled", count: 2 }],
       retryWaits: [
-        ["throttled", 800],
+        ["throttled", 1000],
         ["throttled", 1500],
       ],
     },

@@ -22,6 +22,7 @@ export function buildMemberSyncRecord(customerGid: string, overrides: Partial<Om
       ],
     },
     history: { v: 1, entries: [{ at: "2026-03-02T10:00:00Z", kind: "earn", points: 120 }] },
+    rewards: { v: 1, items: [] },
     ...overrides,
   };
 }

@@ -3,6 +3,7 @@ import type { GraphQLSchema } from "graphql";
 import { activeSubscriptionsView } from "./billing";
 import { flowTriggerMutations } from "./flow-triggers";
 import { customerStoreCreditAccounts, storeCreditAccountCredit } from "./store-credit";
+import { discountCodeMutations, discountCodeQueries } from "./discount-codes";
 import {
   newGid,
   numericPart,
@@ -871,6 +872,7 @@ export function queryRoot(ctx: ResolverContext): Record<string, (args: Args) => 
     },
     discountNode: (args) => (shop.discounts[args.id] ? discountNodeView(shop.discounts[args.id], ctx, "DiscountNode") : null),
     automaticDiscountNode: (args) => (shop.discounts[args.id] ? discountNodeView(shop.discounts[args.id], ctx, "DiscountAutomaticNode") : null),
+    ...discountCodeQueries(ctx),
   };
 }
 
@@ -900,5 +902,6 @@ export function mutationRoot(ctx: ResolverContext): Record<string, (args: Args) 
     discountAutomaticDelete: (args) => discountAutomaticDelete(args, ctx),
     ...flowTriggerMutations(ctx),
     storeCreditAccountCredit: (args) => storeCreditAccountCredit(ctx.shop, args, iso(ctx), ctx.runtime.changed),
+    ...discountCodeMutations(ctx),
   };
 }

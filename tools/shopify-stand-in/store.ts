@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import type { CodeDiscountRecord } from "./discount-codes";
 
 /**
  * The stand-in's in-memory store: plain records, inspectable from tests (`state.customers[gid].tags`) and
@@ -161,6 +162,8 @@ export interface ShopState {
   bulkOperations: Record<string, BulkOperationRecord>;
   /** The app's subscriptions on this shop (Shopify App Pricing; billing.ts). */
   appSubscriptions?: AppSubscriptionRecord[];
+  /** Code discounts by GID (rewards' codes; discount-codes.ts). */
+  codeDiscounts?: Record<string, CodeDiscountRecord>;
   /** Payloads the shop's Flow received from the app's triggers, and triggers turned off (flow-triggers.ts). */
   flowTriggers?: { handle: string; payload: Record<string, unknown>; receivedAt: string }[];
   flowTriggersDisabled?: string[];

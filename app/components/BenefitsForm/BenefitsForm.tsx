@@ -282,18 +282,27 @@ export function BenefitsForm({ levelName, initial, errors, submitting, currencyC
               error={e("points.expiryDays")}
             />
           </InlineGrid>
+        </SectionCard>
+
+        <SectionCard title="Rewards">
+          <BlockStack gap="100">
+            <Text as="h3" variant="headingSm">
+              Welcome reward
+            </Text>
+            <Text as="p" tone="subdued">
+              Given once per member when they first reach this level through their own orders: points, a discount code, or both. Never for history
+              imported on install, a publish or a level you assign by hand. Losing the level and reaching it again gives none.
+            </Text>
+          </BlockStack>
           <TextField
             label="Upgrade points"
-            helpText="Granted once when a member first reaches this level (also when a jump skips it). Imports and recalculations grant none."
+            helpText="Welcome points, granted once when a member first reaches this level (also when a jump skips it). Takes effect when the draft is published."
             autoComplete="off"
             type="number"
             value={v.upgradePoints}
             onChange={(upgradePoints) => setV((p) => ({ ...p, upgradePoints }))}
             error={e("upgradePoints")}
           />
-        </SectionCard>
-
-        <SectionCard title="Rewards">
           <ToggleGroup label="Welcome discount on reaching this level" checked={v.welcomeOn} onChange={turn("welcomeOn")}>
             <InlineGrid columns={{ xs: 1, md: 2 }} gap="200">
               <AmountFields
@@ -315,6 +324,15 @@ export function BenefitsForm({ levelName, initial, errors, submitting, currencyC
                 error={e("welcome.validDays")}
               />
             </InlineGrid>
+            <Checkbox
+              label="Also give this code to members who skip past this level"
+              helpText="A member whose order takes them straight to a higher level gets this level's code too. Off: only members who land on this level get it."
+              checked={v.welcome.whenSkipped}
+              onChange={(whenSkipped) => patch("welcome", { whenSkipped })}
+            />
+            <Text as="p" tone="subdued">
+              A unique code for that member only, one use, valid from the day it is issued. It combines with the level discount and free shipping.
+            </Text>
           </ToggleGroup>
           <ToggleGroup label="Birthday reward" checked={v.birthdayOn} onChange={turn("birthdayOn")}>
             <BlockStack gap="200">

@@ -3,6 +3,7 @@ import type { OrderLine, Program } from "~/domain";
 import type { Db, Tx } from "~/db/client.server";
 import { noFacts, type MemberFacts, type RefundLine } from "./member-facts";
 import type { StoredMember } from "./member-writes";
+import { issuedRewardsOfRange } from "../rewards/reward-records.server";
 
 /**
  * The full recalculation's reads for one batch of customers (`after` < customer ≤ the batch's last), by key range
@@ -305,7 +306,7 @@ export async function loadStoredMembersPostgres(
 ): Promise<Map<string, StoredMember>> {
   const gt = after ?? "";
   const lte = customers[customers.length - 1];
-  const [members, states, [{ doc }]] = await Promise.all([
+  const [members, states, [{ doc }], rewards] = await Promise.all([
     tx.member.findMany({ where: { shop, customerGid: { gt, lte } } }),
     tx.syncState.findMany({ where: { shop, subject: { in: customers } } }),
     tx.$queryRaw<{ doc: string }[]>`
@@ -317,6 +318,7 @@ export async function loadStoredMembersPostgres(
                                                               c.cause, c.status, ${epochMs('c."levelExpiresAt"')}, c."reasonJson")), '[]')
                       FROM "LevelChange" c WHERE c.shop = ${shop} AND c."memberId" IN (SELECT id FROM ids))
       )::text AS doc`,
+    issuedRewardsOfRange(tx, shop, gt, lte),
   ]);
   const parsed = JSON.parse(doc) as {
     entries: EntryTuple[];
@@ -333,6 +335,7 @@ export async function loadStoredMembersPostgres(
       entries: [],
       changes: [],
       syncState: stateBy.get(gid) ?? null,
+      rewards: (member && rewards.get(member.id)) || [],
     };
     if (member) byMember.set(member.id, stored);
     out.set(gid, stored);

@@ -1,5 +1,5 @@
 import type { Member, PointsEntry as PointsEntryRow, SyncState } from "@prisma/client";
-import { memberShopperView, shopperViewHash } from "../member-sync-records.server";
+import { memberShopperView, shopperViewHash, type RewardForSync } from "../member-sync-records.server";
 import type { MemberProfile } from "../privacy.server";
 import type { ShopContext } from "../shop-context.server";
 import { levelChangeWrites, type LevelChangeWrites, type StoredLevelChange } from "./level-changes";
@@ -43,6 +43,8 @@ export interface StoredMember {
   entries: (StoredEntry & Pick<PointsEntryRow, "at">)[];
   changes: StoredLevelChange[];
   syncState: SyncState | null;
+  /** Issued rewards: the `rewards` metafield is part of what the sync hash covers. */
+  rewards?: RewardForSync[];
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
@@ -118,7 +120,7 @@ export function memberFactWrites(ctx: ShopContext, plan: MemberPlan, stored: Sto
   const entries = ledgerWrites(stored.entries, plan.ledger, now);
   const out: MemberFactWrites = { entries, ...levelChangeWrites(stored.changes, plan.changes), syncState: null, syncOwed: false };
   if (!member.deletedAt) {
-    const hash = shopperViewHash(memberShopperView({ ...member, customerGid: plan.customerGid }, ctx, [...stored.entries, ...entries]));
+    const hash = shopperViewHash(memberShopperView({ ...member, customerGid: plan.customerGid }, ctx, [...stored.entries, ...entries], stored.rewards ?? []));
     const state = stored.syncState;
     if (!state) out.syncState = { kind: "create", pendingHash: hash };
     // A new view deserves fresh attempts, even after a member's earlier views kept failing.
