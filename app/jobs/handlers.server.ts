@@ -6,6 +6,7 @@ import {
   POINTS_EXPIRING_JOB,
   PLAN_REFRESH_JOB,
   PROGRAM_METAFIELD_JOB,
+  REDEMPTION_CREDIT_JOB,
   BACKFILL_JOB,
   PROCESS_WEBHOOKS_JOB,
   RECALCULATE_JOB,
@@ -22,6 +23,7 @@ import { resolveOrderScopes } from "~/services/order-scopes.server";
 import { sendPendingFlowEvents } from "~/services/flow/flow-sender.server";
 import { recordExpiringPoints } from "~/services/flow/points-expiring.server";
 import { syncProgramMetafield } from "~/services/program-metafield.server";
+import { finishPendingRedemptions } from "~/services/rewards/redemption.server";
 import { issueBirthdayRewards } from "~/services/rewards/birthdays.server";
 import { issuePendingRewards } from "~/services/rewards/issue-rewards.server";
 import { backfillJob } from "./backfill.server";
@@ -99,6 +101,14 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
     if (!shop) throw new Error(`${ISSUE_REWARDS_JOB} needs a shop`);
     if (!ctx.deps.adminFor) throw new Error(`${ISSUE_REWARDS_JOB} needs WorkerDeps.adminFor to reach the Admin API`);
     await issuePendingRewards(ctx.db, await ctx.deps.adminFor(shop), shop, ctx.now(), { onEach: ctx.heartbeat });
+  },
+  /** Finishes points redemptions pending for over a minute: the code or store credit given (looked up first) or the points given back. */
+  [REDEMPTION_CREDIT_JOB]: async (ctx) => {
+    const shop = ctx.job.shop;
+    if (!shop) throw new Error(`${REDEMPTION_CREDIT_JOB} needs a shop`);
+    const adminFor = ctx.deps.adminFor;
+    if (!adminFor) throw new Error(`${REDEMPTION_CREDIT_JOB} needs WorkerDeps.adminFor to reach the Admin API`);
+    await finishPendingRedemptions(ctx.db, { admin: adminFor, now: ctx.now }, shop);
   },
   /** Publishes a scheduled program version at its time (nothing when it was cancelled meanwhile). */
   [SCHEDULED_PUBLISH_JOB]: async (ctx) => {

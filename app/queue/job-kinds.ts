@@ -80,3 +80,10 @@ export const resolveOrderScopesKey = (shop: string) => `${RESOLVE_ORDER_SCOPES_J
 export const ISSUE_REWARDS_JOB = "issue-rewards";
 export const issueRewardsKey = (shop: string) => `${ISSUE_REWARDS_JOB}:${shop}`;
 export const issueRewardsRetryKey = (shop: string) => `${ISSUE_REWARDS_JOB}:${shop}:retry`;
+
+/**
+ * Finishes points redemptions still pending a minute after the debit (app/services/rewards/redemption.server.ts): the
+ * store credit or code given (looked up first, never twice) or the points given back. One queued per shop.
+ */
+export const REDEMPTION_CREDIT_JOB = "redemption-credit";
+export const redemptionCreditKey = (shop: string) => `${REDEMPTION_CREDIT_JOB}:${shop}`;
