@@ -57,23 +57,61 @@ export interface FoldResult {
   resumedAt: number;
 }
 
-const programJson = new WeakMap<Program, string>();
+const programKeys = new WeakMap<Program, string>();
 
-/** The default event key: its JSON (a program's JSON computed once per program object). */
+/** A program's fingerprint (of its JSON), computed once per program object. */
+function programKey(program: Program): string {
+  let key = programKeys.get(program);
+  if (key === undefined) programKeys.set(program, (key = hashString(JSON.stringify(program))));
+  return key;
+}
+
+/**
+ * The default event key: the event's time, kind, ids and amounts (a program by the fingerprint of its JSON). It does not
+ * read an order's lines: a caller whose facts can change in place under the same id (an order's lines resolved later)
+ * gives a key with the fact's revision (app/services/recalculation/checkpoints.ts does).
+ */
 export function defaultEventKey(e: MemberEvent): string {
-  if (e.type !== "publishProgram") return JSON.stringify(e);
-  let json = programJson.get(e.program);
-  if (json === undefined) programJson.set(e.program, (json = JSON.stringify(e.program)));
-  return `${e.at}|publish|${json}`;
+  switch (e.type) {
+    case "orderPaid": {
+      const o = e.order;
+      return `${e.at}p${o.id}|${o.total}|${o.subtotal}|${o.shipping}|${o.tax}|${o.lines.length}|${o.channel ?? ""}|${o.hasDiscountCode ? 1 : 0}`;
+    }
+    case "refund":
+      return `${e.at}r${e.orderId}|${e.refund.id}|${e.refund.amount}|${e.refund.lines.length}`;
+    case "orderCancelled":
+      return `${e.at}c${e.orderId}`;
+    case "manualAssign":
+      return `${e.at}m${e.level ?? ""}|${e.lock ? 1 : 0}|${e.rewards === false ? 0 : 1}`;
+    case "pointsAdjust":
+      return `${e.at}a${e.key}|${e.points}|${e.note}`;
+    case "publishProgram":
+      return `${e.at}v${programKey(e.program)}`;
+  }
+}
+
+/** Fingerprint of one string (the same two hashes as prefixHashes). */
+function hashString(s: string): string {
+  return prefixHashes([s], (x) => x)[1];
 }
 
 /** Prefix fingerprints: out[i] fingerprints events [0, i) (two 32-bit FNV-1a variants, chained). */
-export function prefixHashes(events: readonly MemberEvent[], key: (e: MemberEvent) => string): string[] {
+export function prefixHashes<E>(events: readonly E[], key: (e: E) => string): string[] {
+  const raw = rawPrefixHashes(events, key);
+  const out: string[] = [];
+  for (let i = 0; i <= events.length; i++) out.push(fingerprint(raw[2 * i], raw[2 * i + 1]));
+  return out;
+}
+
+/** prefixHashes as numbers: [a0, b0, a1, b1, …] (no string per prefix: a fold compares only a few). */
+function rawPrefixHashes<E>(events: readonly E[], key: (e: E) => string): Uint32Array {
   let a = 0x811c9dc5;
   let b = 0x01000193;
-  const out: string[] = [fingerprint(a, b)];
-  for (const e of events) {
-    const s = key(e);
+  const out = new Uint32Array(2 * events.length + 2);
+  out[0] = a;
+  out[1] = b;
+  for (let i = 0; i < events.length; i++) {
+    const s = key(events[i]);
     for (let k = 0; k < s.length; k++) {
       const c = s.charCodeAt(k);
       a = Math.imul(a ^ c, 0x01000193);
@@ -82,12 +120,26 @@ export function prefixHashes(events: readonly MemberEvent[], key: (e: MemberEven
     // An event separator, so ["ab", "c"] and ["a", "bc"] differ.
     a = Math.imul(a ^ 0x1f, 0x01000193);
     b = Math.imul(b ^ 0x1f, 0x5bd1e995) ^ (b >>> 15);
-    out.push(fingerprint(a, b));
+    out[2 * i + 2] = a;
+    out[2 * i + 3] = b;
   }
   return out;
 }
 
 const fingerprint = (a: number, b: number) => (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
+
+/** Prefix fingerprints of a history, formatted on demand. */
+class Prefixes {
+  private readonly raw: Uint32Array;
+  readonly length: number;
+  constructor(events: readonly MemberEvent[], key: (e: MemberEvent) => string) {
+    this.raw = rawPrefixHashes(events, key);
+    this.length = events.length + 1;
+  }
+  at(count: number): string {
+    return fingerprint(this.raw[2 * count], this.raw[2 * count + 1]);
+  }
+}
 
 /** The program in force after events [0, count): the last publication among them, or the initial program. */
 function programAfter(initial: Program, events: readonly MemberEvent[], count: number): CompiledProgram {
@@ -101,14 +153,14 @@ function programAfter(initial: Program, events: readonly MemberEvent[], count: n
 /** The checkpoint among `from` with the most events that fits the history (`hashes`) and is at most `max` events. */
 export function bestCheckpoint(
   from: readonly MemberCheckpoint[],
-  hashes: readonly string[],
+  hashes: { length: number; at(count: number): string },
   grantRewards: boolean,
   max = Infinity,
 ): MemberCheckpoint | null {
   let best: MemberCheckpoint | null = null;
   for (const c of from) {
     if (c.v !== 1 || c.grantRewards !== grantRewards || c.count >= hashes.length || c.count > max) continue;
-    if (hashes[c.count] !== c.hash) continue;
+    if (hashes.at(c.count) !== c.hash) continue;
     if (best === null || c.count > best.count) best = c;
   }
   return best;
@@ -123,7 +175,7 @@ export function foldFrom(program: Program, events: MemberEvent[], asOf: Instant,
   const grantRewards = opts.grantRewards ?? true;
   const evs = sortEvents(events, asOf);
   const ctx = memberHistory(evs, grantRewards);
-  const hashes = prefixHashes(evs, opts.eventKey ?? defaultEventKey);
+  const hashes = new Prefixes(evs, opts.eventKey ?? defaultEventKey);
   const from = opts.from ?? [];
   const start = bestCheckpoint(from, hashes, grantRewards);
 
@@ -138,7 +190,7 @@ export function foldFrom(program: Program, events: MemberEvent[], asOf: Instant,
     v: 1,
     count,
     lastAt: count > 0 ? evs[count - 1].at : null,
-    hash: hashes[count],
+    hash: hashes.at(count),
     grantRewards,
     run: run.state(),
   });

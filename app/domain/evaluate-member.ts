@@ -70,13 +70,21 @@ export interface MemberRunState {
   };
   changes: LevelChange[];
   table: MetricTableState;
-  orderIds: string[];
-  /** Per table row: the index of its orderPaid event in the member's sorted history. */
+  /** Per table row: the index of its orderPaid event in the member's sorted history (which names the order). */
   rowEvents: number[];
-  refunds: ({ ids: string[]; qty: [string, number][]; amountOnly: number; lineAmount: number; cancelled: boolean } | null)[];
+  /** The rows with refunds applied: [row, refund state]. */
+  refunds: [number, { ids: string[]; qty: [string, number][]; amountOnly: number; lineAmount: number; cancelled: boolean }][];
   /** Refunds waiting for their order: order id → event indices. */
   pending: [string, number[]][];
   book: PointsBookState;
+}
+
+function refundStates(refunds: (RefundState | null)[]): MemberRunState["refunds"] {
+  const out: MemberRunState["refunds"] = [];
+  refunds.forEach((rs, k) => {
+    if (rs) out.push([k, { ids: [...rs.ids], qty: [...rs.qty], amountOnly: rs.amountOnly, lineAmount: rs.lineAmount, cancelled: rs.cancelled }]);
+  });
+  return out;
 }
 
 interface RunMode {
@@ -348,11 +356,8 @@ export class MemberRun extends LevelRules {
       },
       changes: this.changes.slice(),
       table: this.table.toState(),
-      orderIds: this.orderIds.slice(),
       rowEvents: this.rowEvents.slice(),
-      refunds: this.refunds.map((rs) =>
-        rs === null ? null : { ids: [...rs.ids], qty: [...rs.qty], amountOnly: rs.amountOnly, lineAmount: rs.lineAmount, cancelled: rs.cancelled },
-      ),
+      refunds: refundStates(this.refunds),
       pending: this.pending ? [...this.pending].map(([id, list]) => [id, list.slice()]) : [],
       book: this.book.toState(),
     };
@@ -367,21 +372,17 @@ export class MemberRun extends LevelRules {
     run.st = { level, status: s.status, since: s.since, expiresAt: s.expiresAt, graceEndsAt: s.graceEndsAt, locked: s.locked };
     run.changes = state.changes.slice();
     run.table.restore(state.table);
-    for (let k = 0; k < state.orderIds.length; k++) {
-      const id = state.orderIds[k];
-      const slot = ctx.slots.get(id);
-      if (slot === undefined) throw new Error(`MemberRun.resume: order ${id} is not in the history`);
-      run.orderIds.push(id);
+    for (let k = 0; k < state.rowEvents.length; k++) {
+      const e = ctx.events[state.rowEvents[k]];
+      if (e?.type !== "orderPaid") throw new Error(`MemberRun.resume: event ${state.rowEvents[k]} is not an order`);
+      run.orderIds.push(e.order.id);
       run.rowEvents.push(state.rowEvents[k]);
       run.measures.push(undefined);
-      run.pos[slot] = k;
-      const rs = state.refunds[k];
-      run.refunds.push(
-        rs === null
-          ? null
-          : { ids: new Set(rs.ids), qty: new Map(rs.qty), amountOnly: rs.amountOnly, lineAmount: rs.lineAmount, cancelled: rs.cancelled },
-      );
+      run.refunds.push(null);
+      run.pos[ctx.slots.get(e.order.id)!] = k;
     }
+    for (const [k, rs] of state.refunds)
+      run.refunds[k] = { ids: new Set(rs.ids), qty: new Map(rs.qty), amountOnly: rs.amountOnly, lineAmount: rs.lineAmount, cancelled: rs.cancelled };
     if (state.pending.length) run.pending = new Map(state.pending.map(([id, list]) => [id, list.slice()]));
     return run;
   }

@@ -55,13 +55,13 @@ export function orderPoints(cp: CompiledProgram, m: OrderMeasure, levelBefore: s
   return raw === 0 ? 0 : roundPoints(raw, p.points.rounding);
 }
 
-/** A PointsBook as plain data: lots as [key, expiresAt | null, remaining, expired], orders as [id, earned, earnKey, lot index | -1, reversed, taken]. */
+/** A PointsBook as plain data: lots as [key, expiresAt | null, remaining, expired], orders as [id, earned, lot index | -1, reversed, taken]. */
 export interface PointsBookState {
   entries: PointsEntry[];
   reached: string[];
   lots: [string, number | null, number, number][];
   head: number;
-  orders: [string, number, string, number, number, number][];
+  orders: [string, number, number, number, number][];
   debt: number;
   sum: number;
 }
@@ -106,7 +106,7 @@ export class PointsBook {
       reached: [...this.reached],
       lots: this.lots.map((l) => [l.key, l.expiresAt === Infinity ? null : l.expiresAt, l.remaining, l.expired]),
       head: this.head,
-      orders: [...this.orders].map(([id, o]) => [id, o.earned, o.earnKey, o.lot ? lotIndex.get(o.lot)! : -1, o.reversed, o.taken]),
+      orders: [...this.orders].map(([id, o]) => [id, o.earned, o.lot ? lotIndex.get(o.lot)! : -1, o.reversed, o.taken]),
       debt: this.debt,
       sum: this.sum,
     };
@@ -118,8 +118,8 @@ export class PointsBook {
     for (const id of state.reached) book.reached.add(id);
     for (const [key, expiresAt, remaining, expired] of state.lots) book.lots.push({ key, expiresAt: expiresAt ?? Infinity, remaining, expired });
     book.head = state.head;
-    for (const [id, earned, earnKey, lot, reversed, taken] of state.orders)
-      book.orders.set(id, { earned, earnKey, lot: lot < 0 ? null : book.lots[lot], reversed, taken });
+    for (const [id, earned, lot, reversed, taken] of state.orders)
+      book.orders.set(id, { earned, earnKey: `earn:${id}`, lot: lot < 0 ? null : book.lots[lot], reversed, taken });
     book.debt = state.debt;
     book.sum = state.sum;
     return book;

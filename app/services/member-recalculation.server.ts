@@ -4,7 +4,9 @@ import { enqueueJob } from "~/queue/queue.server";
 import { afterMemberWrite, type RecalculationOrigin } from "./member-events.server";
 import type { MemberProfile } from "./privacy.server";
 import { noFacts, type MemberFacts } from "./recalculation/member-facts";
-import { planMember, type MemberPlan, type RecalculateOptions } from "./recalculation/member-plan";
+import { checkpointList, loadCheckpoints, saveCheckpoints } from "./recalculation/checkpoints.server";
+import { planWithCheckpoints } from "./recalculation/checkpoints";
+import { type MemberPlan, type RecalculateOptions } from "./recalculation/member-plan";
 import {
   memberFactWrites,
   memberRowWrite,
@@ -183,8 +185,19 @@ export async function recalculateMember(db: Db, ctx: ShopContext, customerGid: s
       await lockMembers(tx, ctx.shop, [customerGid]);
       if ((await customersWaitingForProductData(tx, ctx, [customerGid], opts.now)).size)
         return nothingWritten(customerGid, "waiting-for-product-data");
-      const plan = planMember(ctx, customerGid, await loadMemberFacts(tx, ctx.shop, customerGid), opts)!;
-      return persistPlan(tx, ctx, plan, (await loadStoredMembers(tx, ctx.shop, [customerGid])).get(customerGid)!, opts.now, opts.origin);
+      const facts = await loadMemberFacts(tx, ctx.shop, customerGid);
+      const kept = (await loadCheckpoints(tx, ctx.shop, [customerGid])).get(customerGid);
+      const { plan, fold } = planWithCheckpoints(ctx, customerGid, facts, opts, checkpointList(kept));
+      const result = await persistPlan(
+        tx,
+        ctx,
+        plan,
+        (await loadStoredMembers(tx, ctx.shop, [customerGid])).get(customerGid)!,
+        opts.now,
+        opts.origin,
+      );
+      if (result.memberId !== null) await saveCheckpoints(tx, ctx.shop, customerGid, fold, kept, opts.now);
+      return result;
     },
     { timeout: 60_000 },
   ); // It may wait for another worker's fold of a chunk holding this member.
@@ -219,12 +232,25 @@ export async function recalculateMembers(
         await lockMembers(tx, ctx.shop, chunk);
         const facts = await loadFactsOfMany(tx, ctx.shop, chunk);
         const waiting = await customersWaitingForProductData(tx, ctx, chunk, opts.now); // left to the resolver (order-scopes.server.ts)
+        const kept = await loadCheckpoints(tx, ctx.shop, chunk);
         const plans = chunk
           .filter((gid) => !waiting.has(gid))
-          .map((gid) => planMember(ctx, gid, facts.get(gid)!, { now: opts.now, profile: profiles.get(gid) ?? null, origin: opts.origin })!);
+          .map((gid) =>
+            planWithCheckpoints(
+              ctx,
+              gid,
+              facts.get(gid)!,
+              { now: opts.now, profile: profiles.get(gid) ?? null, origin: opts.origin },
+              checkpointList(kept.get(gid)),
+            ),
+          );
         const stored = await loadStoredMembers(tx, ctx.shop, chunk);
         const out: RecalculateResult[] = [];
-        for (const plan of plans) out.push(await persistPlan(tx, ctx, plan, stored.get(plan.customerGid)!, opts.now, opts.origin));
+        for (const { plan, fold } of plans) {
+          const result = await persistPlan(tx, ctx, plan, stored.get(plan.customerGid)!, opts.now, opts.origin);
+          if (result.memberId !== null) await saveCheckpoints(tx, ctx.shop, plan.customerGid, fold, kept.get(plan.customerGid), opts.now);
+          out.push(result);
+        }
         return out;
       },
       { timeout: 120_000, maxWait: 30_000 },

@@ -1,0 +1,69 @@
+import { defaultEventKey, foldFrom, type FoldResult, type MemberCheckpoint } from "~/domain/checkpoint";
+import type { MemberEvent } from "~/domain";
+import type { ShopContext } from "../shop-context.server";
+import { memberEvents, type MemberFacts } from "./member-facts";
+import { planFromOutcome, type MemberPlan, type RecalculateOptions } from "./member-plan";
+
+/**
+ * Member state checkpoints between the engine (app/domain/checkpoint.ts) and the database (checkpoints.server.ts):
+ * which facts a checkpoint stands for, and the fold that starts from one. Pure: no database, no clock.
+ * docs/checkpoints.md explains the design and what it saves.
+ */
+
+/** How long after an event a fact dated before it may still arrive: Shopify retries a webhook for 48 hours. */
+export const LATE_FACT_WINDOW_MS = 72 * 3_600_000;
+
+/** The checkpoints kept per member: after the last event, and after the last event older than LATE_FACT_WINDOW_MS. */
+export type CheckpointSlot = "latest" | "stable";
+
+/**
+ * A key per event that changes whenever the engine would read the fact differently: the engine's default key (times,
+ * ids, amounts) plus an order's or refund's lines as stored (an order's collections and tags are resolved after it
+ * arrives), and a publication by its version id.
+ */
+export function factEventKey(facts: MemberFacts, ctx: ShopContext): (e: MemberEvent) => string {
+  const orderLines = new Map<string, string>();
+  for (const o of facts.orders) orderLines.set(o.orderGid, "linesJson" in o ? o.linesJson : JSON.stringify(o.lines));
+  const refundLines = new Map<string, string>();
+  for (const r of facts.refunds) refundLines.set(r.refundGid, "linesJson" in r ? r.linesJson : JSON.stringify(r.lines));
+  const versionOf = new Map(ctx.versions.map((v) => [v.program, v.versionId]));
+  return (e) => {
+    switch (e.type) {
+      case "orderPaid":
+        return `${defaultEventKey(e)}|${orderLines.get(e.order.id) ?? ""}`;
+      case "refund":
+        return `${defaultEventKey(e)}|${refundLines.get(e.refund.id) ?? ""}`;
+      case "publishProgram": {
+        const id = versionOf.get(e.program);
+        return id === undefined ? defaultEventKey(e) : `${e.at}v${id}`;
+      }
+      default:
+        return defaultEventKey(e);
+    }
+  };
+}
+
+/**
+ * The member's fold (foldMember's outcome, to the last bit) from the newest checkpoint that still fits their facts,
+ * with the checkpoints to keep. A publication after the checkpoint replays the member once, under the new version.
+ */
+export function foldWithCheckpoints(ctx: ShopContext, facts: MemberFacts, now: Date, kept: readonly MemberCheckpoint[]): FoldResult {
+  return foldFrom(ctx.versions[0].program, memberEvents(facts, ctx.versions), now.getTime(), {
+    grantRewards: true,
+    from: kept,
+    stableAt: now.getTime() - LATE_FACT_WINDOW_MS,
+    eventKey: factEventKey(facts, ctx),
+  });
+}
+
+/** planMember through the member's checkpoints: the plan, and the fold whose checkpoints to save with the member. */
+export function planWithCheckpoints(
+  ctx: ShopContext,
+  customerGid: string,
+  facts: MemberFacts,
+  opts: RecalculateOptions,
+  kept: readonly MemberCheckpoint[],
+): { plan: MemberPlan; fold: FoldResult } {
+  const fold = foldWithCheckpoints(ctx, facts, opts.now, kept);
+  return { plan: planFromOutcome(ctx, customerGid, facts, fold.outcome, opts), fold };
+}
