@@ -1,3 +1,4 @@
+import { parseBirthday } from "~/domain/birthday";
 import { parseCsv, toCsv } from "./csv";
 
 // Member CSV: the export's first columns are the import's, so an export can be edited and imported back.
@@ -14,8 +15,10 @@ export const EXPORT_COLUMNS = [
   "level_expires_at",
   "spend",
   "points",
+  "birthday",
 ] as const;
-export const IMPORT_COLUMNS = ["customer_id", "level", "locked", "points"] as const;
+/** birthday (optional): MM-DD or YYYY-MM-DD, set only for members who have none. */
+export const IMPORT_COLUMNS = ["customer_id", "level", "locked", "points", "birthday"] as const;
 const REQUIRED = ["customer_id", "level"] as const;
 export const MAX_IMPORT_ROWS = 50_000;
 
@@ -31,6 +34,8 @@ export interface MemberExportRow {
   levelExpiresAt: string | null;
   spend: string;
   points: number;
+  /** "MM-DD" or null. */
+  birthday?: string | null;
 }
 
 export function membersCsv(rows: Iterable<MemberExportRow>): string {
@@ -48,6 +53,7 @@ export function membersCsv(rows: Iterable<MemberExportRow>): string {
       r.levelExpiresAt,
       r.spend,
       r.points,
+      r.birthday ?? null,
     ]);
   }
   return toCsv([...EXPORT_COLUMNS], out);
@@ -62,6 +68,8 @@ export interface MemberImportRow {
   locked: boolean;
   /** Points to add (or take, when negative) as an adjustment; 0 = none. */
   points: number;
+  /** "MM-DD" when the row has a birthday (set only where the member has none); null otherwise. */
+  birthday: string | null;
 }
 
 export interface ImportProblem {
@@ -135,7 +143,20 @@ export function parseMembersImport(text: string, levels: { id: string; name: str
       problems.push({ line, message: `points "${pointsRaw}" must be a whole number (negative to take points).` });
       return;
     }
-    rows.push({ line, customerGid: gid, level, locked: YES.has(lockedRaw), points: pointsRaw === "" ? 0 : Number(pointsRaw) });
+    const birthdayRaw = cell("birthday");
+    const birthday = birthdayRaw === "" ? null : parseBirthday(birthdayRaw);
+    if (birthday && !birthday.ok) {
+      problems.push({ line, message: `birthday: ${birthday.message}` });
+      return;
+    }
+    rows.push({
+      line,
+      customerGid: gid,
+      level,
+      locked: YES.has(lockedRaw),
+      points: pointsRaw === "" ? 0 : Number(pointsRaw),
+      birthday: birthday ? birthday.birthday : null,
+    });
   });
   return { rows, problems };
 }

@@ -1,9 +1,10 @@
 import {
+  BIRTHDAY_METAFIELDS_JOB,
   BIRTHDAY_REWARDS_JOB,
   DISCOUNT_SYNC_JOB,
   FLOW_EVENTS_JOB,
-  ISSUE_REWARDS_JOB,
   POINTS_EXPIRING_JOB,
+  ISSUE_REWARDS_JOB,
   PLAN_REFRESH_JOB,
   PROGRAM_METAFIELD_JOB,
   REDEMPTION_CREDIT_JOB,
@@ -25,6 +26,7 @@ import { recordExpiringPoints } from "~/services/flow/points-expiring.server";
 import { syncProgramMetafield } from "~/services/program-metafield.server";
 import { finishPendingRedemptions } from "~/services/rewards/redemption.server";
 import { issueBirthdayRewards } from "~/services/rewards/birthdays.server";
+import { syncBirthdayMetafields } from "~/services/rewards/birthdays-capture.server";
 import { issuePendingRewards } from "~/services/rewards/issue-rewards.server";
 import { backfillJob } from "./backfill.server";
 import { recalculatePartJob } from "./full-recalculation.server";
@@ -77,11 +79,6 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
     if (!ctx.job.shop) throw new Error(`${POINTS_EXPIRING_JOB} needs a shop`);
     await recordExpiringPoints(ctx.db, ctx.job.shop, ctx.now());
   },
-  /** Records the shop's birthday rewards due today (once a year per member, whoever runs it and however often). */
-  [BIRTHDAY_REWARDS_JOB]: async (ctx) => {
-    if (!ctx.job.shop) throw new Error(`${BIRTHDAY_REWARDS_JOB} needs a shop`);
-    await issueBirthdayRewards(ctx.db, ctx.job.shop, ctx.now());
-  },
   /** Writes live orders' product collections and tags into their lines; recomputes the members who waited for them. */
   [RESOLVE_ORDER_SCOPES_JOB]: async (ctx) => {
     const shop = ctx.job.shop;
@@ -95,12 +92,10 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
     if (result.resolved > 0) ctx.advanced();
     if (result.error !== null) throw result.error; // retried with backoff; the orders' scopeAttempts counted it
   },
-  /** Creates the discount codes of the shop's pending rewards (welcome, birthday) in Shopify; failures retry with backoff. */
-  [ISSUE_REWARDS_JOB]: async (ctx) => {
-    const shop = ctx.job.shop;
-    if (!shop) throw new Error(`${ISSUE_REWARDS_JOB} needs a shop`);
-    if (!ctx.deps.adminFor) throw new Error(`${ISSUE_REWARDS_JOB} needs WorkerDeps.adminFor to reach the Admin API`);
-    await issuePendingRewards(ctx.db, await ctx.deps.adminFor(shop), shop, ctx.now(), { onEach: ctx.heartbeat });
+  /** Records the shop's birthday rewards due today (once a year per member, whoever runs it and however often). */
+  [BIRTHDAY_REWARDS_JOB]: async (ctx) => {
+    if (!ctx.job.shop) throw new Error(`${BIRTHDAY_REWARDS_JOB} needs a shop`);
+    await issueBirthdayRewards(ctx.db, ctx.job.shop, ctx.now());
   },
   /** Finishes points redemptions pending for over a minute: the code or store credit given (looked up first) or the points given back. */
   [REDEMPTION_CREDIT_JOB]: async (ctx) => {
@@ -109,6 +104,20 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
     const adminFor = ctx.deps.adminFor;
     if (!adminFor) throw new Error(`${REDEMPTION_CREDIT_JOB} needs WorkerDeps.adminFor to reach the Admin API`);
     await finishPendingRedemptions(ctx.db, { admin: adminFor, now: ctx.now }, shop);
+  },
+  /** Creates the discount codes of the shop's pending rewards (welcome, birthday) in Shopify; failures retry with backoff. */
+  [ISSUE_REWARDS_JOB]: async (ctx) => {
+    const shop = ctx.job.shop;
+    if (!shop) throw new Error(`${ISSUE_REWARDS_JOB} needs a shop`);
+    if (!ctx.deps.adminFor) throw new Error(`${ISSUE_REWARDS_JOB} needs WorkerDeps.adminFor to reach the Admin API`);
+    await issuePendingRewards(ctx.db, await ctx.deps.adminFor(shop), shop, ctx.now(), { onEach: ctx.heartbeat });
+  },
+  /** Writes members' stored birthdays to their metafield (the app's copy is the truth; a shopper's later write is undone). */
+  [BIRTHDAY_METAFIELDS_JOB]: async (ctx) => {
+    const shop = ctx.job.shop;
+    if (!shop) throw new Error(`${BIRTHDAY_METAFIELDS_JOB} needs a shop`);
+    if (!ctx.deps.adminFor) throw new Error(`${BIRTHDAY_METAFIELDS_JOB} needs WorkerDeps.adminFor to reach the Admin API`);
+    await syncBirthdayMetafields(ctx.db, await ctx.deps.adminFor(shop), shop, ctx.payload<{ customerGids: string[] }>().customerGids ?? []);
   },
   /** Publishes a scheduled program version at its time (nothing when it was cancelled meanwhile). */
   [SCHEDULED_PUBLISH_JOB]: async (ctx) => {

@@ -64,14 +64,6 @@ export const flowEventsRetryKey = (shop: string) => `${FLOW_EVENTS_JOB}:${shop}:
 export const POINTS_EXPIRING_JOB = "points-expiring";
 export const pointsExpiringKey = (shop: string) => `${POINTS_EXPIRING_JOB}:${shop}`;
 
-/** Records the shop's birthday rewards due today (app/services/rewards/birthdays.server.ts). Queued by the schedule, one per shop. */
-export const BIRTHDAY_REWARDS_JOB = "birthday-rewards";
-export const birthdayRewardsKey = (shop: string) => `${BIRTHDAY_REWARDS_JOB}:${shop}`;
-
-/** Reads the collections and tags of live orders' products (webhooks carry neither) and writes them into the lines. One queued per shop. */
-export const RESOLVE_ORDER_SCOPES_JOB = "resolve-order-scopes";
-export const resolveOrderScopesKey = (shop: string) => `${RESOLVE_ORDER_SCOPES_JOB}:${shop}`;
-
 /**
  * Issues the shop's pending rewards in Shopify (discount codes; app/services/rewards/issue-rewards.server.ts). One
  * queued per shop when a reward is recorded; a retry after a failed issue is queued under its own key, so a new
@@ -80,6 +72,18 @@ export const resolveOrderScopesKey = (shop: string) => `${RESOLVE_ORDER_SCOPES_J
 export const ISSUE_REWARDS_JOB = "issue-rewards";
 export const issueRewardsKey = (shop: string) => `${ISSUE_REWARDS_JOB}:${shop}`;
 export const issueRewardsRetryKey = (shop: string) => `${ISSUE_REWARDS_JOB}:${shop}:retry`;
+
+/** Reads the collections and tags of live orders' products (webhooks carry neither) and writes them into the lines. One queued per shop. */
+export const RESOLVE_ORDER_SCOPES_JOB = "resolve-order-scopes";
+export const resolveOrderScopesKey = (shop: string) => `${RESOLVE_ORDER_SCOPES_JOB}:${shop}`;
+
+/** Records the shop's birthday rewards due today (app/services/rewards/birthdays.server.ts). Queued by the schedule, one per shop. */
+export const BIRTHDAY_REWARDS_JOB = "birthday-rewards";
+export const birthdayRewardsKey = (shop: string) => `${BIRTHDAY_REWARDS_JOB}:${shop}`;
+
+/** Writes members' stored birthdays to their `$app:tierline.birthday` metafield. One per customer (or per imported file). */
+export const BIRTHDAY_METAFIELDS_JOB = "birthday-metafields";
+export const birthdayMetafieldsKey = (shop: string, tag: string) => `${BIRTHDAY_METAFIELDS_JOB}:${shop}:${tag}`;
 
 /**
  * Finishes points redemptions still pending a minute after the debit (app/services/rewards/redemption.server.ts): the

@@ -21,17 +21,23 @@ import { useEffect, useState } from "react";
 import { ErrorBanner } from "~/components/ErrorBanner/ErrorBanner";
 import { LevelChangeList } from "~/components/LevelChangeList/LevelChangeList";
 import { MemberBirthday } from "~/components/MemberBirthday/MemberBirthday";
+import { MemberRewards } from "~/components/MemberRewards/MemberRewards";
 import { SectionBody, SectionCard } from "~/components/SectionCard/SectionCard";
 import db from "~/db/client.server";
 import { memberAction, memberDetailView } from "~/services/admin/members.server";
 import { formAction, orNotFound } from "~/services/admin/respond.server";
 import { memberBirthdayView, setMemberBirthdayAction } from "~/services/rewards/birthdays-capture.server";
+import { memberRewardsView } from "~/services/rewards/member-rewards.server";
 import { authenticate } from "~/shopify.server";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const view = await orNotFound(() => memberDetailView(db, session.shop, params.id!, Date.now()));
-  return json({ ...view, birthday: await memberBirthdayView(db, session.shop, params.id!) });
+  return json({
+    ...view,
+    birthday: await memberBirthdayView(db, session.shop, params.id!),
+    rewards: await memberRewardsView(db, session.shop, params.id!),
+  });
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
@@ -106,6 +112,8 @@ export default function MemberDetail() {
                 </BlockStack>
               )}
             </SectionCard>
+
+            <MemberRewards rewards={v.rewards} />
 
             <SectionCard title="Why the level changed" gap="200">
               <LevelChangeList as="ol" gap="150" items={v.audit.map((a) => a.text)} />

@@ -19,6 +19,7 @@ import {
 } from "@shopify/polaris";
 import { useEffect, useRef, useState } from "react";
 import { MoneyField } from "~/components/DecimalField/DecimalField";
+import { ImportedBirthdays } from "~/components/MemberBirthday/ImportedBirthdays";
 import { NumericCell } from "~/components/NumericCell/NumericCell";
 import db from "~/db/client.server";
 import { importMembersAction, membersView, parseMembersFilter } from "~/services/admin/members.server";
@@ -191,6 +192,7 @@ export default function Members() {
             {importResult.ok ? (
               <Banner tone="success" title="Import finished">
                 <p>{"imported" in importResult ? `${importResult.imported} members imported (no rewards granted).` : null}</p>
+                {"birthdays" in importResult && importResult.birthdays.length > 0 && <ImportedBirthdays outcomes={importResult.birthdays} />}
               </Banner>
             ) : (
               <Banner tone="critical" title="Nothing was imported">

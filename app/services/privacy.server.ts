@@ -15,6 +15,8 @@ export interface MemberProfile {
 }
 
 const NO_PROFILE: MemberProfile = { email: null, firstName: null, lastName: null, phone: null };
+/** The birthday is personal data too: redact and delete clear it with the profile. */
+const NO_BIRTHDAY = { birthday: null, birthdaySource: null, birthdaySetAt: null };
 
 /** What a redacted inbox row keeps instead of the body. */
 export const REDACTED_PAYLOAD = '{"redacted":true}';
@@ -48,7 +50,7 @@ export async function redactCustomer(tx: Tx, shop: string, request: RedactReques
   );
 
   if (member) {
-    await tx.member.update({ where: { id: member.id }, data: { ...NO_PROFILE, redactedAt: now, version: { increment: 1 } } });
+    await tx.member.update({ where: { id: member.id }, data: { ...NO_PROFILE, ...NO_BIRTHDAY, redactedAt: now, version: { increment: 1 } } });
     await tx.pointsEntry.updateMany({ where: { shop, memberId: member.id, note: { not: null } }, data: { note: null } });
   }
   await tx.memberAdjustment.updateMany({ where: { shop, customerGid: request.customerGid, note: { not: null } }, data: { note: null, actor: null } });
@@ -70,7 +72,7 @@ export async function redactCustomer(tx: Tx, shop: string, request: RedactReques
 
 /** customers/delete: the member stays for the shop's history, without personal data, and is no longer synced. */
 export async function forgetDeletedCustomer(tx: Tx, shop: string, customerGid: string, now: Date): Promise<void> {
-  await tx.member.updateMany({ where: { shop, customerGid }, data: { ...NO_PROFILE, deletedAt: now, version: { increment: 1 } } });
+  await tx.member.updateMany({ where: { shop, customerGid }, data: { ...NO_PROFILE, ...NO_BIRTHDAY, deletedAt: now, version: { increment: 1 } } });
   await tx.syncState.deleteMany({ where: { shop, subject: customerGid } });
 }
 

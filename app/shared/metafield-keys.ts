@@ -10,5 +10,11 @@ export const TIERLINE_NAMESPACE = "$app:tierline";
 export const MEMBER_METAFIELD_KEYS = ["level", "progress", "benefits", "history", "rewards"] as const;
 export type MemberMetafieldKey = (typeof MEMBER_METAFIELD_KEYS)[number];
 
+/**
+ * The customer's birthday ("MM-DD", single_line_text_field): the one metafield a shopper writes (once, from the account
+ * page, through the Customer Account API); the app keeps the truth in Member.birthday and writes it back.
+ */
+export const BIRTHDAY_METAFIELD_KEY = "birthday";
+
 /** The shop's programme metafield (TierProgramV1): every shopper-visible level, written on publish. */
 export const PROGRAM_METAFIELD_KEY = "program";

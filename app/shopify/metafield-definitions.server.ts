@@ -1,10 +1,13 @@
-import { MEMBER_METAFIELD_KEYS, PROGRAM_METAFIELD_KEY, TIERLINE_NAMESPACE } from "~/shared/metafield-keys";
+import { BIRTHDAY_METAFIELD_KEY, MEMBER_METAFIELD_KEYS, PROGRAM_METAFIELD_KEY, TIERLINE_NAMESPACE } from "~/shared/metafield-keys";
 import { asCaller, ShopifyAdminError, type AdminCaller, type AdminGraphqlClient, type CallPolicy } from "./admin-graphql.server";
 import { TIERLINE_METAFIELD_DEFINITION_CREATE, TIERLINE_METAFIELD_DEFINITIONS } from "./documents";
 
 interface DefinitionText {
   name: string;
   description: string;
+  /** json (the documents Tierline writes) unless said otherwise. */
+  type?: string;
+  access?: { admin: string; storefront: string; customerAccount: string };
 }
 
 const MEMBER_DEFINITIONS: Record<(typeof MEMBER_METAFIELD_KEYS)[number], DefinitionText> = {
@@ -13,6 +16,20 @@ const MEMBER_DEFINITIONS: Record<(typeof MEMBER_METAFIELD_KEYS)[number], Definit
   benefits: { name: "Level benefits", description: "Benefits of the customer's Tierline level (written by Tierline)." },
   history: { name: "Points history", description: "The customer's latest Tierline points entries, newest first (written by Tierline)." },
   rewards: { name: "Rewards", description: "The customer's issued Tierline rewards and their discount codes, newest first (written by Tierline)." },
+};
+
+/**
+ * The birthday the shopper enters once in their account: the Customer Account API may write it (READ_WRITE; the
+ * extension's metafieldsSet), the storefront may not read it (personal data), and the merchant reads it in the admin
+ * (the member page is where it is changed, so Tierline keeps the truth). Declaratively the same definition would be
+ * `[customer.metafields.app.birthday]` with `access.customer_account = "read_write"` in shopify.app.toml; Tierline
+ * creates all its definitions through metafieldDefinitionCreate on install, so it is here with the others.
+ */
+const BIRTHDAY_DEFINITION: DefinitionText = {
+  name: "Birthday",
+  description: "The customer's birthday as MM-DD, entered once in their account (Tierline keeps it; ask the shop to change it).",
+  type: "single_line_text_field",
+  access: { admin: "MERCHANT_READ", storefront: "NONE", customerAccount: "READ_WRITE" },
 };
 
 const PROGRAM_DEFINITION: DefinitionText = {
@@ -34,7 +51,7 @@ export interface DefinitionsResult {
 
 /** Creates the customer metafield definitions on install. Safe to run on every install: existing keys are skipped. */
 export async function ensureMemberMetafieldDefinitions(admin: AdminGraphqlClient | AdminCaller, policy?: CallPolicy): Promise<DefinitionsResult> {
-  return ensureDefinitions(asCaller(admin, policy), "CUSTOMER", MEMBER_DEFINITIONS);
+  return ensureDefinitions(asCaller(admin, policy), "CUSTOMER", { ...MEMBER_DEFINITIONS, [BIRTHDAY_METAFIELD_KEY]: BIRTHDAY_DEFINITION });
 }
 
 /** Creates the shop's `program` metafield definition (before the first write of the programme); skipped when it exists. */
@@ -59,11 +76,11 @@ async function ensureDefinitions(
       definition: {
         namespace: TIERLINE_NAMESPACE,
         key,
-        type: "json",
+        type: text.type ?? "json",
         ownerType,
         name: text.name,
         description: text.description,
-        access: SHOPPER_READABLE,
+        access: text.access ?? SHOPPER_READABLE,
       },
     });
     const errors = (created?.metafieldDefinitionCreate?.userErrors ?? []) as { message: string; code: string | null }[];

@@ -97,6 +97,7 @@ describe("member list", () => {
       "level_expires_at",
       "spend",
       "points",
+      "birthday",
     ]);
     expect(
       rows
@@ -210,7 +211,7 @@ describe("CSV import", () => {
   it("creates and assigns members, adds points, and a second import of the same file changes nothing", async () => {
     await member(1, "150.00");
     const text = "customer_id,level,locked,points\n1,gold,yes,\n2,Silver,no,25\n3,,no,\n";
-    expect(await importMembersAction(db, SHOP, file(text), NOW)).toEqual({ imported: 3, created: 2 });
+    expect(await importMembersAction(db, SHOP, file(text), NOW)).toEqual({ imported: 3, created: 2, birthdays: [] });
     const rows = await db.member.findMany({ orderBy: { customerGid: "asc" } });
     expect(rows.map((m) => [m.customerGid, m.levelId, m.locked, m.points])).toEqual([
       [C(1), "gold", true, 150],
@@ -218,7 +219,7 @@ describe("CSV import", () => {
       [C(3), null, false, 0],
     ]);
     const adjustments = await db.memberAdjustment.count();
-    expect(await importMembersAction(db, SHOP, file(text), NOW + 60_000)).toEqual({ imported: 3, created: 0 });
+    expect(await importMembersAction(db, SHOP, file(text), NOW + 60_000)).toEqual({ imported: 3, created: 0, birthdays: [] });
     expect(await db.memberAdjustment.count()).toBe(adjustments);
     expect((await db.member.findFirstOrThrow({ where: { customerGid: C(2) } })).points).toBe(25);
   });

@@ -116,19 +116,27 @@ describe("tier discount", () => {
 });
 
 describe("install helpers", () => {
-  it("creates the four customer metafield definitions once, with storefront and customer-account read access", async () => {
+  it("creates the customer metafield definitions once: the documents shopper-readable, the birthday writable from the account page", async () => {
     const { domain, admin } = freshShop();
-    expect(await ensureMemberMetafieldDefinitions(admin, policy)).toEqual({ created: ["level", "progress", "benefits", "history"], existing: [] });
-    expect(await ensureMemberMetafieldDefinitions(admin, policy)).toEqual({ created: [], existing: ["level", "progress", "benefits", "history"] });
-    expect(standIn.shop(domain).metafieldDefinitions.map((d) => [d.namespace, d.key, d.type, d.ownerType, d.access])).toEqual(
-      ["level", "progress", "benefits", "history"].map((key) => [
+    const documents = ["level", "progress", "benefits", "history", "rewards"];
+    expect(await ensureMemberMetafieldDefinitions(admin, policy)).toEqual({ created: [...documents, "birthday"], existing: [] });
+    expect(await ensureMemberMetafieldDefinitions(admin, policy)).toEqual({ created: [], existing: [...documents, "birthday"] });
+    expect(standIn.shop(domain).metafieldDefinitions.map((d) => [d.namespace, d.key, d.type, d.ownerType, d.access])).toEqual([
+      ...documents.map((key) => [
         "app--424242--tierline",
         key,
         "json",
         "CUSTOMER",
         { admin: "MERCHANT_READ", storefront: "PUBLIC_READ", customerAccount: "READ" },
       ]),
-    );
+      [
+        "app--424242--tierline",
+        "birthday",
+        "single_line_text_field",
+        "CUSTOMER",
+        { admin: "MERCHANT_READ", storefront: "NONE", customerAccount: "READ_WRITE" },
+      ],
+    ]);
   });
 
   it.each(["USD", "EUR", "JPY"])("reads the shop currency (%s)", async (currency) => {

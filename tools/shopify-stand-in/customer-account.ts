@@ -1,4 +1,5 @@
 import { execute, parse, validate, type DocumentNode, type ExecutionResult } from "graphql";
+import { customerAccountMetafieldsSet } from "./customer-account-metafields";
 import { resolveNamespace } from "./resolvers";
 import { loadShopifySchema, SHOPIFY_API_VERSION } from "./schemas";
 import type { MetafieldMap, MetafieldRecord, ShopState } from "./store";
@@ -10,7 +11,8 @@ import type { MetafieldMap, MetafieldRecord, ShopState } from "./store";
  * sandbox resolves `shopify://customer-account/api/<version>/graphql.json`; `customerAccountFetch` plays that fetch.
  *
  * Implemented: `customer { id firstName lastName displayName metafield(namespace, key) }` and
- * `shop { id name metafield(namespace, key) }`; any other valid field answers an error naming it.
+ * `shop { id name metafield(namespace, key) }`, and the mutation `metafieldsSet` (./customer-account-metafields.ts:
+ * the customer's own metafields whose definition grants READ_WRITE); any other valid field answers an error naming it.
  */
 
 export const CUSTOMER_ACCOUNT_URL_PATTERN = /^shopify:\/\/customer-account\/api\/([^/]+)\/graphql\.json$/;
@@ -88,6 +90,8 @@ export async function runCustomerAccountQuery(
         name: shop.name,
         metafield: metafieldAccessor(shop.metafields, session.appId),
       }),
+    metafieldsSet: (args: Args) =>
+      customerAccountMetafieldsSet(shop, { customerId: session.customerId, appId: session.appId, now: () => new Date().toISOString() }, args as never),
   });
   const variables = body.variables && typeof body.variables === "object" ? (body.variables as Record<string, unknown>) : {};
   return execute({

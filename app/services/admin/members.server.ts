@@ -9,6 +9,7 @@ import { normaliseMoney, text } from "~/forms/form-fields";
 import type { ProgramJson } from "~/forms/level-form";
 import { membersCsv, parseMembersImport, type MemberExportRow } from "~/forms/members-csv";
 import { loadShopContext } from "~/services/shop-context.server";
+import { importBirthdays, type ImportedBirthdayOutcome } from "~/services/rewards/birthdays-capture.server";
 import { recomputeMemberNow } from "./member-recompute.server";
 import { loadVersions, notFound, programOf } from "./program-drafts.server";
 import { previewMoves } from "./publish.server";
@@ -148,6 +149,7 @@ export async function exportMembersCsv(db: Db, shop: string, filter: MembersFilt
         levelExpiresAt: m.levelExpiresAt?.toISOString() ?? null,
         spend: formatMoney(m.spend),
         points: m.points,
+        birthday: m.birthday,
       });
     }
     if (batch.length < 2000) break;
@@ -316,7 +318,12 @@ const CHUNK = 500;
  * as an assignment by hand (`actor: "import"`) and, when given, a points adjustment. A file imported twice changes
  * nothing the second time (row keys are a hash of the file and the line).
  */
-export async function importMembersAction(db: Db, shop: string, form: FormData, now: number): Promise<{ imported: number; created: number }> {
+export async function importMembersAction(
+  db: Db,
+  shop: string,
+  form: FormData,
+  now: number,
+): Promise<{ imported: number; created: number; birthdays: ImportedBirthdayOutcome[] }> {
   parseForm(importIntent, { intent: form.get("intent") ?? "import" });
   const file = form.get("file");
   if (!file || typeof file === "string") throw new FormValidationError({ file: "Choose a CSV file to import." }, 400);
@@ -378,5 +385,8 @@ export async function importMembersAction(db: Db, shop: string, form: FormData, 
   const ctx = await loadShopContext(db, shop);
   for (const r of rows) await recomputeMemberNow(db, shop, r.customerGid, now, ctx);
   const created = rows.filter((r) => !existing.has(r.customerGid)).length;
-  return { imported: rows.length, created };
+  // Birthdays: set where the member has none (source import), one outcome per row that had one.
+  const withBirthday = rows.flatMap((r) => (r.birthday ? [{ line: r.line, customerGid: r.customerGid, birthday: r.birthday }] : []));
+  const birthdays = await importBirthdays(db, shop, withBirthday, fileHash, at);
+  return { imported: rows.length, created, birthdays };
 }

@@ -5,6 +5,7 @@ import { memberCardImageSource } from "../../../app/shared/member-card-image";
 import { ACCOUNT_MEMBER_CARD, loadMember, type FetchLike, type MemberState } from "../../../app/shared/member-query";
 import { memberView, type ViewContext } from "../../../app/shared/member-view";
 import { programView } from "../../../app/shared/program-view";
+import { BirthdayForm } from "./BirthdayForm";
 import { BenefitList, MemberProgress, PointsHistory, ProgramLevels, Rules, type RulesSettings } from "./components";
 
 /** customer-account.page.render: the member card, the whole programme, points and the merchant's rules. */
@@ -46,6 +47,7 @@ function MemberPage({ state }: { state: MemberState }) {
             </s-stack>
           </s-section>
         ) : null}
+        <BirthdayForm ctx={ctx} sessionToken={shopify.sessionToken} />
         <Rules settings={rules} ctx={ctx} />
       </s-stack>
     </s-page>
