@@ -54,6 +54,8 @@ export async function redactCustomer(tx: Tx, shop: string, request: RedactReques
     await tx.pointsEntry.updateMany({ where: { shop, memberId: member.id, note: { not: null } }, data: { note: null } });
   }
   await tx.memberAdjustment.updateMany({ where: { shop, customerGid: request.customerGid, note: { not: null } }, data: { note: null, actor: null } });
+  // Checkpoints copy the ledger's notes: dropped (a cache, rebuilt by the next recalculation without the notes).
+  await tx.memberCheckpoint.deleteMany({ where: { shop, customerGid: request.customerGid } });
 
   const { count } = await tx.webhookInbox.updateMany({
     where: {
@@ -92,6 +94,7 @@ export async function mergeCustomers(tx: Tx, shop: string, deletedGid: string, k
 
 /** Every table that holds a shop's data, children before parents. */
 const SHOP_TABLES = [
+  "memberCheckpoint",
   "pointsEntry",
   "levelChange",
   "member",
