@@ -145,6 +145,8 @@ export async function resolveOrderScopes(
 ): Promise<ResolveResult> {
   const caller = asCaller(admin, opts.policy);
   const result: ResolveResult = { resolved: 0, recomputed: [], fetched: 0, failed: 0, error: null };
+  // An uninstalled shop has no token to read products with (and its facts are purged).
+  if ((await db.shop.findUnique({ where: { domain: shop }, select: { uninstalledAt: true } }))?.uninstalledAt) return result;
   const skip = new Set<string>();
   for (;;) {
     const orders = await db.orderFact.findMany({

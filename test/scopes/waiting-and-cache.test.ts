@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { RESOLVE_ORDER_SCOPES_JOB } from "~/queue/job-kinds";
+import { memberDetailView } from "~/services/admin/members.server";
 import { ordersWaitingForProductData, PRODUCT_SCOPE_TTL_MS } from "~/services/order-scopes.server";
 import {
   JACKET,
@@ -87,6 +88,30 @@ describe("a live order whose products cannot be read", () => {
     expect(await world.work(NOW)).toEqual([]);
     expect((await world.lines(LIVE, 1))[0]).toMatchObject({ productId: JACKET, collectionIds: [], tags: [] });
     expect(await world.member(LIVE, 601)).toMatchObject({ levelId: "silver" });
+  });
+});
+
+describe("the admin's member page", () => {
+  it("marks a member's live order whose product data is not read yet, and then no more", async () => {
+    await liveShop(SCOPED_PROGRAM);
+    world.seedOrder(LIVE, { n: 21, customer: 601, at: "2026-05-20T10:00:00Z", lines: [{ product: SOCKS, quantity: 1, price: "50.00" }] });
+    await world.deliverOrder(1, NOW);
+    expect(await world.work(NOW)).toEqual([]);
+    world.standIn.injectFault({ kind: "http", status: 503, count: 1, shop: LIVE });
+    await world.deliverOrder(21, later(SECOND));
+    await world.work(later(SECOND));
+    const member = await world.t.db.member.findFirstOrThrow({ where: { shop: LIVE, customerGid: customerGid(601) } });
+    const waiting = async () =>
+      (await memberDetailView(world.t.db, LIVE, member.id, NOW.getTime())).orders.map((o) => [o.name, o.waitingForProductData]);
+    expect(await waiting()).toEqual([
+      ["#1021", true],
+      ["#1001", false],
+    ]);
+    expect(await world.work(later(60 * SECOND))).toEqual([]);
+    expect(await waiting()).toEqual([
+      ["#1021", false],
+      ["#1001", false],
+    ]);
   });
 });
 
