@@ -1,7 +1,8 @@
 // The sending half of `npm run bench:webhooks`, run as its own process so the app server's latency is not measured
 // through the load generator's event loop. Reads signed deliveries (JSONL: url, headers, body) from argv[2], sends
 // them at argv[3] requests per second over at most argv[4] (64) keep-alive connections, and prints one JSON line:
-// per-request ack latency (ms, in send order), status codes, timing and the CPU time this process used (ms).
+// per-request ack latency (ms, in send order), when each was acknowledged (ackedAt: epoch ms, the wall clock bench
+// processes share), status codes, timing and the CPU time this process used (ms).
 //
 // The machine the bench runs on may have two cores, one of them the app's: each request is therefore written to
 // the socket as prepared bytes and each answer read with a minimal HTTP/1.1 parser, instead of node:http's client,
@@ -152,6 +153,7 @@ function post(bytes: Buffer): Promise<{ status: number; ms: number }> {
 }
 
 const latencies = new Array<number>(deliveries.length);
+const ackedAt = new Array<number>(deliveries.length);
 const statuses: Record<string, number> = {};
 let lastAck = 0;
 const cpuAtStart = process.cpuUsage();
@@ -165,6 +167,7 @@ for (let i = 0; i < deliveries.length; i++) {
   pending.push(
     post(prepared[i]).then(({ status, ms }) => {
       latencies[i] = ms;
+      ackedAt[i] = Math.round(performance.timeOrigin + performance.now());
       statuses[status] = (statuses[status] ?? 0) + 1;
       lastAck = performance.now();
     }),
@@ -175,4 +178,4 @@ await Promise.all(pending);
 for (const c of idle) c.socket.destroy();
 const cpu = process.cpuUsage(cpuAtStart);
 const cpuMs = (cpu.user + cpu.system) / 1000;
-process.stdout.write(`${JSON.stringify({ sent: deliveries.length, sendSpanMs, ackSpanMs: lastAck - t0, statuses, latencies, cpuMs })}\n`);
+process.stdout.write(`${JSON.stringify({ sent: deliveries.length, sendSpanMs, ackSpanMs: lastAck - t0, statuses, latencies, ackedAt, cpuMs })}\n`);

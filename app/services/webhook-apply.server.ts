@@ -1,5 +1,5 @@
 import type { WebhookInbox } from "@prisma/client";
-import type { Db } from "~/db/client.server";
+import type { Db, Tx } from "~/db/client.server";
 import { PLAN_REFRESH_JOB, planRefreshKey } from "~/queue/job-kinds";
 import { enqueueJob } from "~/queue/queue.server";
 import { storeGrantedScopes } from "~/shopify/access-scopes.server";
@@ -60,105 +60,131 @@ export async function applyInboxRow(db: Db, row: WebhookInbox, opts: { now: Date
   }
 
   return db.$transaction(async (tx) => {
-    const shop = row.shop;
-    let touched: string[] = [];
-    switch (parsed.topic) {
-      case "orders/paid":
-      case "orders/updated":
-      case "orders/cancelled":
-        touched = await upsertOrderFact(tx, shop, orderFactFromPayload(parsed.payload, parsed.topic));
-        await queueScopeResolutionForOrder(tx, shop, parsed.payload.admin_graphql_api_id, opts.now);
-        break;
-      case "products/update":
-      case "products/delete":
-      case "collections/update":
-      case "collections/delete":
-        await applyCatalogChange(tx, shop, parsed, row.receivedAt);
-        break;
-      case "refunds/create":
-        touched = await insertRefundFact(tx, shop, refundFactFromPayload(parsed.payload));
-        break;
-      case "customers/create":
-      case "customers/update":
-        await updateMemberProfile(tx, shop, parsed.payload.admin_graphql_api_id, profileOf(parsed.payload));
-        break;
-      case "customers/delete":
-        await forgetDeletedCustomer(tx, shop, parsed.payload.admin_graphql_api_id, opts.now);
-        break;
-      case "customers/merge":
-        if (parsed.payload.status === "completed") {
-          touched = await mergeCustomers(
-            tx,
-            shop,
-            parsed.payload.admin_graphql_api_customer_deleted_id,
-            parsed.payload.admin_graphql_api_customer_kept_id,
-            opts.now,
-          );
-        }
-        break;
-      case "customers/redact":
-        await redactCustomer(
+    const result = await applyParsedDelivery(tx, row, parsed, opts);
+    if (!result.purged) await recordApplyOutcomes(tx, [{ id: row.id, result }], opts.now);
+    return result;
+  });
+}
+
+/**
+ * The facts of one parsed delivery, written in the caller's transaction; the row's new status is the caller's to write
+ * (recordApplyOutcomes), so a drainer can apply many deliveries in one transaction.
+ */
+export async function applyParsedDelivery(
+  tx: Tx,
+  row: Pick<WebhookInbox, "shop" | "receivedAt">,
+  parsed: ParsedWebhook,
+  opts: { now: Date; shopUninstalled: boolean },
+): Promise<ApplyResult> {
+  const shop = row.shop;
+  let touched: string[] = [];
+  switch (parsed.topic) {
+    case "orders/paid":
+    case "orders/updated":
+    case "orders/cancelled":
+      touched = await upsertOrderFact(tx, shop, orderFactFromPayload(parsed.payload, parsed.topic));
+      await queueScopeResolutionForOrder(tx, shop, parsed.payload.admin_graphql_api_id, opts.now);
+      break;
+    case "products/update":
+    case "products/delete":
+    case "collections/update":
+    case "collections/delete":
+      await applyCatalogChange(tx, shop, parsed, row.receivedAt);
+      break;
+    case "refunds/create":
+      touched = await insertRefundFact(tx, shop, refundFactFromPayload(parsed.payload));
+      break;
+    case "customers/create":
+    case "customers/update":
+      await updateMemberProfile(tx, shop, parsed.payload.admin_graphql_api_id, profileOf(parsed.payload));
+      break;
+    case "customers/delete":
+      await forgetDeletedCustomer(tx, shop, parsed.payload.admin_graphql_api_id, opts.now);
+      break;
+    case "customers/merge":
+      if (parsed.payload.status === "completed") {
+        touched = await mergeCustomers(
           tx,
           shop,
-          {
-            customerGid: customerGidFromId(parsed.payload.customer.id),
-            email: parsed.payload.customer.email,
-            phone: parsed.payload.customer.phone,
-            orderGids: (parsed.payload.orders_to_redact ?? []).map(orderGidFromId),
-          },
+          parsed.payload.admin_graphql_api_customer_deleted_id,
+          parsed.payload.admin_graphql_api_customer_kept_id,
           opts.now,
         );
-        break;
-      case "customers/data_request":
-        // Tierline's data about a customer is their member page (level, ledger, orders, audit), which the merchant
-        // can open or export; nothing is sent anywhere automatically.
-        break;
-      case "app/scopes_update":
-        await storeGrantedScopes(tx, shop, parsed.payload.current);
-        // read_all_orders granted after an import that Shopify's 60-day window cut short: the older orders come in now.
-        await importFullOrderHistory(tx, shop, opts.now, parsed.payload.current);
-        break;
-      case "bulk_operations/finish":
-        await tx.syncState.upsert({
-          where: { shop_subject: { shop, subject: "shop" } },
-          create: {
-            shop,
-            subject: "shop",
-            bulkOperationId: parsed.payload.admin_graphql_api_id,
-            bulkOperationType: parsed.payload.type ?? null,
-            bulkStatus: parsed.payload.status,
-          },
-          update: {
-            bulkOperationId: parsed.payload.admin_graphql_api_id,
-            bulkOperationType: parsed.payload.type ?? null,
-            bulkStatus: parsed.payload.status,
-          },
-        });
-        break;
-      case "app_subscriptions/update":
-        // The payload names one subscription; the plan depends on all the active ones, so it is read again from Shopify.
-        // An uninstalled shop has no token to read it with (and Shopify cancels its subscription anyway).
-        if (!opts.shopUninstalled) await enqueueJob(tx, { type: PLAN_REFRESH_JOB, shop, key: planRefreshKey(shop), maxAttempts: 5 }, opts.now);
-        break;
-      case "app/uninstalled":
-        await purgeShop(tx, shop, { keepTombstone: true, now: opts.now });
-        return { status: "processed", touched: [], purged: true } satisfies ApplyResult;
-      case "shop/redact":
-        await purgeShop(tx, shop, { keepTombstone: false, now: opts.now });
-        return { status: "processed", touched: [], purged: true } satisfies ApplyResult;
-    }
-    const status = touched.length ? "applied" : "processed";
-    await tx.webhookInbox.update({
-      where: { id: row.id },
-      data: {
-        status,
-        touchedJson: touched.length ? JSON.stringify(touched) : null,
-        processedAt: status === "processed" ? opts.now : null,
-        error: null,
-      },
+      }
+      break;
+    case "customers/redact":
+      await redactCustomer(
+        tx,
+        shop,
+        {
+          customerGid: customerGidFromId(parsed.payload.customer.id),
+          email: parsed.payload.customer.email,
+          phone: parsed.payload.customer.phone,
+          orderGids: (parsed.payload.orders_to_redact ?? []).map(orderGidFromId),
+        },
+        opts.now,
+      );
+      break;
+    case "customers/data_request":
+      // Tierline's data about a customer is their member page (level, birthday, ledger, orders, audit), which the
+      // merchant can open or export (the members CSV has the birthday too); nothing is sent anywhere automatically.
+      break;
+    case "app/scopes_update":
+      await storeGrantedScopes(tx, shop, parsed.payload.current);
+      // read_all_orders granted after an import that Shopify's 60-day window cut short: the older orders come in now.
+      await importFullOrderHistory(tx, shop, opts.now, parsed.payload.current);
+      break;
+    case "bulk_operations/finish":
+      await tx.syncState.upsert({
+        where: { shop_subject: { shop, subject: "shop" } },
+        create: {
+          shop,
+          subject: "shop",
+          bulkOperationId: parsed.payload.admin_graphql_api_id,
+          bulkOperationType: parsed.payload.type ?? null,
+          bulkStatus: parsed.payload.status,
+        },
+        update: {
+          bulkOperationId: parsed.payload.admin_graphql_api_id,
+          bulkOperationType: parsed.payload.type ?? null,
+          bulkStatus: parsed.payload.status,
+        },
+      });
+      break;
+    case "app_subscriptions/update":
+      // The payload names one subscription; the plan depends on all the active ones, so it is read again from Shopify.
+      // An uninstalled shop has no token to read it with (and Shopify cancels its subscription anyway).
+      if (!opts.shopUninstalled) await enqueueJob(tx, { type: PLAN_REFRESH_JOB, shop, key: planRefreshKey(shop), maxAttempts: 5 }, opts.now);
+      break;
+    case "app/uninstalled":
+      await purgeShop(tx, shop, { keepTombstone: true, now: opts.now });
+      return { status: "processed", touched: [], purged: true } satisfies ApplyResult;
+    case "shop/redact":
+      await purgeShop(tx, shop, { keepTombstone: false, now: opts.now });
+      return { status: "processed", touched: [], purged: true } satisfies ApplyResult;
+  }
+  return { status: touched.length ? "applied" : "processed", touched, purged: false } satisfies ApplyResult;
+}
+
+/**
+ * The new statuses of applied deliveries, in the transaction that wrote their facts: `applied` with the customers to
+ * recompute (touchedJson), or `processed` when they touched none. One statement per distinct outcome, so a batch of
+ * deliveries costs a few statements, not one per row.
+ */
+export async function recordApplyOutcomes(tx: Tx, outcomes: { id: string; result: ApplyResult }[], now: Date): Promise<void> {
+  const byOutcome = new Map<string, string[]>();
+  for (const { id, result } of outcomes) {
+    const key = result.touched.length ? JSON.stringify(result.touched) : "";
+    byOutcome.set(key, [...(byOutcome.get(key) ?? []), id]);
+  }
+  for (const [touchedJson, ids] of byOutcome) {
+    await tx.webhookInbox.updateMany({
+      where: { id: { in: ids } },
+      data: touchedJson
+        ? { status: "applied", touchedJson, processedAt: null, error: null }
+        : { status: "processed", touchedJson: null, processedAt: now, error: null },
     });
-    return { status, touched, purged: false } satisfies ApplyResult;
-  });
+  }
 }
 
 function profileOf(p: { email: string | null; first_name: string | null; last_name: string | null; phone: string | null }): MemberProfile {

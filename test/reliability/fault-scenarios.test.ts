@@ -1,7 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, type Db } from "~/db/client.server";
+import { createDb, dbProvider, type Db } from "~/db/client.server";
+import { MAX_ROW_ATTEMPTS } from "~/jobs/process-webhooks.server";
+import { PROCESS_WEBHOOKS_JOB, processWebhooksKey } from "~/queue/job-kinds";
+import { enqueueJob } from "~/queue/queue.server";
 import { runWorkerOnce } from "../../scripts/worker";
 import { recordWebhook } from "~/services/webhook-inbox.server";
 import { testPostgresUrl } from "../support/db";
@@ -178,12 +181,18 @@ describe(`fault scenarios on ${testPostgresUrl ? "PostgreSQL" : "SQLite"}`, { ti
       events.filter((e) => !lastTwo.includes(e)),
     );
     await drainAll(shop, { ...deps(shop), types: ["process-webhooks"] });
-    await recordAll(shop.db, lastTwo);
+    await recordAll(shop.db, lastTwo.slice(0, 1));
 
     // Worker A claims the drainer and is slow: its lease runs out while it works, so worker B takes the same job over.
     // Both wait for each other after their first delivery, then apply and recompute the same customer together.
+    // Deliveries are applied a group per transaction, so both of them would be in A's first group: the second arrives
+    // while A waits after applying the first, and B applies it while A is still inside the job.
+    // On PostgreSQL each worker has its own connection. On SQLite both share one client: better-sqlite3 waits for
+    // another connection's write lock synchronously, so a second connection in the same process would stall the event
+    // loop (and with it the transaction holding the lock) until the busy timeout. One client's transactions take turns
+    // instead (app/db/sqlite-direct-writes.server.ts), and the two workers still interleave between transactions.
     const dbA = createDb(shop.t.url);
-    const dbB = createDb(shop.t.url);
+    const dbB = testPostgresUrl ? createDb(shop.t.url) : dbA;
     let arrive!: () => void;
     const aInside = new Promise<void>((r) => (arrive = r));
     let bArrive!: () => void;
@@ -203,6 +212,7 @@ describe(`fault scenarios on ${testPostgresUrl ? "PostgreSQL" : "SQLite"}`, { ti
       },
     });
     await aInside;
+    await recordAll(shop.db, lastTwo.slice(1));
     const runB = runWorkerOnce(dbB, {
       ...deps(shop),
       workerId: "B",
@@ -217,7 +227,7 @@ describe(`fault scenarios on ${testPostgresUrl ? "PostgreSQL" : "SQLite"}`, { ti
     });
     const [a, b] = await Promise.all([runA, runB]);
     await dbA.$disconnect();
-    await dbB.$disconnect();
+    if (dbB !== dbA) await dbB.$disconnect();
     expect(a).toMatchObject({ ran: true });
     expect(b).toMatchObject({ ran: true, job: { lockedBy: "B" } });
     // B applied a delivery while A was still inside the same job: the two really overlapped.
@@ -228,11 +238,14 @@ describe(`fault scenarios on ${testPostgresUrl ? "PostgreSQL" : "SQLite"}`, { ti
     await expectOracle("two workers, one customer, same instant", shop);
   });
 
+  // Deliveries are applied a group per transaction: a connection lost while applying one rolls its whole group back,
+  // and the drainer applies the group again one delivery at a time on a fresh connection, in the same run (status
+  // done). A member's writes lost with the connection fail the run, which is retried after its backoff (queued).
   it.each([
-    { name: "applying a delivery", table: "WebhookInbox", at: 30 },
-    { name: "writing a member's ledger", table: "PointsEntry", at: 12 },
-    { name: "writing a member's audit trail", table: "LevelChange", at: 9 },
-  ])("the database connection dropped mid-transaction ($name): rolled back, retried, nothing half-written", async ({ name, table, at }) => {
+    { name: "applying a delivery", table: "OrderFact", at: 30, status: "done" },
+    { name: "writing a member's ledger", table: "PointsEntry", at: 12, status: "queued" },
+    { name: "writing a member's audit trail", table: "LevelChange", at: 9, status: "queued" },
+  ])("the database connection dropped mid-transaction ($name): rolled back, retried, nothing half-written", async ({ name, table, at, status }) => {
     const shop = await newShop("dropped");
     await recordAll(shop.db, events);
     const dropping = await dropConnectionAt(shop.t.url, table, at);
@@ -243,11 +256,11 @@ describe(`fault scenarios on ${testPostgresUrl ? "PostgreSQL" : "SQLite"}`, { ti
     } finally {
       await dropping.release();
     }
-    expect(first).toMatchObject({
-      ran: true,
-      status: "queued",
-      error: expect.stringMatching(/Connection terminated|terminating connection|closed the connection/i),
-    });
+    expect(first).toMatchObject(
+      status === "queued"
+        ? { ran: true, status, error: expect.stringMatching(/Connection terminated|terminating connection|closed the connection/i) }
+        : { ran: true, status },
+    );
 
     // Whatever committed before the drop is whole: every member's balance is its ledger, its level its last change.
     const members = await shop.db.member.findMany({
@@ -263,6 +276,47 @@ describe(`fault scenarios on ${testPostgresUrl ? "PostgreSQL" : "SQLite"}`, { ti
     // The job comes back after its backoff and finishes the work.
     await drainAll(shop, deps(shop, { now: () => new Date(Date.now() + 10 * 60_000) }));
     await expectOracle(`connection dropped while ${name}`, shop);
+  });
+
+  it("a delivery the database refuses, in the middle of a group: it fails alone and is set aside, the rest land", async () => {
+    const shop = await newShop("poison");
+    await recordAll(shop.db, events);
+    const poison = events[Math.floor(events.length / 2)];
+    const poisonRow = await shop.db.webhookInbox.findFirstOrThrow({ where: { webhookId: poison.webhookId } });
+    const refuse = await refuseDelivery(shop.db, poisonRow.id);
+    const runs: string[] = [];
+    // Each run is 5 minutes after the last (past the job's backoff); what they queue is due by afterTheRuns.
+    const afterTheRuns = () => new Date(Date.now() + 60 * 60_000);
+    try {
+      // Each run: the poison's group fails and is applied again one by one; the deliveries before the poison land,
+      // the poison fails alone (its attempts count up) and the job is retried after its backoff, until the poison has
+      // had MAX_ROW_ATTEMPTS and is set aside; then everything after it lands.
+      for (let i = 1; i <= MAX_ROW_ATTEMPTS + 1; i++) {
+        const result = await runWorkerOnce(shop.db, {
+          ...deps(shop, { now: () => new Date(Date.now() + i * 5 * 60_000) }),
+          types: ["process-webhooks"],
+        });
+        if (!result.ran) break;
+        runs.push(result.status);
+      }
+    } finally {
+      await refuse.release();
+    }
+    expect(runs).toEqual([...Array(MAX_ROW_ATTEMPTS - 1).fill("queued"), "done"]);
+    const row = await shop.db.webhookInbox.findUniqueOrThrow({ where: { id: poisonRow.id } });
+    expect(row).toMatchObject({ status: "failed", attempts: MAX_ROW_ATTEMPTS, error: expect.stringMatching(/poisoned delivery|constraint/i) });
+    expect(await shop.db.webhookInbox.count({ where: { status: { notIn: ["processed", "failed"] } } })).toBe(0);
+    await drainAll(shop, deps(shop, { now: afterTheRuns }));
+    // Nothing is counted twice; at most the poison's own order is short of what it should have.
+    const { lost, doubled } = reconcileOrders(oracle, await stateOf(standIn, shop, stream));
+    expect(doubled).toEqual([]);
+    expect(lost.filter((gid) => gid !== poison.orderGid)).toEqual([]);
+
+    // The cause fixed, an operator sends the delivery through again: the shop ends exactly where the oracle does.
+    await shop.db.webhookInbox.update({ where: { id: row.id }, data: { status: "received", attempts: 0, processedAt: null } });
+    await enqueueJob(shop.db, { type: PROCESS_WEBHOOKS_JOB, shop: SHOP, key: processWebhooksKey(SHOP) }, new Date());
+    await drainAll(shop, deps(shop, { now: afterTheRuns }));
+    await expectOracle("a delivery refused in the middle of a group", shop);
   });
 
   it("Shopify answering 5xx, THROTTLED and 429 with Retry-After: the sync backs off, growing, and respects Retry-After", async () => {
@@ -315,9 +369,11 @@ describe(`fault scenarios on ${testPostgresUrl ? "PostgreSQL" : "SQLite"}`, { ti
     await recordAll(shop.db, events);
 
     const first = startWorker(shop.t.url);
-    // Mid-batch: the worker has written some members' audit trail, and deliveries are still waiting.
+    // Mid-batch: the worker has applied some deliveries (a group per transaction) and not yet finished recomputing
+    // their members (a chunk per transaction), so deliveries are still waiting. (Waiting for the first audit-trail row
+    // instead left a window of one chunk, which a loaded machine's polling missed.)
     await waitFor(
-      async () => (await shop.db.levelChange.count()) > 0 && (await shop.db.webhookInbox.count({ where: { status: { not: "processed" } } })) > 0,
+      async () => (await shop.db.orderFact.count()) > 0 && (await shop.db.webhookInbox.count({ where: { status: { not: "processed" } } })) > 0,
       30_000,
     );
     first.kill("SIGKILL");
@@ -330,12 +386,22 @@ describe(`fault scenarios on ${testPostgresUrl ? "PostgreSQL" : "SQLite"}`, { ti
     await shop.db.job.updateMany({ where: { status: "running" }, data: { leaseUntil: new Date(Date.now() - 1000) } });
     const second = startWorker(shop.t.url);
     try {
-      await waitFor(async () => {
-        const pending = await shop.db.webhookInbox.count({ where: { status: { not: "processed" } } });
-        const jobs = await shop.db.job.count({ where: { status: { in: ["queued", "running"] } } });
-        const owed = (await shop.db.syncState.findMany({ where: { shop: SHOP } })).filter((s) => s.pendingHash !== s.syncedHash).length;
-        return pending === 0 && jobs === 0 && owed === 0;
-      }, 40_000);
+      await waitFor(
+        async () => {
+          const pending = await shop.db.webhookInbox.count({ where: { status: { not: "processed" } } });
+          const jobs = await shop.db.job.count({ where: { status: { in: ["queued", "running"] } } });
+          const owed = (await shop.db.syncState.findMany({ where: { shop: SHOP } })).filter((s) => s.pendingHash !== s.syncedHash).length;
+          return pending === 0 && jobs === 0 && owed === 0;
+        },
+        40_000,
+        async () => ({
+          inbox: await shop.db.webhookInbox.groupBy({ by: ["status"], _count: true }),
+          jobs: await shop.db.job.findMany({
+            where: { status: { in: ["queued", "running"] } },
+            select: { type: true, status: true, attempts: true, lastError: true, runAt: true },
+          }),
+        }),
+      );
     } finally {
       second.kill("SIGTERM");
       await exited(second);
@@ -373,13 +439,43 @@ function startWorker(databaseUrl: string): ChildProcess {
   return child;
 }
 
+/**
+ * Makes the database refuse to mark one inbox row applied or processed (a trigger), as a delivery whose facts cannot be
+ * written fails: every transaction that applies it rolls back. Counting its attempts and setting it aside still work.
+ */
+async function refuseDelivery(db: Db, rowId: string): Promise<{ release(): Promise<void> }> {
+  const id = `'${rowId.replace(/'/g, "''")}'`;
+  if (dbProvider(db) === "postgresql") {
+    await db.$executeRawUnsafe(`
+      CREATE FUNCTION "reliability_poison"() RETURNS trigger AS $$
+      BEGIN
+        IF NEW."id" = ${id} AND NEW."status" IN ('applied', 'processed') THEN RAISE EXCEPTION 'poisoned delivery'; END IF;
+        RETURN NEW;
+      END $$ LANGUAGE plpgsql`);
+    await db.$executeRawUnsafe(
+      `CREATE TRIGGER "reliability_poison" BEFORE UPDATE ON "WebhookInbox" FOR EACH ROW EXECUTE FUNCTION "reliability_poison"()`,
+    );
+    return {
+      release: async () => {
+        await db.$executeRawUnsafe(`DROP TRIGGER "reliability_poison" ON "WebhookInbox"`);
+        await db.$executeRawUnsafe(`DROP FUNCTION "reliability_poison"()`);
+      },
+    };
+  }
+  await db.$executeRawUnsafe(
+    `CREATE TRIGGER "reliability_poison" BEFORE UPDATE ON "WebhookInbox" WHEN NEW."id" = ${id} AND NEW."status" IN ('applied', 'processed')
+     BEGIN SELECT RAISE(ABORT, 'poisoned delivery'); END`,
+  );
+  return { release: async () => void (await db.$executeRawUnsafe(`DROP TRIGGER "reliability_poison"`)) };
+}
+
 const exited = (child: ChildProcess) =>
   child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once("exit", () => resolve()));
 
-async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+async function waitFor(condition: () => Promise<boolean>, timeoutMs: number, state?: () => Promise<unknown>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${state ? `: ${JSON.stringify(await state())}` : ""}`);
     await new Promise((r) => setTimeout(r, 3));
   }
 }
