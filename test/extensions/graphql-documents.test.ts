@@ -3,8 +3,9 @@
 // extension the Admin API (direct API access).
 import { Kind, parse, validate, visit, type FieldNode, type OperationDefinitionNode, type StringValueNode } from "graphql";
 import { describe, expect, it } from "vitest";
+import * as accountBirthday from "~/shared/account-birthday";
 import * as memberQuery from "~/shared/member-query";
-import { MEMBER_METAFIELD_KEYS, PROGRAM_METAFIELD_KEY, TIERLINE_NAMESPACE } from "~/shared/metafield-keys";
+import { BIRTHDAY_METAFIELD_KEY, MEMBER_METAFIELD_KEYS, PROGRAM_METAFIELD_KEY, TIERLINE_NAMESPACE } from "~/shared/metafield-keys";
 import { loadShopifySchema, type ShopifyApi } from "../../tools/shopify-stand-in/schemas";
 
 const documents: [string, ShopifyApi, string][] = [
@@ -55,3 +56,31 @@ describe("member query documents", () => {
     expect(new Set(names).size).toBe(names.length);
   });
 });
+
+// The account page's birthday (app/shared/account-birthday.ts): read and written through the Customer Account API.
+describe("birthday documents", () => {
+  const birthdayDocuments: [string, string][] = [
+    ["TIERLINE_BIRTHDAY", accountBirthday.TIERLINE_BIRTHDAY],
+    ["TIERLINE_BIRTHDAY_SET", accountBirthday.TIERLINE_BIRTHDAY_SET],
+  ];
+
+  it("lists every document account-birthday.ts exports", () => {
+    expect(Object.values(accountBirthday).filter(isDocument).sort()).toEqual(birthdayDocuments.map(([, d]) => d).sort());
+  });
+
+  it.each(birthdayDocuments)("%s is one named operation, valid against the customer schema", (_name, source) => {
+    const document = parse(source);
+    const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    expect(operations).toHaveLength(1);
+    expect(operations[0].name?.value).toMatch(/^Tierline[A-Z][A-Za-z]+$/);
+    expect(validate(loadShopifySchema("customer"), document).map((e) => e.message)).toEqual([]);
+  });
+
+  it("reads and writes only the app's birthday metafield", () => {
+    expect(accountBirthday.TIERLINE_BIRTHDAY).toContain(`birthday: metafield(namespace: "${TIERLINE_NAMESPACE}", key: "${BIRTHDAY_METAFIELD_KEY}")`);
+    expect(accountBirthday.TIERLINE_BIRTHDAY_SET).toContain(
+      `namespace: "${TIERLINE_NAMESPACE}", key: "${BIRTHDAY_METAFIELD_KEY}", type: "single_line_text_field"`,
+    );
+  });
+});
+

@@ -49,7 +49,12 @@ beforeEach(async () => {
   await db.benefit.createMany({
     data: [
       { shop: SHOP, levelId: "gold", kind: "birthday", configJson: JSON.stringify({ kind: "points", points: 50, when: "day" }) },
-      { shop: SHOP, levelId: "silver", kind: "birthday", configJson: JSON.stringify({ kind: "discount", type: "percentage", value: "15", when: "month" }) },
+      {
+        shop: SHOP,
+        levelId: "silver",
+        kind: "birthday",
+        configJson: JSON.stringify({ kind: "discount", type: "percentage", value: "15", when: "month" }),
+      },
     ],
   });
 });
@@ -61,7 +66,10 @@ async function member(n: number, levelId: string | null, birthday: string | null
     data: { shop: SHOP, customerGid: C(n), kind: "assignLevel", at: at(since), levelId, lock: true, key: `test:assign:${n}:${since}` },
   });
   await recomputeMemberNow(db, SHOP, C(n), at(since).getTime());
-  await db.member.update({ where: { shop_customerGid: { shop: SHOP, customerGid: C(n) } }, data: { firstName: "Ada", birthday, birthdaySource: birthday ? "admin" : null } });
+  await db.member.update({
+    where: { shop_customerGid: { shop: SHOP, customerGid: C(n) } },
+    data: { firstName: "Ada", birthday, birthdaySource: birthday ? "admin" : null },
+  });
 }
 
 /** What the worker does at `now`: the schedule queues, the birthday job runs (other job kinds are other tests'). */
@@ -109,7 +117,14 @@ describe("birthday rewards: who gets one, and when", () => {
     expect(await rewards()).toHaveLength(0);
     await scheduledRun(at("2026-12-01T00:05:00Z"));
     const [reward] = await rewards();
-    expect(reward).toMatchObject({ key: `birthday:${C(2)}:2026`, form: "discountCode", valueType: "percentage", value: "15", currency: "USD", status: "pending" });
+    expect(reward).toMatchObject({
+      key: `birthday:${C(2)}:2026`,
+      form: "discountCode",
+      valueType: "percentage",
+      value: "15",
+      currency: "USD",
+      status: "pending",
+    });
     expect(reward.endsAt?.toISOString()).toBe("2026-12-31T00:05:00.000Z");
     expect(await db.job.count({ where: { type: ISSUE_REWARDS_JOB, shop: SHOP, status: "queued" } })).toBe(1);
     expect(await flowEvents()).toHaveLength(0);
@@ -211,7 +226,18 @@ describe("birthday rewards: exactly once", () => {
     const key = `birthday:${C(14)}:2026`;
     // What the transaction wrote before the process died.
     await db.reward.create({
-      data: { shop: SHOP, memberId: m.id, customerGid: C(14), kind: "birthday", key, levelId: "gold", form: "points", points: 50, status: "issued", at: at("2026-12-07T00:00:00Z") },
+      data: {
+        shop: SHOP,
+        memberId: m.id,
+        customerGid: C(14),
+        kind: "birthday",
+        key,
+        levelId: "gold",
+        form: "points",
+        points: 50,
+        status: "issued",
+        at: at("2026-12-07T00:00:00Z"),
+      },
     });
     await db.memberAdjustment.create({
       data: { shop: SHOP, customerGid: C(14), kind: "points", at: at("2026-12-07T00:10:00Z"), points: 50, note: "Birthday reward", key },

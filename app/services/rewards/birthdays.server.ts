@@ -1,13 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import {
-  birthdayRewardDay,
-  birthdaysDueOn,
-  isBirthdayRewardDue,
-  utcCalendarDay,
-  type BirthdayRewardWhen,
-  type CalendarDay,
-} from "~/domain/birthday";
+import { birthdayRewardDay, birthdaysDueOn, isBirthdayRewardDue, utcCalendarDay, type BirthdayRewardWhen, type CalendarDay } from "~/domain/birthday";
 import { DAY_MS } from "~/domain/time";
 import type { Db, Tx } from "~/db/client.server";
 import { BIRTHDAY_REWARDS_JOB, birthdayRewardsKey, ISSUE_REWARDS_JOB, issueRewardsKey } from "~/queue/job-kinds";
@@ -216,7 +209,16 @@ async function recordBirthdayReward(
     ON CONFLICT ("shop", "key") DO NOTHING`;
   if (inserted === 0 || benefit.kind !== "points") return inserted > 0;
   await tx.memberAdjustment.create({
-    data: { shop: ctx.shop, customerGid: member.customerGid, kind: "points", at: now, points: benefit.points, note: "Birthday reward", key, actor: "birthday" },
+    data: {
+      shop: ctx.shop,
+      customerGid: member.customerGid,
+      kind: "points",
+      at: now,
+      points: benefit.points,
+      note: "Birthday reward",
+      key,
+      actor: "birthday",
+    },
   });
   const reward = rewardValueText({ form: "points", points: benefit.points, valueType: null, value: null, currency: null }, EN) ?? "";
   const message = renderMessage(template, { name: memberName(member), reward, code: "", date: "" });
