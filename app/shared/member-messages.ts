@@ -116,6 +116,7 @@ export const MEMBER_MESSAGES_EN = {
   savings: {
     applied: "You saved {{amount}} as a {{level}} member",
   },
+
   guest: {
     title: "Members save more",
     body: "Log in to see your member level and savings.",
@@ -123,6 +124,24 @@ export const MEMBER_MESSAGES_EN = {
   },
   noLevel: {
     body: "You're not a member yet.",
+  },
+} as const satisfies MessageTree;
+
+/**
+ * The rewards list's texts (./reward-view.ts): only the account member page shows rewards, so they live beside the
+ * shared texts rather than in every extension's locale; the admin and Flow messages read them in English.
+ */
+export const REWARD_MESSAGES_EN = {
+  reward: {
+    heading: "Your rewards",
+    kind: { welcome: "Welcome reward", birthday: "Birthday reward", redemption: "Points reward" },
+    titleWithLevel: "{{kind}} · {{level}}",
+    off: "{{value}} off",
+    storeCredit: "{{value}} store credit",
+    points: { one: "{{formatted}} point", other: "{{formatted}} points" },
+    code: "Code",
+    until: "Use by {{date}}",
+    expired: "Expired on {{date}}",
   },
 } as const satisfies MessageTree;
 

@@ -14,7 +14,7 @@ export const CUSTOMER_ACCOUNT_API_VERSION = "2026-10";
 export const CUSTOMER_ACCOUNT_API_URL = `shopify://customer-account/api/${CUSTOMER_ACCOUNT_API_VERSION}/graphql.json`;
 export const POS_ADMIN_API_URL = "shopify:admin/api/graphql.json";
 
-/** The full member card and the programme: level, progress, benefits, points history, and every level. */
+/** The full member card and the programme: level, progress, benefits, points history, rewards, and every level. */
 export const TIERLINE_MEMBER_CARD = `#graphql
 query TierlineMemberCard {
   customer {
@@ -29,6 +29,9 @@ query TierlineMemberCard {
       value
     }
     history: metafield(namespace: "$app:tierline", key: "history") {
+      value
+    }
+    rewards: metafield(namespace: "$app:tierline", key: "rewards") {
       value
     }
   }
@@ -142,6 +145,7 @@ export async function fetchMember(fetchFn: FetchLike, request: MemberRequest): P
       progress: valueOf(customer, "progress"),
       benefits: valueOf(customer, "benefits"),
       history: valueOf(customer, "history"),
+      rewards: valueOf(customer, "rewards"),
     },
     program: isRecord(shop) ? valueOf(shop, "program") : undefined,
   };

@@ -253,6 +253,8 @@ export interface MemberDocuments {
   progress: unknown;
   benefits: unknown;
   history?: unknown;
+  /** The `rewards` metafield (./reward-view.ts reads it). */
+  rewards?: unknown;
 }
 
 export type MemberView =

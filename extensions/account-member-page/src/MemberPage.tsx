@@ -6,6 +6,7 @@ import { ACCOUNT_MEMBER_CARD, loadMember, type FetchLike, type MemberState } fro
 import { memberView, type ViewContext } from "../../../app/shared/member-view";
 import { programView } from "../../../app/shared/program-view";
 import { BirthdayForm } from "./BirthdayForm";
+import { RewardsList } from "./RewardsList";
 import { BenefitList, MemberProgress, PointsHistory, ProgramLevels, Rules, type RulesSettings } from "./components";
 
 /** customer-account.page.render: the member card, the whole programme, points and the merchant's rules. */
@@ -47,6 +48,7 @@ function MemberPage({ state }: { state: MemberState }) {
             </s-stack>
           </s-section>
         ) : null}
+        {view.kind === "member" ? <RewardsList answer={state.answer} ctx={ctx} /> : null}
         <BirthdayForm ctx={ctx} sessionToken={shopify.sessionToken} />
         <Rules settings={rules} ctx={ctx} />
       </s-stack>

@@ -34,7 +34,7 @@ export function postJson(url: string, headers: Record<string, string>, body: str
   });
 }
 
-export type MemberFields = Partial<Record<"level" | "progress" | "benefits" | "history", string>>;
+export type MemberFields = Partial<Record<"level" | "progress" | "benefits" | "history" | "rewards", string>>;
 
 export interface MemberShop {
   standIn: StandIn;
