@@ -186,8 +186,8 @@ export async function recalculateMember(db: Db, ctx: ShopContext, customerGid: s
       if ((await customersWaitingForProductData(tx, ctx, [customerGid], opts.now)).size)
         return nothingWritten(customerGid, "waiting-for-product-data");
       const facts = await loadMemberFacts(tx, ctx.shop, customerGid);
-      const kept = (await loadCheckpoints(tx, ctx.shop, [customerGid])).get(customerGid);
-      const { plan, fold } = planWithCheckpoints(ctx, customerGid, facts, opts, checkpointList(kept));
+      const kept = (await loadCheckpoints(tx, ctx, [customerGid])).get(customerGid);
+      const { plan, checkpoints } = planWithCheckpoints(ctx, customerGid, facts, opts, checkpointList(kept));
       const result = await persistPlan(
         tx,
         ctx,
@@ -196,7 +196,7 @@ export async function recalculateMember(db: Db, ctx: ShopContext, customerGid: s
         opts.now,
         opts.origin,
       );
-      if (result.memberId !== null) await saveCheckpoints(tx, ctx.shop, customerGid, fold, kept, opts.now);
+      if (result.memberId !== null) await saveCheckpoints(tx, ctx.shop, customerGid, checkpoints, kept, opts.now);
       return result;
     },
     { timeout: 60_000 },
@@ -232,7 +232,7 @@ export async function recalculateMembers(
         await lockMembers(tx, ctx.shop, chunk);
         const facts = await loadFactsOfMany(tx, ctx.shop, chunk);
         const waiting = await customersWaitingForProductData(tx, ctx, chunk, opts.now); // left to the resolver (order-scopes.server.ts)
-        const kept = await loadCheckpoints(tx, ctx.shop, chunk);
+        const kept = await loadCheckpoints(tx, ctx, chunk);
         const plans = chunk
           .filter((gid) => !waiting.has(gid))
           .map((gid) =>
@@ -246,9 +246,9 @@ export async function recalculateMembers(
           );
         const stored = await loadStoredMembers(tx, ctx.shop, chunk);
         const out: RecalculateResult[] = [];
-        for (const { plan, fold } of plans) {
+        for (const { plan, checkpoints } of plans) {
           const result = await persistPlan(tx, ctx, plan, stored.get(plan.customerGid)!, opts.now, opts.origin);
-          if (result.memberId !== null) await saveCheckpoints(tx, ctx.shop, plan.customerGid, fold, kept.get(plan.customerGid), opts.now);
+          if (result.memberId !== null) await saveCheckpoints(tx, ctx.shop, plan.customerGid, checkpoints, kept.get(plan.customerGid), opts.now);
           out.push(result);
         }
         return out;

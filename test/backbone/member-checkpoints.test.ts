@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Db } from "~/db/client.server";
 import { DAY_MS } from "~/domain/time";
 import { recalculateMember, recalculateMembers } from "~/services/member-recalculation.server";
+import { CHECKPOINTS_FROM_PUBLICATIONS } from "~/services/recalculation/checkpoints";
 import { loadShopContext } from "~/services/shop-context.server";
 import { createTestDb, publishProgram, seedShop, type TestDb } from "../support/db";
 import { randomProgram, rng, T0, type Rng } from "../recalculation/checkpoint-streams";
@@ -186,13 +187,15 @@ describe("checkpointed recalculation = full replay, on the database", () => {
     const t = await createTestDb();
     dbs.push(t);
     await seedShop(t.db, SHOP, { rewardsFrom: null });
-    await publishProgram(t.db, SHOP, randomProgram(rng(1)), new Date(T0 - DAY_MS));
+    // Published often enough for its members to keep checkpoints (CHECKPOINTS_FROM_PUBLICATIONS).
+    const r = rng(1);
+    for (let v = 0; v <= CHECKPOINTS_FROM_PUBLICATIONS; v++) await publishProgram(t.db, SHOP, randomProgram(r), new Date(T0 - (10 - v) * DAY_MS));
     return t.db;
   };
 
   it.each([11, 12])("seed %i: facts out of order, folded after every arrival", async (seed) => {
     const CUSTOMERS = 2;
-    const arrivals = stream(rng(seed), 28, CUSTOMERS);
+    const arrivals = stream(rng(seed), 20, CUSTOMERS);
     const [withCheckpoints, fullReplay, oneShot] = [await fresh(), await fresh(), await fresh()];
     let now = T0;
     for (const [k, a] of arrivals.entries()) {

@@ -1,6 +1,7 @@
 import type { Db, Tx } from "~/db/client.server";
 import type { FoldResult, MemberCheckpoint } from "~/domain/checkpoint";
-import type { CheckpointSlot } from "./checkpoints";
+import type { ShopContext } from "../shop-context.server";
+import { keepsCheckpoints, type CheckpointSlot } from "./checkpoints";
 
 /**
  * MemberCheckpoint rows (docs/checkpoints.md): read before a member's fold, written in the transaction that writes the
@@ -14,10 +15,14 @@ export type StoredCheckpoints = Partial<Record<CheckpointSlot, MemberCheckpoint>
 export const checkpointList = (stored: StoredCheckpoints | undefined): MemberCheckpoint[] =>
   stored ? (Object.values(stored) as MemberCheckpoint[]) : [];
 
-/** The checkpoints kept for these customers (malformed rows are skipped: the fold then starts from the first event). */
-export async function loadCheckpoints(db: Db | Tx, shop: string, customerGids: string[]): Promise<Map<string, StoredCheckpoints>> {
+/**
+ * The checkpoints kept for these customers (malformed rows are skipped: the fold then starts from the first event).
+ * None are read for a shop that keeps none (keepsCheckpoints).
+ */
+export async function loadCheckpoints(db: Db | Tx, ctx: ShopContext, customerGids: string[]): Promise<Map<string, StoredCheckpoints>> {
   const out = new Map<string, StoredCheckpoints>();
-  if (customerGids.length === 0) return out;
+  if (customerGids.length === 0 || !keepsCheckpoints(ctx)) return out;
+  const shop = ctx.shop;
   const rows = await db.memberCheckpoint.findMany({
     where: { shop, customerGid: { in: customerGids } },
     select: { customerGid: true, slot: true, stateJson: true },
@@ -45,13 +50,14 @@ export async function saveCheckpoints(
   tx: Tx,
   shop: string,
   customerGid: string,
-  fold: Pick<FoldResult, "latest" | "stable">,
+  fold: Pick<FoldResult, "latest" | "stable"> | null,
   stored: StoredCheckpoints | undefined,
   now: Date,
 ): Promise<void> {
+  if (fold === null && stored === undefined) return;
   const slots: [CheckpointSlot, MemberCheckpoint | null][] = [
-    ["latest", fold.latest],
-    ["stable", fold.stable],
+    ["latest", fold?.latest ?? null],
+    ["stable", fold?.stable ?? null],
   ];
   for (const [slot, checkpoint] of slots) {
     const was = stored?.[slot];

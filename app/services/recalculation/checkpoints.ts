@@ -2,7 +2,7 @@ import { defaultEventKey, foldFrom, type FoldResult, type MemberCheckpoint } fro
 import type { MemberEvent } from "~/domain";
 import type { ShopContext } from "../shop-context.server";
 import { memberEvents, type MemberFacts } from "./member-facts";
-import { planFromOutcome, type MemberPlan, type RecalculateOptions } from "./member-plan";
+import { planFromOutcome, planMember, type MemberPlan, type RecalculateOptions } from "./member-plan";
 
 /**
  * Member state checkpoints between the engine (app/domain/checkpoint.ts) and the database (checkpoints.server.ts):
@@ -56,14 +56,29 @@ export function foldWithCheckpoints(ctx: ShopContext, facts: MemberFacts, now: D
   });
 }
 
-/** planMember through the member's checkpoints: the plan, and the fold whose checkpoints to save with the member. */
+/**
+ * Publications from which checkpoints pay off. Measured by bench/checkpoints.ts: resuming (reading the checkpoint's
+ * JSON and fingerprinting the facts) costs about as much as folding a member's history 5 to 6 times, and a full
+ * replay folds it once per published version; below this the shop's members are folded from their first fact and no
+ * checkpoint is read or written (docs/checkpoints.md).
+ */
+export const CHECKPOINTS_FROM_PUBLICATIONS = 5;
+
+/** Whether this shop's members keep checkpoints (its programme has been republished often enough). */
+export const keepsCheckpoints = (ctx: ShopContext) => ctx.versions.length - 1 >= CHECKPOINTS_FROM_PUBLICATIONS;
+
+/**
+ * planMember through the member's checkpoints (when the shop keeps them, keepsCheckpoints): the plan, and the
+ * checkpoints to save with the member (null: keep none).
+ */
 export function planWithCheckpoints(
   ctx: ShopContext,
   customerGid: string,
   facts: MemberFacts,
   opts: RecalculateOptions,
   kept: readonly MemberCheckpoint[],
-): { plan: MemberPlan; fold: FoldResult } {
+): { plan: MemberPlan; checkpoints: Pick<FoldResult, "latest" | "stable"> | null } {
+  if (!keepsCheckpoints(ctx)) return { plan: planMember(ctx, customerGid, facts, opts)!, checkpoints: null };
   const fold = foldWithCheckpoints(ctx, facts, opts.now, kept);
-  return { plan: planFromOutcome(ctx, customerGid, facts, fold.outcome, opts), fold };
+  return { plan: planFromOutcome(ctx, customerGid, facts, fold.outcome, opts), checkpoints: fold };
 }
