@@ -56,6 +56,8 @@ export async function redactCustomer(tx: Tx, shop: string, request: RedactReques
   await tx.memberAdjustment.updateMany({ where: { shop, customerGid: request.customerGid, note: { not: null } }, data: { note: null, actor: null } });
   // Checkpoints copy the ledger's notes: dropped (a cache, rebuilt by the next recalculation without the notes).
   await tx.memberCheckpoint.deleteMany({ where: { shop, customerGid: request.customerGid } });
+  // Flow events carry the member's name in their messages: dropped (sent long ago, or no longer to be sent).
+  await tx.flowEvent.deleteMany({ where: { shop, customerGid: request.customerGid } });
 
   const { count } = await tx.webhookInbox.updateMany({
     where: {
@@ -102,6 +104,7 @@ const SHOP_TABLES = [
   "refundFact",
   "orderFact",
   "productScope",
+  "flowEvent",
   "benefit",
   "level",
   "programVersion",
