@@ -7,6 +7,7 @@ import { memberView, type ViewContext } from "../../../app/shared/member-view";
 import { programView } from "../../../app/shared/program-view";
 import { BirthdayForm } from "./BirthdayForm";
 import { RewardsList } from "./RewardsList";
+import { RedeemPoints } from "./RedeemPoints";
 import { BenefitList, MemberProgress, PointsHistory, ProgramLevels, Rules, type RulesSettings } from "./components";
 
 /** customer-account.page.render: the member card, the whole programme, points and the merchant's rules. */
@@ -48,6 +49,7 @@ function MemberPage({ state }: { state: MemberState }) {
             </s-stack>
           </s-section>
         ) : null}
+        {view.kind === "member" ? <RedeemPoints answer={state.answer} ctx={ctx} sessionToken={shopify.sessionToken} /> : null}
         {view.kind === "member" ? <RewardsList answer={state.answer} ctx={ctx} /> : null}
         <BirthdayForm ctx={ctx} sessionToken={shopify.sessionToken} />
         <Rules settings={rules} ctx={ctx} />
