@@ -5,6 +5,7 @@ import { FLOW_EVENTS_JOB } from "~/queue/job-kinds";
 import { FLOW_TRIGGERS, flowTriggerHandle, recordFlowEvent } from "~/services/flow/flow-events.server";
 import { FLOW_SEND_MAX_ATTEMPTS, flowTriggerPayload } from "~/services/flow/flow-sender.server";
 import { recordRewardFlowEvent } from "~/services/flow/reward-events.server";
+import { purgeShop, redactCustomer } from "~/services/privacy.server";
 import { FLOW_TRIGGER_DEFINITIONS } from "~/shared/flow-triggers";
 import { disableFlowTrigger, flowTriggerExtensions, flowTriggerSummaryLines, parseFlowTriggerToml } from "../../tools/shopify-stand-in/flow-triggers";
 import { customer, customerGid, flowShop, SHOP, type FlowShop } from "./flow-harness";
@@ -139,5 +140,25 @@ describe("sending", () => {
       "Shopify Flow received 1 trigger payloads:",
       "  tierline-points-expiring     1  e.g. customer 603 · 5 points expire ",
     ]);
+  });
+
+  it("customers/redact deletes the customer's Flow events (their messages carry the name); an uninstall deletes the shop's", async () => {
+    shop = await flowShop();
+    const e = (id: number) => ({
+      shop: SHOP,
+      trigger: "level-up" as const,
+      key: `k${id}`,
+      customerGid: customerGid(id),
+      at: T0,
+      payload: { "Message body": "Hi Ada" },
+    });
+    await shop.db.$transaction(async (tx) => {
+      await recordFlowEvent(tx, e(604));
+      await recordFlowEvent(tx, e(605));
+    });
+    await shop.db.$transaction((tx) => redactCustomer(tx, SHOP, { customerGid: customerGid(604), email: null, phone: null, orderGids: [] }, T0));
+    expect((await shop.db.flowEvent.findMany()).map((r) => r.customerGid)).toEqual([customerGid(605)]);
+    await shop.db.$transaction((tx) => purgeShop(tx, SHOP, { keepTombstone: true, now: T0 }));
+    expect(await shop.db.flowEvent.count()).toBe(0);
   });
 });
