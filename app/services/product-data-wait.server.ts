@@ -13,8 +13,19 @@ import type { ShopContext } from "./shop-context.server";
  * are resolved. Programs without collection or tag scopes hold no one, and cost no query here.
  */
 
-/** The resolver's job: one per shop, deduped; failures retry with backoff (5 s doubling, capped at an hour). */
-export async function queueScopeResolution(db: DbOrTx, shop: string, now: Date): Promise<boolean> {
+/**
+ * The resolver's job: one per shop, deduped; failures retry with backoff (5 s doubling, capped at an hour). A job
+ * waiting for its retry is queued too (without its key, which the queue releases at a claim), so it is looked for
+ * here: new work waits for the retry instead of starting a second chain of retries. `unlessRunning` (the folds'
+ * backstop): nothing either while the resolver runs, which picks up every unresolved order before it stops; a new
+ * order queues the next run (the one running may have looked already).
+ */
+export async function queueScopeResolution(db: DbOrTx, shop: string, now: Date, opts: { unlessRunning?: boolean } = {}): Promise<boolean> {
+  const pending = await db.job.findFirst({
+    where: { shop, type: RESOLVE_ORDER_SCOPES_JOB, status: { in: opts.unlessRunning ? ["queued", "running"] : ["queued"] } },
+    select: { id: true },
+  });
+  if (pending) return false;
   return enqueueJob(db, { type: RESOLVE_ORDER_SCOPES_JOB, shop, key: resolveOrderScopesKey(shop), maxAttempts: 20, backoffMs: 5_000 }, now);
 }
 
@@ -37,7 +48,7 @@ export async function customersWaitingForProductData(db: DbOrTx, ctx: ShopContex
     distinct: ["customerGid"],
   });
   const waiting = new Set(rows.map((r) => r.customerGid!));
-  if (waiting.size) await queueScopeResolution(db, ctx.shop, now);
+  if (waiting.size) await queueScopeResolution(db, ctx.shop, now, { unlessRunning: true });
   return waiting;
 }
 

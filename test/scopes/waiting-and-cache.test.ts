@@ -55,10 +55,11 @@ describe("a live order whose products cannot be read", () => {
     expect(job).toMatchObject({ status: "queued", attempts: 1 });
     expect(job!.runAt.getTime()).toBeGreaterThan(NOW.getTime());
 
-    // A delivery meanwhile (a refund, an update) does not fold them either.
+    // A delivery meanwhile (a refund, an update) does not fold them either, nor start a second chain of retries.
     await world.deliverOrder(1, later(SECOND));
     expect(await world.work(later(SECOND), ["process-webhooks"])).toEqual([]);
     expect(await world.member(LIVE, 601)).toBeNull();
+    expect(await world.t.db.job.count({ where: { type: RESOLVE_ORDER_SCOPES_JOB, status: "queued" } })).toBe(1);
 
     // The retry reads the products and recomputes the members who waited.
     expect(await world.work(later(60 * SECOND))).toEqual([]);
@@ -95,20 +96,29 @@ describe("the admin's member page", () => {
   it("marks a member's live order whose product data is not read yet, and then no more", async () => {
     await liveShop(SCOPED_PROGRAM);
     world.seedOrder(LIVE, { n: 21, customer: 601, at: "2026-05-20T10:00:00Z", lines: [{ product: SOCKS, quantity: 1, price: "50.00" }] });
+    world.seedOrder(LIVE, { n: 22, customer: 601, at: "2026-05-21T10:00:00Z", lines: [{ product: JACKET, quantity: 1, price: "100.00" }] });
     await world.deliverOrder(1, NOW);
     expect(await world.work(NOW)).toEqual([]);
+    // The socks cannot be read; the jacket comes from the cache, so #1022 is resolved in the same run as #1021 fails.
     world.standIn.injectFault({ kind: "http", status: 503, count: 1, shop: LIVE });
     await world.deliverOrder(21, later(SECOND));
+    await world.deliverOrder(22, later(SECOND));
     await world.work(later(SECOND));
+    // One retry pending, with its backoff (the member still waiting did not queue another run at once).
+    expect(await world.t.db.job.findMany({ where: { type: RESOLVE_ORDER_SCOPES_JOB, status: "queued" }, select: { attempts: true } })).toEqual([
+      { attempts: 1 },
+    ]);
     const member = await world.t.db.member.findFirstOrThrow({ where: { shop: LIVE, customerGid: customerGid(601) } });
     const waiting = async () =>
       (await memberDetailView(world.t.db, LIVE, member.id, NOW.getTime())).orders.map((o) => [o.name, o.waitingForProductData]);
     expect(await waiting()).toEqual([
+      ["#1022", false],
       ["#1021", true],
       ["#1001", false],
     ]);
     expect(await world.work(later(60 * SECOND))).toEqual([]);
     expect(await waiting()).toEqual([
+      ["#1022", false],
       ["#1021", false],
       ["#1001", false],
     ]);
