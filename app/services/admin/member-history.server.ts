@@ -1,7 +1,8 @@
-import { Prisma, type MemberAdjustment, type OrderFact, type RefundFact } from "@prisma/client";
-import type { DbOrTx } from "~/db/client.server";
-import type { PreviewMember } from "~/domain/index";
-import { memberEvents, type MemberFacts } from "~/services/recalculation/member-facts";
+import { Prisma, type MemberAdjustment, type RefundFact } from "@prisma/client";
+import { dbProvider, type DbOrTx } from "~/db/client.server";
+import type { PreviewMember, Program } from "~/domain/index";
+import { linesFromMeasures, programsReadLines, type LineMeasures } from "~/services/recalculation/batch-reads.server";
+import { memberEvents, type MemberFacts, type OrderForEngine } from "~/services/recalculation/member-facts";
 import type { PublishedProgram } from "~/services/shop-context.server";
 
 // Every member's history for the whole-shop paths (the what-if preview and its drill-down), built with the worker's
@@ -36,9 +37,12 @@ const asDate = (v: unknown): Date | null =>
 const asBool = (v: unknown) => v === true || v === 1 || v === "1" || v === "true";
 const asInt = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
-function orderRow(r: Record<string, unknown>): OrderFact {
+function orderRow(r: Record<string, unknown>): OrderForEngine {
+  const orderGid = r.orderGid as string;
   return {
-    ...(r as unknown as OrderFact),
+    orderGid,
+    customerGid: r.customerGid as string,
+    channel: (r.channel as string | null) ?? null,
     paidAt: asDate(r.paidAt),
     cancelledAt: asDate(r.cancelledAt),
     total: asInt(r.total)!,
@@ -46,6 +50,10 @@ function orderRow(r: Record<string, unknown>): OrderFact {
     shipping: asInt(r.shipping)!,
     tax: asInt(r.tax)!,
     hasDiscountCode: asBool(r.hasDiscountCode),
+    // PostgreSQL without lines: the order's line measures stand for them (batch-reads.server.ts, docs/fact-layout.md).
+    ...(r.linesJson === null
+      ? { lines: linesFromMeasures(orderGid, JSON.parse(r.measures as string) as LineMeasures) }
+      : { linesJson: r.linesJson as string }),
   };
 }
 function refundRow(r: Record<string, unknown>): RefundFact {
@@ -74,21 +82,50 @@ class Grouped<T extends { customerGid: string | null }> {
 }
 
 /**
+ * Every paid order of the shop in the order of the covering index the re-tier reads by (customer, paid instant, order;
+ * docs/fact-layout.md), a batch at a time (keyset on those three): SQLite reads that index alone. PostgreSQL reads it
+ * index-only with each order's line measures, and the lines only for orders a refund names lines of, orders without
+ * measures, or every order when one of `programs` reads lines.
+ */
+async function* paidOrders(db: DbOrTx, shop: string, programs: { program: Program }[]): AsyncGenerator<OrderForEngine> {
+  const measures = dbProvider(db) === "postgresql" && !programsReadLines(programs);
+  const lines = measures
+    ? Prisma.sql`array_to_json(o."lineMeasures")::text AS measures,
+        CASE WHEN o."lineMeasures" IS NULL
+                  OR EXISTS (SELECT 1 FROM "RefundFact" r WHERE r.shop = o.shop AND r."orderGid" = o."orderGid" AND r."linesJson" <> '[]')
+             THEN (SELECT x."linesJson" FROM "OrderFact" x WHERE x.shop = o.shop AND x."orderGid" = o."orderGid") END AS "linesJson"`
+    : Prisma.sql`o."linesJson"`;
+  let after: { gid: unknown; paidAt: unknown; orderGid: unknown } | null = null;
+  for (;;) {
+    const keyset: Prisma.Sql = after
+      ? Prisma.sql`AND (o."customerGid", o."paidAt", o."orderGid") > (${after.gid}, ${after.paidAt}, ${after.orderGid})`
+      : Prisma.empty;
+    const rows = await db.$queryRaw<Record<string, unknown>[]>`
+      SELECT o."customerGid", o."paidAt", o."orderGid", o."cancelledAt", o."channel", o."total", o."subtotal", o."shipping", o."tax", o."hasDiscountCode", ${lines}
+        FROM "OrderFact" o
+       WHERE o."shop" = ${shop} AND o."customerGid" IS NOT NULL AND o."paidAt" IS NOT NULL AND o."test" = ${false} ${keyset}
+       ORDER BY o."customerGid", o."paidAt", o."orderGid" LIMIT ${BATCH}`;
+    for (const r of rows) yield orderRow(r);
+    if (rows.length < BATCH) return;
+    const last = rows[rows.length - 1];
+    after = { gid: last.customerGid, paidAt: last.paidAt, orderGid: last.orderGid };
+  }
+}
+
+/**
  * Every customer with stored facts, with their events, in customer order. Orders, refunds and adjustments are read as
  * three streams sorted by customer and merged, so memory holds one member's history (and one batch) at a time.
  */
-export async function* shopHistories(db: DbOrTx, shop: string, versions: PublishedProgram[]): AsyncGenerator<PreviewMember> {
+export async function* shopHistories(
+  db: DbOrTx,
+  shop: string,
+  versions: PublishedProgram[],
+  alsoReplayed: Program[] = [],
+): AsyncGenerator<PreviewMember> {
   const after = (a: { gid: string; id: string } | null) =>
     a ? Prisma.sql`AND ("customerGid" > ${a.gid} OR ("customerGid" = ${a.gid} AND "id" > ${a.id}))` : Prisma.empty;
-  const orders = new Grouped<OrderFact>(
-    byCustomer(async (a) =>
-      (
-        await db.$queryRaw<Record<string, unknown>[]>`
-          SELECT "id", "orderGid", "customerGid", "paidAt", "cancelledAt", "channel", "total", "subtotal", "shipping", "tax", "hasDiscountCode", "linesJson"
-            FROM "OrderFact" WHERE "shop" = ${shop} AND "customerGid" IS NOT NULL AND "paidAt" IS NOT NULL AND "test" = ${false} ${after(a)}
-           ORDER BY "customerGid", "id" LIMIT ${BATCH}`
-      ).map(orderRow),
-    )[Symbol.asyncIterator](),
+  const orders = new Grouped<OrderForEngine>(
+    paidOrders(db, shop, [...versions, ...alsoReplayed.map((program) => ({ program }))])[Symbol.asyncIterator](),
   );
   const refunds = new Grouped<RefundFact>(
     byCustomer(async (a) =>

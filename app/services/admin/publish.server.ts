@@ -42,7 +42,7 @@ export async function previewDraft(
     addDiff(diff, previewDiff(base, draft, chunk, asOf));
     chunk = [];
   };
-  for await (const m of shopHistories(db, shop, ctx.versions)) {
+  for await (const m of shopHistories(db, shop, ctx.versions, [draft])) {
     chunk.push(m);
     if (chunk.length === PREVIEW_CHUNK) flush();
   }
@@ -94,7 +94,7 @@ export async function previewMoves(db: DbOrTx, shop: string, from: string, kind:
   const out: string[] = [];
   const ranks = new Map(draft.levels.map((l) => [l.id, l.rank]));
   const currentRanks = new Map(current.levels.map((l) => [l.id, l.rank]));
-  for await (const m of shopHistories(db, shop, ctx.versions)) {
+  for await (const m of shopHistories(db, shop, ctx.versions, [draft])) {
     // One member at a time keeps memory flat; previewDiff's rule is applied exactly as in the summary.
     const d = previewDiff(base, draft, [m], asOf);
     const key = Object.keys(d.perLevel)[0];
