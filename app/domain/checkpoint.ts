@@ -44,7 +44,7 @@ export interface FoldOptions {
    * An event's identity and content as a string; equal strings must mean the engine reads equal events. The default
    * is its JSON (a caller with fact rows can give a cheaper key, e.g. ids and a content hash).
    */
-  eventKey?: (e: MemberEvent) => string;
+  eventKey?: EventKey;
 }
 
 export interface FoldResult {
@@ -57,87 +57,116 @@ export interface FoldResult {
   resumedAt: number;
 }
 
+/**
+ * A running fingerprint (two 32-bit FNV-1a variants) fed with strings and numbers, so a fold fingerprints its events
+ * without building a string per event.
+ */
+export class Fingerprint {
+  private static readonly f64 = new Float64Array(1);
+  private static readonly u32 = new Uint32Array(Fingerprint.f64.buffer);
+  a = 0x811c9dc5;
+  b = 0x01000193;
+
+  private word(c: number): void {
+    this.a = Math.imul(this.a ^ c, 0x01000193);
+    this.b = Math.imul(this.b ^ c, 0x5bd1e995) ^ (this.b >>> 15);
+  }
+
+  str(s: string): this {
+    for (let k = 0; k < s.length; k++) this.word(s.charCodeAt(k));
+    this.word(0x1f);
+    return this;
+  }
+
+  /** A number by its exact bits (null and undefined as NaN's neighbour -1). */
+  num(n: number | null | undefined): this {
+    Fingerprint.f64[0] = n ?? -1;
+    this.word(Fingerprint.u32[0]);
+    this.word(Fingerprint.u32[1]);
+    return this;
+  }
+
+  hex(): string {
+    return (this.a >>> 0).toString(16).padStart(8, "0") + (this.b >>> 0).toString(16).padStart(8, "0");
+  }
+}
+
+/** Feeds one event's identity and content into a fingerprint (FoldOptions.eventKey). */
+export type EventKey = (f: Fingerprint, e: MemberEvent) => void;
+
 const programKeys = new WeakMap<Program, string>();
 
 /** A program's fingerprint (of its JSON), computed once per program object. */
 function programKey(program: Program): string {
   let key = programKeys.get(program);
-  if (key === undefined) programKeys.set(program, (key = hashString(JSON.stringify(program))));
+  if (key === undefined) programKeys.set(program, (key = new Fingerprint().str(JSON.stringify(program)).hex()));
   return key;
 }
 
 /**
  * The default event key: the event's time, kind, ids and amounts (a program by the fingerprint of its JSON). It does not
  * read an order's lines: a caller whose facts can change in place under the same id (an order's lines resolved later)
- * gives a key with the fact's revision (app/services/recalculation/checkpoints.ts does).
+ * adds the fact's revision (app/services/recalculation/checkpoints.ts adds the stored lines).
  */
-export function defaultEventKey(e: MemberEvent): string {
+export const defaultEventKey: EventKey = (f, e) => {
+  f.num(e.at);
   switch (e.type) {
     case "orderPaid": {
       const o = e.order;
-      return `${e.at}p${o.id}|${o.total}|${o.subtotal}|${o.shipping}|${o.tax}|${o.lines.length}|${o.channel ?? ""}|${o.hasDiscountCode ? 1 : 0}`;
+      f.str("p")
+        .str(o.id)
+        .num(o.total)
+        .num(o.subtotal)
+        .num(o.shipping)
+        .num(o.tax)
+        .num(o.lines.length)
+        .str(o.channel ?? "")
+        .num(o.hasDiscountCode ? 1 : 0);
+      return;
     }
     case "refund":
-      return `${e.at}r${e.orderId}|${e.refund.id}|${e.refund.amount}|${e.refund.lines.length}`;
+      f.str("r").str(e.orderId).str(e.refund.id).num(e.refund.amount).num(e.refund.lines.length);
+      return;
     case "orderCancelled":
-      return `${e.at}c${e.orderId}`;
+      f.str("c").str(e.orderId);
+      return;
     case "manualAssign":
-      return `${e.at}m${e.level ?? ""}|${e.lock ? 1 : 0}|${e.rewards === false ? 0 : 1}`;
+      f.str("m")
+        .str(e.level ?? "")
+        .num(e.level === null ? 0 : 1)
+        .num(e.lock ? 1 : 0)
+        .num(e.rewards === false ? 0 : 1);
+      return;
     case "pointsAdjust":
-      return `${e.at}a${e.key}|${e.points}|${e.note}`;
+      f.str("a").str(e.key).num(e.points).str(e.note);
+      return;
     case "publishProgram":
-      return `${e.at}v${programKey(e.program)}`;
+      f.str("v").str(programKey(e.program));
+      return;
   }
-}
+};
 
-/** Fingerprint of one string (the same two hashes as prefixHashes). */
-function hashString(s: string): string {
-  return prefixHashes([s], (x) => x)[1];
-}
-
-/** Prefix fingerprints: out[i] fingerprints events [0, i) (two 32-bit FNV-1a variants, chained). */
-export function prefixHashes<E>(events: readonly E[], key: (e: E) => string): string[] {
-  const raw = rawPrefixHashes(events, key);
-  const out: string[] = [];
-  for (let i = 0; i <= events.length; i++) out.push(fingerprint(raw[2 * i], raw[2 * i + 1]));
-  return out;
-}
-
-/** prefixHashes as numbers: [a0, b0, a1, b1, …] (no string per prefix: a fold compares only a few). */
-function rawPrefixHashes<E>(events: readonly E[], key: (e: E) => string): Uint32Array {
-  let a = 0x811c9dc5;
-  let b = 0x01000193;
-  const out = new Uint32Array(2 * events.length + 2);
-  out[0] = a;
-  out[1] = b;
-  for (let i = 0; i < events.length; i++) {
-    const s = key(events[i]);
-    for (let k = 0; k < s.length; k++) {
-      const c = s.charCodeAt(k);
-      a = Math.imul(a ^ c, 0x01000193);
-      b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
-    }
-    // An event separator, so ["ab", "c"] and ["a", "bc"] differ.
-    a = Math.imul(a ^ 0x1f, 0x01000193);
-    b = Math.imul(b ^ 0x1f, 0x5bd1e995) ^ (b >>> 15);
-    out[2 * i + 2] = a;
-    out[2 * i + 3] = b;
-  }
-  return out;
-}
-
-const fingerprint = (a: number, b: number) => (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
-
-/** Prefix fingerprints of a history, formatted on demand. */
+/** Prefix fingerprints of a history: at(i) fingerprints events [0, i), formatted on demand. */
 class Prefixes {
   private readonly raw: Uint32Array;
   readonly length: number;
-  constructor(events: readonly MemberEvent[], key: (e: MemberEvent) => string) {
-    this.raw = rawPrefixHashes(events, key);
+  constructor(events: readonly MemberEvent[], key: EventKey) {
+    const f = new Fingerprint();
+    this.raw = new Uint32Array(2 * events.length + 2);
+    this.raw[0] = f.a;
+    this.raw[1] = f.b;
+    for (let i = 0; i < events.length; i++) {
+      key(f, events[i]);
+      f.str("");
+      this.raw[2 * i + 2] = f.a;
+      this.raw[2 * i + 3] = f.b;
+    }
     this.length = events.length + 1;
   }
   at(count: number): string {
-    return fingerprint(this.raw[2 * count], this.raw[2 * count + 1]);
+    const a = this.raw[2 * count];
+    const b = this.raw[2 * count + 1];
+    return a.toString(16).padStart(8, "0") + b.toString(16).padStart(8, "0");
   }
 }
 

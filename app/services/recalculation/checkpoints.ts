@@ -1,5 +1,4 @@
-import { defaultEventKey, foldFrom, type FoldResult, type MemberCheckpoint } from "~/domain/checkpoint";
-import type { MemberEvent } from "~/domain";
+import { defaultEventKey, foldFrom, type EventKey, type FoldResult, type MemberCheckpoint } from "~/domain/checkpoint";
 import type { ShopContext } from "../shop-context.server";
 import { memberEvents, type MemberFacts } from "./member-facts";
 import { planFromOutcome, planMember, type MemberPlan, type RecalculateOptions } from "./member-plan";
@@ -21,25 +20,23 @@ export type CheckpointSlot = "latest" | "stable";
  * ids, amounts) plus an order's or refund's lines as stored (an order's collections and tags are resolved after it
  * arrives), and a publication by its version id.
  */
-export function factEventKey(facts: MemberFacts, ctx: ShopContext): (e: MemberEvent) => string {
+export function factEventKey(facts: MemberFacts, ctx: ShopContext): EventKey {
   const orderLines = new Map<string, string>();
   for (const o of facts.orders) orderLines.set(o.orderGid, "linesJson" in o ? o.linesJson : JSON.stringify(o.lines));
   const refundLines = new Map<string, string>();
   for (const r of facts.refunds) refundLines.set(r.refundGid, "linesJson" in r ? r.linesJson : JSON.stringify(r.lines));
   const versionOf = new Map(ctx.versions.map((v) => [v.program, v.versionId]));
-  return (e) => {
-    switch (e.type) {
-      case "orderPaid":
-        return `${defaultEventKey(e)}|${orderLines.get(e.order.id) ?? ""}`;
-      case "refund":
-        return `${defaultEventKey(e)}|${refundLines.get(e.refund.id) ?? ""}`;
-      case "publishProgram": {
-        const id = versionOf.get(e.program);
-        return id === undefined ? defaultEventKey(e) : `${e.at}v${id}`;
+  return (f, e) => {
+    if (e.type === "publishProgram") {
+      const id = versionOf.get(e.program);
+      if (id !== undefined) {
+        f.num(e.at).str("v").str(id);
+        return;
       }
-      default:
-        return defaultEventKey(e);
     }
+    defaultEventKey(f, e);
+    if (e.type === "orderPaid") f.str(orderLines.get(e.order.id) ?? "");
+    else if (e.type === "refund") f.str(refundLines.get(e.refund.id) ?? "");
   };
 }
 
