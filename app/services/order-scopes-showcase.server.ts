@@ -30,10 +30,15 @@ export async function scopedLiveOrderShowcase(
     return { found: false, lines: ["Scoped conditions: the published programme scopes no condition by collection or tag."] };
   }
   const cp = compileProgram(program);
-  const matchers = new Map<string, ScopeMatcher[]>();
+  // Per level, its upgrade groups with a condition scoped by collection or tag, and those conditions' scopes.
+  const matchers = new Map<string, Map<number, ScopeMatcher[]>>();
   for (const level of cp.levels) {
-    const scoped = level.upgradeGroups.flatMap((g) => g.conditions).filter((c) => c.scoped && readsCatalog(c.source.scope));
-    if (scoped.length) matchers.set(level.id, scoped.map((c) => cp.scopes[cp.metrics[c.metric].scope]).filter(Boolean));
+    const groups = new Map<number, ScopeMatcher[]>();
+    for (const g of level.upgradeGroups) {
+      const scoped = g.conditions.filter((c) => c.scoped && readsCatalog(c.source.scope));
+      if (scoped.length) groups.set(g.index, scoped.map((c) => cp.scopes[cp.metrics[c.metric].scope]).filter(Boolean));
+    }
+    if (groups.size) matchers.set(level.id, groups);
   }
   const changes = await db.levelChange.findMany({
     where: { shop, retractedAt: null, toLevelId: { in: [...matchers.keys()] } },
@@ -43,14 +48,21 @@ export async function scopedLiveOrderShowcase(
   const names = new Map(program.levels.map((l) => [l.id, l.name]));
   const productTitle = (gid: string) => titles.product?.(gid) ?? gid;
   const collectionTitle = (gid: string) => titles.collection?.(gid) ?? gid;
+  // Only moves made by such a group (not by spend alone, nor by a group scoped by product ids).
+  const scopesOf = (change: (typeof changes)[number]): ScopeMatcher[] | undefined => {
+    const reason = JSON.parse(change.reasonJson) as { kind?: string; met?: { set?: string; groupIndex?: number } | null };
+    if (reason.kind !== "conditionsMet" || reason.met?.set !== "upgrade" || reason.met.groupIndex === undefined) return undefined;
+    return matchers.get(change.toLevelId)?.get(reason.met.groupIndex);
+  };
   for (const change of changes) {
+    const scopes = scopesOf(change);
+    if (!scopes) continue;
     const member = await db.member.findUnique({ where: { id: change.memberId } });
     if (!member) continue;
     const orders = await db.orderFact.findMany({
       where: { shop, customerGid: member.customerGid, source: "webhook", scopeState: "resolved", paidAt: { not: null, lte: change.at } },
       orderBy: { paidAt: "desc" },
     });
-    const scopes = matchers.get(change.toLevelId)!;
     for (const order of orders) {
       const lines = JSON.parse(order.linesJson) as OrderLine[];
       const counted = (l: OrderLine) => !l.giftCard && scopes.some((s) => s.matches(l));
