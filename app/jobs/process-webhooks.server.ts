@@ -21,8 +21,13 @@ import type { JobContext } from "./worker.server";
 export const INBOX_BATCH = 1000;
 /** Deliveries applied in one transaction, at most. */
 export const APPLY_GROUP_ROWS = 200;
-/** A group's transaction takes no further delivery once it has been open this long (ms). */
+/**
+ * A group's transaction takes no further delivery once it has been open this long (ms) and holds at least
+ * APPLY_GROUP_MIN_ROWS: short enough that an ack waiting for SQLite's single writer is not held up, long enough that a
+ * loaded machine (where every statement takes longer) still applies deliveries in groups rather than one by one.
+ */
 export const APPLY_GROUP_MS = 20;
+export const APPLY_GROUP_MIN_ROWS = 8;
 /** Members recomputed per transaction. */
 export const RECOMPUTE_CHUNK = 20;
 /** Failed applications of one delivery before it is set aside (status failed) instead of blocking the shop. */
@@ -115,7 +120,7 @@ async function applyGroup(db: Db, group: Parsed[], now: Date): Promise<number | 
         const outcomes: { id: string; result: ApplyResult }[] = [];
         for (const { row, parsed } of group) {
           outcomes.push({ id: row.id, result: await applyParsedDelivery(tx, row, parsed, { now, shopUninstalled: false }) });
-          if (performance.now() - started >= APPLY_GROUP_MS) break;
+          if (outcomes.length >= APPLY_GROUP_MIN_ROWS && performance.now() - started >= APPLY_GROUP_MS) break;
         }
         await recordApplyOutcomes(tx, outcomes, now);
         return outcomes.length;
