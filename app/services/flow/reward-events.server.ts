@@ -1,7 +1,9 @@
 import type { Reward } from "@prisma/client";
 import type { Tx } from "~/db/client.server";
 import { renderMessage, withDefaultTemplates } from "~/forms/notification-templates";
-import { formatDecimalAmount, formatNumber, formatPercent } from "~/shared/money-format";
+import { createTranslator, REWARD_MESSAGES_EN } from "~/shared/member-messages";
+import { rewardValueText as sharedRewardValueText } from "~/shared/reward-view";
+import type { TierRewardV1 } from "~/shared/tier-metafield";
 import { loadShopSettings } from "../admin/settings.server";
 import { recordFlowEvent } from "./flow-events.server";
 import { levelNamesOf, memberName } from "./level-events.server";
@@ -18,19 +20,22 @@ export type IssuedReward = Pick<
   "shop" | "memberId" | "customerGid" | "kind" | "key" | "levelId" | "form" | "valueType" | "value" | "currency" | "points" | "code" | "endsAt"
 > & { issuedAt: Date } & Partial<Reward>;
 
-/** What the reward is worth, as a shopper reads it: "15% off", "$5.00 off", "500 points", "$5.00 store credit". */
+const EN = { locale: "en", t: createTranslator(REWARD_MESSAGES_EN, "en") };
+
+/** What the reward is worth, as shoppers read it (app/shared/reward-view.ts, in English): "15% off", "$5.00 off", "500 points". */
 export function rewardValueText(r: Pick<Reward, "form" | "valueType" | "value" | "currency" | "points">): string {
-  const money = (v: string | null) => (v !== null && r.currency ? formatDecimalAmount(v, r.currency, "en", { trimWhole: false }) : null);
-  if (r.form === "discountCode" && r.value !== null) {
-    const amount = r.valueType === "percentage" ? formatPercent(r.value, "en") : money(r.value);
-    return amount ? `${amount} off` : "";
-  }
-  if (r.form === "storeCredit") {
-    const amount = money(r.value);
-    return amount ? `${amount} store credit` : "";
-  }
-  if (r.form === "points" && r.points !== null) return `${formatNumber(r.points, "en")} points`;
-  return "";
+  return (
+    sharedRewardValueText(
+      {
+        form: r.form as TierRewardV1["form"],
+        valueType: r.valueType as TierRewardV1["valueType"],
+        value: r.value,
+        currency: r.currency,
+        points: r.points,
+      },
+      EN,
+    ) ?? ""
+  );
 }
 
 export async function recordRewardFlowEvent(tx: Tx, reward: IssuedReward): Promise<void> {
