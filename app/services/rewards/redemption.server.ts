@@ -9,6 +9,7 @@ import { creditCustomerStoreCredit, recentStoreCredits, StoreCreditRefusedError 
 import { loadShopSettings } from "../admin/settings.server";
 import { recordRewardFlowEvent } from "../flow/reward-events.server";
 import { loadMemberFacts, loadStoredMembers, lockMembers, persistPlan } from "../member-recalculation.server";
+import { requestProgramMetafieldSync } from "../program-metafield.server";
 import { planMember } from "../recalculation/member-plan";
 import { currentProgram, loadShopContext, type ShopContext } from "../shop-context.server";
 import { createRewardCode } from "./reward-codes.server";
@@ -111,6 +112,19 @@ const FAILED_MESSAGE = "Shopify could not create it, so your points were given b
 /** The shop's redemption settings in force (saved in Shop.settingsJson; off until the merchant turns it on). */
 export async function loadRedemptionSettings(db: Db | Tx, shop: string): Promise<RedemptionSettings> {
   return storedRedemptionSettings((await loadShopSettings(db, shop)).redemption);
+}
+
+/**
+ * Saves the shop's redemption settings alone (the settings page saves them with the rest of its form through
+ * saveSettingsAction; this is for scripts such as the demo) and queues the rewrite of the shoppers' copy of the rules.
+ */
+export async function saveRedemptionSettings(db: Db, shop: string, settings: RedemptionSettings, now: Date): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const current = await loadShopSettings(tx, shop);
+    const settingsJson = JSON.stringify({ ...current, redemption: settings });
+    await tx.shop.upsert({ where: { domain: shop }, create: { domain: shop, settingsJson }, update: { settingsJson } });
+    await requestProgramMetafieldSync(tx, shop, now.getTime());
+  });
 }
 
 /** Redeems points for the token's customer: reserve (one transaction), then Shopify, then issued / failed. */
