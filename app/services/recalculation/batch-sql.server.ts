@@ -1,5 +1,6 @@
 import { Prisma } from "@prisma/client";
 import type { DbProvider, Tx } from "~/db/client.server";
+import { sqliteDate } from "~/db/sqlite-direct-writes.server";
 import type { BatchWrites } from "./batch-writes";
 
 /**
@@ -156,21 +157,63 @@ async function applyBatchWritesPostgres(tx: Tx, shop: string, w: BatchWrites, no
   }
 }
 
+/** A row's values as SQLite stores them through Prisma: instants as `sqliteDate` text, booleans as 0/1. */
+function sqliteRow(row: Record<string, unknown>, columns: Column[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, type] of columns) {
+    const v = row[name];
+    out[name] = v instanceof Date ? sqliteDate(v) : type === "boolean" && typeof v === "boolean" ? (v ? 1 : 0) : v;
+  }
+  return out;
+}
+
+/** `(SELECT json_extract(j.value, '$.name') AS "name", … FROM json_each(rows)) AS v`: SQLite's json_to_recordset. */
+const sqliteRecordset = (rows: Record<string, unknown>[], columns: Column[]) =>
+  Prisma.sql`(SELECT ${Prisma.raw(columns.map(([n]) => `json_extract(j.value, '$.${n}') AS ${quote(n)}`).join(", "))}
+                FROM json_each(${JSON.stringify(rows.map((r) => sqliteRow(r, columns)))}) AS j) AS v`;
+
 /**
- * SQLite: inserts as one createMany per table; updates row by row (in-process calls, no round trips, inside the one
- * write transaction SQLite allows anyway). Prisma knows the schema, so nothing here copies it.
+ * SQLite: inserts as one createMany per table, updates as one UPDATE … FROM json_each per table and kind (row by row
+ * through Prisma they cost a round trip into the query engine each: most of a re-tier's time), inside the one write
+ * transaction SQLite allows anyway. Values are stored as Prisma stores them (sqliteRow).
  */
 async function applyBatchWritesSqlite(tx: Tx, shop: string, w: BatchWrites, now: Date): Promise<void> {
+  const stamp = sqliteDate(new Date()); // updatedAt, as Prisma stamps it: the wall clock
   if (w.createMembers.length) await tx.member.createMany({ data: w.createMembers.map((m) => ({ ...m, shop, version: 1 })) });
-  for (const { id, ...data } of w.updateMembers) await tx.member.update({ where: { id }, data: { ...data, version: { increment: 1 } } });
+  if (w.updateMembers.length) {
+    // A profile value only ever fills or replaces one (null in a row: keep the stored value); the state is set whole.
+    const set = [...PROFILE, ...MEMBER_STATE].map(([n]) =>
+      PROFILE_NAMES.has(n) ? `${quote(n)} = COALESCE(v.${quote(n)}, m.${quote(n)})` : `${quote(n)} = v.${quote(n)}`,
+    );
+    await tx.$executeRaw`
+      UPDATE "Member" AS m SET ${Prisma.raw(set.join(", "))}, "version" = m."version" + 1, "updatedAt" = ${stamp}
+        FROM ${sqliteRecordset(w.updateMembers, [["id", "text"], ...PROFILE, ...MEMBER_STATE])}
+       WHERE m."id" = v."id"`;
+  }
   if (w.entries.length) await tx.pointsEntry.createMany({ data: w.entries.map((e) => ({ ...e, shop })) });
   if (w.changes.length) await tx.levelChange.createMany({ data: w.changes.map((c) => ({ ...c, shop })) });
   if (w.retract.length) await tx.levelChange.updateMany({ where: { id: { in: w.retract } }, data: { retractedAt: now } });
   if (w.restore.length) await tx.levelChange.updateMany({ where: { id: { in: w.restore } }, data: { retractedAt: null } });
-  for (const r of w.rewrite) await tx.levelChange.update({ where: { id: r.id }, data: r.data });
+  if (w.rewrite.length) {
+    const set = LEVEL_CHANGE_ORIGIN.map(([n]) => `${quote(n)} = v.${quote(n)}`).join(", ");
+    await tx.$executeRaw`
+      UPDATE "LevelChange" AS c SET ${Prisma.raw(set)}
+        FROM ${sqliteRecordset(
+          w.rewrite.map((r) => ({ id: r.id, ...r.data })),
+          [["id", "text"], ...LEVEL_CHANGE_ORIGIN],
+        )}
+       WHERE c."id" = v."id"`;
+  }
   if (w.createSyncStates.length) await tx.syncState.createMany({ data: w.createSyncStates.map((s) => ({ ...s, shop })) });
-  for (const s of w.updateSyncStates)
-    await tx.syncState.update({ where: { id: s.id }, data: { pendingHash: s.pendingHash, failures: 0, lastError: null } });
+  if (w.updateSyncStates.length) {
+    await tx.$executeRaw`
+      UPDATE "SyncState" AS s SET "pendingHash" = v."pendingHash", "failures" = 0, "lastError" = NULL, "updatedAt" = ${stamp}
+        FROM ${sqliteRecordset(w.updateSyncStates, [
+          ["id", "text"],
+          ["pendingHash", "text"],
+        ])}
+       WHERE s."id" = v."id"`;
+  }
 }
 
 /** Writes a batch's decisions inside the batch's transaction, the way the provider does it fastest. */
