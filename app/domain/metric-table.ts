@@ -1,11 +1,11 @@
 import { zeros, type CompiledWindow } from "./compiled-program";
 import { DAY_MS, startOfUtcYear, type Instant } from "./time";
 
-/** A MetricTable's rows: paid-at per row, values row-major, running totals (one more row than values). */
+/** A MetricTable's rows: paid-at per row, values row-major, running totals (one more row than values) unless all values are integers. */
 export interface MetricTableState {
   paidAt: number[];
   values: number[];
-  totals: number[];
+  totals?: number[];
 }
 
 /**
@@ -97,15 +97,17 @@ export class MetricTable {
     }
   }
 
-  /** The rows and running totals as plain numbers (a member checkpoint: app/domain/checkpoint.ts). */
+  /**
+   * The rows and running totals as plain numbers (a member checkpoint: app/domain/checkpoint.ts). The totals are left
+   * out when every value is an integer: their sums are then exact in any order and `restore` recomputes them.
+   */
   toState(): MetricTableState {
     const count = this.metricCount;
     const rows = this.rowCount;
-    return {
-      paidAt: this.cells.slice(0, rows),
-      values: this.cells.slice(this.valuesStart, this.valuesStart + rows * count),
-      totals: this.cells.slice(this.totalsStart, this.totalsStart + (rows + 1) * count),
-    };
+    const values = this.cells.slice(this.valuesStart, this.valuesStart + rows * count);
+    const state: MetricTableState = { paidAt: this.cells.slice(0, rows), values };
+    if (!values.every(Number.isInteger)) state.totals = this.cells.slice(this.totalsStart, this.totalsStart + (rows + 1) * count);
+    return state;
   }
 
   /** Fills an empty table (with enough capacity) from `toState`: the same cells, so the same sums to the last bit. */
@@ -115,8 +117,9 @@ export class MetricTable {
     const cells = this.cells;
     for (let r = 0; r < rows; r++) cells[r] = state.paidAt[r];
     for (let k = 0; k < state.values.length; k++) cells[this.valuesStart + k] = state.values[k];
-    for (let k = 0; k < state.totals.length; k++) cells[this.totalsStart + k] = state.totals[k];
     this.rowCount = rows;
+    if (state.totals) for (let k = 0; k < state.totals.length; k++) cells[this.totalsStart + k] = state.totals[k];
+    else for (let r = 0; r < rows; r++) this.closeRow(r);
   }
 
   // -------------------------------------------------------------------------------------------

@@ -55,15 +55,39 @@ export function orderPoints(cp: CompiledProgram, m: OrderMeasure, levelBefore: s
   return raw === 0 ? 0 : roundPoints(raw, p.points.rounding);
 }
 
-/** A PointsBook as plain data: lots as [key, expiresAt | null, remaining, expired], orders as [id, earned, lot index | -1, reversed, taken]. */
+/**
+ * A PointsBook as plain data: entries as [key, at, kind, points, reverses, orderId, note] (null when absent, see
+ * entryState), lots as
+ * [index of the entry that created it, expiresAt | null, remaining, expired], orders as [id, earned, lot index | -1, reversed, taken].
+ */
 export interface PointsBookState {
-  entries: PointsEntry[];
+  entries: [string | null, number, PointsEntryKind, number, string | 0 | null, string | null, string | null][];
   reached: string[];
-  lots: [string, number | null, number, number][];
+  lots: [number, number | null, number, number][];
   head: number;
   orders: [string, number, number, number, number][];
   debt: number;
   sum: number;
+}
+
+type EntryState = PointsBookState["entries"][number];
+
+/** An entry as an array; a key or a reversed key that follows from the order (earn:o1, cancel:o1, expire:earn:o1) is left out. */
+function entryState(e: PointsEntry): EntryState {
+  const derivedKey = e.orderId !== undefined && e.key === `${e.kind}:${e.orderId}`;
+  const expireKey = e.kind === "expire" && e.reverses !== undefined && e.key === `expire:${e.reverses}`;
+  const reversesEarn = e.orderId !== undefined && e.reverses === `earn:${e.orderId}`;
+  return [derivedKey || expireKey ? null : e.key, e.at, e.kind, e.points, reversesEarn ? 0 : (e.reverses ?? null), e.orderId ?? null, e.note ?? null];
+}
+
+/** entryState's inverse, with the fields in the order the engine writes them (PointsBook.push callers): the same JSON. */
+function entryFromState([key, at, kind, points, reverses, orderId, note]: EntryState): PointsEntry {
+  const rev = reverses === 0 ? `earn:${orderId}` : reverses;
+  const e: PointsEntry = { key: key ?? (kind === "expire" ? `expire:${rev}` : `${kind}:${orderId}`), at, kind, points };
+  if (rev !== null) e.reverses = rev;
+  if (orderId !== null) e.orderId = orderId;
+  if (note !== null) e.note = note;
+  return e;
 }
 
 interface Lot {
@@ -98,13 +122,17 @@ export class PointsBook {
   private debt = 0;
   private sum = 0;
 
-  /** Everything the book holds, as plain data (a member checkpoint: app/domain/checkpoint.ts). Infinity is written as null. */
+  /**
+   * Everything the book holds, as plain data (a member checkpoint: app/domain/checkpoint.ts): entries as arrays in their
+   * fields' order, lots by the index of the entry that created them, Infinity as null.
+   */
   toState(): PointsBookState {
+    const entryIndex = new Map(this.entries.map((e, i) => [e.key, i]));
     const lotIndex = new Map(this.lots.map((l, i) => [l, i]));
     return {
-      entries: this.entries.slice(),
+      entries: this.entries.map(entryState),
       reached: [...this.reached],
-      lots: this.lots.map((l) => [l.key, l.expiresAt === Infinity ? null : l.expiresAt, l.remaining, l.expired]),
+      lots: this.lots.map((l) => [entryIndex.get(l.key)!, l.expiresAt === Infinity ? null : l.expiresAt, l.remaining, l.expired]),
       head: this.head,
       orders: [...this.orders].map(([id, o]) => [id, o.earned, o.lot ? lotIndex.get(o.lot)! : -1, o.reversed, o.taken]),
       debt: this.debt,
@@ -114,9 +142,10 @@ export class PointsBook {
 
   static fromState(state: PointsBookState): PointsBook {
     const book = new PointsBook();
-    book.entries.push(...state.entries);
+    for (const state_ of state.entries) book.entries.push(entryFromState(state_));
     for (const id of state.reached) book.reached.add(id);
-    for (const [key, expiresAt, remaining, expired] of state.lots) book.lots.push({ key, expiresAt: expiresAt ?? Infinity, remaining, expired });
+    for (const [entry, expiresAt, remaining, expired] of state.lots)
+      book.lots.push({ key: book.entries[entry].key, expiresAt: expiresAt ?? Infinity, remaining, expired });
     book.head = state.head;
     for (const [id, earned, lot, reversed, taken] of state.orders)
       book.orders.set(id, { earned, earnKey: `earn:${id}`, lot: lot < 0 ? null : book.lots[lot], reversed, taken });
