@@ -9,6 +9,7 @@ import { creditCustomerStoreCredit, recentStoreCredits, StoreCreditRefusedError 
 import { loadShopSettings } from "../admin/settings.server";
 import { recordRewardFlowEvent } from "../flow/reward-events.server";
 import { loadMemberFacts, loadStoredMembers, lockMembers, persistPlan } from "../member-recalculation.server";
+import { customersWaitingForProductData } from "../product-data-wait.server";
 import { requestProgramMetafieldSync } from "../program-metafield.server";
 import { planMember } from "../recalculation/member-plan";
 import { currentProgram, loadShopContext, type ShopContext } from "../shop-context.server";
@@ -32,7 +33,7 @@ import { createRewardCode } from "./reward-codes.server";
  * if it did not, refunded when Shopify keeps refusing.
  */
 
-export type RedemptionRefusal = RedemptionProblem | "redemption-off" | "no-program" | "no-member" | "key-reused";
+export type RedemptionRefusal = RedemptionProblem | "redemption-off" | "no-program" | "no-member" | "key-reused" | "order-being-counted";
 
 const REFUSAL_STATUS: Record<RedemptionRefusal, number> = {
   "invalid-points": 400,
@@ -45,6 +46,7 @@ const REFUSAL_STATUS: Record<RedemptionRefusal, number> = {
   "no-program": 404,
   "no-member": 404,
   "key-reused": 409,
+  "order-being-counted": 409,
 };
 
 /** A redemption refused before anything was written: the shopper's 4xx. */
@@ -153,6 +155,9 @@ async function reserve(db: Db, ctx: ShopContext, settings: RedemptionSettings, r
         await lockMembers(tx, shop, [customerGid]);
         const existing = await tx.reward.findUnique({ where: { shop_key: { shop, key } } });
         if (existing) return replayOf(tx, existing, req);
+        // A paid order whose products' collections and tags are not read yet: the balance is not final until it is.
+        if ((await customersWaitingForProductData(tx, ctx, [customerGid], now)).size)
+          throw new RedemptionRefusedError("order-being-counted", "Your latest order is still being counted. Try again in a few minutes.");
         const facts = await loadMemberFacts(tx, shop, customerGid);
         const stored = (await loadStoredMembers(tx, shop, [customerGid])).get(customerGid)!;
         if (!stored.member || stored.member.deletedAt)
@@ -352,6 +357,8 @@ async function markIssued(
 
 /** The member folded again from all facts and written, inside the caller's transaction (the member already locked). */
 async function recomputeMember(tx: Tx, ctx: ShopContext, customerGid: string, now: Date): Promise<void> {
+  // Left to the order-scopes resolver, which recomputes the member once their order's products are read.
+  if ((await customersWaitingForProductData(tx, ctx, [customerGid], now)).size) return;
   const stored = (await loadStoredMembers(tx, ctx.shop, [customerGid])).get(customerGid)!;
   if (!stored.member || !currentProgram(ctx)) return;
   const plan = planMember(ctx, customerGid, await loadMemberFacts(tx, ctx.shop, customerGid), { now, origin: "live" })!;

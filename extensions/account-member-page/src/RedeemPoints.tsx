@@ -151,6 +151,7 @@ function Outcome({ outcome, ctx, busy, onCheckAgain }: { outcome: RedeemOutcome;
     "redemption-off",
     "no-member",
     "not-logged-in",
+    "order-being-counted",
   ];
   return <s-banner tone="critical">{t(known.includes(outcome.code) ? `redeem.error.${outcome.code}` : "redeem.error.other")}</s-banner>;
 }
