@@ -114,19 +114,48 @@ function insertRows(table: keyof typeof BATCH_SQL_COLUMNS, rows: unknown[], fill
 
 const PROFILE_NAMES = new Set(PROFILE.map(([n]) => n));
 
-async function applyBatchWritesPostgres(tx: Tx, shop: string, w: BatchWrites, now: Date): Promise<void> {
-  const stamp = Prisma.sql`${new Date().toISOString()}::timestamp(3)`; // createdAt/updatedAt, as Prisma stamps them: the wall clock
-  if (w.createMembers.length) await tx.$executeRaw(insertRows("Member", w.createMembers, [Prisma.sql`${shop}`, Prisma.sql`1`, stamp, stamp]));
+/** The JSON rows as a relation `v` with these columns (PostgreSQL: json_to_recordset; SQLite: json_each). */
+type Recordset = (rows: Record<string, unknown>[], columns: Column[]) => Prisma.Sql;
+
+/**
+ * A batch's updates, one UPDATE … FROM the JSON rows per table, the same on both databases but for how the rows
+ * become a relation and how `stamp` (updatedAt: the wall clock, as Prisma stamps it) is written.
+ */
+async function applyUpdates(tx: Tx, w: BatchWrites, stamp: Prisma.Sql, rowsOf: Recordset): Promise<void> {
   if (w.updateMembers.length) {
     // A profile value only ever fills or replaces one (null in a row: keep the stored value); the state is set whole.
     const set = [...PROFILE, ...MEMBER_STATE].map(([n]) =>
       PROFILE_NAMES.has(n) ? `${quote(n)} = COALESCE(v.${quote(n)}, m.${quote(n)})` : `${quote(n)} = v.${quote(n)}`,
     );
     await tx.$executeRaw`
-      UPDATE "Member" AS m SET ${Prisma.raw(set.join(", "))}, version = m.version + 1, "updatedAt" = ${stamp}
-        FROM ${recordset(w.updateMembers, [["id", "text"], ...PROFILE, ...MEMBER_STATE])}
-       WHERE m.id = v.id`;
+      UPDATE "Member" AS m SET ${Prisma.raw(set.join(", "))}, "version" = m."version" + 1, "updatedAt" = ${stamp}
+        FROM ${rowsOf(w.updateMembers, [["id", "text"], ...PROFILE, ...MEMBER_STATE])}
+       WHERE m."id" = v."id"`;
   }
+  if (w.rewrite.length) {
+    const set = LEVEL_CHANGE_ORIGIN.map(([n]) => `${quote(n)} = v.${quote(n)}`).join(", ");
+    await tx.$executeRaw`
+      UPDATE "LevelChange" AS c SET ${Prisma.raw(set)}
+        FROM ${rowsOf(
+          w.rewrite.map((r) => ({ id: r.id, ...r.data })),
+          [["id", "text"], ...LEVEL_CHANGE_ORIGIN],
+        )}
+       WHERE c."id" = v."id"`;
+  }
+  if (w.updateSyncStates.length) {
+    await tx.$executeRaw`
+      UPDATE "SyncState" AS s SET "pendingHash" = v."pendingHash", "failures" = 0, "lastError" = NULL, "updatedAt" = ${stamp}
+        FROM ${rowsOf(w.updateSyncStates, [
+          ["id", "text"],
+          ["pendingHash", "text"],
+        ])}
+       WHERE s."id" = v."id"`;
+  }
+}
+
+async function applyBatchWritesPostgres(tx: Tx, shop: string, w: BatchWrites, now: Date): Promise<void> {
+  const stamp = Prisma.sql`${new Date().toISOString()}::timestamp(3)`; // createdAt/updatedAt, as Prisma stamps them: the wall clock
+  if (w.createMembers.length) await tx.$executeRaw(insertRows("Member", w.createMembers, [Prisma.sql`${shop}`, Prisma.sql`1`, stamp, stamp]));
   if (w.entries.length) await tx.$executeRaw(insertRows("PointsEntry", w.entries, [Prisma.sql`${shop}`, stamp]));
   if (w.changes.length) await tx.$executeRaw(insertRows("LevelChange", w.changes, [Prisma.sql`${shop}`, stamp]));
   if (w.retract.length) {
@@ -135,26 +164,8 @@ async function applyBatchWritesPostgres(tx: Tx, shop: string, w: BatchWrites, no
   if (w.restore.length) {
     await tx.$executeRaw`UPDATE "LevelChange" SET "retractedAt" = NULL WHERE id IN (SELECT json_array_elements_text(${JSON.stringify(w.restore)}::json))`;
   }
-  if (w.rewrite.length) {
-    const set = LEVEL_CHANGE_ORIGIN.map(([n]) => `${quote(n)} = v.${quote(n)}`).join(", ");
-    await tx.$executeRaw`
-      UPDATE "LevelChange" AS c SET ${Prisma.raw(set)}
-        FROM ${recordset(
-          w.rewrite.map((r) => ({ id: r.id, ...r.data })),
-          [["id", "text"], ...LEVEL_CHANGE_ORIGIN],
-        )}
-       WHERE c.id = v.id`;
-  }
   if (w.createSyncStates.length) await tx.$executeRaw(insertRows("SyncState", w.createSyncStates, [Prisma.sql`${shop}`, stamp]));
-  if (w.updateSyncStates.length) {
-    await tx.$executeRaw`
-      UPDATE "SyncState" AS s SET "pendingHash" = v."pendingHash", failures = 0, "lastError" = NULL, "updatedAt" = ${stamp}
-        FROM ${recordset(w.updateSyncStates, [
-          ["id", "text"],
-          ["pendingHash", "text"],
-        ])}
-       WHERE s.id = v.id`;
-  }
+  await applyUpdates(tx, w, stamp, recordset);
 }
 
 /** A row's values as SQLite stores them through Prisma: instants as `sqliteDate` text, booleans as 0/1. */
@@ -180,40 +191,12 @@ const sqliteRecordset = (rows: Record<string, unknown>[], columns: Column[]) =>
 async function applyBatchWritesSqlite(tx: Tx, shop: string, w: BatchWrites, now: Date): Promise<void> {
   const stamp = sqliteDate(new Date()); // updatedAt, as Prisma stamps it: the wall clock
   if (w.createMembers.length) await tx.member.createMany({ data: w.createMembers.map((m) => ({ ...m, shop, version: 1 })) });
-  if (w.updateMembers.length) {
-    // A profile value only ever fills or replaces one (null in a row: keep the stored value); the state is set whole.
-    const set = [...PROFILE, ...MEMBER_STATE].map(([n]) =>
-      PROFILE_NAMES.has(n) ? `${quote(n)} = COALESCE(v.${quote(n)}, m.${quote(n)})` : `${quote(n)} = v.${quote(n)}`,
-    );
-    await tx.$executeRaw`
-      UPDATE "Member" AS m SET ${Prisma.raw(set.join(", "))}, "version" = m."version" + 1, "updatedAt" = ${stamp}
-        FROM ${sqliteRecordset(w.updateMembers, [["id", "text"], ...PROFILE, ...MEMBER_STATE])}
-       WHERE m."id" = v."id"`;
-  }
   if (w.entries.length) await tx.pointsEntry.createMany({ data: w.entries.map((e) => ({ ...e, shop })) });
   if (w.changes.length) await tx.levelChange.createMany({ data: w.changes.map((c) => ({ ...c, shop })) });
   if (w.retract.length) await tx.levelChange.updateMany({ where: { id: { in: w.retract } }, data: { retractedAt: now } });
   if (w.restore.length) await tx.levelChange.updateMany({ where: { id: { in: w.restore } }, data: { retractedAt: null } });
-  if (w.rewrite.length) {
-    const set = LEVEL_CHANGE_ORIGIN.map(([n]) => `${quote(n)} = v.${quote(n)}`).join(", ");
-    await tx.$executeRaw`
-      UPDATE "LevelChange" AS c SET ${Prisma.raw(set)}
-        FROM ${sqliteRecordset(
-          w.rewrite.map((r) => ({ id: r.id, ...r.data })),
-          [["id", "text"], ...LEVEL_CHANGE_ORIGIN],
-        )}
-       WHERE c."id" = v."id"`;
-  }
   if (w.createSyncStates.length) await tx.syncState.createMany({ data: w.createSyncStates.map((s) => ({ ...s, shop })) });
-  if (w.updateSyncStates.length) {
-    await tx.$executeRaw`
-      UPDATE "SyncState" AS s SET "pendingHash" = v."pendingHash", "failures" = 0, "lastError" = NULL, "updatedAt" = ${stamp}
-        FROM ${sqliteRecordset(w.updateSyncStates, [
-          ["id", "text"],
-          ["pendingHash", "text"],
-        ])}
-       WHERE s."id" = v."id"`;
-  }
+  await applyUpdates(tx, w, Prisma.sql`${stamp}`, sqliteRecordset);
 }
 
 /** Writes a batch's decisions inside the batch's transaction, the way the provider does it fastest. */
