@@ -146,7 +146,7 @@ describe("install, backfill, webhooks and sync", () => {
     const result = await onShopInstalled(db, admin, SHOP, { now: now() });
 
     expect(result).toMatchObject({ currency: "EUR", backfillQueued: true, errors: [] });
-    expect(result.definitions?.created.sort()).toEqual(["benefits", "history", "level", "progress"]);
+    expect(result.definitions?.created.sort()).toEqual(["benefits", "birthday", "history", "level", "progress", "rewards"]);
     expect(await db.shop.findUniqueOrThrow({ where: { domain: SHOP } })).toMatchObject({ currency: "EUR", rewardsFrom: now(), backfilledAt: null });
     // Installing again (a new session) neither duplicates definitions nor queues a second backfill.
     const again = await onShopInstalled(db, admin, SHOP, { now: now() });
