@@ -1,14 +1,15 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
+import { answer, authenticateShopperCall, problem } from "~/customer-account-auth.server";
 import db from "~/db/client.server";
 import { redeemPoints, RedemptionRefusedError, type RedemptionResult } from "~/services/rewards/redemption.server";
-import { authenticate, offlineAdmin } from "~/shopify.server";
+import { offlineAdmin } from "~/shopify.server";
 
 /**
  * POST /api/account/redemptions — the account page's "redeem points" (extensions/account-member-page, RedeemPoints).
  * Called cross-origin from the customer account extension with Shopify's session token (`shopify.sessionToken.get()`),
- * verified by the library's `authenticate.public.customerAccount` (signature, expiry), which also answers the CORS
- * preflight. The shop is the token's `dest`, the customer its `sub`: never a field of the body.
+ * verified by the library's `authenticate.public.customerAccount` (app/customer-account-auth.server.ts: signature,
+ * expiry, the CORS preflight). The shop is the token's `dest`, the customer its `sub`: never a field of the body.
  *
  * Body: `{ "points": 500, "form": "discountCode" | "storeCredit", "idempotencyKey": "<one per click>" }`.
  * 200 `{ redemption }` issued (with `code` or `creditGid`); 202 `{ redemption }` pending (Shopify's answer was lost;
@@ -24,46 +25,10 @@ const bodySchema = z.object({
     .regex(/^[A-Za-z0-9_-]{8,100}$/, "idempotencyKey must be 8 to 100 letters, digits, - or _"),
 });
 
-const CUSTOMER_GID = /^gid:\/\/shopify\/Customer\/\d+$/;
-
-type Cors = (response: Response) => Response;
-
-function answer(cors: Cors, body: unknown, status: number): Response {
-  return cors(new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json; charset=utf-8" } }));
-}
-
-const problem = (cors: Cors, status: number, code: string, message: string, extra: Record<string, unknown> = {}) =>
-  answer(cors, { error: { code, message, ...extra } }, status);
-
-/** The library throws its 401 without CORS headers; the extension (another origin) could not even read the status. */
-function withCorsHeaders(request: Request, thrown: unknown): unknown {
-  if (!(thrown instanceof Response) || !request.headers.get("Origin") || thrown.headers.has("Access-Control-Allow-Origin")) return thrown;
-  const headers = new Headers(thrown.headers);
-  headers.set("Access-Control-Allow-Origin", "*");
-  headers.set("Access-Control-Allow-Headers", "Authorization, Content-Type");
-  return new Response(thrown.body, { status: thrown.status, statusText: thrown.statusText, headers });
-}
-
-/** "shop.myshopify.com" from the token's `dest` (Shopify sends the bare domain; an https:// URL is read the same). */
-function shopOf(dest: unknown): string | null {
-  if (typeof dest !== "string") return null;
-  const host = dest.replace(/^https:\/\//, "").replace(/\/.*$/, "");
-  return /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(host) ? host : null;
-}
-
 async function handle(request: Request): Promise<Response> {
-  let auth;
-  try {
-    auth = await authenticate.public.customerAccount(request);
-  } catch (thrown) {
-    throw withCorsHeaders(request, thrown);
-  }
-  const { sessionToken, cors } = auth;
-  if (request.method !== "POST") return problem(cors, 405, "method-not-allowed", "Use POST.");
-  const shop = shopOf(sessionToken.dest);
-  if (!shop) return problem(cors, 401, "invalid-token", "The session token names no shop.");
-  if (typeof sessionToken.sub !== "string" || !CUSTOMER_GID.test(sessionToken.sub))
-    return problem(cors, 401, "not-logged-in", "Sign in to your account to redeem points.");
+  const call = await authenticateShopperCall(request, "Sign in to your account to redeem points.");
+  if (call instanceof Response) return call;
+  const { shop, customerGid, cors } = call;
 
   let raw: unknown;
   try {
@@ -79,7 +44,7 @@ async function handle(request: Request): Promise<Response> {
 
   let result: RedemptionResult;
   try {
-    result = await redeemPoints(db, { admin: offlineAdmin, now: () => new Date() }, { shop, customerGid: sessionToken.sub, ...parsed.data });
+    result = await redeemPoints(db, { admin: offlineAdmin, now: () => new Date() }, { shop, customerGid, ...parsed.data });
   } catch (error) {
     if (error instanceof RedemptionRefusedError) return problem(cors, error.status, error.code, error.message);
     throw error;
