@@ -40,9 +40,11 @@ export async function processWebhooksJob(ctx: JobContext): Promise<void> {
   const shop = ctx.job.shop;
   if (!shop) throw new Error("process-webhooks needs a shop");
   while (true) {
-    const { received, purged } = await applyReceived(ctx.db, shop, ctx);
+    // Bodies parsed while applying, kept for the members' profiles (a body's validation costs more than its facts).
+    const parsedById = new Map<string, ParsedWebhook>();
+    const { received, purged } = await applyReceived(ctx.db, shop, ctx, parsedById);
     if (purged) return;
-    await recomputeApplied(ctx.db, shop, ctx);
+    await recomputeApplied(ctx.db, shop, ctx, parsedById);
     if (received < INBOX_BATCH) return;
     await ctx.heartbeat();
   }
@@ -50,7 +52,12 @@ export async function processWebhooksJob(ctx: JobContext): Promise<void> {
 
 type Parsed = { row: WebhookInbox; parsed: ParsedWebhook };
 
-async function applyReceived(db: Db, shop: string, ctx: JobContext): Promise<{ received: number; purged: boolean }> {
+async function applyReceived(
+  db: Db,
+  shop: string,
+  ctx: JobContext,
+  parsedById: Map<string, ParsedWebhook>,
+): Promise<{ received: number; purged: boolean }> {
   const rows = await db.webhookInbox.findMany({
     where: { shop, status: "received" },
     orderBy: [{ receivedAt: "asc" }, { id: "asc" }],
@@ -67,6 +74,7 @@ async function applyReceived(db: Db, shop: string, ctx: JobContext): Promise<{ r
 
   for (let i = 0; i < rows.length;) {
     const group = shopUninstalled ? [] : groupFrom(rows, i);
+    for (const { row, parsed } of group) parsedById.set(row.id, parsed);
     if (group.length === 0) {
       // Another topic, a delivery that failed before, or an uninstalled shop: alone, as it always was.
       const result = await applyAlone(db, rows[i], ctx, shopUninstalled);
@@ -150,7 +158,7 @@ async function applyAlone(db: Db, row: WebhookInbox, ctx: JobContext, shopUninst
   }
 }
 
-async function recomputeApplied(db: Db, shop: string, ctx: JobContext): Promise<void> {
+async function recomputeApplied(db: Db, shop: string, ctx: JobContext, parsedById: Map<string, ParsedWebhook>): Promise<void> {
   const applied = await db.webhookInbox.findMany({ where: { shop, status: "applied" }, orderBy: [{ receivedAt: "asc" }, { id: "asc" }] });
   if (applied.length === 0) return;
   const customers = [...new Set(applied.flatMap((r) => JSON.parse(r.touchedJson ?? "[]") as string[]))].sort();
@@ -158,7 +166,7 @@ async function recomputeApplied(db: Db, shop: string, ctx: JobContext): Promise<
   let index = 0;
   await recalculateMembers(db, shopCtx, customers, {
     now: ctx.now(),
-    profiles: profilesFromRows(applied),
+    profiles: profilesFromRows(applied, (row) => parsedById.get(row.id) ?? parseWebhookPayload(row.topic, row.payload)),
     origin: "live",
     chunkSize: RECOMPUTE_CHUNK,
     afterMember: async ({ customerGid }) => {

@@ -191,14 +191,20 @@ function profileOf(p: { email: string | null; first_name: string | null; last_na
   return { email: p.email, firstName: p.first_name, lastName: p.last_name, phone: p.phone };
 }
 
-/** Personal data the deliveries carry for the customers they name (order payloads and customer payloads). */
-export function profilesFromRows(rows: Pick<WebhookInbox, "topic" | "payload">[]): Map<string, Partial<MemberProfile>> {
+/**
+ * Personal data the deliveries carry for the customers they name (order payloads and customer payloads). `parse` lets
+ * a caller that already parsed the rows (the drainer) hand its results over instead of parsing each body again.
+ */
+export function profilesFromRows<R extends Pick<WebhookInbox, "topic" | "payload">>(
+  rows: R[],
+  parse: (row: R) => ParsedWebhook = (row) => parseWebhookPayload(row.topic, row.payload),
+): Map<string, Partial<MemberProfile>> {
   const profiles = new Map<string, Partial<MemberProfile>>();
   const add = (gid: string, profile: MemberProfile) => profiles.set(gid, { ...profiles.get(gid), ...definedOnly(profile) });
   for (const row of rows) {
     let parsed: ParsedWebhook;
     try {
-      parsed = parseWebhookPayload(row.topic, row.payload);
+      parsed = parse(row);
     } catch {
       continue;
     }
