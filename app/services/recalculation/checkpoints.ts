@@ -1,4 +1,5 @@
 import { defaultEventKey, foldFrom, type EventKey, type FoldResult, type MemberCheckpoint } from "~/domain/checkpoint";
+import type { MemberEvent } from "~/domain";
 import type { ShopContext } from "../shop-context.server";
 import { memberEvents, type MemberFacts } from "./member-facts";
 import { planFromOutcome, planMember, type MemberPlan, type RecalculateOptions } from "./member-plan";
@@ -43,9 +44,19 @@ export function factEventKey(facts: MemberFacts, ctx: ShopContext): EventKey {
 /**
  * The member's fold (foldMember's outcome, to the last bit) from the newest checkpoint that still fits their facts,
  * with the checkpoints to keep. A publication after the checkpoint replays the member once, under the new version.
+ * A batch that built the events already (memberEvents) passes them. For the full recalculation after a publication:
+ * `kept = await loadCheckpoints(db, ctx, customers)`, then per member
+ * `keepsCheckpoints(ctx) ? foldWithCheckpoints(ctx, facts, now, checkpointList(kept.get(gid)), events).outcome : foldMember(…)`,
+ * and `saveCheckpoints` in the writing transaction.
  */
-export function foldWithCheckpoints(ctx: ShopContext, facts: MemberFacts, now: Date, kept: readonly MemberCheckpoint[]): FoldResult {
-  return foldFrom(ctx.versions[0].program, memberEvents(facts, ctx.versions), now.getTime(), {
+export function foldWithCheckpoints(
+  ctx: ShopContext,
+  facts: MemberFacts,
+  now: Date,
+  kept: readonly MemberCheckpoint[],
+  events: MemberEvent[] = memberEvents(facts, ctx.versions),
+): FoldResult {
+  return foldFrom(ctx.versions[0].program, events, now.getTime(), {
     grantRewards: true,
     from: kept,
     stableAt: now.getTime() - LATE_FACT_WINDOW_MS,
