@@ -37,7 +37,8 @@ const C = (n: number) => `gid://shopify/Customer/${n}`;
 let t: TestDb;
 let db: Db;
 let standIn: StandIn;
-let route: { action: (args: { request: Request; params: object; context: object }) => Promise<Response>; loader: (args: any) => Promise<Response> };
+type RouteArgs = any;
+let route: { action: (args: RouteArgs) => Promise<Response>; loader: (args: RouteArgs) => Promise<Response> };
 const admin = () => standInAdminClient({ url: standIn.url, shop: SHOP, accessToken: TOKEN });
 
 beforeAll(async () => {

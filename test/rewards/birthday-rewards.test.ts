@@ -96,7 +96,7 @@ describe("birthday rewards: who gets one, and when", () => {
     const ledger = await db.pointsEntry.findMany({ where: { shop: SHOP, key: `adjust:birthday:${C(1)}:2026` } });
     expect(ledger.map((e) => ({ points: e.points, note: e.note }))).toEqual([{ points: 50, note: "Birthday reward" }]);
     const [event] = await flowEvents();
-    expect(event.key).toBe(`reward-issued:birthday:${C(1)}:2026`);
+    expect(event.key).toBe(`reward:birthday:${C(1)}:2026`);
     expect(JSON.parse(event.payloadJson)).toMatchObject({ "Reward value": "50 points", Points: 50, "Message subject": "Happy birthday, Ada!" });
 
     // The rest of the day, the next days, the worker restarted: nothing more.

@@ -6,12 +6,7 @@ import type { Db, Tx } from "~/db/client.server";
 import { BIRTHDAY_REWARDS_JOB, birthdayRewardsKey, ISSUE_REWARDS_JOB, issueRewardsKey } from "~/queue/job-kinds";
 import { enqueueJob } from "~/queue/queue.server";
 import { recomputeMemberNow } from "~/services/admin/member-recompute.server";
-import { renderMessage, withDefaultTemplates, type MessageTemplate } from "~/forms/notification-templates";
-import { loadShopSettings } from "~/services/admin/settings.server";
-import { recordFlowEvent } from "~/services/flow/flow-events.server";
-import { memberName } from "~/services/flow/level-events.server";
-import { createTranslator, MEMBER_MESSAGES_EN } from "~/shared/member-messages";
-import { rewardValueText } from "~/shared/reward-view";
+import { recordRewardFlowEvent } from "~/services/flow/reward-events.server";
 import { currentProgram, loadShopContext, type ShopContext } from "~/services/shop-context.server";
 
 /**
@@ -33,8 +28,8 @@ import { currentProgram, loadShopContext, type ShopContext } from "~/services/sh
  *   the reward marked issued, and the member recomputed, so the ledger shows the points once.
  * - Discount code: a pending reward; the `issue-rewards` job (./issue-rewards.server.ts) creates the code
  *   (createRewardCode, valid DISCOUNT_VALID_DAYS) after commit and records the `birthday-reward` Flow event with it.
- * - Points are issued here, so their `birthday-reward` Flow event is recorded here, in the same transaction, under the
- *   issue job's key for a reward (`reward-issued:<reward key>`): one event per reward whoever records it.
+ * - Points are issued here, so their `birthday-reward` Flow event is recorded here, in the same transaction, through
+ *   the one home for reward events (recordRewardFlowEvent): one event per reward whoever records it.
  */
 
 /** A run that missed the day (the worker was down) still gives the reward within this many days of it. */
@@ -43,8 +38,6 @@ export const CATCH_UP_DAYS = 7;
 export const DISCOUNT_VALID_DAYS = 30;
 
 export const birthdayRewardKey = (customerGid: string, year: number) => `birthday:${customerGid}:${year}`;
-/** The Flow event's key: the issue job's key for a reward, so a reward has one event whoever records it. */
-export const birthdayFlowKey = (rewardKey: string) => `reward-issued:${rewardKey}`;
 
 const birthdayConfig = z.union([
   z.object({
@@ -137,12 +130,11 @@ export async function issueBirthdayRewards(db: Db, shop: string, now: Date): Pro
       status: { in: ["active", "grace"] },
       birthday: { in: [...birthdays] },
     },
-    select: { id: true, customerGid: true, birthday: true, levelId: true, levelSince: true, firstName: true, lastName: true },
+    select: { id: true, customerGid: true, birthday: true, levelId: true, levelSince: true },
     orderBy: { customerGid: "asc" },
   });
 
   if (members.length === 0) return result;
-  const template = withDefaultTemplates((await loadShopSettings(db, shop)).notifications).birthdayReward;
   let pendingCodes = 0;
   for (const member of members) {
     const benefit = levels.get(member.levelId!)!;
@@ -154,7 +146,7 @@ export async function issueBirthdayRewards(db: Db, shop: string, now: Date): Pro
     const key = birthdayRewardKey(member.customerGid, due.year);
     const form = benefit.kind === "points" ? "points" : "discountCode";
     const recorded = await db.$transaction((tx) =>
-      recordBirthdayReward(tx, ctx, { ...member, levelId: member.levelId! }, benefit, { key, dueStart, now, template }),
+      recordBirthdayReward(tx, ctx, { ...member, levelId: member.levelId! }, benefit, { key, dueStart, now }),
     );
     if (recorded && form === "discountCode") pendingCodes++;
     result.rewards.push({ customerGid: member.customerGid, key, form, recorded });
@@ -186,9 +178,9 @@ async function ledgerHas(db: Db, shop: string, memberId: string, rewardKey: stri
 async function recordBirthdayReward(
   tx: Tx,
   ctx: ShopContext,
-  member: { id: string; customerGid: string; levelId: string; firstName: string | null; lastName: string | null },
+  member: { id: string; customerGid: string; levelId: string },
   benefit: BirthdayBenefit,
-  { key, dueStart, now, template }: { key: string; dueStart: number; now: Date; template: MessageTemplate },
+  { key, dueStart, now }: { key: string; dueStart: number; now: Date },
 ): Promise<boolean> {
   const id = randomUUID();
   const at = new Date(dueStart);
@@ -220,31 +212,23 @@ async function recordBirthdayReward(
       actor: "birthday",
     },
   });
-  const reward = rewardValueText({ form: "points", points: benefit.points, valueType: null, value: null, currency: null }, EN) ?? "";
-  const message = renderMessage(template, { name: memberName(member), reward, code: "", date: "" });
-  await recordFlowEvent(tx, {
+  await recordRewardFlowEvent(tx, {
     shop: ctx.shop,
-    trigger: "birthday-reward",
-    key: birthdayFlowKey(key),
+    memberId: member.id,
     customerGid: member.customerGid,
-    at: now,
-    // The trigger's fields (FLOW_TRIGGER_DEFINITIONS["birthday-reward"] in app/services/flow/flow-triggers.ts).
-    payload: {
-      "Reward kind": "birthday",
-      "Level name": ctx.levels.get(member.levelId)?.name ?? member.levelId,
-      "Reward code": "",
-      "Reward value": reward,
-      Points: benefit.points,
-      "Ends at": "",
-      "Issued at": now.toISOString(),
-      "Message subject": message.subject,
-      "Message body": message.body,
-    },
+    kind: "birthday",
+    key,
+    levelId: member.levelId,
+    form: "points",
+    valueType: null,
+    value: null,
+    currency: null,
+    points: benefit.points,
+    code: null,
+    endsAt: null,
+    issuedAt: now,
   });
   return true;
 }
-
-/** Flow messages are in the merchant's template language; values in English, as the issue job writes them. */
-const EN = { locale: "en", t: createTranslator(MEMBER_MESSAGES_EN, "en") };
 
 const isoDay = (d: CalendarDay) => `${d.year}-${String(d.month).padStart(2, "0")}-${String(d.day).padStart(2, "0")}`;
