@@ -46,8 +46,15 @@ const rulesSchema = z
  * defaults otherwise: a half-typed rate must not stop them from saving the rest of the settings.
  */
 export const redemptionSettingsSchema = z
-  .object({ enabled: bool })
-  .passthrough()
+  .object({
+    enabled: bool,
+    // Read by rulesSchema below; listed so the form's fields are the schema's own (test/admin/settings-effects.test.ts).
+    points: z.unknown().optional(),
+    value: z.unknown().optional(),
+    minimumPoints: z.unknown().optional(),
+    stepPoints: z.unknown().optional(),
+    storeCredit: z.unknown().optional(),
+  })
   .transform((input, ctx): RedemptionSettings => {
     const rules = rulesSchema.safeParse(input);
     if (rules.success) return { enabled: input.enabled, ...rules.data };
