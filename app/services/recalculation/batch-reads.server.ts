@@ -20,12 +20,7 @@ import { issuedRewardsOfRange } from "../rewards/reward-records.server";
  * The facts of a batch. Same content as loadFactsOfMany (member-recalculation.server.ts); a customer's orders in
  * (paidAt, orderGid) order. Refunds still waiting for their order (no customer yet) are found by order GID, as there.
  */
-export async function loadFactsOfBatch(
-  db: Db,
-  shop: string,
-  after: string | null,
-  customers: string[],
-): Promise<Map<string, MemberFacts>> {
+export async function loadFactsOfBatch(db: Db, shop: string, after: string | null, customers: string[]): Promise<Map<string, MemberFacts>> {
   const range = { gt: after ?? "", lte: customers[customers.length - 1] };
   const [orders, adjustments, refunds] = await Promise.all([
     // Only the covering index's columns, in its order: SQLite reads the index alone.
@@ -46,10 +41,7 @@ export async function loadFactsOfBatch(
       where: { shop, customerGid: range, paidAt: { not: null }, test: false },
       orderBy: [{ customerGid: "asc" }, { paidAt: "asc" }, { orderGid: "asc" }],
     }),
-    db.memberAdjustment.findMany({
-      where: { shop, customerGid: range },
-      orderBy: [{ at: "asc" }, { key: "asc" }],
-    }),
+    db.memberAdjustment.findMany({ where: { shop, customerGid: range }, orderBy: [{ at: "asc" }, { key: "asc" }] }),
     db.refundFact.findMany({
       where: { shop, OR: [{ customerGid: range }, { customerGid: null }] },
       orderBy: [{ createdAt: "asc" }, { refundGid: "asc" }],
@@ -71,8 +63,7 @@ export async function loadFactsOfBatch(
   return out;
 }
 
-const epochMs = (column: string) =>
-  Prisma.raw(`(extract(epoch from ${column}) * 1000)::bigint`);
+const epochMs = (column: string) => Prisma.raw(`(extract(epoch from ${column}) * 1000)::bigint`);
 const date = (ms: number | null) => (ms === null ? null : new Date(ms));
 
 /**
@@ -80,13 +71,7 @@ const date = (ms: number | null) => (ms === null ? null : new Date(ms));
  * [lines, non-gift-card lines, their value (Σ price × quantity), their units, gift-card value]; null when a line is
  * not plain enough to be summed exactly.
  */
-export type LineMeasures = [
-  lines: number,
-  nonGiftLines: number,
-  nonGiftValue: number,
-  nonGiftUnits: number,
-  giftValue: number,
-];
+export type LineMeasures = [lines: number, nonGiftLines: number, nonGiftValue: number, nonGiftUnits: number, giftValue: number];
 
 /**
  * Whether the rules engine reads more of an order's lines than their measures under any of these program versions:
@@ -97,11 +82,7 @@ export function programsReadLines(versions: { program: Program }[]): boolean {
   return versions.some(
     ({ program }) =>
       program.points.earn.some((rule) => rule.scope !== null) ||
-      program.levels.some((level) =>
-        [...level.upgrade, ...(level.renewal ?? [])].some((group) =>
-          group.some((c) => c.scope !== null),
-        ),
-      ),
+      program.levels.some((level) => [...level.upgrade, ...(level.renewal ?? [])].some((group) => group.some((c) => c.scope !== null))),
   );
 }
 
@@ -111,16 +92,8 @@ export function programsReadLines(versions: { program: Program }[]): boolean {
  * engine's measureOrder and countedSpend read nothing else of an unscoped order's lines). Not the merchant's lines:
  * only ever handed to the engine, never stored or shown.
  */
-export function linesFromMeasures(
-  orderGid: string,
-  [lines, nonGift, value, units, giftValue]: LineMeasures,
-): OrderLine[] {
-  const line = (
-    i: number,
-    giftCard: boolean,
-    quantity: number,
-    price: number,
-  ): OrderLine => ({
+export function linesFromMeasures(orderGid: string, [lines, nonGift, value, units, giftValue]: LineMeasures): OrderLine[] {
+  const line = (i: number, giftCard: boolean, quantity: number, price: number): OrderLine => ({
     id: `${orderGid}#measure-${i}`,
     productId: "",
     quantity,
@@ -133,32 +106,15 @@ export function linesFromMeasures(
   // One non-gift line carries the value: with one line its units at its own (integral) unit price, else one unit at
   // the whole value and the other units at no price. Gift cards: one line at their whole value.
   for (let i = 0; i < nonGift; i++) {
-    if (nonGift === 1)
-      out.push(line(i, false, units, units === 0 ? 0 : value / units));
-    else if (i === 0)
-      out.push(line(i, false, Math.min(units, 1), units === 0 ? 0 : value));
+    if (nonGift === 1) out.push(line(i, false, units, units === 0 ? 0 : value / units));
+    else if (i === 0) out.push(line(i, false, Math.min(units, 1), units === 0 ? 0 : value));
     else out.push(line(i, false, i === 1 ? Math.max(units - 1, 0) : 0, 0));
   }
-  for (let i = nonGift; i < lines; i++)
-    out.push(
-      line(i, true, i === nonGift ? 1 : 0, i === nonGift ? giftValue : 0),
-    );
+  for (let i = nonGift; i < lines; i++) out.push(line(i, true, i === nonGift ? 1 : 0, i === nonGift ? giftValue : 0));
   return out;
 }
 
-type OrderTuple = [
-  string,
-  string,
-  number,
-  number | null,
-  number,
-  number,
-  number,
-  number,
-  boolean,
-  string | null,
-  OrderLine[] | LineMeasures | null,
-];
+type OrderTuple = [string, string, number, number | null, number, number, number, number, boolean, string | null, OrderLine[] | LineMeasures | null];
 type RefundTuple = [string, string, number, number, RefundLine[]];
 
 /**
@@ -179,9 +135,7 @@ export async function loadFactsOfBatchPostgres(
   const gt = after ?? "";
   const lte = customers[customers.length - 1];
   const everyOrdersLines = programsReadLines(versions);
-  const lines = everyOrdersLines
-    ? Prisma.sql`o."linesJson"::json`
-    : Prisma.sql`to_json(o."lineMeasures")`;
+  const lines = everyOrdersLines ? Prisma.sql`o."linesJson"::json` : Prisma.sql`to_json(o."lineMeasures")`;
   const [[{ doc }], adjustments] = await Promise.all([
     db.$queryRaw<{ doc: string }[]>`
       SELECT json_build_object(
@@ -195,48 +149,22 @@ export async function loadFactsOfBatchPostgres(
                       FROM "RefundFact" r
                      WHERE r.shop = ${shop} AND ((r."customerGid" > ${gt} AND r."customerGid" <= ${lte}) OR r."customerGid" IS NULL))
       )::text AS doc`,
-    db.memberAdjustment.findMany({
-      where: { shop, customerGid: { gt, lte } },
-      orderBy: [{ at: "asc" }, { key: "asc" }],
-    }),
+    db.memberAdjustment.findMany({ where: { shop, customerGid: { gt, lte } }, orderBy: [{ at: "asc" }, { key: "asc" }] }),
   ]);
-  const parsed = JSON.parse(doc) as {
-    members: string[];
-    orders: OrderTuple[];
-    refunds: RefundTuple[];
-  };
+  const parsed = JSON.parse(doc) as { members: string[]; orders: OrderTuple[]; refunds: RefundTuple[] };
   const ownLines = new Map<string, OrderLine[]>();
   if (!everyOrdersLines) {
-    const refundedByLine = new Set(
-      parsed.refunds.filter((r) => r[4].length > 0).map((r) => r[1]),
-    );
-    const wanted = parsed.orders
-      .filter((o) => o[10] === null || refundedByLine.has(o[1]))
-      .map((o) => o[1]);
+    const refundedByLine = new Set(parsed.refunds.filter((r) => r[4].length > 0).map((r) => r[1]));
+    const wanted = parsed.orders.filter((o) => o[10] === null || refundedByLine.has(o[1])).map((o) => o[1]);
     if (wanted.length > 0) {
-      const rows = await db.$queryRaw<
-        { orderGid: string; linesJson: string }[]
-      >`
+      const rows = await db.$queryRaw<{ orderGid: string; linesJson: string }[]>`
         SELECT "orderGid", "linesJson" FROM "OrderFact" WHERE shop = ${shop} AND "orderGid" IN (SELECT json_array_elements_text(${JSON.stringify(wanted)}::json))`;
-      for (const r of rows)
-        ownLines.set(r.orderGid, JSON.parse(r.linesJson) as OrderLine[]);
+      for (const r of rows) ownLines.set(r.orderGid, JSON.parse(r.linesJson) as OrderLine[]);
     }
   }
   const facts = noFacts(customers);
   const customerOf = new Map<string, string>();
-  for (const [
-    customerGid,
-    orderGid,
-    paidAt,
-    cancelledAt,
-    total,
-    subtotal,
-    shipping,
-    tax,
-    hasDiscountCode,
-    channel,
-    read,
-  ] of parsed.orders) {
+  for (const [customerGid, orderGid, paidAt, cancelledAt, total, subtotal, shipping, tax, hasDiscountCode, channel, read] of parsed.orders) {
     const mine = facts.get(customerGid);
     if (!mine) continue;
     mine.orders.push({
@@ -250,60 +178,26 @@ export async function loadFactsOfBatchPostgres(
       tax,
       hasDiscountCode,
       channel,
-      lines: everyOrdersLines
-        ? (read as OrderLine[])
-        : (ownLines.get(orderGid) ??
-          linesFromMeasures(orderGid, read as LineMeasures)),
+      lines: everyOrdersLines ? (read as OrderLine[]) : (ownLines.get(orderGid) ?? linesFromMeasures(orderGid, read as LineMeasures)),
     });
     customerOf.set(orderGid, customerGid);
   }
-  for (const [
-    refundGid,
-    orderGid,
-    createdAt,
-    amount,
-    lines,
-  ] of parsed.refunds) {
+  for (const [refundGid, orderGid, createdAt, amount, lines] of parsed.refunds) {
     const gid = customerOf.get(orderGid);
-    if (gid)
-      facts
-        .get(gid)!
-        .refunds.push({
-          refundGid,
-          orderGid,
-          createdAt: new Date(createdAt),
-          amount,
-          lines,
-        });
+    if (gid) facts.get(gid)!.refunds.push({ refundGid, orderGid, createdAt: new Date(createdAt), amount, lines });
   }
   for (const a of adjustments) facts.get(a.customerGid)?.adjustments.push(a);
   return { facts, members: new Set(parsed.members) };
 }
 
 type EntryTuple = [string, string, string, number, string | null, number];
-type ChangeTuple = [
-  string,
-  string,
-  number,
-  string,
-  number | null,
-  string | null,
-  string,
-  string,
-  number | null,
-  string,
-];
+type ChangeTuple = [string, string, number, string, number | null, string | null, string, string, number | null, string];
 
 /**
  * PostgreSQL: what is stored for a batch (same content as loadStoredMembers): member and sync-state rows through
  * Prisma, and their ledgers and audit trails (the bulk: some twenty rows a member) as one JSON document.
  */
-export async function loadStoredMembersPostgres(
-  tx: Tx,
-  shop: string,
-  after: string | null,
-  customers: string[],
-): Promise<Map<string, StoredMember>> {
+export async function loadStoredMembersPostgres(tx: Tx, shop: string, after: string | null, customers: string[]): Promise<Map<string, StoredMember>> {
   const gt = after ?? "";
   const lte = customers[customers.length - 1];
   const [members, states, [{ doc }], rewards] = await Promise.all([
@@ -320,10 +214,7 @@ export async function loadStoredMembersPostgres(
       )::text AS doc`,
     issuedRewardsOfRange(tx, shop, gt, lte),
   ]);
-  const parsed = JSON.parse(doc) as {
-    entries: EntryTuple[];
-    changes: ChangeTuple[];
-  };
+  const parsed = JSON.parse(doc) as { entries: EntryTuple[]; changes: ChangeTuple[] };
   const byMember = new Map<string, StoredMember>();
   const out = new Map<string, StoredMember>();
   const memberBy = new Map(members.map((m) => [m.customerGid, m]));
@@ -341,21 +232,8 @@ export async function loadStoredMembersPostgres(
     out.set(gid, stored);
   }
   for (const [memberId, key, kind, points, reversesKey, at] of parsed.entries)
-    byMember
-      .get(memberId)
-      ?.entries.push({ key, kind, points, reversesKey, at: new Date(at) });
-  for (const [
-    memberId,
-    id,
-    at,
-    toLevelId,
-    retractedAt,
-    fromLevelId,
-    cause,
-    status,
-    levelExpiresAt,
-    reasonJson,
-  ] of parsed.changes) {
+    byMember.get(memberId)?.entries.push({ key, kind, points, reversesKey, at: new Date(at) });
+  for (const [memberId, id, at, toLevelId, retractedAt, fromLevelId, cause, status, levelExpiresAt, reasonJson] of parsed.changes) {
     byMember.get(memberId)?.changes.push({
       id,
       at: new Date(at),
