@@ -56,3 +56,21 @@ export function rewardRows(doc: unknown, ctx: ViewContext, now: number, levelNam
     };
   });
 }
+
+/** A row of the admin member page's Rewards card (app/services/rewards/member-rewards.server.ts builds them). */
+export interface MemberRewardRow {
+  id: string;
+  /** "Welcome", "Birthday", "Points redeemed". */
+  kind: string;
+  level: string | null;
+  /** "15% off", "$5.00 off", "200 points". */
+  value: string | null;
+  code: string | null;
+  /** ISO instant the code stops working. */
+  validUntil: string | null;
+  status: "pending" | "issued" | "failed";
+  /** Shopify's reason, for a failed reward (and the last one for a reward still being retried). */
+  error: string | null;
+  attempts: number;
+  at: string;
+}

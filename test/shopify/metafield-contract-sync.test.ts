@@ -118,7 +118,7 @@ async function runShop(domain: string, buyers: Buyer[], onExpiry: "reevaluate" |
   for (const r of results) if (r.ran) expect(r.status, `${r.job.type}: ${r.error}`).toBe("done");
   const read = (gid: string): Required<MemberDocuments> => {
     const json = (key: string) => standIn.metafieldJson(gid, key, "$app:tierline", domain);
-    return { level: json("level"), progress: json("progress"), benefits: json("benefits"), history: json("history") };
+    return { level: json("level"), progress: json("progress"), benefits: json("benefits"), history: json("history"), rewards: json("rewards") };
   };
   return Object.fromEntries(buyers.map((b, i) => [b.name, read(gids[i])]));
 }

@@ -1,6 +1,6 @@
 import { Badge, BlockStack, DataTable, Text } from "@shopify/polaris";
 import { SectionCard } from "~/components/SectionCard/SectionCard";
-import type { MemberRewardRow } from "~/services/rewards/member-rewards.server";
+import type { MemberRewardRow } from "~/shared/reward-view";
 
 const STATUS: Record<MemberRewardRow["status"], { label: string; tone?: "success" | "attention" | "critical" }> = {
   issued: { label: "Issued", tone: "success" },

@@ -1,6 +1,6 @@
 import type { DbOrTx } from "~/db/client.server";
 import { createTranslator, REWARD_MESSAGES_EN } from "~/shared/member-messages";
-import { rewardValueText } from "~/shared/reward-view";
+import { rewardValueText, type MemberRewardRow } from "~/shared/reward-view";
 import { buildRewards } from "~/shared/tier-metafield-builder";
 import { loadShopContext } from "../shop-context.server";
 
@@ -10,22 +10,7 @@ import { loadShopContext } from "../shop-context.server";
  * the welcome reward's points part). Newest first.
  */
 
-export interface MemberRewardRow {
-  id: string;
-  /** "Welcome", "Birthday", "Points redeemed". */
-  kind: string;
-  level: string | null;
-  /** "15% off", "$5.00 off", "200 points". */
-  value: string | null;
-  code: string | null;
-  /** ISO instant the code stops working. */
-  validUntil: string | null;
-  status: "pending" | "issued" | "failed";
-  /** Shopify's reason, for a failed reward (and the last one for a reward still being retried). */
-  error: string | null;
-  attempts: number;
-  at: string;
-}
+export type { MemberRewardRow };
 
 const KIND: Record<string, string> = { welcome: "Welcome", birthday: "Birthday", redemption: "Points redeemed" };
 const EN = { locale: "en", t: createTranslator(REWARD_MESSAGES_EN, "en") };
