@@ -16,6 +16,8 @@ export const SCOPES = [
   "read_products",
   // The customer account extensions read the customer's member metafields through the Customer Account API.
   "customer_read_customers",
+  // The account page writes the shopper's birthday once (metafieldsSet on the customer, as customerUpdate needs).
+  "customer_write_customers",
 ];
 
 export const ALL_ORDERS_SCOPE = "read_all_orders";

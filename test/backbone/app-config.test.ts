@@ -72,7 +72,7 @@ describe("shopify.app.toml", () => {
 
   it("declares the scopes, API version and embedding the app needs", () => {
     expect(toml).toMatch(
-      /scopes = "read_customers,write_customers,read_orders,read_customer_merge,write_discounts,read_products,customer_read_customers"/,
+      /scopes = "read_customers,write_customers,read_orders,read_customer_merge,write_discounts,read_products,customer_read_customers,customer_write_customers"/,
     );
     expect(toml).toMatch(/^optional_scopes = \[ "read_all_orders" \]$/m);
     expect(toml).toMatch(/\[webhooks\]\napi_version = "2026-10"/);

@@ -72,6 +72,36 @@ async function populate(shop: string) {
   await t.db.session.create({ data: { id: `offline_${shop}`, shop, state: "", accessToken: "shpat_x", scope: "read_customers" } });
   await t.db.syncState.create({ data: { shop, subject: "shop", bulkStatus: "completed" } });
   await t.db.productScope.create({ data: { shop, productGid: "gid://shopify/Product/1", collectionIds: "[]", tags: "[]", fetchedAt: NOW } });
+  const augusta = await t.db.member.findUniqueOrThrow({ where: { shop_customerGid: { shop, customerGid: gidOf(AUGUSTA) } } });
+  await t.db.reward.create({
+    data: {
+      shop,
+      memberId: augusta.id,
+      customerGid: gidOf(AUGUSTA),
+      kind: "welcome",
+      key: `privacy-test:${gidOf(AUGUSTA)}`,
+      levelId: "gold",
+      form: "discountCode",
+      valueType: "percentage",
+      value: "15",
+      code: "GOLD-PRIVACY01",
+      status: "issued",
+      at: NOW,
+    },
+  });
+  await t.db.flowEvent.create({
+    data: {
+      shop,
+      trigger: "tierline-level-up",
+      key: `privacy-test:${gidOf(AUGUSTA)}`,
+      customerGid: gidOf(AUGUSTA),
+      payloadJson: JSON.stringify({ "Message subject": "Welcome to Gold, Augusta Byron-King!" }),
+      at: NOW,
+    },
+  });
+  await t.db.memberCheckpoint.create({
+    data: { shop, customerGid: gidOf(AUGUSTA), slot: "privacy-test", eventCount: 1, hash: "x", stateJson: "{}", writtenAt: NOW },
+  });
   await t.db.level.create({ data: { shop, levelId: "gold", name: "Gold", rank: 2, badge: "crown" } });
   await t.db.benefit.create({
     data: { shop, levelId: "gold", kind: "discount", configJson: JSON.stringify({ type: "percentage", value: "10", minimumOrder: null }) },

@@ -192,7 +192,8 @@ describe("install, backfill, webhooks and sync", () => {
       currency: "EUR",
     });
     expect((await recordWebhook(db, delivery("orders/paid", SHOP, paid), "orders/paid", now())).status).toBe(200);
-    expect(await run()).toEqual(["process-webhooks", "sync-members"]);
+    // The order is folded, its products' collections and tags are read, Shopify gets the member, Flow the level-up.
+    expect(await run()).toEqual(["process-webhooks", "resolve-order-scopes", "sync-members", "flow-events"]);
 
     expect(await db.member.findUniqueOrThrow({ where: { shop_customerGid: { shop: SHOP, customerGid: bob } } })).toMatchObject({
       levelId: "gold",
@@ -212,7 +213,7 @@ describe("install, backfill, webhooks and sync", () => {
       currency: "EUR",
     });
     await recordWebhook(db, delivery("refunds/create", SHOP, refund), "refunds/create", now());
-    expect(await run()).toEqual(["process-webhooks", "sync-members"]);
+    expect(await run()).toEqual(["process-webhooks", "sync-members", "flow-events"]);
     expect(standIn.state.customers[bob].tags).toEqual(["tier:silver"]);
 
     const calls = standIn.calls(SHOP).length;

@@ -99,7 +99,7 @@ describe("shopify.app.toml", () => {
             if (!parent || !field) return;
             const type = types.get(getNamedType(field.type).name);
             const rawField = types.get(parent.name)?.fields?.find((f) => f.name === field.name);
-            for (const access of [type?.requiredAccess, rawField?.requiredAccess]) {
+            for (const access of [type?.requiredAccess, rawField?.requiredAccess].map((a) => ownerAccess(a, types))) {
               // Scopes an app requests; `*_authenticated` names are the buyer's sign-in state, not app scopes.
               const scopes = [...(access ?? "").matchAll(/`(\w+)`/g)]
                 .map((m) => m[1])
@@ -117,6 +117,17 @@ describe("shopify.app.toml", () => {
     expect([...needs.values()]).toContain("customer_read_customers");
   });
 });
+
+/**
+ * metafieldsSet's access is "the same access as mutating a `CUSTOMER`" (the owner's type): the scopes of that owner's
+ * update mutation (customerUpdate: customer_write_customers).
+ */
+function ownerAccess(access: string | null | undefined, types: Map<string, RawType>): string | null | undefined {
+  const owner = /same access as mutating an? `(\w+)`/.exec(access ?? "")?.[1];
+  if (!owner) return access;
+  const update = `${owner.toLowerCase()}Update`;
+  return types.get("Mutation")?.fields?.find((f) => f.name === update)?.requiredAccess ?? access;
+}
 
 describe("granted scopes", () => {
   it.each([
