@@ -17,8 +17,9 @@ import { parseTierProgram, parseTierProgress } from "../../../app/shared/tier-me
  * "Spend your points" on the member card page: the balance, the shop's rate and minimum (the programme metafield's
  * `redemption`, absent while the merchant has redemption off), a choice of amounts and of a code or store credit, and
  * the result. The backend (POST /api/account/redemptions, the session token) decides; the page offers only what it
- * would accept. One idempotency key per click: a double click, or "check again" while Shopify confirms, sends the same
- * key and so is the same redemption; the next click after an answer is a new one.
+ * would accept. One idempotency key per click: a second click while the request is out sends nothing, "check again"
+ * while Shopify confirms sends the same key (the same redemption, never a second debit); the next click after an
+ * answer is a new redemption with a new key.
  */
 export function RedeemPoints({
   answer,
@@ -42,6 +43,8 @@ export function RedeemPoints({
   const [outcome, setOutcome] = useState<RedeemOutcome | null>(null);
   /** The key of the redemption under way (sent, or answered "pending"); null once it is settled. */
   const key = useRef<string | null>(null);
+  /** A request is out: a second click before it answers sends nothing (state would only change after a render). */
+  const inFlight = useRef(false);
 
   if (!rules || !program || !progress) return null;
   const currency = program.currency;
@@ -51,13 +54,15 @@ export function RedeemPoints({
   const chosen = points !== null && choices.includes(points) ? points : (choices[0] ?? null);
 
   const redeem = async () => {
-    if (chosen === null || busy) return;
+    if (chosen === null || inFlight.current) return;
+    inFlight.current = true;
     key.current ??= newRedemptionKey();
     setBusy(true);
     const result = await redeemPoints(
       { fetch: fetch as FetchLike, sessionToken: () => sessionToken.get(), appUrl },
       { points: chosen, form, idempotencyKey: key.current },
     );
+    inFlight.current = false;
     setBusy(false);
     setOutcome(result);
     if (result.status !== "pending") key.current = null;
