@@ -67,7 +67,7 @@ function accountView(a: StoreCreditAccountRecord) {
     __typename: "StoreCreditAccount",
     id: a.id,
     balance: money(a.balanceMinor, a.currency),
-    transactions: (args: Args) => {
+    transactions: (args: Args): unknown => {
       const typeCredit = typeof args.query === "string" && /type:credit/.test(args.query);
       let items = [...a.transactions];
       if (!typeCredit && typeof args.query === "string" && args.query.trim()) items = []; // other types never happen here
