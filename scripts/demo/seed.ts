@@ -9,7 +9,7 @@ import { publishNow } from "~/services/admin/publish.server";
 import { settingsFormValues, settingsPayload } from "~/forms/settings-form";
 import { saveSettingsAction } from "~/services/admin/settings.server";
 import type { StandIn } from "../../tools/shopify-stand-in";
-import { customerSeeds, historyOrderSeeds, productSeeds, type DemoShopData } from "./shop-data";
+import { customerSeeds, historyOrderSeeds, KNITWEAR_COLLECTION, productSeeds, type DemoShopData } from "./shop-data";
 
 /**
  * Seeding the demo shop the way it would come to be for real: the Shopify store (stand-in) holds products,
@@ -35,6 +35,7 @@ export function seedStore(standIn: StandIn, shop: string, data: DemoShopData, an
     { products: productSeeds(), customers: customerSeeds(data, anchor), orders: opts.orders ? historyOrderSeeds(data, anchor) : [] },
     shop,
   );
+  standIn.catalog.nameCollection(standIn.shop(shop), KNITWEAR_COLLECTION, "Knitwear");
 }
 
 function form(payload: unknown): FormData {

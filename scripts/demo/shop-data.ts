@@ -306,12 +306,17 @@ export function buildDemoShopData(opts: { customers: number; seed?: number }): D
 // ---------------------------------------------------------------------------------------------------------------
 // The same data in the stand-in's seed shapes.
 
+/** The demo's one collection (Silver can be reached by buying three of its products: a condition scoped by collection). */
+export const KNITWEAR_COLLECTION = "gid://shopify/Collection/9101";
+export const KNITWEAR_PRODUCTS = [9002, 9006];
+
 export function productSeeds(): ProductSeed[] {
   return PRODUCTS.map((p) => ({
     id: gidOf("Product", p.id),
     title: p.title,
     isGiftCard: p.giftCard ?? false,
     tags: p.giftCard ? ["gift-card"] : [],
+    collections: KNITWEAR_PRODUCTS.includes(p.id) ? [KNITWEAR_COLLECTION] : [],
   }));
 }
 

@@ -9,6 +9,7 @@ import { startAccountPageHost, type AccountPageHost } from "../../tools/shopper-
 import { membersPerLevel, table, watchLevelMoves, type LevelMove } from "./level-moves";
 import { buildReplay, type ReplayEvent } from "./replay";
 import { publishDemoProgram, seedStore } from "./seed";
+import { benefitShowcase, showcaseTable } from "./showcase";
 import { buildDemoShopData } from "./shop-data";
 
 /**
@@ -152,6 +153,11 @@ export async function startDemo(opts: StartDemoOptions = {}): Promise<Demo> {
       `Replaying ${events.length} signed webhooks (${pace === "live" ? "about five a second" : "as fast as the app takes them"}); level moves as the worker records them:`,
     );
     const replayStart = new Date();
+    // The replay compresses a stretch of live traffic into the minutes before now; in the demo's story the app was
+    // installed before that stretch began, so its orders are the members' own live orders that reward and notify
+    // (one-time rewards and Flow events start at Shop.rewardsFrom, the install; the imported history stays before it).
+    const firstEventAt = replayStart.getTime() - Math.max(...events.map((e) => e.minutesAgo), 0) * 60_000;
+    await db.shop.update({ where: { domain: shop }, data: { rewardsFrom: new Date(firstEventAt - 60_000) } });
     watcher = watchLevelMoves(db, shop, replayStart, (m) => say(`  ${m.line}`));
     demo.moves = watcher.moves;
     demo.replayDone = (async () => {
@@ -190,11 +196,13 @@ async function settled(stack: LocalStack, signal: AbortSignal): Promise<void> {
   const deadline = Date.now() + SETTLE_TIMEOUT_MS;
   let quiet = 0;
   while (!signal.aborted) {
-    const [inbox, jobs] = await Promise.all([
+    const [inbox, jobs, unresolved] = await Promise.all([
       stack.db.webhookInbox.count({ where: { shop: stack.shop, status: { in: ["received", "applied"] } } }),
       stack.db.job.count({ where: { status: { in: ["queued", "running"] }, runAt: { lte: new Date() } } }),
+      // Live orders whose products' collections and tags the worker has not read yet (their members wait for them).
+      stack.db.orderFact.count({ where: { shop: stack.shop, scopeState: "unresolved", paidAt: { not: null } } }),
     ]);
-    quiet = inbox === 0 && jobs === 0 ? quiet + 1 : 0;
+    quiet = inbox === 0 && jobs === 0 && unresolved === 0 ? quiet + 1 : 0;
     if (quiet >= 3) return;
     if (Date.now() > deadline)
       throw new Error(`the worker did not settle within ${SETTLE_TIMEOUT_MS / 1000} s (${inbox} deliveries and ${jobs} jobs pending)`);
@@ -205,11 +213,7 @@ async function settled(stack: LocalStack, signal: AbortSignal): Promise<void> {
 async function summary(stack: LocalStack, moves: LevelMove[], delivered: number, start: number, say: (line: string) => void): Promise<void> {
   const { db, shop, standIn } = stack;
   const counts = await membersPerLevel(db, shop);
-  const [stored, failed, dead] = await Promise.all([
-    db.webhookInbox.count({ where: { shop, topic: { not: "bulk_operations/finish" }, receivedAt: { gte: new Date(start) } } }),
-    db.webhookInbox.count({ where: { shop, status: "failed" } }),
-    db.job.count({ where: { shop, status: "dead" } }),
-  ]);
+  const stored = await db.webhookInbox.count({ where: { shop, topic: { not: "bulk_operations/finish" }, receivedAt: { gte: new Date(start) } } });
   const customers = Object.values(standIn.shop(shop).customers);
   const tagged = customers.filter((c) => c.tags.some((t) => t.startsWith("tier:"))).length;
   const synced = customers.filter((c) => standIn.metafieldJson(c.id, "progress", "$app:tierline", shop) !== undefined).length;
@@ -225,5 +229,15 @@ async function summary(stack: LocalStack, moves: LevelMove[], delivered: number,
   ))
     say(`  ${line}`);
   say(`Shopify stand-in: ${tagged} customers tagged tier:<level>; ${synced} carry the $app:tierline level/progress/benefits metafields.`);
-  if (failed || dead) say(`Problems: ${failed} deliveries failed, ${dead} jobs dead (see the Job and WebhookInbox tables).`);
+  say("");
+  say("Benefits reaching shoppers, end to end through the Shopify stand-in:");
+  const { rows, details } = await benefitShowcase(stack);
+  stack.startWorkerLoop({ idleMs: 200, onError: (e) => say(`worker error: ${e instanceof Error ? e.message : String(e)}`) });
+  for (const line of showcaseTable(rows)) say(`  ${line}`);
+  for (const line of details) say(`  ${line}`);
+  const [failedNow, deadNow] = await Promise.all([
+    db.webhookInbox.count({ where: { shop, status: "failed" } }),
+    db.job.count({ where: { shop, status: "dead" } }),
+  ]);
+  if (failedNow || deadNow) say(`Problems: ${failedNow} deliveries failed, ${deadNow} jobs dead (see the Job and WebhookInbox tables).`);
 }

@@ -99,6 +99,20 @@ describe("npm run demo", () => {
   });
 });
 
+describe("npm run demo: every benefit reaches shoppers, and the summary table says so", () => {
+  it.each([
+    "Welcome code on reaching a level",
+    "Birthday reward (scheduled job)",
+    "Points converted to a code",
+    "Collection-scoped condition on a live order",
+    "Flow payload for each level move",
+  ])("%s: ✔", (benefit) => {
+    const row = output.find((line) => line.includes(benefit));
+    expect(row, `no summary row for ${benefit}`).toBeDefined();
+    expect(row!.trim().startsWith("✔"), row).toBe(true);
+  });
+});
+
 describe("the replay", () => {
   it("is the same stream on every run", () => {
     const start = Date.parse("2026-11-24T12:00:00Z");
