@@ -29,8 +29,8 @@ describe("member import file", () => {
     ["customer_id,level\n1,bronze", 2, 'level "bronze" is not one of: silver, gold'],
     ["customer_id,level,locked\n1,gold,maybe", 2, 'locked "maybe" must be yes or no'],
     ["customer_id,level,points\n1,gold,1.5", 2, 'points "1.5" must be a whole number'],
-    ["customer_id,level,birthday\n1,gold,02-30", 2, "birthday: \"02-30\" is not a birthday: February has no day 30"],
-    ["customer_id,level,birthday\n1,gold,30/02", 2, "birthday: \"30/02\" is not a birthday: write it as MM-DD"],
+    ["customer_id,level,birthday\n1,gold,02-30", 2, 'birthday: "02-30" is not a birthday: February has no day 30'],
+    ["customer_id,level,birthday\n1,gold,30/02", 2, 'birthday: "30/02" is not a birthday: write it as MM-DD'],
     ["customer_id,level\n1,gold\n1,silver", 3, "already on line 2"],
     ['customer_id,level\n"1,gold', 0, "closing"],
   ])("rejects %j at line %i", (text, line, message) => {

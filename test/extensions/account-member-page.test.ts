@@ -127,32 +127,34 @@ function withBirthdayForm(lines: string[]): string[] {
 describe("member card page", () => {
   it("shows a gold member's card, progress on every condition, benefits, the whole programme and points", async () => {
     await show(gold);
-    expect(readable()).toEqual(withBirthdayForm([
-      "Membership",
-      "Gold member card",
-      "Gold member",
-      "Valid until March 2, 2027",
-      "Your progress",
-      "Spend $300.00 more to reach Platinum",
-      "$1,200.00 of $1,500.00 spent in the last 365 days",
-      "5 of 8 orders",
-      "1,200 of 2,500 points earned",
-      "Your benefits",
-      "10% off every order over $50",
-      "Free shipping to US, CA",
-      "2× points",
-      "Early access",
-      ...PROGRAMME,
-      "Points",
-      "120 points",
-      "Points history",
-      "April 1, 2026",
-      "Points earned",
-      "+120",
-      "March 15, 2026",
-      "Refund",
-      "\u221230",
-    ]));
+    expect(readable()).toEqual(
+      withBirthdayForm([
+        "Membership",
+        "Gold member card",
+        "Gold member",
+        "Valid until March 2, 2027",
+        "Your progress",
+        "Spend $300.00 more to reach Platinum",
+        "$1,200.00 of $1,500.00 spent in the last 365 days",
+        "5 of 8 orders",
+        "1,200 of 2,500 points earned",
+        "Your benefits",
+        "10% off every order over $50",
+        "Free shipping to US, CA",
+        "2× points",
+        "Early access",
+        ...PROGRAMME,
+        "Points",
+        "120 points",
+        "Points history",
+        "April 1, 2026",
+        "Points earned",
+        "+120",
+        "March 15, 2026",
+        "Refund",
+        "\u221230",
+      ]),
+    );
     expect(tags("s-progress").map((p) => p.getAttribute("value"))).toEqual(["0.8"]);
     expect(tags("s-image")[0].getAttribute("src")).toMatch(/^data:image\/svg\+xml;charset=utf-8,/);
   });

@@ -86,12 +86,17 @@ function sandboxFetch(customerGid: string): FetchLike {
 const deps = (customerGid: string) => ({ fetch: sandboxFetch(customerGid), sessionToken: async () => token(customerGid), appUrl: TIERLINE_APP_URL });
 const metafield = (customerGid: string) => standIn.shop(SHOP).customers[customerGid]?.metafields[`app--${standIn.appId}--tierline.birthday`]?.value;
 const memberOf = (customerGid: string) => db.member.findUnique({ where: { shop_customerGid: { shop: SHOP, customerGid } } });
-const runMetafieldJobs = () => drainJobs(db, { now: () => new Date(), adminFor: async () => admin(), types: [BIRTHDAY_METAFIELDS_JOB] }, JOB_HANDLERS);
+const runMetafieldJobs = () =>
+  drainJobs(db, { now: () => new Date(), adminFor: async () => admin(), types: [BIRTHDAY_METAFIELDS_JOB] }, JOB_HANDLERS);
 
 async function post(body: unknown, customerGid: string | null = C(20), method = "POST"): Promise<Response> {
   const headers: Record<string, string> = { Origin: "https://extensions.shopifycdn.com", "Content-Type": "application/json" };
   if (customerGid !== undefined) headers.Authorization = `Bearer ${token(customerGid)}`;
-  const request = new Request("https://tierline.test/api/account/birthday", { method, headers, body: method === "GET" ? undefined : JSON.stringify(body) });
+  const request = new Request("https://tierline.test/api/account/birthday", {
+    method,
+    headers,
+    body: method === "GET" ? undefined : JSON.stringify(body),
+  });
   return (method === "GET" ? route.loader : route.action)({ request, params: {}, context: {} }).catch((thrown: unknown) => thrown as Response);
 }
 
@@ -183,7 +188,9 @@ describe("the shopper's birthday, from the account page", () => {
 describe("the birthday from the admin and from a CSV import", () => {
   it("the merchant sets it when empty and corrects it (source admin); bad input is a 422 naming the field", async () => {
     const m = await db.member.create({ data: { shop: SHOP, customerGid: C(10) } });
-    expect(await setMemberBirthdayAction(db, SHOP, m.id, formData({ intent: "birthday", birthday: "08-15" }), Date.now())).toEqual({ birthday: "08-15" });
+    expect(await setMemberBirthdayAction(db, SHOP, m.id, formData({ intent: "birthday", birthday: "08-15" }), Date.now())).toEqual({
+      birthday: "08-15",
+    });
     expect(await memberBirthdayView(db, SHOP, m.id)).toMatchObject({ birthday: "08-15", text: "August 15", source: "admin" });
     await saveBirthday(deps(C(10)), C(10), "09-09"); // the shopper cannot change what the shop set
     await setMemberBirthdayAction(db, SHOP, m.id, formData({ intent: "birthday", birthday: "1985-08-16" }), Date.now());
@@ -193,7 +200,10 @@ describe("the birthday from the admin and from a CSV import", () => {
 
     const error = await setMemberBirthdayAction(db, SHOP, m.id, formData({ intent: "birthday", birthday: "04-31" }), Date.now()).catch((e) => e);
     expect(error).toBeInstanceOf(FormValidationError);
-    expect({ status: error.status, errors: error.errors }).toEqual({ status: 422, errors: { birthday: expect.stringContaining("April has no day 31") } });
+    expect({ status: error.status, errors: error.errors }).toEqual({
+      status: 422,
+      errors: { birthday: expect.stringContaining("April has no day 31") },
+    });
     expect((await memberOf(C(10)))!.birthday).toBe("08-16");
   });
 

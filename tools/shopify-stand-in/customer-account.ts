@@ -91,7 +91,11 @@ export async function runCustomerAccountQuery(
         metafield: metafieldAccessor(shop.metafields, session.appId),
       }),
     metafieldsSet: (args: Args) =>
-      customerAccountMetafieldsSet(shop, { customerId: session.customerId, appId: session.appId, now: () => new Date().toISOString() }, args as never),
+      customerAccountMetafieldsSet(
+        shop,
+        { customerId: session.customerId, appId: session.appId, now: () => new Date().toISOString() },
+        args as never,
+      ),
   });
   const variables = body.variables && typeof body.variables === "object" ? (body.variables as Record<string, unknown>) : {};
   return execute({

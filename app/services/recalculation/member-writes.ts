@@ -120,7 +120,9 @@ export function memberFactWrites(ctx: ShopContext, plan: MemberPlan, stored: Sto
   const entries = ledgerWrites(stored.entries, plan.ledger, now);
   const out: MemberFactWrites = { entries, ...levelChangeWrites(stored.changes, plan.changes), syncState: null, syncOwed: false };
   if (!member.deletedAt) {
-    const hash = shopperViewHash(memberShopperView({ ...member, customerGid: plan.customerGid }, ctx, [...stored.entries, ...entries], stored.rewards ?? []));
+    const hash = shopperViewHash(
+      memberShopperView({ ...member, customerGid: plan.customerGid }, ctx, [...stored.entries, ...entries], stored.rewards ?? []),
+    );
     const state = stored.syncState;
     if (!state) out.syncState = { kind: "create", pendingHash: hash };
     // A new view deserves fresh attempts, even after a member's earlier views kept failing.
