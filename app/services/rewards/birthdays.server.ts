@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { loadBenefitConfigs } from "./benefit-configs.server";
 import { z } from "zod";
 import { birthdayRewardDay, birthdaysDueOn, isBirthdayRewardDue, utcCalendarDay, type BirthdayRewardWhen, type CalendarDay } from "~/domain/birthday";
 import { DAY_MS } from "~/domain/time";
@@ -52,19 +53,7 @@ export type BirthdayBenefit = z.output<typeof birthdayConfig>;
 
 /** The birthday benefit saved per level id (Benefit rows of kind "birthday"); unreadable rows are left out. */
 export async function loadBirthdayBenefits(db: Db | Tx, shop: string): Promise<Map<string, BirthdayBenefit>> {
-  const rows = await db.benefit.findMany({ where: { shop, kind: "birthday" }, select: { levelId: true, configJson: true } });
-  const out = new Map<string, BirthdayBenefit>();
-  for (const r of rows) {
-    let json: unknown;
-    try {
-      json = JSON.parse(r.configJson);
-    } catch {
-      continue;
-    }
-    const parsed = birthdayConfig.safeParse(json);
-    if (parsed.success) out.set(r.levelId, parsed.data);
-  }
-  return out;
+  return loadBenefitConfigs(db, shop, "birthday", birthdayConfig);
 }
 
 /**

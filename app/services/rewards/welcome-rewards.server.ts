@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { loadBenefitConfigs } from "./benefit-configs.server";
 import { z } from "zod";
 import { dueWelcomeRewards, rewardEndsAt, rewardingUpgrades, type DueWelcomeReward, type WelcomeBenefit } from "~/domain/rewards";
 import type { DbOrTx, Tx } from "~/db/client.server";
@@ -24,19 +25,7 @@ const welcomeConfig = z.object({
 
 /** The welcome benefit saved per level (Benefit rows of kind "welcome"); unreadable rows are left out. */
 export async function loadWelcomeBenefits(db: DbOrTx, shop: string): Promise<Map<string, WelcomeBenefit>> {
-  const rows = await db.benefit.findMany({ where: { shop, kind: "welcome" }, select: { levelId: true, configJson: true } });
-  const out = new Map<string, WelcomeBenefit>();
-  for (const r of rows) {
-    let json: unknown;
-    try {
-      json = JSON.parse(r.configJson);
-    } catch {
-      continue;
-    }
-    const parsed = welcomeConfig.safeParse(json);
-    if (parsed.success) out.set(r.levelId, parsed.data);
-  }
-  return out;
+  return loadBenefitConfigs(db, shop, "welcome", welcomeConfig);
 }
 
 export async function recordWelcomeRewards(tx: Tx, write: MemberWrite): Promise<void> {
