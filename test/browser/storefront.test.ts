@@ -71,8 +71,12 @@ describe.skipIf(!enabled)("storefront block in a browser", () => {
       expect(await texts(`${card} .tierline-card__benefits li`)).toEqual(level.benefits.map((b) => b.text));
       expect((await texts(`${card} .tierline-card__validity`))[0]).toBe(level.validity);
     }
-    // The demo programme (scripts/demo/program.json): Silver takes 3 orders and $1,000, or the VIP card.
-    expect(view.levels[0].requirements).toEqual(["3 orders and $1,000 spent in the last 365 days", "1 selected product bought in the last 365 days"]);
+    // The demo programme (scripts/demo/program.json): Silver takes 3 orders and $1,000, or the VIP card, or 3 Knitwear items.
+    expect(view.levels[0].requirements).toEqual([
+      "3 orders and $1,000 spent in the last 365 days",
+      "1 selected product bought in the last 365 days",
+      "3 selected products bought in the last 365 days",
+    ]);
     expect((await texts(".tierline__guest"))[0]).toBe("Log in to see your member level and savings. Log in");
     // The block's styles come from the extension's own asset.
     expect(

@@ -24,7 +24,7 @@ describe("Customer Account API stand-in", () => {
     expect(status).toBe(200);
     expect(body).toEqual({
       data: {
-        customer: { id: customerId, level: { value: '{"v":1}' }, progress: null, benefits: null, history: null },
+        customer: { id: customerId, level: { value: '{"v":1}' }, progress: null, benefits: null, history: null, rewards: null },
         shop: { program: { value: '{"v":1,"levels":[]}' } },
       },
     });

@@ -14,14 +14,19 @@ import {
   unsignedToken,
   type SecurityApp,
 } from "../support/security/app-harness";
+import { TIERLINE_APP_URL } from "~/shared/app-url";
 import { embeddedHostParam } from "../../tools/shopify-stand-in/session-token";
 import { seedTwoShops, SHOP_B, type ShopBIds } from "../support/security/two-shops";
 
-// Which requests Tierline accepts from whom. There is no app proxy and no app endpoint for the shopper extensions:
-// the account card and the POS tile read the member through Shopify's own APIs (Customer Account API, POS's Admin
-// API), so no storefront or extension request ever reaches the app unsigned. Every route is one of:
+// Which requests Tierline accepts from whom. There is no app proxy. The shopper extensions read the member through
+// Shopify's own APIs (Customer Account API, POS's Admin API); the account page calls the app for the two things only
+// the app can do (record a birthday once, spend points), with Shopify's customer account session token. Every route
+// is one of:
 //   - a webhook route (HMAC-checked: webhook-signatures.test.ts),
 //   - public by design, holding no shop data (listed below with the reason),
+//   - a shopper route (listed below): a customer account extension's call, verified by the library's
+//     authenticate.public.customerAccount through app/customer-account-auth.server.ts; its refusals (no token, another
+//     secret, expired, no customer) are tested in test/rewards/redemption-route.test.ts and birthday-capture.test.ts,
 //   - an admin route, which must refuse any request without a valid App Bridge session token for this app.
 // A route added later falls in the last group unless listed, so it is tested here automatically.
 
@@ -30,6 +35,12 @@ const PUBLIC_ROUTES: Record<string, string> = {
   healthz: "liveness probe, answers a constant",
   "auth.$": "the library's auth endpoints (token exchange, bounce); authenticate.admin itself",
   "auth.login": "the login form for non-embedded access; shows no shop data",
+};
+
+/** Routes the account page calls (POST /api/account/…), with the customer account session token. */
+const SHOPPER_ROUTES: Record<string, string> = {
+  "api.account.birthday": "records the shopper's birthday once (the token's customer only)",
+  "api.account.redemptions": "spends the shopper's points (the token's customer only)",
 };
 
 const root = path.resolve(ROUTES_DIR, "../..");
@@ -51,12 +62,12 @@ function allRoutes(): string[] {
     .map((d) => (d.isDirectory() ? d.name : d.name.replace(/\.tsx?$/, "")))
     .sort();
 }
-const sessionRoutes = () => allRoutes().filter((r) => !r.startsWith("webhooks.") && !(r in PUBLIC_ROUTES));
+const sessionRoutes = () => allRoutes().filter((r) => !r.startsWith("webhooks.") && !(r in PUBLIC_ROUTES) && !(r in SHOPPER_ROUTES));
 
 describe("the app's surface", () => {
   it("every route is a webhook, a listed public route or an admin route, and the lists are current", () => {
     const routes = allRoutes();
-    expect(Object.keys(PUBLIC_ROUTES).filter((r) => !routes.includes(r))).toEqual([]);
+    expect([...Object.keys(PUBLIC_ROUTES), ...Object.keys(SHOPPER_ROUTES)].filter((r) => !routes.includes(r))).toEqual([]);
     expect(sessionRoutes().length).toBeGreaterThan(5);
     expect(sessionRoutes().every((r) => app.routes.has(r))).toBe(true);
   });
@@ -70,21 +81,28 @@ describe("the app's surface", () => {
     }
   });
 
-  it("declares no app proxy, and no route authenticates storefront (public) requests", () => {
+  it("declares no app proxy; only the shopper routes take public requests, each through the customer account door", () => {
     const toml = fs.readFileSync(path.join(root, "shopify.app.toml"), "utf8");
     expect(toml).not.toMatch(/^\s*\[app_proxy\]/m);
     for (const r of allRoutes()) {
       const file = fs.existsSync(path.join(ROUTES_DIR, `${r}.tsx`)) ? path.join(ROUTES_DIR, `${r}.tsx`) : path.join(ROUTES_DIR, r, "route.tsx");
-      expect(fs.readFileSync(file, "utf8"), r).not.toMatch(/authenticate\.public|appProxy/);
+      const source = fs.readFileSync(file, "utf8").replace(/^\s*(\/\/|\/?\*).*$/gm, ""); // code, not comments
+      expect(source, r).not.toMatch(/authenticate\.public|appProxy/);
+      if (r in SHOPPER_ROUTES) expect(source, r).toMatch(/await authenticateShopperCall\(request/);
+      else expect(source, r).not.toMatch(/authenticateShopperCall/);
     }
+    // The door: the library's customer account check, and no other public kind (checkout, app proxy, POS).
+    const door = fs.readFileSync(path.join(root, "app/customer-account-auth.server.ts"), "utf8").replace(/^\s*(\/\/|\/?\*).*$/gm, "");
+    expect([...door.matchAll(/authenticate\.public\.(\w+)/g)].map((m) => m[1])).toEqual(["customerAccount"]);
   });
 
-  it("the shopper extensions call only Shopify's APIs, never the app", () => {
+  it("the shopper extensions call only Shopify's APIs, and the app's shopper routes", () => {
     const extensions = fs.readdirSync(path.join(root, "extensions"));
     const urls: string[] = [];
     for (const ext of extensions) {
       const toml = fs.readFileSync(path.join(root, "extensions", ext, "shopify.extension.toml"), "utf8");
-      expect(toml, ext).not.toMatch(/network_access\s*=\s*true/);
+      // Only the member card page calls the app (its birthday form and points redemption).
+      if (ext !== "account-member-page") expect(toml, ext).not.toMatch(/network_access\s*=\s*true/);
       const walk = (dir: string): string[] =>
         fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(path.join(dir, d.name)) : [path.join(dir, d.name)]));
       // UI extensions and the Function keep their code in src/; the theme app extension's Liquid, CSS and any
@@ -113,7 +131,18 @@ describe("the app's surface", () => {
     }
     expect(urls.length).toBeGreaterThan(0);
     // An XML namespace (the member card's SVG) names a vocabulary; nothing is fetched from it.
-    expect(urls.filter((u) => !u.startsWith("shopify:") && u !== "http://www.w3.org/2000/svg")).toEqual([]);
+    // The app itself is called only at its origin (app/shared/app-url.ts), on the shopper routes' paths.
+    expect(urls.filter((u) => !u.startsWith("shopify:") && u !== "http://www.w3.org/2000/svg" && u !== TIERLINE_APP_URL)).toEqual([]);
+    const shared = fs
+      .readdirSync(path.join(root, "app", "shared"))
+      .map((f) => fs.readFileSync(path.join(root, "app", "shared", f), "utf8"))
+      .join("\n");
+    const called = [...new Set([...shared.matchAll(/["'`](\/api\/account\/[a-z-]+)["'`]/g)].map((m) => m[1]))].sort();
+    expect(called).toEqual(
+      Object.keys(SHOPPER_ROUTES)
+        .map((r) => `/${r.replaceAll(".", "/")}`)
+        .sort(),
+    );
   });
 });
 

@@ -86,8 +86,12 @@ describe("a visitor who is not logged in", () => {
     // What that reads like, spelled out once.
     expect(read.cards[0]).toMatchObject({
       reachLabel: "How to reach it (any one of these)",
-      requirements: ["3 orders and $1,000 spent in the last 365 days", "1 selected product bought in the last 365 days"],
-      joiners: ["or"],
+      requirements: [
+        "3 orders and $1,000 spent in the last 365 days",
+        "1 selected product bought in the last 365 days",
+        "3 selected products bought in the last 365 days",
+      ],
+      joiners: ["or", "or"],
       benefits: ["5% off every order", "Early access to sales"],
       validity: "Lasts 1 year once reached",
     });
