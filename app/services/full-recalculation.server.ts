@@ -1,9 +1,12 @@
 import { Prisma } from "@prisma/client";
+import type { FoldResult } from "~/domain/checkpoint";
 import { dbProvider, type Db, type Tx } from "~/db/client.server";
 import { profilesForNewMembers, loadStoredMembers } from "./member-recalculation.server";
 import type { MemberProfile } from "./privacy.server";
 import { loadFactsOfBatch, loadFactsOfBatchPostgres, loadStoredMembersPostgres } from "./recalculation/batch-reads.server";
 import { applyBatchWrites } from "./recalculation/batch-sql.server";
+import { foldWithCheckpoints, keepsCheckpoints } from "./recalculation/checkpoints";
+import { checkpointList, loadCheckpointsOfRange, saveCheckpointsMany } from "./recalculation/checkpoints.server";
 import { batchWrites } from "./recalculation/batch-writes";
 import { memberEvents, type MemberFacts } from "./recalculation/member-facts";
 import { foldMember, planFromOutcome, type MemberPlan } from "./recalculation/member-plan";
@@ -159,13 +162,25 @@ async function recalculateBatch(
     facts = await loadFactsOfBatch(db, ctx.shop, checkpoint.after, customers);
     profiles = await profilesForNewMembers(db, ctx.shop, customers, undefined);
   }
+  // Member checkpoints (docs/checkpoints.md): after a publication each member resumes from the checkpoint kept before
+  // it and is replayed once, under the new version only. Read with the facts (a checkpoint that no longer fits them is
+  // simply not used); written in the batch's transaction, one statement for the batch.
+  const kept = await loadCheckpointsOfRange(db, ctx, checkpoint.after, customers[customers.length - 1]);
   const t1 = performance.now();
   // planMember in three passes, so the fold runs as one stretch that two clock readings time (a thread CPU reading
   // costs microseconds and only advances on the scheduler's tick: per member it would cost more than it tells).
   const events = customers.map((gid) => memberEvents(facts.get(gid)!, ctx.versions));
+  const checkpointed = keepsCheckpoints(ctx);
+  const folds: (FoldResult | null)[] = [];
   const foldStart = performance.now();
   const cpuStart = process.threadCpuUsage();
-  const outcomes = events.map((e) => foldMember(ctx, e, opts.now));
+  const outcomes = events.map((e, i) => {
+    if (!checkpointed) return foldMember(ctx, e, opts.now);
+    const gid = customers[i];
+    const fold = foldWithCheckpoints(ctx, opts.now, checkpointList(kept.get(gid)), e);
+    folds.push(fold);
+    return fold.outcome;
+  });
   const cpu = process.threadCpuUsage(cpuStart);
   const foldEnd = performance.now();
   const waiting = await customersWaitingForProductData(db, ctx, customers, opts.now); // left to the resolver (order-scopes.server.ts)
@@ -184,8 +199,13 @@ async function recalculateBatch(
       const writes = batchWrites(ctx, plans, stored, opts.now, newRowId);
       const t5 = performance.now();
       await applyBatchWrites(tx, provider, ctx.shop, writes, opts.now);
-      const t6 = performance.now();
       const { results } = writes;
+      if (checkpointed) {
+        const members = new Set(results.filter((r) => r.memberId !== null).map((r) => r.customerGid));
+        const items = customers.flatMap((gid, i) => (members.has(gid) ? [{ customerGid: gid, fold: folds[i], stored: kept.get(gid) }] : []));
+        await saveCheckpointsMany(tx, ctx.shop, items, opts.now);
+      }
+      const t6 = performance.now();
       const next: FullRecalculationCheckpoint = {
         after: customers[customers.length - 1],
         done: checkpoint.done + customers.length,

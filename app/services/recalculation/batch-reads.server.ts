@@ -1,7 +1,9 @@
 import { Prisma } from "@prisma/client";
 import type { OrderLine, Program } from "~/domain";
 import type { Db, Tx } from "~/db/client.server";
-import { noFacts, type MemberFacts, type RefundLine } from "./member-facts";
+import { noFacts, programsReadLines, type MemberFacts, type RefundLine } from "./member-facts";
+
+export { programsReadLines };
 import type { StoredMember } from "./member-writes";
 import { issuedRewardsOfRange } from "../rewards/reward-records.server";
 
@@ -72,19 +74,6 @@ const date = (ms: number | null) => (ms === null ? null : new Date(ms));
  * not plain enough to be summed exactly.
  */
 export type LineMeasures = [lines: number, nonGiftLines: number, nonGiftValue: number, nonGiftUnits: number, giftValue: number];
-
-/**
- * Whether the rules engine reads more of an order's lines than their measures under any of these program versions:
- * a scoped condition or a scoped earn rule matches lines by product, collection or tag. (A refund given by lines is
- * the other case, decided per order.)
- */
-export function programsReadLines(versions: { program: Program }[]): boolean {
-  return versions.some(
-    ({ program }) =>
-      program.points.earn.some((rule) => rule.scope !== null) ||
-      program.levels.some((level) => [...level.upgrade, ...(level.renewal ?? [])].some((group) => group.some((c) => c.scope !== null))),
-  );
-}
 
 /**
  * Lines that measure exactly as the order's own do when no condition is scoped and no refund names a line: as many

@@ -1,11 +1,15 @@
-import type { Db, Tx } from "~/db/client.server";
+import { Prisma } from "@prisma/client";
+import { dbProvider, type Db, type Tx } from "~/db/client.server";
+import { sqliteDate } from "~/db/sqlite-direct-writes.server";
 import type { FoldResult, MemberCheckpoint } from "~/domain/checkpoint";
 import type { ShopContext } from "../shop-context.server";
 import { keepsCheckpoints, type CheckpointSlot } from "./checkpoints";
+import { newRowId } from "./row-id.server";
 
 /**
  * MemberCheckpoint rows (docs/checkpoints.md): read before a member's fold, written in the transaction that writes the
- * member's state. A row the fold finds stale (a fact changed before its position) is simply replaced.
+ * member's state. A row the fold finds stale (a fact changed before its position) is simply replaced. Writes are one
+ * statement for any number of members (an upsert from one JSON parameter, and a delete when a slot is given up).
  */
 
 /** A member's stored checkpoints, by slot. */
@@ -15,18 +19,10 @@ export type StoredCheckpoints = Partial<Record<CheckpointSlot, MemberCheckpoint>
 export const checkpointList = (stored: StoredCheckpoints | undefined): MemberCheckpoint[] =>
   stored ? (Object.values(stored) as MemberCheckpoint[]) : [];
 
-/**
- * The checkpoints kept for these customers (malformed rows are skipped: the fold then starts from the first event).
- * None are read for a shop that keeps none (keepsCheckpoints).
- */
-export async function loadCheckpoints(db: Db | Tx, ctx: ShopContext, customerGids: string[]): Promise<Map<string, StoredCheckpoints>> {
+type CheckpointRow = { customerGid: string; slot: string; stateJson: string };
+
+function byCustomer(rows: CheckpointRow[]): Map<string, StoredCheckpoints> {
   const out = new Map<string, StoredCheckpoints>();
-  if (customerGids.length === 0 || !keepsCheckpoints(ctx)) return out;
-  const shop = ctx.shop;
-  const rows = await db.memberCheckpoint.findMany({
-    where: { shop, customerGid: { in: customerGids } },
-    select: { customerGid: true, slot: true, stateJson: true },
-  });
   for (const row of rows) {
     if (row.slot !== "latest" && row.slot !== "stable") continue;
     let checkpoint: MemberCheckpoint;
@@ -42,11 +38,84 @@ export async function loadCheckpoints(db: Db | Tx, ctx: ShopContext, customerGid
   return out;
 }
 
+const SELECT = { customerGid: true, slot: true, stateJson: true } as const;
+
 /**
- * Keeps the fold's checkpoints for the member: a slot's row is written only when the fold's checkpoint differs from
- * the one stored there, and deleted when the fold has none for it. `stored` is what loadCheckpoints returned.
+ * The checkpoints kept for these customers (malformed rows are skipped: the fold then starts from the first event).
+ * None are read for a shop that keeps none (keepsCheckpoints).
  */
-export async function saveCheckpoints(
+export async function loadCheckpoints(db: Db | Tx, ctx: ShopContext, customerGids: string[]): Promise<Map<string, StoredCheckpoints>> {
+  if (customerGids.length === 0 || !keepsCheckpoints(ctx)) return new Map();
+  return byCustomer(await db.memberCheckpoint.findMany({ where: { shop: ctx.shop, customerGid: { in: customerGids } }, select: SELECT }));
+}
+
+/** loadCheckpoints for a batch of the full recalculation: the customers after `after` up to `upTo`, by key range. */
+export async function loadCheckpointsOfRange(db: Db | Tx, ctx: ShopContext, after: string | null, upTo: string): Promise<Map<string, StoredCheckpoints>> {
+  if (!keepsCheckpoints(ctx)) return new Map();
+  return byCustomer(await db.memberCheckpoint.findMany({ where: { shop: ctx.shop, customerGid: { gt: after ?? "", lte: upTo } }, select: SELECT }));
+}
+
+/** One member's fold to keep: its checkpoints (null: keep none) and what loadCheckpoints returned for them. */
+export interface CheckpointsToSave {
+  customerGid: string;
+  fold: Pick<FoldResult, "latest" | "stable"> | null;
+  stored: StoredCheckpoints | undefined;
+}
+
+/**
+ * Keeps the folds' checkpoints for these members, in two statements at most whatever their number: a slot's row is
+ * written only when the fold's checkpoint differs from the one stored there, and deleted when the fold has none for it.
+ */
+export async function saveCheckpointsMany(tx: Tx, shop: string, items: readonly CheckpointsToSave[], now: Date): Promise<void> {
+  const upserts: [string, CheckpointSlot, MemberCheckpoint][] = [];
+  const deletes: [string, CheckpointSlot][] = [];
+  for (const { customerGid, fold, stored } of items) {
+    if (fold === null && stored === undefined) continue;
+    for (const slot of ["latest", "stable"] as const) {
+      const checkpoint = fold?.[slot] ?? null;
+      const was = stored?.[slot];
+      if (checkpoint === null || checkpoint.count === 0) {
+        if (was) deletes.push([customerGid, slot]);
+      } else if (!was || was.count !== checkpoint.count || was.hash !== checkpoint.hash) upserts.push([customerGid, slot, checkpoint]);
+    }
+  }
+  const postgres = dbProvider(tx) === "postgresql";
+  if (deletes.length) {
+    const pairs = JSON.stringify(deletes);
+    await tx.$executeRaw(
+      postgres
+        ? Prisma.sql`DELETE FROM "MemberCheckpoint" WHERE "shop" = ${shop}
+             AND ("customerGid", "slot") IN (SELECT p->>0, p->>1 FROM json_array_elements(${pairs}::json) AS p)`
+        : Prisma.sql`DELETE FROM "MemberCheckpoint" WHERE "shop" = ${shop}
+             AND ("customerGid", "slot") IN (SELECT json_extract(p.value, '$[0]'), json_extract(p.value, '$[1]') FROM json_each(${pairs}) AS p)`,
+    );
+  }
+  if (upserts.length === 0) return;
+  const stamp = (d: Date) => (postgres ? d.toISOString() : sqliteDate(d));
+  // [id, customerGid, slot, eventCount, lastAt, hash, checkpoint]: the checkpoint travels as JSON inside the JSON
+  // parameter (not as an escaped string) and is stored as its text.
+  const rows = JSON.stringify(
+    upserts.map(([gid, slot, c]) => [newRowId(), gid, slot, c.count, c.lastAt === null ? null : stamp(new Date(c.lastAt)), c.hash, c]),
+  );
+  const written = stamp(now);
+  await tx.$executeRaw(
+    postgres
+      ? Prisma.sql`INSERT INTO "MemberCheckpoint" ("id", "shop", "customerGid", "slot", "eventCount", "lastAt", "hash", "stateJson", "writtenAt")
+          SELECT r->>0, ${shop}, r->>1, r->>2, (r->>3)::integer, (r->>4)::timestamp(3), r->>5, (r->6)::text, ${written}::timestamp(3)
+            FROM json_array_elements(${rows}::json) AS r
+          ON CONFLICT ("shop", "customerGid", "slot") DO UPDATE SET "eventCount" = excluded."eventCount", "lastAt" = excluded."lastAt",
+             "hash" = excluded."hash", "stateJson" = excluded."stateJson", "writtenAt" = excluded."writtenAt"`
+      : Prisma.sql`INSERT INTO "MemberCheckpoint" ("id", "shop", "customerGid", "slot", "eventCount", "lastAt", "hash", "stateJson", "writtenAt")
+          SELECT json_extract(r.value, '$[0]'), ${shop}, json_extract(r.value, '$[1]'), json_extract(r.value, '$[2]'), json_extract(r.value, '$[3]'),
+                 json_extract(r.value, '$[4]'), json_extract(r.value, '$[5]'), json_extract(r.value, '$[6]'), ${written}
+            FROM json_each(${rows}) AS r WHERE true
+          ON CONFLICT ("shop", "customerGid", "slot") DO UPDATE SET "eventCount" = excluded."eventCount", "lastAt" = excluded."lastAt",
+             "hash" = excluded."hash", "stateJson" = excluded."stateJson", "writtenAt" = excluded."writtenAt"`,
+  );
+}
+
+/** saveCheckpointsMany for one member (the webhook drainer's recalculateMember). */
+export function saveCheckpoints(
   tx: Tx,
   shop: string,
   customerGid: string,
@@ -54,29 +123,5 @@ export async function saveCheckpoints(
   stored: StoredCheckpoints | undefined,
   now: Date,
 ): Promise<void> {
-  if (fold === null && stored === undefined) return;
-  const slots: [CheckpointSlot, MemberCheckpoint | null][] = [
-    ["latest", fold?.latest ?? null],
-    ["stable", fold?.stable ?? null],
-  ];
-  for (const [slot, checkpoint] of slots) {
-    const was = stored?.[slot];
-    if (checkpoint === null || checkpoint.count === 0) {
-      if (was) await tx.memberCheckpoint.deleteMany({ where: { shop, customerGid, slot } });
-      continue;
-    }
-    if (was && was.count === checkpoint.count && was.hash === checkpoint.hash) continue;
-    const data = {
-      eventCount: checkpoint.count,
-      lastAt: checkpoint.lastAt === null ? null : new Date(checkpoint.lastAt),
-      hash: checkpoint.hash,
-      stateJson: JSON.stringify(checkpoint),
-      writtenAt: now,
-    };
-    await tx.memberCheckpoint.upsert({
-      where: { shop_customerGid_slot: { shop, customerGid, slot } },
-      create: { shop, customerGid, slot, ...data },
-      update: data,
-    });
-  }
+  return saveCheckpointsMany(tx, shop, [{ customerGid, fold, stored }], now);
 }

@@ -1,7 +1,7 @@
 import { defaultEventKey, foldFrom, type EventKey, type FoldResult, type MemberCheckpoint } from "~/domain/checkpoint";
-import type { MemberEvent } from "~/domain";
+import type { MemberEvent, OrderFact } from "~/domain";
 import type { ShopContext } from "../shop-context.server";
-import { memberEvents, type MemberFacts } from "./member-facts";
+import { memberEvents, programsReadLines, type MemberFacts } from "./member-facts";
 import { planFromOutcome, planMember, type MemberPlan, type RecalculateOptions } from "./member-plan";
 
 /**
@@ -16,17 +16,39 @@ export const LATE_FACT_WINDOW_MS = 72 * 3_600_000;
 /** The checkpoints kept per member: after the last event, and after the last event older than LATE_FACT_WINDOW_MS. */
 export type CheckpointSlot = "latest" | "stable";
 
+const readsLinesOf = new WeakMap<ShopContext["versions"], boolean>();
+
+/** programsReadLines for a shop's versions, computed once per loaded context. */
+function shopReadsLines(versions: ShopContext["versions"]): boolean {
+  let reads = readsLinesOf.get(versions);
+  if (reads === undefined) readsLinesOf.set(versions, (reads = programsReadLines(versions)));
+  return reads;
+}
+
 /**
- * A key per event that changes whenever the engine would read the fact differently: the engine's default key (times,
- * ids, amounts) plus an order's or refund's lines as stored (an order's collections and tags are resolved after it
- * arrives), and a publication by its version id.
+ * A key per event that changes whenever the engine would read the fact differently, computed from the events alone
+ * (no JSON of the lines, so it costs a few arithmetic operations per line and is the same whichever reader built the
+ * events: the one-member reader's stored lines, the SQLite batch's, or the PostgreSQL batch's lines rebuilt from their
+ * measures, docs/fact-layout.md):
+ *  - the engine's default key (times, ids, amounts, the number of lines) and a publication by its version id;
+ *  - an order's line measures, as the engine sums them (non-gift lines, their value and units, the gift-card value):
+ *    all it reads of an unscoped order's lines;
+ *  - every line's id, product, price, quantity, gift-card flag, collections and tags when any version of the shop's
+ *    programme is scoped (the order's collections and tags are resolved after it arrives);
+ *  - a refund's lines with the price, quantity and gift-card flag of the order lines they name (what a refund by line
+ *    takes back), so an order edited under a refund changes the refund's key.
  */
-export function factEventKey(facts: MemberFacts, ctx: ShopContext): EventKey {
-  const orderLines = new Map<string, string>();
-  for (const o of facts.orders) orderLines.set(o.orderGid, "linesJson" in o ? o.linesJson : JSON.stringify(o.lines));
-  const refundLines = new Map<string, string>();
-  for (const r of facts.refunds) refundLines.set(r.refundGid, "linesJson" in r ? r.linesJson : JSON.stringify(r.lines));
+export function factEventKey(ctx: ShopContext, events: readonly MemberEvent[]): EventKey {
   const versionOf = new Map(ctx.versions.map((v) => [v.program, v.versionId]));
+  const everyLine = shopReadsLines(ctx.versions);
+  let orders: Map<string, OrderFact> | null = null;
+  const orderOf = (id: string) => {
+    if (orders === null) {
+      orders = new Map();
+      for (const e of events) if (e.type === "orderPaid" && !orders.has(e.order.id)) orders.set(e.order.id, e.order);
+    }
+    return orders.get(id);
+  };
   return (f, e) => {
     if (e.type === "publishProgram") {
       const id = versionOf.get(e.program);
@@ -36,31 +58,50 @@ export function factEventKey(facts: MemberFacts, ctx: ShopContext): EventKey {
       }
     }
     defaultEventKey(f, e);
-    if (e.type === "orderPaid") f.str(orderLines.get(e.order.id) ?? "");
-    else if (e.type === "refund") f.str(refundLines.get(e.refund.id) ?? "");
+    if (e.type === "orderPaid") {
+      const lines = e.order.lines;
+      let nonGift = 0;
+      let value = 0;
+      let units = 0;
+      let gift = 0;
+      for (const l of lines) {
+        if (l.giftCard) gift += l.price * l.quantity;
+        else {
+          nonGift++;
+          value += l.price * l.quantity;
+          units += l.quantity;
+        }
+      }
+      f.num(nonGift).num(value).num(units).num(gift);
+      if (everyLine)
+        for (const l of lines) {
+          f.str(l.id).str(l.productId).num(l.price).num(l.quantity).num(l.giftCard ? 1 : 0).num(l.collectionIds.length).num(l.tags.length);
+          for (const c of l.collectionIds) f.str(c);
+          for (const t of l.tags) f.str(t);
+        }
+    } else if (e.type === "refund" && e.refund.lines.length > 0) {
+      const order = orderOf(e.orderId);
+      for (const rl of e.refund.lines) {
+        f.str(rl.lineId).num(rl.quantity);
+        if (order) for (const l of order.lines) if (l.id === rl.lineId) f.num(l.price).num(l.quantity).num(l.giftCard ? 1 : 0);
+        f.str("");
+      }
+    }
   };
 }
 
 /**
- * The member's fold (foldMember's outcome, to the last bit) from the newest checkpoint that still fits their facts,
- * with the checkpoints to keep. A publication after the checkpoint replays the member once, under the new version.
- * A batch that built the events already (memberEvents) passes them. For the full recalculation after a publication:
- * `kept = await loadCheckpoints(db, ctx, customers)`, then per member
- * `keepsCheckpoints(ctx) ? foldWithCheckpoints(ctx, facts, now, checkpointList(kept.get(gid)), events).outcome : foldMember(…)`,
- * and `saveCheckpoints` in the writing transaction.
+ * The member's fold (foldMember's outcome, to the last bit) from the newest checkpoint that still fits their events
+ * (memberEvents of their facts), with the checkpoints to keep. A publication after the checkpoint replays the member
+ * once, under the new version. Used per member by recalculateMember(s) (planWithCheckpoints) and by the full
+ * recalculation's batches (full-recalculation.server.ts: loadCheckpointsOfRange, then saveCheckpointsMany).
  */
-export function foldWithCheckpoints(
-  ctx: ShopContext,
-  facts: MemberFacts,
-  now: Date,
-  kept: readonly MemberCheckpoint[],
-  events: MemberEvent[] = memberEvents(facts, ctx.versions),
-): FoldResult {
+export function foldWithCheckpoints(ctx: ShopContext, now: Date, kept: readonly MemberCheckpoint[], events: MemberEvent[]): FoldResult {
   return foldFrom(ctx.versions[0].program, events, now.getTime(), {
     grantRewards: true,
     from: kept,
     stableAt: now.getTime() - LATE_FACT_WINDOW_MS,
-    eventKey: factEventKey(facts, ctx),
+    eventKey: factEventKey(ctx, events),
   });
 }
 
@@ -87,6 +128,6 @@ export function planWithCheckpoints(
   kept: readonly MemberCheckpoint[],
 ): { plan: MemberPlan; checkpoints: Pick<FoldResult, "latest" | "stable"> | null } {
   if (!keepsCheckpoints(ctx)) return { plan: planMember(ctx, customerGid, facts, opts)!, checkpoints: null };
-  const fold = foldWithCheckpoints(ctx, facts, opts.now, kept);
+  const fold = foldWithCheckpoints(ctx, opts.now, kept, memberEvents(facts, ctx.versions));
   return { plan: planFromOutcome(ctx, customerGid, facts, fold.outcome, opts), checkpoints: fold };
 }

@@ -88,3 +88,16 @@ export function qualifiesAsMember(facts: MemberFacts, program: Program): boolean
       (program.channels === null || o.channel === null || program.channels.includes(o.channel)),
   );
 }
+
+/**
+ * Whether the rules engine reads more of an order's lines than their measures under any of these program versions:
+ * a scoped condition or a scoped earn rule matches lines by product, collection or tag. (A refund given by lines is
+ * the other case, decided per order.)
+ */
+export function programsReadLines(versions: { program: Program }[]): boolean {
+  return versions.some(
+    ({ program }) =>
+      program.points.earn.some((rule) => rule.scope !== null) ||
+      program.levels.some((level) => [...level.upgrade, ...(level.renewal ?? [])].some((group) => group.some((c) => c.scope !== null))),
+  );
+}
