@@ -45,12 +45,18 @@ export interface FoldOptions {
    * is its JSON (a caller with fact rows can give a cheaper key, e.g. ids and a content hash).
    */
   eventKey?: EventKey;
+  /**
+   * Whether the checkpoints after this fold are worth keeping, given the events folded after the one it started from
+   * (`resumedAt`: 0 when it started from the first event). When false, `latest` and `stable` are null and not built:
+   * the caller keeps the checkpoints it has (they still fit). Default: always.
+   */
+  keep?: (resumedAt: number, events: readonly MemberEvent[]) => boolean;
 }
 
 export interface FoldResult {
   outcome: MemberOutcome;
-  /** After the last event (before the final advance to asOf). */
-  latest: MemberCheckpoint;
+  /** After the last event (before the final advance to asOf); null when FoldOptions.keep said not to keep any. */
+  latest: MemberCheckpoint | null;
   /** See FoldOptions.stableAt; null when not asked for or when no event is old enough. */
   stable: MemberCheckpoint | null;
   /** Events skipped thanks to a checkpoint (0: folded from the first event). */
@@ -179,20 +185,19 @@ function programAfter(initial: Program, events: readonly MemberEvent[], count: n
   return compileProgram(initial);
 }
 
-/** The checkpoint among `from` with the most events that fits the history (`hashes`) and is at most `max` events. */
+/**
+ * The checkpoint among `from` with the most events that fits the history (`hashes`) and is at most `max` events. Its
+ * position and fingerprint are compared first, its version and reward mode only for the one chosen (a stored
+ * checkpoint can be read lazily: only the one used is parsed).
+ */
 export function bestCheckpoint(
   from: readonly MemberCheckpoint[],
   hashes: { length: number; at(count: number): string },
   grantRewards: boolean,
   max = Infinity,
 ): MemberCheckpoint | null {
-  let best: MemberCheckpoint | null = null;
-  for (const c of from) {
-    if (c.v !== 1 || c.grantRewards !== grantRewards || c.count >= hashes.length || c.count > max) continue;
-    if (hashes.at(c.count) !== c.hash) continue;
-    if (best === null || c.count > best.count) best = c;
-  }
-  return best;
+  const fitting = from.filter((c) => c.count < hashes.length && c.count <= max && hashes.at(c.count) === c.hash).sort((a, b) => b.count - a.count);
+  return fitting.find((c) => c.v === 1 && c.grantRewards === grantRewards) ?? null;
 }
 
 /**
@@ -228,12 +233,14 @@ export function foldFrom(program: Program, events: MemberEvent[], asOf: Instant,
   const first = start?.count ?? 0;
   let stable: MemberCheckpoint | null = null;
   if (stableCount >= 0 && stableCount < first) stable = bestCheckpoint(from, hashes, grantRewards, stableCount);
+  const keep = opts.keep?.(first, evs) ?? true;
   for (let i = first; i < evs.length; i++) {
-    if (i === stableCount) stable = checkpoint(run, i);
+    if (keep && i === stableCount) stable = checkpoint(run, i);
     run.advance(evs[i].at, false);
     run = run.apply(i);
   }
-  const latest = checkpoint(run, evs.length);
+  const latest = keep ? checkpoint(run, evs.length) : null;
+  if (!keep) stable = null;
   if (stableCount === evs.length && stable === null) stable = latest;
   if (stable !== null && stable.count === 0) stable = null;
   run.advance(asOf, true);

@@ -5,7 +5,7 @@ import { profilesForNewMembers, loadStoredMembers } from "./member-recalculation
 import type { MemberProfile } from "./privacy.server";
 import { loadFactsOfBatch, loadFactsOfBatchPostgres, loadStoredMembersPostgres } from "./recalculation/batch-reads.server";
 import { applyBatchWrites } from "./recalculation/batch-sql.server";
-import { foldWithCheckpoints, keepsCheckpoints } from "./recalculation/checkpoints";
+import { foldWithCheckpoints, keepAfterMoreThanOnePublication, keepsCheckpoints } from "./recalculation/checkpoints";
 import { checkpointList, loadCheckpointsOfRange, saveCheckpointsMany } from "./recalculation/checkpoints.server";
 import { batchWrites } from "./recalculation/batch-writes";
 import { memberEvents, type MemberFacts } from "./recalculation/member-facts";
@@ -177,7 +177,7 @@ async function recalculateBatch(
   const outcomes = events.map((e, i) => {
     if (!checkpointed) return foldMember(ctx, e, opts.now);
     const gid = customers[i];
-    const fold = foldWithCheckpoints(ctx, opts.now, checkpointList(kept.get(gid)), e);
+    const fold = foldWithCheckpoints(ctx, opts.now, checkpointList(kept.get(gid)), e, keepAfterMoreThanOnePublication);
     folds.push(fold);
     return fold.outcome;
   });

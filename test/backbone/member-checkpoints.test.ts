@@ -1,5 +1,5 @@
-// Member state checkpoints through the real recalculation path (recalculateMember / recalculateMembers, MemberCheckpoint
-// rows, docs/checkpoints.md), on SQLite and on PostgreSQL when TIERLINE_TEST_DATABASE_URL is set: a seeded stream of
+// Member state checkpoints through the real recalculation path (recalculateMember / recalculateMembers, and the full
+// recalculation's batches after a publication; MemberCheckpoint rows, docs/checkpoints.md), on SQLite and on PostgreSQL when TIERLINE_TEST_DATABASE_URL is set: a seeded stream of
 // facts arriving out of order is folded after every arrival with checkpoints, and the same arrivals on a fresh
 // database with every checkpoint deleted before each fold (a full replay each time). Member rows, points entries and
 // level changes must be equal byte for byte, and a one-shot replay of all the facts on a third database must give the
@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Db } from "~/db/client.server";
 import { DAY_MS } from "~/domain/time";
+import { emptyCheckpoint, recalculateRange } from "~/services/full-recalculation.server";
 import { recalculateMember, recalculateMembers } from "~/services/member-recalculation.server";
 import { CHECKPOINTS_FROM_PUBLICATIONS } from "~/services/recalculation/checkpoints";
 import { loadShopContext } from "~/services/shop-context.server";
@@ -193,7 +194,12 @@ describe("checkpointed recalculation = full replay, on the database", () => {
     return t.db;
   };
 
-  it.each([11, 12])("seed %i: facts out of order, folded after every arrival", async (seed) => {
+  it.each([
+    [11, "recalculateMembers"],
+    [12, "recalculateMembers"],
+    [11, "the full recalculation"],
+    [13, "the full recalculation"],
+  ] as const)("seed %i: facts out of order, folded after every arrival, publications through %s", async (seed, afterPublication) => {
     const CUSTOMERS = 2;
     const arrivals = stream(rng(seed), 20, CUSTOMERS);
     const [withCheckpoints, fullReplay, oneShot] = [await fresh(), await fresh(), await fresh()];
@@ -207,7 +213,11 @@ describe("checkpointed recalculation = full replay, on the database", () => {
         const ctx = await loadShopContext(db, SHOP);
         // One customer through recalculateMember, a publication's customers in one chunk through recalculateMembers.
         if (touched.length === 1) await recalculateMember(db, ctx, customerGid(touched[0]), opts);
-        else await recalculateMembers(db, ctx, touched.map(customerGid), { ...opts, origin: "replay", chunkSize: k % 2 ? 1 : 10 });
+        else if (afterPublication === "recalculateMembers")
+          await recalculateMembers(db, ctx, touched.map(customerGid), { ...opts, origin: "replay", chunkSize: k % 2 ? 1 : 10 });
+        // The full recalculation's batches (loadCheckpointsOfRange, saveCheckpointsMany; on PostgreSQL the orders'
+        // lines rebuilt from their measures), one customer or all of them per batch.
+        else await recalculateRange(db, ctx, { after: null, upTo: null }, emptyCheckpoint(), { now: opts.now, batchSize: k % 2 ? 1 : 10 });
       }
       await store(oneShot, a, CUSTOMERS);
     }

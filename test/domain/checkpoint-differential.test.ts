@@ -51,7 +51,7 @@ describe("checkpointed fold = full replay, every example scenario", () => {
       for (let p = 0; p <= sorted.length; p++) {
         const head = foldFrom(sc.program, sorted.slice(0, p), p > 0 ? sorted[p - 1].at : sc.asOf);
         const r = foldFrom(sc.program, events, sc.asOf, { from: stored(head.latest) });
-        if (sorted.slice(0, p).every((e) => e.at <= sc.asOf)) expect(r.resumedAt).toBe(Math.min(p, r.latest.count));
+        if (sorted.slice(0, p).every((e) => e.at <= sc.asOf)) expect(r.resumedAt).toBe(Math.min(p, r.latest!.count));
         expect(JSON.stringify(r.outcome)).toBe(full);
       }
       // Facts arriving in time order, and in reverse (every arrival out of order).

@@ -1,4 +1,4 @@
-import { defaultEventKey, foldFrom, type EventKey, type FoldResult, type MemberCheckpoint } from "~/domain/checkpoint";
+import { defaultEventKey, foldFrom, type EventKey, type FoldOptions, type FoldResult, type MemberCheckpoint } from "~/domain/checkpoint";
 import type { MemberEvent, OrderFact } from "~/domain";
 import type { ShopContext } from "../shop-context.server";
 import { memberEvents, programsReadLines, type MemberFacts } from "./member-facts";
@@ -75,7 +75,13 @@ export function factEventKey(ctx: ShopContext, events: readonly MemberEvent[]): 
       f.num(nonGift).num(value).num(units).num(gift);
       if (everyLine)
         for (const l of lines) {
-          f.str(l.id).str(l.productId).num(l.price).num(l.quantity).num(l.giftCard ? 1 : 0).num(l.collectionIds.length).num(l.tags.length);
+          f.str(l.id)
+            .str(l.productId)
+            .num(l.price)
+            .num(l.quantity)
+            .num(l.giftCard ? 1 : 0)
+            .num(l.collectionIds.length)
+            .num(l.tags.length);
           for (const c of l.collectionIds) f.str(c);
           for (const t of l.tags) f.str(t);
         }
@@ -83,7 +89,12 @@ export function factEventKey(ctx: ShopContext, events: readonly MemberEvent[]): 
       const order = orderOf(e.orderId);
       for (const rl of e.refund.lines) {
         f.str(rl.lineId).num(rl.quantity);
-        if (order) for (const l of order.lines) if (l.id === rl.lineId) f.num(l.price).num(l.quantity).num(l.giftCard ? 1 : 0);
+        if (order)
+          for (const l of order.lines)
+            if (l.id === rl.lineId)
+              f.num(l.price)
+                .num(l.quantity)
+                .num(l.giftCard ? 1 : 0);
         f.str("");
       }
     }
@@ -96,14 +107,37 @@ export function factEventKey(ctx: ShopContext, events: readonly MemberEvent[]): 
  * once, under the new version. Used per member by recalculateMember(s) (planWithCheckpoints) and by the full
  * recalculation's batches (full-recalculation.server.ts: loadCheckpointsOfRange, then saveCheckpointsMany).
  */
-export function foldWithCheckpoints(ctx: ShopContext, now: Date, kept: readonly MemberCheckpoint[], events: MemberEvent[]): FoldResult {
-  return foldFrom(ctx.versions[0].program, events, now.getTime(), {
-    grantRewards: true,
-    from: kept,
-    stableAt: now.getTime() - LATE_FACT_WINDOW_MS,
-    eventKey: factEventKey(ctx, events),
-  });
+export function foldWithCheckpoints(
+  ctx: ShopContext,
+  now: Date,
+  kept: readonly MemberCheckpoint[],
+  events: MemberEvent[],
+  keep?: FoldOptions["keep"],
+): FoldResult {
+  const opts = { grantRewards: true, stableAt: now.getTime() - LATE_FACT_WINDOW_MS, eventKey: factEventKey(ctx, events), keep };
+  try {
+    return foldFrom(ctx.versions[0].program, events, now.getTime(), { ...opts, from: kept });
+  } catch (error) {
+    // A stored checkpoint that cannot be read (checkpoints.server.ts parses them lazily) is no checkpoint.
+    if (kept.length === 0) throw error;
+    return foldFrom(ctx.versions[0].program, events, now.getTime(), opts);
+  }
 }
+
+/**
+ * FoldOptions.keep for the full recalculation: a member whose fold resumed from a checkpoint and then folded only the
+ * publication that triggered the run keeps the checkpoints they have (writing a new one per member would cost the
+ * run more than it saves: the next fold replays that one version again). After two publications, or any other fact,
+ * the new checkpoints are written. So a re-tier replays each member under at most two versions.
+ */
+export const keepAfterMoreThanOnePublication: NonNullable<FoldOptions["keep"]> = (resumedAt, events) => {
+  if (resumedAt === 0) return true;
+  let publications = 0;
+  for (let i = resumedAt; i < events.length; i++) {
+    if (events[i].type !== "publishProgram" || ++publications > 1) return true;
+  }
+  return false;
+};
 
 /**
  * Publications from which checkpoints pay off. Measured by bench/checkpoints.ts: resuming (reading the checkpoint's
