@@ -89,10 +89,43 @@ export async function writeSqliteDirectly<T>(db: Db, write: (database: BetterSql
   try {
     // Every Prisma transaction holds the lock; should one ever be open without it, wait for it rather than fail.
     while (slot.database.inTransaction) await new Promise((resolve) => setImmediate(resolve));
-    return slot.database.transaction(write).immediate(slot.database);
+    return await immediateWithoutBlocking(slot.database, write);
   } finally {
     release();
   }
+}
+
+/**
+ * `write` in an IMMEDIATE transaction, waiting for another process's writer (the worker) without blocking this one:
+ * SQLite's own busy wait sleeps inside the call, so every request of the process (every other webhook's answer)
+ * would stall behind it. Here BEGIN fails at once while the lock is taken, and is tried again every millisecond, the
+ * event loop free meanwhile (deliveries arriving then join the next group), up to the connection's busy timeout.
+ */
+async function immediateWithoutBlocking<T>(database: BetterSqlite3.Database, write: (database: BetterSqlite3.Database) => T): Promise<T> {
+  const timeoutMs = Number(database.pragma("busy_timeout", { simple: true }));
+  const deadline = performance.now() + timeoutMs;
+  while (true) {
+    database.pragma("busy_timeout = 0");
+    try {
+      return database.transaction(write).immediate(database);
+    } catch (error) {
+      if ((error as { code?: string }).code !== "SQLITE_BUSY" || performance.now() >= deadline) throw error;
+    } finally {
+      database.pragma(`busy_timeout = ${timeoutMs}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
+/**
+ * The better-sqlite3 connection under `tx`, an open transaction of a SQLite client made by createDb, for statements
+ * that belong to that transaction (the full recalculation's batch writes): run synchronously between the transaction's
+ * own awaits, they land in it and commit or roll back with it, since the adapter runs all of the client's statements
+ * on this one connection. Null when there is none (PostgreSQL, a client without the slot): write through Prisma.
+ */
+export function sqliteConnectionOf(tx: object): BetterSqlite3.Database | null {
+  const database = (tx as { [SQLITE_CONNECTION]?: SqliteConnectionSlot })[SQLITE_CONNECTION]?.database;
+  return database?.open && database.inTransaction ? database : null;
 }
 
 /** A date as the better-sqlite3 adapter stores DateTime values (ISO 8601 with an explicit +00:00). */

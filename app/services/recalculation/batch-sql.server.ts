@@ -1,15 +1,16 @@
 import { Prisma } from "@prisma/client";
+import type BetterSqlite3 from "better-sqlite3";
 import type { DbProvider, Tx } from "~/db/client.server";
-import { sqliteDate } from "~/db/sqlite-direct-writes.server";
+import { sqliteConnectionOf, sqliteDate } from "~/db/sqlite-direct-writes.server";
 import type { BatchWrites } from "./batch-writes";
 
 /**
- * A batch's writes, one statement per table and kind of write for the whole batch, for each provider.
- *
- * PostgreSQL: the rows travel as one JSON parameter that json_to_recordset turns back into typed columns (instants as
- * ISO strings, read as UTC like Prisma's own). The column lists below are the one copy of the schema these statements
- * carry; test/recalculation/batch-sql-columns.test.ts fails when they and prisma/postgresql/schema.prisma drift (a
- * column added, renamed or retyped must be written here or named as left to its default).
+ * A batch's writes, one statement per table and kind of write for the whole batch, on both databases: the rows
+ * travel as one JSON parameter that the statement turns back into columns (PostgreSQL: json_to_recordset, instants
+ * as ISO strings read as UTC like Prisma's own; SQLite: json_each, values as Prisma stores them). The column lists
+ * below are the one copy of the schema these statements carry; test/recalculation/batch-sql-columns.test.ts fails
+ * when they and prisma/postgresql/schema.prisma drift (a column added, renamed or retyped must be written here or
+ * named as left to its default).
  */
 
 /** A column a statement writes from the JSON rows: its name and its PostgreSQL type. */
@@ -100,106 +101,191 @@ export const BATCH_SQL_COLUMNS = {
 
 const quote = (name: string) => `"${name}"`;
 const names = (columns: Column[], prefix = "") => Prisma.raw(columns.map(([n]) => prefix + quote(n)).join(", "));
-/** `v(name type, …)`: the record type json_to_recordset reads the rows as. */
-const recordset = (rows: unknown[], columns: Column[]) =>
-  Prisma.sql`json_to_recordset(${JSON.stringify(rows)}::json) AS v(${Prisma.raw(columns.map(([n, t]) => `${quote(n)} ${t}`).join(", "))})`;
 
-/** INSERT … SELECT from the JSON rows, with the statement's own values (`filled`, in that order) first. */
-function insertRows(table: keyof typeof BATCH_SQL_COLUMNS, rows: unknown[], filled: Prisma.Sql[]): Prisma.Sql {
-  const { fromRows, filled: filledNames } = BATCH_SQL_COLUMNS[table];
-  return Prisma.sql`
-    INSERT INTO ${Prisma.raw(quote(table))} (${Prisma.raw(filledNames.map(quote).join(", "))}, ${names(fromRows)})
-    SELECT ${Prisma.join(filled)}, ${names(fromRows, "v.")} FROM ${recordset(rows, fromRows)}`;
+/**
+ * One statement of a batch: `rows` (their `columns`) as a relation `v` that `statement` reads. Every statement names
+ * the relation after all of its own parameters, so a prepared one takes its own values first, then a row's.
+ */
+interface Statement {
+  rows: Record<string, unknown>[];
+  columns: Column[];
+  statement: (v: Prisma.Sql) => Prisma.Sql;
 }
 
 const PROFILE_NAMES = new Set(PROFILE.map(([n]) => n));
-
-/** The JSON rows as a relation `v` with these columns (PostgreSQL: json_to_recordset; SQLite: json_each). */
-type Recordset = (rows: Record<string, unknown>[], columns: Column[]) => Prisma.Sql;
+const ID: Column = ["id", "text"];
 
 /**
- * A batch's updates, one UPDATE … FROM the JSON rows per table, the same on both databases but for how the rows
- * become a relation and how `stamp` (updatedAt: the wall clock, as Prisma stamps it) is written.
+ * A batch's statements, in the order they run, the same on both databases but for how an instant is written: rows
+ * appended (members, ledger, audit, sync states), then rows brought up to date. `stamp` is createdAt/updatedAt: the
+ * wall clock, as Prisma stamps them.
  */
-async function applyUpdates(tx: Tx, w: BatchWrites, stamp: Prisma.Sql, rowsOf: Recordset): Promise<void> {
-  if (w.updateMembers.length) {
-    // A profile value only ever fills or replaces one (null in a row: keep the stored value); the state is set whole.
-    const set = [...PROFILE, ...MEMBER_STATE].map(([n]) =>
-      PROFILE_NAMES.has(n) ? `${quote(n)} = COALESCE(v.${quote(n)}, m.${quote(n)})` : `${quote(n)} = v.${quote(n)}`,
+function batchStatements(shop: string, w: BatchWrites, now: Date, instant: (date: Date) => Prisma.Sql): Statement[] {
+  const stamp = instant(new Date());
+  const insert = (table: keyof typeof BATCH_SQL_COLUMNS, rows: Record<string, unknown>[], filled: Prisma.Sql[]): Statement => {
+    const { fromRows, filled: filledNames } = BATCH_SQL_COLUMNS[table];
+    return {
+      rows,
+      columns: fromRows,
+      statement: (v) => Prisma.sql`
+        INSERT INTO ${Prisma.raw(quote(table))} (${Prisma.raw(filledNames.map(quote).join(", "))}, ${names(fromRows)})
+        SELECT ${Prisma.join(filled)}, ${names(fromRows, "v.")} FROM ${v}`,
+    };
+  };
+  // A profile value only ever fills or replaces one (null in a row: keep the stored value); the state is set whole.
+  const memberSet = [...PROFILE, ...MEMBER_STATE].map(([n]) =>
+    PROFILE_NAMES.has(n) ? `${quote(n)} = COALESCE(v.${quote(n)}, m.${quote(n)})` : `${quote(n)} = v.${quote(n)}`,
+  );
+  const retractedAt =
+    (value: Prisma.Sql): Statement["statement"] =>
+    (v) =>
+      Prisma.sql`UPDATE "LevelChange" SET "retractedAt" = ${value} WHERE "id" IN (SELECT v."id" FROM ${v})`;
+  const all: Statement[] = [
+    insert("Member", w.createMembers, [Prisma.sql`${shop}`, Prisma.sql`1`, stamp, stamp]),
+    insert("PointsEntry", w.entries, [Prisma.sql`${shop}`, stamp]),
+    insert("LevelChange", w.changes, [Prisma.sql`${shop}`, stamp]),
+    { rows: w.retract.map((id) => ({ id })), columns: [ID], statement: retractedAt(instant(now)) },
+    { rows: w.restore.map((id) => ({ id })), columns: [ID], statement: retractedAt(Prisma.sql`NULL`) },
+    insert("SyncState", w.createSyncStates, [Prisma.sql`${shop}`, stamp]),
+    {
+      rows: w.updateMembers,
+      columns: [ID, ...PROFILE, ...MEMBER_STATE],
+      statement: (v) => Prisma.sql`
+        UPDATE "Member" AS m SET ${Prisma.raw(memberSet.join(", "))}, "version" = m."version" + 1, "updatedAt" = ${stamp}
+          FROM ${v} WHERE m."id" = v."id"`,
+    },
+    {
+      rows: w.rewrite.map((r) => ({ id: r.id, ...r.data })),
+      columns: [ID, ...LEVEL_CHANGE_ORIGIN],
+      statement: (v) => Prisma.sql`
+        UPDATE "LevelChange" AS c SET ${Prisma.raw(LEVEL_CHANGE_ORIGIN.map(([n]) => `${quote(n)} = v.${quote(n)}`).join(", "))}
+          FROM ${v} WHERE c."id" = v."id"`,
+    },
+    {
+      rows: w.updateSyncStates,
+      columns: [ID, ["pendingHash", "text"]],
+      statement: (v) => Prisma.sql`
+        UPDATE "SyncState" AS s SET "pendingHash" = v."pendingHash", "failures" = 0, "lastError" = NULL, "updatedAt" = ${stamp}
+          FROM ${v} WHERE s."id" = v."id"`,
+    },
+  ];
+  return all.filter((s) => s.rows.length > 0);
+}
+
+const view = new DataView(new ArrayBuffer(8));
+
+/** Whether the double `x` (≥ 0) is exactly the decimal `d` ("d.ddde±x"): x as m·2^e against digits·10^f, in BigInt. */
+function isExactly(x: number, d: string): boolean {
+  view.setFloat64(0, x);
+  const hi = view.getUint32(0);
+  const biased = (hi >>> 20) & 0x7ff;
+  const m = (BigInt(hi & 0xfffff) << 32n) | BigInt(view.getUint32(4)) | (biased ? 1n << 52n : 0n);
+  const e = (biased || 1) - 1075;
+  const [mantissa, exponent] = d.split("e");
+  const f = Number(exponent) - (mantissa.length - 2);
+  const digits = BigInt(mantissa.replace(".", ""));
+  const pow = (base: bigint, n: number) => base ** BigInt(Math.max(n, 0));
+  return m * pow(2n, e) * pow(10n, -f) === digits * pow(10n, f) * pow(2n, -e);
+}
+
+/**
+ * A Float as Prisma stores it: its query engine carries a non-integer Float as a decimal of 16 significant digits
+ * (rounded half to even), so 0.1 + 0.2 is stored as 0.3, on both databases. Points kept to four decimals pass
+ * unchanged (the fast path); test/recalculation/batch-sql-storage.test.ts holds the rule to Prisma's own writes.
+ */
+export function prismaFloat(x: number): number {
+  if (Number.isInteger(x) || !Number.isFinite(x) || (Math.abs(x) < 1e11 && Math.round(x * 10_000) / 10_000 === x)) return x;
+  const a = Math.abs(x);
+  const d17 = a.toExponential(16); // "d.dddddddddddddddde±x": the 17th digit is d17[17]
+  const halfUp = Number(a.toExponential(15));
+  // A tie (the 17th digit a 5 that ends the exact value) goes to the even 16th digit; otherwise half up is right.
+  const r = d17[17] === "5" && Number(d17[16]) % 2 === 0 && isExactly(a, d17) ? Number(d17.slice(0, 17) + d17.slice(18)) : halfUp;
+  return x < 0 ? -r : r;
+}
+
+/** A value as SQLite stores it through Prisma: instants as `sqliteDate` text, booleans as 0/1, Floats as prismaFloat, absent as NULL. */
+function sqliteValue(v: unknown, type: string): unknown {
+  if (v instanceof Date) return sqliteDate(v);
+  if (type === "boolean" && typeof v === "boolean") return v ? 1 : 0;
+  if (type === "float8" && typeof v === "number") return prismaFloat(v);
+  return v ?? null;
+}
+
+/** PostgreSQL: the rows as one JSON parameter, `v(name type, …)` typed by json_to_recordset; instants as ISO strings read as UTC like Prisma's. */
+async function writeWithJsonRows(tx: Tx, statements: Statement[]): Promise<void> {
+  for (const { rows, columns, statement } of statements) {
+    const floats = columns.filter(([, t]) => t === "float8").map(([n]) => n);
+    const values = floats.length
+      ? rows.map((r) => {
+          const out = { ...r };
+          for (const n of floats) if (typeof out[n] === "number") out[n] = prismaFloat(out[n]);
+          return out;
+        })
+      : rows;
+    await tx.$executeRaw(
+      statement(
+        Prisma.sql`json_to_recordset(${JSON.stringify(values)}::json) AS v(${Prisma.raw(columns.map(([n, t]) => `${quote(n)} ${t}`).join(", "))})`,
+      ),
     );
-    await tx.$executeRaw`
-      UPDATE "Member" AS m SET ${Prisma.raw(set.join(", "))}, "version" = m."version" + 1, "updatedAt" = ${stamp}
-        FROM ${rowsOf(w.updateMembers, [["id", "text"], ...PROFILE, ...MEMBER_STATE])}
-       WHERE m."id" = v."id"`;
-  }
-  if (w.rewrite.length) {
-    const set = LEVEL_CHANGE_ORIGIN.map(([n]) => `${quote(n)} = v.${quote(n)}`).join(", ");
-    await tx.$executeRaw`
-      UPDATE "LevelChange" AS c SET ${Prisma.raw(set)}
-        FROM ${rowsOf(
-          w.rewrite.map((r) => ({ id: r.id, ...r.data })),
-          [["id", "text"], ...LEVEL_CHANGE_ORIGIN],
-        )}
-       WHERE c."id" = v."id"`;
-  }
-  if (w.updateSyncStates.length) {
-    await tx.$executeRaw`
-      UPDATE "SyncState" AS s SET "pendingHash" = v."pendingHash", "failures" = 0, "lastError" = NULL, "updatedAt" = ${stamp}
-        FROM ${rowsOf(w.updateSyncStates, [
-          ["id", "text"],
-          ["pendingHash", "text"],
-        ])}
-       WHERE s."id" = v."id"`;
   }
 }
-
-async function applyBatchWritesPostgres(tx: Tx, shop: string, w: BatchWrites, now: Date): Promise<void> {
-  const stamp = Prisma.sql`${new Date().toISOString()}::timestamp(3)`; // createdAt/updatedAt, as Prisma stamps them: the wall clock
-  if (w.createMembers.length) await tx.$executeRaw(insertRows("Member", w.createMembers, [Prisma.sql`${shop}`, Prisma.sql`1`, stamp, stamp]));
-  if (w.entries.length) await tx.$executeRaw(insertRows("PointsEntry", w.entries, [Prisma.sql`${shop}`, stamp]));
-  if (w.changes.length) await tx.$executeRaw(insertRows("LevelChange", w.changes, [Prisma.sql`${shop}`, stamp]));
-  if (w.retract.length) {
-    await tx.$executeRaw`UPDATE "LevelChange" SET "retractedAt" = ${now.toISOString()}::timestamp(3) WHERE id IN (SELECT json_array_elements_text(${JSON.stringify(w.retract)}::json))`;
-  }
-  if (w.restore.length) {
-    await tx.$executeRaw`UPDATE "LevelChange" SET "retractedAt" = NULL WHERE id IN (SELECT json_array_elements_text(${JSON.stringify(w.restore)}::json))`;
-  }
-  if (w.createSyncStates.length) await tx.$executeRaw(insertRows("SyncState", w.createSyncStates, [Prisma.sql`${shop}`, stamp]));
-  await applyUpdates(tx, w, stamp, recordset);
-}
-
-/** A row's values as SQLite stores them through Prisma: instants as `sqliteDate` text, booleans as 0/1. */
-function sqliteRow(row: Record<string, unknown>, columns: Column[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [name, type] of columns) {
-    const v = row[name];
-    out[name] = v instanceof Date ? sqliteDate(v) : type === "boolean" && typeof v === "boolean" ? (v ? 1 : 0) : v;
-  }
-  return out;
-}
-
-/** `(SELECT json_extract(j.value, '$.name') AS "name", … FROM json_each(rows)) AS v`: SQLite's json_to_recordset. */
-const sqliteRecordset = (rows: Record<string, unknown>[], columns: Column[]) =>
-  Prisma.sql`(SELECT ${Prisma.raw(columns.map(([n]) => `json_extract(j.value, '$.${n}') AS ${quote(n)}`).join(", "))}
-                FROM json_each(${JSON.stringify(rows.map((r) => sqliteRow(r, columns)))}) AS j) AS v`;
 
 /**
- * SQLite: inserts as one createMany per table, updates as one UPDATE … FROM json_each per table and kind (row by row
- * through Prisma they cost a round trip into the query engine each: most of a re-tier's time), inside the one write
- * transaction SQLite allows anyway. Values are stored as Prisma stores them (sqliteRow).
+ * SQLite through Prisma (a client whose connection is not offered): the rows as one JSON parameter that json_each
+ * turns into `v`, each value as Prisma stores it. JSON numbers come back as the same doubles (shortest round-trip
+ * text both ways) and take the column's affinity as a bound value would.
  */
-async function applyBatchWritesSqlite(tx: Tx, shop: string, w: BatchWrites, now: Date): Promise<void> {
-  const stamp = sqliteDate(new Date()); // updatedAt, as Prisma stamps it: the wall clock
-  if (w.createMembers.length) await tx.member.createMany({ data: w.createMembers.map((m) => ({ ...m, shop, version: 1 })) });
-  if (w.entries.length) await tx.pointsEntry.createMany({ data: w.entries.map((e) => ({ ...e, shop })) });
-  if (w.changes.length) await tx.levelChange.createMany({ data: w.changes.map((c) => ({ ...c, shop })) });
-  if (w.retract.length) await tx.levelChange.updateMany({ where: { id: { in: w.retract } }, data: { retractedAt: now } });
-  if (w.restore.length) await tx.levelChange.updateMany({ where: { id: { in: w.restore } }, data: { retractedAt: null } });
-  if (w.createSyncStates.length) await tx.syncState.createMany({ data: w.createSyncStates.map((s) => ({ ...s, shop })) });
-  await applyUpdates(tx, w, Prisma.sql`${stamp}`, sqliteRecordset);
+async function writeWithSqliteJsonRows(tx: Tx, statements: Statement[]): Promise<void> {
+  for (const { rows, columns, statement } of statements) {
+    const json = JSON.stringify(rows.map((r) => Object.fromEntries(columns.map(([n, t]) => [n, sqliteValue(r[n], t)]))));
+    await tx.$executeRaw(
+      statement(
+        Prisma.sql`(SELECT ${Prisma.raw(columns.map(([n]) => `json_extract(j.value, '$.${n}') AS ${quote(n)}`).join(", "))} FROM json_each(${json}) AS j) AS v`,
+      ),
+    );
+  }
 }
 
-/** Writes a batch's decisions inside the batch's transaction, the way the provider does it fastest. */
-export function applyBatchWrites(tx: Tx, provider: DbProvider, shop: string, w: BatchWrites, now: Date): Promise<void> {
-  return provider === "postgresql" ? applyBatchWritesPostgres(tx, shop, w, now) : applyBatchWritesSqlite(tx, shop, w, now);
+/** Prepared statements per connection, by SQL text (a handful: one per statement of batchStatements). */
+const prepared = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
+
+/**
+ * SQLite on the connection under the transaction: each statement prepared once per connection with `v` as one row of
+ * parameters, then run row by row. The same statements, without Prisma's query engine in between (through it, a
+ * parameter of a batch's JSON rows costs more than SQLite's work on them) and without JSON.
+ */
+function writeOnConnection(database: BetterSqlite3.Database, statements: Statement[]): void {
+  let cache = prepared.get(database);
+  if (!cache) prepared.set(database, (cache = new Map()));
+  for (const { rows, columns, statement } of statements) {
+    const sql = statement(Prisma.raw(`(SELECT ${columns.map(([n]) => `? AS ${quote(n)}`).join(", ")}) AS v`));
+    let run = cache.get(sql.sql);
+    if (!run) cache.set(sql.sql, (run = database.prepare(sql.sql)));
+    const own = sql.values;
+    const args = new Array<unknown>(own.length + columns.length);
+    for (let i = 0; i < own.length; i++) args[i] = own[i];
+    for (const row of rows) {
+      for (let i = 0; i < columns.length; i++) args[own.length + i] = sqliteValue(row[columns[i][0]], columns[i][1]);
+      run.run(args);
+    }
+  }
+}
+
+/**
+ * Writes a batch's decisions inside the batch's transaction `tx`: one statement per table and kind of write, its rows
+ * as one JSON parameter (PostgreSQL, or SQLite through Prisma), or, on SQLite's own connection under the transaction,
+ * the same statement prepared once and run per row. Row by row through Prisma (createMany included) they cost most of
+ * a re-tier's time on SQLite. Values are stored exactly as Prisma stores them: test/recalculation/
+ * batch-sql-storage.test.ts compares the rows column by column with Prisma's own writes, on both databases.
+ */
+export async function applyBatchWrites(tx: Tx, provider: DbProvider, shop: string, w: BatchWrites, now: Date): Promise<void> {
+  if (provider === "postgresql")
+    return writeWithJsonRows(
+      tx,
+      batchStatements(shop, w, now, (d) => Prisma.sql`${d.toISOString()}::timestamp(3)`),
+    );
+  const statements = batchStatements(shop, w, now, (d) => Prisma.sql`${sqliteDate(d)}`);
+  const database = sqliteConnectionOf(tx);
+  if (database) writeOnConnection(database, statements);
+  else await writeWithSqliteJsonRows(tx, statements);
 }
