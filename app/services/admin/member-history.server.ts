@@ -83,34 +83,89 @@ class Grouped<T extends { customerGid: string | null }> {
 
 /**
  * Every paid order of the shop in the order of the covering index the re-tier reads by (customer, paid instant, order;
- * docs/fact-layout.md), a batch at a time (keyset on those three): SQLite reads that index alone. PostgreSQL reads it
- * index-only with each order's line measures, and the lines only for orders a refund names lines of, orders without
- * measures, or every order when one of `programs` reads lines.
+ * docs/fact-layout.md), a batch at a time (keyset on those three), the next batch read while this one is folded:
+ * SQLite reads that index alone. PostgreSQL reads it index-only with each order's line measures, and the lines only
+ * for orders a refund names lines of, orders without measures, or every order when one of `programs` reads lines.
  */
 async function* paidOrders(db: DbOrTx, shop: string, programs: { program: Program }[]): AsyncGenerator<OrderForEngine> {
-  const measures = dbProvider(db) === "postgresql" && !programsReadLines(programs);
-  const lines = measures
-    ? Prisma.sql`array_to_json(o."lineMeasures")::text AS measures,
-        CASE WHEN o."lineMeasures" IS NULL
-                  OR EXISTS (SELECT 1 FROM "RefundFact" r WHERE r.shop = o.shop AND r."orderGid" = o."orderGid" AND r."linesJson" <> '[]')
-             THEN (SELECT x."linesJson" FROM "OrderFact" x WHERE x.shop = o.shop AND x."orderGid" = o."orderGid") END AS "linesJson"`
-    : Prisma.sql`o."linesJson"`;
-  let after: { gid: unknown; paidAt: unknown; orderGid: unknown } | null = null;
-  for (;;) {
+  if (dbProvider(db) === "postgresql" && !programsReadLines(programs)) {
+    yield* paidOrdersWithMeasures(db, shop);
+    return;
+  }
+  const read = (after: { gid: unknown; paidAt: unknown; orderGid: unknown } | null) => {
     const keyset: Prisma.Sql = after
-      ? Prisma.sql`AND (o."customerGid", o."paidAt", o."orderGid") > (${after.gid}, ${after.paidAt}, ${after.orderGid})`
+      ? Prisma.sql`AND ("customerGid", "paidAt", "orderGid") > (${after.gid}, ${after.paidAt}, ${after.orderGid})`
       : Prisma.empty;
-    const rows = await db.$queryRaw<Record<string, unknown>[]>`
-      SELECT o."customerGid", o."paidAt", o."orderGid", o."cancelledAt", o."channel", o."total", o."subtotal", o."shipping", o."tax", o."hasDiscountCode", ${lines}
-        FROM "OrderFact" o
-       WHERE o."shop" = ${shop} AND o."customerGid" IS NOT NULL AND o."paidAt" IS NOT NULL AND o."test" = ${false} ${keyset}
-       ORDER BY o."customerGid", o."paidAt", o."orderGid" LIMIT ${BATCH}`;
-    for (const r of rows) yield orderRow(r);
-    if (rows.length < BATCH) return;
+    return db.$queryRaw<Record<string, unknown>[]>`
+      SELECT "customerGid", "paidAt", "orderGid", "cancelledAt", "channel", "total", "subtotal", "shipping", "tax", "hasDiscountCode", "linesJson"
+        FROM "OrderFact"
+       WHERE "shop" = ${shop} AND "customerGid" IS NOT NULL AND "paidAt" IS NOT NULL AND "test" = ${false} ${keyset}
+       ORDER BY "customerGid", "paidAt", "orderGid" LIMIT ${BATCH}`;
+  };
+  for (let page: Promise<Record<string, unknown>[]> | null = read(null); page;) {
+    const rows: Record<string, unknown>[] = await page;
     const last = rows[rows.length - 1];
-    after = { gid: last.customerGid, paidAt: last.paidAt, orderGid: last.orderGid };
+    page = rows.length < BATCH ? null : read({ gid: last.customerGid, paidAt: last.paidAt, orderGid: last.orderGid });
+    page?.catch(() => undefined); // awaited on the next turn; a consumer that stops early leaves it unread
+    for (const r of rows) yield orderRow(r);
   }
 }
+
+type MeasuredOrder = [string, string, number, number | null, number, number, number, number, boolean, string | null, LineMeasures | null];
+
+/**
+ * PostgreSQL when no program reads lines: each batch of orders as one JSON document the database assembles from the
+ * covering index alone (an index-only scan, each order with its line measures), as the re-tier reads them
+ * (loadFactsOfBatchPostgres). The lines themselves are read, by order, only for the orders that need them: those
+ * without measures and those a refund names lines of (found once, in one pass over the shop's refunds).
+ */
+async function* paidOrdersWithMeasures(db: DbOrTx, shop: string): AsyncGenerator<OrderForEngine> {
+  const [{ refunded }] = await db.$queryRaw<{ refunded: string }[]>`
+    SELECT coalesce(json_agg(DISTINCT "orderGid"), '[]')::text AS refunded FROM "RefundFact" WHERE "shop" = ${shop} AND "linesJson" <> '[]'`;
+  const refundedByLine = new Set(JSON.parse(refunded) as string[]);
+  const read = async (after: MeasuredOrder | null) => {
+    const keyset: Prisma.Sql = after
+      ? Prisma.sql`AND (o."customerGid", o."paidAt", o."orderGid") > (${after[0]}, ${new Date(after[2])}, ${after[1]})`
+      : Prisma.empty;
+    const [{ doc }] = await db.$queryRaw<{ doc: string }[]>`
+      SELECT coalesce(json_agg(json_build_array(o."customerGid", o."orderGid", ${epochMs('o."paidAt"')}, ${epochMs('o."cancelledAt"')}, o.total, o.subtotal,
+                                                o.shipping, o.tax, o."hasDiscountCode", o.channel, o."lineMeasures") ORDER BY o."customerGid", o."paidAt", o."orderGid"), '[]')::text AS doc
+        FROM (SELECT * FROM "OrderFact" o
+               WHERE o."shop" = ${shop} AND o."customerGid" IS NOT NULL AND o."paidAt" IS NOT NULL AND o."test" = ${false} ${keyset}
+               ORDER BY o."customerGid", o."paidAt", o."orderGid" LIMIT ${BATCH}) AS o`;
+    return JSON.parse(doc) as MeasuredOrder[];
+  };
+  for (let page: Promise<MeasuredOrder[]> | null = read(null); page;) {
+    const rows: MeasuredOrder[] = await page;
+    page = rows.length < BATCH ? null : read(rows[rows.length - 1]);
+    page?.catch(() => undefined); // awaited on the next turn; a consumer that stops early leaves it unread
+    const wanted = rows.filter((o) => o[10] === null || refundedByLine.has(o[1])).map((o) => o[1]);
+    const ownLines = new Map<string, string>();
+    if (wanted.length > 0) {
+      const lines = await db.$queryRaw<{ orderGid: string; linesJson: string }[]>`
+        SELECT "orderGid", "linesJson" FROM "OrderFact" WHERE "shop" = ${shop} AND "orderGid" IN (SELECT json_array_elements_text(${JSON.stringify(wanted)}::json))`;
+      for (const l of lines) ownLines.set(l.orderGid, l.linesJson);
+    }
+    for (const [customerGid, orderGid, paidAt, cancelledAt, total, subtotal, shipping, tax, hasDiscountCode, channel, measures] of rows) {
+      const linesJson = ownLines.get(orderGid);
+      yield {
+        orderGid,
+        customerGid,
+        channel,
+        paidAt: new Date(paidAt),
+        cancelledAt: cancelledAt === null ? null : new Date(cancelledAt),
+        total,
+        subtotal,
+        shipping,
+        tax,
+        hasDiscountCode,
+        ...(linesJson === undefined ? { lines: linesFromMeasures(orderGid, measures!) } : { linesJson }),
+      };
+    }
+  }
+}
+
+const epochMs = (column: string) => Prisma.raw(`(extract(epoch from ${column}) * 1000)::bigint`);
 
 /**
  * Every customer with stored facts, with their events, in customer order. Orders, refunds and adjustments are read as
