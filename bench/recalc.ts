@@ -63,7 +63,9 @@ const PREVIEW = !process.argv.includes("--no-preview");
  * cold run on the database left), `--step retier` (re-tiers on the database left; also `--reuse`). Default: all three.
  */
 const STEP = process.argv.includes("--reuse") ? "retier" : arg("step", "all");
-if (!["all", "generate", "cold", "retier"].includes(STEP)) throw new Error("--step must be generate, cold or retier");
+if (!["all", "generate", "cold", "retier", "preview"].includes(STEP)) throw new Error("--step must be generate, cold, retier or preview");
+/** Skip the raw insert floor after the generation (it takes about as long as the generation). */
+const FLOOR = !process.argv.includes("--no-floor");
 /**
  * Kill the workers after this many seconds. Cold run: the next `--step cold` resumes it from its checkpoints. Re-tier:
  * the run is measured over that slice (members of the committed batches / seconds) and given up.
@@ -326,8 +328,9 @@ async function runStats(
 }
 
 async function main() {
-  if (STEP !== "all" && STEP !== "generate" && DATABASE !== "postgres") throw new Error("--step cold|retier and --reuse need --database postgres");
-  const reuse = STEP === "cold" || STEP === "retier";
+  if (STEP !== "all" && STEP !== "generate" && DATABASE !== "postgres")
+    throw new Error("--step cold|retier|preview and --reuse need --database postgres");
+  const reuse = STEP === "cold" || STEP === "retier" || STEP === "preview";
   const url = reuse ? benchDatabaseUrl() : await freshDatabase();
   const db = createDb(url);
   let generation: { result: SyntheticShopSummary; ms: number; cpuMs: number } | null = null;
@@ -351,7 +354,8 @@ async function main() {
     );
   }
   const generated = generation?.result ?? null;
-  const raw = generation ? await rawInsertFloor(DATABASE, url, PARALLEL_LOAD) : null;
+  const raw = generation && FLOOR ? await rawInsertFloor(DATABASE, url, PARALLEL_LOAD) : null;
+  if (generation && !raw) process.stderr.write(`generated in ${generation.ms} ms, ${generation.cpuMs} ms CPU\n`);
   if (generation && raw)
     process.stderr.write(
       `generated in ${generation.ms} ms, ${generation.cpuMs} ms CPU; the floor, the same ${raw.rows} rows copied into the same tables and indexes: ` +
@@ -378,7 +382,7 @@ async function main() {
     runs.push({ ...run, scanMs: scan.ms, overScan: +(run.wallMs / scan.ms).toFixed(1) });
     process.stderr.write(`re-tier with ${workers} worker(s): ${run.wallMs} ms (${(run.wallMs / scan.ms).toFixed(1)}× the scan)\n`);
   }
-  const preview = PREVIEW && (STEP === "all" || STEP === "retier") ? await timePreview(db, url) : null;
+  const preview = PREVIEW && (STEP === "all" || STEP === "retier" || STEP === "preview") ? await timePreview(db, url) : null;
   const base = runs.find((r) => r.workers === 1)?.membersPerSecond ?? runs[0]?.membersPerSecond ?? 1;
   const levels = await db.member.groupBy({ by: ["levelId"], where: { shop: SHOP }, _count: true });
   await db.$disconnect();
