@@ -97,6 +97,7 @@ function sqliteAdapter(url: string, slot?: SqliteConnectionSlot, opts: DbOptions
     await adapter.executeScript(
       `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS};`,
     );
+    takeWriteLockAtBegin(adapter);
     return adapter;
   };
   return {
@@ -110,6 +111,40 @@ function sqliteAdapter(url: string, slot?: SqliteConnectionSlot, opts: DbOptions
       return adapter;
     },
     connectToShadowDb: async () => configure(await base.connectToShadowDb()),
+  };
+}
+
+/**
+ * Prisma's transactions on SQLite begin IMMEDIATE (the adapter says BEGIN, which is DEFERRED). A deferred transaction
+ * reads from a snapshot and asks for the write lock at its first write; in WAL mode, if another connection committed
+ * meanwhile (the web process storing a webhook, every few milliseconds in a burst), that write fails at once with
+ * SQLITE_BUSY_SNAPSHOT, which no busy timeout waits out: the worker's read-then-write transactions (a drain group, a
+ * chunk of members) would fail and retry for as long as the burst lasts. IMMEDIATE takes the write lock at BEGIN,
+ * waiting (busy timeout) for a writer in another process, so a transaction that starts always commits. Readers are
+ * never blocked.
+ *
+ * Taking turns: a connection that just ended a transaction waits WRITER_TURN_MS before it begins the next one, so a
+ * writer in another process that is waiting for the lock (the web process's webhook inserts retry every millisecond:
+ * writeSqliteDirectly) gets it between two of the worker's transactions instead of behind all of them.
+ */
+export const WRITER_TURN_MS = 2;
+
+function takeWriteLockAtBegin(adapter: SqlDriverAdapter): void {
+  const database = (adapter as unknown as { client?: { prepare?: (sql: string) => unknown } }).client;
+  if (!database || typeof database.prepare !== "function") return; // not better-sqlite3: nothing to change
+  const prepare = database.prepare.bind(database);
+  database.prepare = (sql: string) => prepare(sql === "BEGIN" ? "BEGIN IMMEDIATE" : sql);
+  let endedAt = 0;
+  const start = adapter.startTransaction.bind(adapter);
+  adapter.startTransaction = async (isolationLevel) => {
+    const wait = endedAt + WRITER_TURN_MS - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const tx = await start(isolationLevel);
+    const commit = tx.commit.bind(tx);
+    const rollback = tx.rollback.bind(tx);
+    tx.commit = () => commit().finally(() => (endedAt = performance.now()));
+    tx.rollback = () => rollback().finally(() => (endedAt = performance.now()));
+    return tx;
   };
 }
 
