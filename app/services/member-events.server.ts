@@ -33,14 +33,16 @@ export interface MemberWrite {
   now: Date;
 }
 
-export type MemberWriteListener = (tx: Tx, write: MemberWrite) => Promise<void>;
+/** Called once per batch of members written together (what it needs to read, it reads once for all of them). */
+export type MemberWriteListener = (tx: Tx, writes: MemberWrite[]) => Promise<void>;
 
-/** Run in order after a member's rows are written, inside the writing transaction. */
+/** Run in order after members' rows are written, inside the writing transaction. */
 export const MEMBER_WRITE_LISTENERS: MemberWriteListener[] = [
   recordLevelFlowEvents, // level up / level down for Shopify Flow (app/services/flow/)
   recordWelcomeRewards, // welcome rewards of levels reached through the member's own orders (app/services/rewards/)
 ];
 
-export async function afterMemberWrite(tx: Tx, write: MemberWrite): Promise<void> {
-  for (const listener of MEMBER_WRITE_LISTENERS) await listener(tx, write);
+export async function afterMemberWrites(tx: Tx, writes: MemberWrite[]): Promise<void> {
+  if (writes.length === 0) return;
+  for (const listener of MEMBER_WRITE_LISTENERS) await listener(tx, writes);
 }

@@ -1,20 +1,17 @@
-import { lockNames, type Db, type Tx } from "~/db/client.server";
+import { dbProvider, lockNames, type Db, type Tx } from "~/db/client.server";
 import { SYNC_MEMBERS_JOB, syncMembersKey } from "~/queue/job-kinds";
 import { enqueueJob } from "~/queue/queue.server";
-import { afterMemberWrite, type RecalculationOrigin } from "./member-events.server";
+import { afterMemberWrites, type RecalculationOrigin } from "./member-events.server";
 import type { MemberProfile } from "./privacy.server";
 import { noFacts, type MemberFacts } from "./recalculation/member-facts";
 import { checkpointList, loadCheckpoints, saveCheckpoints } from "./recalculation/checkpoints.server";
 import { planWithCheckpoints } from "./recalculation/checkpoints";
 import { type MemberPlan, type RecalculateOptions } from "./recalculation/member-plan";
-import {
-  memberFactWrites,
-  memberRowWrite,
-  nothingWritten,
-  recalculateResult,
-  type RecalculateResult,
-  type StoredMember,
-} from "./recalculation/member-writes";
+import { applyBatchWrites } from "./recalculation/batch-sql.server";
+import { batchWrites } from "./recalculation/batch-writes";
+import type { LevelChangeData } from "./recalculation/level-changes";
+import { memberAfterWrite, memberRowWrite, nothingWritten, type RecalculateResult, type StoredMember } from "./recalculation/member-writes";
+import { newRowId } from "./recalculation/row-id.server";
 import { currentProgram, type ShopContext } from "./shop-context.server";
 import { customersWaitingForProductData } from "./product-data-wait.server";
 import { issuedRewardsByMember } from "./rewards/reward-records.server";
@@ -132,7 +129,36 @@ export async function profilesForNewMembers(db: Db, shop: string, chunk: string[
   return profiles;
 }
 
-/** Writes what differs between the plan and what is stored; nothing when they agree. */
+/**
+ * Writes what differs between each plan and what is stored (nothing when they agree), for all of them at once: one
+ * statement per table and kind of write (batchWrites decides, applyBatchWrites writes, the same as a full
+ * recalculation's batch), then the sync Shopify is owed, then the member-write listeners, once for all of them.
+ */
+export async function persistPlans(
+  tx: Tx,
+  ctx: ShopContext,
+  plans: MemberPlan[],
+  stored: Map<string, StoredMember>,
+  now: Date,
+  origin: RecalculationOrigin = "replay",
+): Promise<RecalculateResult[]> {
+  const w = batchWrites(ctx, plans, stored, now, newRowId);
+  await applyBatchWrites(tx, dbProvider(tx), ctx.shop, w, now);
+  if (w.results.some((r) => r.syncOwed)) await enqueueJob(tx, { type: SYNC_MEMBERS_JOB, shop: ctx.shop, key: syncMembersKey(ctx.shop) }, now);
+  const newChanges = new Map<string, LevelChangeData[]>();
+  for (const c of w.changes) newChanges.set(c.memberId, [...(newChanges.get(c.memberId) ?? []), c]);
+  const writes = plans.flatMap((plan, i) => {
+    const memberId = w.results[i].memberId;
+    if (memberId === null) return [];
+    const was = stored.get(plan.customerGid)!;
+    const member = memberAfterWrite(ctx.shop, plan, was, memberRowWrite(plan, was, now)!, memberId, now);
+    return [{ ctx, member, plan, newChanges: newChanges.get(memberId) ?? [], origin, now }];
+  });
+  await afterMemberWrites(tx, writes);
+  return w.results;
+}
+
+/** One member's plan written (persistPlans). */
 export async function persistPlan(
   tx: Tx,
   ctx: ShopContext,
@@ -141,28 +167,7 @@ export async function persistPlan(
   now: Date,
   origin: RecalculationOrigin = "replay",
 ): Promise<RecalculateResult> {
-  const { customerGid } = plan;
-  const row = memberRowWrite(plan, stored, now);
-  if (!row) return nothingWritten(customerGid, "not-a-member");
-  let member = stored.member!;
-  if (row.kind === "create") member = await tx.member.create({ data: { shop: ctx.shop, customerGid, ...row.data, version: 1 } });
-  else if (row.kind === "update") member = await tx.member.update({ where: { id: member.id }, data: { ...row.data, version: { increment: 1 } } });
-  const memberId = member.id;
-
-  const w = memberFactWrites(ctx, plan, stored, member, now);
-  if (w.entries.length)
-    await tx.pointsEntry.createMany({ data: w.entries.map((e) => ({ ...e, shop: ctx.shop, memberId, idempotencyKey: `${memberId}:${e.key}` })) });
-  if (w.changes.length) await tx.levelChange.createMany({ data: w.changes.map((c) => ({ ...c, shop: ctx.shop, memberId })) });
-  if (w.retract.length) await tx.levelChange.updateMany({ where: { id: { in: w.retract } }, data: { retractedAt: now } });
-  if (w.restore.length) await tx.levelChange.updateMany({ where: { id: { in: w.restore } }, data: { retractedAt: null } });
-  for (const r of w.rewrite) await tx.levelChange.update({ where: { id: r.id }, data: r.data });
-  if (w.syncState?.kind === "create")
-    await tx.syncState.create({ data: { shop: ctx.shop, subject: customerGid, pendingHash: w.syncState.pendingHash } });
-  else if (w.syncState?.kind === "update")
-    await tx.syncState.update({ where: { id: w.syncState.id }, data: { pendingHash: w.syncState.pendingHash, failures: 0, lastError: null } });
-  if (w.syncOwed) await enqueueJob(tx, { type: SYNC_MEMBERS_JOB, shop: ctx.shop, key: syncMembersKey(ctx.shop) }, now);
-  await afterMemberWrite(tx, { ctx, member, plan, newChanges: w.changes, origin, now });
-  return recalculateResult(plan, member, row, w);
+  return (await persistPlans(tx, ctx, [plan], new Map([[plan.customerGid, stored]]), now, origin))[0];
 }
 
 /**
@@ -203,10 +208,18 @@ export async function recalculateMember(db: Db, ctx: ShopContext, customerGid: s
   ); // It may wait for another worker's fold of a chunk holding this member.
 }
 
+/** The smallest chunk a timed recalculation (chunkMs) makes: below it, a transaction's fixed cost dominates. */
+const MIN_TIMED_CHUNK = 5;
+
 export interface RecalculateManyOptions extends Omit<RecalculateOptions, "profile"> {
   profiles?: Map<string, Partial<MemberProfile>>;
-  /** Members per transaction. */
+  /** Members per transaction (at most, with `chunkMs`). */
   chunkSize?: number;
+  /**
+   * Keeps each transaction near this long (ms): the next chunk is sized from the last one's time per member. On
+   * SQLite a transaction holds the only write lock, which the web process's webhook inserts wait for.
+   */
+  chunkMs?: number;
   /** After each chunk is committed, per member (progress, heartbeats, tests). */
   afterMember?: (result: RecalculateResult, index: number) => Promise<void> | void;
 }
@@ -223,12 +236,16 @@ export async function recalculateMembers(
 ): Promise<RecalculateResult[]> {
   const results: RecalculateResult[] = [];
   if (!currentProgram(ctx)) return results;
-  const size = Math.max(1, opts.chunkSize ?? 100);
-  for (let i = 0; i < customerGids.length; i += size) {
+  const maxSize = Math.max(1, opts.chunkSize ?? 100);
+  let size = opts.chunkMs ? Math.min(maxSize, MIN_TIMED_CHUNK) : maxSize;
+  for (let i = 0; i < customerGids.length; ) {
     const chunk = customerGids.slice(i, i + size);
+    i += chunk.length;
     const profiles = await profilesForNewMembers(db, ctx.shop, chunk, opts.profiles);
+    let started = 0;
     const written = await db.$transaction(
       async (tx) => {
+        started = performance.now();
         await lockMembers(tx, ctx.shop, chunk);
         const facts = await loadFactsOfMany(tx, ctx.shop, chunk);
         const waiting = await customersWaitingForProductData(tx, ctx, chunk, opts.now); // left to the resolver (order-scopes.server.ts)
@@ -245,16 +262,24 @@ export async function recalculateMembers(
             ),
           );
         const stored = await loadStoredMembers(tx, ctx.shop, chunk);
-        const out: RecalculateResult[] = [];
-        for (const { plan, checkpoints } of plans) {
-          const result = await persistPlan(tx, ctx, plan, stored.get(plan.customerGid)!, opts.now, opts.origin);
-          if (result.memberId !== null) await saveCheckpoints(tx, ctx.shop, plan.customerGid, checkpoints, kept.get(plan.customerGid), opts.now);
-          out.push(result);
-        }
+        const out = await persistPlans(
+          tx,
+          ctx,
+          plans.map((p) => p.plan),
+          stored,
+          opts.now,
+          opts.origin,
+        );
+        for (const [i, { plan, checkpoints }] of plans.entries())
+          if (out[i].memberId !== null) await saveCheckpoints(tx, ctx.shop, plan.customerGid, checkpoints, kept.get(plan.customerGid), opts.now);
         return out;
       },
       { timeout: 120_000, maxWait: 30_000 },
     );
+    if (opts.chunkMs) {
+      const perMember = (performance.now() - started) / chunk.length;
+      size = Math.max(MIN_TIMED_CHUNK, Math.min(maxSize, Math.floor(opts.chunkMs / Math.max(perMember, 0.01))));
+    }
     for (const r of written) {
       results.push(r);
       await opts.afterMember?.(r, results.length - 1);

@@ -70,20 +70,14 @@ export function levelDirection(levels: Map<string, LevelInfo>, change: Pick<Leve
   return b > a ? "level-up" : "level-down";
 }
 
-export async function recordLevelFlowEvents(tx: Tx, write: MemberWrite): Promise<void> {
-  const { ctx, member, newChanges, origin, now } = write;
-  if (origin === "replay" || newChanges.length === 0) return;
-  const levels = levelsByIdOf(ctx);
-  const due = newChanges.flatMap((change) => {
-    const at = change.at.getTime();
-    if (ctx.rewardsFrom !== null && at < ctx.rewardsFrom) return [];
-    if (now.getTime() - at > LEVEL_EVENT_MAX_AGE_DAYS * DAY_MS) return [];
-    const trigger = levelDirection(levels, change);
-    return trigger ? [{ change, trigger }] : [];
-  });
+export async function recordLevelFlowEvents(tx: Tx, writes: MemberWrite[]): Promise<void> {
+  const due = writes.flatMap((write) => dueLevelEvents(write).map((event) => ({ write, ...event })));
   if (due.length === 0) return;
+  const { ctx } = writes[0];
+  const levels = levelsByIdOf(ctx);
   const templates = withDefaultTemplates((await loadShopSettings(tx, ctx.shop)).notifications);
-  for (const { change, trigger } of due) {
+  for (const { write, change, trigger } of due) {
+    const { member } = write;
     const toId = change.toLevelId || null;
     const fromId = change.fromLevelId || null;
     const levelName = toId ? (levels.get(toId)?.name ?? toId) : NO_LEVEL_NAME;
@@ -108,6 +102,20 @@ export async function recordLevelFlowEvents(tx: Tx, write: MemberWrite): Promise
       },
     });
   }
+}
+
+/** The member's new level changes that are announced, with their direction. */
+function dueLevelEvents(write: MemberWrite): { change: LevelChangeData; trigger: FlowTrigger }[] {
+  const { ctx, newChanges, origin, now } = write;
+  if (origin === "replay" || newChanges.length === 0) return [];
+  const levels = levelsByIdOf(ctx);
+  return newChanges.flatMap((change) => {
+    const at = change.at.getTime();
+    if (ctx.rewardsFrom !== null && at < ctx.rewardsFrom) return [];
+    if (now.getTime() - at > LEVEL_EVENT_MAX_AGE_DAYS * DAY_MS) return [];
+    const trigger = levelDirection(levels, change);
+    return trigger ? [{ change, trigger }] : [];
+  });
 }
 
 /** What {name} becomes: the member's first name, else a neutral word (Flow can use the customer's own fields too). */

@@ -28,23 +28,26 @@ export async function loadWelcomeBenefits(db: DbOrTx, shop: string): Promise<Map
   return loadBenefitConfigs(db, shop, "welcome", welcomeConfig);
 }
 
-export async function recordWelcomeRewards(tx: Tx, write: MemberWrite): Promise<void> {
-  const program = currentProgram(write.ctx);
-  if (!program || write.newChanges.length === 0) return;
-  const input = {
-    customerGid: write.member.customerGid,
-    origin: write.origin,
-    rewardsFrom: write.ctx.rewardsFrom,
-    changes: write.newChanges.map((c) => ({ at: c.at.getTime(), fromLevelId: c.fromLevelId, toLevelId: c.toLevelId, cause: c.cause })),
-    levels: program.levels.map((l) => ({ id: l.id, rank: l.rank, enabled: l.enabled, internalOnly: l.internalOnly })),
-  };
-  // Most writes reach no level: no read at all then.
-  if (rewardingUpgrades(input).length === 0) return;
-  const due = dueWelcomeRewards({ ...input, welcome: await loadWelcomeBenefits(tx, write.ctx.shop) });
-  if (due.length === 0) return;
+export async function recordWelcomeRewards(tx: Tx, writes: MemberWrite[]): Promise<void> {
+  const candidates = writes.flatMap((write) => {
+    const program = currentProgram(write.ctx);
+    if (!program || write.newChanges.length === 0) return [];
+    const input = {
+      customerGid: write.member.customerGid,
+      origin: write.origin,
+      rewardsFrom: write.ctx.rewardsFrom,
+      changes: write.newChanges.map((c) => ({ at: c.at.getTime(), fromLevelId: c.fromLevelId, toLevelId: c.toLevelId, cause: c.cause })),
+      levels: program.levels.map((l) => ({ id: l.id, rank: l.rank, enabled: l.enabled, internalOnly: l.internalOnly })),
+    };
+    return rewardingUpgrades(input).length ? [{ write, input }] : [];
+  });
+  // Most writes reach no level: no read at all then, and one read for all the others.
+  if (candidates.length === 0) return;
+  const welcome = await loadWelcomeBenefits(tx, candidates[0].write.ctx.shop);
   let inserted = 0;
-  for (const r of due) inserted += await insertWelcomeReward(tx, write, r);
-  if (inserted > 0) await enqueueJob(tx, { type: ISSUE_REWARDS_JOB, shop: write.ctx.shop, key: issueRewardsKey(write.ctx.shop) }, write.now);
+  for (const { write, input } of candidates) for (const r of dueWelcomeRewards({ ...input, welcome })) inserted += await insertWelcomeReward(tx, write, r);
+  const { ctx, now } = candidates[0].write;
+  if (inserted > 0) await enqueueJob(tx, { type: ISSUE_REWARDS_JOB, shop: ctx.shop, key: issueRewardsKey(ctx.shop) }, now);
 }
 
 /**
