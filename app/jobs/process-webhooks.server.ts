@@ -2,7 +2,7 @@ import type { WebhookInbox } from "@prisma/client";
 import type { Db } from "~/db/client.server";
 import { recalculateMembers } from "~/services/member-recalculation.server";
 import { loadShopContext } from "~/services/shop-context.server";
-import { applyInboxRow, applyParsedDelivery, profilesFromRows, recordApplyOutcomes, type ApplyResult } from "~/services/webhook-apply.server";
+import { applyFactDeliveries, applyInboxRow, FACT_DELIVERY_TOPICS, profilesFromRows, type ApplyResult } from "~/services/webhook-apply.server";
 import { parseWebhookPayload, type ParsedWebhook } from "~/services/webhook-payloads.server";
 import { describeError } from "~/queue/queue.server";
 import type { JobContext } from "./worker.server";
@@ -10,8 +10,7 @@ import type { JobContext } from "./worker.server";
 /**
  * The inbox drainer (job `process-webhooks`, one per shop at a time). Step 1 applies received deliveries in arrival
  * order, turning them into facts: order, refund and customer deliveries a group per transaction (at most
- * APPLY_GROUP_ROWS rows, closed after APPLY_GROUP_MS so the web process's acks never wait long for the database), any
- * other topic alone. A group that fails is applied again one delivery at a time, so a bad delivery is retried alone
+ * APPLY_GROUP_ROWS rows, written together by applyFactDeliveries), any other topic alone. A group that fails is applied again one delivery at a time, so a bad delivery is retried alone
  * (MAX_ROW_ATTEMPTS, then set aside) while the good ones land. Step 2 recomputes every member those facts touched, a
  * chunk of members per transaction (rows left `applied` by a run that died are picked up here too), then marks the
  * rows processed. Every write is idempotent, so a run killed anywhere and started again ends in the same state.
@@ -19,22 +18,20 @@ import type { JobContext } from "./worker.server";
 
 /** Deliveries read per pass; each member they touch is recomputed once per pass. */
 export const INBOX_BATCH = 1000;
-/** Deliveries applied in one transaction, at most. */
+/** Deliveries applied in one transaction, at most: their facts cost a few statements together (applyFactDeliveries). */
 export const APPLY_GROUP_ROWS = 200;
+/** Members recomputed per transaction, at most (their facts read, folded and written together: recalculateMembers). */
+export const RECOMPUTE_CHUNK = 200;
 /**
- * A group's transaction takes no further delivery once it has been open this long (ms) and holds at least
- * APPLY_GROUP_MIN_ROWS: short enough that an ack waiting for SQLite's single writer is not held up, long enough that a
- * loaded machine (where every statement takes longer) still applies deliveries in groups rather than one by one.
+ * How long (ms) one of the drainer's transactions should last: groups and chunks are sized from the last one's time
+ * per row, so a webhook insert waiting for SQLite's single writer (the web process) waits at most about this long,
+ * on a quiet machine or a busy one.
  */
-export const APPLY_GROUP_MS = 20;
-export const APPLY_GROUP_MIN_ROWS = 8;
-/** Members recomputed per transaction. */
-export const RECOMPUTE_CHUNK = 20;
+export const DRAIN_TRANSACTION_MS = 15;
+/** The smallest group: below it, a transaction's fixed cost dominates. */
+const MIN_GROUP_ROWS = 8;
 /** Failed applications of one delivery before it is set aside (status failed) instead of blocking the shop. */
 export const MAX_ROW_ATTEMPTS = 5;
-
-/** Topics whose deliveries only write facts (and their keyed follow-ups), so many can share one transaction. */
-const GROUPED_TOPICS = new Set(["orders/paid", "orders/updated", "orders/cancelled", "refunds/create", "customers/create", "customers/update"]);
 
 export async function processWebhooksJob(ctx: JobContext): Promise<void> {
   const shop = ctx.job.shop;
@@ -49,8 +46,6 @@ export async function processWebhooksJob(ctx: JobContext): Promise<void> {
     await ctx.heartbeat();
   }
 }
-
-type Parsed = { row: WebhookInbox; parsed: ParsedWebhook };
 
 async function applyReceived(
   db: Db,
@@ -69,69 +64,61 @@ async function applyReceived(
   let index = 0;
   const landed = async (row: WebhookInbox) => {
     ctx.advanced();
-    await ctx.deps.hooks?.afterInboxRow?.({ shop, rowId: row.id, index: index++, job: ctx.job });
+    const at = index++;
+    await ctx.deps.hooks?.afterInboxRow?.({ shop, rowId: row.id, index: at, job: ctx.job });
   };
+  // Each body is validated once; null: it cannot share a transaction (another topic, failed before, redacted).
+  const groupable = rows.map((row) => (shopUninstalled ? null : groupableDelivery(row)));
+  for (const [i, parsed] of groupable.entries()) if (parsed) parsedById.set(rows[i].id, parsed);
 
-  for (let i = 0; i < rows.length;) {
-    const group = shopUninstalled ? [] : groupFrom(rows, i);
-    for (const { row, parsed } of group) parsedById.set(row.id, parsed);
-    if (group.length === 0) {
+  let groupRows = MIN_GROUP_ROWS;
+  for (let i = 0; i < rows.length; ) {
+    let end = i;
+    while (end < rows.length && end - i < groupRows && groupable[end]) end++;
+    if (end === i) {
       // Another topic, a delivery that failed before, or an uninstalled shop: alone, as it always was.
       const result = await applyAlone(db, rows[i], ctx, shopUninstalled);
       if (result?.purged) return { received: rows.length, purged: true };
       await landed(rows[i++]);
       continue;
     }
-    const applied = await applyGroup(db, group, ctx.now());
-    if (applied === null) {
+    const group = rows.slice(i, end).map((row, k) => ({ id: row.id, parsed: groupable[i + k]! }));
+    const ms = await applyGroup(db, shop, group, ctx.now());
+    if (ms !== null) groupRows = Math.max(MIN_GROUP_ROWS, Math.min(APPLY_GROUP_ROWS, Math.floor(DRAIN_TRANSACTION_MS / Math.max(ms / group.length, 0.01))));
+    if (ms === null) {
       // Something in the group failed and nothing of it was written: one by one, so the bad one fails alone (and
       // throws, retrying the job, until it is set aside) and the ones before it land.
-      for (const { row } of group) {
+      for (const row of rows.slice(i, end)) {
         await applyAlone(db, row, ctx, false);
         await landed(row);
       }
-      i += group.length;
-    } else {
-      for (const { row } of group.slice(0, applied)) await landed(row);
-      i += applied;
-    }
+    } else for (const row of rows.slice(i, end)) await landed(row);
+    i = end;
   }
   return { received: rows.length, purged: false };
 }
 
-/** The deliveries from `start` on that can share a transaction: grouped topics, never failed before, in arrival order. */
-function groupFrom(rows: WebhookInbox[], start: number): Parsed[] {
-  const group: Parsed[] = [];
-  for (let i = start; i < rows.length && group.length < APPLY_GROUP_ROWS; i++) {
-    const row = rows[i];
-    if (row.attempts > 0 || !GROUPED_TOPICS.has(row.topic)) break;
-    let parsed: ParsedWebhook;
-    try {
-      parsed = parseWebhookPayload(row.topic, row.payload);
-    } catch {
-      break; // a redacted body: applyInboxRow sets it aside
-    }
-    group.push({ row, parsed });
+/** A delivery that can share a transaction with others (its body parsed), or null. */
+function groupableDelivery(row: WebhookInbox): ParsedWebhook | null {
+  if (row.attempts > 0 || !FACT_DELIVERY_TOPICS.has(row.topic)) return null;
+  try {
+    return parseWebhookPayload(row.topic, row.payload);
+  } catch {
+    return null; // a redacted body: applyInboxRow sets it aside
   }
-  return group;
 }
 
 /**
- * Applies a group's deliveries in one transaction, in order, until APPLY_GROUP_MS have passed; returns how many (at
- * least one), or null when any of them failed (the transaction rolled back: nothing of the group was written).
+ * Applies a group's deliveries in one transaction; how long it held the transaction (ms), or null when any of them
+ * failed (nothing of the group was written).
  */
-async function applyGroup(db: Db, group: Parsed[], now: Date): Promise<number | null> {
+async function applyGroup(db: Db, shop: string, group: { id: string; parsed: ParsedWebhook }[], now: Date): Promise<number | null> {
   try {
     return await db.$transaction(
       async (tx) => {
         const started = performance.now();
-        const outcomes: { id: string; result: ApplyResult }[] = [];
-        for (const { row, parsed } of group) {
-          outcomes.push({ id: row.id, result: await applyParsedDelivery(tx, row, parsed, { now, shopUninstalled: false }) });
-          if (outcomes.length >= APPLY_GROUP_MIN_ROWS && performance.now() - started >= APPLY_GROUP_MS) break;
-        }
-        await recordApplyOutcomes(tx, outcomes, now);
-        return outcomes.length;
+        await applyFactDeliveries(tx, shop, group, now);
+        return performance.now() - started;
       },
       { timeout: 60_000 },
     );
@@ -169,9 +156,11 @@ async function recomputeApplied(db: Db, shop: string, ctx: JobContext, parsedByI
     profiles: profilesFromRows(applied, (row) => parsedById.get(row.id) ?? parseWebhookPayload(row.topic, row.payload)),
     origin: "live",
     chunkSize: RECOMPUTE_CHUNK,
+    chunkMs: DRAIN_TRANSACTION_MS,
     afterMember: async ({ customerGid }) => {
-      await ctx.deps.hooks?.afterMember?.({ shop, customerGid, index: index++, job: ctx.job });
-      if (index % 100 === 0) await ctx.heartbeat();
+      const at = index++; // counted outside the optional call: `?.` skips its arguments when there is no hook
+      await ctx.deps.hooks?.afterMember?.({ shop, customerGid, index: at, job: ctx.job });
+      if ((at + 1) % 500 === 0) await ctx.heartbeat();
     },
   });
   await db.webhookInbox.updateMany({

@@ -1,5 +1,5 @@
-import type { OrderFact as OrderFactRow } from "@prisma/client";
-import type { Tx } from "~/db/client.server";
+import { Prisma, type OrderFact as OrderFactRow } from "@prisma/client";
+import { dbProvider, type Tx } from "~/db/client.server";
 import type { OrderLine, RefundFact as EngineRefund } from "~/domain";
 import { salesChannelOf } from "~/domain/sales-channels";
 import { decimalToMinor } from "~/shopify/backfill.server";
@@ -135,7 +135,7 @@ function rowData(input: OrderFactInput): OrderFactData {
 const earlier = (a: Date | null, b: Date | null) => (a === null ? b : b === null ? a : a.getTime() <= b.getTime() ? a : b);
 
 /** The stored row's content after merging `input` into `existing`. */
-export function mergeOrderFact(existing: OrderFactRow, input: OrderFactInput): OrderFactData {
+export function mergeOrderFact(existing: OrderFactData, input: OrderFactInput): OrderFactData {
   const newer = input.sourceUpdatedAt.getTime() > existing.sourceUpdatedAt.getTime();
   const base = newer
     ? rowData(input)
@@ -161,7 +161,7 @@ export function mergeOrderFact(existing: OrderFactRow, input: OrderFactInput): O
   return { ...base, paidAt: earlier(existing.paidAt, input.paidAt), cancelledAt: earlier(existing.cancelledAt, input.cancelledAt) };
 }
 
-function sameContent(a: OrderFactData, row: OrderFactRow): boolean {
+function sameContent(a: OrderFactData, row: OrderFactData): boolean {
   return (Object.keys(a) as (keyof OrderFactData)[]).every((k) => {
     const x = a[k];
     const y = row[k];
@@ -169,54 +169,126 @@ function sameContent(a: OrderFactData, row: OrderFactRow): boolean {
   });
 }
 
+/** An order or a refund to store: what one delivery (or one backfilled record) says. */
+export type FactInput = { kind: "order"; input: OrderFactInput } | { kind: "refund"; input: RefundFactInput };
+
+export interface FactWrites {
+  /** Per input, in order: the customers whose history it changed (none when it added nothing new). */
+  touched: string[][];
+  /** Whether a paid order written here waits for its lines' collections and tags (the resolver is to be queued). */
+  awaitingScopes: boolean;
+}
+
+/** An order row as this writer tracks it: the stored row, or one created by an earlier input of the same call. */
+type OrderState = OrderFactData & { orderGid: string; scopeState: string; id?: string };
+
+/**
+ * Stores many orders and refunds (a drainer's group of deliveries, a backfill's chunk) as if each were stored alone,
+ * in order, with a few statements for all of them: one read of the orders and refunds they name, the merges in
+ * memory, then one insert per table, an update per changed stored order, and one statement that makes refunds
+ * follow their order's customer. An order keeps the newest description Shopify sent (mergeOrderFact); a refund is
+ * written once, with its order's customer when the order is known (else none until the order arrives).
+ * `onlyIfMissing` (a backfill): orders already stored are left as they are.
+ */
+export async function writeFacts(tx: Tx, shop: string, inputs: FactInput[], opts: { onlyIfMissing?: boolean } = {}): Promise<FactWrites> {
+  const orderGids = [...new Set(inputs.map((f) => f.input.orderGid))];
+  const refundGids = [...new Set(inputs.flatMap((f) => (f.kind === "refund" ? [f.input.refundGid] : [])))];
+  const [storedOrders, storedRefunds] = await Promise.all([
+    tx.orderFact.findMany({ where: { shop, orderGid: { in: orderGids } } }),
+    refundGids.length ? tx.refundFact.findMany({ where: { shop, refundGid: { in: refundGids } }, select: { refundGid: true } }) : [],
+  ]);
+  const orders = new Map<string, OrderState>(storedOrders.map((o) => [o.orderGid, o]));
+  const refundsSeen = new Set(storedRefunds.map((r) => r.refundGid));
+  const creates = new Map<string, OrderState>();
+  const updates = new Map<string, { id: string; data: OrderFactData & { scopeState: string } }>();
+  const newRefunds: Prisma.RefundFactCreateManyInput[] = [];
+  const moved = new Set<string>();
+  const touched: string[][] = [];
+
+  for (const fact of inputs) {
+    if (fact.kind === "refund") {
+      const r = fact.input;
+      if (refundsSeen.has(r.refundGid)) {
+        touched.push([]);
+        continue;
+      }
+      refundsSeen.add(r.refundGid);
+      const customerGid = orders.get(r.orderGid)?.customerGid ?? null;
+      newRefunds.push({
+        shop,
+        refundGid: r.refundGid,
+        orderGid: r.orderGid,
+        customerGid,
+        createdAt: r.createdAt,
+        amount: r.amount,
+        linesJson: JSON.stringify(r.lines),
+      });
+      touched.push(customerGid ? [customerGid] : []);
+      continue;
+    }
+    const input = fact.input;
+    const existing = orders.get(input.orderGid);
+    if (!existing) {
+      // A backfill's lines carry their products' collections and tags; a webhook's do not (order-scopes.server.ts).
+      const row: OrderState = { orderGid: input.orderGid, ...rowData(input), scopeState: input.source === "backfill" ? "resolved" : "unresolved" };
+      orders.set(input.orderGid, row);
+      creates.set(input.orderGid, row);
+      moved.add(input.orderGid);
+      touched.push(input.customerGid ? [input.customerGid] : []);
+      continue;
+    }
+    if (opts.onlyIfMissing) {
+      touched.push([]);
+      continue;
+    }
+    const merged = mergeOrderFact(existing, input);
+    const scopes = scopesAfterMerge(existing, merged);
+    merged.linesJson = scopes.linesJson;
+    if (sameContent(merged, existing)) {
+      touched.push([]);
+      continue;
+    }
+    const row: OrderState = { ...existing, ...merged, scopeState: scopes.scopeState };
+    orders.set(input.orderGid, row);
+    if (creates.has(input.orderGid)) creates.set(input.orderGid, row);
+    else updates.set(input.orderGid, { id: existing.id!, data: { ...merged, scopeState: scopes.scopeState } });
+    moved.add(input.orderGid);
+    const customers = new Set<string>();
+    if (row.customerGid) customers.add(row.customerGid);
+    if (existing.customerGid && existing.customerGid !== row.customerGid) customers.add(existing.customerGid);
+    touched.push([...customers]);
+  }
+
+  if (creates.size) await tx.orderFact.createMany({ data: [...creates.values()].map((row) => ({ ...row, shop })) });
+  for (const { id, data } of updates.values()) await tx.orderFact.update({ where: { id }, data });
+  if (newRefunds.length) await tx.refundFact.createMany({ data: newRefunds });
+  // Refunds that came first (or belonged to the previous customer) follow their order.
+  if (moved.size) await refundsFollowTheirOrders(tx, shop, [...moved]);
+  const awaitingScopes = [...moved].some((gid) => {
+    const o = orders.get(gid)!;
+    return o.scopeState === "unresolved" && o.paidAt !== null;
+  });
+  return { touched, awaitingScopes };
+}
+
+/** Sets each refund of these orders to its order's customer where it differs (null included), in one statement. */
+async function refundsFollowTheirOrders(tx: Tx, shop: string, orderGids: string[]): Promise<void> {
+  const differs = dbProvider(tx) === "postgresql" ? Prisma.sql`IS DISTINCT FROM` : Prisma.sql`IS NOT`;
+  const customerOfOrder = Prisma.sql`(SELECT o."customerGid" FROM "OrderFact" AS o WHERE o."shop" = "RefundFact"."shop" AND o."orderGid" = "RefundFact"."orderGid")`;
+  await tx.$executeRaw`
+    UPDATE "RefundFact" SET "customerGid" = ${customerOfOrder}
+     WHERE "shop" = ${shop} AND "orderGid" IN (${Prisma.join(orderGids)}) AND "customerGid" ${differs} ${customerOfOrder}`;
+}
+
 /**
  * Upserts an order. Returns the customers whose history changed (the order's customer, and its previous customer
  * when the order moved), or none when the delivery added nothing new.
  */
 export async function upsertOrderFact(tx: Tx, shop: string, input: OrderFactInput, opts: { onlyIfMissing?: boolean } = {}): Promise<string[]> {
-  const existing = await tx.orderFact.findUnique({ where: { shop_orderGid: { shop, orderGid: input.orderGid } } });
-  let customer: string | null;
-  const touched = new Set<string>();
-  if (!existing) {
-    // A backfill's lines carry their products' collections and tags; a webhook's do not (order-scopes.server.ts).
-    await tx.orderFact.create({
-      data: { shop, orderGid: input.orderGid, ...rowData(input), scopeState: input.source === "backfill" ? "resolved" : "unresolved" },
-    });
-    customer = input.customerGid;
-    if (customer) touched.add(customer);
-  } else {
-    if (opts.onlyIfMissing) return [];
-    const merged = mergeOrderFact(existing, input);
-    const scopes = scopesAfterMerge(existing, merged);
-    merged.linesJson = scopes.linesJson;
-    if (sameContent(merged, existing)) return [];
-    await tx.orderFact.update({ where: { id: existing.id }, data: { ...merged, scopeState: scopes.scopeState } });
-    customer = merged.customerGid;
-    if (customer) touched.add(customer);
-    if (existing.customerGid && existing.customerGid !== customer) touched.add(existing.customerGid);
-  }
-  // Refunds that came first (or belonged to the previous customer) follow the order.
-  const stale = customer === null ? { customerGid: { not: null } } : { OR: [{ customerGid: null }, { customerGid: { not: customer } }] };
-  await tx.refundFact.updateMany({ where: { shop, orderGid: input.orderGid, ...stale }, data: { customerGid: customer } });
-  return [...touched];
+  return (await writeFacts(tx, shop, [{ kind: "order", input }], opts)).touched[0];
 }
 
 /** Inserts a refund once. Returns the customer to recompute (none while its order is unknown, or on a repeat). */
 export async function insertRefundFact(tx: Tx, shop: string, input: RefundFactInput): Promise<string[]> {
-  const existing = await tx.refundFact.findUnique({ where: { shop_refundGid: { shop, refundGid: input.refundGid } }, select: { id: true } });
-  if (existing) return [];
-  const order = await tx.orderFact.findUnique({ where: { shop_orderGid: { shop, orderGid: input.orderGid } }, select: { customerGid: true } });
-  const customerGid = order?.customerGid ?? null;
-  await tx.refundFact.create({
-    data: {
-      shop,
-      refundGid: input.refundGid,
-      orderGid: input.orderGid,
-      customerGid,
-      createdAt: input.createdAt,
-      amount: input.amount,
-      linesJson: JSON.stringify(input.lines),
-    },
-  });
-  return customerGid ? [customerGid] : [];
+  return (await writeFacts(tx, shop, [{ kind: "refund", input }])).touched[0];
 }

@@ -51,9 +51,3 @@ export async function customersWaitingForProductData(db: DbOrTx, ctx: ShopContex
   if (waiting.size) await queueScopeResolution(db, ctx.shop, now, { unlessRunning: true });
   return waiting;
 }
-
-/** Whether a paid order now waits for the resolver (after a delivery is applied): queues it if so. */
-export async function queueScopeResolutionForOrder(db: DbOrTx, shop: string, orderGid: string, now: Date): Promise<void> {
-  const row = await db.orderFact.findUnique({ where: { shop_orderGid: { shop, orderGid } }, select: { scopeState: true, paidAt: true } });
-  if (row?.scopeState === "unresolved" && row.paidAt !== null) await queueScopeResolution(db, shop, now);
-}

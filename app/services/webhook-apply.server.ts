@@ -1,12 +1,13 @@
 import type { WebhookInbox } from "@prisma/client";
-import type { Db, Tx } from "~/db/client.server";
+import { Prisma } from "@prisma/client";
+import { dbProvider, type Db, type Tx } from "~/db/client.server";
 import { PLAN_REFRESH_JOB, planRefreshKey } from "~/queue/job-kinds";
 import { enqueueJob } from "~/queue/queue.server";
 import { storeGrantedScopes } from "~/shopify/access-scopes.server";
-import { insertRefundFact, orderFactFromPayload, refundFactFromPayload, upsertOrderFact } from "./order-facts.server";
+import { orderFactFromPayload, refundFactFromPayload, writeFacts, type FactInput } from "./order-facts.server";
 import { importFullOrderHistory } from "./order-history.server";
 import { applyCatalogChange } from "./order-scopes-webhooks.server";
-import { queueScopeResolutionForOrder } from "./product-data-wait.server";
+import { queueScopeResolution } from "./product-data-wait.server";
 import {
   forgetDeletedCustomer,
   mergeCustomers,
@@ -82,17 +83,14 @@ export async function applyParsedDelivery(
     case "orders/paid":
     case "orders/updated":
     case "orders/cancelled":
-      touched = await upsertOrderFact(tx, shop, orderFactFromPayload(parsed.payload, parsed.topic));
-      await queueScopeResolutionForOrder(tx, shop, parsed.payload.admin_graphql_api_id, opts.now);
+    case "refunds/create":
+      touched = (await writeDeliveredFacts(tx, shop, [parsed], opts.now))[0];
       break;
     case "products/update":
     case "products/delete":
     case "collections/update":
     case "collections/delete":
       await applyCatalogChange(tx, shop, parsed, row.receivedAt);
-      break;
-    case "refunds/create":
-      touched = await insertRefundFact(tx, shop, refundFactFromPayload(parsed.payload));
       break;
     case "customers/create":
     case "customers/update":
@@ -166,24 +164,76 @@ export async function applyParsedDelivery(
   return { status: touched.length ? "applied" : "processed", touched, purged: false } satisfies ApplyResult;
 }
 
+/** Topics whose deliveries only write facts and profiles, so many can be applied together (applyFactDeliveries). */
+export const FACT_DELIVERY_TOPICS: ReadonlySet<string> = new Set([
+  "orders/paid",
+  "orders/updated",
+  "orders/cancelled",
+  "refunds/create",
+  "customers/create",
+  "customers/update",
+]);
+type FactDelivery = Extract<ParsedWebhook, { topic: "orders/paid" | "orders/updated" | "orders/cancelled" | "refunds/create" }>;
+type FactDeliveryOrProfile = Extract<ParsedWebhook, { topic: "customers/create" | "customers/update" }> | FactDelivery;
+
+/** The orders and refunds of these deliveries, written together (writeFacts); per delivery, the customers it touched. */
+async function writeDeliveredFacts(tx: Tx, shop: string, deliveries: FactDelivery[], now: Date): Promise<string[][]> {
+  const inputs = deliveries.map(
+    (d): FactInput =>
+      d.topic === "refunds/create"
+        ? { kind: "refund", input: refundFactFromPayload(d.payload) }
+        : { kind: "order", input: orderFactFromPayload(d.payload, d.topic) },
+  );
+  const written = await writeFacts(tx, shop, inputs);
+  // A live order's lines wait for their collections and tags: the resolver reads them from Shopify after commit.
+  if (written.awaitingScopes) await queueScopeResolution(tx, shop, now);
+  return written.touched;
+}
+
+/**
+ * Many deliveries of FACT_DELIVERY_TOPICS (a drainer's group, in arrival order) in the caller's transaction, with
+ * their rows' new statuses: the same facts as applying each alone, in a few statements for the whole group.
+ */
+export async function applyFactDeliveries(tx: Tx, shop: string, deliveries: { id: string; parsed: ParsedWebhook }[], now: Date): Promise<void> {
+  const facts: { index: number; parsed: FactDelivery }[] = [];
+  const outcomes = deliveries.map(({ id }) => ({ id, result: { status: "processed", touched: [], purged: false } as ApplyResult }));
+  for (const [index, { parsed }] of deliveries.entries()) {
+    const p = parsed as FactDeliveryOrProfile;
+    if (p.topic === "customers/create" || p.topic === "customers/update") await updateMemberProfile(tx, shop, p.payload.admin_graphql_api_id, profileOf(p.payload));
+    else if (FACT_DELIVERY_TOPICS.has(p.topic)) facts.push({ index, parsed: p });
+    else throw new Error(`applyFactDeliveries cannot apply ${parsed.topic}`);
+  }
+  const touched = facts.length ? await writeDeliveredFacts(tx, shop, facts.map((f) => f.parsed), now) : [];
+  facts.forEach(({ index }, i) => {
+    if (touched[i].length) outcomes[index].result = { status: "applied", touched: touched[i], purged: false };
+  });
+  await recordApplyOutcomes(tx, outcomes, now);
+}
+
 /**
  * The new statuses of applied deliveries, in the transaction that wrote their facts: `applied` with the customers to
- * recompute (touchedJson), or `processed` when they touched none. One statement per distinct outcome, so a batch of
- * deliveries costs a few statements, not one per row.
+ * recompute (touchedJson), or `processed` when they touched none. Two statements for any number of rows.
  */
 export async function recordApplyOutcomes(tx: Tx, outcomes: { id: string; result: ApplyResult }[], now: Date): Promise<void> {
-  const byOutcome = new Map<string, string[]>();
-  for (const { id, result } of outcomes) {
-    const key = result.touched.length ? JSON.stringify(result.touched) : "";
-    byOutcome.set(key, [...(byOutcome.get(key) ?? []), id]);
-  }
-  for (const [touchedJson, ids] of byOutcome) {
-    await tx.webhookInbox.updateMany({
-      where: { id: { in: ids } },
-      data: touchedJson
-        ? { status: "applied", touchedJson, processedAt: null, error: null }
-        : { status: "processed", touchedJson: null, processedAt: now, error: null },
+  const processed = outcomes.filter((o) => o.result.touched.length === 0).map((o) => o.id);
+  const applied = outcomes.filter((o) => o.result.touched.length > 0).map((o) => ({ id: o.id, touchedJson: JSON.stringify(o.result.touched) }));
+  if (processed.length)
+    await tx.webhookInbox.updateMany({ where: { id: { in: processed } }, data: { status: "processed", touchedJson: null, processedAt: now, error: null } });
+  if (applied.length === 1)
+    await tx.webhookInbox.update({
+      where: { id: applied[0].id },
+      data: { status: "applied", touchedJson: applied[0].touchedJson, processedAt: null, error: null },
     });
+  else if (applied.length > 1) {
+    // Each row its own touchedJson: one UPDATE … FROM the rows as JSON.
+    const rows = JSON.stringify(applied);
+    const v =
+      dbProvider(tx) === "postgresql"
+        ? Prisma.sql`json_to_recordset(${rows}::json) AS v("id" text, "touchedJson" text)`
+        : Prisma.sql`(SELECT json_extract(j.value, '$.id') AS "id", json_extract(j.value, '$.touchedJson') AS "touchedJson" FROM json_each(${rows}) AS j) AS v`;
+    await tx.$executeRaw`
+      UPDATE "WebhookInbox" SET "status" = 'applied', "touchedJson" = v."touchedJson", "processedAt" = NULL, "error" = NULL
+        FROM ${v} WHERE "WebhookInbox"."id" = v."id"`;
   }
 }
 
