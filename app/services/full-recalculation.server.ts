@@ -87,6 +87,11 @@ export interface FullRecalculationOptions {
   afterBatch?: (checkpoint: FullRecalculationCheckpoint, results: RecalculateResult[]) => Promise<void> | void;
   /** After each batch is committed, where its time went: for benches (bench/recalc.ts), never stored. */
   observeBatch?: (timings: BatchTimings) => void;
+  /**
+   * false: fold every member from their first fact, reading and writing no checkpoint (bench/checkpoints.ts compares
+   * the two). Default: the shop's members keep checkpoints when it has been republished often enough (keepsCheckpoints).
+   */
+  checkpoints?: boolean;
 }
 
 export const MAX_FULL_BATCH = 900;
@@ -165,12 +170,12 @@ async function recalculateBatch(
   // Member checkpoints (docs/checkpoints.md): after a publication each member resumes from the checkpoint kept before
   // it and is replayed once, under the new version only. Read with the facts (a checkpoint that no longer fits them is
   // simply not used); written in the batch's transaction, one statement for the batch.
-  const kept = await loadCheckpointsOfRange(db, ctx, checkpoint.after, customers[customers.length - 1]);
+  const checkpointed = opts.checkpoints !== false && keepsCheckpoints(ctx);
+  const kept = checkpointed ? await loadCheckpointsOfRange(db, ctx, checkpoint.after, customers[customers.length - 1]) : new Map();
   const t1 = performance.now();
   // planMember in three passes, so the fold runs as one stretch that two clock readings time (a thread CPU reading
   // costs microseconds and only advances on the scheduler's tick: per member it would cost more than it tells).
   const events = customers.map((gid) => memberEvents(facts.get(gid)!, ctx.versions));
-  const checkpointed = keepsCheckpoints(ctx);
   const folds: (FoldResult | null)[] = [];
   const foldStart = performance.now();
   const cpuStart = process.threadCpuUsage();
