@@ -1,4 +1,5 @@
-import type { Db, DbOrTx } from "~/db/client.server";
+import { dbProvider, type Db, type DbOrTx } from "~/db/client.server";
+import { jsonTextRows, sqlInstant } from "~/db/raw-values.server";
 import type { OrderLine } from "~/domain";
 import { scopesMatterBefore } from "~/domain/program-scopes";
 import { asCaller, type AdminCaller, type AdminGraphqlClient, type CallPolicy } from "~/shopify/admin-graphql.server";
@@ -175,13 +176,21 @@ export async function resolveOrderScopes(
     const unreadable = orders.filter((o) => !ready.includes(o));
     const customers = new Set<string>();
     await db.$transaction(async (tx) => {
+      // One statement for the batch: each order its resolved lines, only where the stored lines are still those read.
+      const resolved = ready.length
+        ? await tx.$queryRaw<{ id: string }[]>`
+            UPDATE "OrderFact" SET "linesJson" = v."after", "scopeState" = 'resolved', "updatedAt" = ${sqlInstant(dbProvider(tx), new Date())}
+              FROM ${jsonTextRows(
+                dbProvider(tx),
+                ["id", "before", "after"],
+                ready.map((o) => ({ id: o.id, before: o.linesJson, after: JSON.stringify(linesWithScopes(lines.get(o.id)!, scopes)) })),
+              )}
+             WHERE "OrderFact"."id" = v."id" AND "OrderFact"."scopeState" = 'unresolved' AND "OrderFact"."linesJson" = v."before"
+            RETURNING "OrderFact"."id"`
+        : [];
+      const ids = new Set(resolved.map((r) => r.id));
       for (const o of ready) {
-        const linesJson = JSON.stringify(linesWithScopes(lines.get(o.id)!, scopes));
-        const { count } = await tx.orderFact.updateMany({
-          where: { id: o.id, scopeState: "unresolved", linesJson: o.linesJson },
-          data: { linesJson, scopeState: "resolved" },
-        });
-        if (count === 0) continue;
+        if (!ids.has(o.id)) continue;
         result.resolved++;
         if (o.customerGid && !o.test) customers.add(o.customerGid);
       }

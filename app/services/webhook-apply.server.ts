@@ -1,6 +1,6 @@
 import type { WebhookInbox } from "@prisma/client";
-import { Prisma } from "@prisma/client";
 import { dbProvider, type Db, type Tx } from "~/db/client.server";
+import { jsonTextRows } from "~/db/raw-values.server";
 import { PLAN_REFRESH_JOB, planRefreshKey } from "~/queue/job-kinds";
 import { enqueueJob } from "~/queue/queue.server";
 import { storeGrantedScopes } from "~/shopify/access-scopes.server";
@@ -178,11 +178,10 @@ type FactDeliveryOrProfile = Extract<ParsedWebhook, { topic: "customers/create" 
 
 /** The orders and refunds of these deliveries, written together (writeFacts); per delivery, the customers it touched. */
 async function writeDeliveredFacts(tx: Tx, shop: string, deliveries: FactDelivery[], now: Date): Promise<string[][]> {
-  const inputs = deliveries.map(
-    (d): FactInput =>
-      d.topic === "refunds/create"
-        ? { kind: "refund", input: refundFactFromPayload(d.payload) }
-        : { kind: "order", input: orderFactFromPayload(d.payload, d.topic) },
+  const inputs = deliveries.map((d): FactInput =>
+    d.topic === "refunds/create"
+      ? { kind: "refund", input: refundFactFromPayload(d.payload) }
+      : { kind: "order", input: orderFactFromPayload(d.payload, d.topic) },
   );
   const written = await writeFacts(tx, shop, inputs);
   // A live order's lines wait for their collections and tags: the resolver reads them from Shopify after commit.
@@ -199,11 +198,19 @@ export async function applyFactDeliveries(tx: Tx, shop: string, deliveries: { id
   const outcomes = deliveries.map(({ id }) => ({ id, result: { status: "processed", touched: [], purged: false } as ApplyResult }));
   for (const [index, { parsed }] of deliveries.entries()) {
     const p = parsed as FactDeliveryOrProfile;
-    if (p.topic === "customers/create" || p.topic === "customers/update") await updateMemberProfile(tx, shop, p.payload.admin_graphql_api_id, profileOf(p.payload));
+    if (p.topic === "customers/create" || p.topic === "customers/update")
+      await updateMemberProfile(tx, shop, p.payload.admin_graphql_api_id, profileOf(p.payload));
     else if (FACT_DELIVERY_TOPICS.has(p.topic)) facts.push({ index, parsed: p });
     else throw new Error(`applyFactDeliveries cannot apply ${parsed.topic}`);
   }
-  const touched = facts.length ? await writeDeliveredFacts(tx, shop, facts.map((f) => f.parsed), now) : [];
+  const touched = facts.length
+    ? await writeDeliveredFacts(
+        tx,
+        shop,
+        facts.map((f) => f.parsed),
+        now,
+      )
+    : [];
   facts.forEach(({ index }, i) => {
     if (touched[i].length) outcomes[index].result = { status: "applied", touched: touched[i], purged: false };
   });
@@ -218,7 +225,10 @@ export async function recordApplyOutcomes(tx: Tx, outcomes: { id: string; result
   const processed = outcomes.filter((o) => o.result.touched.length === 0).map((o) => o.id);
   const applied = outcomes.filter((o) => o.result.touched.length > 0).map((o) => ({ id: o.id, touchedJson: JSON.stringify(o.result.touched) }));
   if (processed.length)
-    await tx.webhookInbox.updateMany({ where: { id: { in: processed } }, data: { status: "processed", touchedJson: null, processedAt: now, error: null } });
+    await tx.webhookInbox.updateMany({
+      where: { id: { in: processed } },
+      data: { status: "processed", touchedJson: null, processedAt: now, error: null },
+    });
   if (applied.length === 1)
     await tx.webhookInbox.update({
       where: { id: applied[0].id },
@@ -226,11 +236,7 @@ export async function recordApplyOutcomes(tx: Tx, outcomes: { id: string; result
     });
   else if (applied.length > 1) {
     // Each row its own touchedJson: one UPDATE … FROM the rows as JSON.
-    const rows = JSON.stringify(applied);
-    const v =
-      dbProvider(tx) === "postgresql"
-        ? Prisma.sql`json_to_recordset(${rows}::json) AS v("id" text, "touchedJson" text)`
-        : Prisma.sql`(SELECT json_extract(j.value, '$.id') AS "id", json_extract(j.value, '$.touchedJson') AS "touchedJson" FROM json_each(${rows}) AS j) AS v`;
+    const v = jsonTextRows(dbProvider(tx), ["id", "touchedJson"], applied);
     await tx.$executeRaw`
       UPDATE "WebhookInbox" SET "status" = 'applied', "touchedJson" = v."touchedJson", "processedAt" = NULL, "error" = NULL
         FROM ${v} WHERE "WebhookInbox"."id" = v."id"`;

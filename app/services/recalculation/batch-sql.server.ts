@@ -1,6 +1,7 @@
 import { Prisma } from "@prisma/client";
 import type BetterSqlite3 from "better-sqlite3";
 import type { DbProvider, Tx } from "~/db/client.server";
+import { sqlInstant } from "~/db/raw-values.server";
 import { sqliteConnectionOf, sqliteDate } from "~/db/sqlite-direct-writes.server";
 import type { BatchWrites } from "./batch-writes";
 
@@ -282,9 +283,9 @@ export async function applyBatchWrites(tx: Tx, provider: DbProvider, shop: strin
   if (provider === "postgresql")
     return writeWithJsonRows(
       tx,
-      batchStatements(shop, w, now, (d) => Prisma.sql`${d.toISOString()}::timestamp(3)`),
+      batchStatements(shop, w, now, (d) => sqlInstant(provider, d)),
     );
-  const statements = batchStatements(shop, w, now, (d) => Prisma.sql`${sqliteDate(d)}`);
+  const statements = batchStatements(shop, w, now, (d) => sqlInstant(provider, d));
   const database = sqliteConnectionOf(tx);
   if (database) writeOnConnection(database, statements);
   else await writeWithSqliteJsonRows(tx, statements);
