@@ -1,5 +1,6 @@
 import type { WebhookInbox } from "@prisma/client";
 import type { Db } from "~/db/client.server";
+import { IN_LIST_SLICE } from "~/db/in-slices.server";
 import { recalculateMembers } from "~/services/member-recalculation.server";
 import { loadShopContext } from "~/services/shop-context.server";
 import { applyFactDeliveries, applyInboxRow, FACT_DELIVERY_TOPICS, profilesFromRows, type ApplyResult } from "~/services/webhook-apply.server";
@@ -72,7 +73,7 @@ async function applyReceived(
   for (const [i, parsed] of groupable.entries()) if (parsed) parsedById.set(rows[i].id, parsed);
 
   let groupRows = MIN_GROUP_ROWS;
-  for (let i = 0; i < rows.length; ) {
+  for (let i = 0; i < rows.length;) {
     let end = i;
     while (end < rows.length && end - i < groupRows && groupable[end]) end++;
     if (end === i) {
@@ -84,7 +85,8 @@ async function applyReceived(
     }
     const group = rows.slice(i, end).map((row, k) => ({ id: row.id, parsed: groupable[i + k]! }));
     const ms = await applyGroup(db, shop, group, ctx.now());
-    if (ms !== null) groupRows = Math.max(MIN_GROUP_ROWS, Math.min(APPLY_GROUP_ROWS, Math.floor(DRAIN_TRANSACTION_MS / Math.max(ms / group.length, 0.01))));
+    if (ms !== null)
+      groupRows = Math.max(MIN_GROUP_ROWS, Math.min(APPLY_GROUP_ROWS, Math.floor(DRAIN_TRANSACTION_MS / Math.max(ms / group.length, 0.01))));
     if (ms === null) {
       // Something in the group failed and nothing of it was written: one by one, so the bad one fails alone (and
       // throws, retrying the job, until it is set aside) and the ones before it land.
@@ -163,8 +165,11 @@ async function recomputeApplied(db: Db, shop: string, ctx: JobContext, parsedByI
       if ((at + 1) % 500 === 0) await ctx.heartbeat();
     },
   });
-  await db.webhookInbox.updateMany({
-    where: { id: { in: applied.map((r) => r.id) }, status: "applied" },
-    data: { status: "processed", processedAt: ctx.now() },
-  });
+  // In slices: a pass can leave more rows applied than one statement may bind (SQLite: 999).
+  const ids = applied.map((r) => r.id);
+  for (let i = 0; i < ids.length; i += IN_LIST_SLICE)
+    await db.webhookInbox.updateMany({
+      where: { id: { in: ids.slice(i, i + IN_LIST_SLICE) }, status: "applied" },
+      data: { status: "processed", processedAt: ctx.now() },
+    });
 }

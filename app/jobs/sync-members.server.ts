@@ -1,4 +1,6 @@
-import type { Db } from "~/db/client.server";
+import { dbProvider, type Db } from "~/db/client.server";
+import { jsonTextRows, sqlInstant } from "~/db/raw-values.server";
+import { readInSlices } from "~/db/in-slices.server";
 import { memberShopperView, shopperViewHash } from "~/services/member-sync-records.server";
 import { issuedRewardsByMember } from "~/services/rewards/reward-records.server";
 import { loadShopContext } from "~/services/shop-context.server";
@@ -35,15 +37,20 @@ export async function syncMembersJob(ctx: JobContext): Promise<void> {
 
   const shopCtx = await loadShopContext(ctx.db, shop);
   if (shopCtx.uninstalled) return;
-  const members = await ctx.db.member.findMany({ where: { shop, customerGid: { in: owed.map((s) => s.subject) }, deletedAt: null } });
+  const members = await readInSlices(
+    owed.map((s) => s.subject),
+    (gids) => ctx.db.member.findMany({ where: { shop, customerGid: { in: gids }, deletedAt: null } }),
+  );
   const byGid = new Map(members.map((m) => [m.customerGid, m]));
   // The shopper's points history is built from the whole ledger (newest first, a stable order); zero moves never show.
-  const ledger = members.length
-    ? await ctx.db.pointsEntry.findMany({
-        where: { shop, memberId: { in: members.map((m) => m.id) }, points: { not: 0 } },
+  const ledger = await readInSlices(
+    members.map((m) => m.id),
+    (ids) =>
+      ctx.db.pointsEntry.findMany({
+        where: { shop, memberId: { in: ids }, points: { not: 0 } },
         select: { memberId: true, key: true, kind: true, points: true, at: true },
-      })
-    : [];
+      }),
+  );
   const rewardsOf = await issuedRewardsByMember(
     ctx.db,
     shop,
@@ -89,16 +96,21 @@ export async function syncMembersJob(ctx: JobContext): Promise<void> {
     const errors = new Map<string, string>();
     for (const e of summary.errors) if (e.customerGid) errors.set(e.customerGid, `${e.operation}${e.code ? ` ${e.code}` : ""}: ${e.message}`);
     const now = ctx.now();
+    const synced: Record<string, string | null>[] = [];
     for (const { record, hash, stateId } of records) {
       const error = errors.get(record.customerGid);
       if (error) {
         await ctx.db.syncState.update({ where: { id: stateId }, data: { failures: { increment: 1 }, lastError: error.slice(0, 2000) } });
-      } else {
-        await ctx.db.syncState.update({
-          where: { id: stateId },
-          data: { syncedHash: hash, syncedLevelId: record.level?.id ?? null, lastSyncedAt: now, lastError: null, failures: 0 },
-        });
-      }
+      } else synced.push({ id: stateId, syncedHash: hash, syncedLevelId: record.level?.id ?? null });
+    }
+    // The members Shopify took, in one statement (row by row, a thousand writes would each wait for the writer).
+    if (synced.length) {
+      const provider = dbProvider(ctx.db);
+      await ctx.db.$executeRaw`
+        UPDATE "SyncState" SET "syncedHash" = v."syncedHash", "syncedLevelId" = v."syncedLevelId", "lastSyncedAt" = ${sqlInstant(provider, now)},
+               "lastError" = NULL, "failures" = 0, "updatedAt" = ${sqlInstant(provider, new Date())}
+          FROM ${jsonTextRows(provider, ["id", "syncedHash", "syncedLevelId"], synced)}
+         WHERE "SyncState"."id" = v."id"`;
     }
   }
   // More owed than one batch: the next batch now. Members Shopify refused: again in a minute, up to MAX_SYNC_FAILURES.
@@ -124,5 +136,9 @@ async function owedStates(db: Db, shop: string, take = SYNC_BATCH) {
      ORDER BY "failures", "updatedAt"
      LIMIT ${take}`;
   if (ids.length === 0) return [];
-  return db.syncState.findMany({ where: { id: { in: ids.map((r) => r.id) } }, orderBy: [{ failures: "asc" }, { updatedAt: "asc" }] });
+  const states = await readInSlices(
+    ids.map((r) => r.id),
+    (slice) => db.syncState.findMany({ where: { id: { in: slice } } }),
+  );
+  return states.sort((a, b) => a.failures - b.failures || a.updatedAt.getTime() - b.updatedAt.getTime());
 }

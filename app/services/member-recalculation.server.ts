@@ -1,4 +1,5 @@
 import { dbProvider, lockNames, type Db, type Tx } from "~/db/client.server";
+import { readInSlices } from "~/db/in-slices.server";
 import { SYNC_MEMBERS_JOB, syncMembersKey } from "~/queue/job-kinds";
 import { enqueueJob } from "~/queue/queue.server";
 import { afterMemberWrites, type RecalculationOrigin } from "./member-events.server";
@@ -44,12 +45,13 @@ export async function loadFactsOfMany(db: Db | Tx, shop: string, customerGids: s
     }),
     db.memberAdjustment.findMany({ where: { shop, customerGid: { in: customerGids } }, orderBy: [{ at: "asc" }, { key: "asc" }] }),
   ]);
-  const refunds = orders.length
-    ? await db.refundFact.findMany({
-        where: { shop, orderGid: { in: orders.map((o) => o.orderGid) } },
-        orderBy: [{ createdAt: "asc" }, { refundGid: "asc" }],
-      })
-    : [];
+  // Read in slices (a chunk of members can have more orders than one statement may bind), then put in order.
+  const refunds = (
+    await readInSlices(
+      orders.map((o) => o.orderGid),
+      (orderGids) => db.refundFact.findMany({ where: { shop, orderGid: { in: orderGids } }, orderBy: [{ createdAt: "asc" }, { refundGid: "asc" }] }),
+    )
+  ).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()); // stable: one slice keeps the database's order
   const out = noFacts(customerGids);
   const customerOf = new Map<string, string>();
   for (const o of orders) {
@@ -238,7 +240,7 @@ export async function recalculateMembers(
   if (!currentProgram(ctx)) return results;
   const maxSize = Math.max(1, opts.chunkSize ?? 100);
   let size = opts.chunkMs ? Math.min(maxSize, MIN_TIMED_CHUNK) : maxSize;
-  for (let i = 0; i < customerGids.length; ) {
+  for (let i = 0; i < customerGids.length;) {
     const chunk = customerGids.slice(i, i + size);
     i += chunk.length;
     const profiles = await profilesForNewMembers(db, ctx.shop, chunk, opts.profiles);

@@ -227,4 +227,27 @@ describe("install, backfill, webhooks and sync", () => {
       syncedHash: null,
     });
   });
+
+  it("a burst that leaves more members owed a sync than one SQL list may bind (SQLite: 999) is sent and recorded in one run", async () => {
+    clock.advance(3600_000);
+    const first = 7_000_000;
+    const customers = Array.from({ length: 1200 }, (_, i) => ({ id: `gid://shopify/Customer/${first + i}`, email: `burst.${i}@example.com` }));
+    standIn.seed({ customers }, SHOP);
+    for (const [i, c] of customers.entries()) {
+      const paid = orderPayload({
+        id: 7_500_000 + i,
+        customer: { id: first + i, email: c.email },
+        processedAt: now().toISOString(),
+        lines: [{ id: 1, quantity: 1, price: "20.00" }],
+        currency: "EUR",
+      });
+      expect((await recordWebhook(db, delivery("orders/paid", SHOP, paid), "orders/paid", now())).status).toBe(200);
+    }
+    expect(await run()).toContain("sync-members");
+    const owed = await db.syncState.count({ where: { shop: SHOP, subject: { startsWith: "gid://shopify/Customer/7" } } });
+    const synced = await db.syncState.findMany({ where: { shop: SHOP, subject: { startsWith: "gid://shopify/Customer/7" }, failures: 0 } });
+    expect(owed).toBe(1200);
+    expect(synced.filter((st) => st.syncedHash === st.pendingHash && st.lastSyncedAt !== null)).toHaveLength(1200);
+    expect(standIn.metafieldJson(customers[1199].id, "progress")).toMatchObject({ spend: "20.00" });
+  }, 120_000);
 });

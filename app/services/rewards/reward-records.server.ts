@@ -1,5 +1,6 @@
 import type { Prisma } from "@prisma/client";
 import type { DbOrTx } from "~/db/client.server";
+import { IN_LIST_SLICE } from "~/db/in-slices.server";
 import type { RewardForSync } from "../member-sync-records.server";
 
 /**
@@ -7,8 +8,11 @@ import type { RewardForSync } from "../member-sync-records.server";
  * hash (the recalculation, the sync job, the issue job), so the hash each computes is the same.
  */
 export async function issuedRewardsByMember(db: DbOrTx, shop: string, memberIds: string[]): Promise<Map<string, RewardForSync[]>> {
-  if (memberIds.length === 0) return new Map();
-  return issuedRewards(db, { shop, memberId: { in: memberIds }, status: "issued" });
+  const out = new Map<string, RewardForSync[]>();
+  for (let i = 0; i < memberIds.length; i += IN_LIST_SLICE)
+    for (const [id, rewards] of await issuedRewards(db, { shop, memberId: { in: memberIds.slice(i, i + IN_LIST_SLICE) }, status: "issued" }))
+      out.set(id, rewards);
+  return out;
 }
 
 /** The same for the members whose customer GID is in (after, last]: a full recalculation's batch. */
