@@ -1,4 +1,5 @@
 import "./check-node-version.js"; // first: stops on Node < 22 before anything native loads
+import os from "node:os";
 import { pathToFileURL } from "node:url";
 import { createDb, type Db } from "~/db/client.server";
 import { JOB_HANDLERS } from "~/jobs/handlers.server";
@@ -35,6 +36,9 @@ export function drain(db: Db, deps: WorkerDeps = {}, opts: { maxJobs?: number } 
   return drainJobs(db, withDefaults(deps), JOB_HANDLERS, opts);
 }
 
+/** The worker's niceness (0 normal, 19 lowest): the web process's acks win the CPU over the worker's backlog. */
+export const WORKER_NICE = 10;
+
 async function main(): Promise<void> {
   const db = createDb();
   const controller = new AbortController();
@@ -43,6 +47,13 @@ async function main(): Promise<void> {
       console.log(JSON.stringify({ event: "worker.stopping", signal }));
       controller.abort();
     });
+  }
+  // Below the web process in the CPU's queue when they share a host: a webhook's answer is due within seconds (Shopify
+  // retries it), the worker's backlog is not. WORKER_NICE=0 turns this off.
+  try {
+    os.setPriority(Number(process.env.WORKER_NICE ?? WORKER_NICE));
+  } catch {
+    // not allowed here: the worker runs at the priority it was given
   }
   const deps = withDefaults({ log: (entry) => console.log(JSON.stringify(entry)) });
   console.log(JSON.stringify({ event: "worker.started", pid: process.pid }));
