@@ -8,7 +8,7 @@
 // (bench/support/webhook-burst.ts), from a second process (bench/webhook-sender.ts) at `--rate` requests per second.
 // `--seconds S` sizes the burst to S seconds of sending at `--rate` instead (the issue's full size: --seconds 60).
 //
-// With `--worker during` (the default) a worker loop drains and syncs while the deliveries arrive, as in production,
+// With `--worker during` (the default) a worker process (`npm run worker`) drains and syncs while the deliveries arrive, as in production,
 // so the ack latency is measured with the drain competing for SQLite's single writer, and level freshness is measured:
 // per delivery, from its ack to the moment its member's level and `$app:tierline` metafields in the stand-in reflect
 // it (the stand-in polled every 100 ms). With `--worker after` everything is drained after the last ack and the drain's
@@ -172,7 +172,15 @@ try {
   const final = new Map<string, number>();
   for (const [gid, e] of burst.expected) final.set(gid, e.spend);
   const watch = workerDuring && !syncSkipped ? watchStandInSpend(stack.standIn, shop, [...final.keys()]) : null;
-  if (workerDuring) stack.startWorkerLoop({ idleMs: 50 });
+  // The worker as production runs it: its own process (`npm run worker`), so the stand-in's work in this process (its
+  // GraphQL validation, bulk operations) never lands inside the worker's transactions.
+  const worker = workerDuring
+    ? spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts/worker.ts")], {
+        cwd: root,
+        env: { ...process.env, ...stack.env, WORKER_IDLE_MS: "50" },
+        stdio: ["ignore", "ignore", "inherit"],
+      })
+    : null;
   const sendStart = performance.now();
   const appCpuBefore = cpuMs(stack.app.process.pid);
   const sent = await send(signedLines.slice(warmUpCount));
@@ -187,7 +195,11 @@ try {
 
   // What is left (everything with --worker after), drained here; with --worker during the loop is stopped first so
   // two drainers do not share the timing.
-  if (workerDuring) await stack.stopWorkerLoop();
+  if (worker) {
+    const exited = new Promise((resolve) => worker.once("exit", resolve));
+    worker.kill("SIGTERM"); // it finishes its current job, then exits
+    await exited;
+  }
   const t0 = performance.now();
   const jobMs: Record<string, number> = {};
   const types = syncSkipped ? Object.keys(JOB_HANDLERS).filter((type) => type !== SYNC_MEMBERS_JOB) : undefined;
