@@ -45,7 +45,8 @@ export async function recordWelcomeRewards(tx: Tx, writes: MemberWrite[]): Promi
   if (candidates.length === 0) return;
   const welcome = await loadWelcomeBenefits(tx, candidates[0].write.ctx.shop);
   let inserted = 0;
-  for (const { write, input } of candidates) for (const r of dueWelcomeRewards({ ...input, welcome })) inserted += await insertWelcomeReward(tx, write, r);
+  for (const { write, input } of candidates)
+    for (const r of dueWelcomeRewards({ ...input, welcome })) inserted += await insertWelcomeReward(tx, write, r);
   const { ctx, now } = candidates[0].write;
   if (inserted > 0) await enqueueJob(tx, { type: ISSUE_REWARDS_JOB, shop: ctx.shop, key: issueRewardsKey(ctx.shop) }, now);
 }

@@ -17,7 +17,10 @@ export async function dropConnectionAt(
   atWrite: number,
 ): Promise<{ db: Db; dropped(): Promise<number>; release(): Promise<void> }> {
   if (!isPostgresUrl(url)) {
-    const client = droppingClient(url, { atStatement: atWrite, when: (sql) => new RegExp(`^\\s*(INSERT INTO|UPDATE) [^ ]*${table}\\b`, "i").test(sql) });
+    const client = droppingClient(url, {
+      atStatement: atWrite,
+      when: (sql) => new RegExp(`^\\s*(INSERT INTO|UPDATE) [^ ]*${table}\\b`, "i").test(sql),
+    });
     return { db: client.db, dropped: async () => client.drops.length, release: () => client.db.$disconnect() };
   }
   const admin = createDb(url);
