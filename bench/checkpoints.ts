@@ -20,11 +20,7 @@
 //
 //   npm run bench:checkpoints -- [--members 2000] [--orders-per 12] [--rounds 5] [--database sqlite|postgres]
 // PostgreSQL: TIERLINE_BENCH_DATABASE_URL=$(scripts/postgres.sh url) (a database tierline_bench_checkpoints is made).
-import fs from "node:fs";
 import os from "node:os";
-import path from "node:path";
-import Database from "better-sqlite3";
-import pg from "pg";
 import { createDb, type Db } from "../app/db/client.server.ts";
 import { evaluateMember, type MemberEvent } from "../app/domain/index.ts";
 import { foldFrom, type MemberCheckpoint } from "../app/domain/checkpoint.ts";
@@ -33,9 +29,9 @@ import { CHECKPOINTS_FROM_PUBLICATIONS } from "../app/services/recalculation/che
 import { loadShopContext } from "../app/services/shop-context.server.ts";
 import { publishProgram } from "../tools/local-stack/database.ts";
 import { seededRandom } from "../tools/sample-data/seeded-random";
+import { freshBenchDatabase } from "./support/bench-database.ts";
 import { syntheticProgramJson } from "./support/synthetic-shop.ts";
 
-const root = path.resolve(import.meta.dirname, "..");
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
@@ -52,40 +48,11 @@ const SHOPS = { one: "one.bench-checkpoints.myshopify.com", twelve: "twelve.benc
 /** Gold's threshold in versions 1..11 of "twelve" (the twelfth repeats the eleventh; "one" has the last). */
 const GOLD = ["2500.00", "2000.00", "3000.00", "2200.00", "2800.00", "1800.00", "3200.00", "2400.00", "2600.00", "2100.00", "2500.00"];
 
-const migrations = (dir: string) =>
-  fs
-    .readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => d.name)
-    .sort()
-    .map((name) => fs.readFileSync(path.join(dir, name, "migration.sql"), "utf8"));
-
 async function freshDatabase(): Promise<{ url: string; drop: () => void }> {
-  if (DATABASE === "sqlite") {
-    const file = path.join(os.tmpdir(), `tierline-bench-checkpoints-${process.pid}.sqlite`);
-    const drop = () => {
-      for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(`${file}${suffix}`, { force: true });
-    };
-    drop();
-    const sqlite = new Database(file);
-    for (const sql of migrations(path.join(root, "prisma/migrations"))) sqlite.exec(sql);
-    sqlite.close();
-    return { url: `file:${file}`, drop };
-  }
-  const server = process.env.TIERLINE_BENCH_DATABASE_URL;
-  if (!server) throw new Error("set TIERLINE_BENCH_DATABASE_URL to a PostgreSQL server URL, e.g. $(scripts/postgres.sh url)");
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  await admin.query("DROP DATABASE IF EXISTS tierline_bench_checkpoints WITH (FORCE)");
-  await admin.query("CREATE DATABASE tierline_bench_checkpoints");
-  await admin.end();
-  const url = new URL(server);
-  url.pathname = "/tierline_bench_checkpoints";
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  for (const sql of migrations(path.join(root, "prisma/postgresql/migrations"))) await client.query(sql);
-  await client.end();
-  return { url: url.toString(), drop: () => undefined };
+  return freshBenchDatabase(
+    DATABASE === "postgres" ? "postgres" : "sqlite",
+    DATABASE === "postgres" ? "tierline_bench_checkpoints" : "tierline-bench-checkpoints",
+  );
 }
 
 /** The same customers and facts in each shop: orders over two years (1–3 lines), some refunded by line or cancelled. */

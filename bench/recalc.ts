@@ -25,7 +25,6 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
-import Database from "better-sqlite3";
 import pg from "pg";
 import { createDb, type Db } from "../app/db/client.server.ts";
 import { previewDraft } from "../app/services/admin/publish.server.ts";
@@ -39,6 +38,7 @@ import {
   type SyntheticShopSummary,
   syntheticProgramJson,
 } from "./support/synthetic-shop.ts";
+import { freshBenchDatabase, postgresBenchUrl } from "./support/bench-database.ts";
 import { measured, orderedScanMs, postgresMeter, rawInsertFloor, type BenchDatabase } from "./support/recalc-floors.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -77,22 +77,7 @@ if (!(MEMBERS > 0 && ORDERS >= MEMBERS && WORKERS.every((w) => w >= 1 && w <= 8)
   throw new Error("bad options (see the header of bench/recalc.ts)");
 if (DATABASE !== "sqlite" && DATABASE !== "postgres") throw new Error("--database must be sqlite or postgres");
 
-const migrations = (dir: string) =>
-  fs
-    .readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => d.name)
-    .sort()
-    .map((name) => fs.readFileSync(path.join(dir, name, "migration.sql"), "utf8"));
-
-function benchDatabaseUrl(): string {
-  const server = process.env.TIERLINE_BENCH_DATABASE_URL;
-  if (!server)
-    throw new Error("set TIERLINE_BENCH_DATABASE_URL to a PostgreSQL server URL, e.g. TIERLINE_BENCH_DATABASE_URL=$(scripts/postgres.sh start)");
-  const url = new URL(server);
-  url.pathname = "/tierline_bench";
-  return url.toString();
-}
+const benchDatabaseUrl = () => postgresBenchUrl("tierline_bench");
 
 /**
  * Vacuumed tables with fresh statistics before each measured run (the bench servers run without autovacuum, and the
@@ -121,29 +106,9 @@ async function countOf(url: string, sql: string): Promise<number> {
 
 /** A fresh, migrated database; returns its URL. */
 async function freshDatabase(): Promise<string> {
-  if (DATABASE === "sqlite") {
-    const file = path.join(os.tmpdir(), `tierline-bench-recalc-${process.pid}.sqlite`);
-    for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(`${file}${suffix}`, { force: true });
-    const sqlite = new Database(file);
-    for (const sql of migrations(path.join(root, "prisma/migrations"))) sqlite.exec(sql);
-    sqlite.close();
-    return `file:${file}`;
-  }
-  const server = process.env.TIERLINE_BENCH_DATABASE_URL;
-  if (!server)
-    throw new Error("set TIERLINE_BENCH_DATABASE_URL to a PostgreSQL server URL, e.g. TIERLINE_BENCH_DATABASE_URL=$(scripts/postgres.sh start)");
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  await admin.query("DROP DATABASE IF EXISTS tierline_bench WITH (FORCE)");
-  await admin.query("CREATE DATABASE tierline_bench");
-  await admin.end();
-  const url = new URL(server);
-  url.pathname = "/tierline_bench";
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  for (const sql of migrations(path.join(root, "prisma/postgresql/migrations"))) await client.query(sql);
-  await client.end();
-  return url.toString();
+  return (
+    await freshBenchDatabase(DATABASE === "postgres" ? "postgres" : "sqlite", DATABASE === "postgres" ? "tierline_bench" : "tierline-bench-recalc")
+  ).url;
 }
 
 interface Worker {

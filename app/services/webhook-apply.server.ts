@@ -32,15 +32,17 @@ export interface ApplyResult {
   purged: boolean;
 }
 
-const FACT_TOPICS = new Set([
+/** Topics whose deliveries only write facts and profiles, so many can be applied together (applyFactDeliveries). */
+export const FACT_DELIVERY_TOPICS: ReadonlySet<string> = new Set([
   "orders/paid",
   "orders/updated",
   "orders/cancelled",
   "refunds/create",
   "customers/create",
   "customers/update",
-  "customers/merge",
 ]);
+/** Topics that write facts (a merge moves them, alone): nothing to do for a shop that has uninstalled. */
+const FACT_TOPICS = new Set([...FACT_DELIVERY_TOPICS, "customers/merge"]);
 
 export async function applyInboxRow(db: Db, row: WebhookInbox, opts: { now: Date; shopUninstalled: boolean }): Promise<ApplyResult> {
   let parsed: ParsedWebhook;
@@ -164,15 +166,6 @@ export async function applyParsedDelivery(
   return { status: touched.length ? "applied" : "processed", touched, purged: false } satisfies ApplyResult;
 }
 
-/** Topics whose deliveries only write facts and profiles, so many can be applied together (applyFactDeliveries). */
-export const FACT_DELIVERY_TOPICS: ReadonlySet<string> = new Set([
-  "orders/paid",
-  "orders/updated",
-  "orders/cancelled",
-  "refunds/create",
-  "customers/create",
-  "customers/update",
-]);
 type FactDelivery = Extract<ParsedWebhook, { topic: "orders/paid" | "orders/updated" | "orders/cancelled" | "refunds/create" }>;
 type FactDeliveryOrProfile = Extract<ParsedWebhook, { topic: "customers/create" | "customers/update" }> | FactDelivery;
 
