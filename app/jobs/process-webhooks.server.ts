@@ -51,7 +51,7 @@ export async function processWebhooksJob(ctx: JobContext): Promise<void> {
     if (purged) return;
     await recomputeApplied(ctx.db, shop, ctx, parsedById);
     if (received < INBOX_BATCH) return;
-    if (performance.now() - started >= DRAIN_RUN_MS) {
+    if (performance.now() - started >= (ctx.deps.drainRunMs ?? DRAIN_RUN_MS)) {
       // Deliveries keep coming: the shop's other jobs (the members' sync above all, queued by the passes so far) take
       // their turn, and the rest of the inbox is drained after them.
       await enqueueJob(ctx.db, { type: PROCESS_WEBHOOKS_JOB, shop, key: processWebhooksKey(shop) }, ctx.now());

@@ -35,6 +35,8 @@ export interface WorkerDeps {
   hooks?: WorkerHooks;
   types?: string[];
   log?: (entry: Record<string, unknown>) => void;
+  /** How long the drainer drains before it hands over (default DRAIN_RUN_MS; tests set 0 to see the hand-over). */
+  drainRunMs?: number;
 }
 
 export interface JobContext {

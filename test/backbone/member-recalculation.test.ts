@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { INBOX_BATCH } from "~/jobs/process-webhooks.server";
 import { enqueueDueReviews } from "~/jobs/recalculate.server";
+import { runWorkerOnce } from "../../scripts/worker";
 import { levelResyncKey, REVIEW_MEMBERS_JOB } from "~/queue/job-kinds";
 import { enqueueJob } from "~/queue/queue.server";
 import { recordWebhook } from "~/services/webhook-inbox.server";
@@ -58,6 +60,24 @@ describe("recomputing from stored facts", () => {
     expect(members).toHaveLength(200);
     expect(members.every((m) => m.orderCount === 6 && m.points === 60)).toBe(true);
     expect(await t.db.webhookInbox.count({ where: { shop: SHOP, status: { not: "processed" } } })).toBe(0);
+  }, 60_000);
+
+  it("under a burst the drainer hands over after its run time: the rest of the inbox is queued behind the jobs it queued", async () => {
+    await publishProgram(t.db, SHOP, buildProgramJson({ points: onePointPerDollar }));
+    for (let c = 1; c <= 1500; c++) {
+      const payload = orderPayload({ id: 20_000 + c, customer: { id: c }, lines: [{ price: "10.00" }] });
+      await recordWebhook(t.db, delivery("orders/paid", SHOP, payload), "orders/paid", NOW);
+    }
+    // A run time of 0: one pass of INBOX_BATCH deliveries, then the hand-over.
+    const first = await runWorkerOnce(t.db, { now: () => NOW, types: ["process-webhooks"], drainRunMs: 0 });
+    expect(first).toMatchObject({ ran: true, status: "done" });
+    expect(await t.db.webhookInbox.count({ where: { shop: SHOP, status: "processed" } })).toBe(INBOX_BATCH);
+    const queued = await t.db.job.findMany({ where: { shop: SHOP, status: "queued" }, orderBy: [{ runAt: "asc" }, { createdAt: "asc" }] });
+    // What its pass queued (the lines' collections and tags, the members' sync) is due first, the drainer after it.
+    expect(queued.map((j) => j.type)).toEqual(["resolve-order-scopes", "sync-members", "process-webhooks"]);
+    await drain(new Date(NOW.getTime() + 1000));
+    expect(await t.db.webhookInbox.count({ where: { shop: SHOP, status: { not: "processed" } } })).toBe(0);
+    expect(await t.db.member.count({ where: { shop: SHOP, orderCount: 1 } })).toBe(1500);
   }, 60_000);
 
   it("saving a level's benefits re-syncs exactly that level's members", async () => {
