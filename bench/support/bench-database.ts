@@ -5,18 +5,9 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
+import { migrationScripts } from "../../tools/local-stack/database.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
-
-/** A migration folder's statements, in order. */
-function migrations(dir: string): string[] {
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => d.name)
-    .sort()
-    .map((name) => fs.readFileSync(path.join(dir, name, "migration.sql"), "utf8"));
-}
 
 /** The URL of the bench's PostgreSQL database `name` on the server TIERLINE_BENCH_DATABASE_URL names. */
 export function postgresBenchUrl(name: string): string {
@@ -37,7 +28,7 @@ export async function freshBenchDatabase(database: "sqlite" | "postgres", name: 
     };
     drop();
     const sqlite = new Database(file);
-    for (const sql of migrations(path.join(root, "prisma/migrations"))) sqlite.exec(sql);
+    for (const sql of migrationScripts(path.join(root, "prisma/migrations"))) sqlite.exec(sql);
     sqlite.close();
     return { url: `file:${file}`, drop };
   }
@@ -49,7 +40,7 @@ export async function freshBenchDatabase(database: "sqlite" | "postgres", name: 
   await admin.end();
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  for (const sql of migrations(path.join(root, "prisma/postgresql/migrations"))) await client.query(sql);
+  for (const sql of migrationScripts(path.join(root, "prisma/postgresql/migrations"))) await client.query(sql);
   await client.end();
   return { url, drop: () => undefined };
 }
