@@ -5,10 +5,14 @@
  */
 export const IN_LIST_SLICE = 500;
 
+/** `values` cut into lists of at most IN_LIST_SLICE, in order (none when there are none). */
+export function* slicesOf<V>(values: V[]): Generator<V[]> {
+  for (let i = 0; i < values.length; i += IN_LIST_SLICE) yield values.slice(i, i + IN_LIST_SLICE);
+}
+
 /** `read` run for each slice of `values` in turn; the rows of all slices, in slice order. */
 export async function readInSlices<V, R>(values: V[], read: (slice: V[]) => Promise<R[]>): Promise<R[]> {
-  if (values.length <= IN_LIST_SLICE) return values.length ? read(values) : [];
   const rows: R[] = [];
-  for (let i = 0; i < values.length; i += IN_LIST_SLICE) rows.push(...(await read(values.slice(i, i + IN_LIST_SLICE))));
+  for (const slice of slicesOf(values)) rows.push(...(await read(slice)));
   return rows;
 }

@@ -1,6 +1,7 @@
 import type { WebhookInbox } from "@prisma/client";
 import type { Db } from "~/db/client.server";
-import { IN_LIST_SLICE } from "~/db/in-slices.server";
+import { slicesOf } from "~/db/in-slices.server";
+import { rowsForTime } from "~/db/transaction-size.server";
 import { recalculateMembers } from "~/services/member-recalculation.server";
 import { loadShopContext } from "~/services/shop-context.server";
 import { applyFactDeliveries, applyInboxRow, FACT_DELIVERY_TOPICS, profilesFromRows, type ApplyResult } from "~/services/webhook-apply.server";
@@ -12,10 +13,10 @@ import type { JobContext } from "./worker.server";
 /**
  * The inbox drainer (job `process-webhooks`, one per shop at a time). Step 1 applies received deliveries in arrival
  * order, turning them into facts: order, refund and customer deliveries a group per transaction (at most
- * APPLY_GROUP_ROWS rows, written together by applyFactDeliveries), any other topic alone. A group that fails is applied again one delivery at a time, so a bad delivery is retried alone
- * (MAX_ROW_ATTEMPTS, then set aside) while the good ones land. Step 2 recomputes every member those facts touched, a
- * chunk of members per transaction (rows left `applied` by a run that died are picked up here too), then marks the
- * rows processed. Every write is idempotent, so a run killed anywhere and started again ends in the same state.
+ * APPLY_GROUP_ROWS rows, written together by applyFactDeliveries), any other topic alone. A group that fails is
+ * applied again one delivery at a time, so a bad delivery is retried alone (MAX_ROW_ATTEMPTS, then set aside) while
+ * the good ones land. Step 2 recomputes every member those facts touched, a chunk of members per transaction (rows
+ * left `applied` by a run that died are picked up here too), then marks the rows processed. Every write is idempotent, so a run killed anywhere and started again ends in the same state.
  */
 
 /** Deliveries read per pass; each member they touch is recomputed once per pass. */
@@ -98,8 +99,7 @@ async function applyReceived(
     }
     const group = rows.slice(i, end).map((row, k) => ({ id: row.id, parsed: groupable[i + k]! }));
     const ms = await applyGroup(db, shop, group, ctx.now());
-    if (ms !== null)
-      groupRows = Math.max(MIN_GROUP_ROWS, Math.min(APPLY_GROUP_ROWS, Math.floor(DRAIN_TRANSACTION_MS / Math.max(ms / group.length, 0.01))));
+    if (ms !== null) groupRows = rowsForTime({ ms, rows: group.length }, DRAIN_TRANSACTION_MS, { min: MIN_GROUP_ROWS, max: APPLY_GROUP_ROWS });
     if (ms === null) {
       // Something in the group failed and nothing of it was written: one by one, so the bad one fails alone (and
       // throws, retrying the job, until it is set aside) and the ones before it land.
@@ -179,10 +179,9 @@ async function recomputeApplied(db: Db, shop: string, ctx: JobContext, parsedByI
     },
   });
   // In slices: a pass can leave more rows applied than one statement may bind (SQLite: 999).
-  const ids = applied.map((r) => r.id);
-  for (let i = 0; i < ids.length; i += IN_LIST_SLICE)
+  for (const ids of slicesOf(applied.map((r) => r.id)))
     await db.webhookInbox.updateMany({
-      where: { id: { in: ids.slice(i, i + IN_LIST_SLICE) }, status: "applied" },
+      where: { id: { in: ids }, status: "applied" },
       data: { status: "processed", processedAt: ctx.now() },
     });
 }

@@ -1,5 +1,6 @@
 import { dbProvider, lockNames, type Db, type Tx } from "~/db/client.server";
 import { readInSlices } from "~/db/in-slices.server";
+import { rowsForTime } from "~/db/transaction-size.server";
 import { SYNC_MEMBERS_JOB, syncMembersKey } from "~/queue/job-kinds";
 import { enqueueJob } from "~/queue/queue.server";
 import { afterMemberWrites, type RecalculationOrigin } from "./member-events.server";
@@ -10,8 +11,7 @@ import { planWithCheckpoints } from "./recalculation/checkpoints";
 import { type MemberPlan, type RecalculateOptions } from "./recalculation/member-plan";
 import { applyBatchWrites } from "./recalculation/batch-sql.server";
 import { batchWrites } from "./recalculation/batch-writes";
-import type { LevelChangeData } from "./recalculation/level-changes";
-import { memberAfterWrite, memberRowWrite, nothingWritten, type RecalculateResult, type StoredMember } from "./recalculation/member-writes";
+import { nothingWritten, type RecalculateResult, type StoredMember } from "./recalculation/member-writes";
 import { newRowId } from "./recalculation/row-id.server";
 import { currentProgram, type ShopContext } from "./shop-context.server";
 import { customersWaitingForProductData } from "./product-data-wait.server";
@@ -147,14 +147,9 @@ export async function persistPlans(
   const w = batchWrites(ctx, plans, stored, now, newRowId);
   await applyBatchWrites(tx, dbProvider(tx), ctx.shop, w, now);
   if (w.results.some((r) => r.syncOwed)) await enqueueJob(tx, { type: SYNC_MEMBERS_JOB, shop: ctx.shop, key: syncMembersKey(ctx.shop) }, now);
-  const newChanges = new Map<string, LevelChangeData[]>();
-  for (const c of w.changes) newChanges.set(c.memberId, [...(newChanges.get(c.memberId) ?? []), c]);
   const writes = plans.flatMap((plan, i) => {
-    const memberId = w.results[i].memberId;
-    if (memberId === null) return [];
-    const was = stored.get(plan.customerGid)!;
-    const member = memberAfterWrite(ctx.shop, plan, was, memberRowWrite(plan, was, now)!, memberId, now);
-    return [{ ctx, member, plan, newChanges: newChanges.get(memberId) ?? [], origin, now }];
+    const written = w.written[i];
+    return written ? [{ ctx, member: written.member, plan, newChanges: written.changes, origin, now }] : [];
   });
   await afterMemberWrites(tx, writes);
   return w.results;
@@ -278,10 +273,8 @@ export async function recalculateMembers(
       },
       { timeout: 120_000, maxWait: 30_000 },
     );
-    if (opts.chunkMs) {
-      const perMember = (performance.now() - started) / chunk.length;
-      size = Math.max(MIN_TIMED_CHUNK, Math.min(maxSize, Math.floor(opts.chunkMs / Math.max(perMember, 0.01))));
-    }
+    if (opts.chunkMs)
+      size = rowsForTime({ ms: performance.now() - started, rows: chunk.length }, opts.chunkMs, { min: MIN_TIMED_CHUNK, max: maxSize });
     for (const r of written) {
       results.push(r);
       await opts.afterMember?.(r, results.length - 1);

@@ -32,6 +32,7 @@ const nothing: BatchWrites = {
   createSyncStates: [],
   updateSyncStates: [],
   results: [],
+  written: [],
 };
 
 const state: MemberRowData = {

@@ -71,10 +71,11 @@ export function levelDirection(levels: Map<string, LevelInfo>, change: Pick<Leve
 }
 
 export async function recordLevelFlowEvents(tx: Tx, writes: MemberWrite[]): Promise<void> {
-  const due = writes.flatMap((write) => dueLevelEvents(write).map((event) => ({ write, ...event })));
-  if (due.length === 0) return;
-  const { ctx } = writes[0];
+  if (writes.length === 0) return;
+  const { ctx } = writes[0]; // one shop's members, written together
   const levels = levelsByIdOf(ctx);
+  const due = writes.flatMap((write) => dueLevelEvents(write, levels).map((event) => ({ write, ...event })));
+  if (due.length === 0) return;
   const templates = withDefaultTemplates((await loadShopSettings(tx, ctx.shop)).notifications);
   for (const { write, change, trigger } of due) {
     const { member } = write;
@@ -105,10 +106,9 @@ export async function recordLevelFlowEvents(tx: Tx, writes: MemberWrite[]): Prom
 }
 
 /** The member's new level changes that are announced, with their direction. */
-function dueLevelEvents(write: MemberWrite): { change: LevelChangeData; trigger: FlowTrigger }[] {
+function dueLevelEvents(write: MemberWrite, levels: Map<string, LevelInfo>): { change: LevelChangeData; trigger: FlowTrigger }[] {
   const { ctx, newChanges, origin, now } = write;
   if (origin === "replay" || newChanges.length === 0) return [];
-  const levels = levelsByIdOf(ctx);
   return newChanges.flatMap((change) => {
     const at = change.at.getTime();
     if (ctx.rewardsFrom !== null && at < ctx.rewardsFrom) return [];

@@ -280,12 +280,8 @@ function writeOnConnection(database: BetterSqlite3.Database, statements: Stateme
  * batch-sql-storage.test.ts compares the rows column by column with Prisma's own writes, on both databases.
  */
 export async function applyBatchWrites(tx: Tx, provider: DbProvider, shop: string, w: BatchWrites, now: Date): Promise<void> {
-  if (provider === "postgresql")
-    return writeWithJsonRows(
-      tx,
-      batchStatements(shop, w, now, (d) => sqlInstant(provider, d)),
-    );
   const statements = batchStatements(shop, w, now, (d) => sqlInstant(provider, d));
+  if (provider === "postgresql") return writeWithJsonRows(tx, statements);
   const database = sqliteConnectionOf(tx);
   if (database) writeOnConnection(database, statements);
   else await writeWithSqliteJsonRows(tx, statements);

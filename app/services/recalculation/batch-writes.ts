@@ -1,3 +1,4 @@
+import type { Member } from "@prisma/client";
 import type { ShopContext } from "../shop-context.server";
 import type { LevelChangeData } from "./level-changes";
 import type { MemberPlan } from "./member-plan";
@@ -32,6 +33,8 @@ export interface BatchWrites {
   createSyncStates: { id: string; subject: string; pendingHash: string }[];
   updateSyncStates: { id: string; pendingHash: string }[];
   results: RecalculateResult[];
+  /** Per plan, in order: the member as written and its new level changes (what the member-write listeners see); null when not a member. */
+  written: ({ member: Member; changes: (LevelChangeData & { id: string; memberId: string })[] } | null)[];
 }
 
 export function batchWrites(ctx: ShopContext, plans: MemberPlan[], stored: Map<string, StoredMember>, now: Date, newId: () => string): BatchWrites {
@@ -46,12 +49,14 @@ export function batchWrites(ctx: ShopContext, plans: MemberPlan[], stored: Map<s
     createSyncStates: [],
     updateSyncStates: [],
     results: [],
+    written: [],
   };
   for (const plan of plans) {
     const was = stored.get(plan.customerGid)!;
     const row = memberRowWrite(plan, was, now);
     if (!row) {
       out.results.push(nothingWritten(plan.customerGid, "not-a-member"));
+      out.written.push(null);
       continue;
     }
     const member = memberAfterWrite(ctx.shop, plan, was, row, was.member?.id ?? newId(), now);
@@ -59,13 +64,15 @@ export function batchWrites(ctx: ShopContext, plans: MemberPlan[], stored: Map<s
     else if (row.kind === "update") out.updateMembers.push({ ...row.data, id: member.id });
     const w = memberFactWrites(ctx, plan, was, member, now);
     for (const e of w.entries) out.entries.push({ ...e, id: newId(), memberId: member.id, idempotencyKey: `${member.id}:${e.key}` });
-    for (const c of w.changes) out.changes.push({ ...c, id: newId(), memberId: member.id });
+    const changes = w.changes.map((c) => ({ ...c, id: newId(), memberId: member.id }));
+    out.changes.push(...changes);
     out.retract.push(...w.retract);
     out.restore.push(...w.restore);
     out.rewrite.push(...w.rewrite);
     if (w.syncState?.kind === "create") out.createSyncStates.push({ id: newId(), subject: plan.customerGid, pendingHash: w.syncState.pendingHash });
     else if (w.syncState?.kind === "update") out.updateSyncStates.push({ id: w.syncState.id, pendingHash: w.syncState.pendingHash });
     out.results.push(recalculateResult(plan, member, row, w));
+    out.written.push({ member, changes });
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import type { Prisma } from "@prisma/client";
 import type { DbOrTx } from "~/db/client.server";
-import { IN_LIST_SLICE } from "~/db/in-slices.server";
+import { slicesOf } from "~/db/in-slices.server";
 import type { RewardForSync } from "../member-sync-records.server";
 
 /**
@@ -9,9 +9,8 @@ import type { RewardForSync } from "../member-sync-records.server";
  */
 export async function issuedRewardsByMember(db: DbOrTx, shop: string, memberIds: string[]): Promise<Map<string, RewardForSync[]>> {
   const out = new Map<string, RewardForSync[]>();
-  for (let i = 0; i < memberIds.length; i += IN_LIST_SLICE)
-    for (const [id, rewards] of await issuedRewards(db, { shop, memberId: { in: memberIds.slice(i, i + IN_LIST_SLICE) }, status: "issued" }))
-      out.set(id, rewards);
+  for (const ids of slicesOf(memberIds))
+    for (const [id, rewards] of await issuedRewards(db, { shop, memberId: { in: ids }, status: "issued" })) out.set(id, rewards);
   return out;
 }
 
