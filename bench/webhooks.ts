@@ -8,8 +8,9 @@
 // (bench/support/webhook-burst.ts), from a second process (bench/webhook-sender.ts) at `--rate` requests per second.
 // `--seconds S` sizes the burst to S seconds of sending at `--rate` instead (the issue's full size: --seconds 60).
 //
-// With `--worker during` (the default) a worker process (`npm run worker`) drains and syncs while the deliveries arrive, as in production,
-// so the ack latency is measured with the drain competing for SQLite's single writer, and level freshness is measured:
+// With `--worker during` (the default) a worker process (`npm run worker`) drains and syncs while the deliveries
+// arrive, as in production, so the ack latency is measured with the drain competing for SQLite's single writer, and
+// level freshness is measured:
 // per delivery, from its ack to the moment its member's level and `$app:tierline` metafields in the stand-in reflect
 // it (the stand-in polled every 100 ms). With `--worker after` everything is drained after the last ack and the drain's
 // orders/s is compared with a bare batched insert of the same deliveries (bench/support/drain-floor.ts; bench:drain
@@ -193,8 +194,8 @@ try {
   const changes = watch?.stop();
   const settledMs = performance.now() - sendStart;
 
-  // What is left (everything with --worker after), drained here; with --worker during the loop is stopped first so
-  // two drainers do not share the timing.
+  // What is left (everything with --worker after), drained here; with --worker during the worker process is stopped
+  // first so two drainers do not share the timing.
   if (worker) {
     const exited = new Promise((resolve) => worker.once("exit", resolve));
     worker.kill("SIGTERM"); // it finishes its current job, then exits

@@ -251,7 +251,7 @@ describe(`fault scenarios on ${testPostgresUrl ? "PostgreSQL" : "SQLite"}`, { ti
   ])("the database connection dropped mid-transaction ($name): rolled back, retried, nothing half-written", async ({ name, table, at, status }) => {
     const shop = await newShop("dropped");
     await recordAll(shop.db, events);
-    const dropping = await dropConnectionAt(shop.t.url, table, at[dbProvider(shop.db) === "postgresql" ? "postgresql" : "sqlite"]);
+    const dropping = await dropConnectionAt(shop.t.url, table, at[dbProvider(shop.db)]);
     let first;
     try {
       first = await runWorkerOnce(dropping.db, { ...deps(shop), types: ["process-webhooks"] });
