@@ -78,7 +78,7 @@ describe("stand-in: invalid documents fail like Shopify (HTTP 200, errors array,
     expect(json.extensions.cost).toMatchObject({
       requestedQueryCost: 1,
       actualQueryCost: 1,
-      throttleStatus: { maximumAvailable: 1000, restoreRate: 50 },
+      throttleStatus: { maximumAvailable: 2000, restoreRate: 100 },
     });
   });
 

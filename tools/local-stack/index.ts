@@ -14,7 +14,7 @@ import { ensureAppBuilt, freePort, startAppServer, type AppServer, type AppServe
 import { migratedTemplate, publishProgram } from "./database";
 import { embeddedAdminUrl } from "../shopify-stand-in/session-token";
 import { signWebhook } from "../shopify-stand-in/signed-webhook";
-import { standInAdminClient, startStandIn, type StandIn } from "../shopify-stand-in";
+import { standInAdminClient, startStandIn, type StandIn, type ThrottleSettings } from "../shopify-stand-in";
 
 /**
  * Tierline running locally as in production, for the end-to-end suite, the webhook bench and `npm run demo`: the
@@ -89,6 +89,8 @@ export interface LocalStackOptions {
   bulkLatencyMs?: number;
   /** Forwarded to the stand-in: keep the Shopify store in this JSON file across runs (with `fresh: false`). */
   standInPersistPath?: string;
+  /** The store's Admin API rate limit (the stand-in's Standard plan when omitted). */
+  throttle?: ThrottleSettings;
 }
 
 export const LOCAL_SHOP = "tierline-demo.myshopify.com";
@@ -165,7 +167,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
 
     const standIn = await startStandIn({
       port: opts.standInPort,
-      shops: [{ domain: shop, accessToken }],
+      shops: [{ domain: shop, accessToken, throttle: opts.throttle }],
       apiSecret,
       functionHandles: [TIER_DISCOUNT_FUNCTION_HANDLE],
       bulkLatencyMs: opts.bulkLatencyMs,

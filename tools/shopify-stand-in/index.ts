@@ -24,8 +24,8 @@ import { takeRefusal } from "./store-credit";
 import { loadShopifySchema, SHOPIFY_API_VERSION } from "./schemas";
 import { createShop, loadShops, numericPart, saveShops, seedShop, type CallLogEntry, type ShopSeed, type ShopState } from "./store";
 
-export type { ShopState, ShopSeed, CustomerSeed, OrderSeed, ProductSeed, CallLogEntry, BulkOperationRecord } from "./store";
-export { STANDARD_THROTTLE, PLUS_THROTTLE } from "./store";
+export type { ShopState, ShopSeed, CustomerSeed, OrderSeed, ProductSeed, CallLogEntry, BulkOperationRecord, ThrottleSettings } from "./store";
+export { STANDARD_THROTTLE, ADVANCED_THROTTLE, PLUS_THROTTLE } from "./store";
 export { loadShopifySchema, SHOPIFY_API_VERSION } from "./schemas";
 export { standInAdminClient } from "./admin-client";
 export type { StandInOAuth, GrantOptions, IssuedTokens } from "./oauth";
@@ -90,10 +90,13 @@ export interface StandIn {
   close(): Promise<void>;
 }
 
+/** Parsed and validated documents kept (by their text), the oldest dropped first. */
+const CHECKED_DOCUMENTS_KEPT = 500;
 const INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)";
 
 export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> {
   const schema = loadShopifySchema("admin");
+  const checkedDocuments = new Map<string, { document: DocumentNode; validationErrors: readonly GraphQLError[] }>();
   const now = opts.now ?? Date.now;
   const appId = opts.appId ?? 424242;
   const shops: Record<string, ShopState> = loadShops(opts.persistPath ?? "") ?? {};
@@ -252,11 +255,20 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
     }
 
     let document: DocumentNode;
-    try {
-      document = parse(body.query);
-    } catch (error) {
-      log(shop, { operationName: operationName ?? null, rootFields: [], status: 200, outcome: "invalid", requestedQueryCost: null, variables });
-      return send(res, 200, { errors: [shopifySyntaxError(error as GraphQLError)] });
+    let validationErrors: readonly GraphQLError[];
+    const known = checkedDocuments.get(body.query);
+    if (known) ({ document, validationErrors } = known);
+    else {
+      try {
+        document = parse(body.query);
+      } catch (error) {
+        log(shop, { operationName: operationName ?? null, rootFields: [], status: 200, outcome: "invalid", requestedQueryCost: null, variables });
+        return send(res, 200, { errors: [shopifySyntaxError(error as GraphQLError)] });
+      }
+      validationErrors = validate(schema, document);
+      // An app sends the same few documents over and over: each is parsed and validated once, as a server caches them.
+      if (checkedDocuments.size >= CHECKED_DOCUMENTS_KEPT) checkedDocuments.delete(checkedDocuments.keys().next().value!);
+      checkedDocuments.set(body.query, { document, validationErrors });
     }
     const operation = getOperationAST(document, operationName);
     const name = operation?.name?.value ?? operationName ?? null;
@@ -265,7 +277,6 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
       log(shop, { operationName: name, rootFields, status: 200, outcome: "invalid", requestedQueryCost: null, variables });
       return send(res, 200, { errors });
     };
-    const validationErrors = validate(schema, document);
     if (validationErrors.length > 0) return invalid(validationErrors.map(shopifyValidationError));
     if (!operation) return invalid([{ message: "An operation name is required", extensions: { code: "OPERATION_NAME_REQUIRED" } }]);
 

@@ -238,8 +238,12 @@ export interface ShopSeed {
   products?: ProductSeed[];
 }
 
-export const STANDARD_THROTTLE: ThrottleSettings = { maximumAvailable: 1000, restoreRate: 50 };
-export const PLUS_THROTTLE: ThrottleSettings = { maximumAvailable: 2000, restoreRate: 100 };
+// Restore rates per plan as shopify.dev's GraphQL Admin API rate limits give them (Standard 100 points/s, Advanced 200,
+// Plus 1000, Commerce Components 2000). The docs give no bucket sizes; live answers show 20 s of restore
+// (maximumAvailable 2000 at 100/s).
+export const STANDARD_THROTTLE: ThrottleSettings = { maximumAvailable: 2000, restoreRate: 100 };
+export const ADVANCED_THROTTLE: ThrottleSettings = { maximumAvailable: 4000, restoreRate: 200 };
+export const PLUS_THROTTLE: ThrottleSettings = { maximumAvailable: 20000, restoreRate: 1000 };
 
 let shopCounter = 0;
 
