@@ -80,6 +80,10 @@ export class AdminCaller {
   private readonly maxDelayMs: number;
   private bucket: (ThrottleStatus & { at: number }) | null = null;
   private readonly lastCost = new Map<string, number>();
+  /** The expected costs of the requests sent and not yet answered. */
+  private inFlightCost = 0;
+  private paying: Promise<void> = Promise.resolve();
+  private probe: Promise<void> | null = null;
 
   constructor(
     readonly admin: AdminGraphqlClient,
@@ -109,10 +113,17 @@ export class AdminCaller {
     const operation = operationName(document);
     for (let attempt = 1; ; attempt++) {
       // The caller's estimate knows this request's sizes; the last answer for the same operation is the next best guess.
-      await this.payForCost(opts.estimatedCost ?? this.lastCost.get(operation) ?? DEFAULT_COST, operation);
+      const cost = opts.estimatedCost ?? this.lastCost.get(operation) ?? DEFAULT_COST;
+      const probed = await this.pay(cost, operation);
       this.stats.calls++;
-      const outcome = await this.send(document, variables);
-      if (outcome.kind !== "fail" && outcome.cost) this.remember(operation, outcome.cost);
+      this.inFlightCost += cost;
+      let outcome: Outcome;
+      try {
+        outcome = await this.send(document, variables).finally(() => (this.inFlightCost -= cost));
+        if (outcome.kind !== "fail" && outcome.cost) this.remember(operation, outcome.cost);
+      } finally {
+        probed?.();
+      }
       if (outcome.kind === "ok") return outcome.data as T;
       if (outcome.kind === "fail") {
         outcome.error.details.operation ??= operation;
@@ -144,6 +155,35 @@ export class AdminCaller {
     await this.sleep(ms);
   }
 
+  /**
+   * Requests sent side by side (a sync's concurrent chunks) pay one after another: each waits until the bucket holds
+   * its expected cost, then takes that cost out as it leaves, so the next one sees what is left. While the bucket is
+   * still unknown (before any answer), one request goes first and the others wait for its answer. Returns, for that
+   * first request, the function that lets the others go.
+   */
+  private pay(cost: number, operation: string): Promise<(() => void) | null> {
+    const turn = this.paying.then(async () => {
+      while (!this.bucket && this.probe) await this.probe;
+      let probed: (() => void) | null = null;
+      if (!this.bucket) {
+        let answered!: () => void;
+        this.probe = new Promise<void>((resolve) => (answered = resolve));
+        probed = () => {
+          this.probe = null;
+          answered();
+        };
+      }
+      await this.payForCost(cost, operation);
+      this.debit(cost);
+      return probed;
+    });
+    this.paying = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    return turn;
+  }
+
   private async payForCost(cost: number, operation: string): Promise<void> {
     const available = this.available();
     if (available === null || !this.bucket || cost <= available || this.bucket.restoreRate <= 0) return;
@@ -152,8 +192,20 @@ export class AdminCaller {
     await this.wait(Math.ceil(((cappedCost - available) / this.bucket.restoreRate) * 1000), "throttle-budget", operation);
   }
 
+  /**
+   * Takes the expected cost out of the known bucket as the request leaves, so requests sent side by side (a sync's
+   * concurrent chunks) each see what the others will spend instead of all paying from the same points. The next
+   * answer replaces the estimate with Shopify's own figure.
+   */
+  private debit(cost: number): void {
+    const available = this.available();
+    if (available === null || !this.bucket) return;
+    this.bucket = { ...this.bucket, currentlyAvailable: available - cost, at: this.now() };
+  }
+
+  /** Shopify's figure, less what requests still on their way will spend (their costs may not be in it yet). */
   private remember(operation: string, cost: QueryCost): void {
-    this.bucket = { ...cost.throttleStatus, at: this.now() };
+    this.bucket = { ...cost.throttleStatus, currentlyAvailable: cost.throttleStatus.currentlyAvailable - this.inFlightCost, at: this.now() };
     if (typeof cost.requestedQueryCost === "number") this.lastCost.set(operation, cost.requestedQueryCost);
   }
 

@@ -18,8 +18,14 @@ import { MemberSyncRecordSchema, isTierTag, tierTag, type MemberSyncRecord } fro
  * `tier:<level-id>` tag. Every write is a "set" (metafieldsSet, tagsAdd, tagsRemove), so running a sync twice, or
  * re-running one that failed half-way, converges on the same store state.
  *
- * Small batches go through ordinary requests (25 members per request, one metafieldsSet of at most 25 entries per
- * key); large ones through bulk operations (one JSONL line, so one metafieldsSet, of 4 entries per member).
+ * A live sync (what the drain owes, up to a thousand members a run) goes through ordinary requests: 25 members per
+ * request (one metafieldsSet of at most 25 entries per key), up to `concurrency` requests in flight, paced by the
+ * shop's cost bucket (AdminCaller), so its members reach Shopify within seconds. Larger batches (a full
+ * recalculation's) go through bulk operations (one JSONL line, so one metafieldsSet, of 5 entries per member), which
+ * cost no points but take Shopify minutes.
+ *
+ * Tags follow levels: only a member whose level differs from the one last synced (`previousLevelId`) has its tags
+ * read and reconciled, on both paths; a member whose level did not change keeps the tags it has.
  */
 
 export interface SyncMembersOptions extends CallPolicy, BulkOptions {
@@ -29,6 +35,8 @@ export interface SyncMembersOptions extends CallPolicy, BulkOptions {
   bulkThreshold?: number;
   /** On the bulk path, above this many level changes the tags go through bulk operations too. */
   tagBulkThreshold?: number;
+  /** On the direct path, requests in flight at once (each waits for its points first). */
+  concurrency?: number;
 }
 
 export type SyncOperation = "metafieldsSet" | "tags" | "tagsAdd" | "tagsRemove" | "bulk";
@@ -67,7 +75,11 @@ export class MemberSyncInputError extends Error {
 
 export const METAFIELDS_PER_CALL = 25;
 const TAG_READS_PER_CALL = 50;
-const DEFAULT_BULK_THRESHOLD = 250;
+/** A live sync's largest batch (sync-members' SYNC_BATCH) still goes direct: 2 points a member, 2 s at Plus rates. */
+const DEFAULT_BULK_THRESHOLD = 1000;
+const DEFAULT_CONCURRENCY = 4;
+/** On the bulk path, more level changes than this go through bulk operations too (two per change otherwise). */
+const DEFAULT_TAG_BULK_THRESHOLD = 250;
 
 interface MetafieldsSetInput {
   ownerId: string;
@@ -134,16 +146,15 @@ export async function syncMembers(
 
   if (records.length > 0) {
     const bulkOpts: BulkOptions = { ...opts, clientIdentifier: opts.clientIdentifier ?? `tierline-member-sync ${shopDomain}` };
+    const changed = records.filter((m) => (m.level?.id ?? null) !== m.previousLevelId);
+    const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
     if (bulk) {
       await writeMetafieldsBulk(caller, records, bulkOpts, bulkStats, summary);
-      const changed = records.filter((m) => (m.level?.id ?? null) !== m.previousLevelId);
-      if (changed.length > (opts.tagBulkThreshold ?? DEFAULT_BULK_THRESHOLD)) await writeTagsBulk(caller, changed, bulkOpts, bulkStats, summary);
-      else await reconcileTags(caller, changed, summary);
+      if (changed.length > (opts.tagBulkThreshold ?? DEFAULT_TAG_BULK_THRESHOLD)) await writeTagsBulk(caller, changed, bulkOpts, bulkStats, summary);
+      else await reconcileTags(caller, changed, summary, concurrency);
     } else {
-      for (let i = 0; i < records.length; i += METAFIELDS_PER_CALL) {
-        await writeMetafieldsDirect(caller, records.slice(i, i + METAFIELDS_PER_CALL), summary);
-      }
-      await reconcileTags(caller, records, summary);
+      await inFlight(chunksOf(records, METAFIELDS_PER_CALL), concurrency, (chunk) => writeMetafieldsDirect(caller, chunk, summary));
+      await reconcileTags(caller, changed, summary, concurrency);
     }
   }
 
@@ -153,6 +164,32 @@ export async function syncMembers(
   summary.bulkOperations = bulkStats.bulkOperations;
   summary.stagedUploads = bulkStats.stagedUploads;
   return summary;
+}
+
+function chunksOf<T>(items: T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
+
+/** Runs `task` over `items` with at most `limit` running at once; the first failure stops new tasks and is thrown. */
+async function inFlight<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const lane = async () => {
+    while (!failed && next < items.length) {
+      const item = items[next++];
+      try {
+        await task(item);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  const lanes = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, lane));
+  const rejected = lanes.find((l): l is PromiseRejectedResult => l.status === "rejected");
+  if (rejected) throw rejected.reason;
 }
 
 // ── Direct path ───────────────────────────────────────────────────────────────────────────────────────────────────
@@ -228,9 +265,8 @@ async function writeLeftovers(caller: AdminCaller, leftovers: MetafieldsSetInput
  * Reads the customers' tags and leaves exactly one tier tag: the current level's. Reading first also clears stray
  * tier tags a merchant or an older sync left behind, which knowing only the previous level could not.
  */
-async function reconcileTags(caller: AdminCaller, members: MemberSyncRecord[], summary: SyncSummary): Promise<void> {
-  for (let i = 0; i < members.length; i += TAG_READS_PER_CALL) {
-    const chunk = members.slice(i, i + TAG_READS_PER_CALL);
+async function reconcileTags(caller: AdminCaller, members: MemberSyncRecord[], summary: SyncSummary, concurrency: number): Promise<void> {
+  await inFlight(chunksOf(members, TAG_READS_PER_CALL), concurrency, async (chunk) => {
     const data = await caller.request(MEMBER_TAGS, { ids: chunk.map((m) => m.customerGid) }, { estimatedCost: chunk.length + 1 });
     const tagsById = new Map<string, string[]>();
     for (const node of (data?.nodes ?? []) as ({ id: string; tags: string[] } | null)[]) if (node?.id) tagsById.set(node.id, node.tags ?? []);
@@ -244,7 +280,7 @@ async function reconcileTags(caller: AdminCaller, members: MemberSyncRecord[], s
       if (add.length === 0 && remove.length === 0) continue;
       await changeTags(caller, member.customerGid, add, remove, summary);
     }
-  }
+  });
 }
 
 export function tierTagChanges(currentTags: string[], levelId: string | null): { add: string[]; remove: string[] } {

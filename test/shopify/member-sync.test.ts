@@ -7,7 +7,7 @@ import type { MemberSyncRecord } from "~/shopify/types";
 import { webhookHmac } from "../../tools/shopify-stand-in/signed-webhook";
 import { buildTierLevel } from "../../tools/sample-data/tier-builders";
 import { buildMemberSyncRecord, virtualClock } from "../../tools/shopify-stand-in/builders";
-import { standInAdminClient, startStandIn, type Fault, type ShopSeed, type StandIn } from "../../tools/shopify-stand-in/index";
+import { PLUS_THROTTLE, standInAdminClient, startStandIn, type Fault, type ShopSeed, type StandIn } from "../../tools/shopify-stand-in/index";
 
 const TOKEN = "shpat_test_token";
 const clock = virtualClock();
@@ -155,6 +155,35 @@ describe("syncMembers: metafields", () => {
     expect(gids.every((g) => standIn.metafieldJson(g, "level", "$app:tierline", domain) !== undefined)).toBe(true);
   });
 
+  it("a live sync of 1,000 members goes direct: 40 metafieldsSet requests, 4 in flight, never throttled at Plus rates", async () => {
+    const { domain } = freshShop({ throttle: PLUS_THROTTLE });
+    const gids = seedCustomers(domain, 1000, ["tier:gold"]);
+    // The stand-in's own client, counting the requests it has out at once.
+    const client = standInAdminClient({ url: standIn.url, shop: domain, accessToken: TOKEN });
+    let inFlight = 0;
+    let most = 0;
+    const counting = {
+      graphql: async (query: string, options?: { variables?: Record<string, unknown> }) => {
+        most = Math.max(most, ++inFlight);
+        return client.graphql(query, options).finally(() => inFlight--);
+      },
+    };
+    const summary = await syncMembers(
+      counting,
+      domain,
+      gids.map((g) => buildMemberSyncRecord(g, { previousLevelId: "gold" })),
+      policy,
+    );
+
+    expect(summary).toMatchObject({ mode: "direct", metafieldsWritten: 5000, bulkOperations: 0, tagsChanged: 0, errors: [] });
+    expect(callsTo(domain, "MemberMetafieldsSet")).toHaveLength(40);
+    // Levels unchanged since the last sync: no tag reads, no tag writes.
+    expect(callsTo(domain, "MemberTags")).toHaveLength(0);
+    expect(most).toBe(4);
+    expect(standIn.calls(domain).filter((c) => c.outcome === "throttled")).toHaveLength(0);
+    expect(gids.every((g) => standIn.metafieldJson(g, "level", "$app:tierline", domain) !== undefined)).toBe(true);
+  });
+
   it("is idempotent: a second identical sync leaves the same state and writes no tags", async () => {
     const { domain, admin } = freshShop();
     const gids = seedCustomers(domain, 3, ["tier:silver"]);
@@ -247,6 +276,9 @@ describe("syncMembers: input validation", () => {
 });
 
 describe("syncMembers: bulk path", () => {
+  // Above the direct path's threshold (a full recalculation's batches go bulk); 250 here, so a few hundred members show it.
+  const bulkPolicy: SyncMembersOptions = { ...policy, bulkThreshold: 250 };
+
   it("1,000 members without level changes: one staged upload and one bulk mutation", async () => {
     const { domain, admin } = freshShop();
     const gids = seedCustomers(domain, 1000, ["tier:gold"]);
@@ -254,7 +286,7 @@ describe("syncMembers: bulk path", () => {
       admin,
       domain,
       gids.map((g) => buildMemberSyncRecord(g, { previousLevelId: "gold" })),
-      policy,
+      bulkPolicy,
     );
 
     expect(callsTo(domain, "BulkVariablesStagedUpload")).toHaveLength(1);
@@ -281,7 +313,7 @@ describe("syncMembers: bulk path", () => {
       admin,
       domain,
       gids.map((g) => buildMemberSyncRecord(g, { previousLevelId: "silver" })),
-      policy,
+      bulkPolicy,
     );
 
     expect(summary).toMatchObject({ mode: "bulk", bulkOperations: 3, stagedUploads: 3, metafieldsWritten: 5000, tagsChanged: 2000, errors: [] });
@@ -299,7 +331,7 @@ describe("syncMembers: bulk path", () => {
     const movers = new Set(gids.slice(0, 12));
     for (const g of movers) standIn.shop(domain).customers[g].tags = ["tier:silver"];
     const members = gids.map((g) => buildMemberSyncRecord(g, { previousLevelId: movers.has(g) ? "silver" : "gold" }));
-    const summary = await syncMembers(admin, domain, members, policy);
+    const summary = await syncMembers(admin, domain, members, bulkPolicy);
 
     expect(summary).toMatchObject({ bulkOperations: 1, tagsChanged: 24, errors: [] });
     expect(callsTo(domain, "MemberTierTagSwap")).toHaveLength(12);
@@ -311,7 +343,7 @@ describe("syncMembers: bulk path", () => {
     const gids = seedCustomers(domain, 299, ["tier:gold"]);
     const ghost = "gid://shopify/Customer/888888888";
     const members = [...gids, ghost].map((g) => buildMemberSyncRecord(g, { previousLevelId: "gold" }));
-    const summary = await syncMembers(admin, domain, members, policy);
+    const summary = await syncMembers(admin, domain, members, bulkPolicy);
 
     expect(summary.mode).toBe("bulk");
     expect(summary.metafieldsWritten).toBe(299 * 5);
@@ -327,7 +359,7 @@ describe("syncMembers: bulk path", () => {
       admin,
       domain,
       gids.map((g) => buildMemberSyncRecord(g, { previousLevelId: "gold" })),
-      policy,
+      bulkPolicy,
     );
 
     const [failed, resumed] = Object.values(standIn.shop(domain).bulkOperations);
@@ -393,8 +425,9 @@ describe("syncMembers: throttling and retries", () => {
     {
       name: "THROTTLED twice",
       faults: [{ kind: "throttled", count: 2 }],
+      // The emptied bucket refills the 50 points asked for in 500 ms at 100/s: the backoff's 750 ms is the longer.
       retryWaits: [
-        ["throttled", 1000],
+        ["throttled", 750],
         ["throttled", 1500],
       ],
     },
