@@ -1,4 +1,5 @@
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import type BetterSqlite3 from "better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { Prisma, PrismaClient } from "@prisma/client";
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
@@ -6,7 +7,7 @@ import { withMoneyAsNumbers } from "./bigint-numbers.server";
 import { isPostgresClient, postgresClientClass, withSharedSql } from "./postgres-client.server";
 import { releasingBrokenConnections } from "./postgres-pool-fix.server";
 import { checkpointInBackground } from "./sqlite-checkpoints.server";
-import { offerConnection, withDirectWrites, type SqliteConnectionSlot } from "./sqlite-direct-writes.server";
+import { beginImmediateWithoutBlocking, offerConnection, withDirectWrites, type SqliteConnectionSlot } from "./sqlite-direct-writes.server";
 
 /**
  * The Prisma client, on a driver adapter chosen by DATABASE_URL: `file:` → better-sqlite3 (the embedded default),
@@ -120,8 +121,8 @@ function sqliteAdapter(url: string, slot?: SqliteConnectionSlot, opts: DbOptions
  * meanwhile (the web process storing a webhook, every few milliseconds in a burst), that write fails at once with
  * SQLITE_BUSY_SNAPSHOT, which no busy timeout waits out: the worker's read-then-write transactions (a drain group, a
  * chunk of members) would fail and retry for as long as the burst lasts. IMMEDIATE takes the write lock at BEGIN,
- * waiting (busy timeout) for a writer in another process, so a transaction that starts always commits. Readers are
- * never blocked.
+ * waiting (up to the busy timeout, trying every millisecond) for a writer in another process, so a transaction that
+ * starts always commits. Readers are never blocked.
  *
  * Taking turns: a connection that just ended a transaction waits WRITER_TURN_MS before it begins the next one, so a
  * writer in another process that is waiting for the lock (the web process's webhook inserts retry every millisecond:
@@ -130,16 +131,31 @@ function sqliteAdapter(url: string, slot?: SqliteConnectionSlot, opts: DbOptions
 export const WRITER_TURN_MS = 2;
 
 function takeWriteLockAtBegin(adapter: SqlDriverAdapter): void {
-  const database = (adapter as unknown as { client?: { prepare?: (sql: string) => unknown } }).client;
+  const database = (adapter as unknown as { client?: BetterSqlite3.Database }).client;
   if (!database || typeof database.prepare !== "function") return; // not better-sqlite3: nothing to change
   const prepare = database.prepare.bind(database);
-  database.prepare = (sql: string) => prepare(sql === "BEGIN" ? "BEGIN IMMEDIATE" : sql);
+  // The lock is taken before the adapter's BEGIN (beginImmediateWithoutBlocking: without blocking the event loop,
+  // trying every millisecond, so every process's writers take turns fairly); the adapter's BEGIN is then a no-op.
+  let begun = false;
+  const begunAlready = { run: () => ({ changes: 0, lastInsertRowid: 0 }) } as unknown as BetterSqlite3.Statement;
+  database.prepare = ((sql: string) =>
+    sql === "BEGIN" ? (begun ? begunAlready : prepare("BEGIN IMMEDIATE")) : prepare(sql)) as typeof database.prepare;
   let endedAt = 0;
   const start = adapter.startTransaction.bind(adapter);
   adapter.startTransaction = async (isolationLevel) => {
     const wait = endedAt + WRITER_TURN_MS - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const tx = await start(isolationLevel);
+    await beginImmediateWithoutBlocking(database);
+    begun = true;
+    let tx: Awaited<ReturnType<typeof start>>;
+    try {
+      tx = await start(isolationLevel);
+    } catch (error) {
+      if (database.inTransaction) database.prepare("ROLLBACK").run();
+      throw error;
+    } finally {
+      begun = false;
+    }
     const commit = tx.commit.bind(tx);
     const rollback = tx.rollback.bind(tx);
     tx.commit = () => commit().finally(() => (endedAt = performance.now()));

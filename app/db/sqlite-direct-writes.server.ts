@@ -96,18 +96,38 @@ export async function writeSqliteDirectly<T>(db: Db, write: (database: BetterSql
 }
 
 /**
- * `write` in an IMMEDIATE transaction, waiting for another process's writer (the worker) without blocking this one:
- * SQLite's own busy wait sleeps inside the call, so every request of the process (every other webhook's answer)
- * would stall behind it. Here BEGIN fails at once while the lock is taken, and is tried again every millisecond, the
- * event loop free meanwhile (deliveries arriving then join the next group), up to the connection's busy timeout.
+ * `write` in an IMMEDIATE transaction, waiting for another process's writer (the worker) without blocking this one
+ * (beginImmediateWithoutBlocking).
  */
 async function immediateWithoutBlocking<T>(database: BetterSqlite3.Database, write: (database: BetterSqlite3.Database) => T): Promise<T> {
+  await beginImmediateWithoutBlocking(database);
+  let result: T;
+  try {
+    result = write(database);
+  } catch (error) {
+    database.prepare("ROLLBACK").run();
+    throw error;
+  }
+  database.prepare("COMMIT").run();
+  return result;
+}
+
+/**
+ * BEGIN IMMEDIATE on `database`, waiting for another process's writer without blocking this one: SQLite's own busy
+ * wait sleeps inside the call, so every request of the process (every other webhook's answer) would stall behind
+ * it, and it sleeps longer the longer it waits (up to 100 ms between tries), so a process that writes now and then
+ * would lose the lock for seconds to two that write all the time (the web process's inbox and the drain). Here BEGIN
+ * fails at once while the lock is taken and is tried again every millisecond, the event loop free meanwhile, up to
+ * the connection's busy timeout. Every writer of Tierline's takes the lock this way, so they take turns fairly.
+ */
+export async function beginImmediateWithoutBlocking(database: BetterSqlite3.Database): Promise<void> {
   const timeoutMs = Number(database.pragma("busy_timeout", { simple: true }));
   const deadline = performance.now() + timeoutMs;
   while (true) {
     database.pragma("busy_timeout = 0");
     try {
-      return database.transaction(write).immediate(database);
+      database.prepare("BEGIN IMMEDIATE").run();
+      return;
     } catch (error) {
       if ((error as { code?: string }).code !== "SQLITE_BUSY" || performance.now() >= deadline) throw error;
     } finally {

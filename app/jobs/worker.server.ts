@@ -139,9 +139,17 @@ export async function workerLoop(
 ): Promise<void> {
   const idleMs = opts.idleMs ?? 1000;
   while (!opts.signal.aborted) {
-    const result = await runWorkerOnce(db, deps, handlers);
+    let result: RunOnceResult;
+    try {
+      result = await runWorkerOnce(db, deps, handlers);
+    } catch (error) {
+      // The queue itself could not be read or written (a database gone for a moment, a lock not had in time): the
+      // job in hand, if any, is released by its lease; try again after the idle pause instead of ending the worker.
+      deps.log?.({ event: "worker.queue-error", error: String(error) });
+      result = { ran: false };
+    }
     if (result.ran) continue;
-    await opts.onIdle?.();
+    await opts.onIdle?.().catch((error: unknown) => deps.log?.({ event: "worker.idle-error", error: String(error) }));
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, idleMs);
       opts.signal.addEventListener(
