@@ -1,5 +1,6 @@
 // npm run bench:webhooks -- [--count 2000 | --seconds S] [--rate 500] [--duplicates 0.2] [--worker during|after]
 //                            [--sync after|skip] [--server server.js|remix-serve] [--warm-up 0] [--floor on|off]
+//                            [--plan plus|standard] [--worker-log FILE]
 //
 // Webhooks end to end on SQLite: the local stack (production build under server.js, or stock `remix-serve` with
 // `--server remix-serve`, to see what server.js's webhook path is worth; Shopify stand-in) receives
@@ -17,7 +18,8 @@
 // does the same without HTTP). `--sync skip` folds the deliveries into members but leaves the tag/metafield sync
 // queued. With `--floor on` (the default) the same deliveries then go at the same rate to a bare node:http server
 // doing only the HMAC check and an idempotent insert (bench/support/bare-ack-server.ts): the ack p99's floor, and the
-// ratio. Prints one JSON object; exits 1 when any delivery was refused, lost or counted twice.
+// ratio. `--plan` sets the stand-in store's Admin API rate limit (Plus, 1000 points/s, by default; Standard 100/s),
+// which paces the sync. Prints one JSON object; exits 1 when any delivery was refused, lost or counted twice.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -29,6 +31,7 @@ import { SYNC_MEMBERS_JOB } from "../app/queue/job-kinds.ts";
 import { runWorkerOnce } from "../scripts/worker";
 import { startLocalStack } from "../tools/local-stack";
 import { buildProgramJson, onePointPerDollar } from "../tools/sample-data/program-builders";
+import { PLUS_THROTTLE, STANDARD_THROTTLE } from "../tools/shopify-stand-in/index";
 import { signWebhook } from "../tools/shopify-stand-in/signed-webhook";
 import { bareBatchedInsertMs } from "./support/drain-floor.ts";
 import { freshnessMs, watchStandInSpend } from "./support/freshness.ts";
@@ -46,11 +49,13 @@ const { values: args } = parseArgs({
     "orders-per-customer": { type: "string", default: "4" },
     server: { type: "string", default: "server.js" },
     "warm-up": { type: "string", default: "0" },
+    plan: { type: "string", default: "plus" },
+    "worker-log": { type: "string" },
     help: { type: "boolean", default: false },
   },
 });
 const USAGE =
-  "usage: npm run bench:webhooks -- [--count N>0 | --seconds S>0] [--rate R>0] [--duplicates ratio>=0] [--worker during|after] [--sync after|skip] [--server server.js|remix-serve] [--warm-up N>=0] [--floor on|off]";
+  "usage: npm run bench:webhooks -- [--count N>0 | --seconds S>0] [--rate R>0] [--duplicates ratio>=0] [--worker during|after] [--sync after|skip] [--server server.js|remix-serve] [--warm-up N>=0] [--floor on|off] [--plan plus|standard] [--worker-log FILE]";
 if (args.help) {
   console.log(USAGE);
   process.exit(0);
@@ -63,13 +68,16 @@ const count =
   args.seconds === undefined ? Number(args.count) : Math.round((rate * Number(args.seconds)) / (1 + duplicateRatio + 1 / (5 * ordersPerCustomer)));
 const warmUpCount = Number(args["warm-up"]);
 const workerDuring = args.worker === "during";
+/** Where the worker process's job log goes (one JSON line per job: type, ms), to see what the time went to. */
+const workerLog = args["worker-log"];
 const syncSkipped = args.sync === "skip";
 if (
   !(count > 0 && rate > 0 && duplicateRatio >= 0 && ordersPerCustomer > 0 && Number.isInteger(warmUpCount) && warmUpCount >= 0) ||
   !["after", "during"].includes(String(args.worker)) ||
   !["after", "skip"].includes(String(args.sync)) ||
   !["on", "off"].includes(String(args.floor)) ||
-  !["server.js", "remix-serve"].includes(String(args.server))
+  !["server.js", "remix-serve"].includes(String(args.server)) ||
+  !["standard", "plus"].includes(String(args.plan))
 ) {
   console.error(USAGE);
   process.exit(2);
@@ -96,7 +104,9 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 const round = (n: number, digits = 2) => Number(n.toFixed(digits));
 
 const server = args.server as "server.js" | "remix-serve";
-const stack = await startLocalStack({ quiet: true, server });
+// The store's Admin API rate limit: a Plus store's by default (a shop taking 500 orders a second is one).
+const throttle = { standard: STANDARD_THROTTLE, plus: PLUS_THROTTLE }[String(args.plan)];
+const stack = await startLocalStack({ quiet: true, server, throttle });
 let exitCode = 0;
 try {
   const { shop } = stack;
@@ -179,7 +189,7 @@ try {
     ? spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts/worker.ts")], {
         cwd: root,
         env: { ...process.env, ...stack.env, WORKER_IDLE_MS: "50" },
-        stdio: ["ignore", "ignore", "inherit"],
+        stdio: ["ignore", workerLog ? fs.openSync(workerLog, "w") : "ignore", "inherit"],
       })
     : null;
   const sendStart = performance.now();
@@ -245,6 +255,7 @@ try {
       server,
       worker: args.worker,
       sync: args.sync,
+      plan: args.plan,
       targetRate: rate,
       deliveries: sent.sent,
       warmUpDeliveries: warmedUp?.sent ?? 0,
