@@ -47,6 +47,9 @@ export function drain(db: Db, deps: WorkerDeps = {}, opts: { maxJobs?: number } 
 /** The worker's niceness (0 normal, 19 lowest): the web process's acks win the CPU over the worker's backlog. */
 export const WORKER_NICE = 10;
 
+/** How much nicer than the main lane the Shopify lane runs (when the worker is niced at all). */
+export const SHOPIFY_LANE_NICE_STEP = 5;
+
 /** The job types the Shopify lane runs; the main lane runs every other type. */
 export const SHOPIFY_LANE_TYPES = [SYNC_MEMBERS_JOB];
 
@@ -93,8 +96,11 @@ async function main(): Promise<void> {
   }
   // Below the web process in the CPU's queue when they share a host: a webhook's answer is due within seconds (Shopify
   // retries it), the worker's backlog is not. WORKER_NICE=0 turns this off.
+  // The Shopify lane a step further down: the drain must keep up with a burst, while a sync that falls behind only
+  // sends bigger batches (each member as it is now, once).
+  const nice = Number(process.env.WORKER_NICE ?? WORKER_NICE);
   try {
-    os.setPriority(Number(process.env.WORKER_NICE ?? WORKER_NICE));
+    os.setPriority(lane === "shopify" && nice > 0 ? Math.min(19, nice + SHOPIFY_LANE_NICE_STEP) : nice);
   } catch {
     // not allowed here: the worker runs at the priority it was given
   }
