@@ -1,7 +1,8 @@
 import { dbProvider, type Db } from "~/db/client.server";
 import { jsonTextRows, sqlInstant } from "~/db/raw-values.server";
 import { readInSlices } from "~/db/in-slices.server";
-import { memberShopperView, shopperViewHash } from "~/services/member-sync-records.server";
+import { changedMetafieldKeys, memberShopperView, shopperViewHash } from "~/services/member-sync-records.server";
+import type { MemberMetafieldKey } from "~/shared/metafield-keys";
 import { issuedRewardsByMember } from "~/services/rewards/reward-records.server";
 import { loadShopContext } from "~/services/shop-context.server";
 import { syncMembers } from "~/shopify/member-sync.server";
@@ -64,6 +65,8 @@ export async function syncMembersJob(ctx: JobContext): Promise<void> {
   }
 
   const records: { record: MemberSyncRecord; hash: string; stateId: string }[] = [];
+  // Per member, the metafields whose value changed since the last sync: only those are sent.
+  const metafieldKeys = new Map<string, MemberMetafieldKey[]>();
   for (const state of owed) {
     const member = byGid.get(state.subject);
     if (!member) {
@@ -82,7 +85,9 @@ export async function syncMembersJob(ctx: JobContext): Promise<void> {
       });
       continue;
     }
-    records.push({ record: parsed.data, hash: shopperViewHash(view), stateId: state.id });
+    const hash = shopperViewHash(view);
+    records.push({ record: parsed.data, hash, stateId: state.id });
+    metafieldKeys.set(member.customerGid, changedMetafieldKeys(state.syncedHash, hash));
   }
   if (records.length > 0) {
     const admin = await ctx.deps.adminFor(shop);
@@ -91,7 +96,7 @@ export async function syncMembersJob(ctx: JobContext): Promise<void> {
       admin,
       shop,
       records.map((r) => r.record),
-      ctx.deps.syncOptions,
+      { ...ctx.deps.syncOptions, metafieldKeys },
     );
     const errors = new Map<string, string>();
     for (const e of summary.errors) if (e.customerGid) errors.set(e.customerGid, `${e.operation}${e.code ? ` ${e.code}` : ""}: ${e.message}`);

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { NextLevel, RequirementProgress } from "~/domain";
 import { canonicalJson } from "~/shared/json-checks";
+import { MEMBER_METAFIELD_KEYS, type MemberMetafieldKey } from "~/shared/metafield-keys";
 import { buildMemberMetafields, type TierMemberMetafields } from "~/shared/tier-metafield-builder";
 import type { ShopContext } from "./shop-context.server";
 
@@ -113,7 +114,20 @@ function readRequirements(json: string | null | undefined): RequirementProgress[
   }
 }
 
-/** Stable hash of what Shopify should show (keys in a fixed order, so equal views hash equally). */
+/**
+ * Stable hash of what Shopify should show, one part per metafield in MEMBER_METAFIELD_KEYS' order (each part 11
+ * characters of the SHA-256 of its canonical JSON, so equal views hash equally), joined by dots. Comparing the parts
+ * of the hash last synced with the new one tells which metafields changed (changedMetafieldKeys): a new order changes
+ * `progress` and `history`, and only those are sent.
+ */
 export function shopperViewHash(view: MemberShopperView): string {
-  return createHash("sha256").update(canonicalJson(view)).digest("base64url").slice(0, 32);
+  return MEMBER_METAFIELD_KEYS.map((key) => createHash("sha256").update(canonicalJson(view[key])).digest("base64url").slice(0, 11)).join(".");
+}
+
+/** The metafields whose part of the hash differs; all of them when nothing was synced yet or a hash is of another form. */
+export function changedMetafieldKeys(syncedHash: string | null, pendingHash: string): MemberMetafieldKey[] {
+  const before = syncedHash?.split(".") ?? [];
+  const after = pendingHash.split(".");
+  if (before.length !== MEMBER_METAFIELD_KEYS.length || after.length !== MEMBER_METAFIELD_KEYS.length) return [...MEMBER_METAFIELD_KEYS];
+  return MEMBER_METAFIELD_KEYS.filter((_, i) => before[i] !== after[i]);
 }

@@ -37,6 +37,8 @@ export interface SyncMembersOptions extends CallPolicy, BulkOptions {
   tagBulkThreshold?: number;
   /** On the direct path, requests in flight at once (each waits for its points first). */
   concurrency?: number;
+  /** Per customer GID, the metafields to write (those changed since the last sync); every one when absent. */
+  metafieldKeys?: ReadonlyMap<string, readonly MemberMetafieldKey[]>;
 }
 
 export type SyncOperation = "metafieldsSet" | "tags" | "tagsAdd" | "tagsRemove" | "bulk";
@@ -148,12 +150,13 @@ export async function syncMembers(
     const bulkOpts: BulkOptions = { ...opts, clientIdentifier: opts.clientIdentifier ?? `tierline-member-sync ${shopDomain}` };
     const changed = records.filter((m) => (m.level?.id ?? null) !== m.previousLevelId);
     const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
+    const keysOf = (m: MemberSyncRecord) => opts.metafieldKeys?.get(m.customerGid) ?? MEMBER_METAFIELD_KEYS;
     if (bulk) {
-      await writeMetafieldsBulk(caller, records, bulkOpts, bulkStats, summary);
+      await writeMetafieldsBulk(caller, records, keysOf, bulkOpts, bulkStats, summary);
       if (changed.length > (opts.tagBulkThreshold ?? DEFAULT_TAG_BULK_THRESHOLD)) await writeTagsBulk(caller, changed, bulkOpts, bulkStats, summary);
       else await reconcileTags(caller, changed, summary, concurrency);
     } else {
-      await inFlight(chunksOf(records, METAFIELDS_PER_CALL), concurrency, (chunk) => writeMetafieldsDirect(caller, chunk, summary));
+      await writeMetafieldsDirect(caller, records, keysOf, concurrency, summary);
       await reconcileTags(caller, changed, summary, concurrency);
     }
   }
@@ -202,23 +205,48 @@ interface UserError {
 }
 
 /**
- * Up to 25 members per request, one aliased metafieldsSet per key (so each holds at most 25 entries, Shopify's limit). metafieldsSet is all-or-nothing per call, so
- * when some entries are refused the others of that call are sent again without them.
+ * The members' metafields as lists of at most 25 entries of one key (Shopify's limit per metafieldsSet), 25 members at
+ * a time, only the keys each member needs; five lists per request, one aliased metafieldsSet each (the aliases are
+ * the key names, but a list may hold another key's entries once members need different keys), the last lists one
+ * metafieldsSet per request. metafieldsSet is all-or-nothing per call, so when some entries are refused the others
+ * of that call are sent again without them.
  */
-async function writeMetafieldsDirect(caller: AdminCaller, chunk: MemberSyncRecord[], summary: SyncSummary): Promise<void> {
-  const inputs = chunk.map(memberMetafields);
-  const byKey = Object.fromEntries(MEMBER_METAFIELD_KEYS.map((key) => [key, inputs.map((m) => m[key])])) as Record<
-    MemberMetafieldKey,
-    MetafieldsSetInput[]
-  >;
-  // Each aliased metafieldsSet costs 10.
-  const data = await caller.request(MEMBER_METAFIELDS_SET, byKey, { estimatedCost: 10 * MEMBER_METAFIELD_KEYS.length });
-  const leftovers: MetafieldsSetInput[] = [];
-  for (const key of MEMBER_METAFIELD_KEYS) {
-    const errors: UserError[] = data?.[key]?.userErrors ?? [];
-    leftovers.push(...settle(byKey[key], errors, summary));
+async function writeMetafieldsDirect(
+  caller: AdminCaller,
+  records: MemberSyncRecord[],
+  keysOf: (m: MemberSyncRecord) => readonly MemberMetafieldKey[],
+  concurrency: number,
+  summary: SyncSummary,
+): Promise<void> {
+  const lists: MetafieldsSetInput[][] = [];
+  for (const chunk of chunksOf(records, METAFIELDS_PER_CALL)) {
+    const inputs = chunk.map(memberMetafields);
+    for (const key of MEMBER_METAFIELD_KEYS) {
+      const list = inputs.flatMap((m, i) => (keysOf(chunk[i]).includes(key) ? [m[key]] : []));
+      if (list.length > 0) lists.push(list);
+    }
   }
-  await writeLeftovers(caller, leftovers, summary);
+  await inFlight(chunksOf(lists, MEMBER_METAFIELD_KEYS.length), concurrency, (group) => writeMetafieldLists(caller, group, summary));
+}
+
+async function writeMetafieldLists(caller: AdminCaller, group: MetafieldsSetInput[][], summary: SyncSummary): Promise<void> {
+  const settled: { entries: MetafieldsSetInput[]; errors: UserError[] }[] = [];
+  if (group.length === MEMBER_METAFIELD_KEYS.length) {
+    const variables = Object.fromEntries(MEMBER_METAFIELD_KEYS.map((slot, i) => [slot, group[i]]));
+    // Each aliased metafieldsSet costs 10.
+    const data = await caller.request(MEMBER_METAFIELDS_SET, variables, { estimatedCost: 10 * group.length });
+    MEMBER_METAFIELD_KEYS.forEach((slot, i) => settled.push({ entries: group[i], errors: data?.[slot]?.userErrors ?? [] }));
+  } else {
+    for (const entries of group) {
+      const data = await caller.request(MEMBER_METAFIELDS_SET_BULK, { metafields: entries });
+      settled.push({ entries, errors: data?.metafieldsSet?.userErrors ?? [] });
+    }
+  }
+  await writeLeftovers(
+    caller,
+    settled.flatMap(({ entries, errors }) => settle(entries, errors, summary)),
+    summary,
+  );
 }
 
 /** Records refused entries as errors and returns the entries that were not refused but not written either. */
@@ -316,14 +344,16 @@ async function changeTags(caller: AdminCaller, id: string, add: string[], remove
 
 async function writeMetafieldsBulk(
   caller: AdminCaller,
-  members: MemberSyncRecord[],
+  records: MemberSyncRecord[],
+  keysOf: (m: MemberSyncRecord) => readonly MemberMetafieldKey[],
   opts: BulkOptions,
   stats: BulkStats,
   summary: SyncSummary,
 ): Promise<void> {
+  const members = records.filter((m) => keysOf(m).length > 0);
   const entries = members.map((m) => {
     const byKey = memberMetafields(m);
-    return MEMBER_METAFIELD_KEYS.map((key) => byKey[key]);
+    return keysOf(m).map((key) => byKey[key]);
   });
   const outcome = await runBulkMutation(
     caller,

@@ -228,6 +228,39 @@ describe("install, backfill, webhooks and sync", () => {
     });
   });
 
+  it("an order that keeps the level sends only the metafields it changed, and every one of them", async () => {
+    clock.advance(3600_000);
+    const bobId = Number(bob.split("/").pop());
+    const keys = ["level", "progress", "benefits", "history", "rewards"];
+    const shown = () => Object.fromEntries(keys.map((k) => [k, JSON.stringify(standIn.metafieldJson(bob, k))]));
+    const before = shown();
+    const calls = standIn.calls(SHOP).length;
+    const paid = orderPayload({
+      id: 990002,
+      customer: { id: bobId, email: "bob@example.com" },
+      processedAt: now().toISOString(),
+      lines: [{ id: 2, quantity: 1, price: "10.00" }],
+      currency: "EUR",
+    });
+    await recordWebhook(db, delivery("orders/paid", SHOP, paid), "orders/paid", now());
+    await run();
+
+    const after = shown();
+    const changed = keys.filter((k) => after[k] !== before[k]);
+    const sent = standIn
+      .calls(SHOP)
+      .slice(calls)
+      .filter((c) => c.operationName?.startsWith("MemberMetafieldsSet"))
+      .flatMap((c) =>
+        Object.values(c.variables ?? {}).flatMap((list) => (list as { ownerId: string; key: string }[]).filter((m) => m.ownerId === bob)),
+      )
+      .map((m) => m.key);
+    expect(changed).toEqual(expect.arrayContaining(["progress", "history"]));
+    expect(changed).not.toContain("benefits");
+    expect(sent.sort()).toEqual([...changed].sort());
+    expect(standIn.state.customers[bob].tags).toEqual(["tier:silver"]);
+  });
+
   it("a burst that leaves more members owed a sync than one SQL list may bind (SQLite: 999) is sent and recorded in one run", async () => {
     clock.advance(3600_000);
     const first = 7_000_000;
