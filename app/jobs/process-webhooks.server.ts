@@ -16,7 +16,8 @@ import type { JobContext } from "./worker.server";
  * APPLY_GROUP_ROWS rows, written together by applyFactDeliveries), any other topic alone. A group that fails is
  * applied again one delivery at a time, so a bad delivery is retried alone (MAX_ROW_ATTEMPTS, then set aside) while
  * the good ones land. Step 2 recomputes every member those facts touched, a chunk of members per transaction (rows
- * left `applied` by a run that died are picked up here too), then marks the rows processed. Every write is idempotent, so a run killed anywhere and started again ends in the same state.
+ * left `applied` by a run that died are picked up here too), then marks the rows processed. Every write is
+ * idempotent, so a run killed anywhere and started again ends in the same state.
  */
 
 /** Deliveries read per pass; each member they touch is recomputed once per pass. */

@@ -18,11 +18,12 @@ import { MemberSyncRecordSchema, isTierTag, tierTag, type MemberSyncRecord } fro
  * `tier:<level-id>` tag. Every write is a "set" (metafieldsSet, tagsAdd, tagsRemove), so running a sync twice, or
  * re-running one that failed half-way, converges on the same store state.
  *
- * A live sync (what the drain owes, up to a thousand members a run) goes through ordinary requests: 25 members per
- * request (one metafieldsSet of at most 25 entries per key), up to `concurrency` requests in flight, paced by the
- * shop's cost bucket (AdminCaller), so its members reach Shopify within seconds. Larger batches (a full
- * recalculation's) go through bulk operations (one JSONL line, so one metafieldsSet, of 5 entries per member), which
- * cost no points but take Shopify minutes.
+ * Only the metafields `metafieldKeys` names per member are written (the sync job passes those changed since the
+ * last sync). A live sync (what the drain owes, up to a thousand members a run) goes through ordinary requests: lists
+ * of at most 25 entries of one key, five lists per request (writeMetafieldsDirect), up to `concurrency` requests in
+ * flight, paced by the shop's cost bucket (AdminCaller), so its members reach Shopify within seconds. Larger batches
+ * (a full recalculation's) go through bulk operations (one JSONL line, so one metafieldsSet, of a member's entries),
+ * which cost no points but take Shopify minutes.
  *
  * Tags follow levels: only a member whose level differs from the one last synced (`previousLevelId`) has its tags
  * read and reconciled, on both paths; a member whose level did not change keeps the tags it has.
@@ -280,8 +281,7 @@ async function writeLeftovers(caller: AdminCaller, leftovers: MetafieldsSetInput
   // Each round refuses at least one entry or writes all of them, so this ends.
   while (pending.length > 0) {
     const next: MetafieldsSetInput[] = [];
-    for (let i = 0; i < pending.length; i += METAFIELDS_PER_CALL) {
-      const batch = pending.slice(i, i + METAFIELDS_PER_CALL);
+    for (const batch of chunksOf(pending, METAFIELDS_PER_CALL)) {
       const data = await caller.request(MEMBER_METAFIELDS_SET_BULK, { metafields: batch });
       next.push(...settle(batch, data?.metafieldsSet?.userErrors ?? [], summary));
     }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "~/db/client.server";
 import { onShopInstalled } from "~/services/install.server";
 import { recordWebhook } from "~/services/webhook-inbox.server";
+import { MEMBER_METAFIELD_KEYS } from "~/shared/metafield-keys";
 import { adminOriginFetch } from "~/shopify-transport.server";
 import type { SyncMembersOptions } from "~/shopify/member-sync.server";
 import { drain } from "../../scripts/worker";
@@ -231,7 +232,7 @@ describe("install, backfill, webhooks and sync", () => {
   it("an order that keeps the level sends only the metafields it changed, and every one of them", async () => {
     clock.advance(3600_000);
     const bobId = Number(bob.split("/").pop());
-    const keys = ["level", "progress", "benefits", "history", "rewards"];
+    const keys = MEMBER_METAFIELD_KEYS;
     const shown = () => Object.fromEntries(keys.map((k) => [k, JSON.stringify(standIn.metafieldJson(bob, k))]));
     const before = shown();
     const calls = standIn.calls(SHOP).length;
