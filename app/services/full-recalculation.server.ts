@@ -5,7 +5,7 @@ import { profilesForNewMembers, loadStoredMembers } from "./member-recalculation
 import type { MemberProfile } from "./privacy.server";
 import { loadFactsOfBatch, loadFactsOfBatchPostgres, loadStoredMembersPostgres } from "./recalculation/batch-reads.server";
 import { applyBatchWrites } from "./recalculation/batch-sql.server";
-import { foldWithCheckpoints, keepAfterMoreThanOnePublication, keepsCheckpoints } from "./recalculation/checkpoints";
+import { foldWithCheckpoints, keepAfterMoreThanOnePublication, keepsCheckpoints, retierResumes } from "./recalculation/checkpoints";
 import { checkpointList, loadCheckpointsOfRange, saveCheckpointsMany } from "./recalculation/checkpoints.server";
 import { batchWrites } from "./recalculation/batch-writes";
 import { memberEvents, type MemberFacts } from "./recalculation/member-facts";
@@ -89,9 +89,11 @@ export interface FullRecalculationOptions {
   observeBatch?: (timings: BatchTimings) => void;
   /**
    * false: fold every member from their first fact, reading and writing no checkpoint (bench/checkpoints.ts compares
-   * the two). Default: the shop's members keep checkpoints when it has been republished often enough (keepsCheckpoints).
+   * the two). Default: the shop's members keep checkpoints when it has been republished often enough (keepsCheckpoints),
+   * and a member is resumed from theirs when their history is long enough for it to pay (retierResumes). "always":
+   * every member of such a shop is resumed (tests of the checkpointed path, bench:checkpoints).
    */
-  checkpoints?: boolean;
+  checkpoints?: boolean | "always";
 }
 
 export const MAX_FULL_BATCH = 900;
@@ -171,18 +173,23 @@ async function recalculateBatch(
   // it and is replayed once, under the new version only. Read with the facts (a checkpoint that no longer fits them is
   // simply not used); written in the batch's transaction, one statement for the batch.
   const checkpointed = opts.checkpoints !== false && keepsCheckpoints(ctx);
-  const kept = checkpointed ? await loadCheckpointsOfRange(db, ctx, checkpoint.after, customers[customers.length - 1]) : new Map();
+  const events = customers.map((gid) => memberEvents(facts.get(gid)!, ctx.versions));
+  // Who resumes from a checkpoint; the others fold from the first fact and keep theirs as they are (retierResumes).
+  const resumes = events.map((e) => checkpointed && (opts.checkpoints === "always" || retierResumes(ctx, e)));
+  const kept = resumes.includes(true) ? await loadCheckpointsOfRange(db, ctx, checkpoint.after, customers[customers.length - 1]) : new Map();
   const t1 = performance.now();
   // planMember in three passes, so the fold runs as one stretch that two clock readings time (a thread CPU reading
   // costs microseconds and only advances on the scheduler's tick: per member it would cost more than it tells).
-  const events = customers.map((gid) => memberEvents(facts.get(gid)!, ctx.versions));
   const folds: (FoldResult | null)[] = [];
   const foldStart = performance.now();
   const cpuStart = process.threadCpuUsage();
   const outcomes = events.map((e, i) => {
-    if (!checkpointed) return foldMember(ctx, e, opts.now);
-    const gid = customers[i];
-    const fold = foldWithCheckpoints(ctx, opts.now, checkpointList(kept.get(gid)), e, keepAfterMoreThanOnePublication);
+    if (!resumes[i]) {
+      const outcome = foldMember(ctx, e, opts.now);
+      folds.push(checkpointed ? { outcome, latest: null, stable: null, resumedAt: 0 } : null); // latest null: keep the stored ones
+      return outcome;
+    }
+    const fold = foldWithCheckpoints(ctx, opts.now, checkpointList(kept.get(customers[i])), e, keepAfterMoreThanOnePublication);
     folds.push(fold);
     return fold.outcome;
   });

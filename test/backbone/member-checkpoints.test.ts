@@ -199,6 +199,7 @@ describe("checkpointed recalculation = full replay, on the database", () => {
     [12, "recalculateMembers"],
     [11, "the full recalculation"],
     [13, "the full recalculation"],
+    [14, "the full recalculation, resuming only long histories"],
   ] as const)("seed %i: facts out of order, folded after every arrival, publications through %s", async (seed, afterPublication) => {
     const CUSTOMERS = 2;
     const arrivals = stream(rng(seed), 20, CUSTOMERS);
@@ -216,8 +217,14 @@ describe("checkpointed recalculation = full replay, on the database", () => {
         else if (afterPublication === "recalculateMembers")
           await recalculateMembers(db, ctx, touched.map(customerGid), { ...opts, origin: "replay", chunkSize: k % 2 ? 1 : 10 });
         // The full recalculation's batches (loadCheckpointsOfRange, saveCheckpointsMany; on PostgreSQL the orders'
-        // lines rebuilt from their measures), one customer or all of them per batch.
-        else await recalculateRange(db, ctx, { after: null, upTo: null }, emptyCheckpoint(), { now: opts.now, batchSize: k % 2 ? 1 : 10 });
+        // lines rebuilt from their measures), one customer or all of them per batch: every member resumed from their
+        // checkpoint, or (its own choice, retierResumes) these short histories folded from the first fact.
+        else
+          await recalculateRange(db, ctx, { after: null, upTo: null }, emptyCheckpoint(), {
+            now: opts.now,
+            batchSize: k % 2 ? 1 : 10,
+            checkpoints: afterPublication === "the full recalculation" ? "always" : undefined,
+          });
       }
       await store(oneShot, a, CUSTOMERS);
     }
