@@ -5,6 +5,8 @@ import { salesChannelOf } from "~/domain/sales-channels";
 import { decimalToMinor } from "~/shopify/backfill.server";
 import { scopesAfterMerge } from "./order-line-scopes";
 import { orderGidFromId, productGidFromId, type OrderPayload, type RefundPayload } from "./webhook-payloads.server";
+import { insertOrderFacts } from "./recalculation/batch-sql.server";
+import { newRowId } from "./recalculation/row-id.server";
 
 /**
  * Orders and refunds as facts. An order row always holds the newest description Shopify sent (by `updated_at`),
@@ -259,7 +261,11 @@ export async function writeFacts(tx: Tx, shop: string, inputs: FactInput[], opts
     touched.push([...customers]);
   }
 
-  if (creates.size) await tx.orderFact.createMany({ data: [...creates.values()].map((row) => ({ ...row, shop })) });
+  await insertOrderFacts(
+    tx,
+    shop,
+    [...creates.values()].map((row) => ({ ...row, id: newRowId() })),
+  );
   for (const { id, data } of updates.values()) await tx.orderFact.update({ where: { id }, data });
   if (newRefunds.length) await tx.refundFact.createMany({ data: newRefunds });
   // Refunds that came first (or belonged to the previous customer) follow their order.

@@ -2,7 +2,7 @@ import { PrismaClient } from "@prisma/client";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { adapterFor, dbProvider, type Db, type Tx } from "~/db/client.server";
-import { applyBatchWrites } from "~/services/recalculation/batch-sql.server";
+import { applyBatchWrites, insertOrderFacts } from "~/services/recalculation/batch-sql.server";
 import type { BatchWrites } from "~/services/recalculation/batch-writes";
 import type { MemberRowData } from "~/services/recalculation/member-writes";
 import { createTestDb, testPostgresUrl, type TestDb } from "../support/db";
@@ -220,10 +220,10 @@ async function writeWithPrisma(tx: Tx, w: BatchWrites, now: Date): Promise<void>
 const format = (v: unknown) => (typeof v === "string" ? v.replace(/\.\d+$/, (f) => (testPostgresUrl ? "" : f)).replace(/\d/g, "9") : v);
 
 /** Every row of the four tables as the database holds it: SQLite's storage class and value, PostgreSQL's row_to_json. */
-async function storedRows(t: TestDb): Promise<Record<string, Record<string, unknown>[]>> {
+async function storedRows(t: TestDb, tables: readonly string[] = TABLES): Promise<Record<string, Record<string, unknown>[]>> {
   const out: Record<string, Record<string, unknown>[]> = {};
   if (dbProvider(t.db) === "postgresql") {
-    for (const table of TABLES) {
+    for (const table of tables) {
       const rows = await t.db.$queryRawUnsafe<{ j: string }[]>(`SELECT row_to_json(t)::text AS j FROM "${table}" t ORDER BY "id"`);
       out[table] = rows.map((r) => Object.fromEntries(Object.entries(JSON.parse(r.j)).map(([k, v]) => [k, STAMPS.has(k) ? format(v) : v])));
     }
@@ -231,7 +231,7 @@ async function storedRows(t: TestDb): Promise<Record<string, Record<string, unkn
   }
   const sqlite = new Database(t.file, { readonly: true });
   try {
-    for (const table of TABLES) {
+    for (const table of tables) {
       const columns = (sqlite.prepare(`PRAGMA table_info("${table}")`).all() as { name: string }[]).map((c) => c.name);
       const select = columns.map((c, i) => `typeof("${c}") AS t${i}, "${c}" AS v${i}`).join(", ");
       const rows = sqlite.prepare(`SELECT ${select} FROM "${table}" ORDER BY "id"`).all() as Record<string, unknown>[];
@@ -286,5 +286,65 @@ describe("the batch writes store what Prisma stores, column by column", () => {
       expect(actual).toEqual(expected);
       expect(expected.PointsEntry.length).toBeGreaterThan(1);
     });
+  });
+});
+
+/** New order facts (writeFacts' inserts) as createMany stores them: nulls, flags, the largest amounts, text that needs escaping. */
+const orderFacts = [
+  {
+    id: "o-1",
+    orderGid: "gid://shopify/Order/1",
+    customerGid: "gid://shopify/Customer/1",
+    name: '#1001 Zoë "quoted" ✓',
+    paidAt: T("2026-03-04T05:06:07.089Z"),
+    cancelledAt: null,
+    financialStatus: "paid",
+    test: false,
+    channel: "web",
+    currency: "EUR",
+    total: 123_456,
+    subtotal: 100_000,
+    shipping: 999,
+    tax: 22_457,
+    hasDiscountCode: true,
+    linesJson:
+      '[{"id":"gid://shopify/LineItem/1","productId":"gid://shopify/Product/2","quantity":1,"price":100000,"collectionIds":[],"tags":[],"giftCard":false}]',
+    sourceUpdatedAt: T("2026-03-04T05:06:08.000Z"),
+    source: "webhook",
+    scopeState: "unresolved",
+  },
+  {
+    id: "o-2",
+    orderGid: "gid://shopify/Order/2",
+    customerGid: null,
+    name: null,
+    paidAt: null,
+    cancelledAt: NOW,
+    financialStatus: null,
+    test: true,
+    channel: null,
+    currency: "USD",
+    total: 9_007_199_254_740_991,
+    subtotal: 0,
+    shipping: 0,
+    tax: 0,
+    hasDiscountCode: false,
+    linesJson: "[]",
+    sourceUpdatedAt: NOW,
+    source: "backfill",
+    scopeState: "resolved",
+  },
+];
+
+describe("new order facts are stored as createMany stores them, column by column", () => {
+  it.each(writers)("$name", async ({ client }) => {
+    const reference = await createTestDb();
+    const batch = await createTestDb();
+    opened.push(reference, batch);
+    await reference.db.orderFact.createMany({ data: orderFacts.map((o) => ({ ...o, shop: SHOP })) });
+    await client(batch).$transaction((tx) => insertOrderFacts(tx, SHOP, orderFacts));
+    const expected = await storedRows(reference, ["OrderFact"]);
+    expect(await storedRows(batch, ["OrderFact"])).toEqual(expected);
+    expect(expected.OrderFact).toHaveLength(2);
   });
 });

@@ -1,6 +1,6 @@
 import { Prisma } from "@prisma/client";
 import type BetterSqlite3 from "better-sqlite3";
-import type { DbProvider, Tx } from "~/db/client.server";
+import { dbProvider, type DbProvider, type Tx } from "~/db/client.server";
 import { sqlInstant } from "~/db/raw-values.server";
 import { sqliteConnectionOf, sqliteDate } from "~/db/sqlite-direct-writes.server";
 import type { BatchWrites } from "./batch-writes";
@@ -98,6 +98,32 @@ export const BATCH_SQL_COLUMNS = {
       ["updatedAt", "timestamp(3)"],
     ] as Column[],
   },
+  OrderFact: {
+    fromRows: [
+      ["id", "text"],
+      ["orderGid", "text"],
+      ["customerGid", "text"],
+      ["name", "text"],
+      ["paidAt", "timestamp(3)"],
+      ["cancelledAt", "timestamp(3)"],
+      ["financialStatus", "text"],
+      ["test", "boolean"],
+      ["channel", "text"],
+      ["currency", "text"],
+      ["total", "bigint"],
+      ["subtotal", "bigint"],
+      ["shipping", "bigint"],
+      ["tax", "bigint"],
+      ["hasDiscountCode", "boolean"],
+      ["linesJson", "text"],
+      ["sourceUpdatedAt", "timestamp(3)"],
+      ["source", "text"],
+      ["scopeState", "text"],
+    ] as Column[],
+    filled: ["shop", "createdAt", "updatedAt"],
+    leftToDefault: ["scopeAttempts"],
+    updated: [] as Column[],
+  },
 } as const;
 
 const quote = (name: string) => `"${name}"`;
@@ -116,6 +142,18 @@ interface Statement {
 const PROFILE_NAMES = new Set(PROFILE.map(([n]) => n));
 const ID: Column = ["id", "text"];
 
+/** Rows appended to `table`: its columns from the rows, its `filled` columns (BATCH_SQL_COLUMNS) from `filled`'s values. */
+function insertStatement(table: keyof typeof BATCH_SQL_COLUMNS, rows: Record<string, unknown>[], filled: Prisma.Sql[]): Statement {
+  const { fromRows, filled: filledNames } = BATCH_SQL_COLUMNS[table];
+  return {
+    rows,
+    columns: fromRows,
+    statement: (v) => Prisma.sql`
+      INSERT INTO ${Prisma.raw(quote(table))} (${Prisma.raw(filledNames.map(quote).join(", "))}, ${names(fromRows)})
+      SELECT ${Prisma.join(filled)}, ${names(fromRows, "v.")} FROM ${v}`,
+  };
+}
+
 /**
  * A batch's statements, in the order they run, the same on both databases but for how an instant is written: rows
  * appended (members, ledger, audit, sync states), then rows brought up to date. `stamp` is createdAt/updatedAt: the
@@ -123,16 +161,6 @@ const ID: Column = ["id", "text"];
  */
 function batchStatements(shop: string, w: BatchWrites, now: Date, instant: (date: Date) => Prisma.Sql): Statement[] {
   const stamp = instant(new Date());
-  const insert = (table: keyof typeof BATCH_SQL_COLUMNS, rows: Record<string, unknown>[], filled: Prisma.Sql[]): Statement => {
-    const { fromRows, filled: filledNames } = BATCH_SQL_COLUMNS[table];
-    return {
-      rows,
-      columns: fromRows,
-      statement: (v) => Prisma.sql`
-        INSERT INTO ${Prisma.raw(quote(table))} (${Prisma.raw(filledNames.map(quote).join(", "))}, ${names(fromRows)})
-        SELECT ${Prisma.join(filled)}, ${names(fromRows, "v.")} FROM ${v}`,
-    };
-  };
   // A profile value only ever fills or replaces one (null in a row: keep the stored value); the state is set whole.
   const memberSet = [...PROFILE, ...MEMBER_STATE].map(([n]) =>
     PROFILE_NAMES.has(n) ? `${quote(n)} = COALESCE(v.${quote(n)}, m.${quote(n)})` : `${quote(n)} = v.${quote(n)}`,
@@ -142,12 +170,12 @@ function batchStatements(shop: string, w: BatchWrites, now: Date, instant: (date
     (v) =>
       Prisma.sql`UPDATE "LevelChange" SET "retractedAt" = ${value} WHERE "id" IN (SELECT v."id" FROM ${v})`;
   const all: Statement[] = [
-    insert("Member", w.createMembers, [Prisma.sql`${shop}`, Prisma.sql`1`, stamp, stamp]),
-    insert("PointsEntry", w.entries, [Prisma.sql`${shop}`, stamp]),
-    insert("LevelChange", w.changes, [Prisma.sql`${shop}`, stamp]),
+    insertStatement("Member", w.createMembers, [Prisma.sql`${shop}`, Prisma.sql`1`, stamp, stamp]),
+    insertStatement("PointsEntry", w.entries, [Prisma.sql`${shop}`, stamp]),
+    insertStatement("LevelChange", w.changes, [Prisma.sql`${shop}`, stamp]),
     { rows: w.retract.map((id) => ({ id })), columns: [ID], statement: retractedAt(instant(now)) },
     { rows: w.restore.map((id) => ({ id })), columns: [ID], statement: retractedAt(Prisma.sql`NULL`) },
-    insert("SyncState", w.createSyncStates, [Prisma.sql`${shop}`, stamp]),
+    insertStatement("SyncState", w.createSyncStates, [Prisma.sql`${shop}`, stamp]),
     {
       rows: w.updateMembers,
       columns: [ID, ...PROFILE, ...MEMBER_STATE],
@@ -280,7 +308,27 @@ function writeOnConnection(database: BetterSqlite3.Database, statements: Stateme
  * batch-sql-storage.test.ts compares the rows column by column with Prisma's own writes, on both databases.
  */
 export async function applyBatchWrites(tx: Tx, provider: DbProvider, shop: string, w: BatchWrites, now: Date): Promise<void> {
-  const statements = batchStatements(shop, w, now, (d) => sqlInstant(provider, d));
+  await writeStatements(
+    tx,
+    provider,
+    batchStatements(shop, w, now, (d) => sqlInstant(provider, d)),
+  );
+}
+
+/**
+ * New OrderFact rows (writeFacts, order-facts.server.ts: a drainer's group of deliveries, a backfill's chunk) in one
+ * statement, stored as Prisma's createMany stores them (ids newRowId's, stamps the wall clock). Through createMany a
+ * group's orders cost about a fifth of the drain's time (bench:drain: 1.3 s of 5.5 s for 5,000 orders), inside the
+ * transaction that holds SQLite's write lock.
+ */
+export async function insertOrderFacts(tx: Tx, shop: string, rows: Record<string, unknown>[]): Promise<void> {
+  if (rows.length === 0) return;
+  const provider = dbProvider(tx);
+  const stamp = sqlInstant(provider, new Date());
+  await writeStatements(tx, provider, [insertStatement("OrderFact", rows, [Prisma.sql`${shop}`, stamp, stamp])]);
+}
+
+async function writeStatements(tx: Tx, provider: DbProvider, statements: Statement[]): Promise<void> {
   if (provider === "postgresql") return writeWithJsonRows(tx, statements);
   const database = sqliteConnectionOf(tx);
   if (database) writeOnConnection(database, statements);
