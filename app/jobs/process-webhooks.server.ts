@@ -1,10 +1,16 @@
 import type { WebhookInbox } from "@prisma/client";
 import type { Db } from "~/db/client.server";
-import { slicesOf } from "~/db/in-slices.server";
 import { rowsForTime } from "~/db/transaction-size.server";
 import { recalculateMembers } from "~/services/member-recalculation.server";
 import { loadShopContext } from "~/services/shop-context.server";
-import { applyFactDeliveries, applyInboxRow, FACT_DELIVERY_TOPICS, profilesFromRows, type ApplyResult } from "~/services/webhook-apply.server";
+import {
+  applyFactDeliveries,
+  applyInboxRow,
+  FACT_DELIVERY_TOPICS,
+  markInboxRowsProcessed,
+  profilesFromRows,
+  type ApplyResult,
+} from "~/services/webhook-apply.server";
 import { parseWebhookPayload, type ParsedWebhook } from "~/services/webhook-payloads.server";
 import { PROCESS_WEBHOOKS_JOB, processWebhooksKey } from "~/queue/job-kinds";
 import { describeError, enqueueJob } from "~/queue/queue.server";
@@ -182,10 +188,10 @@ async function recomputeApplied(db: Db, shop: string, ctx: JobContext, parsedByI
       if ((at + 1) % 500 === 0) await ctx.heartbeat();
     },
   });
-  // In slices: a pass can leave more rows applied than one statement may bind (SQLite: 999).
-  for (const ids of slicesOf(applied.map((r) => r.id)))
-    await db.webhookInbox.updateMany({
-      where: { id: { in: ids }, status: "applied" },
-      data: { status: "processed", processedAt: ctx.now() },
-    });
+  await markInboxRowsProcessed(
+    db,
+    applied.map((r) => r.id),
+    ctx.now(),
+    { onlyApplied: true },
+  );
 }
