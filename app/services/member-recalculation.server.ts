@@ -5,7 +5,7 @@ import { SYNC_MEMBERS_JOB, syncMembersKey } from "~/queue/job-kinds";
 import { enqueueJob } from "~/queue/queue.server";
 import { afterMemberWrites, type RecalculationOrigin } from "./member-events.server";
 import type { MemberProfile } from "./privacy.server";
-import { noFacts, type MemberFacts } from "./recalculation/member-facts";
+import { ENGINE_ORDER_COLUMNS, ENGINE_REFUND_COLUMNS, noFacts, type MemberFacts } from "./recalculation/member-facts";
 import { checkpointList, loadCheckpoints, saveCheckpoints } from "./recalculation/checkpoints.server";
 import { planWithCheckpoints } from "./recalculation/checkpoints";
 import { type MemberPlan, type RecalculateOptions } from "./recalculation/member-plan";
@@ -40,6 +40,7 @@ export async function loadMemberFacts(db: Db | Tx, shop: string, customerGid: st
 export async function loadFactsOfMany(db: Db | Tx, shop: string, customerGids: string[]): Promise<Map<string, MemberFacts>> {
   const [orders, adjustments] = await Promise.all([
     db.orderFact.findMany({
+      select: ENGINE_ORDER_COLUMNS,
       where: { shop, customerGid: { in: customerGids }, paidAt: { not: null }, test: false },
       orderBy: [{ paidAt: "asc" }, { orderGid: "asc" }],
     }),
@@ -49,7 +50,12 @@ export async function loadFactsOfMany(db: Db | Tx, shop: string, customerGids: s
   const refunds = (
     await readInSlices(
       orders.map((o) => o.orderGid),
-      (orderGids) => db.refundFact.findMany({ where: { shop, orderGid: { in: orderGids } }, orderBy: [{ createdAt: "asc" }, { refundGid: "asc" }] }),
+      (orderGids) =>
+        db.refundFact.findMany({
+          select: ENGINE_REFUND_COLUMNS,
+          where: { shop, orderGid: { in: orderGids } },
+          orderBy: [{ createdAt: "asc" }, { refundGid: "asc" }],
+        }),
     )
   ).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()); // stable: one slice keeps the database's order
   const out = noFacts(customerGids);

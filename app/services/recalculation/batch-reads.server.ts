@@ -1,7 +1,7 @@
 import { Prisma } from "@prisma/client";
 import type { OrderLine, Program } from "~/domain";
 import type { Db, Tx } from "~/db/client.server";
-import { noFacts, programsReadLines, type MemberFacts, type RefundLine } from "./member-facts";
+import { ENGINE_ORDER_COLUMNS, noFacts, programsReadLines, type MemberFacts, type RefundLine } from "./member-facts";
 
 export { programsReadLines };
 import type { StoredMember } from "./member-writes";
@@ -27,19 +27,7 @@ export async function loadFactsOfBatch(db: Db, shop: string, after: string | nul
   const [orders, adjustments, refunds] = await Promise.all([
     // Only the covering index's columns, in its order: SQLite reads the index alone.
     db.orderFact.findMany({
-      select: {
-        customerGid: true,
-        orderGid: true,
-        paidAt: true,
-        cancelledAt: true,
-        total: true,
-        subtotal: true,
-        shipping: true,
-        tax: true,
-        hasDiscountCode: true,
-        channel: true,
-        linesJson: true,
-      },
+      select: ENGINE_ORDER_COLUMNS,
       where: { shop, customerGid: range, paidAt: { not: null }, test: false },
       orderBy: [{ customerGid: "asc" }, { paidAt: "asc" }, { orderGid: "asc" }],
     }),

@@ -13,6 +13,21 @@ export type OrderForEngine = Pick<
   "orderGid" | "customerGid" | "paidAt" | "cancelledAt" | "total" | "subtotal" | "shipping" | "tax" | "hasDiscountCode" | "channel"
 > &
   ({ linesJson: string } | { lines: OrderLine[] });
+/** The columns of OrderForEngine, RefundForEngine as a Prisma `select` (for orders, the covering index's: docs/fact-layout.md). */
+export const ENGINE_ORDER_COLUMNS = {
+  customerGid: true,
+  orderGid: true,
+  paidAt: true,
+  cancelledAt: true,
+  total: true,
+  subtotal: true,
+  shipping: true,
+  tax: true,
+  hasDiscountCode: true,
+  channel: true,
+  linesJson: true,
+} as const;
+export const ENGINE_REFUND_COLUMNS = { refundGid: true, orderGid: true, createdAt: true, amount: true, linesJson: true } as const;
 export type RefundLine = { lineId: string; quantity: number };
 /** A refund as the engine reads it (the same two shapes). */
 export type RefundForEngine = Pick<RefundFact, "refundGid" | "orderGid" | "createdAt" | "amount"> & ({ linesJson: string } | { lines: RefundLine[] });
