@@ -1,4 +1,8 @@
+import type { LevelChange, Member, MemberAdjustment, OrderFact, PointsEntry, RefundFact, SyncState } from "@prisma/client";
+import type BetterSqlite3 from "better-sqlite3";
 import { dbProvider, lockNames, type Db, type Tx } from "~/db/client.server";
+import { inJsonList, selectLikePrisma } from "~/db/sqlite-direct-reads.server";
+import { sqliteConnectionOf } from "~/db/sqlite-direct-writes.server";
 import { readInSlices } from "~/db/in-slices.server";
 import { rowsForTime } from "~/db/transaction-size.server";
 import { SYNC_MEMBERS_JOB, syncMembersKey } from "~/queue/job-kinds";
@@ -38,6 +42,8 @@ export async function loadMemberFacts(db: Db | Tx, shop: string, customerGid: st
  * before its order has no customer on its row.
  */
 export async function loadFactsOfMany(db: Db | Tx, shop: string, customerGids: string[]): Promise<Map<string, MemberFacts>> {
+  const database = sqliteConnectionOf(db);
+  if (database) return factsFrom(customerGids, ...factsOnSqlite(database, shop, customerGids));
   const [orders, adjustments] = await Promise.all([
     db.orderFact.findMany({
       select: ENGINE_ORDER_COLUMNS,
@@ -58,6 +64,40 @@ export async function loadFactsOfMany(db: Db | Tx, shop: string, customerGids: s
         }),
     )
   ).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()); // stable: one slice keeps the database's order
+  return factsFrom(customerGids, orders, refunds, adjustments);
+}
+
+type EngineOrder = Pick<OrderFact, keyof typeof ENGINE_ORDER_COLUMNS>;
+type EngineRefund = Pick<RefundFact, keyof typeof ENGINE_REFUND_COLUMNS>;
+
+/** loadFactsOfMany's three reads on SQLite's connection under a transaction (sqlite-direct-reads), refunds in one statement. */
+function factsOnSqlite(database: BetterSqlite3.Database, shop: string, customerGids: string[]): [EngineOrder[], EngineRefund[], MemberAdjustment[]] {
+  const orders = selectLikePrisma<EngineOrder>(database, "OrderFact", {
+    select: ENGINE_ORDER_COLUMNS,
+    where: `"shop" = ? AND ${inJsonList("customerGid")} AND "paidAt" IS NOT NULL AND "test" = 0`,
+    args: [shop, JSON.stringify(customerGids)],
+    orderBy: `"paidAt" ASC, "orderGid" ASC`,
+  });
+  const refunds = selectLikePrisma<EngineRefund>(database, "RefundFact", {
+    select: ENGINE_REFUND_COLUMNS,
+    where: `"shop" = ? AND ${inJsonList("orderGid")}`,
+    args: [shop, JSON.stringify(orders.map((o) => o.orderGid))],
+    orderBy: `"createdAt" ASC, "refundGid" ASC`,
+  });
+  const adjustments = selectLikePrisma<MemberAdjustment>(database, "MemberAdjustment", {
+    where: `"shop" = ? AND ${inJsonList("customerGid")}`,
+    args: [shop, JSON.stringify(customerGids)],
+    orderBy: `"at" ASC, "key" ASC`,
+  });
+  return [orders, refunds, adjustments];
+}
+
+function factsFrom(
+  customerGids: string[],
+  orders: EngineOrder[],
+  refunds: EngineRefund[],
+  adjustments: MemberAdjustment[],
+): Map<string, MemberFacts> {
   const out = noFacts(customerGids);
   const customerOf = new Map<string, string>();
   for (const o of orders) {
@@ -70,34 +110,49 @@ export async function loadFactsOfMany(db: Db | Tx, shop: string, customerGids: s
 }
 
 /** What is stored for these customers (member row, ledger, audit trail, sync state). Read inside the writing transaction. */
+const STORED_ENTRY_FIELDS = { memberId: true, key: true, kind: true, points: true, reversesKey: true, at: true } as const;
+const STORED_CHANGE_FIELDS = {
+  memberId: true,
+  id: true,
+  at: true,
+  toLevelId: true,
+  retractedAt: true,
+  fromLevelId: true,
+  cause: true,
+  status: true,
+  levelExpiresAt: true,
+  reasonJson: true,
+} as const;
+
 export async function loadStoredMembers(tx: Tx, shop: string, customerGids: string[]): Promise<Map<string, StoredMember>> {
-  const members = await tx.member.findMany({ where: { shop, customerGid: { in: customerGids } } });
+  // On SQLite's connection under the transaction, the same rows without Prisma's per-query cost (sqlite-direct-reads).
+  const database = sqliteConnectionOf(tx);
+  const where = (column: string) => `"shop" = ? AND ${inJsonList(column)}`;
+  const members = database
+    ? selectLikePrisma<Member>(database, "Member", { where: where("customerGid"), args: [shop, JSON.stringify(customerGids)] })
+    : await tx.member.findMany({ where: { shop, customerGid: { in: customerGids } } });
   const ids = members.map((m) => m.id);
+  const byMemberIds = { where: where("memberId"), args: [shop, JSON.stringify(ids)] };
   const [entries, changes, states, rewards] = await Promise.all([
-    ids.length
-      ? tx.pointsEntry.findMany({
-          where: { shop, memberId: { in: ids } },
-          select: { memberId: true, key: true, kind: true, points: true, reversesKey: true, at: true },
-        })
-      : [],
-    ids.length
-      ? tx.levelChange.findMany({
-          where: { shop, memberId: { in: ids } },
-          select: {
-            memberId: true,
-            id: true,
-            at: true,
-            toLevelId: true,
-            retractedAt: true,
-            fromLevelId: true,
-            cause: true,
-            status: true,
-            levelExpiresAt: true,
-            reasonJson: true,
-          },
-        })
-      : [],
-    tx.syncState.findMany({ where: { shop, subject: { in: customerGids } } }),
+    ids.length === 0
+      ? []
+      : database
+        ? selectLikePrisma<Pick<PointsEntry, keyof typeof STORED_ENTRY_FIELDS>>(database, "PointsEntry", {
+            select: STORED_ENTRY_FIELDS,
+            ...byMemberIds,
+          })
+        : tx.pointsEntry.findMany({ where: { shop, memberId: { in: ids } }, select: STORED_ENTRY_FIELDS }),
+    ids.length === 0
+      ? []
+      : database
+        ? selectLikePrisma<Pick<LevelChange, keyof typeof STORED_CHANGE_FIELDS>>(database, "LevelChange", {
+            select: STORED_CHANGE_FIELDS,
+            ...byMemberIds,
+          })
+        : tx.levelChange.findMany({ where: { shop, memberId: { in: ids } }, select: STORED_CHANGE_FIELDS }),
+    database
+      ? selectLikePrisma<SyncState>(database, "SyncState", { where: where("subject"), args: [shop, JSON.stringify(customerGids)] })
+      : tx.syncState.findMany({ where: { shop, subject: { in: customerGids } } }),
     issuedRewardsByMember(tx, shop, ids),
   ]);
   const byMember = <T extends { memberId: string }>(rows: T[]) => {

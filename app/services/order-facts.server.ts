@@ -1,5 +1,7 @@
 import { Prisma, type OrderFact as OrderFactRow } from "@prisma/client";
 import { dbProvider, type Tx } from "~/db/client.server";
+import { inJsonList, selectLikePrisma } from "~/db/sqlite-direct-reads.server";
+import { sqliteConnectionOf } from "~/db/sqlite-direct-writes.server";
 import type { OrderLine, RefundFact as EngineRefund } from "~/domain";
 import { salesChannelOf } from "~/domain/sales-channels";
 import { decimalToMinor } from "~/shopify/backfill.server";
@@ -195,10 +197,24 @@ type OrderState = OrderFactData & { orderGid: string; scopeState: string; id?: s
 export async function writeFacts(tx: Tx, shop: string, inputs: FactInput[], opts: { onlyIfMissing?: boolean } = {}): Promise<FactWrites> {
   const orderGids = [...new Set(inputs.map((f) => f.input.orderGid))];
   const refundGids = [...new Set(inputs.flatMap((f) => (f.kind === "refund" ? [f.input.refundGid] : [])))];
-  const [storedOrders, storedRefunds] = await Promise.all([
-    tx.orderFact.findMany({ where: { shop, orderGid: { in: orderGids } } }),
-    refundGids.length ? tx.refundFact.findMany({ where: { shop, refundGid: { in: refundGids } }, select: { refundGid: true } }) : [],
-  ]);
+  // On SQLite's connection under the transaction, the same rows without Prisma's per-query cost (sqlite-direct-reads).
+  const database = sqliteConnectionOf(tx);
+  const [storedOrders, storedRefunds] = database
+    ? [
+        selectLikePrisma<OrderFactRow>(database, "OrderFact", {
+          where: `"shop" = ? AND ${inJsonList("orderGid")}`,
+          args: [shop, JSON.stringify(orderGids)],
+        }),
+        selectLikePrisma<{ refundGid: string }>(database, "RefundFact", {
+          select: { refundGid: true },
+          where: `"shop" = ? AND ${inJsonList("refundGid")}`,
+          args: [shop, JSON.stringify(refundGids)],
+        }),
+      ]
+    : await Promise.all([
+        tx.orderFact.findMany({ where: { shop, orderGid: { in: orderGids } } }),
+        refundGids.length ? tx.refundFact.findMany({ where: { shop, refundGid: { in: refundGids } }, select: { refundGid: true } }) : [],
+      ]);
   const orders = new Map<string, OrderState>(storedOrders.map((o) => [o.orderGid, o]));
   const refundsSeen = new Set(storedRefunds.map((r) => r.refundGid));
   const creates = new Map<string, OrderState>();
