@@ -1,6 +1,7 @@
 import { PrismaClient } from "@prisma/client";
 import { afterEach, describe, expect, it } from "vitest";
-import { adapterFor, type Db } from "~/db/client.server";
+import { adapterFor, type Db, type Tx } from "~/db/client.server";
+import { sqliteConnectionOf } from "~/db/sqlite-direct-writes.server";
 import { loadFactsOfMany, loadStoredMembers } from "~/services/member-recalculation.server";
 import { createTestDb, testPostgresUrl, type TestDb } from "../support/db";
 
@@ -19,6 +20,16 @@ afterEach(async () => {
   for (const c of clients.splice(0)) await c.$disconnect();
   for (const t of opened.splice(0)) await t.cleanup();
 });
+
+/** The transaction, having checked which way its reads go: on the connection, or through Prisma alone. */
+const onTheConnection = (tx: Tx) => {
+  expect(sqliteConnectionOf(tx)).not.toBeNull();
+  return tx;
+};
+const throughPrisma = (tx: Tx) => {
+  expect(sqliteConnectionOf(tx)).toBeNull();
+  return tx;
+};
 
 async function seed(db: Db): Promise<string[]> {
   const gids = ["gid://shopify/Customer/1", "gid://shopify/Customer/2", "gid://shopify/Customer/3", "gid://shopify/Customer/4"];
@@ -91,8 +102,8 @@ describe.skipIf(testPostgresUrl)("reads on SQLite's connection return what Prism
     const gids = await seed(t.db);
     const prismaOnly = new PrismaClient({ adapter: adapterFor(t.url) });
     clients.push(prismaOnly);
-    const direct = await t.db.$transaction((tx) => loadStoredMembers(tx, SHOP, gids));
-    const reference = await prismaOnly.$transaction((tx) => loadStoredMembers(tx, SHOP, gids));
+    const direct = await t.db.$transaction((tx) => loadStoredMembers(onTheConnection(tx), SHOP, gids));
+    const reference = await prismaOnly.$transaction((tx) => loadStoredMembers(throughPrisma(tx), SHOP, gids));
     expect(direct).toEqual(reference);
     // Key order too (a row's JSON is hashed in places).
     expect(JSON.stringify([...direct])).toBe(JSON.stringify([...reference]));
@@ -180,8 +191,8 @@ describe.skipIf(testPostgresUrl)("reads on SQLite's connection return what Prism
     });
     const prismaOnly = new PrismaClient({ adapter: adapterFor(t.url) });
     clients.push(prismaOnly);
-    const direct = await t.db.$transaction((tx) => loadFactsOfMany(tx, SHOP, gids));
-    const reference = await prismaOnly.$transaction((tx) => loadFactsOfMany(tx, SHOP, gids));
+    const direct = await t.db.$transaction((tx) => loadFactsOfMany(onTheConnection(tx), SHOP, gids));
+    const reference = await prismaOnly.$transaction((tx) => loadFactsOfMany(throughPrisma(tx), SHOP, gids));
     expect(direct).toEqual(reference);
     expect(JSON.stringify([...direct])).toBe(JSON.stringify([...reference]));
     expect(reference.get(gids[0])!.orders.map((o) => o.orderGid)).toEqual([
