@@ -1,5 +1,6 @@
 import { Prisma } from "@prisma/client";
 import type BetterSqlite3 from "better-sqlite3";
+import { preparedStatement } from "./sqlite-direct-writes.server";
 
 /**
  * SQLite: reading rows on the connection under a Prisma transaction (sqliteConnectionOf), each value as Prisma's own
@@ -8,7 +9,7 @@ import type BetterSqlite3 from "better-sqlite3";
  * Why it exists: through Prisma a read costs its query compiler (an `in` list of a few hundred ids is compiled every
  * time) and a mapping per row and field; in the webhook drain these reads ran inside transactions that hold SQLite's
  * single write lock, which the web process's webhook inserts wait for (bench:drain, bench:webhooks). A statement here
- * is prepared once per connection and SQL text, and its rows come back as Prisma's would: DateTime fields as Dates
+ * is prepared once per connection and SQL text (preparedStatement), and its rows come back as Prisma's would: DateTime fields as Dates
  * (Prisma's ISO text, SQLite's CURRENT_TIMESTAMP text read as UTC, or epoch milliseconds), Boolean fields as booleans,
  * Int and Float fields as numbers (the connection hands integers back as BigInts: the adapter turns on safe integers),
  * an Int truncated as the adapter truncates it; every other value as SQLite holds it (text, null).
@@ -25,16 +26,22 @@ interface Conversions {
   floats: string[];
 }
 
-const conversionsByModel = new Map<string, Conversions>();
+interface ModelColumns extends Conversions {
+  /** Every scalar field, in the model's order. */
+  all: string[];
+}
 
-function conversionsOf(model: Prisma.ModelName): Conversions {
-  let c = conversionsByModel.get(model);
+const columnsByModel = new Map<string, ModelColumns>();
+
+/** `model`'s scalar fields from Prisma's own schema (Prisma.dmmf), read once per model. */
+function columnsOf(model: Prisma.ModelName): ModelColumns {
+  let c = columnsByModel.get(model);
   if (!c) {
     const fields = Prisma.dmmf.datamodel.models.find((m) => m.name === model)?.fields.filter((f) => f.kind === "scalar");
-    if (!fields) throw new Error(`readRowsLikePrisma: no model ${model}`);
+    if (!fields) throw new Error(`sqlite-direct-reads: no model ${model}`);
     const named = (type: string) => fields.filter((f) => f.type === type).map((f) => f.name);
-    c = { dates: named("DateTime"), booleans: named("Boolean"), ints: named("Int"), floats: named("Float") };
-    conversionsByModel.set(model, c);
+    c = { all: fields.map((f) => f.name), dates: named("DateTime"), booleans: named("Boolean"), ints: named("Int"), floats: named("Float") };
+    columnsByModel.set(model, c);
   }
   return c;
 }
@@ -47,21 +54,15 @@ function dateOf(value: unknown): unknown {
   return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(" ", "T")}Z`);
 }
 
-const prepared = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
-
 /**
  * The rows `sql` (with `args`) selects from `model`'s table on `database`, its values as Prisma returns them. Columns
  * are named as the model's fields (select them by name, or `*`).
  */
 export function readRowsLikePrisma<T>(database: BetterSqlite3.Database, model: Prisma.ModelName, sql: string, args: unknown[]): T[] {
-  let cache = prepared.get(database);
-  if (!cache) prepared.set(database, (cache = new Map()));
-  let statement = cache.get(sql);
-  if (!statement) cache.set(sql, (statement = database.prepare(sql)));
-  const rows = statement.all(...args) as Record<string, unknown>[];
+  const rows = preparedStatement(database, sql).all(...args) as Record<string, unknown>[];
   if (rows.length === 0) return [];
   const present = (names: string[]) => names.filter((n) => n in rows[0]);
-  const c = conversionsOf(model);
+  const c = columnsOf(model);
   const dates = present(c.dates);
   const booleans = present(c.booleans);
   const ints = present(c.ints);
@@ -84,11 +85,7 @@ export function readRowsLikePrisma<T>(database: BetterSqlite3.Database, model: P
  * scalar field of the model in the model's order (findMany without a select).
  */
 export function columnList(model: Prisma.ModelName, fields?: readonly string[]): string {
-  const all = Prisma.dmmf.datamodel.models
-    .find((m) => m.name === model)
-    ?.fields.filter((f) => f.kind === "scalar")
-    .map((f) => f.name);
-  if (!all) throw new Error(`columnList: no model ${model}`);
+  const { all } = columnsOf(model);
   const unknown = fields?.filter((n) => !all.includes(n)) ?? [];
   if (unknown.length) throw new Error(`columnList: ${model} has no field ${unknown.join(", ")}`);
   return (fields ?? all).map((n) => `"${n}"`).join(", ");

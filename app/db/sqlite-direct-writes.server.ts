@@ -148,5 +148,17 @@ export function sqliteConnectionOf(tx: object): BetterSqlite3.Database | null {
   return database?.open && database.inTransaction ? database : null;
 }
 
+/** Statements prepared on each connection, by SQL text (each caller's texts are a fixed handful). */
+const preparedByConnection = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
+
+/** `sql` prepared on `database` once, then the same statement each time (for statements run on the connection itself). */
+export function preparedStatement(database: BetterSqlite3.Database, sql: string): BetterSqlite3.Statement {
+  let cache = preparedByConnection.get(database);
+  if (!cache) preparedByConnection.set(database, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (!statement) cache.set(sql, (statement = database.prepare(sql)));
+  return statement;
+}
+
 /** A date as the better-sqlite3 adapter stores DateTime values (ISO 8601 with an explicit +00:00). */
 export const sqliteDate = (date: Date): string => date.toISOString().replace("Z", "+00:00");

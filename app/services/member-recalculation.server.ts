@@ -109,7 +109,6 @@ function factsFrom(
   return out;
 }
 
-/** What is stored for these customers (member row, ledger, audit trail, sync state). Read inside the writing transaction. */
 const STORED_ENTRY_FIELDS = { memberId: true, key: true, kind: true, points: true, reversesKey: true, at: true } as const;
 const STORED_CHANGE_FIELDS = {
   memberId: true,
@@ -124,6 +123,7 @@ const STORED_CHANGE_FIELDS = {
   reasonJson: true,
 } as const;
 
+/** What is stored for these customers (member row, ledger, audit trail, sync state). Read inside the writing transaction. */
 export async function loadStoredMembers(tx: Tx, shop: string, customerGids: string[]): Promise<Map<string, StoredMember>> {
   // On SQLite's connection under the transaction, the same rows without Prisma's per-query cost (sqlite-direct-reads).
   const database = sqliteConnectionOf(tx);

@@ -205,11 +205,13 @@ export async function writeFacts(tx: Tx, shop: string, inputs: FactInput[], opts
           where: `"shop" = ? AND ${inJsonList("orderGid")}`,
           args: [shop, JSON.stringify(orderGids)],
         }),
-        selectLikePrisma<{ refundGid: string }>(database, "RefundFact", {
-          select: { refundGid: true },
-          where: `"shop" = ? AND ${inJsonList("refundGid")}`,
-          args: [shop, JSON.stringify(refundGids)],
-        }),
+        refundGids.length
+          ? selectLikePrisma<{ refundGid: string }>(database, "RefundFact", {
+              select: { refundGid: true },
+              where: `"shop" = ? AND ${inJsonList("refundGid")}`,
+              args: [shop, JSON.stringify(refundGids)],
+            })
+          : [],
       ]
     : await Promise.all([
         tx.orderFact.findMany({ where: { shop, orderGid: { in: orderGids } } }),

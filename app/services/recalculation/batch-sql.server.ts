@@ -2,7 +2,7 @@ import { Prisma } from "@prisma/client";
 import type BetterSqlite3 from "better-sqlite3";
 import { dbProvider, type DbProvider, type Tx } from "~/db/client.server";
 import { sqlInstant } from "~/db/raw-values.server";
-import { sqliteConnectionOf, sqliteDate } from "~/db/sqlite-direct-writes.server";
+import { preparedStatement, sqliteConnectionOf, sqliteDate } from "~/db/sqlite-direct-writes.server";
 import type { BatchWrites } from "./batch-writes";
 
 /**
@@ -275,21 +275,15 @@ async function writeWithSqliteJsonRows(tx: Tx, statements: Statement[]): Promise
   }
 }
 
-/** Prepared statements per connection, by SQL text (a handful: one per statement of batchStatements). */
-const prepared = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
-
 /**
  * SQLite on the connection under the transaction: each statement prepared once per connection with `v` as one row of
  * parameters, then run row by row. The same statements, without Prisma's query engine in between (through it, a
  * parameter of a batch's JSON rows costs more than SQLite's work on them) and without JSON.
  */
 function writeOnConnection(database: BetterSqlite3.Database, statements: Statement[]): void {
-  let cache = prepared.get(database);
-  if (!cache) prepared.set(database, (cache = new Map()));
   for (const { rows, columns, statement } of statements) {
     const sql = statement(Prisma.raw(`(SELECT ${columns.map(([n]) => `? AS ${quote(n)}`).join(", ")}) AS v`));
-    let run = cache.get(sql.sql);
-    if (!run) cache.set(sql.sql, (run = database.prepare(sql.sql)));
+    const run = preparedStatement(database, sql.sql);
     const own = sql.values;
     const args = new Array<unknown>(own.length + columns.length);
     for (let i = 0; i < own.length; i++) args[i] = own[i];
