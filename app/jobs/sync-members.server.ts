@@ -5,8 +5,8 @@ import { changedMetafieldKeys, memberShopperView, shopperViewHash } from "~/serv
 import type { MemberMetafieldKey } from "~/shared/metafield-keys";
 import { issuedRewardsByMember } from "~/services/rewards/reward-records.server";
 import { loadShopContext } from "~/services/shop-context.server";
-import { syncMembers } from "~/shopify/member-sync.server";
-import { MemberSyncRecordSchema, type MemberSyncRecord } from "~/shopify/types";
+import { syncMembers, validateMemberSyncRecord } from "~/shopify/member-sync.server";
+import type { MemberSyncRecord } from "~/shopify/types";
 import { SYNC_MEMBERS_JOB, syncMembersKey } from "~/queue/job-kinds";
 import { enqueueJob } from "~/queue/queue.server";
 import type { JobContext } from "./worker.server";
@@ -74,19 +74,16 @@ export async function syncMembersJob(ctx: JobContext): Promise<void> {
       continue;
     }
     const view = memberShopperView(member, shopCtx, ledgerOf.get(member.id) ?? [], rewardsOf.get(member.id) ?? []);
-    const parsed = MemberSyncRecordSchema.safeParse({ ...view, previousLevelId: state.syncedLevelId ?? null });
-    if (!parsed.success) {
+    const valid = validateMemberSyncRecord({ ...view, previousLevelId: state.syncedLevelId ?? null });
+    if (!valid.ok) {
       await ctx.db.syncState.update({
         where: { id: state.id },
-        data: {
-          failures: { increment: 1 },
-          lastError: `invalid record: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`.slice(0, 2000),
-        },
+        data: { failures: { increment: 1 }, lastError: `invalid record: ${valid.issues}`.slice(0, 2000) },
       });
       continue;
     }
     const hash = shopperViewHash(view);
-    records.push({ record: parsed.data, hash, stateId: state.id });
+    records.push({ record: valid.record, hash, stateId: state.id });
     metafieldKeys.set(member.customerGid, changedMetafieldKeys(state.syncedHash, hash));
   }
   if (records.length > 0) {

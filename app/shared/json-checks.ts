@@ -125,3 +125,36 @@ export function canonicalJson(value: unknown): string {
     .sort(([a], [b]) => (a < b ? -1 : 1));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
 }
+
+/**
+ * Whether two values have the same canonicalJson, without building either text: what the contract check of every
+ * metafield document (app/shopify/types.ts) asks once per document of every member synced.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  const aObject = a !== null && typeof a === "object";
+  const bObject = b !== null && typeof b === "object";
+  if (!aObject || !bObject) {
+    if (aObject || bObject) return false;
+    return a === b || (JSON.stringify(a) ?? "undefined") === (JSON.stringify(b) ?? "undefined");
+  }
+  const aArray = Array.isArray(a);
+  if (aArray !== Array.isArray(b)) return false;
+  if (aArray) {
+    const x = a as unknown[];
+    const y = b as unknown[];
+    if (x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!sameJson(x[i], y[i])) return false;
+    return true;
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let defined = 0;
+  for (const key of Object.keys(x)) {
+    const v = x[key];
+    if (v === undefined) continue;
+    defined++;
+    if (!Object.prototype.hasOwnProperty.call(y, key) || !sameJson(v, y[key])) return false;
+  }
+  for (const key of Object.keys(y)) if (y[key] !== undefined) defined--;
+  return defined === 0;
+}

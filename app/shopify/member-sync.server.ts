@@ -92,9 +92,27 @@ interface MetafieldsSetInput {
   value: string;
 }
 
-/** Validates everything first: a bad record stops the sync before anything is written. */
+/** Records validateMemberSyncRecord returned: syncMembers does not validate them again (they must be unchanged since). */
+const validatedRecords = new WeakSet<MemberSyncRecord>();
+
+/**
+ * One member's record validated on its own (MemberSyncRecordSchema), so a caller can set a bad one aside and send
+ * the rest: the record to send, or why it is refused ("path: message; …").
+ */
+export function validateMemberSyncRecord(input: unknown): { ok: true; record: MemberSyncRecord } | { ok: false; issues: string } {
+  const parsed = MemberSyncRecordSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, issues: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
+  validatedRecords.add(parsed.data);
+  return { ok: true, record: parsed.data };
+}
+
+/**
+ * Validates everything first: a bad record stops the sync before anything is written. Records that
+ * validateMemberSyncRecord returned are taken as they are (each document's check costs about as much as sending it).
+ */
 export function parseMemberSyncRecords(input: unknown): MemberSyncRecord[] {
-  const parsed = z.array(MemberSyncRecordSchema).safeParse(input);
+  const prevalidated = Array.isArray(input) && input.every((r) => typeof r === "object" && r !== null && validatedRecords.has(r));
+  const parsed = prevalidated ? { success: true as const, data: input as MemberSyncRecord[] } : z.array(MemberSyncRecordSchema).safeParse(input);
   if (!parsed.success) {
     throw new MemberSyncInputError(
       parsed.error.issues.map((i) => `members${i.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")}: ${i.message}`),

@@ -11,7 +11,7 @@ import {
   type TierRewardsV1,
   type TierProgressV1,
 } from "../shared/tier-metafield";
-import { canonicalJson } from "../shared/json-checks";
+import { sameJson } from "../shared/json-checks";
 
 /**
  * The sync boundary's view of the member metafields. The shapes and their readers live in one place,
@@ -32,7 +32,7 @@ const levelId = z.string().min(1).max(64).regex(LEVEL_ID, LEVEL_ID_MESSAGE);
 function contractDocument<T>(name: string, read: (json: unknown) => T | null) {
   return z.unknown().transform((value, ctx): T => {
     const back = read(JSON.parse(JSON.stringify(value ?? null)));
-    if (back === null || canonicalJson(back) !== canonicalJson(value)) {
+    if (back === null || !sameJson(back, value)) {
       ctx.addIssue({
         code: "custom",
         message: `is not a ${name} that reads back unchanged (${back === null ? "the reader refuses it" : "the reader would drop or repair part of it"})`,
