@@ -105,10 +105,10 @@ async function immediateWithoutBlocking<T>(database: BetterSqlite3.Database, wri
   try {
     result = write(database);
   } catch (error) {
-    database.prepare("ROLLBACK").run();
+    preparedStatement(database, "ROLLBACK").run();
     throw error;
   }
-  database.prepare("COMMIT").run();
+  preparedStatement(database, "COMMIT").run();
   return result;
 }
 
@@ -121,21 +121,45 @@ async function immediateWithoutBlocking<T>(database: BetterSqlite3.Database, wri
  * the connection's busy timeout. Every writer of Tierline's takes the lock this way, so they take turns fairly.
  */
 export async function beginImmediateWithoutBlocking(database: BetterSqlite3.Database): Promise<void> {
-  const timeoutMs = Number(database.pragma("busy_timeout", { simple: true }));
+  const { timeoutMs, noWait, wait, begin } = beginStatements(database);
   const deadline = performance.now() + timeoutMs;
   while (true) {
-    database.pragma("busy_timeout = 0");
+    noWait.get();
     try {
-      database.prepare("BEGIN IMMEDIATE").run();
+      begin.run();
       return;
     } catch (error) {
       if ((error as { code?: string }).code !== "SQLITE_BUSY" || performance.now() >= deadline) throw error;
     } finally {
-      database.pragma(`busy_timeout = ${timeoutMs}`);
+      wait.get();
     }
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
 }
+
+/**
+ * beginImmediateWithoutBlocking's statements, prepared once per connection (every write of the process begins with
+ * them: preparing four statements per transaction cost as much as a webhook's insert), and the connection's busy
+ * timeout as createDb set it.
+ */
+function beginStatements(database: BetterSqlite3.Database) {
+  let statements = beginStatementsOf.get(database);
+  if (!statements) {
+    const timeoutMs = Number(database.pragma("busy_timeout", { simple: true }));
+    statements = {
+      timeoutMs,
+      noWait: database.prepare("PRAGMA busy_timeout = 0"),
+      wait: database.prepare(`PRAGMA busy_timeout = ${timeoutMs}`),
+      begin: database.prepare("BEGIN IMMEDIATE"),
+    };
+    beginStatementsOf.set(database, statements);
+  }
+  return statements;
+}
+const beginStatementsOf = new WeakMap<
+  BetterSqlite3.Database,
+  { timeoutMs: number; noWait: BetterSqlite3.Statement; wait: BetterSqlite3.Statement; begin: BetterSqlite3.Statement }
+>();
 
 /**
  * The better-sqlite3 connection under `tx`, an open transaction of a SQLite client made by createDb, for statements
