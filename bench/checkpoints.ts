@@ -118,13 +118,15 @@ async function writeShop(db: Db, shop: string): Promise<void> {
 }
 
 /** Each batch's fold CPU, summed over a re-tier. */
+const partsName = (shop: string, checkpoints: boolean | "always") =>
+  shop === SHOPS.one ? "one" : checkpoints === "always" ? "twelveResumed" : checkpoints ? "twelve" : "twelveFullReplay";
 type Parts = Omit<BatchTimings, "members">;
 const lastParts: Record<string, Parts> = {};
 async function retier(db: Db, shop: string, checkpoints: boolean | "always" = true): Promise<{ cpuMs: number; wallMs: number; engineCpuMs: number }> {
   const ctx = await loadShopContext(db, shop);
   let engineCpuMs = 0;
   const parts: Parts = { engineMs: 0, engineCpuMs: 0, mappingMs: 0, readMs: 0, readFactsMs: 0, readStoredMs: 0, writeMs: 0 };
-  lastParts[shop] = parts;
+  lastParts[partsName(shop, checkpoints)] = parts;
   const wall = performance.now();
   const cpu = process.cpuUsage();
   await recalculateRange(
@@ -227,7 +229,7 @@ async function realRetier() {
     if (process.env.BENCH_RUNS)
       console.error(JSON.stringify(Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.map((x) => Math.round(x.cpuMs))]))));
     const parts = Object.fromEntries(
-      Object.entries(SHOPS).map(([name, shop]) => [name, Object.fromEntries(Object.entries(lastParts[shop]).map(([k, v]) => [k, us(v)]))]),
+      Object.entries(lastParts).map(([name, p]) => [name, Object.fromEntries(Object.entries(p).map(([k, v]) => [k, us(v)]))]),
     );
     const rows = { one: await rowCounts(db, SHOPS.one), twelve: await rowCounts(db, SHOPS.twelve) };
     // And with every checkpoint deleted: folded from the first fact, new checkpoints written.

@@ -70,6 +70,35 @@ const warmUpCount = Number(args["warm-up"]);
 const workerDuring = args.worker === "during";
 /** Where the worker process's job log goes (one JSON line per job: type, ms), to see what the time went to. */
 const workerLog = args["worker-log"];
+
+/** The worker's lanes (scripts/worker.ts) each log `worker.started` once loaded; resolves when both have (at most 120 s). */
+function lanesStarted(worker: import("node:child_process").ChildProcess, logFile: string | undefined): Promise<void> {
+  const log = logFile ? fs.createWriteStream(logFile) : null;
+  const lanes = new Set<string>();
+  let pending = "";
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("the worker's lanes did not start within 120 s")), 120_000);
+    worker.once("exit", (code) => reject(new Error(`the worker exited with ${code} before its lanes started`)));
+    worker.stdout!.on("data", (chunk: Buffer) => {
+      log?.write(chunk);
+      pending += String(chunk);
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines) {
+        if (!line.includes('"worker.started"')) continue;
+        try {
+          lanes.add(String((JSON.parse(line) as { lane?: string }).lane));
+        } catch {
+          // not a log line of the worker's
+        }
+      }
+      if (lanes.has("main") && lanes.has("shopify")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+}
 const syncSkipped = args.sync === "skip";
 if (
   !(count > 0 && rate > 0 && duplicateRatio >= 0 && ordersPerCustomer > 0 && Number.isInteger(warmUpCount) && warmUpCount >= 0) ||
@@ -201,16 +230,19 @@ try {
   // Freshness: with the worker loop running and syncing, the stand-in is watched from the first measured delivery on.
   const final = new Map<string, number>();
   for (const [gid, e] of burst.expected) final.set(gid, e.spend);
-  const watch = workerDuring && !syncSkipped ? watchStandInSpend(stack.standIn, shop, [...final.keys()]) : null;
   // The worker as production runs it: its own process (`npm run worker`), so the stand-in's work in this process (its
-  // GraphQL validation, bulk operations) never lands inside the worker's transactions.
+  // GraphQL validation, bulk operations) never lands inside the worker's transactions. And, as in production, already
+  // running when the burst comes: the burst starts once both lanes have started (each loads and compiles the app
+  // first, 2–5 s of CPU that would otherwise land on the burst's first seconds, beside the acks).
   const worker = workerDuring
     ? spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts/worker.ts")], {
         cwd: root,
         env: { ...process.env, ...stack.env, WORKER_IDLE_MS: "50" },
-        stdio: ["ignore", workerLog ? fs.openSync(workerLog, "w") : "ignore", "inherit"],
+        stdio: ["ignore", "pipe", "inherit"],
       })
     : null;
+  if (worker) await lanesStarted(worker, workerLog);
+  const watch = workerDuring && !syncSkipped ? watchStandInSpend(stack.standIn, shop, [...final.keys()]) : null;
   // The stand-in plays Shopify's servers, whose work does not take the app's CPU: during the burst this process (the
   // stand-in and the freshness watcher) runs at the worker's niceness, so the web process's acks win the CPU over it
   // as they do over the worker. Only where this process may raise a priority back (as root): otherwise unchanged.
