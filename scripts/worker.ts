@@ -86,7 +86,8 @@ function startShopifyLane(signal: AbortSignal): { stopped: () => Promise<void> }
 
 async function main(): Promise<void> {
   const lane = laneOf(process.env);
-  const db = createDb();
+  // WAL checkpoints on a thread of their own, as in the app process: not inside the drain's commits.
+  const db = createDb(undefined, { backgroundCheckpoints: true });
   const controller = new AbortController();
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, () => {

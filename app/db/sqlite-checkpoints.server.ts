@@ -41,7 +41,7 @@ const timer = setInterval(() => {
       frames = result.log;
     }
   } catch (error) {
-    // SQLITE_BUSY: another checkpoint is running (the worker process's own). The next tick tries again.
+    // SQLITE_BUSY: another checkpoint is running (the other process's thread). The next tick tries again.
     if (error && error.code !== "SQLITE_BUSY" && error.code !== "SQLITE_LOCKED") throw error;
   }
 }, workerData.intervalMs);
