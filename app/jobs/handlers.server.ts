@@ -22,6 +22,7 @@ import { runScheduledPublish } from "~/services/admin/publish.server";
 import { refreshShopPlan } from "~/services/billing/plan-sync.server";
 import { resolveOrderScopes } from "~/services/order-scopes.server";
 import { sendPendingFlowEvents } from "~/services/flow/flow-sender.server";
+import { asCaller } from "~/shopify/admin-graphql.server";
 import { recordExpiringPoints } from "~/services/flow/points-expiring.server";
 import { syncProgramMetafield } from "~/services/program-metafield.server";
 import { finishPendingRedemptions } from "~/services/rewards/redemption.server";
@@ -72,7 +73,8 @@ export const JOB_HANDLERS: Record<string, JobHandler> = {
     const shop = ctx.job.shop;
     if (!shop) throw new Error(`${FLOW_EVENTS_JOB} needs a shop`);
     if (!ctx.deps.adminFor) throw new Error(`${FLOW_EVENTS_JOB} needs WorkerDeps.adminFor to reach the Admin API`);
-    await sendPendingFlowEvents(ctx.db, await ctx.deps.adminFor(shop), shop, ctx.now());
+    // Under the worker's call policy (its clock and sleep for the cost budget), as the members' sync.
+    await sendPendingFlowEvents(ctx.db, asCaller(await ctx.deps.adminFor(shop), ctx.deps.syncOptions), shop, ctx.now());
   },
   /** Records Flow events for members' points that expire within the merchant's notice (sent by the flow-events job). */
   [POINTS_EXPIRING_JOB]: async (ctx) => {

@@ -124,9 +124,17 @@ export function shopperViewHash(view: MemberShopperView): string {
   return MEMBER_METAFIELD_KEYS.map((key) => createHash("sha256").update(canonicalJson(view[key])).digest("base64url").slice(0, 11)).join(".");
 }
 
+/**
+ * A member's synced hash when Shopify has their metafields as `hash` but their tier tag is still owed (the live sync
+ * reconciles a bounded number of tags a run, app/jobs/sync-members.server.ts): it differs from the pending hash, so
+ * the member stays owed a sync, while changedMetafieldKeys reads it as `hash`, so the next run sends only the tag.
+ */
+export const withTagOwed = (hash: string): string => `${hash}${TAG_OWED}`;
+const TAG_OWED = ".tag-owed";
+
 /** The metafields whose part of the hash differs; all of them when nothing was synced yet or a hash is of another form. */
 export function changedMetafieldKeys(syncedHash: string | null, pendingHash: string): MemberMetafieldKey[] {
-  const before = syncedHash?.split(".") ?? [];
+  const before = (syncedHash?.endsWith(TAG_OWED) ? syncedHash.slice(0, -TAG_OWED.length) : syncedHash)?.split(".") ?? [];
   const after = pendingHash.split(".");
   if (before.length !== MEMBER_METAFIELD_KEYS.length || after.length !== MEMBER_METAFIELD_KEYS.length) return [...MEMBER_METAFIELD_KEYS];
   return MEMBER_METAFIELD_KEYS.filter((_, i) => before[i] !== after[i]);

@@ -38,6 +38,12 @@ export interface SyncMembersOptions extends CallPolicy, BulkOptions {
   tagBulkThreshold?: number;
   /** On the direct path, requests in flight at once (each waits for its points first). */
   concurrency?: number;
+  /**
+   * On the direct path, the most members whose tier tag is reconciled in this call (the first ones whose level
+   * changed); the others are named in `SyncSummary.tagsDeferred` and left for a later call. Every member's metafields
+   * are written either way. Default: all of them.
+   */
+  maxTagChanges?: number;
   /** Per customer GID, the metafields to write (those changed since the last sync); every one when absent. */
   metafieldKeys?: ReadonlyMap<string, readonly MemberMetafieldKey[]>;
 }
@@ -66,6 +72,8 @@ export interface SyncSummary {
   /** Time spent waiting for the cost budget or backing off (bulk polling excluded). */
   waitedMs: number;
   errors: SyncError[];
+  /** Members whose level changed but whose tier tag was left for a later call (SyncMembersOptions.maxTagChanges). */
+  tagsDeferred: string[];
 }
 
 export class MemberSyncInputError extends Error {
@@ -163,6 +171,7 @@ export async function syncMembers(
     retries: 0,
     waitedMs: 0,
     errors: [],
+    tagsDeferred: [],
   };
 
   if (records.length > 0) {
@@ -176,7 +185,9 @@ export async function syncMembers(
       else await reconcileTags(caller, changed, summary, concurrency);
     } else {
       await writeMetafieldsDirect(caller, records, keysOf, concurrency, summary);
-      await reconcileTags(caller, changed, summary, concurrency);
+      const tagged = changed.slice(0, Math.max(0, opts.maxTagChanges ?? changed.length));
+      summary.tagsDeferred = changed.slice(tagged.length).map((m) => m.customerGid);
+      await reconcileTags(caller, tagged, summary, concurrency);
     }
   }
 

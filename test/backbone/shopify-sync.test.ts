@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "~/db/client.server";
+import { TAG_CHANGES_PER_RUN } from "~/jobs/sync-members.server";
 import { onShopInstalled } from "~/services/install.server";
 import { recordWebhook } from "~/services/webhook-inbox.server";
 import { MEMBER_METAFIELD_KEYS } from "~/shared/metafield-keys";
@@ -283,5 +284,44 @@ describe("install, backfill, webhooks and sync", () => {
     expect(owed).toBe(1200);
     expect(synced.filter((st) => st.syncedHash === st.pendingHash && st.lastSyncedAt !== null)).toHaveLength(1200);
     expect(standIn.metafieldJson(customers[1199].id, "progress")).toMatchObject({ spend: "20.00" });
+  }, 120_000);
+
+  it("more level changes than a run reconciles tags for: every metafield in the first run, the tier tags over the next runs, each member's metafields sent once", async () => {
+    clock.advance(3600_000);
+    const first = 8_000_000;
+    const members = TAG_CHANGES_PER_RUN * 2 + 20;
+    const customers = Array.from({ length: members }, (_, i) => ({ id: `gid://shopify/Customer/${first + i}`, email: `silver.${i}@example.com` }));
+    standIn.seed({ customers }, SHOP);
+    const calls = standIn.calls(SHOP).length;
+    for (const [i, c] of customers.entries()) {
+      const paid = orderPayload({
+        id: 8_500_000 + i,
+        customer: { id: first + i, email: c.email },
+        processedAt: now().toISOString(),
+        lines: [{ id: 1, quantity: 1, price: "150.00" }],
+        currency: "EUR",
+      });
+      expect((await recordWebhook(db, delivery("orders/paid", SHOP, paid), "orders/paid", now())).status).toBe(200);
+    }
+    const ran = await run();
+
+    // Three runs: the first sends every member's metafields and TAG_CHANGES_PER_RUN tags, the next two the rest.
+    expect(ran.filter((type) => type === "sync-members")).toHaveLength(3);
+    const ours = new Set(customers.map((c) => c.id));
+    const sentLevels = standIn
+      .calls(SHOP)
+      .slice(calls)
+      .filter((c) => c.operationName?.startsWith("MemberMetafieldsSet"))
+      .flatMap((c) =>
+        Object.values(c.variables ?? {}).flatMap((list) => (list as { ownerId: string; key: string }[]).filter((m) => ours.has(m.ownerId))),
+      )
+      .filter((m) => m.key === "level");
+    expect(sentLevels).toHaveLength(members);
+    for (const c of customers) {
+      expect(standIn.metafieldJson(c.id, "level")).toMatchObject({ id: "silver" });
+      expect(standIn.state.customers[c.id].tags).toEqual(["tier:silver"]);
+    }
+    const states = await db.syncState.findMany({ where: { shop: SHOP, subject: { in: [...ours] } } });
+    expect(states.filter((st) => st.syncedHash === st.pendingHash && st.syncedLevelId === "silver")).toHaveLength(members);
   }, 120_000);
 });
