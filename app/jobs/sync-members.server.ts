@@ -1,7 +1,7 @@
 import { dbProvider, type Db } from "~/db/client.server";
 import { jsonTextRows, sqlInstant } from "~/db/raw-values.server";
 import { readInSlices } from "~/db/in-slices.server";
-import { changedMetafieldKeys, memberShopperView, shopperViewHash, withTagOwed } from "~/services/member-sync-records.server";
+import { changedMetafieldKeys, memberShopperView, shopperViewHash, TAG_OWED, withTagOwed } from "~/services/member-sync-records.server";
 import type { MemberMetafieldKey } from "~/shared/metafield-keys";
 import { issuedRewardsByMember } from "~/services/rewards/reward-records.server";
 import { loadShopContext } from "~/services/shop-context.server";
@@ -65,7 +65,6 @@ export async function syncMembersJob(ctx: JobContext): Promise<void> {
   }
 
   const records: { record: MemberSyncRecord; hash: string; stateId: string }[] = [];
-  let tagsLeft = false;
   // Per member, the metafields whose value changed since the last sync: only those are sent.
   const metafieldKeys = new Map<string, MemberMetafieldKey[]>();
   for (const state of owed) {
@@ -97,7 +96,6 @@ export async function syncMembersJob(ctx: JobContext): Promise<void> {
       { maxTagChanges: TAG_CHANGES_PER_RUN, ...ctx.deps.syncOptions, metafieldKeys },
     );
     const tagOwed = new Set(summary.tagsDeferred);
-    tagsLeft = tagOwed.size > 0;
     const errors = new Map<string, string>();
     for (const e of summary.errors) if (e.customerGid) errors.set(e.customerGid, `${e.operation}${e.code ? ` ${e.code}` : ""}: ${e.message}`);
     const now = ctx.now();
@@ -121,11 +119,11 @@ export async function syncMembersJob(ctx: JobContext): Promise<void> {
          WHERE "SyncState"."id" = v."id"`;
     }
   }
-  // More owed than one batch, or tier tags left for the next run: the next run now. Members Shopify refused: again in
-  // a minute, up to MAX_SYNC_FAILURES.
-  // (Members that change meanwhile queue their own run: this job's key was released when it was claimed.)
-  if ((await owedStates(ctx.db, shop, 1)).length > 0) {
-    const runAt = new Date(ctx.now().getTime() + (owed.length >= batch || tagsLeft ? 0 : RETRY_DELAY_MS));
+  // Still owed (more than one batch, tier tags left for the next run, members that changed meanwhile): the next run
+  // now. Only members Shopify refused: again in a minute, up to MAX_SYNC_FAILURES.
+  const failures = await fewestFailuresOwed(ctx.db, shop);
+  if (failures !== null) {
+    const runAt = new Date(ctx.now().getTime() + (failures === 0 ? 0 : RETRY_DELAY_MS));
     await enqueueJob(
       ctx.db,
       { type: SYNC_MEMBERS_JOB, shop, key: syncMembersKey(shop), runAt, payload: batch === SYNC_BATCH ? undefined : { batch } },
@@ -146,21 +144,41 @@ const RETRY_DELAY_MS = 60_000;
  */
 export const TAG_CHANGES_PER_RUN = 50;
 
+/** The fewest failures among the members owed a sync (metafields or tier tag), or null when none is owed. */
+async function fewestFailuresOwed(db: Db, shop: string): Promise<number | null> {
+  const [row] = await db.$queryRaw<{ failures: number | bigint }[]>`
+    SELECT "failures" FROM "SyncState"
+     WHERE "shop" = ${shop} AND "subject" LIKE ${`${CUSTOMER_SUBJECT_PREFIX}%`} AND "failures" < ${MAX_SYNC_FAILURES}
+       AND "pendingHash" IS NOT NULL AND ("syncedHash" IS NULL OR "pendingHash" <> "syncedHash")
+     ORDER BY "failures"
+     LIMIT 1`;
+  return row === undefined ? null : Number(row.failures);
+}
+
 async function owedStates(db: Db, shop: string, take = SYNC_BATCH) {
-  // Two columns compared with each other: plain SQL says it more clearly than the query builder.
-  const ids = await db.$queryRaw<{ id: string }[]>`
+  // Members whose metafields are owed first, by their last sync (never synced first, then synced longest ago), not
+  // by their last change: under a burst a member who keeps changing would otherwise keep going to the back of a
+  // backlog longer than a batch. Then, in the run's remaining places up to TAG_CHANGES_PER_RUN, members owed only
+  // their tier tag (withTagOwed), so tags always progress but never take the metafields' places.
+  // (Two columns compared with each other: plain SQL says it more clearly than the query builder.)
+  const owed = (tagOnly: boolean, limit: number) => db.$queryRaw<{ id: string }[]>`
     SELECT "id" FROM "SyncState"
      WHERE "shop" = ${shop} AND "subject" LIKE ${`${CUSTOMER_SUBJECT_PREFIX}%`} AND "failures" < ${MAX_SYNC_FAILURES}
        AND "pendingHash" IS NOT NULL AND ("syncedHash" IS NULL OR "pendingHash" <> "syncedHash")
+       AND (COALESCE("syncedHash", '') = "pendingHash" || ${TAG_OWED}) = ${tagOnly}
      ORDER BY "failures", "lastSyncedAt" IS NOT NULL, "lastSyncedAt", "updatedAt"
-     LIMIT ${take}`;
+     LIMIT ${limit}`;
+  const metafieldIds = await owed(false, take);
+  const tagIds = metafieldIds.length < take ? await owed(true, Math.min(TAG_CHANGES_PER_RUN, take - metafieldIds.length)) : [];
+  const ids = [...tagIds, ...metafieldIds];
   if (ids.length === 0) return [];
-  const states = await readInSlices(
-    ids.map((r) => r.id),
-    (slice) => db.syncState.findMany({ where: { id: { in: slice } } }),
+  const states = new Map(
+    (
+      await readInSlices(
+        ids.map((r) => r.id),
+        (slice) => db.syncState.findMany({ where: { id: { in: slice } } }),
+      )
+    ).map((st) => [st.id, st]),
   );
-  // The order of the query: fewest failures, then never synced, then synced longest ago. Not by the last change: under
-  // a burst a member who keeps changing would keep going to the back of a backlog longer than a batch.
-  const synced = (s: (typeof states)[number]) => s.lastSyncedAt?.getTime() ?? -Infinity;
-  return states.sort((a, b) => a.failures - b.failures || synced(a) - synced(b) || a.updatedAt.getTime() - b.updatedAt.getTime());
+  return ids.flatMap((r) => states.get(r.id) ?? []);
 }

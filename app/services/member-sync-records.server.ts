@@ -130,7 +130,7 @@ export function shopperViewHash(view: MemberShopperView): string {
  * the member stays owed a sync, while changedMetafieldKeys reads it as `hash`, so the next run sends only the tag.
  */
 export const withTagOwed = (hash: string): string => `${hash}${TAG_OWED}`;
-const TAG_OWED = ".tag-owed";
+export const TAG_OWED = ".tag-owed";
 
 /** The metafields whose part of the hash differs; all of them when nothing was synced yet or a hash is of another form. */
 export function changedMetafieldKeys(syncedHash: string | null, pendingHash: string): MemberMetafieldKey[] {
