@@ -70,9 +70,15 @@ export function startCheckpointThread(file: string, opts: { intervalMs?: number;
       new Promise<void>((resolve) => {
         if (stopping) return resolve();
         stopping = true;
-        worker.once("exit", () => resolve());
+        // Held until it has exited (the thread and this timer are otherwise unref'd, and a process with nothing else
+        // left would end before the awaited stop resolves: the worker's "stopped" line never written).
+        worker.ref();
+        const timer = setTimeout(() => void worker.terminate(), 1_000);
+        worker.once("exit", () => {
+          clearTimeout(timer);
+          resolve();
+        });
         worker.postMessage("stop");
-        setTimeout(() => void worker.terminate(), 1_000).unref();
       }),
   };
 }
