@@ -57,6 +57,23 @@ afterAll(async () => {
   await standIn?.close();
 });
 
+/** `count` new customers in the stand-in (ids from `first`), each with one paid order of `price` EUR recorded now. */
+async function newCustomersPaying(count: number, first: number, price: string) {
+  const customers = Array.from({ length: count }, (_, i) => ({ id: `gid://shopify/Customer/${first + i}`, email: `c${first + i}@example.com` }));
+  standIn.seed({ customers }, SHOP);
+  for (const [i, c] of customers.entries()) {
+    const paid = orderPayload({
+      id: first + 500_000 + i,
+      customer: { id: first + i, email: c.email },
+      processedAt: now().toISOString(),
+      lines: [{ id: 1, quantity: 1, price }],
+      currency: "EUR",
+    });
+    expect((await recordWebhook(db, delivery("orders/paid", SHOP, paid), "orders/paid", now())).status).toBe(200);
+  }
+  return customers;
+}
+
 const run = async () => {
   const results = await drain(db, { now, syncOptions: policy, leaseMs: 3600_000 });
   for (const r of results) if (r.ran) expect(r.status, `${r.job.type}: ${r.error}`).toBe("done");
@@ -265,19 +282,7 @@ describe("install, backfill, webhooks and sync", () => {
 
   it("a burst that leaves more members owed a sync than one SQL list may bind (SQLite: 999) is sent and recorded in one run", async () => {
     clock.advance(3600_000);
-    const first = 7_000_000;
-    const customers = Array.from({ length: 1200 }, (_, i) => ({ id: `gid://shopify/Customer/${first + i}`, email: `burst.${i}@example.com` }));
-    standIn.seed({ customers }, SHOP);
-    for (const [i, c] of customers.entries()) {
-      const paid = orderPayload({
-        id: 7_500_000 + i,
-        customer: { id: first + i, email: c.email },
-        processedAt: now().toISOString(),
-        lines: [{ id: 1, quantity: 1, price: "20.00" }],
-        currency: "EUR",
-      });
-      expect((await recordWebhook(db, delivery("orders/paid", SHOP, paid), "orders/paid", now())).status).toBe(200);
-    }
+    const customers = await newCustomersPaying(1200, 7_000_000, "20.00");
     expect(await run()).toContain("sync-members");
     const owed = await db.syncState.count({ where: { shop: SHOP, subject: { startsWith: "gid://shopify/Customer/7" } } });
     const synced = await db.syncState.findMany({ where: { shop: SHOP, subject: { startsWith: "gid://shopify/Customer/7" }, failures: 0 } });
@@ -288,21 +293,9 @@ describe("install, backfill, webhooks and sync", () => {
 
   it("more level changes than a run reconciles tags for: every metafield in the first run, the tier tags over the next runs, each member's metafields sent once", async () => {
     clock.advance(3600_000);
-    const first = 8_000_000;
     const members = TAG_CHANGES_PER_RUN * 2 + 20;
-    const customers = Array.from({ length: members }, (_, i) => ({ id: `gid://shopify/Customer/${first + i}`, email: `silver.${i}@example.com` }));
-    standIn.seed({ customers }, SHOP);
     const calls = standIn.calls(SHOP).length;
-    for (const [i, c] of customers.entries()) {
-      const paid = orderPayload({
-        id: 8_500_000 + i,
-        customer: { id: first + i, email: c.email },
-        processedAt: now().toISOString(),
-        lines: [{ id: 1, quantity: 1, price: "150.00" }],
-        currency: "EUR",
-      });
-      expect((await recordWebhook(db, delivery("orders/paid", SHOP, paid), "orders/paid", now())).status).toBe(200);
-    }
+    const customers = await newCustomersPaying(members, 8_000_000, "150.00");
     const ran = await run();
 
     // Three runs: the first sends every member's metafields and TAG_CHANGES_PER_RUN tags, the next two the rest.
