@@ -119,17 +119,20 @@ export function validateMemberSyncRecord(input: unknown): { ok: true; record: Me
  * validateMemberSyncRecord returned are taken as they are (each document's check costs about as much as sending it).
  */
 export function parseMemberSyncRecords(input: unknown): MemberSyncRecord[] {
-  const prevalidated = Array.isArray(input) && input.every((r) => typeof r === "object" && r !== null && validatedRecords.has(r));
-  const parsed = prevalidated ? { success: true as const, data: input as MemberSyncRecord[] } : z.array(MemberSyncRecordSchema).safeParse(input);
-  if (!parsed.success) {
-    throw new MemberSyncInputError(
-      parsed.error.issues.map((i) => `members${i.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")}: ${i.message}`),
-    );
-  }
   // One customer, one final state: when a customer appears twice the later record wins.
   const byCustomer = new Map<string, MemberSyncRecord>();
-  for (const record of parsed.data) byCustomer.set(record.customerGid, record);
+  for (const record of validRecords(input)) byCustomer.set(record.customerGid, record);
   return [...byCustomer.values()];
+}
+
+/** `input` as records: taken as it is when every record came from validateMemberSyncRecord, else validated here. */
+function validRecords(input: unknown): MemberSyncRecord[] {
+  if (Array.isArray(input) && input.every((r) => typeof r === "object" && r !== null && validatedRecords.has(r))) return input as MemberSyncRecord[];
+  const parsed = z.array(MemberSyncRecordSchema).safeParse(input);
+  if (parsed.success) return parsed.data;
+  throw new MemberSyncInputError(
+    parsed.error.issues.map((i) => `members${i.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")}: ${i.message}`),
+  );
 }
 
 export function memberMetafields(member: MemberSyncRecord): Record<MemberMetafieldKey, MetafieldsSetInput> {
