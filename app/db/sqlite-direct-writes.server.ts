@@ -121,45 +121,31 @@ async function immediateWithoutBlocking<T>(database: BetterSqlite3.Database, wri
  * the connection's busy timeout. Every writer of Tierline's takes the lock this way, so they take turns fairly.
  */
 export async function beginImmediateWithoutBlocking(database: BetterSqlite3.Database): Promise<void> {
-  const { timeoutMs, noWait, wait, begin } = beginStatements(database);
+  const timeoutMs = busyTimeoutOf(database);
   const deadline = performance.now() + timeoutMs;
   while (true) {
-    noWait.get();
+    // Prepared once per connection (preparedStatement): every write of the process begins here, and preparing four
+    // statements per transaction cost as much as a webhook's insert.
+    preparedStatement(database, "PRAGMA busy_timeout = 0").get();
     try {
-      begin.run();
+      preparedStatement(database, "BEGIN IMMEDIATE").run();
       return;
     } catch (error) {
       if ((error as { code?: string }).code !== "SQLITE_BUSY" || performance.now() >= deadline) throw error;
     } finally {
-      wait.get();
+      preparedStatement(database, `PRAGMA busy_timeout = ${timeoutMs}`).get();
     }
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
 }
 
-/**
- * beginImmediateWithoutBlocking's statements, prepared once per connection (every write of the process begins with
- * them: preparing four statements per transaction cost as much as a webhook's insert), and the connection's busy
- * timeout as createDb set it.
- */
-function beginStatements(database: BetterSqlite3.Database) {
-  let statements = beginStatementsOf.get(database);
-  if (!statements) {
-    const timeoutMs = Number(database.pragma("busy_timeout", { simple: true }));
-    statements = {
-      timeoutMs,
-      noWait: database.prepare("PRAGMA busy_timeout = 0"),
-      wait: database.prepare(`PRAGMA busy_timeout = ${timeoutMs}`),
-      begin: database.prepare("BEGIN IMMEDIATE"),
-    };
-    beginStatementsOf.set(database, statements);
-  }
-  return statements;
+/** The connection's busy timeout as createDb set it, read once per connection. */
+function busyTimeoutOf(database: BetterSqlite3.Database): number {
+  let timeoutMs = busyTimeouts.get(database);
+  if (timeoutMs === undefined) busyTimeouts.set(database, (timeoutMs = Number(database.pragma("busy_timeout", { simple: true }))));
+  return timeoutMs;
 }
-const beginStatementsOf = new WeakMap<
-  BetterSqlite3.Database,
-  { timeoutMs: number; noWait: BetterSqlite3.Statement; wait: BetterSqlite3.Statement; begin: BetterSqlite3.Statement }
->();
+const busyTimeouts = new WeakMap<BetterSqlite3.Database, number>();
 
 /**
  * The better-sqlite3 connection under `tx`, an open transaction of a SQLite client made by createDb, for statements
