@@ -132,24 +132,20 @@ export async function loadStoredMembers(tx: Tx, shop: string, customerGids: stri
     ? selectLikePrisma<Member>(database, "Member", { where: where("customerGid"), args: [shop, JSON.stringify(customerGids)] })
     : await tx.member.findMany({ where: { shop, customerGid: { in: customerGids } } });
   const ids = members.map((m) => m.id);
-  const byMemberIds = { where: where("memberId"), args: [shop, JSON.stringify(ids)] };
+  /** `select` of `model`'s rows of these members: none without members, on the connection, or through Prisma. */
+  const ofMembers = <T>(model: "PointsEntry" | "LevelChange", select: Record<string, true>, throughPrisma: () => Promise<T[]>): T[] | Promise<T[]> =>
+    ids.length === 0
+      ? []
+      : database
+        ? selectLikePrisma<T>(database, model, { select, where: where("memberId"), args: [shop, JSON.stringify(ids)] })
+        : throughPrisma();
   const [entries, changes, states, rewards] = await Promise.all([
-    ids.length === 0
-      ? []
-      : database
-        ? selectLikePrisma<Pick<PointsEntry, keyof typeof STORED_ENTRY_FIELDS>>(database, "PointsEntry", {
-            select: STORED_ENTRY_FIELDS,
-            ...byMemberIds,
-          })
-        : tx.pointsEntry.findMany({ where: { shop, memberId: { in: ids } }, select: STORED_ENTRY_FIELDS }),
-    ids.length === 0
-      ? []
-      : database
-        ? selectLikePrisma<Pick<LevelChange, keyof typeof STORED_CHANGE_FIELDS>>(database, "LevelChange", {
-            select: STORED_CHANGE_FIELDS,
-            ...byMemberIds,
-          })
-        : tx.levelChange.findMany({ where: { shop, memberId: { in: ids } }, select: STORED_CHANGE_FIELDS }),
+    ofMembers<Pick<PointsEntry, keyof typeof STORED_ENTRY_FIELDS>>("PointsEntry", STORED_ENTRY_FIELDS, () =>
+      tx.pointsEntry.findMany({ where: { shop, memberId: { in: ids } }, select: STORED_ENTRY_FIELDS }),
+    ),
+    ofMembers<Pick<LevelChange, keyof typeof STORED_CHANGE_FIELDS>>("LevelChange", STORED_CHANGE_FIELDS, () =>
+      tx.levelChange.findMany({ where: { shop, memberId: { in: ids } }, select: STORED_CHANGE_FIELDS }),
+    ),
     database
       ? selectLikePrisma<SyncState>(database, "SyncState", { where: where("subject"), args: [shop, JSON.stringify(customerGids)] })
       : tx.syncState.findMany({ where: { shop, subject: { in: customerGids } } }),
