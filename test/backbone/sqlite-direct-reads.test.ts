@@ -31,6 +31,20 @@ const throughPrisma = (tx: Tx) => {
   return tx;
 };
 
+/**
+ * `read` on the test database's connection and through a client of Prisma alone on the same file: the two must be
+ * equal, key order included (a row's JSON is hashed in places). Returns Prisma's.
+ */
+async function readBothWays<T>(t: TestDb, read: (tx: Tx) => Promise<Map<string, T>>): Promise<Map<string, T>> {
+  const prismaOnly = new PrismaClient({ adapter: adapterFor(t.url) });
+  clients.push(prismaOnly);
+  const direct = await t.db.$transaction((tx) => read(onTheConnection(tx)));
+  const reference = await prismaOnly.$transaction((tx) => read(throughPrisma(tx)));
+  expect(direct).toEqual(reference);
+  expect(JSON.stringify([...direct])).toBe(JSON.stringify([...reference]));
+  return reference;
+}
+
 async function seed(db: Db): Promise<string[]> {
   const gids = ["gid://shopify/Customer/1", "gid://shopify/Customer/2", "gid://shopify/Customer/3", "gid://shopify/Customer/4"];
   const full = await db.member.create({
@@ -100,13 +114,7 @@ describe.skipIf(testPostgresUrl)("reads on SQLite's connection return what Prism
     const t = await createTestDb();
     opened.push(t);
     const gids = await seed(t.db);
-    const prismaOnly = new PrismaClient({ adapter: adapterFor(t.url) });
-    clients.push(prismaOnly);
-    const direct = await t.db.$transaction((tx) => loadStoredMembers(onTheConnection(tx), SHOP, gids));
-    const reference = await prismaOnly.$transaction((tx) => loadStoredMembers(throughPrisma(tx), SHOP, gids));
-    expect(direct).toEqual(reference);
-    // Key order too (a row's JSON is hashed in places).
-    expect(JSON.stringify([...direct])).toBe(JSON.stringify([...reference]));
+    const reference = await readBothWays(t, (tx) => loadStoredMembers(tx, SHOP, gids));
     expect(reference.get(gids[0])!.entries).toHaveLength(3);
     expect(reference.get(gids[2])!.member!.createdAt).toBeInstanceOf(Date);
   });
@@ -189,12 +197,7 @@ describe.skipIf(testPostgresUrl)("reads on SQLite's connection return what Prism
         { shop: SHOP, customerGid: gids[0], kind: "level", at: T("2026-03-03T00:00:00.000Z"), levelId: "gold", lock: true, key: "a-1" },
       ],
     });
-    const prismaOnly = new PrismaClient({ adapter: adapterFor(t.url) });
-    clients.push(prismaOnly);
-    const direct = await t.db.$transaction((tx) => loadFactsOfMany(onTheConnection(tx), SHOP, gids));
-    const reference = await prismaOnly.$transaction((tx) => loadFactsOfMany(throughPrisma(tx), SHOP, gids));
-    expect(direct).toEqual(reference);
-    expect(JSON.stringify([...direct])).toBe(JSON.stringify([...reference]));
+    const reference = await readBothWays(t, (tx) => loadFactsOfMany(tx, SHOP, gids));
     expect(reference.get(gids[0])!.orders.map((o) => o.orderGid)).toEqual([
       "gid://shopify/Order/1",
       "gid://shopify/Order/6",
