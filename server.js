@@ -33,6 +33,12 @@ sourceMapSupport.install({
   },
 });
 
+// Webhook deliveries are stored in the spool, a SQLite file of their own beside the database, so an answer never waits
+// for the worker's transactions on the main file; the worker moves them into the inbox (app/db/sqlite-spool.server.ts,
+// app/services/webhook-inbox-store.server.ts). TIERLINE_SPOOL=off stores them in the inbox directly. PostgreSQL has
+// no single writer and ignores it.
+process.env.TIERLINE_SPOOL = process.env.TIERLINE_SPOOL ?? "on";
+
 const buildPath = path.resolve(process.argv[2] ?? "build/server/index.js");
 const build = await import(url.pathToFileURL(buildPath).href);
 installGlobals({ nativeFetch: build.future.v3_singleFetch });

@@ -26,6 +26,7 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
+import { sqliteFilesOf } from "../app/db/sqlite-spool.server.ts";
 import { JOB_HANDLERS } from "../app/jobs/handlers.server.ts";
 import { SYNC_MEMBERS_JOB } from "../app/queue/job-kinds.ts";
 import { runWorkerOnce, WORKER_NICE } from "../scripts/worker";
@@ -219,7 +220,7 @@ try {
       return { p50: percentile(sortedFloor, 0.5), p99: percentile(sortedFloor, 0.99), refused };
     } finally {
       server.kill("SIGTERM");
-      for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(`${file}${suffix}`, { force: true });
+      for (const f of sqliteFilesOf(file)) fs.rmSync(f, { force: true });
     }
   };
   // --warm-up N: the first N deliveries go out before the measured ones (counted in the checks, not in the figures),

@@ -87,7 +87,9 @@ function startShopifyLane(signal: AbortSignal): { stopped: () => Promise<void> }
 async function main(): Promise<void> {
   const lane = laneOf(process.env);
   // WAL checkpoints on a thread of their own, as in the app process: not inside the drain's commits.
-  const db = createDb(undefined, { backgroundCheckpoints: true });
+  // The spool: deliveries the web process stored beside the database, moved into the inbox by the lane that drains it
+  // (moveSpooledDeliveries, before each job and each drain pass).
+  const db = createDb(undefined, { backgroundCheckpoints: true, spool: lane !== "shopify" });
   const controller = new AbortController();
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, () => {

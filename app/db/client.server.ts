@@ -7,6 +7,7 @@ import { withMoneyAsNumbers } from "./bigint-numbers.server";
 import { isPostgresClient, postgresClientClass, withSharedSql } from "./postgres-client.server";
 import { releasingBrokenConnections } from "./postgres-pool-fix.server";
 import { checkpointInBackground } from "./sqlite-checkpoints.server";
+import { openSpool } from "./sqlite-spool.server";
 import { beginImmediateWithoutBlocking, offerConnection, withDirectWrites, type SqliteConnectionSlot } from "./sqlite-direct-writes.server";
 
 /**
@@ -44,6 +45,13 @@ export interface DbOptions {
    * 500/s: the drain's COMMITs took 2.8 s, 5.3 ms each, against 1.0 s, 1.75 ms each, with the thread).
    */
   backgroundCheckpoints?: boolean;
+  /**
+   * SQLite: open the spool, a second file beside the database (`<file>-spool`), whose writes never wait for the main
+   * file's writer (app/db/sqlite-spool.server.ts). The webhook inbox stores deliveries there and the worker moves them
+   * in (app/services/webhook-inbox-store.server.ts). For the app's web process and the worker; ignored on PostgreSQL
+   * and for `:memory:`.
+   */
+  spool?: boolean;
 }
 
 export function createDb(url: string = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL, opts: DbOptions = {}): Db {
@@ -111,6 +119,9 @@ function sqliteAdapter(url: string, slot?: SqliteConnectionSlot, opts: DbOptions
       if (slot) offerConnection(adapter, slot);
       const file = url.replace(/^file:/, "");
       if (opts.backgroundCheckpoints && file !== ":memory:") await checkpointInBackground(adapter, file);
+      if (slot && opts.spool && file !== ":memory:") {
+        await openSpool(adapter, slot, file, { busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS, backgroundCheckpoints: opts.backgroundCheckpoints ?? false });
+      }
       return adapter;
     },
     connectToShadowDb: async () => configure(await base.connectToShadowDb()),
@@ -170,9 +181,16 @@ declare global {
   var __tierlineDb: Db | undefined;
 }
 
+/**
+ * The app's web process writes webhook deliveries into the spool when TIERLINE_SPOOL is "on": server.js (`npm start`,
+ * production) turns it on, and the worker (scripts/worker.ts) always opens the spool to move them in. Off in
+ * `shopify app dev` and where tests call the routes in-process, whose deliveries go straight to the inbox.
+ */
+export const SPOOL_ENV = "TIERLINE_SPOOL";
+
 function sharedDb(): Db {
   // One client per process; in development Vite reloads modules, and a client per reload would leak connections.
-  globalThis.__tierlineDb ??= createDb(undefined, { backgroundCheckpoints: true });
+  globalThis.__tierlineDb ??= createDb(undefined, { backgroundCheckpoints: true, spool: process.env[SPOOL_ENV] === "on" });
   return globalThis.__tierlineDb;
 }
 

@@ -23,6 +23,8 @@ const SQLITE_CONNECTION = Symbol("tierline.sqliteConnection");
 export interface SqliteConnectionSlot {
   database?: BetterSqlite3.Database;
   lock?: Lock;
+  /** The spool file's connection, when the client asked for one (sqlite-spool.server.ts). */
+  spool?: BetterSqlite3.Database;
 }
 
 /** A promise-chain mutex: `acquire` resolves with the function that releases it, in arrival order. */
@@ -81,7 +83,31 @@ export function offerConnection(adapter: SqlDriverAdapter, slot: SqliteConnectio
  * connection. Dates must be bound as Prisma stores them: `sqliteDate`.
  */
 export async function writeSqliteDirectly<T>(db: Db, write: (database: BetterSqlite3.Database) => T): Promise<T | null> {
-  const slot = (db as unknown as { [SQLITE_CONNECTION]?: SqliteConnectionSlot })[SQLITE_CONNECTION];
+  return onConnection(db, (database) => immediateWithoutBlocking(database, write));
+}
+
+/**
+ * Runs `read` (synchronous statements that write nothing) directly on a SQLite client's connection, outside any of
+ * Prisma's transactions on it, and returns its result; null when `db` offers no connection (as writeSqliteDirectly).
+ * In WAL mode a read takes no lock: it never waits for a writer in another process.
+ */
+export function readSqliteDirectly<T>(db: Db, read: (database: BetterSqlite3.Database) => T): Promise<T | null> {
+  return onConnection(db, async (database) => read(database));
+}
+
+/** The client's spool connection (sqlite-spool.server.ts), or null when it has none: PostgreSQL, or not asked for. */
+export async function spoolOf(db: Db): Promise<BetterSqlite3.Database | null> {
+  const slot = slotOf(db);
+  if (!slot) return null;
+  if (!slot.database?.open) await db.$connect();
+  return slot.spool?.open ? slot.spool : null;
+}
+
+const slotOf = (db: Db) => (db as unknown as { [SQLITE_CONNECTION]?: SqliteConnectionSlot })[SQLITE_CONNECTION];
+
+/** `use` on the client's connection, holding the slot's lock (no Prisma transaction open meanwhile); null without one. */
+async function onConnection<T>(db: Db, use: (database: BetterSqlite3.Database) => Promise<T>): Promise<T | null> {
+  const slot = slotOf(db);
   if (!slot) return null;
   if (!slot.database?.open) await db.$connect(); // not connected yet, or disconnected since
   if (!slot.database?.open || !slot.lock) return null;
@@ -89,7 +115,7 @@ export async function writeSqliteDirectly<T>(db: Db, write: (database: BetterSql
   try {
     // Every Prisma transaction holds the lock; should one ever be open without it, wait for it rather than fail.
     while (slot.database.inTransaction) await new Promise((resolve) => setImmediate(resolve));
-    return await immediateWithoutBlocking(slot.database, write);
+    return await use(slot.database);
   } finally {
     release();
   }
@@ -97,9 +123,10 @@ export async function writeSqliteDirectly<T>(db: Db, write: (database: BetterSql
 
 /**
  * `write` in an IMMEDIATE transaction, waiting for another process's writer (the worker) without blocking this one
- * (beginImmediateWithoutBlocking).
+ * (beginImmediateWithoutBlocking). On a connection no Prisma transaction uses (writeSqliteDirectly's, under its lock,
+ * or a spool's).
  */
-async function immediateWithoutBlocking<T>(database: BetterSqlite3.Database, write: (database: BetterSqlite3.Database) => T): Promise<T> {
+export async function immediateWithoutBlocking<T>(database: BetterSqlite3.Database, write: (database: BetterSqlite3.Database) => T): Promise<T> {
   await beginImmediateWithoutBlocking(database);
   let result: T;
   try {

@@ -12,6 +12,7 @@ import {
   type ApplyResult,
 } from "~/services/webhook-apply.server";
 import { parseWebhookPayload, type ParsedWebhook } from "~/services/webhook-payloads.server";
+import { moveSpooledDeliveries } from "~/services/webhook-inbox-store.server";
 import { PROCESS_WEBHOOKS_JOB, processWebhooksKey } from "~/queue/job-kinds";
 import { describeError, enqueueJob } from "~/queue/queue.server";
 import type { JobContext } from "./worker.server";
@@ -56,6 +57,8 @@ export async function processWebhooksJob(ctx: JobContext): Promise<void> {
   if (!shop) throw new Error("process-webhooks needs a shop");
   const started = performance.now();
   while (true) {
+    // What the web process spooled since the last pass joins the inbox first (webhook-inbox-store.server.ts).
+    await moveSpooledDeliveries(ctx.db);
     // Bodies parsed while applying, kept for the members' profiles (a body's validation costs more than its facts).
     const parsedById = new Map<string, ParsedWebhook>();
     const { received, purged } = await applyReceived(ctx.db, shop, ctx, parsedById);

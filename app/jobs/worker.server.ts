@@ -4,6 +4,7 @@ import type { Db } from "~/db/client.server";
 import type { AdminGraphqlClient } from "~/shopify/admin-graphql.server";
 import type { BatchTimings } from "~/services/full-recalculation.server";
 import type { SyncMembersOptions } from "~/shopify/member-sync.server";
+import { moveSpooledDeliveries } from "~/services/webhook-inbox-store.server";
 import { claimNextJob, completeJob, extendLease, failJob, reportProgress } from "~/queue/queue.server";
 
 /**
@@ -81,6 +82,9 @@ export async function runWorkerOnce(db: Db, deps: WorkerDeps, handlers: Record<s
   const now = deps.now ?? (() => new Date());
   const workerId = deps.workerId ?? `${hostname()}:${process.pid}`;
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
+  // Deliveries the web process spooled (webhook-inbox-store.server.ts) join the inbox, their drainers queued, before
+  // a job is claimed; only a worker that drains moves them (the Shopify lane's client has no spool).
+  await moveSpooledDeliveries(db);
   const job = await claimNextJob(db, { workerId, now: now(), leaseMs, types: deps.types });
   if (!job) return { ran: false };
   const handler = deps.handlers?.[job.type] ?? handlers[job.type];

@@ -1,7 +1,14 @@
 import { Prisma } from "@prisma/client";
 import type BetterSqlite3 from "better-sqlite3";
 import type { Db } from "~/db/client.server";
-import { sqliteDate, writeSqliteDirectly } from "~/db/sqlite-direct-writes.server";
+import {
+  immediateWithoutBlocking,
+  preparedStatement,
+  readSqliteDirectly,
+  spoolOf,
+  sqliteDate,
+  writeSqliteDirectly,
+} from "~/db/sqlite-direct-writes.server";
 import { PROCESS_WEBHOOKS_JOB, processWebhooksKey } from "~/queue/job-kinds";
 import { enqueueJob, queueDrainerForNewInboxRows, sqliteDrainerQueuer } from "~/queue/queue.server";
 
@@ -15,6 +22,14 @@ import { enqueueJob, queueDrainerForNewInboxRows, sqliteDrainerQueuer } from "~/
  * is what keeps the answer fast; a lone delivery is written at once. On SQLite the batch is written with prepared
  * statements on Prisma's own connection (app/db/sqlite-direct-writes.server.ts); elsewhere as one Prisma batch
  * transaction. Both paths store the same rows and queue the same job (the Job statements come from app/queue).
+ *
+ * The spool (SQLite, a client opened with `spool`: the app's web process under server.js, and the worker): the web
+ * process writes the batch into the spool, a file of its own beside the database (app/db/sqlite-spool.server.ts), so
+ * an answer never waits for the drain's transactions on the main file. The worker moves spooled deliveries into the
+ * inbox (moveSpooledDeliveries: before it claims a job, and before each pass of the drainer), queueing their shops'
+ * drainers as the direct path does. A repeat is still known at once: the spool is unique by delivery as the inbox is,
+ * and the inbox is read (without a lock) before the spool is written. Moving is idempotent: the rows go into the inbox
+ * first (ON CONFLICT DO NOTHING), then leave the spool, so a mover killed in between moves nothing twice.
  */
 
 /** A new inbox row (status 'received', no attempts yet). */
@@ -64,18 +79,23 @@ export async function storeUninstallRow(db: Db, row: InboxRow): Promise<boolean>
   });
 }
 
-/** On SQLite, prepares the store's statements on the client's connection (before the first delivery needs them). */
+/** On SQLite, prepares the store's statements on the client's connection and spool (before the first delivery needs them). */
 export async function prepareInboxStore(db: Db): Promise<void> {
   await writeSqliteDirectly(db, (database) => void sqliteStatements(database));
+  const spool = await spoolOf(db);
+  if (spool) spoolStatements(spool);
 }
 
 /**
- * Stores rows in one transaction: on SQLite directly on the connection (storeRowsOnSqlite), elsewhere as one Prisma
+ * Stores rows in one transaction: into the spool when the client has one (spoolRows), else on SQLite directly on the
+ * connection (storeRowsOnSqlite), elsewhere as one Prisma
  * batch transaction (no interactive transaction's round trips): the insert, then per shop its drainer, queued only if
  * a row of that shop was new. Returns the ids of the rows stored; the rest were repeats.
  */
 async function storeRows(db: Db, rows: InboxRow[]): Promise<Set<string>> {
-  const direct = await writeSqliteDirectly(db, (database) => storeRowsOnSqlite(database, rows));
+  const spooled = await spoolRows(db, rows);
+  if (spooled) return spooled;
+  const direct = await writeSqliteDirectly(db, (database) => storeRowsOnSqlite(database, rows.map(sqliteValues)));
   if (direct) return direct;
   const byShop = new Map<string, string[]>();
   for (const row of rows) byShop.set(row.shop, [...(byShop.get(row.shop) ?? []), row.id]);
@@ -110,38 +130,128 @@ function sqliteStatements(database: BetterSqlite3.Database) {
   return statements;
 }
 
+/** An inbox row's first eleven columns (INBOX_COLUMN_LIST) as SQLite stores them: dates as Prisma writes them. */
+type SqliteInboxValues = [
+  id: string,
+  shop: string,
+  webhookId: string,
+  topic: string,
+  eventId: string | null,
+  apiVersion: string | null,
+  triggeredAt: string | null,
+  payload: string,
+  customerGid: string | null,
+  orderGid: string | null,
+  receivedAt: string,
+];
+
+const sqliteValues = (r: InboxRow): SqliteInboxValues => [
+  r.id,
+  r.shop,
+  r.webhookId,
+  r.topic,
+  r.eventId,
+  r.apiVersion,
+  r.triggeredAt && sqliteDate(r.triggeredAt),
+  r.payload,
+  r.customerGid,
+  r.orderGid,
+  sqliteDate(r.receivedAt),
+];
+
 /**
  * storeRows on SQLite's own connection (inside writeSqliteDirectly's transaction): the same rows, the same drainer
  * job (sqliteDrainerQueuer: same columns, defaults and ON CONFLICT as the Prisma path), one prepared statement per
  * row, so which rows were new is known without a second query.
  */
-function storeRowsOnSqlite(database: BetterSqlite3.Database, rows: InboxRow[]): Set<string> {
+function storeRowsOnSqlite(database: BetterSqlite3.Database, rows: SqliteInboxValues[]): Set<string> {
   const statements = sqliteStatements(database);
   const stored = new Set<string>();
   /** Per shop, the earliest receivedAt of its new rows: when its drainer is due. */
   const due = new Map<string, string>();
-  for (const r of rows) {
-    const receivedAt = sqliteDate(r.receivedAt);
-    const { changes } = statements.insert.run(
-      r.id,
-      r.shop,
-      r.webhookId,
-      r.topic,
-      r.eventId,
-      r.apiVersion,
-      r.triggeredAt && sqliteDate(r.triggeredAt),
-      r.payload,
-      r.customerGid,
-      r.orderGid,
-      receivedAt,
-    );
-    if (changes === 0) continue;
-    stored.add(r.id);
-    const earliest = due.get(r.shop);
-    if (earliest === undefined || receivedAt < earliest) due.set(r.shop, receivedAt);
+  for (const values of rows) {
+    if (statements.insert.run(...values).changes === 0) continue;
+    const [id, shop, , , , , , , , , receivedAt] = values;
+    stored.add(id);
+    const earliest = due.get(shop);
+    if (earliest === undefined || receivedAt < earliest) due.set(shop, receivedAt);
   }
   for (const [shop, runAt] of due) statements.queueDrainer(shop, runAt);
   return stored;
+}
+
+/** The spool's table: the inbox's first eleven columns, unique by delivery as the inbox is; `seq` is arrival order. */
+const SPOOL_TABLE = `CREATE TABLE IF NOT EXISTS "SpooledDelivery" (
+  "seq" INTEGER PRIMARY KEY, "id" TEXT NOT NULL, "shop" TEXT NOT NULL, "webhookId" TEXT NOT NULL, "topic" TEXT NOT NULL,
+  "eventId" TEXT, "apiVersion" TEXT, "triggeredAt" TEXT, "payload" TEXT NOT NULL, "customerGid" TEXT, "orderGid" TEXT,
+  "receivedAt" TEXT NOT NULL, UNIQUE ("shop", "webhookId"))`;
+const SPOOL_COLUMN_LIST = `("id", "shop", "webhookId", "topic", "eventId", "apiVersion", "triggeredAt", "payload", "customerGid", "orderGid", "receivedAt")`;
+
+/** The spool's statements on `spool`, its table made first if the file is new. */
+function spoolStatements(spool: BetterSqlite3.Database) {
+  if (!spoolsReady.has(spool)) {
+    spool.exec(SPOOL_TABLE);
+    spoolsReady.add(spool);
+  }
+  return {
+    insert: preparedStatement(
+      spool,
+      `INSERT INTO "SpooledDelivery" ${SPOOL_COLUMN_LIST} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT ("shop", "webhookId") DO NOTHING`,
+    ),
+    oldest: preparedStatement(spool, `SELECT "seq", ${SPOOL_COLUMN_LIST.slice(1, -1)} FROM "SpooledDelivery" ORDER BY "seq" LIMIT ?`).raw(true),
+    remove: preparedStatement(spool, `DELETE FROM "SpooledDelivery" WHERE "seq" = ?`),
+  };
+}
+const spoolsReady = new WeakSet<BetterSqlite3.Database>();
+
+/**
+ * storeRows into the client's spool, or null when it has none. Rows the inbox already holds (read on the main
+ * connection, no lock taken) or the spool already holds are repeats; the rest are written in one transaction on the
+ * spool. Returns the ids of the rows stored.
+ */
+async function spoolRows(db: Db, rows: InboxRow[]): Promise<Set<string> | null> {
+  const spool = await spoolOf(db);
+  if (!spool) return null;
+  const inInbox = await readSqliteDirectly(db, (database) => {
+    const find = preparedStatement(database, `SELECT 1 FROM "WebhookInbox" WHERE "shop" = ? AND "webhookId" = ?`).pluck();
+    return new Set(rows.filter((r) => find.get(r.shop, r.webhookId) !== undefined).map((r) => r.id));
+  });
+  const fresh = rows.filter((r) => !inInbox?.has(r.id));
+  return immediateWithoutBlocking(spool, () => {
+    const { insert } = spoolStatements(spool);
+    return new Set(fresh.filter((r) => insert.run(...sqliteValues(r)).changes > 0).map((r) => r.id));
+  });
+}
+
+/** Spooled deliveries moved into the inbox per transaction, at most. */
+const SPOOL_MOVE_ROWS = 500;
+
+/**
+ * Moves the deliveries in the client's spool into the inbox, oldest first, and queues their shops' drainers; how
+ * many it moved (0 when the client has no spool). Each batch is written into the inbox (repeats ignored, as the
+ * direct path ignores them) before it is deleted from the spool, so a mover that dies in between leaves rows that
+ * the next one moves again without effect. The worker calls it before claiming a job and before each drain pass.
+ */
+export async function moveSpooledDeliveries(db: Db): Promise<number> {
+  const spool = await spoolOf(db);
+  if (!spool) return 0;
+  const { oldest, remove } = spoolStatements(spool);
+  let moved = 0;
+  while (true) {
+    const batch = oldest.all(SPOOL_MOVE_ROWS) as [number, ...SqliteInboxValues][];
+    if (batch.length === 0) return moved;
+    await writeSqliteDirectly(db, (database) =>
+      storeRowsOnSqlite(
+        database,
+        batch.map(([, ...values]) => values),
+      ),
+    );
+    await immediateWithoutBlocking(spool, () => {
+      for (const [seq] of batch) remove.run(seq);
+    });
+    moved += batch.length;
+    if (batch.length < SPOOL_MOVE_ROWS) return moved;
+  }
 }
 
 /** How long a batch waits for more deliveries when they arrive faster than this (PostgreSQL's commit_delay, in spirit). */

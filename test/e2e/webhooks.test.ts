@@ -4,6 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spoolFileOf } from "~/db/sqlite-spool.server";
+import { moveSpooledDeliveries } from "~/services/webhook-inbox-store.server";
 import { dumpTables } from "../support/db";
 import { startLocalStack, type LocalStack } from "../../tools/local-stack";
 import { buildProgramJson, onePointPerDollar } from "../../tools/sample-data/program-builders";
@@ -78,8 +80,14 @@ function order(id: number, c: Customer, price: string, processedAt: string, extr
   });
 }
 
-/** Deliveries stored for the shop, without the stand-in's own bulk_operations/finish notices. */
-const inboxCount = (shop: string) => stack.db.webhookInbox.count({ where: { shop, topic: { not: "bulk_operations/finish" } } });
+/**
+ * Deliveries stored for the shop, without the stand-in's own bulk_operations/finish notices: the app stores them in
+ * its spool, moved into the inbox here as the worker moves them before it drains.
+ */
+async function inboxCount(shop: string): Promise<number> {
+  await moveSpooledDeliveries(stack.db);
+  return stack.db.webhookInbox.count({ where: { shop, topic: { not: "bulk_operations/finish" } } });
+}
 
 async function send(shop: string, topic: string, payload: unknown, webhookId?: string): Promise<void> {
   const res = await stack.sendWebhook(topic, payload, { shop, webhookId });
@@ -296,7 +304,7 @@ describe("privacy and uninstall", () => {
 });
 
 describe("the app process's SQLite file", () => {
-  it("has deliveries copied from the WAL into the database file by the app's checkpoint thread, with no commit waiting for it", async () => {
+  it("has deliveries copied from the WAL into its spool's file by the app's checkpoint thread, with no commit waiting for it", async () => {
     const ada = customer(110);
     const shop = await newShop([ada]);
     const ids = Array.from({ length: 40 }, (_, i) => 11_001 + i);
@@ -305,10 +313,11 @@ describe("the app process's SQLite file", () => {
     // not add; the app's thread checkpoints within a fraction of a second of any commit.
     await new Promise((r) => setTimeout(r, 1_000));
     const copy = path.join(os.tmpdir(), `tierline-main-file-${process.pid}-${randomUUID()}.sqlite`);
-    fs.copyFileSync(stack.databaseFile, copy); // the database file alone, without its -wal
+    // The app stores deliveries in its spool (nothing here moves them): the spool's file alone, without its -wal.
+    fs.copyFileSync(spoolFileOf(stack.databaseFile), copy);
     try {
       const sqlite = new Database(copy);
-      const { n } = sqlite.prepare(`SELECT count(*) AS n FROM "WebhookInbox" WHERE "shop" = ? AND "topic" = 'orders/paid'`).get(shop) as {
+      const { n } = sqlite.prepare(`SELECT count(*) AS n FROM "SpooledDelivery" WHERE "shop" = ? AND "topic" = 'orders/paid'`).get(shop) as {
         n: number;
       };
       sqlite.close();

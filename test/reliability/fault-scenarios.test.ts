@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, dbProvider, type Db } from "~/db/client.server";
+import { spoolFileOf } from "~/db/sqlite-spool.server";
 import { MAX_ROW_ATTEMPTS } from "~/jobs/process-webhooks.server";
 import { PROCESS_WEBHOOKS_JOB, processWebhooksKey } from "~/queue/job-kinds";
 import { enqueueJob } from "~/queue/queue.server";
@@ -411,6 +413,86 @@ describe(`fault scenarios on ${testPostgresUrl ? "PostgreSQL" : "SQLite"}`, { ti
     }
     expect(await shop.db.job.findFirst({ where: { type: "process-webhooks", attempts: { gt: 1 } } })).toMatchObject({ status: "done" });
     await expectOracle("worker SIGKILLed mid-batch and restarted", shop);
+  }, 90_000);
+
+  it("deliveries answered from the app's spool while a worker process moves and drains them, SIGKILLed mid-way and restarted", async () => {
+    // The app's client as server.js opens it: on SQLite its deliveries go to the spool beside the database
+    // (app/db/sqlite-spool.server.ts) and only the worker moves them into the inbox; PostgreSQL has no spool.
+    const shop = await newShop("spool", SHOP);
+    await shop.db.session.create({
+      data: {
+        id: `offline_${SHOP}`,
+        shop: SHOP,
+        state: "",
+        isOnline: false,
+        accessToken: "shpat_reliability",
+        scope: "read_customers,write_customers,read_orders",
+      },
+    });
+    const appDb = createDb(shop.t.url, { spool: true });
+    pointAppAt(appDb);
+    const random = seededRandom(11);
+    const deliveries: StreamEvent[] = [];
+    for (const e of events) {
+      for (let i = randomInt(random, 1, 3); i > 0; i--) deliveries.push(e);
+      if (random() < 0.15) deliveries.push({ ...e, webhookId: `${e.webhookId}-again` });
+    }
+    const queue = shuffled(deliveries, random);
+    const statuses: number[] = [];
+    const sender = async (until: number) => {
+      while (queue.length > until) {
+        const next = queue.pop()!;
+        statuses.push(await deliver(next));
+        await new Promise((r) => setTimeout(r, 1));
+      }
+    };
+    const spooled = async () => {
+      if (!shop.t.file) return 0;
+      const spool = new Database(spoolFileOf(shop.t.file), { readonly: true, fileMustExist: true });
+      try {
+        return (spool.prepare(`SELECT count(*) AS n FROM "SpooledDelivery"`).get() as { n: number }).n;
+      } finally {
+        spool.close();
+      }
+    };
+    try {
+      // Before any worker runs, the first answers are in the spool alone (SQLite).
+      const early = queue.slice(-10);
+      await sender(queue.length - 10);
+      if (shop.t.file) {
+        expect(await spooled()).toBe(new Set(early.map((d) => d.webhookId)).size);
+        expect(await shop.db.webhookInbox.count()).toBe(0);
+      }
+      const first = startWorker(shop.t.url);
+      await sender(Math.floor(queue.length / 2));
+      // Mid-way: some deliveries applied, more still arriving.
+      await waitFor(async () => (await shop.db.orderFact.count()) > 0, 30_000);
+      first.kill("SIGKILL");
+      await exited(first);
+      await shop.db.job.updateMany({ where: { status: "running" }, data: { leaseUntil: new Date(Date.now() - 1000) } });
+      const second = startWorker(shop.t.url);
+      try {
+        await Promise.all([sender(0), sender(0)]);
+        await waitFor(
+          async () => {
+            const pending = await shop.db.webhookInbox.count({ where: { status: { not: "processed" } } });
+            const jobs = await shop.db.job.count({ where: { status: { in: ["queued", "running"] } } });
+            const owed = (await shop.db.syncState.findMany({ where: { shop: SHOP } })).filter((s) => s.pendingHash !== s.syncedHash).length;
+            return (await spooled()) === 0 && pending === 0 && jobs === 0 && owed === 0;
+          },
+          40_000,
+          async () => ({ spooled: await spooled(), inbox: await shop.db.webhookInbox.groupBy({ by: ["status"], _count: true }) }),
+        );
+      } finally {
+        second.kill("SIGTERM");
+        await exited(second);
+      }
+    } finally {
+      await appDb.$disconnect();
+    }
+    expect(statuses).toEqual(deliveries.map(() => 200));
+    expect(await shop.db.webhookInbox.count()).toBe(new Set(deliveries.map((d) => d.webhookId)).size);
+    await expectOracle("spooled deliveries, worker SIGKILLed mid-way and restarted", shop);
   }, 90_000);
 });
 

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { createDb, dbProvider, type Db, type DbOptions } from "~/db/client.server";
+import { sqliteFilesOf } from "~/db/sqlite-spool.server";
 import { JOB_HANDLERS } from "~/jobs/handlers.server";
 import { drainJobs } from "~/jobs/worker.server";
 import { migratedTemplate, migrationScripts, publishProgram, schemaHash } from "../../tools/local-stack/database";
@@ -47,7 +48,7 @@ export async function createTestDb(opts: DbOptions = {}): Promise<TestDb> {
     file,
     async cleanup() {
       await db.$disconnect();
-      for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(`${file}${suffix}`, { force: true });
+      for (const f of sqliteFilesOf(file)) fs.rmSync(f, { force: true });
     },
   };
 }

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { createDb, type Db } from "~/db/client.server";
+import { sqliteFilesOf } from "~/db/sqlite-spool.server";
 import { scheduleRunner } from "~/jobs/schedules.server";
 import { workerLoop, type RunOnceResult, type WorkerDeps } from "~/jobs/worker.server";
 import { onShopInstalled, type InstallResult } from "~/services/install.server";
@@ -145,7 +146,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const fresh = opts.fresh ?? true;
 
   if (fresh || !fs.existsSync(databaseFile)) {
-    for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(`${databaseFile}${suffix}`, { force: true });
+    for (const f of sqliteFilesOf(databaseFile)) fs.rmSync(f, { force: true });
     fs.mkdirSync(path.dirname(databaseFile), { recursive: true });
     fs.copyFileSync(migratedTemplate(), databaseFile);
   }
@@ -159,10 +160,10 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   try {
     const port = opts.port ?? (await freePort());
     const appUrl = `http://127.0.0.1:${port}`;
-    const db = createDb(databaseUrl);
+    const db = createDb(databaseUrl, { spool: true }); // the app server (server.js) spools its deliveries: this drain moves them in
     cleanups.push(async () => {
       await db.$disconnect();
-      if (temporary) for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(`${databaseFile}${suffix}`, { force: true });
+      if (temporary) for (const f of sqliteFilesOf(databaseFile)) fs.rmSync(f, { force: true });
     });
 
     const standIn = await startStandIn({
