@@ -10,6 +10,7 @@ import { prepareInbox, type WebhookDelivery } from "./services/webhook-inbox.ser
 import { configureAdminTransport } from "./shopify-transport.server";
 import type { AdminGraphqlClient } from "./shopify/admin-graphql.server";
 import { SCOPES } from "./shopify/access-scopes.server";
+import { checkWebhookSignature } from "./shopify/webhook-signature.server";
 import { offlineAdminClient, OfflineTokens } from "./shopify/offline-token.server";
 
 // After the adapter import above installed the library's fetch: SHOPIFY_ADMIN_ORIGIN (a local store stand-in)
@@ -21,9 +22,12 @@ export { SCOPES };
 // Loaded sessions are kept for 2 s: the worker's Admin client reads the shop's session before every call.
 const storage = new CachedSessionStorage(new PrismaSessionStorage(db));
 
+/** The app's secret: the library's, and the one webhook signatures are checked with (authenticateWebhook). */
+const apiSecretKey = process.env.SHOPIFY_API_SECRET || "";
+
 const shopify = shopifyApp({
   apiKey: process.env.SHOPIFY_API_KEY,
-  apiSecretKey: process.env.SHOPIFY_API_SECRET || "",
+  apiSecretKey,
   apiVersion: ApiVersion.October26,
   scopes: process.env.SCOPES?.split(",").filter(Boolean) ?? SCOPES,
   appUrl: process.env.SHOPIFY_APP_URL || "",
@@ -100,53 +104,31 @@ export const login = shopify.login;
 export const sessionStorage = shopify.sessionStorage;
 
 /**
- * `authenticate.webhook` for Tierline's webhook routes: the HMAC check is the library's (forged → 401), and the
- * result keeps the raw body so the inbox can store it and read 64-bit ids exactly. Two gaps are closed here: a
- * request without any HMAC header is 401 too (the library says 400), and a correctly signed body that is not JSON
- * reaches the inbox's validation (400) instead of failing inside the library (500).
+ * `authenticate.webhook` for Tierline's webhook routes, with the library's verdicts (checkWebhookSignature,
+ * app/shopify/webhook-signature.server.ts: the same checks with node:crypto, held to the library's by a differential
+ * test): a wrong signature is 401, a delivery without a body or without one of Shopify's required headers 400, a method
+ * other than POST 405. The result keeps the raw body so the inbox can store it and read 64-bit ids exactly. Two gaps of
+ * the library's are closed: a request without any HMAC header is 401 (the library says 400), and a correctly signed body
+ * that is not JSON reaches the inbox's validation (400) instead of failing inside the library (500).
  */
 export async function authenticateWebhook(request: Request): Promise<WebhookDelivery> {
   if (!request.headers.get("X-Shopify-Hmac-Sha256")) throw new Response(undefined, { status: 401, statusText: "Unauthorized" });
+  if (request.method !== "POST") throw new Response(undefined, { status: 405, statusText: "Method not allowed" });
   const rawBody = await request.text();
-  const header = (name: string) => request.headers.get(name);
-  try {
-    // Without the shop's session: the inbox needs no Admin client, and loading one could refresh its token here.
-    const webhook = await storage.withoutSessions(() => shopify.authenticate.webhook(forWebhookValidation(request, rawBody)));
-    return {
-      shop: webhook.shop,
-      topic: webhook.topic,
-      webhookId: webhook.webhookId,
-      eventId: ("eventId" in webhook ? webhook.eventId : null) ?? header("X-Shopify-Event-Id"),
-      triggeredAt: webhook.triggeredAt ?? header("X-Shopify-Triggered-At"),
-      apiVersion: webhook.apiVersion ?? header("X-Shopify-API-Version"),
-      rawBody,
-    };
-  } catch (error) {
-    // The library parses the body only after the HMAC matched, so a SyntaxError here is a signed non-JSON body.
-    if (!(error instanceof SyntaxError)) throw error;
-    return {
-      shop: header("X-Shopify-Shop-Domain") ?? "",
-      topic: header("X-Shopify-Topic") ?? "",
-      webhookId: header("X-Shopify-Webhook-Id") ?? "",
-      eventId: header("X-Shopify-Event-Id"),
-      triggeredAt: header("X-Shopify-Triggered-At"),
-      apiVersion: header("X-Shopify-API-Version"),
-      rawBody,
-    };
+  const check = checkWebhookSignature(request.headers, rawBody, apiSecretKey);
+  if (!check.valid) {
+    throw new Response(undefined, check.status === 401 ? { status: 401, statusText: "Unauthorized" } : { status: 400, statusText: "Bad Request" });
   }
-}
-
-/**
- * The delivery as `authenticate.webhook` needs it: method, URL, body, and only Shopify's own headers (X-Shopify-*,
- * and Shopify-* of event deliveries), the only ones it reads. The library re-canonicalises every header it holds on
- * each header it adds (quadratic in their number), which for a delivery behind a proxy (a dozen or more headers) cost
- * more than the HMAC itself.
- */
-function forWebhookValidation(request: Request, rawBody: string): Request {
-  const headers = new Headers();
-  for (const [name, value] of request.headers) if (name.startsWith("x-shopify-") || name.startsWith("shopify-")) headers.append(name, value);
-  const bodiless = request.method === "GET" || request.method === "HEAD"; // refused by the library with 405
-  return new Request(request.url, { method: request.method, headers, body: bodiless ? undefined : rawBody });
+  const header = (name: string) => request.headers.get(name);
+  return {
+    shop: check.shop,
+    topic: check.topic,
+    webhookId: check.webhookId,
+    eventId: check.eventId ?? header("X-Shopify-Event-Id"),
+    triggeredAt: check.triggeredAt ?? header("X-Shopify-Triggered-At"),
+    apiVersion: check.apiVersion,
+    rawBody,
+  };
 }
 
 /**

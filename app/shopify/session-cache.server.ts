@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import type { Session } from "@shopify/shopify-api";
 import type { SessionStorage } from "@shopify/shopify-app-session-storage";
 
@@ -6,11 +5,10 @@ import type { SessionStorage } from "@shopify/shopify-app-session-storage";
  * A session storage that remembers loaded sessions for a short time: the worker's Admin client reads the shop's
  * offline session before every call (app/shopify/offline-token.server.ts). Writes and deletes through this process
  * drop the entry at once; a change made by another process is seen within `ttlMs`, or at once through `loadFresh`.
- * Webhook acknowledgements load no session at all (`withoutSessions`).
+ * Webhook acknowledgements load no session at all (authenticateWebhook checks the signature itself).
  */
 export class CachedSessionStorage implements SessionStorage {
   private readonly cache = new Map<string, { session: Session | undefined; until: number }>();
-  private readonly sessionless = new AsyncLocalStorage<true>();
 
   constructor(
     private readonly inner: SessionStorage,
@@ -19,7 +17,6 @@ export class CachedSessionStorage implements SessionStorage {
   ) {}
 
   async loadSession(id: string): Promise<Session | undefined> {
-    if (this.sessionless.getStore()) return undefined;
     const hit = this.cache.get(id);
     if (hit && hit.until > this.now()) return hit.session;
     return this.loadFresh(id);
@@ -31,15 +28,6 @@ export class CachedSessionStorage implements SessionStorage {
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(id, { session, until: this.now() + this.ttlMs });
     return session;
-  }
-
-  /**
-   * Runs `fn` with no session visible to it. `authenticate.webhook` loads the shop's offline session only to offer an
-   * Admin client the inbox never uses, and with expiring tokens it would refresh an expiring token inside the
-   * acknowledgement (a network call per delivery in that window, and a 500 when the refresh fails).
-   */
-  withoutSessions<T>(fn: () => Promise<T>): Promise<T> {
-    return this.sessionless.run(true, fn);
   }
 
   async storeSession(session: Session): Promise<boolean> {

@@ -157,14 +157,6 @@ describe("CachedSessionStorage for webhooks and the worker", () => {
     return { rows, loads: () => loads, cached: new CachedSessionStorage(inner) };
   }
 
-  it("shows no session inside withoutSessions (a webhook acknowledgement never loads or refreshes one)", async () => {
-    const s = storage();
-    s.rows.set(`offline_${SHOP}`, session("t1"));
-    expect(await s.cached.withoutSessions(() => s.cached.loadSession(`offline_${SHOP}`))).toBeUndefined();
-    expect(s.loads()).toBe(0);
-    expect((await s.cached.loadSession(`offline_${SHOP}`))?.accessToken).toBe("t1");
-  });
-
   it("loadFresh reads past the cache and refreshes it (another process stored a new token)", async () => {
     const s = storage();
     s.rows.set(`offline_${SHOP}`, session("t1"));
