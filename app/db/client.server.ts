@@ -52,6 +52,14 @@ export interface DbOptions {
    * and for `:memory:`.
    */
   spool?: boolean;
+  /**
+   * SQLite: this client never checkpoints, neither inline nor on a thread (wal_autocheckpoint off on its connection
+   * and its spool's): another process's client does, the worker's (`backgroundCheckpoints`). For the web process
+   * under server.js, which writes only deliveries into the spool: the copying back then runs in the worker, below the
+   * web in the CPU's queue (WORKER_NICE), not beside the answers (bench:webhooks, 60 s at 500/s: 0.62–0.66 ms of web
+   * CPU per delivery against 0.71–0.81 with the web's own threads). Without a worker running, the WALs grow.
+   */
+  checkpointsElsewhere?: boolean;
 }
 
 export function createDb(url: string = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL, opts: DbOptions = {}): Db {
@@ -119,8 +127,10 @@ function sqliteAdapter(url: string, slot?: SqliteConnectionSlot, opts: DbOptions
       if (slot) offerConnection(adapter, slot);
       const file = url.replace(/^file:/, "");
       if (opts.backgroundCheckpoints && file !== ":memory:") await checkpointInBackground(adapter, file);
+      if (opts.checkpointsElsewhere) await adapter.executeScript("PRAGMA wal_autocheckpoint = 0;");
       if (slot && opts.spool && file !== ":memory:") {
-        await openSpool(adapter, slot, file, { busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS, backgroundCheckpoints: opts.backgroundCheckpoints ?? false });
+        const checkpoints = opts.checkpointsElsewhere ? "elsewhere" : opts.backgroundCheckpoints ? "thread" : "inline";
+        await openSpool(adapter, slot, file, { busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS, checkpoints });
       }
       return adapter;
     },
@@ -183,14 +193,18 @@ declare global {
 
 /**
  * The app's web process writes webhook deliveries into the spool when TIERLINE_SPOOL is "on": server.js (`npm start`,
- * production) turns it on, and the worker (scripts/worker.ts) always opens the spool to move them in. Off in
- * `shopify app dev` and where tests call the routes in-process, whose deliveries go straight to the inbox.
+ * production) turns it on, and the worker (scripts/worker.ts) always opens the spool to move them in and checkpoints
+ * both files (the web then leaves checkpoints to it: `checkpointsElsewhere`). Off in `shopify app dev` and where tests
+ * call the routes in-process, whose deliveries go straight to the inbox.
  */
 export const SPOOL_ENV = "TIERLINE_SPOOL";
 
 function sharedDb(): Db {
   // One client per process; in development Vite reloads modules, and a client per reload would leak connections.
-  globalThis.__tierlineDb ??= createDb(undefined, { backgroundCheckpoints: true, spool: process.env[SPOOL_ENV] === "on" });
+  globalThis.__tierlineDb ??= createDb(
+    undefined,
+    process.env[SPOOL_ENV] === "on" ? { spool: true, checkpointsElsewhere: true } : { backgroundCheckpoints: true },
+  );
   return globalThis.__tierlineDb;
 }
 

@@ -16,9 +16,9 @@ import type { SqliteConnectionSlot } from "./sqlite-direct-writes.server";
  * The webhook inbox uses it (app/services/webhook-inbox-store.server.ts: the rows and the mover).
  *
  * What is here is only the connection: opened with the client's adapter when the client asks for it (`spool` in
- * DbOptions), WAL like the main file, closed with the adapter; with `backgroundCheckpoints`, its WAL checkpointed on a
- * thread of its own (sqlite-checkpoints.server.ts), so the web's commits never checkpoint inline. What the spool holds,
- * its table and who empties it, belong to its user.
+ * DbOptions), WAL like the main file, closed with the adapter, and checkpointed as the client's main file is: on a
+ * thread of its own (`backgroundCheckpoints`: the worker's), by another process (`checkpointsElsewhere`: the web's, so
+ * its commits never checkpoint), or inline. What the spool holds, its table and who empties it, belong to its user.
  *
  * Removing it: delete this file and the `spool` option in client.server.ts; the inbox then writes into the main file
  * again (correct; the acks wait for the drain's transactions again).
@@ -38,15 +38,15 @@ export async function openSpool(
   adapter: SqlDriverAdapter,
   slot: SqliteConnectionSlot,
   file: string,
-  opts: { busyTimeoutMs: number; backgroundCheckpoints: boolean },
+  opts: { busyTimeoutMs: number; checkpoints: "thread" | "elsewhere" | "inline" },
 ): Promise<void> {
   const spoolFile = spoolFileOf(file);
   const spool = new Database(spoolFile, { timeout: opts.busyTimeoutMs });
   spool.pragma("journal_mode = WAL");
   spool.pragma("synchronous = NORMAL");
+  if (opts.checkpoints !== "inline") spool.pragma("wal_autocheckpoint = 0");
   let thread: CheckpointThread | null = null;
-  if (opts.backgroundCheckpoints) {
-    spool.pragma("wal_autocheckpoint = 0");
+  if (opts.checkpoints === "thread") {
     thread = startCheckpointThread(spoolFile, {
       onFailure: (error) => {
         console.warn(`[tierline] spool checkpoints back inline (${error instanceof Error ? error.message : String(error)})`);

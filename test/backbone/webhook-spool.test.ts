@@ -1,6 +1,8 @@
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { createDb, type Db } from "~/db/client.server";
+import fs from "node:fs";
+import { createDb, type Db, type DbOptions } from "~/db/client.server";
+import { spoolOf } from "~/db/sqlite-direct-writes.server";
 import { spoolFileOf } from "~/db/sqlite-spool.server";
 import { moveSpooledDeliveries } from "~/services/webhook-inbox-store.server";
 import { recordWebhook, type WebhookDelivery } from "~/services/webhook-inbox.server";
@@ -21,15 +23,15 @@ afterEach(async () => {
   for (const t of opened.splice(0).reverse()) await t.cleanup();
 });
 
-async function testDb(opts: { spool: boolean }): Promise<TestDb> {
+async function testDb(opts: DbOptions): Promise<TestDb> {
   const t = await createTestDb(opts);
   opened.push(t);
   return t;
 }
 
 /** A second client on the same file, as the worker process opens it (with the spool, to move it). */
-function workerClient(url: string): Db {
-  const client = createDb(url, { spool: true });
+function workerClient(url: string, opts: DbOptions = {}): Db {
+  const client = createDb(url, { spool: true, ...opts });
   opened.push({ cleanup: () => client.$disconnect() });
   return client;
 }
@@ -126,5 +128,31 @@ describe.skipIf(testPostgresUrl)("SQLite: deliveries stored in the spool, moved 
     expect({ spend: member.spend, orderCount: member.orderCount }).toEqual({ spend: 60_000, orderCount: 1 }); // cents
     expect(await worker.webhookInbox.count({ where: { shop: SHOP, status: "processed" } })).toBe(3);
     expect(stored(spooled.file).spooled).toEqual([]);
+  });
+
+  it("the web's client leaves both files' checkpoints to the worker's, whose thread copies the spool back", async () => {
+    const web = await testDb({ spool: true, checkpointsElsewhere: true });
+    const worker = workerClient(web.url, { backgroundCheckpoints: true });
+    await worker.$connect();
+    const [{ wal_autocheckpoint }] = await web.db.$queryRawUnsafe<{ wal_autocheckpoint: number }[]>("PRAGMA wal_autocheckpoint");
+    expect(Number(wal_autocheckpoint)).toBe(0);
+    expect((await spoolOf(web.db))?.pragma("wal_autocheckpoint", { simple: true })).toBe(0);
+    await answers(web.db, NOW);
+    // The spool's file alone (without its -wal) holds the rows once the worker's thread has copied them back.
+    const copy = `${web.file}-copy`;
+    const inFile = () => {
+      fs.copyFileSync(spoolFileOf(web.file), copy);
+      const sqlite = new Database(copy);
+      try {
+        const table = sqlite.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name = 'SpooledDelivery'`).get() as { n: number };
+        return table.n ? (sqlite.prepare(`SELECT count(*) AS n FROM "SpooledDelivery"`).get() as { n: number }).n : 0;
+      } finally {
+        sqlite.close();
+        for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(`${copy}${suffix}`, { force: true });
+      }
+    };
+    const deadline = Date.now() + 10_000;
+    while (inFile() < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(inFile()).toBe(4);
   });
 });

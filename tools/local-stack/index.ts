@@ -160,7 +160,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   try {
     const port = opts.port ?? (await freePort());
     const appUrl = `http://127.0.0.1:${port}`;
-    const db = createDb(databaseUrl, { spool: true }); // the app server (server.js) spools its deliveries: this drain moves them in
+    // As the worker's client: the app server (server.js) spools its deliveries and leaves checkpoints to the worker;
+    // this process's drain moves them in, and its thread checkpoints both files.
+    const db = createDb(databaseUrl, { spool: true, backgroundCheckpoints: true });
     cleanups.push(async () => {
       await db.$disconnect();
       if (temporary) for (const f of sqliteFilesOf(databaseFile)) fs.rmSync(f, { force: true });
