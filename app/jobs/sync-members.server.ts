@@ -160,15 +160,21 @@ async function fewestFailuresOwed(db: Db, shop: string): Promise<number | null> 
 const owedMembers = (shop: string) => Prisma.sql`"shop" = ${shop} AND "subject" LIKE ${`${CUSTOMER_SUBJECT_PREFIX}%`}
   AND "failures" < ${MAX_SYNC_FAILURES} AND "pendingHash" IS NOT NULL AND ("syncedHash" IS NULL OR "pendingHash" <> "syncedHash")`;
 
-async function owedStates(db: Db, shop: string, take = SYNC_BATCH) {
-  // Members whose metafields are owed first, by their last sync (never synced first, then synced longest ago), not
-  // by their last change: under a burst a member who keeps changing would otherwise keep going to the back of a
-  // backlog longer than a batch. Then, in the run's remaining places up to TAG_CHANGES_PER_RUN, members owed only
-  // their tier tag (withTagOwed), so tags always progress but never take the metafields' places.
+/**
+ * The members the next run takes, at most `take`. Members whose metafields are owed come first, the longest owed
+ * first as far as the row tells: a member synced before has been owed at most since their last sync, a member never
+ * synced since their last change. Not by the last change alone: under a burst a member who keeps changing would keep
+ * going to the back of a backlog longer than a batch. Nor every never-synced member first: under a burst of new
+ * customers a member synced once and owed again waited behind all of them until the burst ended (bench:webhooks, 60 s
+ * at 500/s: such members were fresh only about 38 s after their delivery). Then, in the run's remaining places up to
+ * TAG_CHANGES_PER_RUN, members owed only their tier tag (withTagOwed), so tags always progress but never take the
+ * metafields' places. Exported for its test.
+ */
+export async function owedStates(db: Db, shop: string, take = SYNC_BATCH) {
   const owed = (tagOnly: boolean, limit: number) => db.$queryRaw<{ id: string }[]>`
     SELECT "id" FROM "SyncState"
      WHERE ${owedMembers(shop)} AND (COALESCE("syncedHash", '') = "pendingHash" || ${TAG_OWED}) = ${tagOnly}
-     ORDER BY "failures", "lastSyncedAt" IS NOT NULL, "lastSyncedAt", "updatedAt"
+     ORDER BY "failures", COALESCE("lastSyncedAt", "updatedAt"), "id"
      LIMIT ${limit}`;
   const metafieldIds = await owed(false, take);
   const tagIds = metafieldIds.length < take ? await owed(true, Math.min(TAG_CHANGES_PER_RUN, take - metafieldIds.length)) : [];
