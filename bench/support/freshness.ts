@@ -65,7 +65,11 @@ export function freshnessMs(
   const out: (number | null)[] = [];
   for (let i = measuredFrom; i < deliveries.length; i++) {
     const acked = ackedAt[i];
-    const seen = (changes.get(deliveries[i].customerGid) ?? []).find((c, k, list) => {
+    // Before its first sync a customer shows no spend (no metafields): the state in force from the start, spend 0. So a
+    // delivery that leaves nothing to show (a refund that came before any of its customer's orders) is fresh at its ack,
+    // not when the customer's first order, seconds later, is synced.
+    const shown = [{ at: -Infinity, spend: 0 }, ...(changes.get(deliveries[i].customerGid) ?? [])];
+    const seen = shown.find((c, k, list) => {
       // The state in force at the ack (the last change before it) counts from the ack on.
       const until = list[k + 1]?.at ?? Infinity;
       return until > acked && laterByIndex.get(i)!.has(c.spend);
