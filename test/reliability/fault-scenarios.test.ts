@@ -86,6 +86,16 @@ async function expectOracle(scenario: string, shop: ReliabilityShop): Promise<vo
   expect(state).toEqual(oracle);
 }
 
+/** Every event of the stream `min`–`max` times, and now and then again as a new delivery (a new webhook id, the same event id). */
+function repeated(random: () => number, min: number, max: number): StreamEvent[] {
+  const deliveries: StreamEvent[] = [];
+  for (const e of events) {
+    for (let i = randomInt(random, min, max); i > 0; i--) deliveries.push(e);
+    if (random() < 0.15) deliveries.push({ ...e, webhookId: `${e.webhookId}-again` });
+  }
+  return deliveries;
+}
+
 /** Records every event as the inbox would (in the given order) without running the worker. */
 async function recordAll(db: Db, list: StreamEvent[]): Promise<void> {
   for (const e of list) expect((await recordWebhook(db, inboxDelivery(e), e.topic, new Date(e.at))).status).toBe(200);
@@ -112,12 +122,7 @@ describe(`fault scenarios on ${testPostgresUrl ? "PostgreSQL" : "SQLite"}`, { ti
     const shop = await newShop("storm");
     pointAppAt(shop.db);
     const random = seededRandom(7);
-    const deliveries: StreamEvent[] = [];
-    for (const e of events) {
-      for (let i = randomInt(random, 3, 10); i > 0; i--) deliveries.push(e);
-      // Now and then Shopify sends an event again as a new delivery (a new webhook id, the same event id).
-      if (random() < 0.15) deliveries.push({ ...e, webhookId: `${e.webhookId}-again` });
-    }
+    const deliveries = repeated(random, 3, 10);
     const queue = shuffled(deliveries, random);
     const statuses: number[] = [];
     const sender = async () => {
@@ -360,17 +365,7 @@ describe(`fault scenarios on ${testPostgresUrl ? "PostgreSQL" : "SQLite"}`, { ti
   });
 
   it("a worker process killed with SIGKILL mid-batch, then restarted", async () => {
-    const shop = await newShop("sigkill", SHOP);
-    await shop.db.session.create({
-      data: {
-        id: `offline_${SHOP}`,
-        shop: SHOP,
-        state: "",
-        isOnline: false,
-        accessToken: "shpat_reliability",
-        scope: "read_customers,write_customers,read_orders",
-      },
-    });
+    const shop = await workerProcessShop("sigkill");
     await recordAll(shop.db, events);
 
     const first = startWorker(shop.t.url);
@@ -392,12 +387,7 @@ describe(`fault scenarios on ${testPostgresUrl ? "PostgreSQL" : "SQLite"}`, { ti
     const second = startWorker(shop.t.url);
     try {
       await waitFor(
-        async () => {
-          const pending = await shop.db.webhookInbox.count({ where: { status: { not: "processed" } } });
-          const jobs = await shop.db.job.count({ where: { status: { in: ["queued", "running"] } } });
-          const owed = (await shop.db.syncState.findMany({ where: { shop: SHOP } })).filter((s) => s.pendingHash !== s.syncedHash).length;
-          return pending === 0 && jobs === 0 && owed === 0;
-        },
+        () => allDone(shop),
         40_000,
         async () => ({
           inbox: await shop.db.webhookInbox.groupBy({ by: ["status"], _count: true }),
@@ -418,25 +408,11 @@ describe(`fault scenarios on ${testPostgresUrl ? "PostgreSQL" : "SQLite"}`, { ti
   it("deliveries answered from the app's spool while a worker process moves and drains them, SIGKILLed mid-way and restarted", async () => {
     // The app's client as server.js opens it: on SQLite its deliveries go to the spool beside the database
     // (app/db/sqlite-spool.server.ts) and only the worker moves them into the inbox; PostgreSQL has no spool.
-    const shop = await newShop("spool", SHOP);
-    await shop.db.session.create({
-      data: {
-        id: `offline_${SHOP}`,
-        shop: SHOP,
-        state: "",
-        isOnline: false,
-        accessToken: "shpat_reliability",
-        scope: "read_customers,write_customers,read_orders",
-      },
-    });
+    const shop = await workerProcessShop("spool");
     const appDb = createDb(shop.t.url, { spool: true });
     pointAppAt(appDb);
     const random = seededRandom(11);
-    const deliveries: StreamEvent[] = [];
-    for (const e of events) {
-      for (let i = randomInt(random, 1, 3); i > 0; i--) deliveries.push(e);
-      if (random() < 0.15) deliveries.push({ ...e, webhookId: `${e.webhookId}-again` });
-    }
+    const deliveries = repeated(random, 1, 3);
     const queue = shuffled(deliveries, random);
     const statuses: number[] = [];
     const sender = async (until: number) => {
@@ -474,12 +450,7 @@ describe(`fault scenarios on ${testPostgresUrl ? "PostgreSQL" : "SQLite"}`, { ti
       try {
         await Promise.all([sender(0), sender(0)]);
         await waitFor(
-          async () => {
-            const pending = await shop.db.webhookInbox.count({ where: { status: { not: "processed" } } });
-            const jobs = await shop.db.job.count({ where: { status: { in: ["queued", "running"] } } });
-            const owed = (await shop.db.syncState.findMany({ where: { shop: SHOP } })).filter((s) => s.pendingHash !== s.syncedHash).length;
-            return (await spooled()) === 0 && pending === 0 && jobs === 0 && owed === 0;
-          },
+          async () => (await spooled()) === 0 && (await allDone(shop)),
           40_000,
           async () => ({ spooled: await spooled(), inbox: await shop.db.webhookInbox.groupBy({ by: ["status"], _count: true }) }),
         );
@@ -497,6 +468,30 @@ describe(`fault scenarios on ${testPostgresUrl ? "PostgreSQL" : "SQLite"}`, { ti
 });
 
 // ── A real worker process ─────────────────────────────────────────────────────────────────────────────────────────
+
+/** A shop on SHOP with the offline session a worker process's sync needs (it asks the stand-in as that shop). */
+async function workerProcessShop(label: string): Promise<ReliabilityShop> {
+  const shop = await newShop(label, SHOP);
+  await shop.db.session.create({
+    data: {
+      id: `offline_${SHOP}`,
+      shop: SHOP,
+      state: "",
+      isOnline: false,
+      accessToken: "shpat_reliability",
+      scope: "read_customers,write_customers,read_orders",
+    },
+  });
+  return shop;
+}
+
+/** Every delivery processed, no job left, nothing owed to Shopify. */
+async function allDone(shop: ReliabilityShop): Promise<boolean> {
+  const pending = await shop.db.webhookInbox.count({ where: { status: { not: "processed" } } });
+  const jobs = await shop.db.job.count({ where: { status: { in: ["queued", "running"] } } });
+  const owed = (await shop.db.syncState.findMany({ where: { shop: SHOP } })).filter((s) => s.pendingHash !== s.syncedHash).length;
+  return pending === 0 && jobs === 0 && owed === 0;
+}
 
 const root = path.resolve(import.meta.dirname, "../..");
 

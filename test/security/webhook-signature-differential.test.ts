@@ -71,6 +71,21 @@ function variant(base: Request, over: { method?: string; headers?: (h: Headers) 
 const corpus = (topic: string, over: Partial<WebhookRequestOptions> = {}) =>
   webhookRequest({ topic, shop: SHOP, payload: topicPayload(topic, SHOP), ...over });
 
+/** A signed orders/paid delivery that also carries event-delivery headers (Shopify-*), its own signature with `secret`. */
+function eventDelivery(extra: Record<string, string>, secret = API_SECRET): Request {
+  const { request, body } = corpus("orders/paid");
+  return variant(request, {
+    headers: (h) => {
+      h.set("Shopify-Hmac-Sha256", sign(body, secret));
+      h.set("Shopify-Topic", "orders/paid");
+      h.set("Shopify-Shop-Domain", SHOP);
+      h.set("Shopify-API-Version", "2026-10");
+      for (const [name, value] of Object.entries(extra)) h.set(name, value);
+    },
+    body,
+  });
+}
+
 describe("authenticateWebhook agrees with the library's authenticate.webhook", () => {
   const bodyOf = (topic: string) => corpus(topic).body;
   const cases: { name: string; request: () => Request }[] = [
@@ -129,52 +144,13 @@ describe("authenticateWebhook agrees with the library's authenticate.webhook", (
     },
     {
       name: "an event delivery (Shopify-* headers) beside a classic signature header",
-      request: () => {
-        const body = bodyOf("orders/paid");
-        return variant(corpus("orders/paid").request, {
-          headers: (h) => {
-            h.set("Shopify-Hmac-Sha256", sign(body));
-            h.set("Shopify-Topic", "orders/paid");
-            h.set("Shopify-Shop-Domain", SHOP);
-            h.set("Shopify-API-Version", "2026-10");
-            h.set("Shopify-Webhook-Id", "event-delivery-1");
-            h.set("Shopify-Triggered-At", "2026-12-01T00:00:00Z");
-          },
-          body,
-        });
-      },
+      request: () => eventDelivery({ "Shopify-Webhook-Id": "event-delivery-1", "Shopify-Triggered-At": "2026-12-01T00:00:00Z" }),
     },
     {
       name: "an event delivery whose own signature is forged",
-      request: () => {
-        const body = bodyOf("orders/paid");
-        return variant(corpus("orders/paid").request, {
-          headers: (h) => {
-            h.set("Shopify-Hmac-Sha256", sign(body, "wrong"));
-            h.set("Shopify-Topic", "orders/paid");
-            h.set("Shopify-Shop-Domain", SHOP);
-            h.set("Shopify-API-Version", "2026-10");
-            h.set("Shopify-Webhook-Id", "event-delivery-2");
-          },
-          body,
-        });
-      },
+      request: () => eventDelivery({ "Shopify-Webhook-Id": "event-delivery-2" }, "wrong"),
     },
-    {
-      name: "an event delivery without its webhook id",
-      request: () => {
-        const body = bodyOf("orders/paid");
-        return variant(corpus("orders/paid").request, {
-          headers: (h) => {
-            h.set("Shopify-Hmac-Sha256", sign(body));
-            h.set("Shopify-Topic", "orders/paid");
-            h.set("Shopify-Shop-Domain", SHOP);
-            h.set("Shopify-API-Version", "2026-10");
-          },
-          body,
-        });
-      },
-    },
+    { name: "an event delivery without its webhook id", request: () => eventDelivery({}) },
     ...["GET", "PUT", "DELETE"].map((method) => ({
       name: `a ${method}`,
       request: () => variant(corpus("orders/paid").request, { method, body: bodyOf("orders/paid") }),
