@@ -20,8 +20,9 @@ import type { SqliteConnectionSlot } from "./sqlite-direct-writes.server";
  * thread of its own (`backgroundCheckpoints`: the worker's), by another process (`checkpointsElsewhere`: the web's, so
  * its commits never checkpoint), or inline. What the spool holds, its table and who empties it, belong to its user.
  *
- * Removing it: delete this file and the `spool` option in client.server.ts; the inbox then writes into the main file
- * again (correct; the acks wait for the drain's transactions again).
+ * Removing it: delete this file and the openSpool call in client.server.ts; spoolOf (sqlite-direct-writes.server.ts)
+ * then finds no spool, and the inbox writes into the main file again (correct; the acks wait for the drain's
+ * transactions again).
  */
 
 /** The spool's file for the database file `file`. */

@@ -47,7 +47,23 @@ export interface InboxRow {
   receivedAt: Date;
 }
 
-const INBOX_COLUMN_LIST = `("id", "shop", "webhookId", "topic", "eventId", "apiVersion", "triggeredAt", "payload", "customerGid", "orderGid", "receivedAt", "status", "attempts")`;
+/** The columns a new row's values fill, in order (InboxRow, SqliteInboxValues): the inbox's and the spool's. */
+const NEW_ROW_COLUMNS = [
+  "id",
+  "shop",
+  "webhookId",
+  "topic",
+  "eventId",
+  "apiVersion",
+  "triggeredAt",
+  "payload",
+  "customerGid",
+  "orderGid",
+  "receivedAt",
+];
+const columnList = (names: string[]) => `(${names.map((name) => `"${name}"`).join(", ")})`;
+/** The inbox's columns for a new row: its values, then status and attempts. */
+const INBOX_COLUMN_LIST = columnList([...NEW_ROW_COLUMNS, "status", "attempts"]);
 const INBOX_COLUMNS = Prisma.raw(INBOX_COLUMN_LIST);
 
 const insertRows = (rows: InboxRow[]) => Prisma.sql`
@@ -88,9 +104,9 @@ export async function prepareInboxStore(db: Db): Promise<void> {
 
 /**
  * Stores rows in one transaction: into the spool when the client has one (spoolRows), else on SQLite directly on the
- * connection (storeRowsOnSqlite), elsewhere as one Prisma
- * batch transaction (no interactive transaction's round trips): the insert, then per shop its drainer, queued only if
- * a row of that shop was new. Returns the ids of the rows stored; the rest were repeats.
+ * connection (storeRowsOnSqlite), elsewhere as one Prisma batch transaction (no interactive transaction's round
+ * trips): the insert, then per shop its drainer, queued only if a row of that shop was new. Returns the ids of the
+ * rows stored; the rest were repeats.
  */
 async function storeRows(db: Db, rows: InboxRow[]): Promise<Set<string>> {
   const spooled = await spoolRows(db, rows);
@@ -130,7 +146,7 @@ function sqliteStatements(database: BetterSqlite3.Database) {
   return statements;
 }
 
-/** An inbox row's first eleven columns (INBOX_COLUMN_LIST) as SQLite stores them: dates as Prisma writes them. */
+/** A new row's values (NEW_ROW_COLUMNS) as SQLite stores them: dates as Prisma writes them. */
 type SqliteInboxValues = [
   id: string,
   shop: string,
@@ -180,12 +196,12 @@ function storeRowsOnSqlite(database: BetterSqlite3.Database, rows: SqliteInboxVa
   return stored;
 }
 
-/** The spool's table: the inbox's first eleven columns, unique by delivery as the inbox is; `seq` is arrival order. */
+/** The spool's table: a new inbox row's columns (NEW_ROW_COLUMNS), unique by delivery as the inbox is; `seq` is arrival order. */
 const SPOOL_TABLE = `CREATE TABLE IF NOT EXISTS "SpooledDelivery" (
   "seq" INTEGER PRIMARY KEY, "id" TEXT NOT NULL, "shop" TEXT NOT NULL, "webhookId" TEXT NOT NULL, "topic" TEXT NOT NULL,
   "eventId" TEXT, "apiVersion" TEXT, "triggeredAt" TEXT, "payload" TEXT NOT NULL, "customerGid" TEXT, "orderGid" TEXT,
   "receivedAt" TEXT NOT NULL, UNIQUE ("shop", "webhookId"))`;
-const SPOOL_COLUMN_LIST = `("id", "shop", "webhookId", "topic", "eventId", "apiVersion", "triggeredAt", "payload", "customerGid", "orderGid", "receivedAt")`;
+const SPOOL_COLUMN_LIST = columnList(NEW_ROW_COLUMNS);
 
 /** The spool's statements on `spool`, its table made first if the file is new. */
 function spoolStatements(spool: BetterSqlite3.Database) {
@@ -240,12 +256,14 @@ export async function moveSpooledDeliveries(db: Db): Promise<number> {
   while (true) {
     const batch = oldest.all(SPOOL_MOVE_ROWS) as [number, ...SqliteInboxValues][];
     if (batch.length === 0) return moved;
-    await writeSqliteDirectly(db, (database) =>
+    const stored = await writeSqliteDirectly(db, (database) =>
       storeRowsOnSqlite(
         database,
         batch.map(([, ...values]) => values),
       ),
     );
+    // Never deleted unless written: a client with a spool always offers its connection, but should it not, stop here.
+    if (stored === null) throw new Error("the spool's deliveries could not be written into the inbox: no SQLite connection");
     await immediateWithoutBlocking(spool, () => {
       for (const [seq] of batch) remove.run(seq);
     });
