@@ -83,15 +83,30 @@ export function startCheckpointThread(file: string, opts: { intervalMs?: number;
   };
 }
 
-/** wal_autocheckpoint off on this connection, a checkpoint thread instead; inline checkpoints again if it fails. */
-export async function checkpointInBackground(adapter: SqlDriverAdapter, file: string): Promise<void> {
-  await adapter.executeScript("PRAGMA wal_autocheckpoint = 0;");
-  const thread = startCheckpointThread(file, {
+/**
+ * A connection's checkpoints moved to a thread: `setAutocheckpoint(0)` now (no commit of its copies WAL back), the thread
+ * started on `file`, and `setAutocheckpoint(1000)` (SQLite's default) should the thread fail, so the WAL never grows
+ * without bound. For the client's main file (checkpointInBackground) and its spool (sqlite-spool.server.ts).
+ */
+export async function checkpointsOnThread(
+  file: string,
+  setAutocheckpoint: (pages: number) => void | Promise<void>,
+  what = "SQLite checkpoints",
+): Promise<CheckpointThread> {
+  await setAutocheckpoint(0);
+  return startCheckpointThread(file, {
     onFailure: (error) => {
-      console.warn(`[tierline] SQLite checkpoints back inline (${error instanceof Error ? error.message : String(error)})`);
-      void adapter.executeScript("PRAGMA wal_autocheckpoint = 1000;").catch(() => undefined);
+      console.warn(`[tierline] ${what} back inline (${error instanceof Error ? error.message : String(error)})`);
+      void Promise.resolve()
+        .then(() => setAutocheckpoint(1000))
+        .catch(() => undefined);
     },
   });
+}
+
+/** wal_autocheckpoint off on this connection, a checkpoint thread instead; inline checkpoints again if it fails. */
+export async function checkpointInBackground(adapter: SqlDriverAdapter, file: string): Promise<void> {
+  const thread = await checkpointsOnThread(file, (pages) => adapter.executeScript(`PRAGMA wal_autocheckpoint = ${pages};`));
   const dispose = adapter.dispose.bind(adapter);
   adapter.dispose = async () => {
     await thread.stop();

@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import type { SqlDriverAdapter } from "@prisma/driver-adapter-utils";
-import { startCheckpointThread, type CheckpointThread } from "./sqlite-checkpoints.server";
+import { checkpointsOnThread } from "./sqlite-checkpoints.server";
 import type { SqliteConnectionSlot } from "./sqlite-direct-writes.server";
 
 /**
@@ -45,16 +45,11 @@ export async function openSpool(
   const spool = new Database(spoolFile, { timeout: opts.busyTimeoutMs });
   spool.pragma("journal_mode = WAL");
   spool.pragma("synchronous = NORMAL");
-  if (opts.checkpoints !== "inline") spool.pragma("wal_autocheckpoint = 0");
-  let thread: CheckpointThread | null = null;
-  if (opts.checkpoints === "thread") {
-    thread = startCheckpointThread(spoolFile, {
-      onFailure: (error) => {
-        console.warn(`[tierline] spool checkpoints back inline (${error instanceof Error ? error.message : String(error)})`);
-        if (spool.open) spool.pragma("wal_autocheckpoint = 1000");
-      },
-    });
-  }
+  if (opts.checkpoints === "elsewhere") spool.pragma("wal_autocheckpoint = 0");
+  const thread =
+    opts.checkpoints === "thread"
+      ? await checkpointsOnThread(spoolFile, (pages) => void (spool.open && spool.pragma(`wal_autocheckpoint = ${pages}`)), "spool checkpoints")
+      : null;
   slot.spool = spool;
   const dispose = adapter.dispose.bind(adapter);
   adapter.dispose = async () => {
