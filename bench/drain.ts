@@ -22,6 +22,7 @@ import { migratedTemplate, publishProgram } from "../tools/local-stack/database"
 import { buildProgramJson, onePointPerDollar } from "../tools/sample-data/program-builders";
 import { bareBatchedInsertMs } from "./support/drain-floor.ts";
 import { burstChecks, webhookBurst, type BurstDelivery } from "./support/webhook-burst.ts";
+import { sqliteFilesOf } from "../app/db/sqlite-spool.server.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -59,7 +60,7 @@ function tempFile(label: string): string {
   return file;
 }
 const removeFile = (file: string) => {
-  for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(`${file}${suffix}`, { force: true });
+  for (const f of sqliteFilesOf(file)) fs.rmSync(f, { force: true });
 };
 
 /** Stores the burst as the ack path does, 100 deliveries arriving together at a time (group commit). */

@@ -40,6 +40,7 @@ import {
 } from "./support/synthetic-shop.ts";
 import { freshBenchDatabase, postgresBenchUrl } from "./support/bench-database.ts";
 import { measured, orderedScanMs, postgresMeter, rawInsertFloor, type BenchDatabase } from "./support/recalc-floors.ts";
+import { sqliteFilesOf } from "../app/db/sqlite-spool.server.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -351,7 +352,7 @@ async function main() {
   const base = runs.find((r) => r.workers === 1)?.membersPerSecond ?? runs[0]?.membersPerSecond ?? 1;
   const levels = await db.member.groupBy({ by: ["levelId"], where: { shop: SHOP }, _count: true });
   await db.$disconnect();
-  if (DATABASE === "sqlite") for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(`${url.slice("file:".length)}${suffix}`, { force: true });
+  if (DATABASE === "sqlite") for (const f of sqliteFilesOf(url.slice("file:".length))) fs.rmSync(f, { force: true });
 
   const result = {
     database: DATABASE,

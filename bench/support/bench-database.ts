@@ -6,6 +6,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { migrationScripts } from "../../tools/local-stack/database.ts";
+import { sqliteFilesOf } from "../../app/db/sqlite-spool.server.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -24,7 +25,7 @@ export async function freshBenchDatabase(database: "sqlite" | "postgres", name: 
   if (database === "sqlite") {
     const file = path.join(os.tmpdir(), `${name}-${process.pid}.sqlite`);
     const drop = () => {
-      for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(`${file}${suffix}`, { force: true });
+      for (const f of sqliteFilesOf(file)) fs.rmSync(f, { force: true });
     };
     drop();
     const sqlite = new Database(file);

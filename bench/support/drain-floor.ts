@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import Database from "better-sqlite3";
+import { sqliteFilesOf } from "../../app/db/sqlite-spool.server.ts";
 
 /** Milliseconds the bare batched insert of these delivery bodies takes (the best of `runs`). */
 export function bareBatchedInsertMs(bodies: string[], shop: string, runs = 2): number {
@@ -32,7 +33,7 @@ export function bareBatchedInsertMs(bodies: string[], shop: string, runs = 2): n
       best = Math.min(best, performance.now() - t0);
     } finally {
       sqlite.close();
-      for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(`${file}${suffix}`, { force: true });
+      for (const f of sqliteFilesOf(file)) fs.rmSync(f, { force: true });
     }
   }
   return best;

@@ -4,6 +4,7 @@ import type { Db } from "~/db/client.server";
 import { migratedTemplate } from "../support/db";
 import { benefitsInput, levelInput, programJson, seedOrder, seedPublished, seedShop, settingsInput, spendInput } from "../support/admin-builders";
 import { mintSessionToken } from "../../tools/shopify-stand-in/session-token";
+import { sqliteFilesOf } from "~/db/sqlite-spool.server";
 
 // Every admin route called as Remix calls it: a real Request carrying an App Bridge session token (HS256 with the
 // app's secret), authenticated by the app's own `authenticate.admin` against an offline session in the database.
@@ -53,7 +54,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await db.$disconnect();
-  for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(`${env.file}${suffix}`, { force: true });
+  for (const f of sqliteFilesOf(env.file)) fs.rmSync(f, { force: true });
 });
 
 beforeEach(async () => {

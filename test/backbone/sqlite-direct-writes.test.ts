@@ -3,13 +3,12 @@ import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { PrismaClient } from "@prisma/client";
-import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { adapterFor, dbProvider, type Db, type DbOptions } from "~/db/client.server";
 import { startCheckpointThread } from "~/db/sqlite-checkpoints.server";
 import { writeSqliteDirectly } from "~/db/sqlite-direct-writes.server";
 import { recordWebhook, type WebhookDelivery } from "~/services/webhook-inbox.server";
-import { createTestDb, testPostgresUrl, type TestDb } from "../support/db";
+import { createTestDb, storedInboxRows, testPostgresUrl, type TestDb } from "../support/db";
 import { delivery, orderPayload, refundPayload } from "../../tools/sample-data/webhook-payloads";
 
 /**
@@ -51,18 +50,6 @@ const deliveries: WebhookDelivery[] = [
   },
 ];
 
-/** Every column of the inbox and job tables exactly as the file holds them (ids left out), for comparison. */
-function storedRows(file: string) {
-  const sqlite = new Database(file, { readonly: true });
-  try {
-    const inbox = sqlite.prepare(`SELECT * FROM "WebhookInbox" ORDER BY "shop", "webhookId"`).all() as Record<string, unknown>[];
-    const jobs = sqlite.prepare(`SELECT * FROM "Job" ORDER BY "key"`).all() as Record<string, unknown>[];
-    return { inbox: inbox.map(({ id: _id, ...row }) => row), jobs: jobs.map(({ id: _id, ...row }) => row) };
-  } finally {
-    sqlite.close();
-  }
-}
-
 describe.skipIf(testPostgresUrl)("SQLite: the inbox written on the connection under Prisma", () => {
   it("stores exactly the rows and drainer jobs the Prisma path stores, dates in Prisma's format", async () => {
     const direct = await testDb();
@@ -84,8 +71,8 @@ describe.skipIf(testPostgresUrl)("SQLite: the inbox written on the connection un
         label,
       ).toEqual([true, true, true, true, true]);
     }
-    const a = storedRows(direct.file);
-    const b = storedRows(viaPrisma.file);
+    const a = storedInboxRows(direct.file);
+    const b = storedInboxRows(viaPrisma.file);
     expect(a.inbox).toHaveLength(5);
     expect(a.jobs).toHaveLength(2);
     expect(a).toEqual(b);

@@ -3,10 +3,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import fs from "node:fs";
 import { createDb, type Db, type DbOptions } from "~/db/client.server";
 import { spoolOf } from "~/db/sqlite-direct-writes.server";
-import { spoolFileOf } from "~/db/sqlite-spool.server";
+import { spoolFileOf, sqliteFilesOf } from "~/db/sqlite-spool.server";
 import { moveSpooledDeliveries } from "~/services/webhook-inbox-store.server";
 import { recordWebhook, type WebhookDelivery } from "~/services/webhook-inbox.server";
-import { createTestDb, publishProgram, runJobs, seedShop, testPostgresUrl, type TestDb } from "../support/db";
+import { createTestDb, publishProgram, runJobs, seedShop, storedInboxRows, testPostgresUrl, type TestDb } from "../support/db";
 import { buildProgramJson, onePointPerDollar } from "../../tools/sample-data/program-builders";
 import { delivery, gid, orderPayload, refundPayload } from "../../tools/sample-data/webhook-payloads";
 
@@ -45,22 +45,14 @@ const deliveries: WebhookDelivery[] = [
   delivery("orders/paid", "other.myshopify.com", orderPayload({ id: 7003, customer: { id: 44 } }), { webhookId: "d-1" }),
 ];
 
-/** Every column of the inbox and job tables and the spool as the files hold them (generated ids left out). */
+/** Every column of the inbox and job tables as the file holds them (storedInboxRows), and what the spool holds. */
 function stored(file: string) {
-  const main = new Database(file, { readonly: true });
   const spool = new Database(spoolFileOf(file), { fileMustExist: false });
   try {
-    const inbox = main.prepare(`SELECT * FROM "WebhookInbox" ORDER BY "shop", "webhookId"`).all() as Record<string, unknown>[];
-    const jobs = main.prepare(`SELECT * FROM "Job" ORDER BY "key"`).all() as Record<string, unknown>[];
     const hasSpool = spool.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name = 'SpooledDelivery'`).get() as { n: number };
     const spooled = hasSpool.n ? (spool.prepare(`SELECT "shop", "webhookId" FROM "SpooledDelivery" ORDER BY "seq"`).all() as object[]) : [];
-    return {
-      inbox: inbox.map(({ id: _id, ...row }) => row),
-      jobs: jobs.map(({ id: _id, ...row }) => row),
-      spooled,
-    };
+    return { ...storedInboxRows(file), spooled };
   } finally {
-    main.close();
     spool.close();
   }
 }
@@ -148,7 +140,7 @@ describe.skipIf(testPostgresUrl)("SQLite: deliveries stored in the spool, moved 
         return table.n ? (sqlite.prepare(`SELECT count(*) AS n FROM "SpooledDelivery"`).get() as { n: number }).n : 0;
       } finally {
         sqlite.close();
-        for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(`${copy}${suffix}`, { force: true });
+        for (const f of sqliteFilesOf(copy)) fs.rmSync(f, { force: true });
       }
     };
     const deadline = Date.now() + 10_000;

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spoolFileOf } from "~/db/sqlite-spool.server";
+import { spoolFileOf, sqliteFilesOf } from "~/db/sqlite-spool.server";
 import { moveSpooledDeliveries } from "~/services/webhook-inbox-store.server";
 import { dumpTables } from "../support/db";
 import { startLocalStack, type LocalStack } from "../../tools/local-stack";
@@ -323,7 +323,7 @@ describe("the app process's SQLite file", () => {
       sqlite.close();
       expect(n).toBe(ids.length);
     } finally {
-      for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(`${copy}${suffix}`, { force: true });
+      for (const f of sqliteFilesOf(copy)) fs.rmSync(f, { force: true });
     }
   });
 });

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import Database from "better-sqlite3";
 import pg from "pg";
 import { createDb, dbProvider, type Db, type DbOptions } from "~/db/client.server";
 import { sqliteFilesOf } from "~/db/sqlite-spool.server";
@@ -205,4 +206,16 @@ export async function runJobs(db: Db, now: Date, types: string[] = ["process-web
   const failed = results.filter((r) => r.ran && r.status !== "done");
   if (failed.length) throw new Error(`jobs failed: ${failed.map((r) => (r.ran ? `${r.job.type}: ${r.error}` : "")).join("; ")}`);
   return results.map((r) => (r.ran ? r.job.type : ""));
+}
+
+/** Every column of a SQLite file's inbox and job tables exactly as the file holds them (ids left out), for comparison. */
+export function storedInboxRows(file: string) {
+  const sqlite = new Database(file, { readonly: true });
+  try {
+    const inbox = sqlite.prepare(`SELECT * FROM "WebhookInbox" ORDER BY "shop", "webhookId"`).all() as Record<string, unknown>[];
+    const jobs = sqlite.prepare(`SELECT * FROM "Job" ORDER BY "key"`).all() as Record<string, unknown>[];
+    return { inbox: inbox.map(({ id: _id, ...row }) => row), jobs: jobs.map(({ id: _id, ...row }) => row) };
+  } finally {
+    sqlite.close();
+  }
 }
